@@ -1,0 +1,148 @@
+# ipsfc -- one entry point: build, test, demo, bench, fuzz, install.
+#
+#   make            build build/ipsfc (the tool), build/libipsf.a (runtime)
+#   make deps       install the Debian packages the build needs, if missing
+#   make demo       evaluate the bundled example pack against its devices
+#   make test       unit tests (Criterion) and golden end-to-end tests
+#   make test SANITIZE=1   the same under AddressSanitizer + UBSan
+#   make install    PREFIX=/usr/local
+#
+# SANITIZE=1 builds into build/san so both builds can coexist.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+SANITIZE ?= 0
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1
+else
+BUILD   := build
+SANFLAGS :=
+OPT     := -O2
+endif
+
+PKGS     := jansson yaml-0.1 libsodium libffi
+DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
+            libsodium-dev pkg-config
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wvla -Wformat=2
+CFLAGS  ?=
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SANFLAGS) \
+             -Iinclude -Iruntime -Icompiler -I$(BUILD)/gen $(PKG_CFLAGS) $(CFLAGS)
+# Generated scanner and parser: our warnings minus those flex/bison trip.
+GEN_CFLAGS = $(ALL_CFLAGS) -Wall -Wno-unused-function -Wno-unused-parameter \
+             -Wno-sign-compare -Wno-unused-but-set-variable
+LDFLAGS ?=
+LIBS     = $(PKG_LIBS) -lm
+
+RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
+COMPILER_SRC := $(sort $(wildcard compiler/*.c))
+CLI_SRC      := $(sort $(wildcard cli/*.c))
+STDLIB_SRC   := $(sort $(wildcard stdlib/*.ipsf))
+UNIT_SRC     := $(sort $(wildcard tests/unit/*.c))
+
+RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(BUILD)/%.o)
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/parser.o \
+                $(BUILD)/gen/lexer.o $(BUILD)/gen/stdlib.o
+CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+
+IPSFC := $(BUILD)/ipsfc
+
+.PHONY: all deps demo test unit golden clean install bench fuzz
+all: $(IPSFC)
+
+# ---- dependencies ----------------------------------------------------------
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# ---- generated sources -----------------------------------------------------
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y | $(BUILD)/gen
+	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
+
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l | $(BUILD)/gen
+	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
+
+$(BUILD)/gen/embed: tools/embed.c | $(BUILD)/gen
+	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/gen/stdlib.c: $(BUILD)/gen/embed $(STDLIB_SRC)
+	$(BUILD)/gen/embed $(STDLIB_SRC) > $@
+
+$(BUILD)/gen/parser.o: $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.h
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+$(BUILD)/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.h
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+$(BUILD)/gen/stdlib.o: $(BUILD)/gen/stdlib.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen:
+	mkdir -p $@
+
+# ---- our objects -----------------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+# The compiler's objects include the generated parser header.
+$(COMPILER_SRC:%.c=$(BUILD)/%.o): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+
+$(BUILD)/libipsf.a: $(RUNTIME_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(BUILD)/libipsfc.a: $(COMPILER_OBJ)
+	rm -f $@; ar rcs $@ $^
+
+$(IPSFC): $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
+
+# ---- tests -----------------------------------------------------------------
+$(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a \
+	  $(LIBS) -lcriterion
+
+unit: deps
+	$(MAKE) $(BUILD)/unit_tests
+	$(BUILD)/unit_tests --jobs 2 --short-filename
+
+golden: deps
+	$(MAKE) $(IPSFC)
+	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
+
+test: deps
+	$(MAKE) $(IPSFC) $(BUILD)/unit_tests
+	$(BUILD)/unit_tests --jobs 2 --short-filename
+	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
+
+# ---- demo ------------------------------------------------------------------
+demo: deps
+	$(MAKE) $(IPSFC)
+	$(IPSFC) eval examples/smart-home/pack.ipsf examples/smart-home/devices/*
+
+install: $(IPSFC)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
+	install -m 755 $(IPSFC) $(DESTDIR)$(PREFIX)/bin/ipsfc
+	install -m 644 docs/ipsfc.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipsfc.1
+	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
+	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
+
+bench fuzz:
+	@echo "make $@: not built yet (see the open issues on benchmarks and fuzzing)" >&2; exit 2
+
+clean:
+	rm -rf build
+
+-include $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,50 @@
+/*
+ * arena.h -- bump allocation for one compilation (AST, names, strings).
+ *
+ * Everything the front end and semantic analysis allocate lives in one
+ * arena, released at once by arena_free().  Allocation failure ends the
+ * process with exit code 4 ("out of memory"): the compiler runs once per
+ * command and holds nothing that outlives it.
+ */
+#ifndef IPSF_ARENA_H
+#define IPSF_ARENA_H
+
+#include <stddef.h>
+
+typedef struct ArenaBlock ArenaBlock;
+
+typedef struct {
+  ArenaBlock *head; /* newest block first */
+} Arena;
+
+void arena_init(Arena *a);
+void arena_free(Arena *a);
+/* Zeroed memory, aligned for any type. */
+void *arena_alloc(Arena *a, size_t size);
+/* n * size with an overflow check. */
+void *arena_array(Arena *a, size_t n, size_t size);
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_strdup(Arena *a, const char *s);
+char *arena_printf(Arena *a, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* A growable array of pointers, allocated in the arena (old storage is
+ * simply left behind: the arena frees it with the rest). */
+typedef struct {
+  void **items;
+  size_t count, cap;
+} PtrVec;
+
+void ptrvec_push(Arena *a, PtrVec *v, void *item);
+
+/* Process-wide allocation helpers for the compiler and CLI (exit 4 on
+ * failure).  The runtime never uses these: it reports IPSF_ERR_NOMEM. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc_array(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * ipsf.h -- the public C API of the IPSF runtime.
+ *
+ * A pipeline links only the runtime (libipsf.a): it loads a compiled rule
+ * pack (.ipsb), which is verified before anything runs, then evaluates fact
+ * sheets against it.  A loaded pack is immutable and may be shared by any
+ * number of evaluation contexts on any number of threads; a context is used
+ * by one thread at a time.  The runtime has no global mutable state.
+ *
+ *   IpsfError err;
+ *   IpsfPack *pack = ipsf_pack_load_file("pack.ipsb", &err);
+ *   IpsfEval *ev = ipsf_eval_new(pack);
+ *   ipsf_eval_begin(ev);
+ *   ipsf_eval_set_enum(ev, ipsf_fact_index(pack, "usage"), "home", &err);
+ *   if (ipsf_eval_run(ev, &err))
+ *     printf("%s\n", ipsf_eval_level_name(ev, ipsf_pack_axis(pack, 1)));
+ *   ipsf_eval_free(ev);
+ *   ipsf_pack_free(pack);
+ */
+#ifndef IPSF_H
+#define IPSF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPSF_VERSION "0.1.0"
+
+typedef struct ipsf_pack IpsfPack;
+typedef struct ipsf_eval IpsfEval;
+
+/* Error kinds.  The names (ipsf_error_kind_name) are those of the eval
+ * record's "error.kind" in CLI.md. */
+typedef enum {
+  IPSF_ERR_NONE = 0,
+  IPSF_ERR_SYNTAX,          /* "syntax": a sheet that cannot be parsed */
+  IPSF_ERR_MISSING_FACT,    /* "missing_fact": a required fact is absent */
+  IPSF_ERR_UNKNOWN_FACT,    /* "unknown_fact": a fact the pack does not declare */
+  IPSF_ERR_TYPE,            /* "type": a value of the wrong type or shape */
+  IPSF_ERR_NO_RULE_MATCHED, /* "no_rule_matched" */
+  IPSF_ERR_UNIQUE_CONFLICT, /* "unique_conflict" */
+  IPSF_ERR_ARITHMETIC,      /* "arithmetic": overflow, division by zero, non-finite */
+  IPSF_ERR_NATIVE,          /* "native": a native function failed */
+  IPSF_ERR_UNKNOWN_PROFILE, /* "unknown_profile": --profile names no profile of the sheet */
+  IPSF_ERR_IO,              /* "io": a file cannot be read */
+  IPSF_ERR_BYTECODE,        /* "bytecode": a pack that fails to load or verify */
+  IPSF_ERR_LIMIT,           /* "limit": a resource limit was exceeded */
+  IPSF_ERR_NOMEM,           /* "out_of_memory" */
+  IPSF_ERR_INTERNAL         /* "internal": a bug in ipsfc */
+} IpsfErrorKind;
+
+typedef struct {
+  IpsfErrorKind kind;
+  char message[512]; /* one line, no trailing newline */
+} IpsfError;
+
+const char *ipsf_error_kind_name(IpsfErrorKind kind);
+
+/* Fill err (printf-style); always returns false, for `return ipsf_fail(...)`. */
+bool ipsf_fail(IpsfError *err, IpsfErrorKind kind, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- packs --------------------------------------------------------------- */
+
+/* Load and verify a compiled pack from memory (the bytes are copied) or a
+ * file.  NULL on failure, with err->kind IPSF_ERR_BYTECODE, IO or NOMEM. */
+IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err);
+IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err);
+void ipsf_pack_free(IpsfPack *pack);
+
+const char *ipsf_pack_name(const IpsfPack *pack);
+const char *ipsf_pack_version(const IpsfPack *pack);
+const uint8_t *ipsf_pack_digest(const IpsfPack *pack); /* 32 bytes, SHA-256 */
+/* Scale index of axis 1 or 2, or UINT32_MAX if the pack has none. */
+uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
+/* Fact index by name, or UINT32_MAX. */
+uint32_t ipsf_fact_index(const IpsfPack *pack, const char *name);
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+/* A context holds everything one evaluation writes; it allocates once, here,
+ * and not per evaluation (but for the scratch area that `lower` grows). */
+IpsfEval *ipsf_eval_new(const IpsfPack *pack);
+void ipsf_eval_free(IpsfEval *ev);
+
+/* Start a new evaluation: every fact unset, no evidence. */
+void ipsf_eval_begin(IpsfEval *ev);
+
+/* Set one fact.  A string must stay alive until the next ipsf_eval_begin.
+ * Errors (kind IPSF_ERR_TYPE) name the fact. */
+bool ipsf_eval_set_bool(IpsfEval *ev, uint32_t fact, bool v, IpsfError *err);
+bool ipsf_eval_set_int(IpsfEval *ev, uint32_t fact, int64_t v, IpsfError *err);
+bool ipsf_eval_set_number(IpsfEval *ev, uint32_t fact, double v, IpsfError *err);
+bool ipsf_eval_set_string(IpsfEval *ev, uint32_t fact, const char *v, IpsfError *err);
+bool ipsf_eval_set_enum(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err);
+/* Sets: clear, then add members one by one. */
+bool ipsf_eval_set_clear(IpsfEval *ev, uint32_t fact, IpsfError *err);
+bool ipsf_eval_set_add(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err);
+
+/* Declare that the sheet has an evidence section (even an empty one), and
+ * one piece of evidence: requirement id -> confirmation method. */
+void ipsf_eval_evidence_present(IpsfEval *ev);
+bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id,
+                            const char *method, IpsfError *err);
+
+/* Fill defaults, check that every required fact is set, run the code.
+ * false with err on any evaluation error. */
+bool ipsf_eval_run(IpsfEval *ev, IpsfError *err);
+
+/* ---- results (valid after a successful ipsf_eval_run) --------------------- */
+
+typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2 } IpsfStatus;
+
+uint32_t ipsf_eval_level(const IpsfEval *ev, uint32_t scale);
+const char *ipsf_eval_level_name(const IpsfEval *ev, uint32_t scale);
+bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement);
+/* Required method name, or NULL if the requirement does not apply. */
+const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement);
+IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

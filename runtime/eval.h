@@ -1,0 +1,34 @@
+/*
+ * eval.h -- one evaluation context (private header).
+ *
+ * Everything an evaluation writes lives here, sized from the pack when the
+ * context is created: slots, the operand stack, per-scale and per-rule
+ * state, per-requirement results.  The VM (vm.c) allocates nothing; the
+ * only growable part is the scratch area for strings made by LOWER.
+ */
+#ifndef IPSF_EVAL_H
+#define IPSF_EVAL_H
+
+#include "pack.h"
+
+struct ipsf_eval {
+  const IpsfPack *pack;
+  IpsfValue *slots;        /* pack->slot_count */
+  IpsfValue *stack;        /* pack->max_stack (at least 1) */
+  uint64_t *fact_set;      /* bitset over facts: set by the sheet */
+  uint64_t *rule_hit;      /* bitset over rules: matched this evaluation */
+  uint32_t *scale_level;   /* per scale: level so far, IPSF_NONE = none */
+  uint32_t *scale_rule;    /* per scale: rule that set the level (for unique) */
+  uint32_t *req_confirm;   /* per requirement: chosen confirm, IPSF_NONE */
+  uint8_t *req_applies;    /* per requirement: 1 if it applies */
+  uint32_t *evidence;      /* per requirement: method index given, IPSF_NONE */
+  bool evidence_present;   /* the sheet had an evidence section */
+  char *scratch;           /* strings made during evaluation (LOWER) */
+  size_t scratch_len, scratch_cap;
+};
+
+/* vm.c: run the pack's code over ev->slots (facts already loaded).
+ * On an evaluation error returns false and fills err. */
+bool ipsf_vm_run(IpsfEval *ev, IpsfError *err);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * opcodes.h -- the one table of IPSF bytecode instructions.
+ *
+ * This X-macro list is the single source for the VM (runtime/vm.c), the
+ * verifier (runtime/verify.c), the disassembler (runtime/disasm.c) and the
+ * code generator (compiler/codegen.c).  Nothing else may list opcodes.
+ *
+ *   OP(NAME, OPERAND, POPS, PUSHES, MEANING)
+ *
+ * An instruction is one 32-bit little-endian word: the opcode in the low 8
+ * bits, an unsigned 24-bit operand in the high 24 bits ("A" below).
+ *
+ * OPERAND says what A indexes (the verifier checks its range):
+ *   NONE  A must be 0            CONST   constant pool index
+ *   SLOT  slot index             JUMP    forward offset: target = pc + 1 + A
+ *   RULE  rule table index       SCALE   scale table index
+ *   REQ   requirement index      CONFIRM confirm table index
+ *
+ * POPS / PUSHES are machine type strings, top of stack LAST:
+ *   b bool   i int64   n double   s string   e enum value   m set of enum
+ *   * the type named by the operand (LOADK: the constant's, LOAD/STORE: the
+ *     slot's).
+ * All 'e' and 'm' letters of one instruction must carry the same enum type
+ * id (the verifier tracks it), so an enum value can never be used as a value
+ * of another enum or escape its range.
+ *
+ * Jumps only go forward, so every evaluation terminates within the number of
+ * instructions in the code.
+ */
+#ifndef IPSF_OPCODES_H
+#define IPSF_OPCODES_H
+
+#define IPSF_OPCODES(OP)                                                     \
+  /* stack and slots */                                                      \
+  OP(LOADK,   CONST,  "",   "*", "push K[A]")                                \
+  OP(LOAD,    SLOT,   "",   "*", "push S[A]")                                \
+  OP(STORE,   SLOT,   "*",  "",  "S[A] := pop")                              \
+  OP(POP,     NONE,   "b",  "",  "drop a bool (unused condition value)")     \
+  /* control: all jumps are forward */                                       \
+  OP(JUMP,    JUMP,   "",   "",  "pc += A")                                  \
+  OP(JUMPF,   JUMP,   "b",  "",  "if not pop then pc += A")                  \
+  OP(ANDJ,    JUMP,   "b",  "",  "if top is false: pc += A, keep it; else pop") \
+  OP(ORJ,     JUMP,   "b",  "",  "if top is true: pc += A, keep it; else pop")  \
+  OP(RET,     NONE,   "",   "",  "end of evaluation (stack must be empty)")  \
+  /* logic */                                                                \
+  OP(NOT,     NONE,   "b",  "b", "push not pop")                             \
+  OP(EQB,     NONE,   "bb", "b", "push a == b")                              \
+  OP(NEB,     NONE,   "bb", "b", "push a != b")                              \
+  /* int: overflow and division by zero are evaluation errors */             \
+  OP(ADDI,    NONE,   "ii", "i", "push a + b")                               \
+  OP(SUBI,    NONE,   "ii", "i", "push a - b")                               \
+  OP(MULI,    NONE,   "ii", "i", "push a * b")                               \
+  OP(DIVI,    NONE,   "ii", "i", "push a / b (truncated)")                   \
+  OP(MODI,    NONE,   "ii", "i", "push a % b (sign of a)")                   \
+  OP(NEGI,    NONE,   "i",  "i", "push -a")                                  \
+  OP(ABSI,    NONE,   "i",  "i", "push |a|")                                 \
+  OP(MINI,    NONE,   "ii", "i", "push min(a, b)")                           \
+  OP(MAXI,    NONE,   "ii", "i", "push max(a, b)")                           \
+  OP(EQI,     NONE,   "ii", "b", "push a == b")                              \
+  OP(NEI,     NONE,   "ii", "b", "push a != b")                              \
+  OP(LTI,     NONE,   "ii", "b", "push a < b")                               \
+  OP(LEI,     NONE,   "ii", "b", "push a <= b")                              \
+  OP(I2N,     NONE,   "i",  "n", "push (double)a")                           \
+  /* number: a non-finite result is an evaluation error */                   \
+  OP(ADDN,    NONE,   "nn", "n", "push a + b")                               \
+  OP(SUBN,    NONE,   "nn", "n", "push a - b")                               \
+  OP(MULN,    NONE,   "nn", "n", "push a * b")                               \
+  OP(DIVN,    NONE,   "nn", "n", "push a / b")                               \
+  OP(MODN,    NONE,   "nn", "n", "push fmod(a, b)")                          \
+  OP(NEGN,    NONE,   "n",  "n", "push -a")                                  \
+  OP(ABSN,    NONE,   "n",  "n", "push |a|")                                 \
+  OP(MINN,    NONE,   "nn", "n", "push min(a, b)")                           \
+  OP(MAXN,    NONE,   "nn", "n", "push max(a, b)")                           \
+  OP(EQN,     NONE,   "nn", "b", "push a == b")                              \
+  OP(NEN,     NONE,   "nn", "b", "push a != b")                              \
+  OP(LTN,     NONE,   "nn", "b", "push a < b")                               \
+  OP(LEN,     NONE,   "nn", "b", "push a <= b")                              \
+  /* enum values and scale levels, compared by their order */                \
+  OP(EQE,     NONE,   "ee", "b", "push a == b")                              \
+  OP(NEE,     NONE,   "ee", "b", "push a != b")                              \
+  OP(LTE,     NONE,   "ee", "b", "push a < b")                               \
+  OP(LEE,     NONE,   "ee", "b", "push a <= b")                              \
+  OP(MINE,    NONE,   "ee", "e", "push min(a, b)")                           \
+  OP(MAXE,    NONE,   "ee", "e", "push max(a, b)")                           \
+  /* sets of enum values (bit masks) */                                      \
+  OP(INM,     NONE,   "em", "b", "push a is a member of set b")              \
+  OP(EQM,     NONE,   "mm", "b", "push a == b")                              \
+  OP(NEM,     NONE,   "mm", "b", "push a != b")                              \
+  OP(COUNTM,  NONE,   "m",  "i", "push number of members of a")              \
+  /* strings (UTF-8) */                                                      \
+  OP(EQS,     NONE,   "ss", "b", "push a == b (bytewise)")                   \
+  OP(NES,     NONE,   "ss", "b", "push a != b")                              \
+  OP(STARTS,  NONE,   "ss", "b", "push a starts with b")                     \
+  OP(ENDS,    NONE,   "ss", "b", "push a ends with b")                       \
+  OP(CONTAINS,NONE,   "ss", "b", "push b occurs in a")                       \
+  OP(LOWER,   NONE,   "s",  "s", "push a with ASCII letters lowered")        \
+  /* rules: record that rule A matched, by its scale's hit policy */         \
+  OP(HITW,    RULE,   "",   "",  "policy worst: level := max(level, R[A].level)") \
+  OP(HITF,    RULE,   "",   "",  "policy first: level := R[A].level if none yet") \
+  OP(HITU,    RULE,   "",   "",  "policy unique: a second match with another level is an error") \
+  OP(SCALE,   SCALE,  "",   "",  "settle scale A (otherwise / no rule matched) into its slot") \
+  /* requirements */                                                         \
+  OP(REQ,     REQ,    "",   "",  "requirement A applies")                    \
+  OP(CONFIRM, CONFIRM,"",   "",  "confirm line A matched: keep the strongest") \
+  OP(REQEND,  REQ,    "",   "",  "requirement A applies but no confirm matched: error")
+
+typedef enum {
+#define IPSF_OP_ENUM(name, operand, pops, pushes, meaning) IPSF_OP_##name,
+  IPSF_OPCODES(IPSF_OP_ENUM)
+#undef IPSF_OP_ENUM
+  IPSF_OP__COUNT
+} IpsfOpcode;
+
+/* What the 24-bit operand of an instruction indexes. */
+typedef enum {
+  IPSF_OPND_NONE,
+  IPSF_OPND_CONST,
+  IPSF_OPND_SLOT,
+  IPSF_OPND_JUMP,
+  IPSF_OPND_RULE,
+  IPSF_OPND_SCALE,
+  IPSF_OPND_REQ,
+  IPSF_OPND_CONFIRM
+} IpsfOperandKind;
+
+/* One row of the table, for the verifier and the disassembler. */
+typedef struct {
+  const char *name;        /* "LOADK" */
+  IpsfOperandKind operand; /* what A indexes */
+  const char *pops;        /* machine types popped, top last */
+  const char *pushes;      /* machine types pushed */
+  const char *meaning;     /* one-line semantics, also in docs/bytecode.md */
+} IpsfOpInfo;
+
+extern const IpsfOpInfo ipsf_op_info[IPSF_OP__COUNT];
+
+#define IPSF_INSN(op, a) ((uint32_t)(op) | ((uint32_t)(a) << 8))
+#define IPSF_INSN_OP(w) ((unsigned)((w) & 0xFFu))
+#define IPSF_INSN_A(w) ((uint32_t)((w) >> 8))
+#define IPSF_OPERAND_MAX 0xFFFFFFu
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * pack.h -- the in-memory image of a compiled rule pack (private header).
+ *
+ * An IpsfPack is what the compiler builds (compiler/codegen.c), what the
+ * .ipsb writer serialises and what the loader reads back (runtime/ipsb.c).
+ * Once loaded and verified (runtime/verify.c) it is immutable: many
+ * evaluation contexts (runtime/eval.h) on many threads may share one.
+ *
+ * Every table refers to others only by index; strings are indices into the
+ * string pool.  IPSF_NONE (UINT32_MAX) marks an absent optional index.
+ * Ownership: every pointer in an IpsfPack is its own malloc'd block (each
+ * array, each string, each enum's values, each viewpoint's methods, each
+ * requirement's refs), released by ipsf_pack_free() (pack.c); a NULL
+ * pointer with a zero count is fine.
+ */
+#ifndef IPSF_PACK_H
+#define IPSF_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "ipsf.h"
+#include "opcodes.h"
+
+#define IPSF_NONE UINT32_MAX
+
+/* Bytecode format version: bump on any incompatible change. */
+#define IPSB_FORMAT_VERSION 1u
+
+/* Hard limits the loader enforces (and the compiler respects). */
+#define IPSF_MAX_STACK 256u      /* declared maximum stack depth */
+#define IPSF_MAX_ENUM_VALUES 64u /* so a set of enum fits one uint64_t mask */
+#define IPSF_MAX_FILE_SIZE (64u * 1024u * 1024u)
+
+/* Machine-level value kinds, shared by slots, constants and the verifier. */
+typedef enum {
+  IPSF_K_BOOL = 1,
+  IPSF_K_INT = 2,
+  IPSF_K_NUMBER = 3,
+  IPSF_K_STRING = 4,
+  IPSF_K_ENUM = 5, /* an index into an enum type's values */
+  IPSF_K_SET = 6   /* a bit mask over an enum type's values */
+} IpsfKind;
+
+/* A machine type: a kind, plus the enum type for IPSF_K_ENUM / IPSF_K_SET
+ * (IPSF_NONE otherwise). */
+typedef struct {
+  uint8_t kind;  /* IpsfKind */
+  uint32_t enum_type; /* index into pack->enums, or IPSF_NONE */
+} IpsfType;
+
+/* One value: 8 bytes, interpreted by its (statically known) type.
+ * Strings are NUL-terminated UTF-8 owned by the pack (constants), the fact
+ * sheet document (facts) or the context's scratch area (results of LOWER). */
+typedef union {
+  int64_t i;      /* INT, ENUM (0..n-1), BOOL (0 or 1) */
+  double n;       /* NUMBER, always finite */
+  uint64_t m;     /* SET: bit k set = value k is a member */
+  const char *s;  /* STRING */
+} IpsfValue;
+
+typedef struct {
+  uint32_t name;        /* string: "harm", or the fact's name for an anonymous enum */
+  uint32_t value_count; /* 1..IPSF_MAX_ENUM_VALUES */
+  uint32_t *values;     /* strings: value names, in order (lowest first) */
+} IpsfEnum;
+
+typedef struct {
+  IpsfType type;
+  uint32_t str;    /* STRING: index into the string pool; else IPSF_NONE */
+  IpsfValue value; /* STRING: value.s = strings[str], set by ipsf_pack_link */
+} IpsfConst;
+
+/* Where a slot's value comes from. */
+typedef enum {
+  IPSF_SLOT_FACT = 1,  /* filled from the fact sheet before the code runs */
+  IPSF_SLOT_LET = 2,   /* a let value, written by STORE */
+  IPSF_SLOT_SCALE = 3, /* a scale level, written by SCALE */
+  IPSF_SLOT_TEMP = 4   /* a temporary (inlined fn argument), written by STORE */
+} IpsfSlotRole;
+
+typedef struct {
+  IpsfType type;
+  uint8_t role;  /* IpsfSlotRole */
+  uint32_t name; /* string (fact, let or scale name; IPSF_NONE for temps) */
+} IpsfSlot;
+
+typedef struct {
+  uint32_t name;     /* string */
+  IpsfType type;     /* BOOL, INT, NUMBER, STRING, ENUM or SET */
+  uint32_t slot;     /* the slot it is loaded into */
+  uint32_t default_const; /* constant index, or IPSF_NONE: the fact is required */
+  uint32_t doc;      /* string or IPSF_NONE */
+} IpsfFact;
+
+typedef enum {
+  IPSF_POLICY_WORST = 0,
+  IPSF_POLICY_FIRST = 1,
+  IPSF_POLICY_UNIQUE = 2
+} IpsfPolicy;
+
+/* A source location, for reasons and evaluation errors. */
+typedef struct {
+  uint32_t file; /* string: the path as the compiler was given it */
+  uint32_t line; /* 1-based */
+  uint32_t col;  /* 1-based, in bytes */
+} IpsfLoc;
+
+typedef struct {
+  uint32_t name;      /* string */
+  uint32_t enum_type; /* its levels */
+  uint8_t policy;     /* IpsfPolicy */
+  uint8_t axis;       /* 0, or 1 / 2 for the framework's two axes */
+  uint32_t slot;      /* where SCALE stores the level */
+  uint32_t otherwise; /* level index, or IPSF_NONE */
+  IpsfLoc otherwise_loc;
+  uint32_t first_rule, rule_count; /* its rules: a contiguous range */
+} IpsfScale;
+
+typedef struct {
+  uint32_t scale;   /* index into scales */
+  uint32_t level;   /* index into the scale's enum values */
+  uint32_t because; /* string or IPSF_NONE */
+  IpsfLoc loc;
+} IpsfRule;
+
+typedef struct {
+  uint32_t name;         /* string: "pre_operation" */
+  uint32_t method_count;
+  uint32_t *methods;     /* strings: method names, weakest first */
+} IpsfViewpoint;
+
+typedef struct {
+  uint32_t id;           /* string: "SH-01" */
+  uint32_t title;        /* string */
+  uint32_t viewpoint;    /* index into viewpoints */
+  uint32_t ref_count;
+  uint32_t *refs;        /* strings */
+  uint32_t party;        /* string or IPSF_NONE */
+  uint32_t doc;          /* string or IPSF_NONE */
+  uint32_t first_confirm, confirm_count; /* contiguous range of confirms */
+  IpsfLoc loc;
+} IpsfRequirement;
+
+typedef struct {
+  uint32_t requirement;  /* index into requirements */
+  uint32_t method;       /* index into the requirement's viewpoint methods */
+  uint32_t every_months; /* 0 = no period */
+  IpsfLoc loc;
+} IpsfConfirm;
+
+/* Pack metadata (strings or IPSF_NONE). */
+typedef struct {
+  uint32_t name, version, title, authority, framework, description, currency;
+} IpsfMeta;
+
+struct ipsf_pack {
+  IpsfMeta meta;
+
+  uint32_t string_count;
+  char **strings;        /* NUL-terminated UTF-8, owned */
+  uint32_t *string_lens; /* byte length of each */
+
+  uint32_t enum_count;       IpsfEnum *enums;
+  uint32_t const_count;      IpsfConst *consts;
+  uint32_t slot_count;       IpsfSlot *slots;
+  uint32_t fact_count;       IpsfFact *facts;
+  uint32_t scale_count;      IpsfScale *scales;
+  uint32_t rule_count;       IpsfRule *rules;
+  uint32_t viewpoint_count;  IpsfViewpoint *viewpoints;
+  uint32_t requirement_count; IpsfRequirement *requirements;
+  uint32_t confirm_count;    IpsfConfirm *confirms;
+
+  uint32_t code_count;  /* instructions */
+  uint32_t *code;
+  uint32_t max_stack;   /* declared, checked by the verifier */
+
+  uint32_t axis1, axis2; /* scale indices, or IPSF_NONE */
+
+  uint8_t digest[32];   /* SHA-256 of the serialised content */
+
+  /* Built by ipsf_pack_link, not serialised: fact name -> fact index. */
+  uint32_t fact_hash_size; /* power of two */
+  uint32_t *fact_hash;     /* fact index + 1, 0 = empty */
+};
+
+static inline const char *ipsf_str(const IpsfPack *p, uint32_t s) {
+  return s == IPSF_NONE ? NULL : p->strings[s];
+}
+
+/* ---- ipsb.c: serialisation ---------------------------------------------- */
+
+/* Serialise (computing and storing the digest in pack->digest).  *out is
+ * malloc'd, owned by the caller.  Returns false only when out of memory. */
+bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len);
+
+/* Parse and structurally check a .ipsb image, then run the verifier.
+ * On failure returns NULL and fills err (kind IPSF_ERR_BYTECODE). */
+IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err);
+
+/* pack.c: after verification, build what is derived and not serialised:
+ * the fact-name hash, string constants' pointers.  false: out of memory. */
+bool ipsf_pack_link(IpsfPack *pack);
+
+/* Fact index by name (length-delimited), or IPSF_NONE. */
+uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len);
+
+/* ---- verify.c ------------------------------------------------------------ */
+
+/* Verify tables and code of a structurally loaded pack.  Returns true if
+ * every property in verify.c's header comment holds; else fills err. */
+bool ipsf_verify(const IpsfPack *pack, IpsfError *err);
+
+#endif

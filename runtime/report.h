@@ -1,0 +1,61 @@
+/*
+ * report.h -- eval records as text, JSON and JSON Lines (private header).
+ *
+ * The record layout is CLI.md's "eval record": keys in that order.  All
+ * output goes through one growable buffer that the caller flushes.
+ */
+#ifndef IPSF_REPORT_H
+#define IPSF_REPORT_H
+
+#include <stdio.h>
+
+#include "eval.h"
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed; /* an allocation failed: the contents are incomplete */
+} IpsfBuf;
+
+void ipsf_buf_init(IpsfBuf *b);
+void ipsf_buf_free(IpsfBuf *b);
+void ipsf_buf_put(IpsfBuf *b, const char *s, size_t n);
+void ipsf_buf_puts(IpsfBuf *b, const char *s);
+void ipsf_buf_printf(IpsfBuf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* A JSON string literal with escapes (s may be NULL: writes null). */
+void ipsf_buf_json_string(IpsfBuf *b, const char *s);
+/* Write out and empty; false on a write error. */
+bool ipsf_buf_flush(IpsfBuf *b, FILE *out);
+
+typedef enum { IPSF_OUT_TEXT, IPSF_OUT_JSON, IPSF_OUT_JSONL } IpsfOutFormat;
+
+/* What one record is about. */
+typedef struct {
+  const char *sheet;    /* the sheet's path as given ("-" for stdin) */
+  uint64_t line;        /* 1-based JSONL line, 0 = none (null) */
+  const char *device;   /* or NULL */
+  const char *profile;  /* or NULL */
+} IpsfRecordHead;
+
+typedef struct {
+  IpsfOutFormat format;
+  bool explain;   /* include reasons */
+  bool color;     /* text only: ANSI colours */
+  size_t written; /* records written so far (json: separators) */
+} IpsfReporter;
+
+/* For json: the opening and closing of the one document (an array). */
+void ipsf_report_begin(IpsfBuf *b, IpsfReporter *r);
+void ipsf_report_end(IpsfBuf *b, IpsfReporter *r);
+/* One record for a successful evaluation of ev. */
+void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
+                        const IpsfEval *ev);
+/* One error record (pack may be NULL when it could not be loaded). */
+void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
+                       const IpsfPack *pack, const IpsfError *err);
+
+#endif
