@@ -12,9 +12,10 @@
 #include "eval.h"
 
 typedef struct {
-  char *data;
+  char *data;      /* NUL-terminated when non-NULL */
   size_t len, cap;
-  bool failed; /* an allocation failed: the contents are incomplete */
+  bool failed; /* an allocation failed: the contents are incomplete; sticky
+                  (later appends are dropped) until ipsf_buf_free */
 } IpsfBuf;
 
 void ipsf_buf_init(IpsfBuf *b);
@@ -28,7 +29,8 @@ void ipsf_buf_printf(IpsfBuf *b, const char *fmt, ...)
     ;
 /* A JSON string literal with escapes (s may be NULL: writes null). */
 void ipsf_buf_json_string(IpsfBuf *b, const char *s);
-/* Write out and empty; false on a write error. */
+/* Write out, fflush and empty; false on a write error.  Does not clear
+ * `failed`: check it before flushing a record. */
 bool ipsf_buf_flush(IpsfBuf *b, FILE *out);
 
 typedef enum { IPSF_OUT_TEXT, IPSF_OUT_JSON, IPSF_OUT_JSONL } IpsfOutFormat;
@@ -41,6 +43,10 @@ typedef struct {
   const char *profile;  /* or NULL */
 } IpsfRecordHead;
 
+/* A record's leading separator (json: ",\n  ", text: a blank line) depends
+ * on `written` only.  To build records in parallel (--jobs), give each a
+ * copy of the reporter whose `written` is the record's position in the
+ * output, then concatenate the buffers in order. */
 typedef struct {
   IpsfOutFormat format;
   bool explain;   /* include reasons */

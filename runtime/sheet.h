@@ -16,6 +16,12 @@
 
 typedef enum { IPSF_SHEET_JSON, IPSF_SHEET_JSONL, IPSF_SHEET_YAML } IpsfSheetFormat;
 
+/* Limits on input (docs/sheets.md): a whole JSON or YAML file, one JSON
+ * Lines line (without its newline), the nesting of YAML collections. */
+#define IPSF_SHEET_MAX_FILE (64u * 1024u * 1024u)
+#define IPSF_SHEET_MAX_LINE (16u * 1024u * 1024u)
+#define IPSF_YAML_MAX_DEPTH 64u
+
 /* Format by file name: .jsonl/.ndjson -> JSONL, .yaml/.yml -> YAML,
  * "-" -> JSONL, anything else -> JSON. */
 IpsfSheetFormat ipsf_sheet_format_of(const char *path);
@@ -25,19 +31,31 @@ IpsfSheetFormat ipsf_sheet_format_of(const char *path);
 json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err);
 json_t *ipsf_sheet_read_yaml_file(const char *path, IpsfError *err);
 json_t *ipsf_sheet_parse_yaml(const char *text, size_t len, IpsfError *err);
+/* One JSON document from memory (a leading UTF-8 BOM is skipped). */
+json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err);
+
+/* Read a whole file (path "-" = stdin) into a malloc'd, NUL-terminated
+ * buffer; at most IPSF_SHEET_MAX_FILE bytes (else IPSF_ERR_LIMIT).
+ * false with err (IO, LIMIT or NOMEM). */
+bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err);
 
 /* JSON Lines: a reader that yields one document per non-blank line. */
 typedef struct {
   FILE *in;
   bool owns_in;
-  char *line;       /* getline buffer */
+  char *line;       /* the current line (grows to at most IPSF_SHEET_MAX_LINE + 1) */
   size_t line_cap;
   uint64_t line_no; /* 1-based number of the line just read */
 } IpsfJsonlReader;
 
 bool ipsf_jsonl_open(IpsfJsonlReader *r, const char *path, IpsfError *err);
-/* 1: *doc is a new reference (or NULL with err set: a bad line, kind SYNTAX);
- * 0: end of input; -1: read error (err set). */
+/* Read from a stream the caller keeps (and closes): stdin, a pipe, a
+ * memory stream in tests. */
+void ipsf_jsonl_open_stream(IpsfJsonlReader *r, FILE *in);
+/* 1: *doc is a new reference, or NULL with err set for a bad line (kind
+ * SYNTAX, or LIMIT for a line over IPSF_SHEET_MAX_LINE bytes); r->line_no
+ * is that line's number and the next call goes on with the next line.
+ * 0: end of input; -1: read error or out of memory (err set: IO, NOMEM). */
 int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err);
 void ipsf_jsonl_close(IpsfJsonlReader *r);
 

@@ -1,0 +1,596 @@
+/*
+ * report.c -- eval records: JSON, JSON Lines and text for people.
+ *
+ * One record per (sheet, profile), built whole in an IpsfBuf and flushed by
+ * the caller.  The JSON record's keys and their order are CLI.md's "eval
+ * record"; consumers rely on them, so this file is their one definition:
+ *
+ *   sheet, line, device, profile,
+ *   pack {name, version, digest}, category {axis1, axis2},
+ *   scales {every scale, pack order: name -> level},
+ *   requirements [applying ones, pack order: {id, title, viewpoint, method,
+ *                 every_months, refs, status}],
+ *   viewpoints [pack order, those with an applying requirement],
+ *   reasons {scale -> [matched rules, rule order, then otherwise]}  (explain)
+ *
+ * An error record is sheet, line, device, profile, error {kind, message}.
+ *
+ * Everything is read from the evaluation context's state and the pack's
+ * tables (eval.h, pack.h): nothing here evaluates.  Output is a function of
+ * (pack, sheet, options) only: no clocks, no addresses, no hash order, so
+ * the same input gives byte-identical output (LANGUAGE.md §5).
+ *
+ * Layouts (docs/sheets.md, "Output"):
+ *   jsonl  each record compact on one line, newline-terminated;
+ *   json   one array: "[\n", records indented by 2 spaces at depth 1,
+ *          separated by ",\n", then "\n]\n"; an empty run is "[]\n";
+ *   text   one block per record, a blank line between blocks; columns
+ *          aligned within a block; ANSI colours only if asked.
+ */
+#include <string.h>
+
+#include "report.h"
+
+/* ---- the pack's names ---------------------------------------------------- */
+
+/* Name of level `level` of scale `scale`, or NULL if there is none. */
+static const char *level_name(const IpsfPack *p, uint32_t scale, uint32_t level) {
+  if (scale >= p->scale_count) return NULL;
+  const IpsfEnum *e = &p->enums[p->scales[scale].enum_type];
+  return level < e->value_count ? ipsf_str(p, e->values[level]) : NULL;
+}
+
+static const char *scale_level_name(const IpsfEval *ev, uint32_t scale) {
+  if (scale == IPSF_NONE || scale >= ev->pack->scale_count) return NULL;
+  return level_name(ev->pack, scale, ev->scale_level[scale]);
+}
+
+/* The confirm line chosen for requirement r, or NULL. */
+static const IpsfConfirm *chosen_confirm(const IpsfEval *ev, uint32_t r) {
+  uint32_t c = ev->req_confirm[r];
+  return c < ev->pack->confirm_count ? &ev->pack->confirms[c] : NULL;
+}
+
+static const char *method_name(const IpsfEval *ev, uint32_t r) {
+  const IpsfPack *p = ev->pack;
+  const IpsfConfirm *c = chosen_confirm(ev, r);
+  if (!c) return NULL;
+  const IpsfViewpoint *v = &p->viewpoints[p->requirements[r].viewpoint];
+  return c->method < v->method_count ? ipsf_str(p, v->methods[c->method]) : NULL;
+}
+
+static const char *status_name(IpsfStatus s) {
+  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+}
+
+static bool rule_hit(const IpsfEval *ev, uint32_t rule) {
+  return (ev->rule_hit[rule / 64] >> (rule % 64)) & 1u;
+}
+
+/* The otherwise level was used: no rule of the scale matched (a scale with
+ * a matching rule takes its level from the rules, by every policy). */
+static bool used_otherwise(const IpsfEval *ev, uint32_t s) {
+  const IpsfScale *sc = &ev->pack->scales[s];
+  if (sc->otherwise == IPSF_NONE) return false;
+  for (uint32_t i = 0; i < sc->rule_count; i++)
+    if (rule_hit(ev, sc->first_rule + i)) return false;
+  return true;
+}
+
+static bool viewpoint_used(const IpsfEval *ev, uint32_t v) {
+  const IpsfPack *p = ev->pack;
+  for (uint32_t r = 0; r < p->requirement_count; r++)
+    if (ev->req_applies[r] && p->requirements[r].viewpoint == v) return true;
+  return false;
+}
+
+static void put_digest_hex(IpsfBuf *b, const uint8_t d[32]) {
+  static const char hex[] = "0123456789abcdef";
+  char s[64];
+  for (int i = 0; i < 32; i++) {
+    s[2 * i] = hex[d[i] >> 4];
+    s[2 * i + 1] = hex[d[i] & 0xF];
+  }
+  ipsf_buf_put(b, s, 64);
+}
+
+/* ---- a small JSON writer: compact or pretty, same key order --------------- */
+
+#define JW_MAX_DEPTH 8
+
+typedef struct {
+  IpsfBuf *b;
+  bool pretty;
+  unsigned depth;              /* open containers */
+  bool empty[JW_MAX_DEPTH + 1]; /* container at that depth has no item yet */
+} Jw;
+
+static void jw_newline(Jw *w) {
+  if (!w->pretty) return;
+  ipsf_buf_put(w->b, "\n", 1);
+  for (unsigned i = 0; i < w->depth; i++) ipsf_buf_put(w->b, "  ", 2);
+}
+
+/* Before an array element or an object member. */
+static void jw_item(Jw *w) {
+  if (!w->depth) return;
+  if (!w->empty[w->depth]) ipsf_buf_put(w->b, ",", 1);
+  w->empty[w->depth] = false;
+  jw_newline(w);
+}
+
+static void jw_key(Jw *w, const char *key) {
+  jw_item(w);
+  ipsf_buf_json_string(w->b, key);
+  ipsf_buf_puts(w->b, w->pretty ? ": " : ":");
+}
+
+static void jw_open(Jw *w, char c) {
+  ipsf_buf_put(w->b, &c, 1);
+  w->depth++; /* bounded by the record's fixed shape (depth <= 5) */
+  w->empty[w->depth] = true;
+}
+
+static void jw_close(Jw *w, char c) {
+  bool was_empty = w->empty[w->depth];
+  w->depth--;
+  if (!was_empty) jw_newline(w);
+  ipsf_buf_put(w->b, &c, 1);
+}
+
+static void jw_str(Jw *w, const char *key, const char *s) {
+  jw_key(w, key);
+  ipsf_buf_json_string(w->b, s);
+}
+
+static void jw_elem_str(Jw *w, const char *s) {
+  jw_item(w);
+  ipsf_buf_json_string(w->b, s);
+}
+
+static void jw_head(Jw *w, const IpsfRecordHead *h) {
+  jw_str(w, "sheet", h->sheet);
+  jw_key(w, "line");
+  if (h->line)
+    ipsf_buf_printf(w->b, "%llu", (unsigned long long)h->line);
+  else
+    ipsf_buf_put(w->b, "null", 4);
+  jw_str(w, "device", h->device);
+  jw_str(w, "profile", h->profile);
+}
+
+static void jw_loc(Jw *w, const IpsfPack *p, IpsfLoc loc) {
+  jw_key(w, "at");
+  /* Built in a second buffer, so that the file name is escaped as part of
+   * one JSON string. */
+  IpsfBuf at;
+  ipsf_buf_init(&at);
+  const char *file = ipsf_str(p, loc.file);
+  ipsf_buf_printf(&at, "%s:%u:%u", file ? file : "?", (unsigned)loc.line, (unsigned)loc.col);
+  if (at.failed) w->b->failed = true;
+  ipsf_buf_json_string(w->b, at.data ? at.data : "");
+  ipsf_buf_free(&at);
+}
+
+static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool explain) {
+  const IpsfPack *p = ev->pack;
+  jw_item(w);
+  jw_open(w, '{');
+  jw_head(w, h);
+
+  jw_key(w, "pack");
+  jw_open(w, '{');
+  jw_str(w, "name", ipsf_str(p, p->meta.name));
+  jw_str(w, "version", ipsf_str(p, p->meta.version));
+  jw_key(w, "digest");
+  ipsf_buf_puts(w->b, "\"sha256:");
+  put_digest_hex(w->b, p->digest);
+  ipsf_buf_put(w->b, "\"", 1);
+  jw_close(w, '}');
+
+  jw_key(w, "category");
+  jw_open(w, '{');
+  jw_str(w, "axis1", scale_level_name(ev, p->axis1));
+  jw_str(w, "axis2", scale_level_name(ev, p->axis2));
+  jw_close(w, '}');
+
+  jw_key(w, "scales");
+  jw_open(w, '{');
+  for (uint32_t s = 0; s < p->scale_count; s++)
+    jw_str(w, ipsf_str(p, p->scales[s].name), scale_level_name(ev, s));
+  jw_close(w, '}');
+
+  jw_key(w, "requirements");
+  jw_open(w, '[');
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    if (!ev->req_applies[r]) continue;
+    const IpsfRequirement *q = &p->requirements[r];
+    const IpsfConfirm *c = chosen_confirm(ev, r);
+    jw_item(w);
+    jw_open(w, '{');
+    jw_str(w, "id", ipsf_str(p, q->id));
+    jw_str(w, "title", ipsf_str(p, q->title));
+    jw_str(w, "viewpoint", ipsf_str(p, p->viewpoints[q->viewpoint].name));
+    jw_str(w, "method", method_name(ev, r));
+    jw_key(w, "every_months");
+    if (c && c->every_months)
+      ipsf_buf_printf(w->b, "%u", (unsigned)c->every_months);
+    else
+      ipsf_buf_put(w->b, "null", 4);
+    jw_key(w, "refs");
+    jw_open(w, '[');
+    for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(w, ipsf_str(p, q->refs[i]));
+    jw_close(w, ']');
+    jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
+    jw_close(w, '}');
+  }
+  jw_close(w, ']');
+
+  jw_key(w, "viewpoints");
+  jw_open(w, '[');
+  for (uint32_t v = 0; v < p->viewpoint_count; v++)
+    if (viewpoint_used(ev, v)) jw_elem_str(w, ipsf_str(p, p->viewpoints[v].name));
+  jw_close(w, ']');
+
+  if (explain) {
+    jw_key(w, "reasons");
+    jw_open(w, '{');
+    for (uint32_t s = 0; s < p->scale_count; s++) {
+      const IpsfScale *sc = &p->scales[s];
+      jw_key(w, ipsf_str(p, sc->name));
+      jw_open(w, '[');
+      for (uint32_t i = 0; i < sc->rule_count; i++) {
+        uint32_t ri = sc->first_rule + i;
+        if (!rule_hit(ev, ri)) continue;
+        const IpsfRule *rule = &p->rules[ri];
+        jw_item(w);
+        jw_open(w, '{');
+        jw_str(w, "level", level_name(p, s, rule->level));
+        jw_loc(w, p, rule->loc);
+        jw_str(w, "because", ipsf_str(p, rule->because));
+        jw_close(w, '}');
+      }
+      if (used_otherwise(ev, s)) {
+        jw_item(w);
+        jw_open(w, '{');
+        jw_str(w, "level", level_name(p, s, sc->otherwise));
+        jw_loc(w, p, sc->otherwise_loc);
+        jw_str(w, "because", NULL);
+        jw_key(w, "otherwise");
+        ipsf_buf_put(w->b, "true", 4);
+        jw_close(w, '}');
+      }
+      jw_close(w, ']');
+    }
+    jw_close(w, '}');
+  }
+  jw_close(w, '}');
+}
+
+static void json_error_record(Jw *w, const IpsfRecordHead *h, const IpsfError *err) {
+  jw_item(w);
+  jw_open(w, '{');
+  jw_head(w, h);
+  jw_key(w, "error");
+  jw_open(w, '{');
+  jw_str(w, "kind", ipsf_error_kind_name(err->kind));
+  jw_str(w, "message", err->message);
+  jw_close(w, '}');
+  jw_close(w, '}');
+}
+
+/* A writer positioned for the next record: in the json array (depth 1,
+ * pretty) or alone on its line (jsonl). */
+static Jw json_writer(IpsfBuf *b, const IpsfReporter *r) {
+  Jw w;
+  memset(&w, 0, sizeof w);
+  w.b = b;
+  w.pretty = r->format == IPSF_OUT_JSON;
+  if (w.pretty) {
+    w.depth = 1;
+    w.empty[1] = r->written == 0;
+  }
+  return w;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+#define ANSI_BOLD "\x1b[1m"
+#define ANSI_DIM "\x1b[2m"
+#define ANSI_RED "\x1b[31m"
+#define ANSI_GREEN "\x1b[32m"
+#define ANSI_YELLOW "\x1b[33m"
+#define ANSI_RESET "\x1b[0m"
+
+/* Text from sheets and packs, with control characters shown as '?': a
+ * device name must not be able to move the cursor or fake a record. */
+static void text_put(IpsfBuf *b, const char *s) {
+  if (!s) s = "-";
+  while (*s) {
+    size_t run = 0;
+    while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7F) run++;
+    ipsf_buf_put(b, s, run);
+    s += run;
+    if (*s) {
+      ipsf_buf_put(b, "?", 1);
+      s++;
+    }
+  }
+}
+
+/* Columns taken on a terminal: one per code point (continuation bytes of
+ * UTF-8 take none); good enough for the names and titles of packs. */
+static size_t text_width(const char *s) {
+  if (!s) return 1; /* "-" */
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) n++;
+  return n;
+}
+
+static void pad(IpsfBuf *b, size_t n) {
+  static const char spaces[] = "                                ";
+  while (n) {
+    size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+    ipsf_buf_put(b, spaces, k);
+    n -= k;
+  }
+}
+
+/* s, coloured if `color` is set and non-NULL, then padded to `width`. */
+static void cell(IpsfBuf *b, const char *s, const char *color, size_t width) {
+  if (color) ipsf_buf_puts(b, color);
+  text_put(b, s);
+  if (color) ipsf_buf_puts(b, ANSI_RESET);
+  size_t w = text_width(s);
+  if (width > w) pad(b, width - w);
+}
+
+/* "  name" padded to the value column; `alone`: the value comes on the
+ * next lines, so no padding (no trailing blanks). */
+static void label(IpsfBuf *b, const char *name, bool alone) {
+  ipsf_buf_puts(b, "  ");
+  cell(b, name, NULL, alone ? 0 : 14);
+}
+
+/* Colour of a level by its position in its scale. */
+static const char *level_color(const IpsfPack *p, uint32_t scale, uint32_t level) {
+  if (scale >= p->scale_count) return NULL;
+  uint32_t n = p->enums[p->scales[scale].enum_type].value_count;
+  if (level == 0) return ANSI_GREEN;
+  if (level + 1 == n) return ANSI_RED;
+  return ANSI_YELLOW;
+}
+
+static void text_head(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h) {
+  if (r->color) ipsf_buf_puts(b, ANSI_BOLD);
+  text_put(b, h->sheet);
+  if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
+  if (h->device) {
+    ipsf_buf_puts(b, "  ");
+    text_put(b, h->device);
+  }
+  if (h->profile) {
+    ipsf_buf_puts(b, "  [");
+    text_put(b, h->profile);
+    ipsf_buf_puts(b, "]");
+  }
+  if (r->color) ipsf_buf_puts(b, ANSI_RESET);
+  ipsf_buf_puts(b, "\n");
+}
+
+static size_t digits(uint32_t v) {
+  size_t n = 1;
+  while (v >= 10) v /= 10, n++;
+  return n;
+}
+
+/* "third_party_inspection every 12 months": width of the method column. */
+static size_t method_width(const IpsfEval *ev, uint32_t r) {
+  const IpsfConfirm *c = chosen_confirm(ev, r);
+  size_t w = text_width(method_name(ev, r));
+  if (c && c->every_months)
+    w += strlen(" every ") + digits(c->every_months) + (c->every_months == 1 ? 6 : 7);
+  return w;
+}
+
+static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  size_t wid = 0, wvp = 0, wm = 0, wst = 0, n = 0;
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    if (!ev->req_applies[r]) continue;
+    const IpsfRequirement *q = &p->requirements[r];
+    size_t w;
+    if ((w = text_width(ipsf_str(p, q->id))) > wid) wid = w;
+    if ((w = text_width(ipsf_str(p, p->viewpoints[q->viewpoint].name))) > wvp) wvp = w;
+    if ((w = method_width(ev, r)) > wm) wm = w;
+    if ((w = strlen(status_name(ipsf_eval_status(ev, r)))) > wst) wst = w;
+    n++;
+  }
+  label(b, "requirements", n != 0);
+  if (!n) {
+    ipsf_buf_puts(b, "(no requirements apply)\n");
+    return;
+  }
+  ipsf_buf_puts(b, "\n");
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    if (!ev->req_applies[r]) continue;
+    const IpsfRequirement *q = &p->requirements[r];
+    const IpsfConfirm *c = chosen_confirm(ev, r);
+    ipsf_buf_puts(b, "    ");
+    cell(b, ipsf_str(p, q->id), NULL, wid + 2);
+    cell(b, ipsf_str(p, p->viewpoints[q->viewpoint].name), NULL, wvp + 2);
+    text_put(b, method_name(ev, r));
+    if (c && c->every_months)
+      ipsf_buf_printf(b, " every %u month%s", (unsigned)c->every_months,
+                      c->every_months == 1 ? "" : "s");
+    pad(b, wm + 2 - method_width(ev, r));
+    IpsfStatus st = ipsf_eval_status(ev, r);
+    const char *color = !rep->color ? NULL
+                        : st == IPSF_MET ? ANSI_GREEN
+                        : st == IPSF_UNMET ? ANSI_RED
+                                           : ANSI_DIM;
+    cell(b, status_name(st), color, wst + 2);
+    text_put(b, ipsf_str(p, q->title));
+    ipsf_buf_puts(b, "\n");
+  }
+}
+
+/* One row of reasons: scale, level, at, because (the last may be empty). */
+typedef struct {
+  const char *scale, *level, *because;
+  IpsfLoc loc;
+} ReasonRow;
+
+static size_t loc_width(const IpsfPack *p, IpsfLoc loc) {
+  return text_width(ipsf_str(p, loc.file)) + 2 + digits(loc.line) + digits(loc.col);
+}
+
+static void text_reasons(IpsfBuf *b, const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  size_t ws = 0, wl = 0, wa = 0, n = 0;
+  /* Two passes over the same rows: widths, then output. */
+  for (int pass = 0; pass < 2; pass++) {
+    if (pass == 1) {
+      label(b, "reasons", n != 0);
+      if (!n) {
+        ipsf_buf_puts(b, "(none)\n");
+        return;
+      }
+      ipsf_buf_puts(b, "\n");
+    }
+    for (uint32_t s = 0; s < p->scale_count; s++) {
+      const IpsfScale *sc = &p->scales[s];
+      for (uint32_t i = 0; i <= sc->rule_count; i++) {
+        ReasonRow row;
+        row.scale = ipsf_str(p, sc->name);
+        if (i < sc->rule_count) {
+          const IpsfRule *rule = &p->rules[sc->first_rule + i];
+          if (!rule_hit(ev, sc->first_rule + i)) continue;
+          row.level = level_name(p, s, rule->level);
+          row.because = ipsf_str(p, rule->because);
+          row.loc = rule->loc;
+        } else {
+          if (!used_otherwise(ev, s)) continue;
+          row.level = level_name(p, s, sc->otherwise);
+          row.because = "(otherwise)";
+          row.loc = sc->otherwise_loc;
+        }
+        if (pass == 0) {
+          size_t w;
+          if ((w = text_width(row.scale)) > ws) ws = w;
+          if ((w = text_width(row.level)) > wl) wl = w;
+          if ((w = loc_width(p, row.loc)) > wa) wa = w;
+          n++;
+          continue;
+        }
+        ipsf_buf_puts(b, "    ");
+        cell(b, row.scale, NULL, ws + 2);
+        cell(b, row.level, NULL, wl + 2);
+        text_put(b, ipsf_str(p, row.loc.file));
+        ipsf_buf_printf(b, ":%u:%u", (unsigned)row.loc.line, (unsigned)row.loc.col);
+        if (row.because) {
+          pad(b, wa + 2 - loc_width(p, row.loc));
+          text_put(b, row.because);
+        }
+        ipsf_buf_puts(b, "\n");
+      }
+    }
+  }
+}
+
+static void text_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h,
+                        const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  text_head(b, r, h);
+
+  label(b, "category", false);
+  uint32_t axes[2] = {p->axis1, p->axis2};
+  for (int i = 0; i < 2; i++) {
+    if (i) ipsf_buf_puts(b, " / ");
+    const char *name = scale_level_name(ev, axes[i]);
+    const char *color =
+        r->color && name ? level_color(p, axes[i], ev->scale_level[axes[i]]) : NULL;
+    cell(b, name, color, 0);
+  }
+  ipsf_buf_puts(b, "\n");
+
+  label(b, "scales", false);
+  if (!p->scale_count) ipsf_buf_puts(b, "(none)");
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    if (s) ipsf_buf_puts(b, ", ");
+    text_put(b, ipsf_str(p, p->scales[s].name));
+    ipsf_buf_puts(b, " ");
+    text_put(b, scale_level_name(ev, s));
+  }
+  ipsf_buf_puts(b, "\n");
+
+  text_requirements(b, r, ev);
+
+  label(b, "viewpoints", false);
+  size_t nv = 0;
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) {
+    if (!viewpoint_used(ev, v)) continue;
+    if (nv++) ipsf_buf_puts(b, ", ");
+    text_put(b, ipsf_str(p, p->viewpoints[v].name));
+  }
+  if (!nv) ipsf_buf_puts(b, "(none)");
+  ipsf_buf_puts(b, "\n");
+
+  if (r->explain) text_reasons(b, ev);
+}
+
+static void text_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h,
+                       const IpsfError *err) {
+  text_put(b, h->sheet);
+  if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
+  if (h->profile) {
+    ipsf_buf_puts(b, " [");
+    text_put(b, h->profile);
+    ipsf_buf_puts(b, "]");
+  }
+  ipsf_buf_puts(b, ": ");
+  if (r->color) ipsf_buf_puts(b, ANSI_BOLD ANSI_RED);
+  ipsf_buf_printf(b, "error (%s)", ipsf_error_kind_name(err->kind));
+  if (r->color) ipsf_buf_puts(b, ANSI_RESET);
+  ipsf_buf_puts(b, ": ");
+  text_put(b, err->message);
+  ipsf_buf_puts(b, "\n");
+}
+
+/* ---- records ------------------------------------------------------------- */
+
+void ipsf_report_begin(IpsfBuf *b, IpsfReporter *r) {
+  if (r->format == IPSF_OUT_JSON) ipsf_buf_put(b, "[", 1);
+}
+
+void ipsf_report_end(IpsfBuf *b, IpsfReporter *r) {
+  if (r->format == IPSF_OUT_JSON) ipsf_buf_puts(b, r->written ? "\n]\n" : "]\n");
+}
+
+void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
+                        const IpsfEval *ev) {
+  if (r->format == IPSF_OUT_TEXT) {
+    if (r->written) ipsf_buf_puts(b, "\n");
+    text_record(b, r, h, ev);
+  } else {
+    Jw w = json_writer(b, r);
+    json_record(&w, h, ev, r->explain);
+    if (r->format == IPSF_OUT_JSONL) ipsf_buf_puts(b, "\n");
+  }
+  r->written++;
+}
+
+void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
+                       const IpsfPack *pack, const IpsfError *err) {
+  (void)pack; /* the error record has no pack (CLI.md) */
+  if (r->format == IPSF_OUT_TEXT) {
+    if (r->written) ipsf_buf_puts(b, "\n");
+    text_error(b, r, h, err);
+  } else {
+    Jw w = json_writer(b, r);
+    json_error_record(&w, h, err);
+    if (r->format == IPSF_OUT_JSONL) ipsf_buf_puts(b, "\n");
+  }
+  r->written++;
+}

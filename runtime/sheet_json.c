@@ -1,0 +1,222 @@
+/*
+ * sheet_json.c -- fact sheets in JSON and JSON Lines (jansson).
+ *
+ * A JSON sheet is one document per file; JSON Lines is one document per
+ * non-blank line.  Both are parsed with JSON_REJECT_DUPLICATES (a duplicate
+ * key is a syntax error: with two values for one fact, which one counts
+ * would be an accident of the parser) and JSON_DECODE_ANY (so that a sheet
+ * that is a bare number is reported as a sheet of the wrong shape, by
+ * ipsf_sheet_bind, like an array is, not as a syntax error).
+ *
+ * JSON Lines is read line by line like getline(3) does, but never holding
+ * more than IPSF_SHEET_MAX_LINE bytes of one line: a longer line is an error
+ * for that line (kind "limit") and reading resumes after its newline, so
+ * one runaway line cannot exhaust memory or stop a stream.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sheet.h"
+
+#define JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+
+static bool has_bom(const char *text, size_t len) {
+  return len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0;
+}
+
+/* Fill err from a jansson error: the kind (a memory error is not a syntax
+ * error) and the text, prefixed with line:col or, for JSON Lines, with
+ * the column only (the record names the line). */
+static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
+  if (json_error_code(je) == json_error_out_of_memory) {
+    ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
+    return;
+  }
+  /* jansson counts columns from 1 once a character has been read; an error
+   * before the first one (empty input) has column 0 or -1. */
+  const char *text = je->text;
+  if (json_error_code(je) == json_error_null_character)
+    text = "\\u0000 is not allowed in a fact sheet";
+  int line = je->line > 0 ? je->line : 1;
+  int col = je->column > 0 ? je->column : 1;
+  if (with_line)
+    ipsf_fail(err, IPSF_ERR_SYNTAX, "%d:%d: %s", line, col, text);
+  else
+    ipsf_fail(err, IPSF_ERR_SYNTAX, "column %d: %s", col, text);
+}
+
+json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
+  if (has_bom(text, len)) {
+    text += 3;
+    len -= 3;
+  }
+  json_error_t je;
+  json_t *doc = json_loadb(text, len, JSON_FLAGS, &je);
+  if (!doc) json_fail(&je, true, err);
+  return doc;
+}
+
+bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err) {
+  *text = NULL;
+  *len = 0;
+  bool is_stdin = strcmp(path, "-") == 0;
+  FILE *f = is_stdin ? stdin : fopen(path, "rb");
+  if (!f) return ipsf_fail(err, IPSF_ERR_IO, "cannot open: %s", strerror(errno));
+  size_t cap = 0, n = 0;
+  char *buf = NULL;
+  bool ok = true;
+  for (;;) {
+    if (n + 1 >= cap) { /* full: grow, up to one byte past the limit */
+      if (cap >= (size_t)IPSF_SHEET_MAX_FILE + 2) {
+        ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %u MiB",
+                       IPSF_SHEET_MAX_FILE / (1024u * 1024u));
+        break;
+      }
+      size_t ncap = cap ? cap * 2 : 65536;
+      if (ncap > (size_t)IPSF_SHEET_MAX_FILE + 2) ncap = (size_t)IPSF_SHEET_MAX_FILE + 2;
+      char *p = realloc(buf, ncap);
+      if (!p) {
+        ok = ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading the file");
+        break;
+      }
+      buf = p;
+      cap = ncap;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (n > IPSF_SHEET_MAX_FILE) {
+      ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %u MiB",
+                     IPSF_SHEET_MAX_FILE / (1024u * 1024u));
+      break;
+    }
+    if (got == 0) {
+      if (ferror(f)) ok = ipsf_fail(err, IPSF_ERR_IO, "cannot read: %s", strerror(errno));
+      break;
+    }
+  }
+  if (!is_stdin) fclose(f);
+  if (!ok) {
+    free(buf);
+    return false;
+  }
+  if (!buf && !(buf = malloc(1)))
+    return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading the file");
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return true;
+}
+
+json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err) {
+  char *text;
+  size_t len;
+  if (!ipsf_sheet_slurp(path, &text, &len, err)) return NULL;
+  json_t *doc = ipsf_sheet_parse_json(text, len, err);
+  free(text);
+  return doc;
+}
+
+/* ---- JSON Lines ---------------------------------------------------------- */
+
+void ipsf_jsonl_open_stream(IpsfJsonlReader *r, FILE *in) {
+  r->in = in;
+  r->owns_in = false;
+  r->line = NULL;
+  r->line_cap = 0;
+  r->line_no = 0;
+}
+
+bool ipsf_jsonl_open(IpsfJsonlReader *r, const char *path, IpsfError *err) {
+  if (strcmp(path, "-") == 0) {
+    ipsf_jsonl_open_stream(r, stdin);
+    return true;
+  }
+  FILE *f = fopen(path, "rb");
+  ipsf_jsonl_open_stream(r, f);
+  if (!f) return ipsf_fail(err, IPSF_ERR_IO, "cannot open: %s", strerror(errno));
+  r->owns_in = true;
+  return true;
+}
+
+void ipsf_jsonl_close(IpsfJsonlReader *r) {
+  if (r->owns_in && r->in) fclose(r->in);
+  free(r->line);
+  r->in = NULL;
+  r->owns_in = false;
+  r->line = NULL;
+  r->line_cap = 0;
+}
+
+enum { LINE_EOF, LINE_OK, LINE_TOO_LONG, LINE_IO, LINE_NOMEM };
+
+/* Read one line (without its '\n') into r->line.  A line longer than the
+ * limit is consumed up to its newline but not kept. */
+static int read_line(IpsfJsonlReader *r, size_t *out_len) {
+  size_t len = 0;
+  bool any = false, too_long = false;
+  int c;
+  while ((c = getc_unlocked(r->in)) != EOF) {
+    any = true;
+    if (c == '\n') break;
+    if (too_long) continue;
+    if (len == IPSF_SHEET_MAX_LINE) {
+      too_long = true;
+      continue;
+    }
+    if (len + 1 >= r->line_cap) {
+      size_t ncap = r->line_cap ? r->line_cap * 2 : 4096;
+      if (ncap > (size_t)IPSF_SHEET_MAX_LINE + 1) ncap = (size_t)IPSF_SHEET_MAX_LINE + 1;
+      char *p = realloc(r->line, ncap);
+      if (!p) return LINE_NOMEM;
+      r->line = p;
+      r->line_cap = ncap;
+    }
+    r->line[len++] = (char)c;
+  }
+  if (c == EOF && ferror(r->in)) return LINE_IO;
+  if (!any) return LINE_EOF;
+  *out_len = len;
+  return too_long ? LINE_TOO_LONG : LINE_OK;
+}
+
+static bool blank(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r') return false;
+  return true;
+}
+
+int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
+  *doc = NULL;
+  for (;;) {
+    size_t len = 0;
+    switch (read_line(r, &len)) {
+    case LINE_EOF: return 0;
+    case LINE_IO:
+      ipsf_fail(err, IPSF_ERR_IO, "cannot read line %llu: %s",
+                (unsigned long long)r->line_no + 1, strerror(errno));
+      return -1;
+    case LINE_NOMEM:
+      ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading line %llu",
+                (unsigned long long)r->line_no + 1);
+      return -1;
+    case LINE_TOO_LONG:
+      r->line_no++;
+      ipsf_fail(err, IPSF_ERR_LIMIT, "line longer than %u MiB",
+                IPSF_SHEET_MAX_LINE / (1024u * 1024u));
+      return 1;
+    default: break;
+    }
+    r->line_no++;
+    const char *text = r->line ? r->line : "";
+    if (r->line_no == 1 && has_bom(text, len)) {
+      text += 3;
+      len -= 3;
+    }
+    if (blank(text, len)) continue;
+    json_error_t je;
+    *doc = json_loadb(text, len, JSON_FLAGS, &je);
+    if (!*doc) json_fail(&je, false, err);
+    return 1;
+  }
+}

@@ -1,0 +1,189 @@
+/*
+ * test_buf.c -- IpsfBuf: growth, printf, JSON string escaping, flush.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "report.h"
+
+/* The escaped form of one string, as a malloc'd C string. */
+static char *esc(const char *s) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_json_string(&b, s);
+  cr_assert(!b.failed);
+  char *out = strdup(b.data);
+  ipsf_buf_free(&b);
+  return out;
+}
+
+static void expect_esc(const char *in, const char *want) {
+  char *got = esc(in);
+  cr_expect_str_eq(got, want, "escaping gave %s, expected %s", got, want);
+  free(got);
+}
+
+Test(buf, starts_empty_and_puts) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  cr_expect_eq(b.len, 0);
+  cr_expect(!b.failed);
+  ipsf_buf_puts(&b, "abc");
+  ipsf_buf_put(&b, "defgh", 2);
+  ipsf_buf_put(&b, NULL, 0);
+  cr_expect_eq(b.len, 5);
+  cr_expect_str_eq(b.data, "abcde");
+  ipsf_buf_free(&b);
+  cr_expect_null(b.data);
+  cr_expect_eq(b.len, 0);
+}
+
+Test(buf, printf_grows) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_printf(&b, "%d-%s", 42, "x");
+  cr_expect_str_eq(b.data, "42-x");
+  /* Far beyond the first allocation, in one call and in many. */
+  char big[5000];
+  memset(big, 'q', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  ipsf_buf_printf(&b, "[%s]", big);
+  cr_expect_eq(b.len, 4 + 2 + 4999);
+  cr_expect_eq(b.data[4], '[');
+  cr_expect_eq(b.data[b.len - 1], ']');
+  cr_expect_eq(strlen(b.data), b.len);
+  for (int i = 0; i < 10000; i++) ipsf_buf_printf(&b, "%04d", i % 10000);
+  cr_expect_eq(b.len, 4 + 2 + 4999 + 40000);
+  cr_expect_eq(memcmp(b.data + b.len - 8, "99989999", 8), 0);
+  cr_expect(!b.failed);
+  ipsf_buf_free(&b);
+}
+
+Test(buf, printf_exact_fit) {
+  /* A result that exactly fills the room left must not be cut. */
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_puts(&b, "x");
+  size_t room = b.cap - b.len;
+  char *s = malloc(room + 1);
+  for (int extra = -1; extra <= 1; extra++) {
+    IpsfBuf c;
+    ipsf_buf_init(&c);
+    ipsf_buf_puts(&c, "x");
+    size_t n = room + (size_t)extra - 1;
+    memset(s, 'a', n);
+    s[n] = '\0';
+    ipsf_buf_printf(&c, "%s", s);
+    cr_expect_eq(c.len, 1 + n);
+    cr_expect_eq(strlen(c.data), c.len);
+    ipsf_buf_free(&c);
+  }
+  free(s);
+  ipsf_buf_free(&b);
+}
+
+Test(buf, overflow_sets_failed_and_stops) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_puts(&b, "keep");
+  ipsf_buf_put(&b, "x", SIZE_MAX); /* cannot be allocated */
+  cr_expect(b.failed);
+  ipsf_buf_puts(&b, "more");
+  ipsf_buf_printf(&b, "%d", 1);
+  ipsf_buf_json_string(&b, "s");
+  cr_expect_eq(b.len, 4);
+  cr_expect_str_eq(b.data, "keep");
+  ipsf_buf_free(&b);
+  cr_expect(!b.failed);
+}
+
+Test(buf, json_null_and_plain) {
+  expect_esc(NULL, "null");
+  expect_esc("", "\"\"");
+  expect_esc("abc / def", "\"abc / def\"");
+  expect_esc("\x7f", "\"\x7f\"");
+}
+
+Test(buf, json_quotes_and_backslash) {
+  expect_esc("a\"b", "\"a\\\"b\"");
+  expect_esc("\\", "\"\\\\\"");
+  expect_esc("\"\\\"", "\"\\\"\\\\\\\"\"");
+}
+
+Test(buf, json_every_control_char) {
+  for (int c = 1; c < 0x20; c++) {
+    char in[4] = {'<', (char)c, '>', 0};
+    char want[16];
+    const char *short_form = NULL;
+    switch (c) {
+    case '\b': short_form = "\\b"; break;
+    case '\f': short_form = "\\f"; break;
+    case '\n': short_form = "\\n"; break;
+    case '\r': short_form = "\\r"; break;
+    case '\t': short_form = "\\t"; break;
+    default: break;
+    }
+    if (short_form)
+      snprintf(want, sizeof want, "\"<%s>\"", short_form);
+    else
+      snprintf(want, sizeof want, "\"<\\u%04X>\"", c);
+    expect_esc(in, want);
+  }
+  expect_esc("\x1f\x01", "\"\\u001F\\u0001\"");
+}
+
+Test(buf, json_utf8_passthrough) {
+  expect_esc("caf\xC3\xA9", "\"caf\xC3\xA9\"");                 /* 2 bytes */
+  expect_esc("\xE6\x97\xA5\xE6\x9C\xAC", "\"\xE6\x97\xA5\xE6\x9C\xAC\""); /* 3 bytes */
+  expect_esc("\xF0\x9F\x94\x92 lock", "\"\xF0\x9F\x94\x92 lock\"");    /* 4 bytes */
+  expect_esc("\xE2\x80\xA8", "\"\xE2\x80\xA8\"");               /* U+2028 kept */
+}
+
+Test(buf, json_invalid_utf8_replaced) {
+  const char *fffd = "\xEF\xBF\xBD";
+  char want[64];
+  snprintf(want, sizeof want, "\"a%sb\"", fffd);
+  expect_esc("a\xFF" "b", want);                 /* never a lead byte */
+  expect_esc("a\x80" "b", want);                 /* lone continuation */
+  expect_esc("a\xC0\xAF" "b", "\"a\xEF\xBF\xBD\xEF\xBF\xBD" "b\""); /* overlong */
+  expect_esc("a\xED\xA0\x80" "b",
+             "\"a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "b\""); /* surrogate */
+  snprintf(want, sizeof want, "\"%s\"", fffd);
+  expect_esc("\xE6\x97", "\"\xEF\xBF\xBD\xEF\xBF\xBD\""); /* truncated at end */
+}
+
+Test(buf, flush_writes_and_empties) {
+  FILE *f = tmpfile();
+  cr_assert_not_null(f);
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_puts(&b, "one\n");
+  cr_expect(ipsf_buf_flush(&b, f));
+  cr_expect_eq(b.len, 0);
+  ipsf_buf_puts(&b, "two\n");
+  cr_expect(ipsf_buf_flush(&b, f));
+  cr_expect(ipsf_buf_flush(&b, f)); /* nothing to write is fine */
+  rewind(f);
+  char line[16] = {0};
+  size_t n = fread(line, 1, sizeof line - 1, f);
+  cr_expect_eq(n, 8);
+  cr_expect_str_eq(line, "one\ntwo\n");
+  fclose(f);
+  ipsf_buf_free(&b);
+}
+
+Test(buf, flush_reports_write_error) {
+  FILE *f = fopen("/dev/full", "w");
+  if (!f) cr_skip_test("no /dev/full");
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_puts(&b, "data that cannot be written\n");
+  cr_expect(!ipsf_buf_flush(&b, f));
+  cr_expect_eq(b.len, 0);
+  fclose(f);
+  ipsf_buf_free(&b);
+}
