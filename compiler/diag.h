@@ -22,6 +22,9 @@ typedef struct {
   uint32_t end;   /* byte offset one past the last byte (end >= start) */
 } Span;
 
+/* A diagnostic about no place in a file (e.g. a file that cannot be read). */
+#define NO_SPAN ((Span){SPAN_NO_FILE, 0, 0})
+
 typedef struct {
   char *path;            /* as given (or "<stdlib>/ssf.ipsf"), owned */
   char *text;            /* contents, NUL-terminated, owned */

@@ -1,6 +1,6 @@
 /*
  * stdlib_modules.h -- the stdlib modules built into the binary
- * (generated from stdlib/*.ipsf by tools/embed.c).
+ * (generated from the .ipsf files of stdlib/ by tools/embed.c).
  */
 #ifndef IPSF_STDLIB_MODULES_H
 #define IPSF_STDLIB_MODULES_H

@@ -1,5 +1,5 @@
 /*
- * embed.c -- build-time tool: turn stdlib/*.ipsf into a C table so the
+ * embed.c -- build-time tool: turn the .ipsf files of stdlib/ into a C table so the
  * stdlib is built into the binary (as jq does with builtin.jq).
  *
  *   embed stdlib/ssf.ipsf ... > stdlib.c

@@ -1,0 +1,732 @@
+/*
+ * codegen.c -- emit the IpsfPack of a checked compilation.
+ *
+ * The code is one straight-line program with forward jumps only:
+ *   lets and scales in dependency order (types.c's c->order):
+ *     let:    <expr> STORE slot
+ *     scale:  for each rule: <cond> JUMPF next; HITx rule; next:
+ *             SCALE s
+ *   requirements in pack order:
+ *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
+ *     CONFIRM c; next: ... REQEND q; end:
+ *   RET
+ * Facts are slots filled before the code runs; fn calls are inlined (their
+ * arguments stored in temporary slots); constant subexpressions are folded
+ * (an overflow there is a compile error).  A line-table entry marks the
+ * start of each let, rule, applies and confirm line, so evaluation errors
+ * and reasons can name file:line:col.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema.h"
+
+typedef struct {
+  Ty ty;
+  IpsfValue v;      /* STRING: v.s is the (arena) text */
+} Folded;
+
+typedef struct {
+  uint32_t *slots;  /* parameter -> temporary slot */
+} Frame;
+
+typedef struct {
+  Compilation *c;
+  IpsfPack *p;
+  SymMap string_map, const_map;
+  size_t string_cap, const_cap, slot_cap, code_cap, line_cap;
+  uint32_t depth, max_depth;
+  uint32_t *fact_slot, *let_slot, *scale_slot;
+  uint32_t *rule_base; /* per scale: index of its first rule in the pack */
+  Frame *frames;
+  size_t frame_count, frame_cap;
+  bool failed;
+} Gen;
+
+/* ---- tables ------------------------------------------------------------------ */
+
+static void *grow_heap(void *items, size_t *cap, size_t count, size_t size) {
+  if (count < *cap) return items;
+  *cap = *cap ? *cap * 2 : 16;
+  return xrealloc_array(items, *cap, size);
+}
+
+static uint32_t intern(Gen *g, const char *s) {
+  if (!s) return IPSF_NONE;
+  SymEntry *e = symmap_get(&g->string_map, s);
+  if (e) return e->index;
+  IpsfPack *p = g->p;
+  p->strings = grow_heap(p->strings, &g->string_cap, p->string_count, sizeof *p->strings);
+  p->string_lens = xrealloc_array(p->string_lens, g->string_cap, sizeof *p->string_lens);
+  uint32_t index = p->string_count++;
+  p->strings[index] = xstrdup(s);
+  p->string_lens[index] = (uint32_t)strlen(s);
+  symmap_put(&g->c->arena, &g->string_map, arena_strdup(&g->c->arena, s), 0, index);
+  return index;
+}
+
+static IpsfType machine_type(Ty t) {
+  switch (t.kind) {
+  case TY_BOOL: return (IpsfType){IPSF_K_BOOL, IPSF_NONE};
+  case TY_INT: return (IpsfType){IPSF_K_INT, IPSF_NONE};
+  case TY_NUMBER: return (IpsfType){IPSF_K_NUMBER, IPSF_NONE};
+  case TY_STRING: return (IpsfType){IPSF_K_STRING, IPSF_NONE};
+  case TY_ENUM: return (IpsfType){IPSF_K_ENUM, t.enum_id};
+  default: return (IpsfType){IPSF_K_SET, t.enum_id};
+  }
+}
+
+static uint32_t add_const(Gen *g, Folded f) {
+  IpsfType mt = machine_type(f.ty);
+  uint32_t str = mt.kind == IPSF_K_STRING ? intern(g, f.v.s) : IPSF_NONE;
+  uint64_t bits = 0;
+  if (mt.kind == IPSF_K_STRING) bits = str;
+  else memcpy(&bits, &f.v, sizeof bits);
+  const char *key = arena_printf(&g->c->arena, "%u:%u:%llx", mt.kind, mt.enum_type,
+                                 (unsigned long long)bits);
+  SymEntry *e = symmap_get(&g->const_map, key);
+  if (e) return e->index;
+  IpsfPack *p = g->p;
+  p->consts = grow_heap(p->consts, &g->const_cap, p->const_count, sizeof *p->consts);
+  uint32_t index = p->const_count++;
+  p->consts[index] = (IpsfConst){mt, str, f.v};
+  if (mt.kind == IPSF_K_STRING) p->consts[index].value.s = NULL; /* linked at load */
+  symmap_put(&g->c->arena, &g->const_map, key, 0, index);
+  return index;
+}
+
+static uint32_t add_slot(Gen *g, Ty t, IpsfSlotRole role, const char *name) {
+  IpsfPack *p = g->p;
+  p->slots = grow_heap(p->slots, &g->slot_cap, p->slot_count, sizeof *p->slots);
+  p->slots[p->slot_count] = (IpsfSlot){machine_type(t), (uint8_t)role, intern(g, name)};
+  return p->slot_count++;
+}
+
+static IpsfLoc loc_of(Gen *g, Span s) {
+  uint32_t line = 0, col = 0;
+  sources_line_col(&g->c->sources, s.file, s.start, &line, &col);
+  return (IpsfLoc){intern(g, g->c->sources.items[s.file]->path), line, col};
+}
+
+/* ---- code ---------------------------------------------------------------------- */
+
+static uint32_t pc(Gen *g) { return g->p->code_count; }
+
+static void emit(Gen *g, IpsfOpcode op, uint32_t a) {
+  IpsfPack *p = g->p;
+  if (a > IPSF_OPERAND_MAX) {
+    diag_error(&g->c->diags, NO_SPAN,
+               "the pack is too large: an operand exceeds %u", IPSF_OPERAND_MAX);
+    g->failed = true;
+    a = 0;
+  }
+  p->code = grow_heap(p->code, &g->code_cap, p->code_count, sizeof *p->code);
+  p->code[p->code_count++] = IPSF_INSN(op, a);
+  const IpsfOpInfo *info = &ipsf_op_info[op];
+  g->depth -= (uint32_t)strlen(info->pops);
+  g->depth += (uint32_t)strlen(info->pushes);
+  if (g->depth > g->max_depth) g->max_depth = g->depth;
+}
+
+static uint32_t emit_jump(Gen *g, IpsfOpcode op) {
+  emit(g, op, 0);
+  return pc(g) - 1;
+}
+
+static void patch_jump(Gen *g, uint32_t at) {
+  uint32_t offset = pc(g) - (at + 1);
+  g->p->code[at] = IPSF_INSN(IPSF_INSN_OP(g->p->code[at]), offset);
+}
+
+static void mark_line(Gen *g, Span s) {
+  IpsfPack *p = g->p;
+  IpsfLoc loc = loc_of(g, s);
+  if (p->line_count && p->lines[p->line_count - 1].pc == pc(g)) {
+    p->lines[p->line_count - 1].loc = loc;
+    return;
+  }
+  p->lines = grow_heap(p->lines, &g->line_cap, p->line_count, sizeof *p->lines);
+  p->lines[p->line_count++] = (IpsfLine){pc(g), loc};
+}
+
+/* ---- constant folding ---------------------------------------------------------- */
+
+static bool fold(Gen *g, const Expr *e, Folded *out);
+
+static bool fold_set(Gen *g, const Expr *e, Folded *out) {
+  uint64_t mask = 0;
+  for (size_t i = 0; i < e->item_count; i++) {
+    Folded item;
+    if (!fold(g, e->items[i], &item)) return false;
+    mask |= (uint64_t)1 << item.v.i;
+  }
+  out->ty = e->ty;
+  out->v.m = mask;
+  return true;
+}
+
+static double as_number(Folded f) { return f.ty.kind == TY_INT ? (double)f.v.i : f.v.n; }
+
+static bool fold_overflow(Gen *g, const Expr *e) {
+  diag_error(&g->c->diags, e->span, "integer overflow in a constant expression");
+  g->failed = true;
+  return false;
+}
+
+static bool fold_arith(Gen *g, const Expr *e, Folded a, Folded b, Folded *out) {
+  out->ty = e->ty;
+  if (e->ty.kind == TY_INT) {
+    int64_t x = a.v.i, y = b.v.i, r = 0;
+    bool bad = false;
+    switch (e->op) {
+    case OP_ADD: bad = __builtin_add_overflow(x, y, &r); break;
+    case OP_SUB: bad = __builtin_sub_overflow(x, y, &r); break;
+    case OP_MUL: bad = __builtin_mul_overflow(x, y, &r); break;
+    case OP_DIV:
+    case OP_MOD:
+      if (y == 0 || (x == INT64_MIN && y == -1)) return false; /* left to run time */
+      r = e->op == OP_DIV ? x / y : x % y;
+      break;
+    default: return false;
+    }
+    if (bad) return fold_overflow(g, e);
+    out->v.i = r;
+    return true;
+  }
+  double x = as_number(a), y = as_number(b), r = 0;
+  switch (e->op) {
+  case OP_ADD: r = x + y; break;
+  case OP_SUB: r = x - y; break;
+  case OP_MUL: r = x * y; break;
+  case OP_DIV: r = x / y; break;
+  case OP_MOD: r = fmod(x, y); break;
+  default: return false;
+  }
+  if (!isfinite(r)) return false; /* left to run time, which reports it */
+  out->v.n = r;
+  return true;
+}
+
+static int compare_folded(Folded a, Folded b) {
+  if (a.ty.kind == TY_NUMBER || b.ty.kind == TY_NUMBER) {
+    double x = as_number(a), y = as_number(b);
+    return (x > y) - (x < y);
+  }
+  if (a.ty.kind == TY_STRING) return strcmp(a.v.s, b.v.s) != 0;
+  if (a.ty.kind == TY_SET) return a.v.m != b.v.m;
+  return (a.v.i > b.v.i) - (a.v.i < b.v.i);
+}
+
+static bool fold_compare(const Expr *e, Folded a, Folded b, Folded *out) {
+  int cmp = compare_folded(a, b);
+  bool r = false;
+  switch (e->op) {
+  case OP_EQ: r = cmp == 0; break;
+  case OP_NE: r = cmp != 0; break;
+  case OP_LT: r = cmp < 0; break;
+  case OP_LE: r = cmp <= 0; break;
+  case OP_GT: r = cmp > 0; break;
+  case OP_GE: r = cmp >= 0; break;
+  default: return false;
+  }
+  out->ty = (Ty){TY_BOOL, 0};
+  out->v.i = r;
+  return true;
+}
+
+static bool fold_binary(Gen *g, const Expr *e, Folded *out) {
+  Folded a, b;
+  if (e->op == OP_IN) {
+    if (e->b2->kind == EX_SET && e->b2->ty.kind != TY_SET && e->b2->item_count == 0) {
+      *out = (Folded){{TY_BOOL, 0}, {.i = 0}};
+      return true;
+    }
+    if (e->b2->ty.kind != TY_SET || !fold(g, e->a, &a) || !fold(g, e->b2, &b)) return false;
+    *out = (Folded){{TY_BOOL, 0}, {.i = (int64_t)((b.v.m >> a.v.i) & 1)}};
+    return true;
+  }
+  if (e->op == OP_AND || e->op == OP_OR) {
+    /* `false and x` is false, `true or x` is true, whatever x is */
+    if (!fold(g, e->a, &a)) return false;
+    bool stop = e->op == OP_AND ? a.v.i == 0 : a.v.i != 0;
+    if (stop) {
+      *out = a;
+      return true;
+    }
+    return fold(g, e->b2, out);
+  }
+  if (!fold(g, e->a, &a) || !fold(g, e->b2, &b)) return false;
+  if (e->op >= OP_ADD) return fold_arith(g, e, a, b, out);
+  return fold_compare(e, a, b, out);
+}
+
+static bool fold_unary(Gen *g, const Expr *e, Folded *out) {
+  Folded a;
+  if (!fold(g, e->a, &a)) return false;
+  *out = a;
+  if (e->op == OP_NOT) {
+    out->v.i = !a.v.i;
+    return true;
+  }
+  if (a.ty.kind == TY_NUMBER) {
+    out->v.n = -a.v.n;
+    return true;
+  }
+  if (a.v.i == INT64_MIN) return fold_overflow(g, e);
+  out->v.i = -a.v.i;
+  return true;
+}
+
+/* Is e a constant?  If so, its value.  Reports overflow (returning false). */
+static bool fold(Gen *g, const Expr *e, Folded *out) {
+  switch (e->kind) {
+  case EX_INT: *out = (Folded){e->ty, {.i = e->i}}; return true;
+  case EX_NUMBER: *out = (Folded){e->ty, {.n = e->n}}; return true;
+  case EX_BOOL: *out = (Folded){e->ty, {.i = e->b}}; return true;
+  case EX_STRING: *out = (Folded){e->ty, {.s = e->str}}; return true;
+  case EX_NAME:
+    if (e->ref != REF_ENUM_VALUE) return false;
+    *out = (Folded){e->ty, {.i = e->ref_index}};
+    return true;
+  case EX_SET:
+    return (e->ty.kind == TY_SET || e->ty.kind == TY_EMPTY_SET) && fold_set(g, e, out);
+  case EX_UNARY: return fold_unary(g, e, out);
+  case EX_BINARY: return fold_binary(g, e, out);
+  case EX_IF: {
+    Folded cond;
+    if (!fold(g, e->a, &cond)) return false;
+    return fold(g, cond.v.i ? e->b2 : e->c, out);
+  }
+  default: return false;
+  }
+}
+
+/* ---- expressions ------------------------------------------------------------------- */
+
+static void emit_expr(Gen *g, const Expr *e);
+
+/* Emit e converted to `want` (int -> number; an empty set takes want's enum). */
+static void emit_as(Gen *g, const Expr *e, Ty want) {
+  if (e->kind == EX_SET && e->item_count == 0 && want.kind == TY_SET) {
+    emit(g, IPSF_OP_LOADK, add_const(g, (Folded){want, {.m = 0}}));
+    return;
+  }
+  emit_expr(g, e);
+  if (want.kind == TY_NUMBER && e->ty.kind == TY_INT) emit(g, IPSF_OP_I2N, 0);
+}
+
+static Ty operand_type(const Expr *e) {
+  Ty a = e->a->ty, b = e->b2->ty;
+  if (a.kind == TY_NUMBER || b.kind == TY_NUMBER) return (Ty){TY_NUMBER, 0};
+  if (a.kind == TY_EMPTY_SET) return b;
+  return a;
+}
+
+/* The opcode comparing two values of type t; `swap` for > and >=. */
+static IpsfOpcode compare_op(ExprOp op, Ty t, bool *swap) {
+  *swap = op == OP_GT || op == OP_GE;
+  bool eq = op == OP_EQ, ne = op == OP_NE, lt = op == OP_LT || op == OP_GT;
+  switch (t.kind) {
+  case TY_INT: return eq ? IPSF_OP_EQI : ne ? IPSF_OP_NEI : lt ? IPSF_OP_LTI : IPSF_OP_LEI;
+  case TY_NUMBER: return eq ? IPSF_OP_EQN : ne ? IPSF_OP_NEN : lt ? IPSF_OP_LTN : IPSF_OP_LEN;
+  case TY_ENUM: return eq ? IPSF_OP_EQE : ne ? IPSF_OP_NEE : lt ? IPSF_OP_LTE : IPSF_OP_LEE;
+  case TY_STRING: return eq ? IPSF_OP_EQS : IPSF_OP_NES;
+  case TY_BOOL: return eq ? IPSF_OP_EQB : IPSF_OP_NEB;
+  default: return eq ? IPSF_OP_EQM : IPSF_OP_NEM;
+  }
+}
+
+static void emit_compare(Gen *g, const Expr *e) {
+  Ty t = operand_type(e);
+  bool swap;
+  IpsfOpcode op = compare_op(e->op, t, &swap);
+  emit_as(g, swap ? e->b2 : e->a, t);
+  emit_as(g, swap ? e->a : e->b2, t);
+  emit(g, op, 0);
+}
+
+/* `x in {1, 2, 3}` over ints, numbers or strings: x once into a temporary,
+ * then x == 1 or x == 2 or ... */
+static void emit_in_list(Gen *g, const Expr *e) {
+  const Expr *list = e->b2;
+  Ty t = list->ty;
+  for (size_t i = 0; i < list->item_count; i++)
+    if (list->items[i]->ty.kind == TY_NUMBER) t = (Ty){TY_NUMBER, 0};
+  uint32_t tmp = add_slot(g, t, IPSF_SLOT_TEMP, NULL);
+  emit_as(g, e->a, t);
+  emit(g, IPSF_OP_STORE, tmp);
+  bool swap;
+  IpsfOpcode eq = compare_op(OP_EQ, t, &swap);
+  uint32_t *exits = xcalloc(list->item_count, sizeof *exits);
+  for (size_t i = 0; i < list->item_count; i++) {
+    emit(g, IPSF_OP_LOAD, tmp);
+    emit_as(g, list->items[i], t);
+    emit(g, eq, 0);
+    if (i + 1 < list->item_count) exits[i] = emit_jump(g, IPSF_OP_ORJ);
+  }
+  for (size_t i = 0; i + 1 < list->item_count; i++) patch_jump(g, exits[i]);
+  free(exits);
+}
+
+static void emit_binary(Gen *g, const Expr *e) {
+  switch (e->op) {
+  case OP_AND:
+  case OP_OR: {
+    emit_expr(g, e->a);
+    uint32_t j = emit_jump(g, e->op == OP_AND ? IPSF_OP_ANDJ : IPSF_OP_ORJ);
+    emit_expr(g, e->b2);
+    patch_jump(g, j);
+    return;
+  }
+  case OP_IN:
+    if (e->b2->ty.kind != TY_SET && e->b2->kind == EX_SET) {
+      emit_in_list(g, e);
+      return;
+    }
+    emit_expr(g, e->a);
+    emit_as(g, e->b2, (Ty){TY_SET, e->a->ty.enum_id});
+    emit(g, IPSF_OP_INM, 0);
+    return;
+  case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
+    emit_compare(g, e);
+    return;
+  default: {
+    bool num = e->ty.kind == TY_NUMBER;
+    emit_as(g, e->a, e->ty);
+    emit_as(g, e->b2, e->ty);
+    static const IpsfOpcode int_ops[] = {IPSF_OP_ADDI, IPSF_OP_SUBI, IPSF_OP_MULI, IPSF_OP_DIVI,
+                                         IPSF_OP_MODI};
+    static const IpsfOpcode num_ops[] = {IPSF_OP_ADDN, IPSF_OP_SUBN, IPSF_OP_MULN, IPSF_OP_DIVN,
+                                         IPSF_OP_MODN};
+    emit(g, (num ? num_ops : int_ops)[e->op - OP_ADD], 0);
+    return;
+  }
+  }
+}
+
+static void emit_if(Gen *g, const Expr *e) {
+  emit_expr(g, e->a);
+  uint32_t to_else = emit_jump(g, IPSF_OP_JUMPF);
+  uint32_t depth = g->depth;
+  emit_as(g, e->b2, e->ty);
+  uint32_t to_end = emit_jump(g, IPSF_OP_JUMP);
+  patch_jump(g, to_else);
+  g->depth = depth; /* the else branch starts where the then branch did */
+  emit_as(g, e->c, e->ty);
+  patch_jump(g, to_end);
+}
+
+static void emit_builtin(Gen *g, const Expr *e) {
+  Ty t = e->ty;
+  switch ((Builtin)e->ref_index) {
+  case BI_MIN:
+  case BI_MAX: {
+    bool is_min = e->ref_index == BI_MIN;
+    IpsfOpcode op = t.kind == TY_INT    ? (is_min ? IPSF_OP_MINI : IPSF_OP_MAXI)
+                    : t.kind == TY_ENUM ? (is_min ? IPSF_OP_MINE : IPSF_OP_MAXE)
+                                        : (is_min ? IPSF_OP_MINN : IPSF_OP_MAXN);
+    emit_as(g, e->items[0], t);
+    for (size_t i = 1; i < e->item_count; i++) {
+      emit_as(g, e->items[i], t);
+      emit(g, op, 0);
+    }
+    return;
+  }
+  case BI_ABS:
+    emit_expr(g, e->items[0]);
+    emit(g, t.kind == TY_INT ? IPSF_OP_ABSI : IPSF_OP_ABSN, 0);
+    return;
+  case BI_COUNT: emit_expr(g, e->items[0]); emit(g, IPSF_OP_COUNTM, 0); return;
+  case BI_LOWER: emit_expr(g, e->items[0]); emit(g, IPSF_OP_LOWER, 0); return;
+  default: {
+    static const IpsfOpcode ops[] = {[BI_STARTS_WITH] = IPSF_OP_STARTS,
+                                     [BI_ENDS_WITH] = IPSF_OP_ENDS,
+                                     [BI_CONTAINS] = IPSF_OP_CONTAINS};
+    emit_expr(g, e->items[0]);
+    emit_expr(g, e->items[1]);
+    emit(g, ops[e->ref_index], 0);
+    return;
+  }
+  }
+}
+
+static void emit_fn_call(Gen *g, const Expr *e) {
+  const FnSym *f = &g->c->fns[e->ref_index];
+  Frame frame = {arena_array(&g->c->arena, e->item_count + 1, sizeof(uint32_t))};
+  for (size_t i = 0; i < e->item_count; i++) {
+    frame.slots[i] = add_slot(g, f->params[i], IPSF_SLOT_TEMP, NULL);
+    emit_as(g, e->items[i], f->params[i]);
+    emit(g, IPSF_OP_STORE, frame.slots[i]);
+  }
+  *PUSH(g->c, g->frames, g->frame_count, g->frame_cap) = frame;
+  emit_as(g, f->decl->value, f->result);
+  g->frame_count--;
+}
+
+static void emit_name(Gen *g, const Expr *e) {
+  switch (e->ref) {
+  case REF_FACT: emit(g, IPSF_OP_LOAD, g->fact_slot[e->ref_index]); return;
+  case REF_LET: emit(g, IPSF_OP_LOAD, g->let_slot[e->ref_index]); return;
+  case REF_SCALE: emit(g, IPSF_OP_LOAD, g->scale_slot[e->ref_index]); return;
+  case REF_PARAM:
+    emit(g, IPSF_OP_LOAD, g->frames[g->frame_count - 1].slots[e->ref_index]);
+    return;
+  default: return; /* enum values are constants, folded before we get here */
+  }
+}
+
+static void emit_expr(Gen *g, const Expr *e) {
+  Folded k;
+  if (fold(g, e, &k)) {
+    emit(g, IPSF_OP_LOADK, add_const(g, k));
+    return;
+  }
+  switch (e->kind) {
+  case EX_NAME: emit_name(g, e); return;
+  case EX_UNARY:
+    emit_expr(g, e->a);
+    emit(g, e->op == OP_NOT ? IPSF_OP_NOT : e->ty.kind == TY_INT ? IPSF_OP_NEGI : IPSF_OP_NEGN, 0);
+    return;
+  case EX_BINARY: emit_binary(g, e); return;
+  case EX_IF: emit_if(g, e); return;
+  case EX_CALL:
+    if (e->ref == REF_FN) emit_fn_call(g, e);
+    else emit_builtin(g, e);
+    return;
+  default:
+    /* a set literal with a non-constant member cannot be written (sema) */
+    diag_error(&g->c->diags, e->span, "internal error: cannot compile this expression");
+    g->failed = true;
+    return;
+  }
+}
+
+/* A condition: returns the jump to patch at the end of what it guards, or
+ * UINT32_MAX when the condition is constantly true (nothing to jump over).
+ * *never is set when it is constantly false. */
+static uint32_t emit_guard(Gen *g, const Expr *cond, bool *never) {
+  Folded k;
+  *never = false;
+  if (!cond) return UINT32_MAX;
+  if (fold(g, cond, &k)) {
+    *never = k.v.i == 0;
+    return UINT32_MAX;
+  }
+  emit_expr(g, cond);
+  return emit_jump(g, IPSF_OP_JUMPF);
+}
+
+/* ---- units ------------------------------------------------------------------------------ */
+
+static void emit_let(Gen *g, uint32_t index) {
+  const LetSym *l = &g->c->lets[index];
+  mark_line(g, l->span);
+  emit_as(g, l->decl->value, l->ty);
+  emit(g, IPSF_OP_STORE, g->let_slot[index]);
+}
+
+static void emit_scale(Gen *g, uint32_t index) {
+  const ScaleSym *s = &g->c->scales[index];
+  static const IpsfOpcode hit[] = {[IPSF_POLICY_WORST] = IPSF_OP_HITW,
+                                   [IPSF_POLICY_FIRST] = IPSF_OP_HITF,
+                                   [IPSF_POLICY_UNIQUE] = IPSF_OP_HITU};
+  for (size_t i = 0; s->rules && i < s->rules->rule_count; i++) {
+    const RuleDecl *r = &s->rules->rules[i];
+    mark_line(g, r->span);
+    bool never;
+    uint32_t skip = emit_guard(g, r->cond, &never);
+    if (never) continue;
+    emit(g, hit[s->policy], g->rule_base[index] + (uint32_t)i);
+    if (skip != UINT32_MAX) patch_jump(g, skip);
+  }
+  emit(g, IPSF_OP_SCALE, index);
+}
+
+static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
+  const ReqSym *r = &g->c->reqs[index];
+  mark_line(g, r->span);
+  bool never;
+  uint32_t end = emit_guard(g, r->applies, &never);
+  if (never) return;
+  emit(g, IPSF_OP_REQ, index);
+  for (size_t i = 0; i < r->confirm_count; i++) {
+    mark_line(g, r->confirms[i].span);
+    bool skipped;
+    uint32_t next = emit_guard(g, r->confirms[i].when, &skipped);
+    if (skipped) continue;
+    emit(g, IPSF_OP_CONFIRM, first_confirm + (uint32_t)i);
+    if (next != UINT32_MAX) patch_jump(g, next);
+  }
+  emit(g, IPSF_OP_REQEND, index);
+  if (end != UINT32_MAX) patch_jump(g, end);
+}
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+static uint32_t *intern_idents(Gen *g, const Ident *ids, size_t n) {
+  uint32_t *out = xcalloc(n ? n : 1, sizeof *out);
+  for (size_t i = 0; i < n; i++) out[i] = intern(g, ids[i].name);
+  return out;
+}
+
+static const char *pack_entry(const Decl *pack, const char *key) {
+  for (size_t i = 0; i < pack->entry_count; i++)
+    if (strcmp(pack->entries[i].key.name, key) == 0) return pack->entries[i].value.text;
+  return NULL;
+}
+
+static void build_meta(Gen *g) {
+  const Decl *d = g->c->pack;
+  IpsfMeta *m = &g->p->meta;
+  m->name = intern(g, d->str.text);
+  m->version = intern(g, d->str2.text);
+  m->title = intern(g, pack_entry(d, "title"));
+  m->authority = intern(g, pack_entry(d, "authority"));
+  m->framework = intern(g, pack_entry(d, "framework"));
+  m->description = intern(g, pack_entry(d, "description"));
+  m->currency = intern(g, pack_entry(d, "currency"));
+}
+
+static void build_enums(Gen *g) {
+  Compilation *c = g->c;
+  g->p->enum_count = (uint32_t)c->enum_count;
+  g->p->enums = xcalloc(c->enum_count + 1, sizeof *g->p->enums);
+  for (size_t i = 0; i < c->enum_count; i++)
+    g->p->enums[i] = (IpsfEnum){intern(g, c->enums[i].name), (uint32_t)c->enums[i].value_count,
+                                intern_idents(g, c->enums[i].values, c->enums[i].value_count)};
+}
+
+static void build_facts(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  p->fact_count = (uint32_t)c->fact_count;
+  p->facts = xcalloc(c->fact_count + 1, sizeof *p->facts);
+  for (size_t i = 0; i < c->fact_count; i++) {
+    const FactSym *f = &c->facts[i];
+    g->fact_slot[i] = add_slot(g, f->ty, IPSF_SLOT_FACT, f->name);
+    uint32_t deflt = IPSF_NONE;
+    Folded k;
+    if (f->decl->deflt && fold(g, f->decl->deflt, &k)) {
+      if (f->ty.kind == TY_NUMBER && k.ty.kind == TY_INT) k.v.n = (double)k.v.i;
+      k.ty = f->ty;
+      deflt = add_const(g, k);
+    }
+    p->facts[i] = (IpsfFact){intern(g, f->name), machine_type(f->ty), g->fact_slot[i], deflt,
+                             intern(g, f->decl->doc.text)};
+  }
+}
+
+static void build_slots(Gen *g) {
+  Compilation *c = g->c;
+  for (size_t i = 0; i < c->let_count; i++)
+    g->let_slot[i] = add_slot(g, c->lets[i].ty, IPSF_SLOT_LET, c->lets[i].name);
+  for (size_t i = 0; i < c->scale_count; i++)
+    g->scale_slot[i] = add_slot(g, (Ty){TY_ENUM, c->scales[i].enum_id}, IPSF_SLOT_SCALE,
+                                c->scales[i].name);
+}
+
+static void build_scales(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  size_t rules = 0;
+  for (size_t i = 0; i < c->scale_count; i++) rules += c->scales[i].rules ? c->scales[i].rules->rule_count : 0;
+  p->scale_count = (uint32_t)c->scale_count;
+  p->scales = xcalloc(c->scale_count + 1, sizeof *p->scales);
+  p->rules = xcalloc(rules + 1, sizeof *p->rules);
+  p->axis1 = p->axis2 = IPSF_NONE;
+  for (size_t i = 0; i < c->scale_count; i++) {
+    const ScaleSym *s = &c->scales[i];
+    IpsfScale *out = &p->scales[i];
+    size_t n = s->rules ? s->rules->rule_count : 0;
+    g->rule_base[i] = p->rule_count;
+    *out = (IpsfScale){intern(g, s->name), s->enum_id, (uint8_t)s->policy, (uint8_t)s->axis,
+                       g->scale_slot[i], s->otherwise, {IPSF_NONE, 0, 0}, p->rule_count,
+                       (uint32_t)n};
+    if (s->rules && s->rules->otherwise.name) out->otherwise_loc = loc_of(g, s->rules->otherwise.span);
+    if (s->axis == 1) p->axis1 = (uint32_t)i;
+    if (s->axis == 2) p->axis2 = (uint32_t)i;
+    for (size_t r = 0; r < n; r++) {
+      const RuleDecl *rd = &s->rules->rules[r];
+      p->rules[p->rule_count++] = (IpsfRule){(uint32_t)i, s->rule_levels[r],
+                                             intern(g, rd->because.text), loc_of(g, rd->span)};
+    }
+  }
+}
+
+static void build_viewpoints(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  p->viewpoint_count = (uint32_t)c->viewpoint_count;
+  p->viewpoints = xcalloc(c->viewpoint_count + 1, sizeof *p->viewpoints);
+  for (size_t i = 0; i < c->viewpoint_count; i++) {
+    const Decl *d = c->viewpoints[i].decl;
+    p->viewpoints[i] = (IpsfViewpoint){intern(g, d->name.name), (uint32_t)d->value_count,
+                                       intern_idents(g, d->values, d->value_count)};
+  }
+}
+
+static void build_requirements(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  size_t confirms = 0;
+  for (size_t i = 0; i < c->req_count; i++) confirms += c->reqs[i].confirm_count;
+  p->requirement_count = (uint32_t)c->req_count;
+  p->requirements = xcalloc(c->req_count + 1, sizeof *p->requirements);
+  p->confirms = xcalloc(confirms + 1, sizeof *p->confirms);
+  for (size_t i = 0; i < c->req_count; i++) {
+    const ReqSym *r = &c->reqs[i];
+    uint32_t *refs = xcalloc(r->ref_count + 1, sizeof *refs);
+    for (size_t k = 0; k < r->ref_count; k++) refs[k] = intern(g, r->refs[k]);
+    p->requirements[i] = (IpsfRequirement){
+        intern(g, r->id), intern(g, r->decl->str.text), r->viewpoint, (uint32_t)r->ref_count, refs,
+        intern(g, r->party), intern(g, r->doc), p->confirm_count, (uint32_t)r->confirm_count,
+        loc_of(g, r->span)};
+    for (size_t k = 0; k < r->confirm_count; k++) {
+      const ConfirmSym *cf = &r->confirms[k];
+      p->confirms[p->confirm_count++] = (IpsfConfirm){(uint32_t)i, cf->method,
+                                                      (uint32_t)cf->every, loc_of(g, cf->span)};
+    }
+  }
+}
+
+static void emit_code(Gen *g) {
+  Compilation *c = g->c;
+  for (size_t i = 0; i < c->order_count; i++) {
+    if (c->order[i].kind == SYM_LET) emit_let(g, c->order[i].index);
+    else emit_scale(g, c->order[i].index);
+  }
+  for (size_t i = 0; i < c->req_count; i++)
+    emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
+  emit(g, IPSF_OP_RET, 0);
+  g->p->max_stack = g->max_depth ? g->max_depth : 1;
+  if (g->max_depth > IPSF_MAX_STACK) {
+    diag_error(&c->diags, c->pack->span,
+               "an expression is nested too deeply: it needs a stack of %u (at most %u)",
+               g->max_depth, IPSF_MAX_STACK);
+    g->failed = true;
+  }
+}
+
+bool codegen_pack(Compilation *c, IpsfPack **out) {
+  Gen g = {.c = c};
+  g.p = xcalloc(1, sizeof *g.p);
+  g.fact_slot = arena_array(&c->arena, c->fact_count + 1, sizeof(uint32_t));
+  g.let_slot = arena_array(&c->arena, c->let_count + 1, sizeof(uint32_t));
+  g.scale_slot = arena_array(&c->arena, c->scale_count + 1, sizeof(uint32_t));
+  g.rule_base = arena_array(&c->arena, c->scale_count + 1, sizeof(uint32_t));
+  build_meta(&g);
+  build_enums(&g);
+  build_facts(&g);
+  build_slots(&g);
+  build_scales(&g);
+  build_viewpoints(&g);
+  build_requirements(&g);
+  emit_code(&g);
+  if (g.failed) {
+    ipsf_pack_free(g.p);
+    return false;
+  }
+  *out = g.p;
+  return true;
+}

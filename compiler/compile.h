@@ -1,0 +1,39 @@
+/*
+ * compile.h -- the compiler as the CLI sees it.
+ *
+ *   Compilation *c = compilation_new(&opt);
+ *   if (compile_pack(c, "pack.ipsf", &bytes, &len)) ... write bytes ...
+ *   diags_sort(compilation_diags(c)); diags_print(compilation_diags(c), stderr, color);
+ *   compilation_free(c);
+ */
+#ifndef IPSF_COMPILE_H
+#define IPSF_COMPILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "pack.h"
+
+typedef struct {
+  const char **import_dirs; /* -I directories, searched after the stdlib */
+  size_t import_dir_count;
+} CompileOptions;
+
+typedef struct Compilation Compilation;
+
+Compilation *compilation_new(const CompileOptions *opt);
+void compilation_free(Compilation *c);
+Diags *compilation_diags(Compilation *c);
+
+/* Parse and check `path` and its imports: every diagnostic goes to the
+ * compilation's Diags.  A file without a `pack` header is a module: it can
+ * be checked but not compiled.  Returns true if there were no errors. */
+bool check_source(Compilation *c, const char *path);
+
+/* check_source, then emit the pack and serialise it (.ipsb bytes, malloc'd,
+ * owned by the caller).  false if any error was reported. */
+bool compile_pack(Compilation *c, const char *path, uint8_t **bytes, size_t *len);
+
+#endif

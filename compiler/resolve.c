@@ -1,0 +1,525 @@
+/*
+ * resolve.c -- declare every symbol of a compilation and check what can be
+ * checked without types: duplicates, the pack header, the shape of scales,
+ * viewpoints, rules blocks and requirements.
+ *
+ * Declarations may appear in any order, so this runs in passes over the
+ * modules (imports first): types, scales and viewpoints; then facts, lets,
+ * fns and requirements (whose types name the former); then rules blocks.
+ * A name declared in a module imported `as p` is known as `p.name`.
+ */
+#include <string.h>
+
+#include "sema.h"
+
+/* ---- arena arrays and the hash map ---------------------------------------- */
+
+void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size) {
+  if (count < *cap) return items;
+  size_t ncap = *cap ? *cap * 2 : 8;
+  void *fresh = arena_array(a, ncap, size);
+  if (count) memcpy(fresh, items, count * size);
+  *cap = ncap;
+  return fresh;
+}
+
+static size_t hash_name(const char *s) {
+  size_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+SymEntry *symmap_get(const SymMap *m, const char *key) {
+  if (m->cap == 0) return NULL;
+  for (size_t i = hash_name(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    if (!m->slots[i].key) return NULL;
+    if (strcmp(m->slots[i].key, key) == 0) return &m->slots[i];
+  }
+}
+
+static void symmap_grow(Arena *a, SymMap *m) {
+  SymMap bigger = {0};
+  bigger.cap = m->cap ? m->cap * 2 : 64;
+  bigger.slots = arena_array(a, bigger.cap, sizeof *bigger.slots);
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->slots[i].key) continue;
+    size_t j = hash_name(m->slots[i].key) & (bigger.cap - 1);
+    while (bigger.slots[j].key) j = (j + 1) & (bigger.cap - 1);
+    bigger.slots[j] = m->slots[i];
+  }
+  bigger.count = m->count;
+  *m = bigger;
+}
+
+SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index) {
+  SymEntry *had = symmap_get(m, key);
+  if (had) return had;
+  if ((m->count + 1) * 2 > m->cap) symmap_grow(a, m);
+  size_t i = hash_name(key) & (m->cap - 1);
+  while (m->slots[i].key) i = (i + 1) & (m->cap - 1);
+  m->slots[i] = (SymEntry){key, kind, index};
+  m->count++;
+  return NULL;
+}
+
+/* ---- names ----------------------------------------------------------------- */
+
+const char *qualify(Compilation *c, uint32_t module, const char *name) {
+  const char *prefix = c->modules[module].prefix;
+  return prefix ? arena_printf(&c->arena, "%s.%s", prefix, name) : name;
+}
+
+static SymEntry *lookup_in(Compilation *c, const SymMap *m, uint32_t module, const char *name) {
+  const char *prefix = c->modules[module].prefix;
+  if (prefix) {
+    SymEntry *own = symmap_get(m, arena_printf(&c->arena, "%s.%s", prefix, name));
+    if (own) return own;
+  }
+  return symmap_get(m, name);
+}
+
+SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name) {
+  return lookup_in(c, &c->values, module, name);
+}
+
+SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name) {
+  return lookup_in(c, &c->types, module, name);
+}
+
+uint32_t enum_value_index(const EnumSym *e, const char *name) {
+  for (size_t i = 0; i < e->value_count; i++)
+    if (strcmp(e->values[i].name, name) == 0) return (uint32_t)i;
+  return UINT32_MAX;
+}
+
+const char *enum_value_list(Compilation *c, const EnumSym *e) {
+  const char *list = "";
+  for (size_t i = 0; i < e->value_count; i++)
+    list = arena_printf(&c->arena, "%s%s%s", list, i ? ", " : "", e->values[i].name);
+  return list;
+}
+
+/* A previous declaration's location, for "first declared here" notes. */
+static Span value_span(Compilation *c, const SymEntry *e) {
+  switch (e->kind) {
+  case SYM_FACT: return c->facts[e->index].span;
+  case SYM_LET: return c->lets[e->index].span;
+  case SYM_SCALE: return c->scales[e->index].span;
+  default: return c->fns[e->index].span;
+  }
+}
+
+static bool declare_value(Compilation *c, const char *name, Span span, int kind, uint32_t index) {
+  SymEntry *had = symmap_put(&c->arena, &c->values, name, kind, index);
+  if (!had) return true;
+  diag_error(&c->diags, span, "'%s' is already declared", name);
+  diag_note(&c->diags, value_span(c, had), "'%s' was first declared here", name);
+  return false;
+}
+
+/* ---- enums ------------------------------------------------------------------ */
+
+static uint32_t add_enum(Compilation *c, const char *name, Span span, const Ident *values,
+                         size_t count, int scale) {
+  EnumSym *e = PUSH(c, c->enums, c->enum_count, c->enum_cap);
+  *e = (EnumSym){name, span, values, count, scale};
+  uint32_t id = (uint32_t)(c->enum_count - 1);
+  if (count == 0) diag_error(&c->diags, span, "'%s' has no values", name);
+  if (count > IPSF_MAX_ENUM_VALUES)
+    diag_error(&c->diags, span, "'%s' has %zu values; at most %u are allowed", name, count,
+               IPSF_MAX_ENUM_VALUES);
+  for (size_t i = 0; i < count; i++) {
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(values[i].name, values[j].name) == 0) {
+        diag_error(&c->diags, values[i].span, "'%s' is listed twice", values[i].name);
+        break;
+      }
+    SymEntry *seen = symmap_get(&c->enum_values, values[i].name);
+    if (seen) seen->kind++;
+    else symmap_put(&c->arena, &c->enum_values, values[i].name, 1, id);
+  }
+  return id;
+}
+
+static void declare_type(Compilation *c, uint32_t module, Decl *d) {
+  if (d->type->kind != TE_ENUM) {
+    diag_error(&c->diags, d->type->span,
+               "only enum types can be named: write `type %s = enum { ... };`", d->name.name);
+    return;
+  }
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t id = add_enum(c, name, d->name.span, d->type->values, d->type->value_count, -1);
+  if (symmap_put(&c->arena, &c->types, name, 0, id))
+    diag_error(&c->diags, d->name.span, "type '%s' is already declared", name);
+}
+
+static void declare_scale(Compilation *c, uint32_t module, Decl *d) {
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->scale_count;
+  uint32_t id = add_enum(c, name, d->name.span, d->values, d->value_count, (int)index);
+  ScaleSym *s = PUSH(c, c->scales, c->scale_count, c->scale_cap);
+  memset(s, 0, sizeof *s);
+  *s = (ScaleSym){.name = name, .span = d->name.span, .decl = d, .enum_id = id,
+                  .axis = d->axis, .otherwise = UINT32_MAX, .module = module};
+  if (symmap_put(&c->arena, &c->types, name, 0, id))
+    diag_error(&c->diags, d->name.span, "type '%s' is already declared", name);
+  declare_value(c, name, d->name.span, SYM_SCALE, index);
+  if (d->axis == 0) return;
+  for (size_t i = 0; i + 1 < c->scale_count; i++)
+    if (c->scales[i].axis == d->axis) {
+      diag_error(&c->diags, d->span, "axis %d is declared twice: '%s' and '%s'", d->axis,
+                 c->scales[i].name, name);
+      diag_note(&c->diags, c->scales[i].span, "axis %d '%s' is declared here", d->axis,
+                c->scales[i].name);
+    }
+}
+
+static void declare_viewpoint(Compilation *c, Decl *d) {
+  /* Viewpoints and methods are the framework's vocabulary: never prefixed. */
+  uint32_t index = (uint32_t)c->viewpoint_count;
+  ViewpointSym *v = PUSH(c, c->viewpoints, c->viewpoint_count, c->viewpoint_cap);
+  *v = (ViewpointSym){d->name.name, d->name.span, d};
+  if (symmap_put(&c->arena, &c->viewpoint_map, d->name.name, 0, index))
+    diag_error(&c->diags, d->name.span, "viewpoint '%s' is already declared", d->name.name);
+  if (d->value_count == 0)
+    diag_error(&c->diags, d->name.span, "viewpoint '%s' has no methods", d->name.name);
+  for (size_t i = 0; i < d->value_count; i++)
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(d->values[i].name, d->values[j].name) == 0)
+        diag_error(&c->diags, d->values[i].span, "method '%s' is listed twice",
+                   d->values[i].name);
+}
+
+/* ---- types as written -> Ty --------------------------------------------------- */
+
+static Ty resolve_type_expr(Compilation *c, uint32_t module, TypeExpr *t, const char *anon_name) {
+  switch (t->kind) {
+  case TE_BOOL: return (Ty){TY_BOOL, 0};
+  case TE_INT: return (Ty){TY_INT, 0};
+  case TE_NUMBER: return (Ty){TY_NUMBER, 0};
+  case TE_STRING: return (Ty){TY_STRING, 0};
+  case TE_ENUM:
+    return (Ty){TY_ENUM, add_enum(c, anon_name, t->span, t->values, t->value_count, -1)};
+  case TE_SET: {
+    Ty elem = resolve_type_expr(c, module, t->elem, anon_name);
+    if (elem.kind == TY_ERROR) return elem;
+    if (elem.kind != TY_ENUM) {
+      diag_error(&c->diags, t->elem->span, "a set must be a set of an enum, not of %s",
+                 ty_name(c, elem));
+      return (Ty){TY_ERROR, 0};
+    }
+    return (Ty){TY_SET, elem.enum_id};
+  }
+  case TE_NAMED: {
+    SymEntry *e = lookup_type(c, module, t->name.name);
+    if (!e) {
+      diag_error(&c->diags, t->name.span, "unknown type '%s'", t->name.name);
+      return (Ty){TY_ERROR, 0};
+    }
+    return (Ty){TY_ENUM, e->index};
+  }
+  }
+  return (Ty){TY_ERROR, 0};
+}
+
+/* ---- facts, lets, fns ---------------------------------------------------------- */
+
+static void declare_facts(Compilation *c, uint32_t module, Decl *d) {
+  for (size_t i = 0; i < d->fact_count; i++) {
+    FactDecl *f = &d->facts[i];
+    const char *name = qualify(c, module, f->name.name);
+    uint32_t index = (uint32_t)c->fact_count;
+    FactSym *s = PUSH(c, c->facts, c->fact_count, c->fact_cap);
+    *s = (FactSym){.name = name, .span = f->name.span, .decl = f, .module = module};
+    s->ty = resolve_type_expr(c, module, f->type, name);
+    declare_value(c, name, f->name.span, SYM_FACT, index);
+  }
+}
+
+static void declare_let(Compilation *c, uint32_t module, Decl *d) {
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->let_count;
+  LetSym *s = PUSH(c, c->lets, c->let_count, c->let_cap);
+  *s = (LetSym){.name = name, .span = d->name.span, .decl = d, .module = module};
+  declare_value(c, name, d->name.span, SYM_LET, index);
+}
+
+static void declare_fn(Compilation *c, uint32_t module, Decl *d) {
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->fn_count;
+  FnSym *s = PUSH(c, c->fns, c->fn_count, c->fn_cap);
+  *s = (FnSym){.name = name, .span = d->name.span, .decl = d, .module = module};
+  s->params = arena_array(&c->arena, d->param_count ? d->param_count : 1, sizeof *s->params);
+  for (size_t i = 0; i < d->param_count; i++) {
+    s->params[i] = resolve_type_expr(c, module, d->params[i].type, d->params[i].name.name);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(d->params[i].name.name, d->params[j].name.name) == 0)
+        diag_error(&c->diags, d->params[i].name.span, "parameter '%s' is listed twice",
+                   d->params[i].name.name);
+  }
+  s->result = resolve_type_expr(c, module, d->type, name);
+  declare_value(c, name, d->name.span, SYM_FN, index);
+}
+
+/* ---- requirements --------------------------------------------------------------- */
+
+static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen) {
+  switch (it->kind) {
+  case RI_VIEWPOINT: {
+    if (seen[RI_VIEWPOINT].file != SPAN_NO_FILE) {
+      diag_error(&c->diags, it->span, "requirement %s has more than one viewpoint", r->id);
+      return;
+    }
+    seen[RI_VIEWPOINT] = it->span;
+    SymEntry *v = symmap_get(&c->viewpoint_map, it->ident.name);
+    if (!v) {
+      diag_error(&c->diags, it->ident.span,
+                 "unknown viewpoint '%s' (did you import \"ssf\"?)", it->ident.name);
+      return;
+    }
+    r->viewpoint = v->index;
+    return;
+  }
+  case RI_REF:
+    r->refs = grow_array(&c->arena, r->refs, &(size_t){r->ref_count}, r->ref_count,
+                         sizeof *r->refs);
+    r->refs[r->ref_count++] = it->str.text;
+    return;
+  case RI_APPLIES:
+    if (r->has_applies) {
+      diag_error(&c->diags, it->span, "requirement %s has more than one applies line", r->id);
+      return;
+    }
+    r->has_applies = true;
+    r->applies = it->expr;
+    return;
+  case RI_CONFIRM: {
+    r->confirms = grow_array(&c->arena, r->confirms, &(size_t){r->confirm_count},
+                             r->confirm_count, sizeof *r->confirms);
+    ConfirmSym *cf = &r->confirms[r->confirm_count++];
+    *cf = (ConfirmSym){UINT32_MAX, it->every, it->expr, it->span};
+    if (it->every_span.end > it->every_span.start && (it->every < 1 || it->every > 1200))
+      diag_error(&c->diags, it->every_span, "a period must be 1 to 1200 months, not %lld",
+                 (long long)it->every);
+    return;
+  }
+  case RI_PARTY:
+  case RI_DOC:
+    if (seen[it->kind].file != SPAN_NO_FILE) {
+      diag_error(&c->diags, it->span, "requirement %s has more than one %s line", r->id,
+                 it->kind == RI_PARTY ? "party" : "doc");
+      return;
+    }
+    seen[it->kind] = it->span;
+    if (it->kind == RI_PARTY) r->party = it->ident.name;
+    else r->doc = it->str.text;
+    return;
+  }
+}
+
+/* Methods name the viewpoint's methods; resolved once the viewpoint is known. */
+static void requirement_methods(Compilation *c, ReqSym *r) {
+  if (r->viewpoint == UINT32_MAX) return;
+  Decl *v = c->viewpoints[r->viewpoint].decl;
+  size_t k = 0;
+  for (size_t i = 0; i < r->decl->item_count; i++) {
+    ReqItem *it = &r->decl->items[i];
+    if (it->kind != RI_CONFIRM) continue;
+    ConfirmSym *cf = &r->confirms[k++];
+    for (size_t m = 0; m < v->value_count; m++)
+      if (strcmp(v->values[m].name, it->ident.name) == 0) cf->method = (uint32_t)m;
+    if (cf->method != UINT32_MAX) continue;
+    const char *list = "";
+    for (size_t m = 0; m < v->value_count; m++)
+      list = arena_printf(&c->arena, "%s%s%s", list, m ? ", " : "", v->values[m].name);
+    diag_error(&c->diags, it->ident.span,
+               "'%s' is not a confirmation method of viewpoint %s (%s)", it->ident.name,
+               v->name.name, list);
+  }
+}
+
+static void declare_requirement(Compilation *c, uint32_t module, Decl *d) {
+  const char *id = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->req_count;
+  ReqSym *r = PUSH(c, c->reqs, c->req_count, c->req_cap);
+  *r = (ReqSym){.id = id, .span = d->name.span, .decl = d, .viewpoint = UINT32_MAX,
+                .module = module};
+  if (symmap_put(&c->arena, &c->req_map, id, 0, index)) {
+    diag_error(&c->diags, d->name.span, "requirement %s is already declared", id);
+    diag_note(&c->diags, c->reqs[symmap_get(&c->req_map, id)->index].span,
+              "requirement %s was first declared here", id);
+  }
+  Span seen[RI_DOC + 1];
+  for (size_t i = 0; i <= RI_DOC; i++) seen[i] = NO_SPAN;
+  for (size_t i = 0; i < d->item_count; i++) requirement_item(c, r, &d->items[i], seen);
+  if (seen[RI_VIEWPOINT].file == SPAN_NO_FILE)
+    diag_error(&c->diags, d->name.span, "requirement %s has no viewpoint line", id);
+  if (!r->has_applies)
+    diag_error(&c->diags, d->name.span,
+               "requirement %s has no applies line (write `applies always;` or `applies when ...;`)",
+               id);
+  if (r->confirm_count == 0)
+    diag_error(&c->diags, d->name.span, "requirement %s has no confirm line", id);
+  requirement_methods(c, r);
+}
+
+/* ---- rules blocks ------------------------------------------------------------------ */
+
+static int policy_of(Compilation *c, const Decl *d) {
+  if (!d->policy.name || strcmp(d->policy.name, "worst") == 0) return IPSF_POLICY_WORST;
+  if (strcmp(d->policy.name, "first") == 0) return IPSF_POLICY_FIRST;
+  if (strcmp(d->policy.name, "unique") == 0) return IPSF_POLICY_UNIQUE;
+  diag_error(&c->diags, d->policy.span,
+             "unknown policy '%s' (a rules block has policy worst, first or unique)",
+             d->policy.name);
+  return IPSF_POLICY_WORST;
+}
+
+static uint32_t level_of(Compilation *c, const ScaleSym *s, const Ident *level) {
+  const EnumSym *e = &c->enums[s->enum_id];
+  uint32_t i = enum_value_index(e, level->name);
+  if (i == UINT32_MAX)
+    diag_error(&c->diags, level->span, "'%s' is not a level of scale %s (%s)", level->name,
+               s->name, enum_value_list(c, e));
+  return i;
+}
+
+static void attach_rules(Compilation *c, uint32_t module, Decl *d) {
+  SymEntry *e = lookup_value(c, module, d->name.name);
+  if (!e || e->kind != SYM_SCALE) {
+    diag_error(&c->diags, d->name.span, "'%s' is not a scale (declare it with `scale %s { ... }`)",
+               d->name.name, d->name.name);
+    return;
+  }
+  ScaleSym *s = &c->scales[e->index];
+  if (s->rules) {
+    diag_error(&c->diags, d->name.span, "scale %s already has a rules block", s->name);
+    diag_note(&c->diags, s->rules->name.span, "the first rules block of %s is here", s->name);
+    return;
+  }
+  s->rules = d;
+  s->policy = policy_of(c, d);
+  s->rule_levels = arena_array(&c->arena, d->rule_count ? d->rule_count : 1, sizeof(uint32_t));
+  for (size_t i = 0; i < d->rule_count; i++) s->rule_levels[i] = level_of(c, s, &d->rules[i].level);
+  if (d->otherwise.name) s->otherwise = level_of(c, s, &d->otherwise);
+}
+
+/* ---- the pack header ---------------------------------------------------------------- */
+
+static bool valid_pack_name(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
+          *s == '_'))
+      return false;
+  return true;
+}
+
+/* MAJOR.MINOR.PATCH with an optional -pre-release or +build suffix. */
+static bool valid_version(const char *s) {
+  for (int part = 0; part < 3; part++) {
+    if (!(*s >= '0' && *s <= '9')) return false;
+    while (*s >= '0' && *s <= '9') s++;
+    if (part < 2 && *s++ != '.') return false;
+  }
+  return *s == '\0' || *s == '-' || *s == '+';
+}
+
+static void check_pack_header(Compilation *c, uint32_t module, Decl *d) {
+  if (module != c->root) {
+    diag_error(&c->diags, d->span, "only the file being compiled may have a pack header");
+    return;
+  }
+  if (c->pack) {
+    diag_error(&c->diags, d->span, "a file has at most one pack header");
+    return;
+  }
+  c->pack = d;
+  if (d->str.text && !valid_pack_name(d->str.text))
+    diag_error(&c->diags, d->str.span,
+               "pack name \"%s\" should be reverse-DNS style (lowercase letters, digits, '.', '-')",
+               d->str.text);
+  if (d->str2.text && !valid_version(d->str2.text))
+    diag_error(&c->diags, d->str2.span,
+               "version \"%s\" is not a semantic version (MAJOR.MINOR.PATCH)", d->str2.text);
+  static const char *const keys[] = {"title", "authority", "framework", "description",
+                                     "currency"};
+  for (size_t i = 0; i < d->entry_count; i++) {
+    const Ident *k = &d->entries[i].key;
+    bool known = false;
+    for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++) known |= strcmp(k->name, keys[j]) == 0;
+    if (!known)
+      diag_error(&c->diags, k->span,
+                 "unknown pack entry '%s' (title, authority, framework, description, currency)",
+                 k->name);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(d->entries[j].key.name, k->name) == 0)
+        diag_error(&c->diags, k->span, "pack entry '%s' is given twice", k->name);
+  }
+}
+
+/* A pack (not a module) must be evaluable: both axes, every scale computed. */
+static void check_pack_complete(Compilation *c) {
+  if (!c->pack) return;
+  for (int axis = 1; axis <= 2; axis++) {
+    bool found = false;
+    for (size_t i = 0; i < c->scale_count; i++) found |= c->scales[i].axis == axis;
+    if (!found)
+      diag_error(&c->diags, c->pack->span,
+                 "the pack has no axis %d (import \"ssf\", or declare `axis %d NAME { ... }`)",
+                 axis, axis);
+  }
+  for (size_t i = 0; i < c->scale_count; i++)
+    if (!c->scales[i].rules)
+      diag_error(&c->diags, c->scales[i].span,
+                 "scale %s has no rules block: write `rules %s { ... }`", c->scales[i].name,
+                 c->scales[i].name);
+}
+
+/* ---- the passes ---------------------------------------------------------------------- */
+
+typedef void (*DeclPass)(Compilation *c, uint32_t module, Decl *d);
+
+static void pass_vocabulary(Compilation *c, uint32_t module, Decl *d) {
+  switch (d->kind) {
+  case D_TYPE: declare_type(c, module, d); break;
+  case D_SCALE: declare_scale(c, module, d); break;
+  case D_VIEWPOINT: declare_viewpoint(c, d); break;
+  case D_PACK: check_pack_header(c, module, d); break;
+  default: break;
+  }
+}
+
+static void pass_symbols(Compilation *c, uint32_t module, Decl *d) {
+  switch (d->kind) {
+  case D_FACTS: declare_facts(c, module, d); break;
+  case D_LET: declare_let(c, module, d); break;
+  case D_FN: declare_fn(c, module, d); break;
+  case D_REQUIREMENT: declare_requirement(c, module, d); break;
+  case D_TEST: *PUSH(c, c->tests, c->test_count, c->test_cap) = d; break;
+  case D_EXTERN:
+    diag_error(&c->diags, d->span,
+               "native functions (extern) are not supported yet by this version of ipsfc");
+    break;
+  default: break;
+  }
+}
+
+static void pass_rules(Compilation *c, uint32_t module, Decl *d) {
+  if (d->kind == D_RULES) attach_rules(c, module, d);
+}
+
+static void run_pass(Compilation *c, DeclPass pass) {
+  for (size_t i = 0; i < c->load_count; i++) {
+    uint32_t m = c->load_order[i];
+    Module *ast = c->modules[m].ast;
+    for (size_t j = 0; j < ast->decl_count; j++) pass(c, m, ast->decls[j]);
+  }
+}
+
+void resolve_declarations(Compilation *c) {
+  run_pass(c, pass_vocabulary);
+  run_pass(c, pass_symbols);
+  run_pass(c, pass_rules);
+  check_pack_complete(c);
+}

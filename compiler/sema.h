@@ -1,0 +1,197 @@
+/*
+ * sema.h -- one compilation: its sources, modules, symbol tables and the
+ * passes that fill them (private to compiler/).
+ *
+ *   load.c     read the root file and its imports (stdlib first, then -I
+ *              directories; relative paths), parse each once, detect cycles
+ *   resolve.c  declare every symbol (types, scales, facts, lets, fns,
+ *              viewpoints, requirements), check duplicates and the pack header
+ *   types.c    type-check every expression, resolving names by type (§4.7);
+ *              order lets and scales by their dependencies, reject cycles
+ *   codegen.c  emit the IpsfPack (tables + code), with constant folding
+ *   compile.c  the driver the CLI calls
+ *
+ * Everything is allocated in the compilation's arena.
+ */
+#ifndef IPSF_SEMA_H
+#define IPSF_SEMA_H
+
+#include "ast.h"
+#include "compile.h"
+
+/* A string-keyed hash map in the arena: name -> (kind, index). */
+typedef struct {
+  const char *key;
+  int kind;
+  uint32_t index;
+} SymEntry;
+
+typedef struct {
+  SymEntry *slots;
+  size_t cap, count; /* cap is a power of two (or 0) */
+} SymMap;
+
+/* Returns the entry or NULL. */
+SymEntry *symmap_get(const SymMap *m, const char *key);
+/* Inserts; returns the existing entry if the key is taken (not replaced). */
+SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
+
+/* Kinds in the value namespace (SymEntry.kind). */
+enum { SYM_FACT = 1, SYM_LET, SYM_SCALE, SYM_FN };
+
+/* Built-in functions (Expr.ref_index when ref == REF_BUILTIN). */
+typedef enum {
+  BI_MIN, BI_MAX, BI_ABS, BI_COUNT, BI_STARTS_WITH, BI_ENDS_WITH, BI_CONTAINS, BI_LOWER,
+  BI__COUNT
+} Builtin;
+
+typedef struct {
+  const char *name;  /* qualified: "harm", "p.harm", or a fact's name */
+  Span span;
+  const Ident *values;
+  size_t value_count;
+  int scale;         /* index of the scale whose levels these are, or -1 */
+} EnumSym;
+
+typedef struct {
+  const char *name;
+  Span span;
+  FactDecl *decl;
+  Ty ty;
+  uint32_t module;
+  bool used;
+} FactSym;
+
+typedef struct {
+  const char *name;
+  Span span;
+  Decl *decl;
+  Ty ty;
+  int state; /* 0 not checked, 1 being checked (cycle), 2 done */
+  uint32_t module;
+} LetSym;
+
+typedef struct {
+  const char *name;
+  Span span;
+  Decl *decl;
+  Ty *params;  /* decl->param_count */
+  Ty result;
+  int state;   /* as LetSym: recursion shows as a cycle */
+  uint32_t module;
+} FnSym;
+
+typedef struct {
+  const char *name;
+  Span span;
+  Decl *decl;       /* the scale or axis declaration */
+  uint32_t enum_id;
+  int axis;         /* 0, 1, 2 */
+  Decl *rules;      /* its rules block, or NULL */
+  int policy;       /* IpsfPolicy */
+  uint32_t otherwise; /* level index or UINT32_MAX */
+  uint32_t *rule_levels; /* rules->rule_count level indices */
+  uint32_t module;
+} ScaleSym;
+
+typedef struct {
+  const char *name;
+  Span span;
+  Decl *decl;
+} ViewpointSym;
+
+typedef struct {
+  uint32_t method;  /* index in the viewpoint's methods */
+  int64_t every;    /* months, 0 = none */
+  Expr *when;       /* or NULL */
+  Span span;
+} ConfirmSym;
+
+typedef struct {
+  const char *id;
+  Span span;
+  Decl *decl;
+  uint32_t viewpoint; /* UINT32_MAX if missing or unknown */
+  Expr *applies;      /* NULL = always */
+  bool has_applies;
+  ConfirmSym *confirms;
+  size_t confirm_count;
+  const char **refs;
+  size_t ref_count;
+  const char *party, *doc;
+  uint32_t module;
+} ReqSym;
+
+typedef struct {
+  const char *path;    /* as resolved (for messages) */
+  const char *prefix;  /* `import ... as p`: "p", or NULL */
+  Module *ast;
+  int state;           /* 0 unvisited, 1 loading (cycle), 2 loaded */
+} ModuleInfo;
+
+/* Evaluation order: lets and scales, dependencies first. */
+typedef struct {
+  int kind;       /* SYM_LET or SYM_SCALE */
+  uint32_t index;
+} OrderItem;
+
+struct Compilation {
+  Arena arena;
+  SourceSet sources;
+  Diags diags;
+  CompileOptions opt;
+
+  ModuleInfo *modules;  size_t module_count, module_cap;
+  uint32_t root;        /* module index of the root file */
+  uint32_t *load_order; size_t load_count, load_cap; /* imports first */
+
+  Decl *pack;           /* the root's pack header, or NULL */
+
+  SymMap values;        /* facts, lets, scales, fns */
+  SymMap types;         /* named enums and scales -> enum id */
+  SymMap viewpoint_map; /* -> viewpoint index */
+  SymMap req_map;       /* requirement id -> index */
+  SymMap enum_values;   /* value name -> enum id (kind = number of enums that have it) */
+
+  EnumSym *enums;           size_t enum_count, enum_cap;
+  FactSym *facts;           size_t fact_count, fact_cap;
+  LetSym *lets;             size_t let_count, let_cap;
+  FnSym *fns;               size_t fn_count, fn_cap;
+  ScaleSym *scales;         size_t scale_count, scale_cap;
+  ViewpointSym *viewpoints; size_t viewpoint_count, viewpoint_cap;
+  ReqSym *reqs;             size_t req_count, req_cap;
+  Decl **tests;             size_t test_count, test_cap;
+
+  OrderItem *order;     size_t order_count;
+};
+
+/* load.c */
+bool load_root(Compilation *c, const char *path);
+
+/* resolve.c */
+void resolve_declarations(Compilation *c);
+/* The qualified name a module's declaration gets. */
+const char *qualify(Compilation *c, uint32_t module, const char *name);
+/* Look a value name up as seen from a module: its own (prefixed) names
+ * first, then global names. */
+SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
+SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
+/* Index of a value in an enum, or UINT32_MAX. */
+uint32_t enum_value_index(const EnumSym *e, const char *name);
+/* "a, b, c" (arena) for messages. */
+const char *enum_value_list(Compilation *c, const EnumSym *e);
+
+/* types.c */
+void check_types(Compilation *c);
+const char *ty_name(Compilation *c, Ty t);
+
+/* codegen.c */
+bool codegen_pack(Compilation *c, IpsfPack **out);
+
+/* Grow helper for the arrays above (arena-backed). */
+void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
+#define PUSH(c, arr, count, cap)                                              \
+  ((arr) = grow_array(&(c)->arena, (arr), &(cap), (count), sizeof *(arr)),    \
+   &(arr)[(count)++])
+
+#endif
