@@ -55,7 +55,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden clean install bench fuzz
+.PHONY: all deps demo test unit golden clean install bench fuzz valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -130,6 +130,12 @@ test: deps
 demo: deps
 	$(MAKE) $(IPSFC)
 	$(IPSFC) eval examples/smart-home/pack.ipsf examples/smart-home/devices/*
+
+# The example under valgrind: no leak, no invalid access (CI runs this).
+valgrind: $(IPSFC)
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  $(IPSFC) eval --explain --format json examples/smart-home/pack.ipsf \
+	  examples/smart-home/devices/* >/dev/null
 
 install: $(IPSFC)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

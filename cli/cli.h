@@ -1,0 +1,62 @@
+/*
+ * cli.h -- what the verbs of ipsfc share: exit codes, option helpers,
+ * loading a pack from source or bytecode, colour detection.
+ *
+ * Each verb lives in its own file (cli/<verb>.c) as `int cmd_<verb>(argc,
+ * argv)` and stays thin: the work is in compiler/ and runtime/.
+ */
+#ifndef IPSF_CLI_H
+#define IPSF_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "ipsf.h"
+
+/* Exit codes (CLI.md). */
+enum {
+  EXIT_OK = 0,
+  EXIT_FINDING = 1,  /* a failed test, a check error, unmet under --fail-on unmet */
+  EXIT_USAGE = 2,    /* unknown option, missing argument */
+  EXIT_INPUT = 3,    /* a sheet or pack that cannot be read, parsed or verified */
+  EXIT_INTERNAL = 4  /* a bug */
+};
+
+typedef struct {
+  const char **items;
+  size_t count;
+} StrList;
+
+void strlist_push(StrList *l, const char *s);
+void strlist_free(StrList *l);
+
+/* "ipsfc VERB: message" and a pointer to --help on stderr; returns 2. */
+int cli_usage(const char *verb, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Print help text to stdout; returns 0. */
+int cli_help(const char *text);
+
+/* Colours on a terminal unless NO_COLOR is set (https://no-color.org). */
+bool cli_color(FILE *f);
+
+/* True if path names compiled bytecode (ends in .ipsb). */
+bool cli_is_bytecode(const char *path);
+
+/* A pack from source (.ipsf: compiled in memory, diagnostics on stderr) or
+ * bytecode (.ipsb); either way verified by the loader.  NULL on failure,
+ * with *exit_code set. */
+IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_code);
+
+int cmd_compile(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+int cmd_disasm(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+#endif
