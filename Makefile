@@ -98,7 +98,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 # The compiler's objects include the generated parser header.
-$(COMPILER_SRC:%.c=$(BUILD)/%.o): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+$(COMPILER_SRC:%.c=$(BUILD)/%.o) $(UNIT_OBJ): $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
 
 $(BUILD)/libipsf.a: $(RUNTIME_OBJ)
 	rm -f $@; ar rcs $@ $^

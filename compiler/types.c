@@ -218,11 +218,11 @@ static Ty check_name(Checker *x, Expr *e, Ty hint) {
   SymEntry *s = lookup_value(c, x->module, name);
   if (s) return check_symbol(x, e, s);
   SymEntry *v = symmap_get(&c->enum_values, name);
-  if (!v) {
-    diag_error(&c->diags, e->span, "unknown name '%s'", name);
-    return TY_ERR;
-  }
-  if (hint.kind == TY_ENUM) {
+  if (!v || hint.kind == TY_ENUM) {
+    if (hint.kind != TY_ENUM) {
+      diag_error(&c->diags, e->span, "unknown name '%s'", name);
+      return TY_ERR;
+    }
     diag_error(&c->diags, e->span, "'%s' is not a value of %s (%s)", name,
                c->enums[hint.enum_id].name, enum_value_list(c, &c->enums[hint.enum_id]));
     return TY_ERR;
@@ -610,7 +610,7 @@ static void check_test(Checker *x, Decl *t, uint32_t module) {
 typedef struct {
   Checker *x;
   uint8_t *let_state, *scale_state; /* 0 new, 1 on the path, 2 placed */
-  const char **path;
+  OrderItem *path; /* the units being placed, outermost first */
   size_t path_count, path_cap;
 } Orderer;
 
@@ -627,17 +627,21 @@ static void place_unit(Orderer *o, OrderItem u) {
   uint8_t *state = u.kind == SYM_LET ? &o->let_state[u.index] : &o->scale_state[u.index];
   if (*state == 2) return;
   if (*state == 1) {
+    /* A cycle of lets alone was reported when the lets were checked. */
     const char *chain = "";
-    bool on = false;
+    bool on = false, through_scale = u.kind == SYM_SCALE;
     for (size_t i = 0; i < o->path_count; i++) {
-      on |= strcmp(o->path[i], unit_name(c, u)) == 0;
-      if (on) chain = arena_printf(&c->arena, "%s%s -> ", chain, o->path[i]);
+      on |= o->path[i].kind == u.kind && o->path[i].index == u.index;
+      if (!on) continue;
+      through_scale |= o->path[i].kind == SYM_SCALE;
+      chain = arena_printf(&c->arena, "%s%s -> ", chain, unit_name(c, o->path[i]));
     }
-    diag_error(&c->diags, unit_span(c, u), "dependency cycle: %s%s", chain, unit_name(c, u));
+    if (through_scale)
+      diag_error(&c->diags, unit_span(c, u), "dependency cycle: %s%s", chain, unit_name(c, u));
     return;
   }
   *state = 1;
-  *PUSH(c, o->path, o->path_count, o->path_cap) = unit_name(c, u);
+  *PUSH(c, o->path, o->path_count, o->path_cap) = u;
   const Deps *d = u.kind == SYM_LET ? &o->x->let_deps[u.index] : &o->x->scale_deps[u.index];
   for (size_t i = 0; i < d->count; i++) place_unit(o, d->items[i]);
   o->path_count--;
