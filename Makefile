@@ -125,6 +125,7 @@ test: deps
 	$(MAKE) $(IPSFC) $(BUILD)/unit_tests
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 
 # ---- demo ------------------------------------------------------------------
 demo: deps

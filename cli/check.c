@@ -30,7 +30,7 @@ static const char *level_name(DiagLevel l) {
 static void diags_json(IpsfBuf *b, const Diags *d, size_t *written) {
   for (size_t i = 0; i < d->count; i++) {
     const Diag *g = &d->items[i];
-    ipsf_buf_puts(b, *written ? ",\n  {" : "  {");
+    ipsf_buf_puts(b, *written ? ",\n  {" : "[\n  {");
     (*written)++;
     if (g->span.file == SPAN_NO_FILE) {
       ipsf_buf_puts(b, "\"file\": null, \"line\": null, \"col\": null");
@@ -86,7 +86,7 @@ int cmd_check(int argc, char **argv) {
   ipsf_buf_init(&out);
   size_t written = 0, errors = 0, warnings = 0;
   bool unreadable = false;
-  if (json) ipsf_buf_puts(&out, "[\n");
+
   for (int i = optind; i < argc; i++) {
     Compilation *comp = compilation_new(&opt);
     check_source(comp, argv[i]);
@@ -101,7 +101,7 @@ int cmd_check(int argc, char **argv) {
     compilation_free(comp);
   }
   if (json) {
-    ipsf_buf_puts(&out, written ? "\n]\n" : "]\n");
+    ipsf_buf_puts(&out, written ? "\n]\n" : "[]\n");
     ipsf_buf_flush(&out, stdout);
   }
   ipsf_buf_free(&out);

@@ -26,7 +26,8 @@ static const char help[] =
     "      --explain          list the rules behind every level (reasons)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
-    "                         unmet: also exit 1 if a requirement is unmet;\n"
+    "                         unmet: also exit 1 if a requirement is unmet or\n"
+    "                         has no evidence (unknown);\n"
     "                         never: exit 0 whatever the records say\n"
     "      --allow-unknown-facts  ignore facts the pack does not declare\n"
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"
@@ -70,9 +71,11 @@ static void emit_error(Run *r, const IpsfRecordHead *h, const IpsfError *err) {
   flush_record(r);
 }
 
+/* Under --fail-on unmet, a requirement without evidence (unknown) is not
+ * shown to be met either: it counts. */
 static void count_unmet(Run *r) {
   for (uint32_t q = 0; q < r->pack->requirement_count; q++)
-    if (ipsf_eval_applies(r->ev, q) && ipsf_eval_status(r->ev, q) == IPSF_UNMET) r->unmet++;
+    if (ipsf_eval_applies(r->ev, q) && ipsf_eval_status(r->ev, q) != IPSF_MET) r->unmet++;
 }
 
 static void eval_profile(Run *r, IpsfRecordHead *h, json_t *doc, const char *profile) {

@@ -47,7 +47,7 @@ static void print_json(IpsfBuf *b, const Field *f, size_t nf, const Size *s, siz
 static void print_text(IpsfBuf *b, const Field *f, size_t nf, const Size *s, size_t ns) {
   for (size_t i = 0; i < nf; i++)
     if (f[i].value) ipsf_buf_printf(b, "%-15s %s\n", f[i].key, f[i].value);
-  ipsf_buf_puts(b, "sizes          ");
+  ipsf_buf_puts(b, "sizes           ");
   for (size_t i = 0; i < ns; i++)
     ipsf_buf_printf(b, "%s%s %llu", i ? ", " : "", s[i].key, (unsigned long long)s[i].value);
   ipsf_buf_puts(b, "\n");

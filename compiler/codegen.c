@@ -168,10 +168,21 @@ static bool fold_set(Gen *g, const Expr *e, Folded *out) {
 
 static double as_number(Folded f) { return f.ty.kind == TY_INT ? (double)f.v.i : f.v.n; }
 
-static bool fold_overflow(Gen *g, const Expr *e) {
-  diag_error(&g->c->diags, e->span, "integer overflow in a constant expression");
+static bool fold_error(Gen *g, const Expr *e, const char *message) {
+  /* The same subexpression is folded again by each enclosing attempt:
+   * report it once. */
+  const Diags *d = &g->c->diags;
+  for (size_t i = 0; i < d->count; i++)
+    if (d->items[i].span.file == e->span.file && d->items[i].span.start == e->span.start &&
+        strcmp(d->items[i].message, message) == 0)
+      return false;
+  diag_error(&g->c->diags, e->span, "%s", message);
   g->failed = true;
   return false;
+}
+
+static bool fold_overflow(Gen *g, const Expr *e) {
+  return fold_error(g, e, "integer overflow in a constant expression");
 }
 
 static bool fold_arith(Gen *g, const Expr *e, Folded a, Folded b, Folded *out) {
@@ -185,7 +196,8 @@ static bool fold_arith(Gen *g, const Expr *e, Folded a, Folded b, Folded *out) {
     case OP_MUL: bad = __builtin_mul_overflow(x, y, &r); break;
     case OP_DIV:
     case OP_MOD:
-      if (y == 0 || (x == INT64_MIN && y == -1)) return false; /* left to run time */
+      if (y == 0) return fold_error(g, e, "division by zero in a constant expression");
+      if (x == INT64_MIN && y == -1) return fold_overflow(g, e);
       r = e->op == OP_DIV ? x / y : x % y;
       break;
     default: return false;
@@ -203,7 +215,7 @@ static bool fold_arith(Gen *g, const Expr *e, Folded a, Folded b, Folded *out) {
   case OP_MOD: r = fmod(x, y); break;
   default: return false;
   }
-  if (!isfinite(r)) return false; /* left to run time, which reports it */
+  if (!isfinite(r)) return fold_error(g, e, "a constant expression has no finite value");
   out->v.n = r;
   return true;
 }
@@ -350,7 +362,7 @@ static void emit_compare(Gen *g, const Expr *e) {
  * then x == 1 or x == 2 or ... */
 static void emit_in_list(Gen *g, const Expr *e) {
   const Expr *list = e->b2;
-  Ty t = list->ty;
+  Ty t = list->ty.kind == TY_SET ? e->a->ty : list->ty;
   for (size_t i = 0; i < list->item_count; i++)
     if (list->items[i]->ty.kind == TY_NUMBER) t = (Ty){TY_NUMBER, 0};
   uint32_t tmp = add_slot(g, t, IPSF_SLOT_TEMP, NULL);
@@ -379,8 +391,10 @@ static void emit_binary(Gen *g, const Expr *e) {
     patch_jump(g, j);
     return;
   }
-  case OP_IN:
-    if (e->b2->ty.kind != TY_SET && e->b2->kind == EX_SET) {
+  case OP_IN: {
+    Folded members;
+    /* lists of ints, numbers or strings, and enum sets with variable members */
+    if (e->b2->kind == EX_SET && (e->b2->ty.kind != TY_SET || !fold(g, e->b2, &members))) {
       emit_in_list(g, e);
       return;
     }
@@ -388,6 +402,7 @@ static void emit_binary(Gen *g, const Expr *e) {
     emit_as(g, e->b2, (Ty){TY_SET, e->a->ty.enum_id});
     emit(g, IPSF_OP_INM, 0);
     return;
+  }
   case OP_EQ: case OP_NE: case OP_LT: case OP_LE: case OP_GT: case OP_GE:
     emit_compare(g, e);
     return;
@@ -540,6 +555,8 @@ static void emit_scale(Gen *g, uint32_t index) {
     emit(g, hit[s->policy], g->rule_base[index] + (uint32_t)i);
     if (skip != UINT32_MAX) patch_jump(g, skip);
   }
+  /* "no rule matched" names the rules block */
+  if (s->rules) mark_line(g, s->rules->name.span);
   emit(g, IPSF_OP_SCALE, index);
 }
 
@@ -558,6 +575,7 @@ static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
     emit(g, IPSF_OP_CONFIRM, first_confirm + (uint32_t)i);
     if (next != UINT32_MAX) patch_jump(g, next);
   }
+  mark_line(g, r->span); /* "no confirm line matched" names the requirement */
   emit(g, IPSF_OP_REQEND, index);
   if (end != UINT32_MAX) patch_jump(g, end);
 }

@@ -31,15 +31,25 @@ void compilation_free(Compilation *c) {
 
 Diags *compilation_diags(Compilation *c) { return &c->diags; }
 
-bool check_source(Compilation *c, const char *path) {
+/* Load, resolve, check types: the diagnostics of the source as written. */
+static bool check_semantics(Compilation *c, const char *path) {
   if (!load_root(c, path)) return false;
   resolve_declarations(c);
   check_types(c);
   return c->diags.errors == 0;
 }
 
+bool check_source(Compilation *c, const char *path) {
+  if (!check_semantics(c, path)) return false;
+  /* Code generation reports what only folding finds (constant overflow,
+   * constant division by zero): a clean check means the pack compiles. */
+  IpsfPack *pack = NULL;
+  if (c->pack && codegen_pack(c, &pack)) ipsf_pack_free(pack);
+  return c->diags.errors == 0;
+}
+
 bool compile_pack(Compilation *c, const char *path, uint8_t **bytes, size_t *len) {
-  if (!check_source(c, path)) return false;
+  if (!check_semantics(c, path)) return false;
   if (!c->pack) {
     Span file_start = {c->modules[c->root].ast->source, 0, 0};
     diag_error(&c->diags, file_start,

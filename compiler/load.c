@@ -58,20 +58,37 @@ static char *read_file(const char *path, uint32_t *len, const char **why) {
     return NULL;
   }
   buf[n] = '\0';
+  /* A UTF-8 byte order mark is not part of the text (editors add it). */
+  if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+    memmove(buf, buf + 3, n - 2);
+    n -= 3;
+  }
   *len = (uint32_t)n;
   return buf;
 }
 
-static uint32_t find_module(Compilation *c, const char *path) {
+static uint32_t find_module(Compilation *c, const char *key) {
   for (size_t i = 0; i < c->module_count; i++)
-    if (strcmp(c->modules[i].path, path) == 0) return (uint32_t)i;
+    if (strcmp(c->modules[i].key, key) == 0) return (uint32_t)i;
   return UINT32_MAX;
 }
 
-static uint32_t add_module(Compilation *c, const char *path, char *text, uint32_t len) {
+/* A file is known by its real path, so "lib/b.ipsf" and "./lib/b.ipsf" are
+ * one module. */
+static const char *file_key(Compilation *c, const char *path) {
+  char *real = realpath(path, NULL);
+  if (!real) return NULL;
+  const char *key = arena_strdup(&c->arena, real);
+  free(real);
+  return key;
+}
+
+static uint32_t add_module(Compilation *c, const char *path, const char *key, char *text,
+                           uint32_t len) {
   uint32_t source = sources_add(&c->sources, path, text, len);
   ModuleInfo *m = PUSH(c, c->modules, c->module_count, c->module_cap);
   memset(m, 0, sizeof *m);
+  m->key = key;
   m->path = c->sources.items[source]->path;
   m->ast = parse_module(&c->arena, &c->diags, &c->sources, source);
   return (uint32_t)(m - c->modules);
@@ -85,13 +102,15 @@ static const char *dir_of(Compilation *c, const char *path) {
 
 /* Try `candidate`; on success register it (or find it already loaded). */
 static uint32_t try_file(Compilation *c, const char *candidate) {
-  uint32_t known = find_module(c, candidate);
+  const char *key = file_key(c, candidate);
+  if (!key) return UINT32_MAX;
+  uint32_t known = find_module(c, key);
   if (known != UINT32_MAX) return known;
   uint32_t len = 0;
   const char *why = NULL;
   char *text = read_file(candidate, &len, &why);
   if (!text) return UINT32_MAX;
-  return add_module(c, candidate, text, len);
+  return add_module(c, candidate, key, text, len);
 }
 
 static uint32_t find_stdlib(Compilation *c, const char *name) {
@@ -102,7 +121,7 @@ static uint32_t find_stdlib(Compilation *c, const char *name) {
     if (strcmp(m->name, name) != 0) continue;
     char *text = xmalloc(m->len + 1);
     memcpy(text, m->text, m->len + 1);
-    return add_module(c, path, text, (uint32_t)m->len);
+    return add_module(c, path, path, text, (uint32_t)m->len);
   }
   return UINT32_MAX;
 }
@@ -199,7 +218,8 @@ bool load_root(Compilation *c, const char *path) {
     diag_error(&c->diags, NO_SPAN, "cannot read %s: %s", path, why);
     return false;
   }
-  c->root = add_module(c, path, text, len);
+  const char *key = file_key(c, path);
+  c->root = add_module(c, path, key ? key : path, text, len);
   ModuleStack stack = {0};
   load_module(c, c->root, &stack);
   return true;

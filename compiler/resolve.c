@@ -117,6 +117,18 @@ static bool declare_value(Compilation *c, const char *name, Span span, int kind,
   return false;
 }
 
+/* Declared names are plain: a dot only ever comes from an import prefix. */
+static bool plain_name(Compilation *c, const Ident *id) {
+  if (!id->name || !strchr(id->name, '.')) return true;
+  diag_error(&c->diags, id->span,
+             "'%s': a declared name cannot contain '.' (dots come from `import ... as`)", id->name);
+  return false;
+}
+
+static void plain_names(Compilation *c, const Ident *ids, size_t n) {
+  for (size_t i = 0; i < n; i++) plain_name(c, &ids[i]);
+}
+
 /* ---- enums ------------------------------------------------------------------ */
 
 static uint32_t add_enum(Compilation *c, const char *name, Span span, const Ident *values,
@@ -124,6 +136,7 @@ static uint32_t add_enum(Compilation *c, const char *name, Span span, const Iden
   EnumSym *e = PUSH(c, c->enums, c->enum_count, c->enum_cap);
   *e = (EnumSym){name, span, values, count, scale};
   uint32_t id = (uint32_t)(c->enum_count - 1);
+  plain_names(c, values, count);
   if (count == 0) diag_error(&c->diags, span, "'%s' has no values", name);
   if (count > IPSF_MAX_ENUM_VALUES)
     diag_error(&c->diags, span, "'%s' has %zu values; at most %u are allowed", name, count,
@@ -142,6 +155,7 @@ static uint32_t add_enum(Compilation *c, const char *name, Span span, const Iden
 }
 
 static void declare_type(Compilation *c, uint32_t module, Decl *d) {
+  plain_name(c, &d->name);
   if (d->type->kind != TE_ENUM) {
     diag_error(&c->diags, d->type->span,
                "only enum types can be named: write `type %s = enum { ... };`", d->name.name);
@@ -154,6 +168,7 @@ static void declare_type(Compilation *c, uint32_t module, Decl *d) {
 }
 
 static void declare_scale(Compilation *c, uint32_t module, Decl *d) {
+  plain_name(c, &d->name);
   const char *name = qualify(c, module, d->name.name);
   uint32_t index = (uint32_t)c->scale_count;
   uint32_t id = add_enum(c, name, d->name.span, d->values, d->value_count, (int)index);
@@ -176,6 +191,8 @@ static void declare_scale(Compilation *c, uint32_t module, Decl *d) {
 
 static void declare_viewpoint(Compilation *c, Decl *d) {
   /* Viewpoints and methods are the framework's vocabulary: never prefixed. */
+  plain_name(c, &d->name);
+  plain_names(c, d->values, d->value_count);
   uint32_t index = (uint32_t)c->viewpoint_count;
   ViewpointSym *v = PUSH(c, c->viewpoints, c->viewpoint_count, c->viewpoint_cap);
   *v = (ViewpointSym){d->name.name, d->name.span, d};
@@ -227,6 +244,7 @@ static Ty resolve_type_expr(Compilation *c, uint32_t module, TypeExpr *t, const 
 static void declare_facts(Compilation *c, uint32_t module, Decl *d) {
   for (size_t i = 0; i < d->fact_count; i++) {
     FactDecl *f = &d->facts[i];
+    plain_name(c, &f->name);
     const char *name = qualify(c, module, f->name.name);
     uint32_t index = (uint32_t)c->fact_count;
     FactSym *s = PUSH(c, c->facts, c->fact_count, c->fact_cap);
@@ -237,6 +255,7 @@ static void declare_facts(Compilation *c, uint32_t module, Decl *d) {
 }
 
 static void declare_let(Compilation *c, uint32_t module, Decl *d) {
+  plain_name(c, &d->name);
   const char *name = qualify(c, module, d->name.name);
   uint32_t index = (uint32_t)c->let_count;
   LetSym *s = PUSH(c, c->lets, c->let_count, c->let_cap);
@@ -245,12 +264,17 @@ static void declare_let(Compilation *c, uint32_t module, Decl *d) {
 }
 
 static void declare_fn(Compilation *c, uint32_t module, Decl *d) {
+  plain_name(c, &d->name);
+  if (is_builtin_name(d->name.name))
+    diag_error(&c->diags, d->name.span, "fn %s would hide the built-in %s(): choose another name",
+               d->name.name, d->name.name);
   const char *name = qualify(c, module, d->name.name);
   uint32_t index = (uint32_t)c->fn_count;
   FnSym *s = PUSH(c, c->fns, c->fn_count, c->fn_cap);
   *s = (FnSym){.name = name, .span = d->name.span, .decl = d, .module = module};
   s->params = arena_array(&c->arena, d->param_count ? d->param_count : 1, sizeof *s->params);
   for (size_t i = 0; i < d->param_count; i++) {
+    plain_name(c, &d->params[i].name);
     s->params[i] = resolve_type_expr(c, module, d->params[i].type, d->params[i].name.name);
     for (size_t j = 0; j < i; j++)
       if (strcmp(d->params[i].name.name, d->params[j].name.name) == 0)
@@ -415,14 +439,32 @@ static bool valid_pack_name(const char *s) {
   return true;
 }
 
-/* MAJOR.MINOR.PATCH with an optional -pre-release or +build suffix. */
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static bool is_ident_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+}
+
+/* Dot-separated non-empty identifiers of [0-9A-Za-z-] (semver 2.0.0). */
+static const char *skip_identifiers(const char *s) {
+  do {
+    if (!is_ident_char(*s)) return NULL;
+    while (is_ident_char(*s)) s++;
+  } while (*s == '.' && *++s);
+  return s;
+}
+
+/* MAJOR.MINOR.PATCH[-pre.release][+build] as semver 2.0.0 defines it:
+ * numbers without leading zeros. */
 static bool valid_version(const char *s) {
   for (int part = 0; part < 3; part++) {
-    if (!(*s >= '0' && *s <= '9')) return false;
-    while (*s >= '0' && *s <= '9') s++;
+    if (!is_digit(*s) || (*s == '0' && is_digit(s[1]))) return false;
+    while (is_digit(*s)) s++;
     if (part < 2 && *s++ != '.') return false;
   }
-  return *s == '\0' || *s == '-' || *s == '+';
+  if (*s == '-' && !(s = skip_identifiers(s + 1))) return false;
+  if (*s == '+' && !(s = skip_identifiers(s + 1))) return false;
+  return *s == '\0';
 }
 
 static void check_pack_header(Compilation *c, uint32_t module, Decl *d) {
@@ -437,7 +479,7 @@ static void check_pack_header(Compilation *c, uint32_t module, Decl *d) {
   c->pack = d;
   if (d->str.text && !valid_pack_name(d->str.text))
     diag_error(&c->diags, d->str.span,
-               "pack name \"%s\" should be reverse-DNS style (lowercase letters, digits, '.', '-')",
+               "pack name \"%s\" should be reverse-DNS style (lowercase letters, digits, '.', '-', '_')",
                d->str.text);
   if (d->str2.text && !valid_version(d->str2.text))
     diag_error(&c->diags, d->str2.span,

@@ -124,6 +124,7 @@ typedef struct {
 
 typedef struct {
   const char *path;    /* as resolved (for messages) */
+  const char *key;     /* what identifies it: the real path, or <stdlib>/NAME.ipsf */
   const char *prefix;  /* `import ... as p`: "p", or NULL */
   Module *ast;
   int state;           /* 0 unvisited, 1 loading (cycle), 2 loaded */
@@ -184,6 +185,7 @@ const char *enum_value_list(Compilation *c, const EnumSym *e);
 /* types.c */
 void check_types(Compilation *c);
 const char *ty_name(Compilation *c, Ty t);
+bool is_builtin_name(const char *name);
 
 /* codegen.c */
 bool codegen_pack(Compilation *c, IpsfPack **out);

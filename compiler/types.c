@@ -27,6 +27,7 @@ typedef struct {
 typedef struct {
   Compilation *c;
   Deps *let_deps, *fn_deps, *scale_deps; /* per symbol */
+  bool in_rhs;       /* checking the set literal right of `in` */
   /* The unit being checked */
   uint32_t module;
   const FnSym *fn;   /* fn whose body is being checked, or NULL */
@@ -268,9 +269,16 @@ static Ty expect_bool(Checker *x, Expr *e) {
   return (Ty){TY_BOOL, 0};
 }
 
-/* Check both operands, the one that can tell the other's enum first. */
+/* Could this bare name be an enum value (so the other side should be
+ * checked first, to tell which enum)? */
+static bool may_be_value(Checker *x, const Expr *e) {
+  return e->kind == EX_NAME && (is_value_name(x, e) || symmap_get(&x->c->enum_values, e->name.name));
+}
+
+/* Check both operands, the one that can tell the other's enum first: the
+ * left one, unless only the left one may be an enum value. */
 static void check_pair(Checker *x, Expr *e, Ty *ta, Ty *tb) {
-  if (is_value_name(x, e->a) && !is_value_name(x, e->b2)) {
+  if (may_be_value(x, e->a) && !may_be_value(x, e->b2)) {
     *tb = check_expr(x, e->b2, TY_ERR);
     Ty hint = tb->kind == TY_SET ? (Ty){TY_ENUM, tb->enum_id} : *tb;
     *ta = check_expr(x, e->a, hint);
@@ -318,7 +326,9 @@ static Ty check_binary(Checker *x, Expr *e) {
         e->b2->ty = ta; /* marks a literal list, not a set of enum */
         return (Ty){TY_BOOL, 0};
       }
+      x->in_rhs = true;
       tb = check_expr(x, e->b2, ta.kind == TY_ENUM ? (Ty){TY_SET, ta.enum_id} : TY_ERR);
+      x->in_rhs = false;
       return check_membership(x, e, ta, tb);
     }
     check_pair(x, e, &ta, &tb);
@@ -362,7 +372,11 @@ static Ty check_unary(Checker *x, Expr *e) {
   return t;
 }
 
+static bool is_constant(const Expr *e);
+
 static Ty check_set(Checker *x, Expr *e, Ty hint) {
+  bool in_rhs = x->in_rhs;
+  x->in_rhs = false;
   if (e->item_count == 0) return hint.kind == TY_SET ? hint : (Ty){TY_EMPTY_SET, 0};
   Ty elem = hint.kind == TY_SET ? (Ty){TY_ENUM, hint.enum_id} : TY_ERR;
   for (size_t i = 0; i < e->item_count; i++) {
@@ -376,6 +390,14 @@ static Ty check_set(Checker *x, Expr *e, Ty hint) {
     if (elem.kind == TY_ERROR) elem = t;
     else if (!ty_equal(t, elem)) {
       unify(x, elem, t, e->items[i]->span, "put together");
+      return TY_ERR;
+    }
+    /* A set value is a constant bit mask; `x in {a, b}` with variable
+     * members is compiled as comparisons instead. */
+    if (!in_rhs && !is_constant(e->items[i])) {
+      diag_error(&x->c->diags, e->items[i]->span,
+                 "the members of a set value must be constants (variable members are "
+                 "allowed only right of 'in')");
       return TY_ERR;
     }
   }
@@ -401,11 +423,17 @@ static const struct {
     [BI_CONTAINS] = {"contains", 2, 2}, [BI_LOWER] = {"lower", 1, 1},
 };
 
+bool is_builtin_name(const char *name) {
+  for (int b = 0; b < BI__COUNT; b++)
+    if (strcmp(builtins[b].name, name) == 0) return true;
+  return false;
+}
+
 static Ty want(Checker *x, Expr *arg, TyKind kind, const char *fn) {
   Ty t = check_expr(x, arg, TY_ERR);
   if (t.kind != TY_ERROR && t.kind != kind)
     diag_error(&x->c->diags, arg->span, "%s() needs %s here, not %s", fn,
-               ty_name(x->c, (Ty){kind, 0}), ty_name(x->c, t));
+               kind == TY_SET ? "a set" : "a string", ty_name(x->c, t));
   return t;
 }
 
@@ -475,9 +503,12 @@ static Ty check_call(Checker *x, Expr *e, Ty hint) {
   for (int b = 0; b < BI__COUNT; b++) {
     if (strcmp(builtins[b].name, e->name.name) != 0) continue;
     if ((int)e->item_count < builtins[b].min_args || (int)e->item_count > builtins[b].max_args) {
-      diag_error(&x->c->diags, e->span, "%s() takes %d%s argument%s, not %zu", builtins[b].name,
-                 builtins[b].min_args, builtins[b].max_args > builtins[b].min_args ? " or more" : "",
-                 builtins[b].min_args == 1 ? "" : "s", e->item_count);
+      if (builtins[b].max_args > builtins[b].min_args)
+        diag_error(&x->c->diags, e->span, "%s() takes %d to %d arguments, not %zu",
+                   builtins[b].name, builtins[b].min_args, builtins[b].max_args, e->item_count);
+      else
+        diag_error(&x->c->diags, e->span, "%s() takes %d argument%s, not %zu", builtins[b].name,
+                   builtins[b].min_args, builtins[b].min_args == 1 ? "" : "s", e->item_count);
       return TY_ERR;
     }
     e->ref = REF_BUILTIN;
@@ -567,6 +598,11 @@ static void check_expect(Checker *x, Expect *ex) {
   case EXPECT_NOT_REQUIRES: {
     SymEntry *r = symmap_get(&c->req_map, qualify(c, x->module, ex->id.name));
     if (!r) r = symmap_get(&c->req_map, ex->id.name);
+    if (!r && ex->kind == EXPECT_NOT_REQUIRES) {
+      diag_warning(&c->diags, ex->id.span,
+                   "requirement %s is not declared, so this expectation always holds", ex->id.name);
+      return;
+    }
     if (!r) {
       diag_error(&c->diags, ex->id.span, "unknown requirement %s", ex->id.name);
       return;
@@ -618,8 +654,13 @@ static const char *unit_name(Compilation *c, OrderItem u) {
   return u.kind == SYM_LET ? c->lets[u.index].name : c->scales[u.index].name;
 }
 
+/* Where to point for a unit on a cycle: a let's name, or the scale's rules
+ * block (the scale itself may be declared in a module the author cannot
+ * edit, such as the stdlib's axes). */
 static Span unit_span(Compilation *c, OrderItem u) {
-  return u.kind == SYM_LET ? c->lets[u.index].span : c->scales[u.index].span;
+  if (u.kind == SYM_LET) return c->lets[u.index].span;
+  const ScaleSym *s = &c->scales[u.index];
+  return s->rules ? s->rules->name.span : s->span;
 }
 
 static void place_unit(Orderer *o, OrderItem u) {
