@@ -748,3 +748,12 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   *out = g.p;
   return true;
 }
+
+bool codegen_fold(Compilation *c, const Expr *e, Ty *ty, IpsfValue *value) {
+  Gen g = {.c = c};
+  Folded k;
+  if (!fold(&g, e, &k)) return false;
+  *ty = k.ty;
+  *value = k.v;
+  return true;
+}

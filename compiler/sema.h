@@ -189,6 +189,9 @@ bool is_builtin_name(const char *name);
 
 /* codegen.c */
 bool codegen_pack(Compilation *c, IpsfPack **out);
+/* The value of a constant expression (after check_types), as the VM would
+ * hold it (strings: value->s is the arena text).  false if not constant. */
+bool codegen_fold(Compilation *c, const Expr *e, Ty *ty, IpsfValue *value);
 
 /* Grow helper for the arrays above (arena-backed). */
 void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
