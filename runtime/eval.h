@@ -31,4 +31,7 @@ struct ipsf_eval {
  * On an evaluation error returns false and fills err. */
 bool ipsf_vm_run(IpsfEval *ev, IpsfError *err);
 
+/* vm.c: free the scratch area (every block of it), for ipsf_eval_free. */
+void ipsf_vm_scratch_free(IpsfEval *ev);
+
 #endif

@@ -150,6 +150,14 @@ typedef struct {
   IpsfLoc loc;
 } IpsfConfirm;
 
+/* The line table: the code from `pc` up to the next entry's pc was compiled
+ * from the construct at `loc` (a let, a rule, an applies or confirm line).
+ * Sorted by pc, strictly increasing.  Evaluation errors name the location. */
+typedef struct {
+  uint32_t pc;
+  IpsfLoc loc;
+} IpsfLine;
+
 /* Pack metadata (strings or IPSF_NONE). */
 typedef struct {
   uint32_t name, version, title, authority, framework, description, currency;
@@ -175,6 +183,7 @@ struct ipsf_pack {
   uint32_t code_count;  /* instructions */
   uint32_t *code;
   uint32_t max_stack;   /* declared, checked by the verifier */
+  uint32_t line_count;  IpsfLine *lines;
 
   uint32_t axis1, axis2; /* scale indices, or IPSF_NONE */
 

@@ -1,0 +1,326 @@
+/*
+ * eval.c -- evaluation contexts: the "evaluation" and "results" sections
+ * of ipsf.h.
+ *
+ * A context is sized from its pack once, in ipsf_eval_new; evaluating
+ * allocates nothing more (but for the VM's scratch area).  The setters are
+ * where fact values enter, so they are where values are checked: the fact's
+ * type must match the setter, an enum value must be one of the enum's names,
+ * a number must be finite, a string non-NULL.  With that, every FACT slot
+ * holds a value of its type when the code runs, which is what the
+ * verifier's proof assumes.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+static size_t words(uint32_t bits) { return ((size_t)bits + 63u) / 64u; }
+
+IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
+  if (!pack) return NULL;
+  IpsfEval *ev = calloc(1, sizeof *ev);
+  if (!ev) return NULL;
+  ev->pack = pack;
+  /* calloc(n ? n : 1, ...) so that NULL always means out of memory. */
+#define ALLOC(field, n) (ev->field = calloc((n) ? (size_t)(n) : 1u, sizeof *ev->field))
+  if (!ALLOC(slots, pack->slot_count) || !ALLOC(stack, pack->max_stack) ||
+      !ALLOC(fact_set, words(pack->fact_count)) || !ALLOC(rule_hit, words(pack->rule_count)) ||
+      !ALLOC(scale_level, pack->scale_count) || !ALLOC(scale_rule, pack->scale_count) ||
+      !ALLOC(req_confirm, pack->requirement_count) ||
+      !ALLOC(req_applies, pack->requirement_count) ||
+      !ALLOC(evidence, pack->requirement_count)) {
+    ipsf_eval_free(ev);
+    return NULL;
+  }
+#undef ALLOC
+  for (uint32_t s = 0; s < pack->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
+  for (uint32_t r = 0; r < pack->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
+  ipsf_eval_begin(ev);
+  return ev;
+}
+
+void ipsf_eval_free(IpsfEval *ev) {
+  if (!ev) return;
+  free(ev->slots);
+  free(ev->stack);
+  free(ev->fact_set);
+  free(ev->rule_hit);
+  free(ev->scale_level);
+  free(ev->scale_rule);
+  free(ev->req_confirm);
+  free(ev->req_applies);
+  free(ev->evidence);
+  ipsf_vm_scratch_free(ev);
+  free(ev);
+}
+
+void ipsf_eval_begin(IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  memset(ev->fact_set, 0, words(p->fact_count) * sizeof *ev->fact_set);
+  for (uint32_t r = 0; r < p->requirement_count; r++) ev->evidence[r] = IPSF_NONE;
+  ev->evidence_present = false;
+}
+
+/* ---- setters ------------------------------------------------------------ */
+
+/* Append s to buf (size bytes, NUL-terminated), truncating with "...". */
+static void append(char *buf, size_t size, const char *s) {
+  size_t len = strlen(buf);
+  if (len + 1 >= size) return;
+  size_t n = strlen(s);
+  if (n > size - len - 1) {
+    n = size - len - 1;
+    memcpy(buf + len, s, n);
+    buf[len + n] = '\0';
+    if (size >= 4) memcpy(buf + size - 4, "...", 4);
+    return;
+  }
+  memcpy(buf + len, s, n + 1);
+}
+
+/* What a fact expects, in the user's words: "an int", "one of a, b, c",
+ * "a set of a, b, c". */
+static const char *expected(const IpsfPack *p, const IpsfFact *f, char *buf, size_t size) {
+  buf[0] = '\0';
+  switch (f->type.kind) {
+  case IPSF_K_BOOL: append(buf, size, "a bool"); break;
+  case IPSF_K_INT: append(buf, size, "an int"); break;
+  case IPSF_K_NUMBER: append(buf, size, "a number"); break;
+  case IPSF_K_STRING: append(buf, size, "a string"); break;
+  default: {
+    const IpsfEnum *e = &p->enums[f->type.enum_type];
+    append(buf, size, f->type.kind == IPSF_K_ENUM ? "one of " : "a set of ");
+    for (uint32_t k = 0; k < e->value_count; k++) {
+      if (k) append(buf, size, ", ");
+      append(buf, size, p->strings[e->values[k]]);
+    }
+  }
+  }
+  return buf;
+}
+
+/* The fact, if in range and of kind `kind`; else NULL with err. */
+static const IpsfFact *fact_for(IpsfEval *ev, uint32_t fact, uint8_t kind, const char *got,
+                                IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+  if (fact >= p->fact_count) {
+    if (fact == IPSF_NONE)
+      ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "unknown fact: the pack does not declare it");
+    else
+      ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "fact index %u out of range (the pack has %u facts)",
+                fact, p->fact_count);
+    return NULL;
+  }
+  const IpsfFact *f = &p->facts[fact];
+  if (f->type.kind != kind) {
+    char buf[400];
+    ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected %s; got %s", p->strings[f->name],
+              expected(p, f, buf, sizeof buf), got);
+    return NULL;
+  }
+  return f;
+}
+
+static void mark(IpsfEval *ev, uint32_t fact) {
+  ev->fact_set[fact / 64] |= UINT64_C(1) << (fact % 64);
+}
+
+bool ipsf_eval_set_bool(IpsfEval *ev, uint32_t fact, bool v, IpsfError *err) {
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_BOOL, v ? "true" : "false", err);
+  if (!f) return false;
+  ev->slots[f->slot].i = v ? 1 : 0;
+  mark(ev, fact);
+  return true;
+}
+
+bool ipsf_eval_set_int(IpsfEval *ev, uint32_t fact, int64_t v, IpsfError *err) {
+  /* An integer is a fine value for a number fact (JSON does not tell
+   * 3 from 3.0 reliably). */
+  if (fact < ev->pack->fact_count && ev->pack->facts[fact].type.kind == IPSF_K_NUMBER)
+    return ipsf_eval_set_number(ev, fact, (double)v, err);
+  char got[48];
+  snprintf(got, sizeof got, "the int %lld", (long long)v);
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_INT, got, err);
+  if (!f) return false;
+  ev->slots[f->slot].i = v;
+  mark(ev, fact);
+  return true;
+}
+
+bool ipsf_eval_set_number(IpsfEval *ev, uint32_t fact, double v, IpsfError *err) {
+  char got[48];
+  snprintf(got, sizeof got, "the number %.17g", v);
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_NUMBER, got, err);
+  if (!f) return false;
+  if (!isfinite(v))
+    return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected a finite number; got %s",
+                     ev->pack->strings[f->name], isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
+  ev->slots[f->slot].n = v;
+  mark(ev, fact);
+  return true;
+}
+
+static void quoted(const char *s, char *buf, size_t size) {
+  if (!s) {
+    snprintf(buf, size, "null");
+    return;
+  }
+  snprintf(buf, size, "\"%.200s%s\"", s, strlen(s) > 200 ? "..." : "");
+}
+
+bool ipsf_eval_set_string(IpsfEval *ev, uint32_t fact, const char *v, IpsfError *err) {
+  char got[220];
+  quoted(v, got, sizeof got);
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_STRING, got, err);
+  if (!f) return false;
+  if (!v)
+    return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected a string; got null",
+                     ev->pack->strings[f->name]);
+  ev->slots[f->slot].s = v;
+  mark(ev, fact);
+  return true;
+}
+
+/* Index of `value` among the fact's enum values, or IPSF_NONE with err. */
+static uint32_t enum_value(const IpsfEval *ev, const IpsfFact *f, const char *value,
+                           IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+  const IpsfEnum *e = &p->enums[f->type.enum_type];
+  if (value)
+    for (uint32_t k = 0; k < e->value_count; k++)
+      if (strcmp(p->strings[e->values[k]], value) == 0) return k;
+  char buf[400], got[220];
+  quoted(value, got, sizeof got);
+  IpsfFact as_enum = *f;
+  as_enum.type.kind = IPSF_K_ENUM; /* a set's members: "one of ..." */
+  ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected one of %s; got %s", p->strings[f->name],
+            expected(p, &as_enum, buf, sizeof buf) + strlen("one of "), got);
+  return IPSF_NONE;
+}
+
+bool ipsf_eval_set_enum(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err) {
+  char got[220];
+  quoted(value, got, sizeof got);
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_ENUM, got, err);
+  if (!f) return false;
+  uint32_t k = enum_value(ev, f, value, err);
+  if (k == IPSF_NONE) return false;
+  ev->slots[f->slot].i = k;
+  mark(ev, fact);
+  return true;
+}
+
+bool ipsf_eval_set_clear(IpsfEval *ev, uint32_t fact, IpsfError *err) {
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_SET, "a set", err);
+  if (!f) return false;
+  ev->slots[f->slot].m = 0;
+  mark(ev, fact);
+  return true;
+}
+
+bool ipsf_eval_set_add(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err) {
+  char got[240];
+  quoted(value, got, sizeof got);
+  const IpsfFact *f = fact_for(ev, fact, IPSF_K_SET, "a set member", err);
+  if (!f) return false;
+  uint32_t k = enum_value(ev, f, value, err);
+  if (k == IPSF_NONE) return false;
+  if (!(ev->fact_set[fact / 64] >> (fact % 64) & 1u)) ev->slots[f->slot].m = 0;
+  ev->slots[f->slot].m |= UINT64_C(1) << k;
+  mark(ev, fact);
+  return true;
+}
+
+/* ---- evidence ----------------------------------------------------------- */
+
+void ipsf_eval_evidence_present(IpsfEval *ev) { ev->evidence_present = true; }
+
+bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id, const char *method,
+                            IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+  ev->evidence_present = true;
+  uint32_t q = IPSF_NONE;
+  if (requirement_id)
+    for (uint32_t r = 0; r < p->requirement_count; r++)
+      if (strcmp(p->strings[p->requirements[r].id], requirement_id) == 0) {
+        q = r;
+        break;
+      }
+  if (q == IPSF_NONE)
+    return ipsf_fail(err, IPSF_ERR_TYPE,
+                     "evidence names requirement '%.200s', which the pack does not declare",
+                     requirement_id ? requirement_id : "(null)");
+  const IpsfViewpoint *vp = &p->viewpoints[p->requirements[q].viewpoint];
+  if (method)
+    for (uint32_t m = 0; m < vp->method_count; m++)
+      if (strcmp(p->strings[vp->methods[m]], method) == 0) {
+        ev->evidence[q] = m;
+        return true;
+      }
+  char list[300] = "";
+  for (uint32_t m = 0; m < vp->method_count; m++) {
+    if (m) append(list, sizeof list, ", ");
+    append(list, sizeof list, p->strings[vp->methods[m]]);
+  }
+  return ipsf_fail(err, IPSF_ERR_TYPE,
+                   "evidence for requirement %s: '%.100s' is not a method of viewpoint %s "
+                   "(expected one of %s)",
+                   p->strings[p->requirements[q].id], method ? method : "(null)",
+                   p->strings[vp->name], list);
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+bool ipsf_eval_run(IpsfEval *ev, IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+  for (uint32_t i = 0; i < p->fact_count; i++) {
+    if (ev->fact_set[i / 64] >> (i % 64) & 1u) continue;
+    const IpsfFact *f = &p->facts[i];
+    if (f->default_const == IPSF_NONE)
+      return ipsf_fail(err, IPSF_ERR_MISSING_FACT, "required fact '%s' is missing",
+                       p->strings[f->name]);
+    ev->slots[f->slot] = p->consts[f->default_const].value;
+  }
+  return ipsf_vm_run(ev, err);
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+uint32_t ipsf_eval_level(const IpsfEval *ev, uint32_t scale) {
+  if (!ev || scale >= ev->pack->scale_count) return IPSF_NONE;
+  return ev->scale_level[scale];
+}
+
+const char *ipsf_eval_level_name(const IpsfEval *ev, uint32_t scale) {
+  uint32_t level = ipsf_eval_level(ev, scale);
+  if (level == IPSF_NONE) return NULL;
+  const IpsfPack *p = ev->pack;
+  return p->strings[p->enums[p->scales[scale].enum_type].values[level]];
+}
+
+bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement) {
+  if (!ev || requirement >= ev->pack->requirement_count) return false;
+  return ev->req_applies[requirement] != 0;
+}
+
+const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement) {
+  if (!ipsf_eval_applies(ev, requirement)) return NULL;
+  uint32_t c = ev->req_confirm[requirement];
+  if (c == IPSF_NONE) return NULL;
+  const IpsfPack *p = ev->pack;
+  const IpsfViewpoint *vp = &p->viewpoints[p->requirements[requirement].viewpoint];
+  return p->strings[vp->methods[p->confirms[c].method]];
+}
+
+/* A requirement that does not apply has no status: IPSF_UNKNOWN. */
+IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement) {
+  if (!ev || !ev->evidence_present || !ipsf_eval_applies(ev, requirement)) return IPSF_UNKNOWN;
+  uint32_t c = ev->req_confirm[requirement];
+  if (c == IPSF_NONE) return IPSF_UNKNOWN;
+  uint32_t given = ev->evidence[requirement];
+  if (given != IPSF_NONE && given >= ev->pack->confirms[c].method) return IPSF_MET;
+  return IPSF_UNMET;
+}

@@ -1,0 +1,504 @@
+/*
+ * vm.c -- the bytecode interpreter.
+ *
+ * The verifier (verify.c) has proved every index in range, every operand's
+ * type, the stack depth at every instruction and that every jump goes
+ * forward to an instruction; so this loop checks none of that.  What it does
+ * check is what depends on the facts: integer overflow and division by
+ * zero, non-finite numbers, unique conflicts, gaps, unconfirmed
+ * requirements.  Those are evaluation errors carrying the source location
+ * of the failing instruction, found in the line table.
+ *
+ * Dispatch goes through two macros, as in Lua (vmcase/vmbreak): computed
+ * goto with GCC and Clang, a plain switch elsewhere, one body for both.
+ *
+ * Nothing here allocates except LOWER, which writes its result into the
+ * context's scratch area.  Strings made by LOWER may still be on the stack
+ * or in a slot when a later LOWER needs more room, so a scratch block never
+ * moves during a run: when it is full a new, larger block is chained in
+ * front of it (the first pointer-sized bytes of each block link to the
+ * block it replaced).  At the start of the next run the older blocks are
+ * freed and the newest, largest one is reused, so a steady workload settles
+ * on one block and no allocation at all.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval.h"
+
+/* ---- scratch ------------------------------------------------------------ */
+
+#define SCRATCH_HDR sizeof(char *)
+#define SCRATCH_MIN 256u
+
+static char *scratch_prev(const char *block) {
+  char *prev;
+  memcpy(&prev, block, sizeof prev);
+  return prev;
+}
+
+void ipsf_vm_scratch_free(IpsfEval *ev) {
+  char *b = ev->scratch;
+  while (b) {
+    char *prev = scratch_prev(b);
+    free(b);
+    b = prev;
+  }
+  ev->scratch = NULL;
+  ev->scratch_len = ev->scratch_cap = 0;
+}
+
+/* Keep the newest block, free the ones it replaced, empty it. */
+static void scratch_reset(IpsfEval *ev) {
+  if (!ev->scratch) return;
+  char *b = scratch_prev(ev->scratch);
+  while (b) {
+    char *prev = scratch_prev(b);
+    free(b);
+    b = prev;
+  }
+  char *none = NULL;
+  memcpy(ev->scratch, &none, sizeof none);
+  ev->scratch_len = SCRATCH_HDR;
+}
+
+/* n free bytes in the current block, chaining a new block if needed;
+ * earlier strings stay where they are.  NULL when out of memory. */
+static char *scratch_alloc(IpsfEval *ev, size_t n) {
+  if (!ev->scratch || ev->scratch_cap - ev->scratch_len < n) {
+    size_t cap = ev->scratch_cap ? ev->scratch_cap : SCRATCH_MIN;
+    while (cap - SCRATCH_HDR < n) {
+      if (cap > SIZE_MAX / 2) return NULL;
+      cap *= 2;
+    }
+    if (ev->scratch && cap <= SIZE_MAX / 2 && cap == ev->scratch_cap) cap *= 2;
+    char *b = malloc(cap);
+    if (!b) return NULL;
+    memcpy(b, &ev->scratch, sizeof ev->scratch);
+    ev->scratch = b;
+    ev->scratch_len = SCRATCH_HDR;
+    ev->scratch_cap = cap;
+  }
+  char *s = ev->scratch + ev->scratch_len;
+  ev->scratch_len += n;
+  return s;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+/* " at file:line:col" for the construct that compiled to pc, or "". */
+static void where(const IpsfPack *p, uint32_t pc, char *buf, size_t size) {
+  buf[0] = '\0';
+  uint32_t lo = 0, hi = p->line_count; /* find the last entry with pc <= pc */
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (p->lines[mid].pc <= pc)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0) return;
+  const IpsfLoc *l = &p->lines[lo - 1].loc;
+  snprintf(buf, size, " at %s:%u:%u", p->strings[l->file], l->line, l->col);
+}
+
+static void loc_str(const IpsfPack *p, const IpsfLoc *l, char *buf, size_t size) {
+  if (l->file == IPSF_NONE)
+    snprintf(buf, size, "%u:%u", l->line, l->col);
+  else
+    snprintf(buf, size, "%s:%u:%u", p->strings[l->file], l->line, l->col);
+}
+
+static bool arith_fail(const IpsfPack *p, uint32_t pc, IpsfError *err, const char *what,
+                       const char *op) {
+  char at[320];
+  where(p, pc, at, sizeof at);
+  return ipsf_fail(err, IPSF_ERR_ARITHMETIC, "%s in '%s'%s", what, op, at);
+}
+
+static const char *level_name(const IpsfPack *p, uint32_t scale, uint32_t level) {
+  return p->strings[p->enums[p->scales[scale].enum_type].values[level]];
+}
+
+static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfError *err) {
+  const IpsfRule *a = &p->rules[r1], *b = &p->rules[r2];
+  char la[160], lb[160];
+  loc_str(p, &a->loc, la, sizeof la);
+  loc_str(p, &b->loc, lb, sizeof lb);
+  return ipsf_fail(err, IPSF_ERR_UNIQUE_CONFLICT,
+                   "scale '%s' has policy unique, but two rules with different levels "
+                   "matched: %s (%s) and %s (%s)",
+                   p->strings[p->scales[a->scale].name], la, level_name(p, a->scale, a->level),
+                   lb, level_name(p, b->scale, b->level));
+}
+
+/* ---- integer helpers ---------------------------------------------------- */
+
+static bool add_ovf(int64_t a, int64_t b, int64_t *r) {
+#if defined(__GNUC__)
+  return __builtin_add_overflow(a, b, r);
+#else
+  if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return true;
+  *r = a + b;
+  return false;
+#endif
+}
+
+static bool sub_ovf(int64_t a, int64_t b, int64_t *r) {
+#if defined(__GNUC__)
+  return __builtin_sub_overflow(a, b, r);
+#else
+  if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return true;
+  *r = a - b;
+  return false;
+#endif
+}
+
+static bool mul_ovf(int64_t a, int64_t b, int64_t *r) {
+#if defined(__GNUC__)
+  return __builtin_mul_overflow(a, b, r);
+#else
+  if (a == 0 || b == 0) {
+    *r = 0;
+    return false;
+  }
+  if (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
+            : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b))
+    return true;
+  *r = a * b;
+  return false;
+#endif
+}
+
+static int popcount64(uint64_t m) {
+#if defined(__GNUC__)
+  return __builtin_popcountll(m);
+#else
+  int n = 0;
+  for (; m; m &= m - 1) n++;
+  return n;
+#endif
+}
+
+/* Is confirm a stronger than confirm b (same requirement)? */
+static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
+  if (a->method != b->method) return a->method > b->method;
+  if ((a->every_months != 0) != (b->every_months != 0)) return a->every_months != 0;
+  return a->every_months != 0 && a->every_months < b->every_months;
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+/* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
+#if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
+#define IPSF_VM_GOTO 1
+#endif
+
+#if defined(IPSF_VM_GOTO)
+#define vmdispatch(o) goto *dispatch_table[o];
+#define vmcase(name) L_##name:
+#define vmbreak                          \
+  do {                                   \
+    insn = code[pc++];                   \
+    goto *dispatch_table[IPSF_INSN_OP(insn)]; \
+  } while (0)
+#else
+#define vmdispatch(o) switch (o)
+#define vmcase(name) case IPSF_OP_##name:
+#define vmbreak break
+#endif
+
+/* Operand access: A of the current instruction; the stack grows upward and
+ * sp points at the first free cell. */
+#define A IPSF_INSN_A(insn)
+#define TOP (sp[-1])
+#define SEC (sp[-2])
+#define FAIL_ARITH(what, op) return arith_fail(p, pc - 1, err, what, op)
+
+/* Binary int op with an overflow check. */
+#define INT_OVF(fn, sym)                                    \
+  {                                                         \
+    int64_t r;                                              \
+    if (fn(SEC.i, TOP.i, &r)) FAIL_ARITH("integer overflow", sym); \
+    SEC.i = r;                                              \
+    sp--;                                                   \
+    vmbreak;                                                \
+  }
+#define BINOP(field, resfield, expr) \
+  {                                  \
+    SEC.resfield = (expr);           \
+    sp--;                            \
+    vmbreak;                         \
+  }
+#define NUM_OP(expr, sym)                                         \
+  {                                                               \
+    double r = (expr);                                            \
+    if (!isfinite(r)) FAIL_ARITH("non-finite number result", sym); \
+    SEC.n = r;                                                    \
+    sp--;                                                         \
+    vmbreak;                                                      \
+  }
+
+static const char empty_string[1] = "";
+
+bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+
+  /* Reset everything the code writes. */
+  for (uint32_t s = 0; s < p->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
+  memset(ev->rule_hit, 0, ((p->rule_count + 63u) / 64u) * sizeof *ev->rule_hit);
+  if (p->requirement_count) memset(ev->req_applies, 0, p->requirement_count);
+  for (uint32_t r = 0; r < p->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
+  for (uint32_t i = 0; i < p->slot_count; i++) {
+    const IpsfSlot *s = &p->slots[i];
+    if (s->role == IPSF_SLOT_FACT) continue;
+    if (s->type.kind == IPSF_K_STRING)
+      ev->slots[i].s = empty_string;
+    else if (s->type.kind == IPSF_K_NUMBER)
+      ev->slots[i].n = 0.0;
+    else
+      ev->slots[i].m = 0;
+  }
+  scratch_reset(ev);
+
+#if defined(IPSF_VM_GOTO)
+  static const void *const dispatch_table[IPSF_OP__COUNT] = {
+#define IPSF_OP_LABEL(name, operand, pops, pushes, meaning) [IPSF_OP_##name] = &&L_##name,
+      IPSF_OPCODES(IPSF_OP_LABEL)
+#undef IPSF_OP_LABEL
+  };
+#endif
+
+  const uint32_t *code = p->code;
+  IpsfValue *slots = ev->slots;
+  IpsfValue *sp = ev->stack;
+  uint32_t pc = 0;
+  uint32_t insn;
+
+  for (;;) {
+    insn = code[pc++];
+    vmdispatch(IPSF_INSN_OP(insn)) {
+      /* stack and slots */
+      vmcase(LOADK) {
+        *sp++ = p->consts[A].value;
+        vmbreak;
+      }
+      vmcase(LOAD) {
+        *sp++ = slots[A];
+        vmbreak;
+      }
+      vmcase(STORE) {
+        slots[A] = *--sp;
+        vmbreak;
+      }
+      vmcase(POP) {
+        sp--;
+        vmbreak;
+      }
+      /* control (pc already points past this instruction) */
+      vmcase(JUMP) {
+        pc += A;
+        vmbreak;
+      }
+      vmcase(JUMPF) {
+        if (!(--sp)->i) pc += A;
+        vmbreak;
+      }
+      vmcase(ANDJ) {
+        if (!TOP.i)
+          pc += A;
+        else
+          sp--;
+        vmbreak;
+      }
+      vmcase(ORJ) {
+        if (TOP.i)
+          pc += A;
+        else
+          sp--;
+        vmbreak;
+      }
+      vmcase(RET) { return true; }
+      /* logic */
+      vmcase(NOT) {
+        TOP.i = !TOP.i;
+        vmbreak;
+      }
+      vmcase(EQB) BINOP(i, i, SEC.i == TOP.i)
+      vmcase(NEB) BINOP(i, i, SEC.i != TOP.i)
+      /* int */
+      vmcase(ADDI) INT_OVF(add_ovf, "+")
+      vmcase(SUBI) INT_OVF(sub_ovf, "-")
+      vmcase(MULI) INT_OVF(mul_ovf, "*")
+      vmcase(DIVI) {
+        if (TOP.i == 0) FAIL_ARITH("division by zero", "/");
+        if (TOP.i == -1 && SEC.i == INT64_MIN) FAIL_ARITH("integer overflow", "/");
+        SEC.i = SEC.i / TOP.i;
+        sp--;
+        vmbreak;
+      }
+      vmcase(MODI) {
+        if (TOP.i == 0) FAIL_ARITH("division by zero", "%");
+        SEC.i = TOP.i == -1 ? 0 : SEC.i % TOP.i; /* INT64_MIN % -1 is 0, not a trap */
+        sp--;
+        vmbreak;
+      }
+      vmcase(NEGI) {
+        if (TOP.i == INT64_MIN) FAIL_ARITH("integer overflow", "-");
+        TOP.i = -TOP.i;
+        vmbreak;
+      }
+      vmcase(ABSI) {
+        if (TOP.i == INT64_MIN) FAIL_ARITH("integer overflow", "abs");
+        if (TOP.i < 0) TOP.i = -TOP.i;
+        vmbreak;
+      }
+      vmcase(MINI) BINOP(i, i, SEC.i < TOP.i ? SEC.i : TOP.i)
+      vmcase(MAXI) BINOP(i, i, SEC.i > TOP.i ? SEC.i : TOP.i)
+      vmcase(EQI) BINOP(i, i, SEC.i == TOP.i)
+      vmcase(NEI) BINOP(i, i, SEC.i != TOP.i)
+      vmcase(LTI) BINOP(i, i, SEC.i < TOP.i)
+      vmcase(LEI) BINOP(i, i, SEC.i <= TOP.i)
+      vmcase(I2N) {
+        TOP.n = (double)TOP.i;
+        vmbreak;
+      }
+      /* number */
+      vmcase(ADDN) NUM_OP(SEC.n + TOP.n, "+")
+      vmcase(SUBN) NUM_OP(SEC.n - TOP.n, "-")
+      vmcase(MULN) NUM_OP(SEC.n * TOP.n, "*")
+      vmcase(DIVN) {
+        if (TOP.n == 0.0) FAIL_ARITH("division by zero", "/");
+        NUM_OP(SEC.n / TOP.n, "/")
+      }
+      vmcase(MODN) {
+        if (TOP.n == 0.0) FAIL_ARITH("division by zero", "%");
+        NUM_OP(fmod(SEC.n, TOP.n), "%")
+      }
+      vmcase(NEGN) {
+        TOP.n = -TOP.n;
+        vmbreak;
+      }
+      vmcase(ABSN) {
+        TOP.n = fabs(TOP.n);
+        vmbreak;
+      }
+      vmcase(MINN) BINOP(n, n, SEC.n < TOP.n ? SEC.n : TOP.n)
+      vmcase(MAXN) BINOP(n, n, SEC.n > TOP.n ? SEC.n : TOP.n)
+      vmcase(EQN) BINOP(n, i, SEC.n == TOP.n)
+      vmcase(NEN) BINOP(n, i, SEC.n != TOP.n)
+      vmcase(LTN) BINOP(n, i, SEC.n < TOP.n)
+      vmcase(LEN) BINOP(n, i, SEC.n <= TOP.n)
+      /* enums: compared by index */
+      vmcase(EQE) BINOP(i, i, SEC.i == TOP.i)
+      vmcase(NEE) BINOP(i, i, SEC.i != TOP.i)
+      vmcase(LTE) BINOP(i, i, SEC.i < TOP.i)
+      vmcase(LEE) BINOP(i, i, SEC.i <= TOP.i)
+      vmcase(MINE) BINOP(i, i, SEC.i < TOP.i ? SEC.i : TOP.i)
+      vmcase(MAXE) BINOP(i, i, SEC.i > TOP.i ? SEC.i : TOP.i)
+      /* sets */
+      vmcase(INM) BINOP(i, i, (int64_t)((TOP.m >> SEC.i) & 1u))
+      vmcase(EQM) BINOP(m, i, SEC.m == TOP.m)
+      vmcase(NEM) BINOP(m, i, SEC.m != TOP.m)
+      vmcase(COUNTM) {
+        TOP.i = popcount64(TOP.m);
+        vmbreak;
+      }
+      /* strings */
+      vmcase(EQS) BINOP(s, i, strcmp(SEC.s, TOP.s) == 0)
+      vmcase(NES) BINOP(s, i, strcmp(SEC.s, TOP.s) != 0)
+      vmcase(STARTS) BINOP(s, i, strncmp(SEC.s, TOP.s, strlen(TOP.s)) == 0)
+      vmcase(ENDS) {
+        size_t la = strlen(SEC.s), lb = strlen(TOP.s);
+        SEC.i = lb <= la && memcmp(SEC.s + la - lb, TOP.s, lb) == 0;
+        sp--;
+        vmbreak;
+      }
+      vmcase(CONTAINS) BINOP(s, i, strstr(SEC.s, TOP.s) != NULL)
+      vmcase(LOWER) {
+        size_t len = strlen(TOP.s);
+        if (len == SIZE_MAX) return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory in lower");
+        char *d = scratch_alloc(ev, len + 1);
+        if (!d) return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory in lower");
+        const char *s = TOP.s;
+        for (size_t i = 0; i <= len; i++) {
+          char c = s[i];
+          d[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+        }
+        TOP.s = d;
+        vmbreak;
+      }
+      /* rules */
+      vmcase(HITW) {
+        const IpsfRule *r = &p->rules[A];
+        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (ev->scale_level[r->scale] == IPSF_NONE || r->level > ev->scale_level[r->scale]) {
+          ev->scale_level[r->scale] = r->level;
+          ev->scale_rule[r->scale] = A;
+        }
+        vmbreak;
+      }
+      vmcase(HITF) {
+        const IpsfRule *r = &p->rules[A];
+        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (ev->scale_level[r->scale] == IPSF_NONE) {
+          ev->scale_level[r->scale] = r->level;
+          ev->scale_rule[r->scale] = A;
+        }
+        vmbreak;
+      }
+      vmcase(HITU) {
+        const IpsfRule *r = &p->rules[A];
+        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (ev->scale_level[r->scale] == IPSF_NONE) {
+          ev->scale_level[r->scale] = r->level;
+          ev->scale_rule[r->scale] = A;
+        } else if (ev->scale_level[r->scale] != r->level) {
+          return unique_conflict(p, ev->scale_rule[r->scale], A, err);
+        }
+        vmbreak;
+      }
+      vmcase(SCALE) {
+        const IpsfScale *s = &p->scales[A];
+        uint32_t level = ev->scale_level[A];
+        if (level == IPSF_NONE) {
+          if (s->otherwise == IPSF_NONE) {
+            char at[320];
+            where(p, pc - 1, at, sizeof at);
+            return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                             "no rule of scale '%s' matched and it has no otherwise%s",
+                             p->strings[s->name], at);
+          }
+          level = s->otherwise;
+          ev->scale_level[A] = level;
+        }
+        slots[s->slot].i = level;
+        vmbreak;
+      }
+      /* requirements */
+      vmcase(REQ) {
+        ev->req_applies[A] = 1;
+        ev->req_confirm[A] = IPSF_NONE;
+        vmbreak;
+      }
+      vmcase(CONFIRM) {
+        const IpsfConfirm *c = &p->confirms[A];
+        uint32_t cur = ev->req_confirm[c->requirement];
+        if (cur == IPSF_NONE || stronger(c, &p->confirms[cur])) ev->req_confirm[c->requirement] = A;
+        vmbreak;
+      }
+      vmcase(REQEND) {
+        if (ev->req_applies[A] && ev->req_confirm[A] == IPSF_NONE) {
+          char at[320];
+          where(p, pc - 1, at, sizeof at);
+          return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                           "requirement %s applies but none of its confirm lines matched%s",
+                           p->strings[p->requirements[A].id], at);
+        }
+        vmbreak;
+      }
+    }
+  }
+}

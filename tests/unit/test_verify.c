@@ -1,0 +1,422 @@
+/*
+ * test_verify.c -- the verifier and loader, eBPF-selftest style: one table
+ * row per property, { name, how to build the bad input, ACCEPT/REJECT,
+ * a substring of the expected reason }.
+ *
+ * Each row starts from the valid sample pack (pack_builder.c), changes the
+ * in-memory pack (`pack_fn`) and/or the serialised bytes (`bytes_fn`), then
+ * loads the bytes with ipsb_read.  Mutations that touch the bytes say
+ * whether they recompute the digest (so the structural checks are reached).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "pack_builder.h"
+
+enum { ACCEPT, REJECT };
+
+typedef struct {
+  const char *name;
+  void (*pack_fn)(IpsfPack *p);
+  void (*bytes_fn)(uint8_t **b, size_t *len);
+  int expect;
+  const char *reason;
+} Case;
+
+/* ---- helpers for pack mutations ----------------------------------------- */
+
+/* Replace the whole code with `n` words. */
+static void set_code(IpsfPack *p, const uint32_t *words, uint32_t n) {
+  free(p->code);
+  p->code = malloc(n * sizeof *p->code);
+  memcpy(p->code, words, n * sizeof *p->code);
+  p->code_count = n;
+  free(p->lines);
+  p->lines = NULL;
+  p->line_count = 0;
+}
+#define CODE(p, ...)                                  \
+  do {                                                \
+    const uint32_t w_[] = {__VA_ARGS__};              \
+    set_code(p, w_, (uint32_t)(sizeof w_ / sizeof w_[0])); \
+  } while (0)
+#define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
+
+static uint32_t let_int(IpsfPack *p) { return pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_LET, "x"); }
+
+/* ---- table rows: pack mutations ----------------------------------------- */
+
+static void nothing(IpsfPack *p) { (void)p; }
+static void const_oob(IpsfPack *p) { p->code[0] = I(LOADK, 999); }
+static void slot_oob(IpsfPack *p) { p->code[0] = I(LOAD, 999); }
+static void rule_oob(IpsfPack *p) { CODE(p, I(HITW, 999), I(RET, 0)); }
+static void scale_oob(IpsfPack *p) { CODE(p, I(SCALE, 999), I(RET, 0)); }
+static void req_oob(IpsfPack *p) { CODE(p, I(REQ, 999), I(RET, 0)); }
+static void reqend_oob(IpsfPack *p) { CODE(p, I(REQEND, 2), I(RET, 0)); }
+static void confirm_oob(IpsfPack *p) { CODE(p, I(CONFIRM, 3), I(RET, 0)); }
+static void unknown_opcode(IpsfPack *p) { CODE(p, 0xEEu, I(RET, 0)); }
+static void none_operand(IpsfPack *p) { CODE(p, I(RET, 1)); }
+static void jump_past_end(IpsfPack *p) {
+  CODE(p, I(LOADK, 0), I(JUMPF, 40), I(RET, 0));
+}
+static void jump_to_end_plus_one(IpsfPack *p) { CODE(p, I(JUMP, 1), I(RET, 0)); }
+static void jump_wraps(IpsfPack *p) { CODE(p, I(JUMP, IPSF_OPERAND_MAX), I(RET, 0)); }
+static void jump_to_last(IpsfPack *p) { CODE(p, I(JUMP, 0), I(RET, 0)); }
+static void missing_ret(IpsfPack *p) { p->code[p->code_count - 1] = I(NOT, 0); }
+static void empty_code(IpsfPack *p) { CODE(p, I(RET, 0)); p->code_count = 0; }
+static void underflow(IpsfPack *p) { CODE(p, I(POP, 0), I(RET, 0)); }
+static void underflow_binary(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  CODE(p, I(LOADK, k), I(ADDI, 0), I(RET, 0));
+}
+static void overflow(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  p->max_stack = 1;
+  CODE(p, I(LOADK, k), I(LOADK, k), I(EQI, 0), I(POP, 0), I(RET, 0));
+}
+static void max_stack_limit(IpsfPack *p) { p->max_stack = IPSF_MAX_STACK + 1; }
+static void addi_on_bool(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true), k = pb_kint(p, 1), x = let_int(p);
+  CODE(p, I(LOADK, b), I(LOADK, k), I(ADDI, 0), I(STORE, x), I(RET, 0));
+}
+static void eqe_two_enums(IpsfPack *p) {
+  CODE(p, I(LOAD, pb_fact_slot(p, S_F_HARM)), I(LOAD, pb_fact_slot(p, S_F_USAGE)), I(EQE, 0),
+       I(POP, 0), I(RET, 0));
+}
+static void inm_other_enum(IpsfPack *p) {
+  CODE(p, I(LOAD, pb_fact_slot(p, S_F_USAGE)), I(LOAD, pb_fact_slot(p, S_F_RADIOS)), I(INM, 0),
+       I(POP, 0), I(RET, 0));
+}
+static void eqe_on_ints(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  CODE(p, I(LOADK, k), I(LOADK, k), I(EQE, 0), I(POP, 0), I(RET, 0));
+}
+static void store_wrong_type(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true), x = let_int(p);
+  CODE(p, I(LOADK, b), I(STORE, x), I(RET, 0));
+}
+static void store_other_enum(IpsfPack *p) {
+  uint32_t x = pb_slot(p, pb_te(IPSF_K_ENUM, S_E_USAGE), IPSF_SLOT_LET, "u");
+  CODE(p, I(LOAD, pb_fact_slot(p, S_F_HARM)), I(STORE, x), I(RET, 0));
+}
+static void store_fact(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  CODE(p, I(LOADK, k), I(STORE, pb_fact_slot(p, S_F_LOSS)), I(RET, 0));
+}
+static void store_scale(IpsfPack *p) {
+  CODE(p, I(LOAD, pb_scale_slot(p, S_S_RECOVERY)), I(STORE, pb_scale_slot(p, S_S_RECOVERY)),
+       I(RET, 0));
+}
+static void jumpf_on_int(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  CODE(p, I(LOADK, k), I(JUMPF, 0), I(RET, 0));
+}
+static void join_depth(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true), k = pb_kint(p, 1);
+  /* if b then push 1; -- one path has a value more */
+  CODE(p, I(LOADK, b), I(JUMPF, 1), I(LOADK, k), I(RET, 0));
+}
+static void join_type(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true), k = pb_kint(p, 1), x = let_int(p);
+  /* if b then 1 else true -- int and bool meet */
+  CODE(p, I(LOADK, b), I(JUMPF, 2), I(LOADK, k), I(JUMP, 1), I(LOADK, b), I(STORE, x), I(RET, 0));
+}
+static void join_ok(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true), k = pb_kint(p, 1), k2 = pb_kint(p, 2), x = let_int(p);
+  CODE(p, I(LOADK, b), I(JUMPF, 2), I(LOADK, k), I(JUMP, 1), I(LOADK, k2), I(STORE, x), I(RET, 0));
+}
+static void andj_keeps_bool(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true);
+  uint32_t x = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "b");
+  CODE(p, I(LOADK, b), I(ANDJ, 1), I(LOADK, b), I(STORE, x), I(RET, 0));
+}
+static void andj_treated_as_pop(IpsfPack *p) {
+  uint32_t b = pb_kbool(p, true);
+  /* wrong: assumes the jump edge has popped the bool */
+  CODE(p, I(LOADK, b), I(ORJ, 2), I(LOADK, b), I(POP, 0), I(RET, 0));
+}
+static void stack_left_at_ret(IpsfPack *p) {
+  uint32_t k = pb_kint(p, 1);
+  CODE(p, I(LOADK, k), I(RET, 0));
+}
+static void unreachable_skipped(IpsfPack *p) {
+  CODE(p, I(JUMP, 2), I(POP, 0), I(ADDI, 0), I(RET, 0));
+}
+static void hit_wrong_policy(IpsfPack *p) { CODE(p, I(HITF, 0), I(RET, 0)); }
+static void hitu_on_worst(IpsfPack *p) { CODE(p, I(HITU, 3), I(RET, 0)); }
+static void bad_utf8(IpsfPack *p) { pb_str_raw(p, "ab\xc3\x28", 4); }
+static void overlong_utf8(IpsfPack *p) { pb_str_raw(p, "\xc0\xaf", 2); }
+static void surrogate_utf8(IpsfPack *p) { pb_str_raw(p, "\xed\xa0\x80", 3); }
+static void nul_in_string(IpsfPack *p) { pb_str_raw(p, "a\0b", 3); }
+static void good_utf8(IpsfPack *p) { pb_str_raw(p, "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\x92", 11); }
+static void default_type(IpsfPack *p) { p->facts[S_F_LOSS].default_const = p->facts[S_F_REMOTE].default_const; }
+static void default_oob(IpsfPack *p) { p->facts[S_F_LOSS].default_const = 12345; }
+static void enum_const_oob(IpsfPack *p) { pb_kenum(p, S_E_HARM, 7); }
+static void enum_const_negative(IpsfPack *p) { pb_kenum(p, S_E_HARM, -1); }
+static void set_const_bits(IpsfPack *p) { pb_kset(p, S_E_RADIOS, 1u << 5); }
+static void bool_const(IpsfPack *p) { uint32_t c_ = pb_kbool(p, true);
+  p->consts[c_].value.i = 2; }
+static void nan_const(IpsfPack *p) { pb_knum(p, NAN); }
+static void inf_const(IpsfPack *p) { pb_knum(p, -INFINITY); }
+static void string_const_oob(IpsfPack *p) { uint32_t c_ = pb_kstr(p, "x");
+  p->consts[c_].str = 9999; }
+static void const_kind(IpsfPack *p) { uint32_t c_ = pb_kint(p, 1);
+  p->consts[c_].type.kind = 9; }
+static void const_enum_type_oob(IpsfPack *p) { pb_kenum(p, 77, 0); }
+static void int_with_enum_type(IpsfPack *p) { uint32_t c_ = pb_kint(p, 1);
+  p->consts[c_].type.enum_type = 0; }
+static void rule_level(IpsfPack *p) { p->rules[0].level = 9; }
+static void rule_scale(IpsfPack *p) { p->rules[0].scale = 5; }
+static void rule_other_scale(IpsfPack *p) { p->rules[4].scale = 0; }
+static void scale_range(IpsfPack *p) { p->scales[0].rule_count = 50; }
+static void scale_enum(IpsfPack *p) { p->scales[0].enum_type = 40; }
+static void scale_otherwise(IpsfPack *p) { p->scales[0].otherwise = 3; }
+static void scale_policy(IpsfPack *p) { p->scales[1].policy = 7; }
+static void axis_role(IpsfPack *p) { p->scales[0].axis = 0; }
+static void axis_twice(IpsfPack *p) { p->scales[1].axis = 1; }
+static void axis_oob(IpsfPack *p) { p->axis2 = 8; }
+static void confirm_method(IpsfPack *p) { p->confirms[0].method = 2; }
+static void confirm_req(IpsfPack *p) { p->confirms[2].requirement = 0; }
+static void req_confirm_range(IpsfPack *p) { p->requirements[1].confirm_count = 4; }
+static void req_viewpoint(IpsfPack *p) { p->requirements[0].viewpoint = 2; }
+static void req_id(IpsfPack *p) { p->requirements[0].id = 99999; }
+static void viewpoint_method_str(IpsfPack *p) { p->viewpoints[0].methods[1] = 99999; }
+static void meta_str(IpsfPack *p) { p->meta.title = 99999; }
+static void fact_slot_type(IpsfPack *p) { p->slots[pb_fact_slot(p, S_F_LOSS)].type = pb_t(IPSF_K_NUMBER); }
+static void fact_slot_role(IpsfPack *p) { p->slots[pb_fact_slot(p, S_F_LOSS)].role = IPSF_SLOT_LET; }
+static void fact_slot_shared(IpsfPack *p) {
+  p->facts[S_F_REMOTE].type = pb_t(IPSF_K_INT);
+  p->facts[S_F_REMOTE].default_const = p->facts[S_F_LOSS].default_const;
+  p->facts[S_F_REMOTE].slot = p->facts[S_F_LOSS].slot;
+}
+static void orphan_fact_slot(IpsfPack *p) { pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_FACT, "ghost"); }
+static void slot_role(IpsfPack *p) { p->slots[0].role = 0; }
+static void scale_slot_type(IpsfPack *p) { p->slots[pb_scale_slot(p, 0)].type.enum_type = S_E_HARM; }
+static void enum_too_big(IpsfPack *p) {
+  char values[65 * 4] = "";
+  for (int i = 0; i < 65; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "%sv%d", i ? "," : "", i);
+    strcat(values, v);
+  }
+  pb_enum(p, "big", values);
+}
+static void enum_64(IpsfPack *p) {
+  char values[64 * 4] = "";
+  for (int i = 0; i < 64; i++) {
+    char v[8];
+    snprintf(v, sizeof v, "%sv%d", i ? "," : "", i);
+    strcat(values, v);
+  }
+  uint32_t e = pb_enum(p, "big", values);
+  pb_kset(p, e, UINT64_MAX);
+  pb_kenum(p, e, 63);
+}
+static void enum_empty(IpsfPack *p) { pb_enum(p, "none", ""); }
+static void lines_unsorted(IpsfPack *p) { p->lines[2].pc = p->lines[1].pc; }
+static void lines_pc(IpsfPack *p) { p->lines[p->line_count - 1].pc = p->code_count; }
+static void lines_file(IpsfPack *p) { p->lines[0].loc.file = 4242; }
+
+/* ---- table rows: byte mutations ----------------------------------------- */
+
+static void b_empty(uint8_t **b, size_t *len) { (void)b; *len = 0; }
+static void b_truncate_header(uint8_t **b, size_t *len) { (void)b; *len = 11; }
+static void b_truncate(uint8_t **b, size_t *len) { (void)b; *len -= 40; }
+static void b_truncate_digest(uint8_t **b, size_t *len) { (void)b; *len -= 1; }
+static void b_magic(uint8_t **b, size_t *len) { (void)len; (*b)[1] = 'X'; }
+static void b_version(uint8_t **b, size_t *len) { (void)len; (*b)[8] = 7; }
+static void b_section_count(uint8_t **b, size_t *len) { (*b)[12] = 12; pb_redigest(*b, *len); }
+static void b_section_id(uint8_t **b, size_t *len) { (*b)[16 + 12 * 3] = 9; pb_redigest(*b, *len); }
+static void b_digest(uint8_t **b, size_t *len) { (*b)[*len / 2] ^= 0x10; }
+static void b_digest_itself(uint8_t **b, size_t *len) { (*b)[*len - 1] ^= 0x01; }
+static void b_trailing(uint8_t **b, size_t *len) {
+  *b = realloc(*b, *len + 1);
+  (*b)[(*len)++] = 0;
+}
+/* The sections start right after the 16-byte header and the 13-entry
+ * table: meta (9 u32) first, then strings, whose first u32 is the count. */
+static void b_huge_count(uint8_t **b, size_t *len) {
+  size_t at = 16 + 13 * 12 + 9 * 4;
+  (*b)[at] = 0xff, (*b)[at + 1] = 0xff, (*b)[at + 2] = 0xff, (*b)[at + 3] = 0x0f;
+  pb_redigest(*b, *len);
+}
+/* Grow the meta section's declared length by 4: sections no longer line up. */
+static void b_section_length(uint8_t **b, size_t *len) {
+  (*b)[16 + 8] += 4;
+  pb_redigest(*b, *len);
+}
+static void b_garbage(uint8_t **b, size_t *len) {
+  for (size_t i = 0; i < *len; i++) (*b)[i] = (uint8_t)(i * 31u + 7u);
+}
+
+static const Case cases[] = {
+    {"valid sample pack", nothing, NULL, ACCEPT, NULL},
+    {"valid UTF-8 strings", good_utf8, NULL, ACCEPT, NULL},
+    {"an enum of 64 values and a full set", enum_64, NULL, ACCEPT, NULL},
+    {"unreachable code is skipped", unreachable_skipped, NULL, ACCEPT, NULL},
+    {"paths meet with equal stacks", join_ok, NULL, ACCEPT, NULL},
+    {"ANDJ keeps its bool on the jump edge", andj_keeps_bool, NULL, ACCEPT, NULL},
+    {"jump to the last instruction", jump_to_last, NULL, ACCEPT, NULL},
+    /* frame */
+    {"empty file", NULL, b_empty, REJECT, "truncated file: 0 bytes"},
+    {"truncated header", NULL, b_truncate_header, REJECT, "truncated file: 11 bytes"},
+    {"truncated file", NULL, b_truncate, REJECT, "truncated file: "},
+    {"truncated digest", NULL, b_truncate_digest, REJECT, "truncated file: the digest ends at"},
+    {"bad magic", NULL, b_magic, REJECT, "bad magic"},
+    {"garbage", NULL, b_garbage, REJECT, "bad magic"},
+    {"bad version", NULL, b_version, REJECT, "unsupported format version 7 (this ipsfc reads 1)"},
+    {"bad section count", NULL, b_section_count, REJECT, "bad section count 12"},
+    {"section out of order", NULL, b_section_id, REJECT, "section table entry 3 has id 9"},
+    {"section length", NULL, b_section_length, REJECT, "section 'strings' starts at byte"},
+    {"bad digest", NULL, b_digest, REJECT, "digest mismatch: the file was altered or corrupted"},
+    {"bad digest bytes", NULL, b_digest_itself, REJECT, "digest mismatch"},
+    {"trailing bytes", NULL, b_trailing, REJECT, "1 trailing bytes after the digest"},
+    {"huge count from a small file", NULL, b_huge_count, REJECT,
+     "section 'strings': 268435455 strings need at least 1073741820 bytes"},
+    /* strings */
+    {"invalid UTF-8 string", bad_utf8, NULL, REJECT, "is not valid UTF-8"},
+    {"overlong UTF-8", overlong_utf8, NULL, REJECT, "is not valid UTF-8"},
+    {"UTF-16 surrogate in UTF-8", surrogate_utf8, NULL, REJECT, "is not valid UTF-8"},
+    {"NUL inside a string", nul_in_string, NULL, REJECT, "without NUL (bad byte 0x00 at offset 1"},
+    {"metadata string out of range", meta_str, NULL, REJECT, "metadata 'title': string 99999"},
+    /* tables */
+    {"enum with 65 values", enum_too_big, NULL, REJECT, "enum 'big': 65 values (must be 1..64)"},
+    {"enum with no values", enum_empty, NULL, REJECT, "enum 'none': 0 values"},
+    {"unknown value kind", const_kind, NULL, REJECT, "unknown value kind 9"},
+    {"constant enum type out of range", const_enum_type_oob, NULL, REJECT, "enum type 77 out of range"},
+    {"int constant with an enum type", int_with_enum_type, NULL, REJECT, "an int has no enum type"},
+    {"enum constant out of range", enum_const_oob, NULL, REJECT, "enum value 7 out of range (enum 'harm' has 4 values)"},
+    {"negative enum constant", enum_const_negative, NULL, REJECT, "enum value -1 out of range"},
+    {"set constant with extra bits", set_const_bits, NULL, REJECT, "set has members beyond the 3 values of enum 'radios'"},
+    {"bool constant 2", bool_const, NULL, REJECT, "bool value 2 is not 0 or 1"},
+    {"NaN constant", nan_const, NULL, REJECT, "number is not finite"},
+    {"-Inf constant", inf_const, NULL, REJECT, "number is not finite"},
+    {"string constant out of range", string_const_oob, NULL, REJECT, "string 9999 out of range"},
+    {"slot role", slot_role, NULL, REJECT, "slot 0: unknown role 0"},
+    {"fact slot type", fact_slot_type, NULL, REJECT, "fact 'loss_jpy' is an int, but its slot 2 holds a number"},
+    {"fact slot role", fact_slot_role, NULL, REJECT, "fact 'loss_jpy': slot 2 is not a fact slot"},
+    {"two facts share a slot", fact_slot_shared, NULL, REJECT, "already belongs to fact 2"},
+    {"fact slot without a fact", orphan_fact_slot, NULL, REJECT, "is a fact slot, but no fact owns it"},
+    {"default of the wrong type", default_type, NULL, REJECT, "fact 'loss_jpy' is an int, but its default constant 2 is a bool"},
+    {"default out of range", default_oob, NULL, REJECT, "default constant 12345 out of range"},
+    {"scale enum out of range", scale_enum, NULL, REJECT, "scale 'recovery': enum type 40 out of range"},
+    {"scale slot type", scale_slot_type, NULL, REJECT, "does not hold the scale's levels"},
+    {"scale otherwise out of range", scale_otherwise, NULL, REJECT, "otherwise level 3 out of range (3 levels)"},
+    {"scale policy", scale_policy, NULL, REJECT, "unknown hit policy 7"},
+    {"scale rule range", scale_range, NULL, REJECT, "scale 'recovery': rules 0..+50 out of range (6 rules)"},
+    {"rule of another scale in a range", rule_other_scale, NULL, REJECT, "scale 'economic': rule 4 in its range belongs to scale 0"},
+    {"rule scale out of range", rule_scale, NULL, REJECT, "in its range belongs to scale 5"},
+    {"rule level out of range", rule_level, NULL, REJECT, "rule 0: level 9 out of range (scale 'recovery' has 3 levels)"},
+    {"axis without the role", axis_role, NULL, REJECT, "axis 1 names scale 'recovery', which does not have the axis 1 role"},
+    {"two scales claim axis 1", axis_twice, NULL, REJECT, "scale 'economic' has the axis 1 role, but the pack's axis 1 is recovery"},
+    {"axis out of range", axis_oob, NULL, REJECT, "axis 2 names scale 8, out of range"},
+    {"viewpoint method string", viewpoint_method_str, NULL, REJECT, "viewpoint 'pre_operation': method 1: string 99999"},
+    {"requirement id string", req_id, NULL, REJECT, "requirement 0: id string 99999"},
+    {"requirement viewpoint", req_viewpoint, NULL, REJECT, "requirement SH-01: viewpoint 2 out of range (2 viewpoints)"},
+    {"requirement confirm range", req_confirm_range, NULL, REJECT, "requirement SH-20: confirms 2..+4 out of range (3 confirms)"},
+    {"confirm of another requirement", confirm_req, NULL, REJECT, "confirm 2 in its range belongs to requirement 0"},
+    {"confirm method out of range", confirm_method, NULL, REJECT, "confirm 0: method 2 out of range (viewpoint 'pre_operation' has 2 methods)"},
+    {"line table unsorted", lines_unsorted, NULL, REJECT, "line table entry 2: pc"},
+    {"line table pc past the end", lines_pc, NULL, REJECT, "is past the end"},
+    {"line table file", lines_file, NULL, REJECT, "line table entry 0: file string 4242"},
+    /* operands */
+    {"empty code", empty_code, NULL, REJECT, "the code is empty"},
+    {"unknown opcode", unknown_opcode, NULL, REJECT, "instruction 0: unknown opcode 238"},
+    {"operand of a NONE instruction", none_operand, NULL, REJECT, "instruction 0 (RET): operand must be 0, is 1"},
+    {"constant index out of range", const_oob, NULL, REJECT, "instruction 0 (LOADK): constant 999 out of range"},
+    {"slot index out of range", slot_oob, NULL, REJECT, "instruction 0 (LOAD): slot 999 out of range"},
+    {"rule index out of range", rule_oob, NULL, REJECT, "instruction 0 (HITW): rule 999 out of range (6 rules)"},
+    {"scale index out of range", scale_oob, NULL, REJECT, "instruction 0 (SCALE): scale 999 out of range (2 scales)"},
+    {"requirement index out of range", req_oob, NULL, REJECT, "instruction 0 (REQ): requirement 999 out of range"},
+    {"REQEND index out of range", reqend_oob, NULL, REJECT, "instruction 0 (REQEND): requirement 2 out of range"},
+    {"confirm index out of range", confirm_oob, NULL, REJECT, "instruction 0 (CONFIRM): confirm 3 out of range (3 confirms)"},
+    /* Backward jumps cannot be encoded (the offset is unsigned); the
+     * largest offset does not wrap around either. */
+    {"jump past end", jump_past_end, NULL, REJECT, "instruction 1 (JUMPF): jump target 42 is past the end (3 instructions)"},
+    {"jump just past end", jump_to_end_plus_one, NULL, REJECT, "instruction 0 (JUMP): jump target 2 is past the end"},
+    {"jump offset does not wrap", jump_wraps, NULL, REJECT, "jump target 16777216 is past the end"},
+    {"missing RET", missing_ret, NULL, REJECT, "(NOT): the last instruction must be RET"},
+    {"HIT with the wrong policy", hit_wrong_policy, NULL, REJECT, "instruction 0 (HITF): rule 0 belongs to scale 'recovery' with policy worst, not first"},
+    {"HITU on a worst scale", hitu_on_worst, NULL, REJECT, "policy worst, not unique"},
+    /* stack and types */
+    {"stack underflow", underflow, NULL, REJECT, "instruction 0 (POP): stack underflow: needs 1 value, the stack holds 0"},
+    {"stack underflow, binary op", underflow_binary, NULL, REJECT, "instruction 1 (ADDI): stack underflow: needs 2 values, the stack holds 1"},
+    {"stack overflow vs max_stack", overflow, NULL, REJECT, "instruction 1 (LOADK): stack overflow: depth 2 exceeds max_stack 1"},
+    {"max_stack over the limit", max_stack_limit, NULL, REJECT, "max_stack 257 exceeds the limit 256"},
+    {"ADDI on a bool", addi_on_bool, NULL, REJECT, "instruction 2 (ADDI): first operand is a bool, expected an int"},
+    {"EQE on two different enum types", eqe_two_enums, NULL, REJECT, "instruction 2 (EQE): operands of different enum types 'harm' and 'usage'"},
+    {"INM of another enum's set", inm_other_enum, NULL, REJECT, "(INM): operands of different enum types 'usage' and 'radios'"},
+    {"EQE on ints", eqe_on_ints, NULL, REJECT, "(EQE): first operand is an int, expected an enum"},
+    {"JUMPF on an int", jumpf_on_int, NULL, REJECT, "instruction 1 (JUMPF): operand is an int, expected a bool"},
+    {"STORE of the wrong type", store_wrong_type, NULL, REJECT, "instruction 1 (STORE): operand is a bool, expected an int"},
+    {"STORE of another enum", store_other_enum, NULL, REJECT, "operand is an enum harm, expected an enum usage"},
+    {"STORE into a fact slot", store_fact, NULL, REJECT, "instruction 1 (STORE): slot 2 ('loss_jpy') is a fact slot and cannot be stored into"},
+    {"STORE into a scale slot", store_scale, NULL, REJECT, "is a scale slot and cannot be stored into"},
+    {"mismatched stack depth at a join", join_depth, NULL, REJECT, "stack mismatch where paths meet at instruction 3"},
+    {"mismatched types at a join", join_type, NULL, REJECT, "cell 0 is a bool here, an int on another path"},
+    {"ORJ does not pop on the jump edge", andj_treated_as_pop, NULL, REJECT, "instruction 4 (RET): stack mismatch where paths meet at instruction 4: depth 0 here, 1 on another path"},
+    {"values left at RET", stack_left_at_ret, NULL, REJECT, "instruction 1 (RET): the stack must be empty at RET, it holds 1 value"},
+};
+
+static void run_case(const Case *c) {
+  IpsfPack *p = pb_sample();
+  if (c->pack_fn) c->pack_fn(p);
+  uint8_t *b;
+  size_t len;
+  pb_bytes(p, &b, &len);
+  ipsf_pack_free(p);
+  if (c->bytes_fn) c->bytes_fn(&b, &len);
+  IpsfError err = {0};
+  IpsfPack *q = ipsb_read(b, len, &err);
+  free(b);
+  if (c->expect == ACCEPT) {
+    cr_expect(q != NULL, "[%s] rejected: %s", c->name, err.message);
+  } else {
+    cr_expect(q == NULL, "[%s] accepted, expected: %s", c->name, c->reason);
+    if (!q) {
+      cr_expect_eq(err.kind, IPSF_ERR_BYTECODE, "[%s] kind %d: %s", c->name, err.kind, err.message);
+      cr_expect(strstr(err.message, c->reason) != NULL, "[%s]\n  got:  %s\n  want: %s", c->name,
+                err.message, c->reason);
+    }
+  }
+  ipsf_pack_free(q);
+}
+
+Test(verify, table) {
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) run_case(&cases[i]);
+}
+
+/* The verifier on an in-memory pack (what the compiler will call before
+ * writing), without the loader. */
+Test(verify, direct) {
+  IpsfPack *p = pb_sample();
+  IpsfError err = {0};
+  cr_assert(ipsf_verify(p, &err), "%s", err.message);
+  p->code[p->code_count - 1] = IPSF_INSN(IPSF_OP_POP, 0);
+  cr_assert_not(ipsf_verify(p, &err));
+  cr_assert(strstr(err.message, "the last instruction must be RET"), "%s", err.message);
+  ipsf_pack_free(p);
+}
+
+/* A long straight line of code passes; the work cap is far above it. */
+Test(verify, long_code) {
+  IpsfPack *p = pb_new("t");
+  uint32_t k = pb_kbool(p, true);
+  uint32_t x = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "x");
+  for (int i = 0; i < 100000; i++) {
+    pb_emit(p, IPSF_OP_LOADK, k);
+    uint32_t j = pb_emit(p, IPSF_OP_ANDJ, 0);
+    pb_emit(p, IPSF_OP_LOADK, k);
+    pb_patch(p, j);
+    pb_emit(p, IPSF_OP_STORE, x);
+  }
+  pb_emit(p, IPSF_OP_RET, 0);
+  IpsfError err = {0};
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s", err.message);
+  ipsf_pack_free(q);
+}
