@@ -93,6 +93,11 @@ typedef struct {
   uint32_t enum_id;
 } Ty;
 
+/* The deepest expression the parser accepts (docs/limits.md).  Later passes
+ * recurse over expressions, so this bounds their stack use; it also bounds
+ * left-nested chains (a + b + c ...), which cost the parser no stack. */
+#define IPSF_MAX_EXPR_DEPTH 512u
+
 typedef struct Expr Expr;
 struct Expr {
   ExprKind kind;
@@ -106,6 +111,7 @@ struct Expr {
   Expr *a, *b2, *c;   /* operands: unary a; binary a, b2; if a, b2, c */
   Expr **items;       /* EX_SET, EX_CALL arguments */
   size_t item_count;
+  uint32_t depth;     /* nesting: 1 for a leaf; at most IPSF_MAX_EXPR_DEPTH (parser) */
 
   /* filled by sema */
   Ty ty;
@@ -126,6 +132,7 @@ typedef struct {
   Expr *deflt;    /* NULL: the fact is required */
   StrLit doc;     /* text NULL if absent */
   Span span;
+  bool unordered; /* `unordered`: exempt from the monotonicity check */
 } FactDecl;
 
 typedef struct {
@@ -210,6 +217,7 @@ struct Decl {
   Given *givens; size_t given_count;           /* TEST */
   StrLit profile;                              /* TEST (text NULL if absent) */
   Expect *expects; size_t expect_count;        /* TEST */
+  bool allow_nonmonotone;                      /* RULES: `allow nonmonotone` */
 };
 
 typedef struct {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "sema.h"
 
 Compilation *compilation_new(const CompileOptions *opt) {
@@ -45,6 +46,9 @@ bool check_source(Compilation *c, const char *path) {
    * constant division by zero): a clean check means the pack compiles. */
   IpsfPack *pack = NULL;
   if (c->pack && codegen_pack(c, &pack)) ipsf_pack_free(pack);
+  /* Static analysis (gaps, overlaps, dead rules, ...): warnings, only on a
+   * pack that compiles. */
+  if (c->pack && c->diags.errors == 0) analyze_pack(c, NULL);
   return c->diags.errors == 0;
 }
 

@@ -97,7 +97,10 @@ void diags_init(Diags *d, const SourceSet *sources) {
 }
 
 void diags_free(Diags *d) {
-  for (size_t i = 0; i < d->count; i++) free(d->items[i].message);
+  for (size_t i = 0; i < d->count; i++) {
+    free(d->items[i].message);
+    free(d->items[i].sheet_json);
+  }
   free(d->items);
   d->items = NULL;
   d->count = d->cap = 0;
@@ -120,9 +123,20 @@ void diag_add(Diags *d, DiagLevel level, Span span, const char *fmt, ...) {
     d->items = xrealloc_array(d->items, d->cap, sizeof *d->items);
   }
   if (span.end < span.start) span.end = span.start;
-  d->items[d->count++] = (Diag){level, span, msg};
+  d->items[d->count++] = (Diag){level, span, msg, NULL, NULL};
   if (level == DIAG_ERROR) d->errors++;
   if (level == DIAG_WARNING) d->warnings++;
+}
+
+void diag_set_finding(Diags *d, const char *code, char *sheet_json) {
+  if (d->count == 0) {
+    free(sheet_json);
+    return;
+  }
+  Diag *g = &d->items[d->count - 1];
+  g->code = code;
+  free(g->sheet_json);
+  g->sheet_json = sheet_json;
 }
 
 /* Sort keys: (file, start); SPAN_NO_FILE is the largest file index, so
@@ -250,7 +264,8 @@ static void print_one(const Diags *d, const Diag *g, FILE *out, bool color) {
   }
   if (color) fprintf(out, "%s%s:%s ", level_color(g->level), level_name(g->level), ANSI_RESET);
   else fprintf(out, "%s: ", level_name(g->level));
-  fprintf(out, "%s\n", g->message);
+  if (g->code) fprintf(out, "%s [%s]\n", g->message, g->code);
+  else fprintf(out, "%s\n", g->message);
   if (src) print_snippet(src, g->span, out, color);
 }
 

@@ -52,6 +52,9 @@ typedef struct {
   DiagLevel level;
   Span span;
   char *message; /* owned */
+  /* Static-analysis findings (analyze.c); NULL for other diagnostics. */
+  const char *code;  /* "IPSF-W102" (static string), printed as " [IPSF-W102]" */
+  char *sheet_json;  /* owned: the counterexample fact sheet, a JSON object */
 } Diag;
 
 typedef struct {
@@ -71,6 +74,10 @@ void diag_add(Diags *d, DiagLevel level, Span span, const char *fmt, ...)
 #define diag_error(d, span, ...) diag_add((d), DIAG_ERROR, (span), __VA_ARGS__)
 #define diag_warning(d, span, ...) diag_add((d), DIAG_WARNING, (span), __VA_ARGS__)
 #define diag_note(d, span, ...) diag_add((d), DIAG_NOTE, (span), __VA_ARGS__)
+
+/* Give the last diagnostic added a finding code and (optionally) a
+ * counterexample sheet; takes ownership of sheet_json (malloc'd). */
+void diag_set_finding(Diags *d, const char *code, char *sheet_json);
 
 /* Sort by file, offset (stable), for output in source order. */
 void diags_sort(Diags *d);

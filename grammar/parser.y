@@ -80,12 +80,37 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *ctx, const char *m
 static Ident ident(const char *name, Span span) { return (Ident){name, span}; }
 static StrLit strlit(const char *text, Span span) { return (StrLit){text, span}; }
 
+/* Set e's depth from its operands.  Past IPSF_MAX_EXPR_DEPTH, report once
+ * per file and return the deepest operand instead of e, so the tree never
+ * grows deeper than the limit (the error fails the compilation). */
+static Expr *nested(ParseCtx *ctx, Expr *e) {
+  uint32_t d = 0;
+  Expr *deepest = NULL;
+  Expr *ops[3] = {e->a, e->b2, e->c};
+  for (int i = 0; i < 3; i++)
+    if (ops[i] && ops[i]->depth >= d) d = ops[i]->depth, deepest = ops[i];
+  for (size_t i = 0; i < e->item_count; i++)
+    if (e->items[i]->depth >= d) d = e->items[i]->depth, deepest = e->items[i];
+  if (d < IPSF_MAX_EXPR_DEPTH || !deepest) {
+    e->depth = d + 1;
+    return e;
+  }
+  if (!ctx->too_deep) {
+    ctx->too_deep = true;
+    diag_error(ctx->diags, e->span,
+               "expression nested too deeply: more than %u levels (the limit; split it "
+               "with `let`, or use `in {...}` for a long chain of `or`)",
+               IPSF_MAX_EXPR_DEPTH);
+  }
+  return deepest;
+}
+
 static Expr *binary(ParseCtx *ctx, ExprOp op, Expr *a, Expr *b, Span span) {
   Expr *e = ast_expr(ctx->arena, EX_BINARY, span);
   e->op = op;
   e->a = a;
   e->b2 = b;
-  return e;
+  return nested(ctx, e);
 }
 
 /* `-` of a literal is folded into the literal (-5 is the int -5), which
@@ -100,7 +125,7 @@ static Expr *negate(ParseCtx *ctx, Expr *a, Span span) {
   Expr *e = ast_expr(ctx->arena, EX_UNARY, span);
   e->op = OP_NEG;
   e->a = a;
-  return e;
+  return nested(ctx, e);
 }
 
 static void add_decl(ParseCtx *ctx, Decl *d) {
@@ -228,6 +253,14 @@ decl
         } }
   | KW_RULES T_IDENT policy_opt '{' rule_list '}'
       { $$ = $5; $$->span = @$; $$->name = ident($2, @2); $$->policy = $3; }
+  /* `policy P allow nonmonotone`: silences the monotonicity check (analyze.c) */
+  | KW_RULES T_IDENT KW_POLICY T_IDENT T_IDENT T_IDENT '{' rule_list '}'
+      { $$ = $8; $$->span = @$; $$->name = ident($2, @2); $$->policy = ident($4, @4);
+        if (strcmp($5, "allow") != 0 || strcmp($6, "nonmonotone") != 0)
+          diag_error(ctx->diags, span_join(@5, @6),
+                     "unknown rules attribute '%s %s' (the only one is `allow nonmonotone`)",
+                     $5, $6);
+        else $$->allow_nonmonotone = true; }
   | KW_RULES error '{' rule_list '}'
       { $$ = NULL; (void)$4; }
   | KW_VIEWPOINT T_IDENT string_opt level_list
@@ -324,6 +357,16 @@ fact_list
           FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
           f->name = ident($2, @2); f->type = $4; f->deflt = $5; f->doc = $6;
           f->span = span_join(@2, @7);
+        } }
+  /* `name: TYPE unordered = ...;`: exempt from the monotonicity check */
+  | fact_list T_IDENT ':' type T_IDENT default_opt string_opt ';'
+      { $$ = $1;
+        if (strcmp($5, "unordered") != 0)
+          diag_error(ctx->diags, @5, "unknown fact modifier '%s' (the only one is `unordered`)", $5);
+        if ($4) {
+          FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
+          f->name = ident($2, @2); f->type = $4; f->deflt = $6; f->doc = $7;
+          f->unordered = true; f->span = span_join(@2, @8);
         } }
   | fact_list error
   | fact_list error ';'   { $$ = $1; yyerrok; }
@@ -547,7 +590,8 @@ with_opt
 
 expr
   : KW_IF expr KW_THEN expr KW_ELSE expr
-      { $$ = ast_expr(ctx->arena, EX_IF, @$); $$->a = $2; $$->b2 = $4; $$->c = $6; }
+      { $$ = ast_expr(ctx->arena, EX_IF, @$); $$->a = $2; $$->b2 = $4; $$->c = $6;
+        $$ = nested(ctx, $$); }
   | or_expr
   ;
 
@@ -563,7 +607,8 @@ and_expr
 
 not_expr
   : KW_NOT not_expr
-      { $$ = ast_expr(ctx->arena, EX_UNARY, @$); $$->op = OP_NOT; $$->a = $2; }
+      { $$ = ast_expr(ctx->arena, EX_UNARY, @$); $$->op = OP_NOT; $$->a = $2;
+        $$ = nested(ctx, $$); }
   | cmp_expr
   ;
 
@@ -601,21 +646,24 @@ unary
   ;
 
 primary
-  : T_INT       { $$ = ast_expr(ctx->arena, EX_INT, @$); $$->i = $1; $$->n = (double)$1; }
-  | T_NUMBER    { $$ = ast_expr(ctx->arena, EX_NUMBER, @$); $$->n = $1; }
-  | T_STRING    { $$ = ast_expr(ctx->arena, EX_STRING, @$); $$->str = $1; }
-  | KW_TRUE     { $$ = ast_expr(ctx->arena, EX_BOOL, @$); $$->b = true; }
-  | KW_FALSE    { $$ = ast_expr(ctx->arena, EX_BOOL, @$); $$->b = false; }
-  | T_IDENT     { $$ = ast_expr(ctx->arena, EX_NAME, @$); $$->name = ident($1, @1); }
+  : T_INT       { $$ = ast_expr(ctx->arena, EX_INT, @$); $$->i = $1; $$->n = (double)$1;
+                  $$->depth = 1; }
+  | T_NUMBER    { $$ = ast_expr(ctx->arena, EX_NUMBER, @$); $$->n = $1; $$->depth = 1; }
+  | T_STRING    { $$ = ast_expr(ctx->arena, EX_STRING, @$); $$->str = $1; $$->depth = 1; }
+  | KW_TRUE     { $$ = ast_expr(ctx->arena, EX_BOOL, @$); $$->b = true; $$->depth = 1; }
+  | KW_FALSE    { $$ = ast_expr(ctx->arena, EX_BOOL, @$); $$->b = false; $$->depth = 1; }
+  | T_IDENT     { $$ = ast_expr(ctx->arena, EX_NAME, @$); $$->name = ident($1, @1);
+                  $$->depth = 1; }
   | T_IDENT '(' ')'
-      { $$ = ast_expr(ctx->arena, EX_CALL, @$); $$->name = ident($1, @1); }
+      { $$ = ast_expr(ctx->arena, EX_CALL, @$); $$->name = ident($1, @1); $$->depth = 1; }
   | T_IDENT '(' exprs ')'
       { $$ = ast_expr(ctx->arena, EX_CALL, @$); $$->name = ident($1, @1);
-        $$->items = $3.items; $$->item_count = $3.count; }
+        $$->items = $3.items; $$->item_count = $3.count; $$ = nested(ctx, $$); }
   | '{' '}'
-      { $$ = ast_expr(ctx->arena, EX_SET, @$); }
+      { $$ = ast_expr(ctx->arena, EX_SET, @$); $$->depth = 1; }
   | '{' exprs comma_opt '}'
-      { $$ = ast_expr(ctx->arena, EX_SET, @$); $$->items = $2.items; $$->item_count = $2.count; }
+      { $$ = ast_expr(ctx->arena, EX_SET, @$); $$->items = $2.items; $$->item_count = $2.count;
+        $$ = nested(ctx, $$); }
   | '(' expr ')'
       { $$ = $2; $$->span = @$; /* the parentheses belong to the operand */ }
   ;

@@ -12,6 +12,14 @@
 #                  (only blank lines between), that block must be exactly
 #                  what `ipsfc check` prints on standard error, so a
 #                  diagnostic shown in the docs is always the real one.
+#   ```ipsf-warning must check (exit 0) with warnings: every code named on
+#                  a line `// warns: IPSF-W102 ...` of the block must be
+#                  reported (`[IPSF-W102]`); without such a line, at least
+#                  one warning.  A ```text block may follow, as for errors.
+#
+# A document with the line `<!-- docs-test: strict -->` also requires its
+# ```ipsf blocks to check without any warning (docs/diagnostics.md: the
+# fixed examples must really be free of findings).
 #
 # The blocks of one document share a temporary directory and are checked
 # in document order.  A block is written to block-N.ipsf (N counts from 1),
@@ -76,7 +84,7 @@ for doc in $docs; do
       for (i = 1; i <= nlines; i++) print body[i] > out
       close(out)
       manifest[blk] = bkind "\t" path "\t" bline
-      want_text = bkind == "ipsf-error" ? blk : 0
+      want_text = (bkind == "ipsf-error" || bkind == "ipsf-warning") ? blk : 0
     }
     intext {
       if ($0 ~ /^```[ \t]*$/) { intext = 0; close(tout); next }
@@ -90,6 +98,7 @@ for doc in $docs; do
     }
     /^```ipsf[ \t]*$/       { start("ipsf"); next }
     /^```ipsf-error[ \t]*$/ { start("ipsf-error"); next }
+    /^```ipsf-warning[ \t]*$/ { start("ipsf-warning"); next }
     /^```text[ \t]*$/ && want_text {
       tout = dir "/expected-" want_text ".txt"
       printf "" > tout
@@ -106,6 +115,8 @@ for doc in $docs; do
     }
   ' "$doc"
   [ -f "$dir/manifest" ] || continue
+  strict=0
+  grep -q '^<!-- docs-test: strict -->$' "$doc" && strict=1
   tab=$(printf '\t')
   while IFS=$tab read -r kind file line expected; do
     where="$name:$line"
@@ -116,9 +127,30 @@ for doc in $docs; do
     (cd "$dir" && NO_COLOR=1 "$IPSFC" check "$file" >"$dir/out" 2>"$dir/err")
     rc=$?
     if [ "$kind" = ipsf ]; then
-      if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else
+      if [ "$rc" -ne 0 ]; then
         fail "$where: an \`ipsf\` example must check cleanly, but \`ipsfc check\` exited $rc:"
         sed 's/^/    /' "$dir/err"
+      elif [ "$strict" = 1 ] && grep -q ': warning: ' "$dir/err"; then
+        fail "$where: an \`ipsf\` example of this document must check without warnings:"
+        sed 's/^/    /' "$dir/err"
+      else
+        passed=$((passed + 1))
+      fi
+    elif [ "$kind" = ipsf-warning ]; then
+      codes=$(sed -n 's|^[ \t]*// warns:||p' "$dir/$file")
+      missing=""
+      for code in $codes; do grep -qF "[$code]" "$dir/err" || missing="$missing $code"; done
+      if [ "$rc" -ne 0 ]; then
+        fail "$where: an \`ipsf-warning\` example must check with exit 0, not $rc:"
+        sed 's/^/    /' "$dir/err"
+      elif [ -n "$missing" ] || ! grep -q ': warning: ' "$dir/err"; then
+        fail "$where: this \`ipsf-warning\` example does not report${missing:- a warning}:"
+        sed 's/^/    /' "$dir/err"
+      elif [ "$expected" != - ] && ! cmp -s "$expected" "$dir/err"; then
+        fail "$where: the diagnostic shown after this example is not what \`ipsfc check\` prints:"
+        diff "$expected" "$dir/err" | sed 's/^/    /'
+      else
+        passed=$((passed + 1))
       fi
     else
       if [ "$rc" -ne 1 ]; then
