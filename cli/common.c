@@ -53,7 +53,8 @@ IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_
   if (cli_is_bytecode(path)) {
     pack = ipsf_pack_load_file(path, &err);
   } else {
-    CompileOptions opt = {import_dirs->items, import_dirs->count};
+    CompileOptions opt = {.import_dirs = import_dirs->items,
+                          .import_dir_count = import_dirs->count};
     Compilation *c = compilation_new(&opt);
     uint8_t *bytes = NULL;
     size_t len = 0;

@@ -68,7 +68,7 @@ int cmd_compile(int argc, char **argv) {
     return cli_usage("compile", "expected one PACK.ipsf");
   }
   const char *src = argv[optind];
-  CompileOptions opt = {dirs.items, dirs.count};
+  CompileOptions opt = {.import_dirs = dirs.items, .import_dir_count = dirs.count};
   Compilation *comp = compilation_new(&opt);
   uint8_t *bytes = NULL;
   size_t len = 0;

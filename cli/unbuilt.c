@@ -1,7 +1,7 @@
 /*
  * unbuilt.c -- verbs of the contract that this version does not have yet.
  *
- * They exist so that `ipsfc test` says plainly that it is not built (exit 2)
+ * They exist so that `ipsfc fmt` says plainly that it is not built (exit 2)
  * instead of "unknown verb"; each will get its own file when it is built.
  */
 #include <stdio.h>
@@ -18,5 +18,4 @@ static int not_built(const char *verb, int argc, char **argv) {
   return EXIT_USAGE;
 }
 
-int cmd_test(int argc, char **argv) { return not_built("test", argc, argv); }
 int cmd_fmt(int argc, char **argv) { return not_built("fmt", argc, argv); }

@@ -42,6 +42,9 @@ typedef struct {
   Frame *frames;
   size_t frame_count, frame_cap;
   bool failed;
+  /* CompileOptions.with_tests only (see "test instrumentation") */
+  uint32_t test_fact_slot; /* the hidden fact `test#` */
+  uint32_t *cover_slot;    /* per confirm (pack index): its hidden `cover#confirm#N` */
 } Gen;
 
 /* ---- tables ------------------------------------------------------------------ */
@@ -116,8 +119,14 @@ static uint32_t pc(Gen *g) { return g->p->code_count; }
 static void emit(Gen *g, IpsfOpcode op, uint32_t a) {
   IpsfPack *p = g->p;
   if (a > IPSF_OPERAND_MAX) {
-    diag_error(&g->c->diags, NO_SPAN,
-               "the pack is too large: an operand exceeds %u", IPSF_OPERAND_MAX);
+    /* Reported once: past the limit every later index is too large too. */
+    if (!g->failed)
+      diag_error(&g->c->diags, NO_SPAN,
+                 "the pack is too large: %s needs operand %u, above the bytecode limit of %u "
+                 "(operands are 24 bits: at most that many constants, slots, rules, scales, "
+                 "requirements and confirm lines, and jumps over at most that many "
+                 "instructions; split the pack)",
+                 ipsf_op_info[op].name, a, IPSF_OPERAND_MAX);
     g->failed = true;
     a = 0;
   }
@@ -532,6 +541,75 @@ static uint32_t emit_guard(Gen *g, const Expr *cond, bool *never) {
   return emit_jump(g, IPSF_OP_JUMPF);
 }
 
+/* ---- test instrumentation ---------------------------------------------------------------- */
+
+/* With CompileOptions.with_tests, `ipsfc test` (testrun.c) runs the test
+ * blocks through the VM itself, so an `expect EXPR` means exactly what the
+ * same expression means in a rule.  What is added, all under names with a
+ * '#', which no source name can have:
+ *   - a hidden int fact `test#` (default 0, last in the fact table): the
+ *     runner sets it to the running test's number (1-based, c->tests order);
+ *   - after the requirements, for each test k that does not expect an error,
+ *     `if test# == k` then each of its `expect EXPR` into a bool LET slot
+ *     `test#K.expect#E` (E: 1-based among all its expects).  Only the
+ *     running test's expects are computed, so one test's expect that fails
+ *     to evaluate (a division by zero) cannot fail the others; and as it
+ *     comes after all the pack's code, every error of the pack itself comes
+ *     first, with the message it has without tests;
+ *   - for each confirm line, a bool LET slot `cover#confirm#N` (pack index),
+ *     false at the start, true where its CONFIRM runs: coverage of confirm
+ *     lines (rules and requirements are seen in the evaluation's results). */
+
+static void emit_cover(Gen *g, uint32_t confirm, bool reached) {
+  emit(g, IPSF_OP_LOADK, add_const(g, (Folded){{TY_BOOL, 0}, {.i = reached}}));
+  emit(g, IPSF_OP_STORE, g->cover_slot[confirm]);
+}
+
+static void build_test_slots(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  Ty int_ty = {TY_INT, 0};
+  g->test_fact_slot = add_slot(g, int_ty, IPSF_SLOT_FACT, "test#");
+  p->facts = xrealloc_array(p->facts, p->fact_count + 1, sizeof *p->facts);
+  p->facts[p->fact_count++] =
+      (IpsfFact){intern(g, "test#"), machine_type(int_ty), g->test_fact_slot,
+                 add_const(g, (Folded){int_ty, {.i = 0}}), IPSF_NONE};
+  size_t confirms = 0;
+  for (size_t i = 0; i < c->req_count; i++) confirms += c->reqs[i].confirm_count;
+  g->cover_slot = arena_array(&c->arena, confirms + 1, sizeof(uint32_t));
+  for (size_t i = 0; i < confirms; i++)
+    g->cover_slot[i] = add_slot(g, (Ty){TY_BOOL, 0}, IPSF_SLOT_LET,
+                                arena_printf(&c->arena, "cover#confirm#%zu", i));
+}
+
+static void emit_tests(Gen *g) {
+  Compilation *c = g->c;
+  for (size_t t = 0; t < c->test_count; t++) {
+    const Decl *d = c->tests[t];
+    bool expects_error = false, any = false;
+    for (size_t e = 0; e < d->expect_count; e++) {
+      expects_error |= d->expects[e].kind == EXPECT_ERROR;
+      any |= d->expects[e].kind == EXPECT_EXPR;
+    }
+    if (expects_error || !any) continue;
+    mark_line(g, d->span);
+    emit(g, IPSF_OP_LOAD, g->test_fact_slot);
+    emit(g, IPSF_OP_LOADK, add_const(g, (Folded){{TY_INT, 0}, {.i = (int64_t)t + 1}}));
+    emit(g, IPSF_OP_EQI, 0);
+    uint32_t skip = emit_jump(g, IPSF_OP_JUMPF);
+    for (size_t e = 0; e < d->expect_count; e++) {
+      const Expect *x = &d->expects[e];
+      if (x->kind != EXPECT_EXPR) continue;
+      uint32_t slot = add_slot(g, (Ty){TY_BOOL, 0}, IPSF_SLOT_LET,
+                               arena_printf(&c->arena, "test#%zu.expect#%zu", t + 1, e + 1));
+      mark_line(g, x->span);
+      emit_expr(g, x->expr);
+      emit(g, IPSF_OP_STORE, slot);
+    }
+    patch_jump(g, skip);
+  }
+}
+
 /* ---- units ------------------------------------------------------------------------------ */
 
 static void emit_let(Gen *g, uint32_t index) {
@@ -573,6 +651,7 @@ static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
     uint32_t next = emit_guard(g, r->confirms[i].when, &skipped);
     if (skipped) continue;
     emit(g, IPSF_OP_CONFIRM, first_confirm + (uint32_t)i);
+    if (g->cover_slot) emit_cover(g, first_confirm + (uint32_t)i, true);
     if (next != UINT32_MAX) patch_jump(g, next);
   }
   mark_line(g, r->span); /* "no confirm line matched" names the requirement */
@@ -710,12 +789,14 @@ static void build_requirements(Gen *g) {
 
 static void emit_code(Gen *g) {
   Compilation *c = g->c;
+  for (uint32_t i = 0; g->cover_slot && i < g->p->confirm_count; i++) emit_cover(g, i, false);
   for (size_t i = 0; i < c->order_count; i++) {
     if (c->order[i].kind == SYM_LET) emit_let(g, c->order[i].index);
     else emit_scale(g, c->order[i].index);
   }
   for (size_t i = 0; i < c->req_count; i++)
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
+  if (g->cover_slot) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
   g->p->max_stack = g->max_depth ? g->max_depth : 1;
   if (g->max_depth > IPSF_MAX_STACK) {
@@ -740,6 +821,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   build_scales(&g);
   build_viewpoints(&g);
   build_requirements(&g);
+  if (c->opt.with_tests) build_test_slots(&g);
   emit_code(&g);
   if (g.failed) {
     ipsf_pack_free(g.p);

@@ -19,6 +19,10 @@
 typedef struct {
   const char **import_dirs; /* -I directories, searched after the stdlib */
   size_t import_dir_count;
+  /* Instrument the code for `ipsfc test` (codegen.c, "test instrumentation"):
+   * a hidden int fact `test#`, a hidden bool let per `expect EXPR` of each
+   * test, a hidden bool per confirm line.  Off: the bytecode is unchanged. */
+  bool with_tests;
 } CompileOptions;
 
 typedef struct Compilation Compilation;
