@@ -27,9 +27,13 @@
  *   text   one block per record, a blank line between blocks; columns
  *          aligned within a block; ANSI colours only if asked.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
+
+static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
+                                const IpsfEval *ev);
 
 /* ---- the pack's names ---------------------------------------------------- */
 
@@ -561,16 +565,27 @@ static void text_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *
 /* ---- records ------------------------------------------------------------- */
 
 void ipsf_report_begin(IpsfBuf *b, IpsfReporter *r) {
+  if (r->format >= IPSF_OUT_CSV) {
+    ipsf_report_ci_begin(b, r);
+    return;
+  }
   if (r->format == IPSF_OUT_JSON) ipsf_buf_put(b, "[", 1);
 }
 
 void ipsf_report_end(IpsfBuf *b, IpsfReporter *r) {
+  if (r->format >= IPSF_OUT_CSV) {
+    ipsf_report_ci_end(b, r);
+    return;
+  }
   if (r->format == IPSF_OUT_JSON) ipsf_buf_puts(b, r->written ? "\n]\n" : "]\n");
 }
 
 void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
                         const IpsfEval *ev) {
-  if (r->format == IPSF_OUT_TEXT) {
+  if (r->format >= IPSF_OUT_CSV) ipsf_report_ci_record(b, r, h, ev);
+  else if (r->format == IPSF_OUT_JSONL && r->cache && !r->explain)
+    jsonl_record_cached(b, r->cache, h, ev);
+  else if (r->format == IPSF_OUT_TEXT) {
     if (r->written) ipsf_buf_puts(b, "\n");
     text_record(b, r, h, ev);
   } else {
@@ -584,7 +599,8 @@ void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
 void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
                        const IpsfPack *pack, const IpsfError *err) {
   (void)pack; /* the error record has no pack (CLI.md) */
-  if (r->format == IPSF_OUT_TEXT) {
+  if (r->format >= IPSF_OUT_CSV) ipsf_report_ci_error(b, r, h, err);
+  else if (r->format == IPSF_OUT_TEXT) {
     if (r->written) ipsf_buf_puts(b, "\n");
     text_error(b, r, h, err);
   } else {
@@ -594,3 +610,206 @@ void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
   }
   r->written++;
 }
+
+/* ---- jsonl from pre-rendered fragments ------------------------------------ */
+
+/* A fragment: [off, off + len) in the cache's pool. */
+typedef struct {
+  size_t off, len;
+} Frag;
+
+struct ipsf_report_cache {
+  IpsfBuf pool;
+  Frag pack;        /* ,"pack":{...},"category":{"axis1": */
+  Frag *scale_key;  /* per scale: "name":  (with a leading comma but the first) */
+  uint32_t *level0; /* per scale: index of its level 0 in `level` */
+  Frag *level;      /* "level" literals */
+  Frag *req_head;   /* per requirement: {"id":..,"title":..,"viewpoint":..,"method": */
+  Frag *req_refs;   /* per requirement: ,"refs":[..],"status": */
+  uint32_t *method0; /* per viewpoint: index of its method 0 in `method` */
+  Frag *method;     /* "method" literals */
+  Frag *vp;         /* per viewpoint: "name" */
+};
+
+static Frag frag_end(IpsfBuf *pool, size_t off) { return (Frag){off, pool->len - off}; }
+
+static Frag frag_json(IpsfBuf *pool, const char *s) {
+  size_t off = pool->len;
+  ipsf_buf_json_string(pool, s);
+  return frag_end(pool, off);
+}
+
+void ipsf_report_cache_free(IpsfReportCache *c) {
+  if (!c) return;
+  ipsf_buf_free(&c->pool);
+  free(c->scale_key);
+  free(c->level0);
+  free(c->level);
+  free(c->req_head);
+  free(c->req_refs);
+  free(c->method0);
+  free(c->method);
+  free(c->vp);
+  free(c);
+}
+
+IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
+  IpsfReportCache *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  ipsf_buf_init(&c->pool);
+  size_t nlevels = 0, nmethods = 0;
+  for (uint32_t s = 0; s < p->scale_count; s++)
+    nlevels += p->enums[p->scales[s].enum_type].value_count;
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) nmethods += p->viewpoints[v].method_count;
+#define N1(n) ((n) ? (size_t)(n) : 1u)
+  c->scale_key = calloc(N1(p->scale_count), sizeof *c->scale_key);
+  c->level0 = calloc(N1(p->scale_count), sizeof *c->level0);
+  c->level = calloc(N1(nlevels), sizeof *c->level);
+  c->req_head = calloc(N1(p->requirement_count), sizeof *c->req_head);
+  c->req_refs = calloc(N1(p->requirement_count), sizeof *c->req_refs);
+  c->method0 = calloc(N1(p->viewpoint_count), sizeof *c->method0);
+  c->method = calloc(N1(nmethods), sizeof *c->method);
+  c->vp = calloc(N1(p->viewpoint_count), sizeof *c->vp);
+#undef N1
+  if (!c->scale_key || !c->level0 || !c->level || !c->req_head || !c->req_refs || !c->method0 ||
+      !c->method || !c->vp) {
+    ipsf_report_cache_free(c);
+    return NULL;
+  }
+  IpsfBuf *b = &c->pool;
+  Jw w;
+  memset(&w, 0, sizeof w);
+  w.b = b;
+  /* The pack object and the opening of category, exactly as json_record. */
+  size_t off = b->len;
+  w.depth = 1;
+  w.empty[1] = false;
+  jw_key(&w, "pack");
+  jw_open(&w, '{');
+  jw_str(&w, "name", ipsf_str(p, p->meta.name));
+  jw_str(&w, "version", ipsf_str(p, p->meta.version));
+  jw_key(&w, "digest");
+  ipsf_buf_puts(b, "\"sha256:");
+  put_digest_hex(b, p->digest);
+  ipsf_buf_put(b, "\"", 1);
+  jw_close(&w, '}');
+  jw_key(&w, "category");
+  jw_open(&w, '{');
+  jw_key(&w, "axis1");
+  c->pack = frag_end(b, off);
+  uint32_t li = 0;
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    off = b->len;
+    if (s) ipsf_buf_put(b, ",", 1);
+    ipsf_buf_json_string(b, ipsf_str(p, p->scales[s].name));
+    ipsf_buf_put(b, ":", 1);
+    c->scale_key[s] = frag_end(b, off);
+    c->level0[s] = li;
+    const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
+    for (uint32_t l = 0; l < e->value_count; l++) c->level[li++] = frag_json(b, ipsf_str(p, e->values[l]));
+  }
+  uint32_t mi = 0;
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) {
+    c->vp[v] = frag_json(b, ipsf_str(p, p->viewpoints[v].name));
+    c->method0[v] = mi;
+    for (uint32_t m = 0; m < p->viewpoints[v].method_count; m++)
+      c->method[mi++] = frag_json(b, ipsf_str(p, p->viewpoints[v].methods[m]));
+  }
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    const IpsfRequirement *q = &p->requirements[r];
+    off = b->len;
+    memset(&w, 0, sizeof w);
+    w.b = b;
+    jw_open(&w, '{');
+    jw_str(&w, "id", ipsf_str(p, q->id));
+    jw_str(&w, "title", ipsf_str(p, q->title));
+    jw_str(&w, "viewpoint", ipsf_str(p, p->viewpoints[q->viewpoint].name));
+    jw_key(&w, "method");
+    c->req_head[r] = frag_end(b, off);
+    off = b->len;
+    w.empty[1] = false;
+    jw_key(&w, "refs");
+    jw_open(&w, '[');
+    for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(&w, ipsf_str(p, q->refs[i]));
+    jw_close(&w, ']');
+    jw_key(&w, "status");
+    c->req_refs[r] = frag_end(b, off);
+  }
+  if (b->failed) {
+    ipsf_report_cache_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+#define PUT(b, f) ipsf_buf_put_fast((b), c->pool.data + (f).off, (f).len)
+#define LIT(b, s) ipsf_buf_put_fast((b), (s), sizeof(s) - 1)
+
+static void put_level(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev, uint32_t s) {
+  const IpsfPack *p = ev->pack;
+  uint32_t l = s < p->scale_count ? ev->scale_level[s] : IPSF_NONE;
+  if (l < p->enums[p->scales[s].enum_type].value_count) PUT(b, c->level[c->level0[s] + l]);
+  else LIT(b, "null");
+}
+
+/* The same bytes as json_record(compact, no reasons) + "\n". */
+static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
+                                const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  LIT(b, "{\"sheet\":");
+  ipsf_buf_json_string(b, h->sheet);
+  if (h->line) {
+    char num[24], *e = num + sizeof num, *q = e;
+    for (uint64_t v = h->line; v; v /= 10) *--q = (char)('0' + v % 10);
+    LIT(b, ",\"line\":");
+    ipsf_buf_put_fast(b, q, (size_t)(e - q));
+  } else {
+    LIT(b, ",\"line\":null");
+  }
+  LIT(b, ",\"device\":");
+  ipsf_buf_json_string(b, h->device);
+  LIT(b, ",\"profile\":");
+  ipsf_buf_json_string(b, h->profile);
+  PUT(b, c->pack);
+  if (p->axis1 == IPSF_NONE) LIT(b, "null");
+  else put_level(b, c, ev, p->axis1);
+  LIT(b, ",\"axis2\":");
+  if (p->axis2 == IPSF_NONE) LIT(b, "null");
+  else put_level(b, c, ev, p->axis2);
+  LIT(b, "},\"scales\":{");
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    PUT(b, c->scale_key[s]);
+    put_level(b, c, ev, s);
+  }
+  LIT(b, "},\"requirements\":[");
+  bool first = true;
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    if (!ev->req_applies[r]) continue;
+    if (!first) LIT(b, ",");
+    first = false;
+    PUT(b, c->req_head[r]);
+    const IpsfConfirm *cf = chosen_confirm(ev, r);
+    uint32_t v = p->requirements[r].viewpoint;
+    if (cf && cf->method < p->viewpoints[v].method_count) PUT(b, c->method[c->method0[v] + cf->method]);
+    else LIT(b, "null");
+    if (cf && cf->every_months) ipsf_buf_printf(b, ",\"every_months\":%u", (unsigned)cf->every_months);
+    else LIT(b, ",\"every_months\":null");
+    PUT(b, c->req_refs[r]);
+    IpsfStatus st = ipsf_eval_status(ev, r);
+    if (st == IPSF_MET) LIT(b, "\"met\"}");
+    else if (st == IPSF_UNMET) LIT(b, "\"unmet\"}");
+    else LIT(b, "\"unknown\"}");
+  }
+  LIT(b, "],\"viewpoints\":[");
+  /* Viewpoints in pack order that have an applying requirement. */
+  first = true;
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) {
+    if (!viewpoint_used(ev, v)) continue;
+    if (!first) LIT(b, ",");
+    first = false;
+    PUT(b, c->vp[v]);
+  }
+  LIT(b, "]}\n");
+}
+#undef PUT
+#undef LIT

@@ -33,7 +33,14 @@ void ipsf_buf_json_string(IpsfBuf *b, const char *s);
  * `failed`: check it before flushing a record. */
 bool ipsf_buf_flush(IpsfBuf *b, FILE *out);
 
-typedef enum { IPSF_OUT_TEXT, IPSF_OUT_JSON, IPSF_OUT_JSONL } IpsfOutFormat;
+typedef enum {
+  IPSF_OUT_TEXT,
+  IPSF_OUT_JSON,
+  IPSF_OUT_JSONL,
+  IPSF_OUT_CSV,   /* report_ci.c: a header, then one row per record */
+  IPSF_OUT_SARIF, /* report_ci.c: SARIF 2.1.0, a result per requirement not met */
+  IPSF_OUT_JUNIT  /* report_ci.c: a test case per record */
+} IpsfOutFormat;
 
 /* What one record is about. */
 typedef struct {
@@ -52,7 +59,28 @@ typedef struct {
   bool explain;   /* include reasons */
   bool color;     /* text only: ANSI colours */
   size_t written; /* records written so far (json: separators) */
+  const IpsfPack *pack; /* csv header, sarif rules, junit suite (begin/end) */
+  const struct ipsf_report_cache *cache; /* jsonl: pre-rendered fragments, or NULL */
 } IpsfReporter;
+
+/* The constant parts of a jsonl record (pack, requirement heads, level and
+ * method names as JSON literals), rendered once per pack and shared
+ * read-only by every worker: a record is then mostly memcpy.  NULL when out
+ * of memory (records are then rendered piece by piece, the same bytes). */
+typedef struct ipsf_report_cache IpsfReportCache;
+IpsfReportCache *ipsf_report_cache_new(const IpsfPack *pack);
+void ipsf_report_cache_free(IpsfReportCache *c);
+
+/* Append without a call when there is room (the record writers' hot path). */
+static inline void ipsf_buf_put_fast(IpsfBuf *b, const char *s, size_t n) {
+  if (b->len + n < b->cap && !b->failed) {
+    __builtin_memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+  } else {
+    ipsf_buf_put(b, s, n);
+  }
+}
 
 /* For json: the opening and closing of the one document (an array). */
 void ipsf_report_begin(IpsfBuf *b, IpsfReporter *r);
@@ -63,5 +91,15 @@ void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
 /* One error record (pack may be NULL when it could not be loaded). */
 void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
                        const IpsfPack *pack, const IpsfError *err);
+
+/* report_ci.c: the CI formats (csv, sarif, junit), called by the four
+ * functions above for those formats.  Separators: a sarif result starts
+ * with "," when r->written is non-zero (the writer drops the first). */
+void ipsf_report_ci_begin(IpsfBuf *b, const IpsfReporter *r);
+void ipsf_report_ci_end(IpsfBuf *b, const IpsfReporter *r);
+void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h,
+                           const IpsfEval *ev);
+void ipsf_report_ci_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h,
+                          const IpsfError *err);
 
 #endif

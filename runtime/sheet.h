@@ -75,4 +75,58 @@ typedef struct {
 bool ipsf_sheet_bind(IpsfEval *ev, json_t *doc, const char *profile,
                      const IpsfBindOptions *opt, IpsfError *err);
 
+/* sheet_fast.c: bind one JSON Lines sheet without a jansson tree (after
+ * ipsf_eval_begin).  line[len] must be a NUL; scratch must hold len + 1
+ * bytes, and keeps the device name and string facts until the record is
+ * written.  true: bound exactly as ipsf_sheet_bind would bind the parsed
+ * line with no profile; *device is the "device" string or NULL.  false:
+ * "fall back": parse the line with jansson and bind that (the error, if
+ * any, comes from there).  Never fails for any other reason. */
+bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
+                          const char **device);
+
+/* One JSON Lines line parsed with jansson, with its error as
+ * ipsf_jsonl_next reports it ("column N: ..."). */
+json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err);
+
+/* ---- sheet_stream.c: JSON Lines in batches (eval at registry scale) ---- */
+
+typedef struct {
+  int fd;
+  bool owns_fd;
+  char *buf;             /* read buffer: [start, end) not yet cut into lines */
+  size_t start, end, cap;
+  uint64_t line_no;      /* lines read so far */
+  bool skipping;         /* inside a line over the limit, up to its newline */
+  bool eof, done;
+} IpsfStream;
+
+typedef struct {
+  uint64_t line_no;      /* 1-based */
+  size_t off, len;       /* the line's text in the batch (NUL after it) */
+  bool too_long;         /* over IPSF_SHEET_MAX_LINE: a LIMIT error, no text */
+} IpsfBatchItem;
+
+typedef struct {
+  char *text;            /* the lines, each followed by a NUL */
+  size_t text_len, text_cap;
+  IpsfBatchItem *items;  /* the non-blank lines, in order */
+  size_t count, items_cap;
+  bool fatal;            /* the stream ended with err (IO, NOMEM) after the items */
+  IpsfError err;
+} IpsfBatch;
+
+/* path "-" = standard input.  false with err (IO: "cannot open: ..."). */
+bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err);
+void ipsf_stream_close(IpsfStream *s);
+void ipsf_batch_init(IpsfBatch *b);
+void ipsf_batch_free(IpsfBatch *b);
+/* Fill b with the next lines: up to about max_bytes of text or max_lines
+ * lines, fewer if input would have to be waited for.  1: b has items or is
+ * fatal; 0: end of input. */
+int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_lines);
+/* True if the next fill would have to wait for input (a pipe with nothing
+ * buffered): --jobs writes what it has first, so slow pipes stay live. */
+bool ipsf_stream_would_wait(const IpsfStream *s);
+
 #endif

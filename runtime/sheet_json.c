@@ -29,13 +29,26 @@ static bool has_bom(const char *text, size_t len) {
  * error) and the text, prefixed with line:col or, for JSON Lines, with
  * the column only (the record names the line). */
 static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
-  if (json_error_code(je) == json_error_out_of_memory) {
+  /* jansson 2.14 returns NULL without filling the error when it cannot
+   * allocate its lexer: the callers zero `je` first, and an empty text
+   * means that. */
+  if (json_error_code(je) == json_error_out_of_memory || je->text[0] == '\0') {
     ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
     return;
   }
   /* jansson counts columns from 1 once a character has been read; an error
    * before the first one (empty input) has column 0 or -1. */
   const char *text = je->text;
+  int line0 = je->line > 0 ? je->line : 1, col0 = je->column > 0 ? je->column : 1;
+  if (json_error_code(je) == json_error_stack_overflow) { /* docs/limits.md */
+    if (with_line)
+      ipsf_fail(err, IPSF_ERR_LIMIT, "%d:%d: nesting deeper than %d (the JSON depth limit)",
+                line0, col0, JSON_PARSER_MAX_DEPTH);
+    else
+      ipsf_fail(err, IPSF_ERR_LIMIT, "column %d: nesting deeper than %d (the JSON depth limit)",
+                col0, JSON_PARSER_MAX_DEPTH);
+    return;
+  }
   if (json_error_code(je) == json_error_null_character)
     text = "\\u0000 is not allowed in a fact sheet";
   int line = je->line > 0 ? je->line : 1;
@@ -52,6 +65,7 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
     len -= 3;
   }
   json_error_t je;
+  memset(&je, 0, sizeof je); /* see json_fail */
   json_t *doc = json_loadb(text, len, JSON_FLAGS, &je);
   if (!doc) json_fail(&je, true, err);
   return doc;
@@ -214,9 +228,15 @@ int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
       len -= 3;
     }
     if (blank(text, len)) continue;
-    json_error_t je;
-    *doc = json_loadb(text, len, JSON_FLAGS, &je);
-    if (!*doc) json_fail(&je, false, err);
+    *doc = ipsf_sheet_parse_jsonl_line(text, len, err);
     return 1;
   }
+}
+
+json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err) {
+  json_error_t je;
+  memset(&je, 0, sizeof je); /* see json_fail */
+  json_t *doc = json_loadb(text, len, JSON_FLAGS, &je);
+  if (!doc) json_fail(&je, false, err);
+  return doc;
 }

@@ -1,0 +1,400 @@
+/*
+ * sheet_fast.c -- the fast path for one JSON Lines sheet: scan the line and
+ * bind its facts straight into the context's slots, with no jansson tree.
+ *
+ * This is an accelerator, not a second definition of a sheet.  It accepts
+ * only what it can prove the jansson path (sheet_json.c + sheet.c) would
+ * accept with the very same result; on anything else it answers "fall
+ * back" and the caller parses the line with jansson, which then gives the
+ * record or the error, with the one wording the golden tests pin.  So it
+ * falls back on: a syntax error of any kind, a \u escape, a duplicate key,
+ * "profiles" (and any --profile), an unknown fact, a value of the wrong
+ * type, an enum name or evidence the pack does not know, an integer out of
+ * the 64-bit range, a real for an int fact, a non-finite real.
+ *
+ * What it accepts it checks as jansson does: the JSON grammar, UTF-8
+ * (no overlong forms, no surrogates, nothing above U+10FFFF), no control
+ * characters in strings.  Per key, the cost is one FNV-1a pass fused with
+ * the string scan and one probe of the pack's precomputed fact hash
+ * (pack.c); per value, a direct store into the fact's slot.  Nothing is
+ * allocated: strings that must outlive the scan (the device name, string
+ * facts) are decoded into the caller's scratch buffer.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sheet.h"
+
+#define FALLBACK false
+
+typedef struct {
+  const char *p;       /* next byte; the line ends with a NUL sentinel */
+  IpsfEval *ev;
+  char *out;           /* scratch: decoded strings */
+} Scan;
+
+static inline const char *skip_ws(const char *p) {
+  while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+  return p;
+}
+
+/* One UTF-8 sequence at p (first byte >= 0x80), as jansson checks it.
+ * Returns its length, 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p) {
+  unsigned c = p[0];
+  if (c >= 0xC2 && c <= 0xDF) return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+    unsigned v = (c & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
+    if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+    unsigned v = (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+    if (v < 0x10000 || v > 0x10FFFF) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+/* A string token whose body has no escape: [*s, *s + *n), with its FNV-1a
+ * hash (pack.c's function, fused with the scan).  s->p is at the opening
+ * quote.  false: escapes, bad bytes, or not a string. */
+static bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
+  const unsigned char *p = (const unsigned char *)s->p;
+  if (*p != '"') return FALLBACK;
+  const unsigned char *start = ++p;
+  uint32_t h = 2166136261u;
+  for (;;) {
+    unsigned c = *p;
+    if (c == '"') break;
+    if (c < 0x20 || c == '\\') return FALLBACK;
+    if (c >= 0x80) {
+      size_t k = utf8_seq(p);
+      if (!k) return FALLBACK;
+      for (size_t i = 0; i < k; i++) h = (h ^ p[i]) * 16777619u;
+      p += k;
+      continue;
+    }
+    h = (h ^ c) * 16777619u;
+    p++;
+  }
+  *str = (const char *)start;
+  *n = (size_t)(p - start);
+  *hash = h;
+  s->p = (const char *)p + 1;
+  return true;
+}
+
+/* A string token decoded into the scratch area, NUL-terminated (simple
+ * escapes only; \u falls back). */
+static bool decoded_string(Scan *s, const char **out) {
+  const unsigned char *p = (const unsigned char *)s->p;
+  if (*p != '"') return FALLBACK;
+  p++;
+  char *o = s->out, *start = o;
+  for (;;) {
+    unsigned c = *p;
+    if (c == '"') break;
+    if (c < 0x20) return FALLBACK;
+    if (c == '\\') {
+      char e;
+      switch (p[1]) {
+      case '"': e = '"'; break;
+      case '\\': e = '\\'; break;
+      case '/': e = '/'; break;
+      case 'b': e = '\b'; break;
+      case 'f': e = '\f'; break;
+      case 'n': e = '\n'; break;
+      case 'r': e = '\r'; break;
+      case 't': e = '\t'; break;
+      default: return FALLBACK;
+      }
+      *o++ = e;
+      p += 2;
+      continue;
+    }
+    if (c >= 0x80) {
+      size_t k = utf8_seq(p);
+      if (!k) return FALLBACK;
+      memcpy(o, p, k);
+      o += k;
+      p += k;
+      continue;
+    }
+    *o++ = (char)c;
+    p++;
+  }
+  *o++ = '\0';
+  s->out = o;
+  *out = start;
+  s->p = (const char *)p + 1;
+  return true;
+}
+
+static inline bool delimiter(char c) {
+  return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+         c == '\0';
+}
+
+/* A number token by JSON's grammar.  An integer (no fraction, no exponent)
+ * in the int64 range sets *is_int and *i; a finite real sets *d. */
+static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
+  const char *p = s->p, *start = p;
+  bool neg = *p == '-';
+  if (neg) p++;
+  if (*p < '0' || *p > '9') return FALLBACK;
+  uint64_t v = 0;
+  bool overflow = false;
+  if (*p == '0') p++;
+  else
+    while (*p >= '0' && *p <= '9') {
+      unsigned dg = (unsigned)(*p++ - '0');
+      if (v > (UINT64_MAX - dg) / 10) overflow = true;
+      else v = v * 10 + dg;
+    }
+  bool real = false;
+  if (*p == '.') {
+    real = true;
+    p++;
+    if (*p < '0' || *p > '9') return FALLBACK;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    real = true;
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (*p < '0' || *p > '9') return FALLBACK;
+    while (*p >= '0' && *p <= '9') p++;
+  }
+  if (!delimiter(*p)) return FALLBACK;
+  if (real) {
+    *d = strtod(start, NULL);
+    if (!isfinite(*d)) return FALLBACK;
+    *is_int = false;
+  } else {
+    if (overflow || v > (neg ? UINT64_C(9223372036854775808) : (uint64_t)INT64_MAX))
+      return FALLBACK; /* jansson: "too big integer" */
+    *i = neg ? (int64_t)(0 - v) : (int64_t)v;
+    *is_int = true;
+  }
+  s->p = p;
+  return true;
+}
+
+/* Index of the enum value named [str, str+n), or IPSF_NONE. */
+static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *str, size_t n) {
+  for (uint32_t k = 0; k < e->value_count; k++) {
+    uint32_t sv = e->values[k];
+    if (pk->string_lens[sv] == n && memcmp(pk->strings[sv], str, n) == 0) return k;
+  }
+  return IPSF_NONE;
+}
+
+static bool literal(Scan *s, const char *word, size_t n) {
+  if (strncmp(s->p, word, n) != 0 || !delimiter(s->p[n])) return FALLBACK;
+  s->p += n;
+  return true;
+}
+
+/* The value of fact f, stored as the setters of eval.c would store it. */
+static bool fact_value(Scan *s, uint32_t f) {
+  IpsfEval *ev = s->ev;
+  const IpsfPack *pk = ev->pack;
+  const IpsfFact *fact = &pk->facts[f];
+  IpsfValue *slot = &ev->slots[fact->slot];
+  const char *str;
+  size_t n;
+  uint32_t h;
+  switch (fact->type.kind) {
+  case IPSF_K_BOOL:
+    if (*s->p == 't') {
+      if (!literal(s, "true", 4)) return FALLBACK;
+      slot->i = 1;
+    } else {
+      if (!literal(s, "false", 5)) return FALLBACK;
+      slot->i = 0;
+    }
+    return true;
+  case IPSF_K_INT:
+  case IPSF_K_NUMBER: {
+    bool is_int;
+    int64_t i = 0;
+    double d = 0;
+    if (!number(s, &is_int, &i, &d)) return FALLBACK;
+    if (fact->type.kind == IPSF_K_INT) {
+      if (!is_int) return FALLBACK; /* 1e9 for an int: the jansson path decides */
+      slot->i = i;
+    } else {
+      slot->n = is_int ? (double)i : d;
+    }
+    return true;
+  }
+  case IPSF_K_STRING:
+    if (!decoded_string(s, &str)) return FALLBACK;
+    slot->s = str;
+    return true;
+  case IPSF_K_ENUM: {
+    if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+    uint32_t k = enum_index(pk, &pk->enums[fact->type.enum_type], str, n);
+    if (k == IPSF_NONE) return FALLBACK;
+    slot->i = k;
+    return true;
+  }
+  case IPSF_K_SET: {
+    if (*s->p != '[') return FALLBACK;
+    s->p = skip_ws(s->p + 1);
+    uint64_t m = 0;
+    if (*s->p == ']') {
+      s->p++;
+      slot->m = 0;
+      return true;
+    }
+    const IpsfEnum *e = &pk->enums[fact->type.enum_type];
+    for (;;) {
+      if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+      uint32_t k = enum_index(pk, e, str, n);
+      if (k == IPSF_NONE) return FALLBACK;
+      m |= UINT64_C(1) << k;
+      s->p = skip_ws(s->p);
+      if (*s->p == ']') break;
+      if (*s->p != ',') return FALLBACK;
+      s->p = skip_ws(s->p + 1);
+    }
+    s->p++;
+    slot->m = m;
+    return true;
+  }
+  default: return FALLBACK;
+  }
+}
+
+static bool facts_object(Scan *s) {
+  IpsfEval *ev = s->ev;
+  const IpsfPack *pk = ev->pack;
+  if (*s->p != '{') return FALLBACK;
+  s->p = skip_ws(s->p + 1);
+  if (*s->p == '}') {
+    s->p++;
+    return true;
+  }
+  uint32_t mask = pk->fact_hash_size ? pk->fact_hash_size - 1 : 0;
+  for (;;) {
+    const char *key;
+    size_t n;
+    uint32_t h;
+    if (!raw_string(s, &key, &n, &h) || !pk->fact_hash_size) return FALLBACK;
+    uint32_t f = IPSF_NONE;
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+      uint32_t e = pk->fact_hash[i];
+      if (e == 0) break;
+      uint32_t sn = pk->facts[e - 1].name;
+      if (pk->string_lens[sn] == n && memcmp(pk->strings[sn], key, n) == 0) {
+        f = e - 1;
+        break;
+      }
+    }
+    if (f == IPSF_NONE) return FALLBACK; /* unknown fact: an error, or skipped */
+    uint64_t bit = UINT64_C(1) << (f % 64);
+    if (ev->fact_set[f / 64] & bit) return FALLBACK; /* duplicate key */
+    s->p = skip_ws(s->p);
+    if (*s->p != ':') return FALLBACK;
+    s->p = skip_ws(s->p + 1);
+    if (!fact_value(s, f)) return FALLBACK;
+    ev->fact_set[f / 64] |= bit;
+    s->p = skip_ws(s->p);
+    if (*s->p == '}') break;
+    if (*s->p != ',') return FALLBACK;
+    s->p = skip_ws(s->p + 1);
+  }
+  s->p++;
+  return true;
+}
+
+static bool evidence_object(Scan *s) {
+  IpsfEval *ev = s->ev;
+  const IpsfPack *pk = ev->pack;
+  if (*s->p != '{') return FALLBACK;
+  ev->evidence_present = true;
+  s->p = skip_ws(s->p + 1);
+  if (*s->p == '}') {
+    s->p++;
+    return true;
+  }
+  for (;;) {
+    const char *id, *method;
+    size_t n, mn;
+    uint32_t h;
+    if (!raw_string(s, &id, &n, &h)) return FALLBACK;
+    uint32_t q = IPSF_NONE;
+    for (uint32_t r = 0; r < pk->requirement_count; r++) {
+      uint32_t sid = pk->requirements[r].id;
+      if (pk->string_lens[sid] == n && memcmp(pk->strings[sid], id, n) == 0) {
+        q = r;
+        break;
+      }
+    }
+    if (q == IPSF_NONE || ev->evidence[q] != IPSF_NONE) return FALLBACK;
+    s->p = skip_ws(s->p);
+    if (*s->p != ':') return FALLBACK;
+    s->p = skip_ws(s->p + 1);
+    if (!raw_string(s, &method, &mn, &h)) return FALLBACK;
+    const IpsfViewpoint *vp = &pk->viewpoints[pk->requirements[q].viewpoint];
+    uint32_t m = 0;
+    for (; m < vp->method_count; m++) {
+      uint32_t sm = vp->methods[m];
+      if (pk->string_lens[sm] == mn && memcmp(pk->strings[sm], method, mn) == 0) break;
+    }
+    if (m == vp->method_count) return FALLBACK;
+    ev->evidence[q] = m;
+    s->p = skip_ws(s->p);
+    if (*s->p == '}') break;
+    if (*s->p != ',') return FALLBACK;
+    s->p = skip_ws(s->p + 1);
+  }
+  s->p++;
+  return true;
+}
+
+static bool key_is(const char *key, size_t n, const char *word) {
+  return strlen(word) == n && memcmp(key, word, n) == 0;
+}
+
+bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
+                          const char **device) {
+  Scan s = {line, ev, scratch};
+  *device = NULL;
+  s.p = skip_ws(s.p);
+  if (*s.p != '{') return FALLBACK;
+  s.p = skip_ws(s.p + 1);
+  unsigned seen = 0;
+  if (*s.p != '}')
+    for (;;) {
+      const char *key;
+      size_t n;
+      uint32_t h;
+      if (!raw_string(&s, &key, &n, &h)) return FALLBACK;
+      unsigned bit;
+      if (key_is(key, n, "facts")) bit = 1;
+      else if (key_is(key, n, "device")) bit = 2;
+      else if (key_is(key, n, "evidence")) bit = 4;
+      else return FALLBACK; /* "profiles", or an error */
+      if (seen & bit) return FALLBACK;
+      seen |= bit;
+      s.p = skip_ws(s.p);
+      if (*s.p != ':') return FALLBACK;
+      s.p = skip_ws(s.p + 1);
+      bool ok = bit == 1 ? facts_object(&s)
+                : bit == 2 ? decoded_string(&s, device)
+                           : evidence_object(&s);
+      if (!ok) return FALLBACK;
+      s.p = skip_ws(s.p);
+      if (*s.p == '}') break;
+      if (*s.p != ',') return FALLBACK;
+      s.p = skip_ws(s.p + 1);
+    }
+  s.p = skip_ws(s.p + 1);
+  return s.p == line + len;
+}

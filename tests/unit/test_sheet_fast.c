@@ -1,0 +1,202 @@
+/*
+ * test_sheet_fast.c -- the JSON Lines fast path (sheet_fast.c) and the batch
+ * reader (sheet_stream.c).
+ *
+ * The fast binder must either bind exactly what the jansson path binds, or
+ * fall back (then the jansson path gives the record or the error, so error
+ * messages have one source).  Every line below is bound both ways and the
+ * contexts compared; lines the fast path must refuse are listed apart.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+#include "pack_builder.h"
+#include "sheet.h"
+
+static IpsfPack *facts_pack(void) {
+  IpsfPack *p = pb_new("test.fast");
+  uint32_t eu = pb_enum(p, "usage", "home,office,hospital");
+  uint32_t er = pb_enum(p, "radios", "wifi,ble,zigbee");
+  pb_fact(p, "flag", pb_t(IPSF_K_BOOL), IPSF_NONE);
+  pb_fact(p, "count", pb_t(IPSF_K_INT), IPSF_NONE);
+  pb_fact(p, "ratio", pb_t(IPSF_K_NUMBER), IPSF_NONE);
+  pb_fact(p, "model", pb_t(IPSF_K_STRING), IPSF_NONE);
+  pb_fact(p, "usage", pb_te(IPSF_K_ENUM, eu), IPSF_NONE);
+  pb_fact(p, "radios", pb_te(IPSF_K_SET, er), IPSF_NONE);
+  uint32_t vp = pb_viewpoint(p, "pre_operation", "self_declaration,third_party_certification");
+  uint32_t r = pb_req(p, "SH-01", vp, 10);
+  pb_confirm(p, r, 0, 0, 11);
+  pb_emit(p, IPSF_OP_RET, 0);
+  IpsfError err = {0};
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert_not_null(q, "pack rejected: %s", err.message);
+  return q;
+}
+
+/* Bind `line` both ways; returns whether the fast path accepted it, and
+ * checks that then the jansson path gives the same context. */
+static bool both_ways(const IpsfPack *pack, const char *line) {
+  size_t len = strlen(line);
+  char *text = malloc(len + 1), *scratch = malloc(len + 1);
+  memcpy(text, line, len + 1);
+  IpsfEval *fast = ipsf_eval_new(pack), *slow = ipsf_eval_new(pack);
+  ipsf_eval_begin(fast);
+  ipsf_eval_begin(slow);
+  const char *device;
+  bool ok = ipsf_sheet_fast_bind(fast, text, len, scratch, &device);
+  if (ok) {
+    IpsfError err = {0};
+    json_t *doc = ipsf_sheet_parse_jsonl_line(text, len, &err);
+    cr_assert_not_null(doc, "fast path accepted what jansson refuses: %s (%s)", line, err.message);
+    IpsfBindOptions opt = {false};
+    cr_assert(ipsf_sheet_bind(slow, doc, NULL, &opt, &err),
+              "fast path accepted what binding refuses: %s (%s)", line, err.message);
+    const char *d = ipsf_sheet_device(doc);
+    cr_expect((d == NULL) == (device == NULL) && (!d || strcmp(d, device) == 0), "device: %s", line);
+    cr_expect_eq(fast->fact_set[0], slow->fact_set[0], "facts set: %s", line);
+    for (uint32_t f = 0; f < pack->fact_count; f++) {
+      if (!((slow->fact_set[0] >> f) & 1u)) continue;
+      IpsfValue a = fast->slots[pack->facts[f].slot], b = slow->slots[pack->facts[f].slot];
+      if (pack->facts[f].type.kind == IPSF_K_STRING) cr_expect_str_eq(a.s, b.s, "%s", line);
+      else cr_expect_eq(a.i, b.i, "fact %u: %s", f, line);
+    }
+    cr_expect_eq(fast->evidence_present, slow->evidence_present, "%s", line);
+    for (uint32_t q = 0; q < pack->requirement_count; q++)
+      cr_expect_eq(fast->evidence[q], slow->evidence[q], "%s", line);
+    json_decref(doc);
+  }
+  ipsf_eval_free(fast);
+  ipsf_eval_free(slow);
+  free(text);
+  free(scratch);
+  return ok;
+}
+
+Test(sheet_fast, accepts_and_binds_as_jansson_does) {
+  IpsfPack *pack = facts_pack();
+  static const char *const good[] = {
+      "{}",
+      " { \"facts\" : { } } \r",
+      "{\"device\":\"Cam\",\"facts\":{\"flag\":true,\"count\":-42,\"ratio\":2.5e-3,"
+      "\"model\":\"X\\\"1\\n\",\"usage\":\"office\",\"radios\":[\"ble\",\"wifi\"]}}",
+      "{\"facts\":{\"count\":9223372036854775807,\"ratio\":7,\"radios\":[]}}",
+      "{\"facts\":{\"count\":-9223372036854775808,\"flag\":false}}",
+      "{\"evidence\":{\"SH-01\":\"third_party_certification\"},\"facts\":{\"usage\":\"home\"}}",
+      "{\"evidence\":{},\"device\":\"caf\xC3\xA9 \xE6\x97\xA5\xF0\x9F\x98\x80\"}",
+      "{\"facts\":{\"model\":\"a\\/b\\\\c\\t\"},\"device\":\"\"}",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+    cr_expect(both_ways(pack, good[i]), "fell back on: %s", good[i]);
+  ipsf_pack_free(pack);
+}
+
+Test(sheet_fast, falls_back_on_everything_else) {
+  IpsfPack *pack = facts_pack();
+  static const char *const bad[] = {
+      "", "[1]", "3", "{", "{\"facts\":{\"count\":1,}}", "{\"facts\":{\"count\":01}}",
+      "{\"facts\":{\"count\":1.0}}", "{\"facts\":{\"count\":1e3}}",
+      "{\"facts\":{\"count\":9223372036854775808}}", "{\"facts\":{\"ratio\":1e999}}",
+      "{\"facts\":{\"count\":1x}}", "{\"facts\":{\"flag\":truex}}", "{\"facts\":{\"flag\":1}}",
+      "{\"facts\":{\"usage\":\"moon\"}}", "{\"facts\":{\"usage\":\"h\\u006fme\"}}",
+      "{\"facts\":{\"radios\":[\"wifi\",]}}", "{\"facts\":{\"radios\":[\"5g\"]}}",
+      "{\"facts\":{\"nope\":1}}", "{\"facts\":{\"count\":1,\"count\":2}}",
+      "{\"facts\":{},\"facts\":{}}", "{\"profiles\":{}}", "{\"fact\":{}}",
+      "{\"device\":\"a\\u0000b\"}", "{\"device\":\"\xC0\xAF\"}", "{\"device\":\"\xED\xA0\x80\"}",
+      "{\"device\":\"\xF4\x90\x80\x80\"}", "{\"device\":\"tab\there\"}", "{\"device\":1}",
+      "{\"evidence\":{\"SH-99\":\"self_declaration\"}}",
+      "{\"evidence\":{\"SH-01\":\"licence\"}}",
+      "{\"evidence\":{\"SH-01\":\"self_declaration\",\"SH-01\":\"self_declaration\"}}",
+      "{} {}", "{}x",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    cr_expect(!both_ways(pack, bad[i]), "accepted: %s", bad[i]);
+  ipsf_pack_free(pack);
+}
+
+/* ---- the batch reader ----------------------------------------------------- */
+
+static char *temp_file(const char *data, size_t len) {
+  char *path = strdup("/tmp/ipsf-fast-XXXXXX");
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  cr_assert_eq(write(fd, data, len), (ssize_t)len);
+  close(fd);
+  return path;
+}
+
+Test(sheet_stream, lines_numbers_bom_blank_and_last_line) {
+  const char text[] = "\xEF\xBB\xBF{\"a\":1}\n\n  \t\r\n{\"b\":2}\r\n{\"c\":3}";
+  char *path = temp_file(text, sizeof text - 1);
+  IpsfStream s;
+  IpsfBatch b;
+  IpsfError err = {0};
+  cr_assert(ipsf_stream_open(&s, path, &err));
+  ipsf_batch_init(&b);
+  size_t seen = 0;
+  uint64_t lines[3];
+  const char *want[3] = {"{\"a\":1}", "{\"b\":2}\r", "{\"c\":3}"};
+  while (ipsf_stream_fill(&s, &b, 1 << 20, 1000)) {
+    cr_assert(!b.fatal);
+    for (size_t i = 0; i < b.count; i++, seen++) {
+      cr_assert_lt(seen, 3);
+      lines[seen] = b.items[i].line_no;
+      cr_expect_str_eq(b.text + b.items[i].off, want[seen]);
+      cr_expect_eq(b.items[i].len, strlen(want[seen]));
+    }
+  }
+  cr_expect_eq(seen, 3);
+  cr_expect_eq(lines[0], 1);
+  cr_expect_eq(lines[1], 4);
+  cr_expect_eq(lines[2], 5);
+  ipsf_batch_free(&b);
+  ipsf_stream_close(&s);
+  unlink(path);
+  free(path);
+}
+
+Test(sheet_stream, long_line_is_a_limit_item_and_reading_goes_on) {
+  size_t big = (size_t)IPSF_SHEET_MAX_LINE + 10;
+  const char head[] = "{\"x\":1}\n", tail[] = "\n{\"y\":2}\n";
+  size_t n = sizeof head - 1 + big + sizeof tail - 1;
+  char *text = malloc(n);
+  memcpy(text, head, sizeof head - 1);
+  memset(text + sizeof head - 1, ' ', big);
+  memcpy(text + sizeof head - 1 + big, tail, sizeof tail - 1);
+  char *path = temp_file(text, n);
+  free(text);
+  IpsfStream s;
+  IpsfBatch b;
+  IpsfError err = {0};
+  cr_assert(ipsf_stream_open(&s, path, &err));
+  ipsf_batch_init(&b);
+  uint64_t got[3] = {0};
+  bool too_long[3] = {0};
+  size_t k = 0;
+  while (ipsf_stream_fill(&s, &b, 1 << 20, 1000))
+    for (size_t i = 0; i < b.count && k < 3; i++, k++) {
+      got[k] = b.items[i].line_no;
+      too_long[k] = b.items[i].too_long;
+    }
+  cr_expect_eq(k, 3);
+  cr_expect(!too_long[0] && too_long[1] && !too_long[2]);
+  cr_expect_eq(got[1], 2);
+  cr_expect_eq(got[2], 3);
+  cr_expect_leq(s.cap, (size_t)IPSF_SHEET_MAX_LINE + 2u * 1024u * 1024u);
+  ipsf_batch_free(&b);
+  ipsf_stream_close(&s);
+  unlink(path);
+  free(path);
+}
+
+Test(sheet_stream, open_missing_file) {
+  IpsfStream s;
+  IpsfError err = {0};
+  cr_expect(!ipsf_stream_open(&s, "/nonexistent/x.jsonl", &err));
+  cr_expect_eq(err.kind, IPSF_ERR_IO);
+  cr_expect_str_eq(err.message, "cannot open: No such file or directory");
+  ipsf_stream_close(&s);
+}
