@@ -12,8 +12,26 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 SANITIZE ?= 0
+FUZZ    ?= 0
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# The libFuzzer build (make fuzz): clang, ASan + UBSan, coverage for libFuzzer.
+CC      := $(FUZZ_CC)
+BUILD   := build/fuzz
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+OPT     := -O1
+CFLAGS  += -Wno-error
+else ifeq ($(ALLOC),1)
+# The allocation-failure build (make alloc-test): ASan + UBSan, and every
+# allocation of our code through tests/alloc/failalloc.c.
+BUILD   := build/alloc
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT     := -O1
+ALLOC_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+else ifeq ($(SANITIZE),1)
 BUILD   := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT     := -O1
@@ -39,7 +57,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SA
 GEN_CFLAGS = $(ALL_CFLAGS) -Wall -Wno-unused-function -Wno-unused-parameter \
              -Wno-sign-compare -Wno-unused-but-set-variable
 LDFLAGS ?=
-LIBS     = $(PKG_LIBS) -lm
+LIBS     = $(PKG_LIBS) -lm -pthread
 
 RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
 COMPILER_SRC := $(sort $(wildcard compiler/*.c))
@@ -55,7 +73,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden clean install bench fuzz valgrind
+.PHONY: all deps demo test unit golden clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -105,8 +123,10 @@ $(BUILD)/libipsf.a: $(RUNTIME_OBJ)
 $(BUILD)/libipsfc.a: $(COMPILER_OBJ)
 	rm -f $@; ar rcs $@ $^
 
-$(IPSFC): $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
+ALLOC_OBJ := $(if $(filter 1,$(ALLOC)),$(BUILD)/tests/alloc/failalloc.o)
+$(IPSFC): $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(ALLOC_OBJ)
+	$(CC) $(SANFLAGS) $(LDFLAGS) $(ALLOC_LDFLAGS) -o $@ $(CLI_OBJ) $(ALLOC_OBJ) \
+	  $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
 
 # ---- tests -----------------------------------------------------------------
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
@@ -132,11 +152,13 @@ demo: deps
 	$(MAKE) $(IPSFC)
 	$(IPSFC) eval examples/smart-home/pack.ipsf examples/smart-home/devices/*
 
-# The example under valgrind: no leak, no invalid access (CI runs this).
+# The example and the golden suite under valgrind: no leak, no invalid
+# access (CI runs this).
 valgrind: $(IPSFC)
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(IPSFC) eval --explain --format json examples/smart-home/pack.ipsf \
 	  examples/smart-home/devices/* >/dev/null
+	IPSFC=$(abspath tools/valgrind-ipsfc.sh) IPSFC_REAL=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
 install: $(IPSFC)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -146,8 +168,62 @@ install: $(IPSFC)
 	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
 	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
 
-bench fuzz:
-	@echo "make $@: not built yet (see the open issues on benchmarks and fuzzing)" >&2; exit 2
+# The benchmark against peer engines (bench/run.sh, docs/performance.md):
+# never part of `make test`.  BENCH_N sheets (default 1000000).
+BENCH_N ?= 1000000
+bench: $(IPSFC) bench-analyze
+	sh bench/run.sh $(BENCH_N)
+
+# Static analysis time on generated packs of 10 to 10,000 rules
+# (bench/analyze/, docs/performance.md "Analysis").
+bench-analyze: $(IPSFC)
+	IPSFC=$(abspath $(IPSFC)) sh bench/analyze/run.sh
+
+# ---- allocation failure ------------------------------------------------------
+#   make alloc-test [ALLOC_STEP=1]
+# every allocation of compile, load and eval of the example fails in turn
+# (tests/alloc/run.sh); each run must end cleanly, without a sanitizer report.
+ALLOC_STEP ?= 1
+alloc-test: deps
+	$(MAKE) ALLOC=1 build/alloc/ipsfc
+	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
+
+# ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb sheet"]
+# builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
+# each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target>; the corpus
+# grows in build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
+FUZZ_TARGETS ?= source ipsb sheet
+FUZZ_DEB_PKGS := clang
+FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz-deps: deps
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(FUZZ_DEB_PKGS); }
+
+fuzz-build: fuzz-deps
+	$(MAKE) FUZZ=1 $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build/fuzz/fuzz_$$t.log || \
+	    { tail -60 build/fuzz/fuzz_$$t.log; echo "fuzz_$$t: FOUND A CRASH (see build/fuzz/)"; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units|^Done' build/fuzz/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done
+
+build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+
+build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $< $(BUILD)/libipsfc.a \
+	  $(BUILD)/libipsf.a $(LIBS)
 
 clean:
 	rm -rf build

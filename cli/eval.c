@@ -10,8 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "eval_stream.h"
 #include "report.h"
 #include "sheet.h"
 
@@ -21,8 +24,10 @@ static const char help[] =
     "from standard input) against a rule pack (.ipsf source or .ipsb bytecode)\n"
     "and print one record per sheet and profile.\n\n"
     "options:\n"
-    "      --format FMT       text (default), json (one array) or jsonl (one\n"
-    "                         record per line); csv, sarif, junit are not built yet\n"
+    "      --format FMT       text (default), json (one array), jsonl (one\n"
+    "                         record per line), csv (one row per record),\n"
+    "                         sarif (SARIF 2.1.0: a result per requirement not\n"
+    "                         met), junit (a test case per sheet and profile)\n"
     "      --explain          list the rules behind every level (reasons)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
@@ -31,8 +36,15 @@ static const char help[] =
     "                         never: exit 0 whatever the records say\n"
     "      --allow-unknown-facts  ignore facts the pack does not declare\n"
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"
-    "      --jobs N           only 1 is built yet\n"
-    "      --allow-native LIB, --require-signature KEY   not built yet\n"
+    "      --jobs N           evaluate JSON Lines on N threads (default: the\n"
+    "                         number of cores); output stays in input order\n"
+    "      --summary          a summary line on stderr (devices, profiles,\n"
+    "                         errors, unmet, time, sheets/s); on by default\n"
+    "                         when stderr is a terminal and FMT is not text\n"
+    "      --require-signature KEY  refuse (exit 3, before reading any sheet) a\n"
+    "                         pack not signed by this Ed25519 public key, or\n"
+    "                         altered after signing (see 'ipsfc sign')\n"
+    "      --allow-native LIB not built yet\n"
     "  -h, --help             this text\n\n"
     "exit: 0 success; 1 unmet requirements under --fail-on unmet; 2 usage;\n"
     "      3 the pack cannot be loaded, or a record is an error.\n\n"
@@ -45,96 +57,22 @@ typedef enum { FAIL_ON_ERROR, FAIL_ON_UNMET, FAIL_ON_NEVER } FailOn;
 typedef struct {
   IpsfReporter reporter;
   const char *profile;    /* --profile, or NULL */
+  const char *signer;     /* --require-signature KEY file, or NULL */
   IpsfBindOptions bind;
   FailOn fail_on;
   StrList import_dirs;
-  /* run state */
-  const IpsfPack *pack;
-  IpsfEval *ev;
-  IpsfBuf out;
-  size_t errors, unmet;
-  bool write_failed;
+  unsigned jobs;          /* --jobs, 0 = number of cores */
+  bool summary;           /* --summary */
+  /* run state (cli/eval_stream.h) */
+  EsShared sh;
+  EsWorker w;             /* the calling thread's worker */
+  EsOut out;              /* the ordered writer */
 } Run;
-
-static void flush_record(Run *r) {
-  /* Records go out as they are made, so eval works as a filter. */
-  if (r->out.failed) {
-    fprintf(stderr, "ipsfc eval: out of memory while writing a record\n");
-    r->write_failed = true;
-  }
-  if (!ipsf_buf_flush(&r->out, stdout) || fflush(stdout) != 0) r->write_failed = true;
-}
-
-static void emit_error(Run *r, const IpsfRecordHead *h, const IpsfError *err) {
-  ipsf_report_error(&r->out, &r->reporter, h, r->pack, err);
-  r->errors++;
-  flush_record(r);
-}
-
-/* Under --fail-on unmet, a requirement without evidence (unknown) is not
- * shown to be met either: it counts. */
-static void count_unmet(Run *r) {
-  for (uint32_t q = 0; q < r->pack->requirement_count; q++)
-    if (ipsf_eval_applies(r->ev, q) && ipsf_eval_status(r->ev, q) != IPSF_MET) r->unmet++;
-}
-
-static void eval_profile(Run *r, IpsfRecordHead *h, json_t *doc, const char *profile) {
-  IpsfError err = {0};
-  h->profile = profile;
-  ipsf_eval_begin(r->ev);
-  if (!ipsf_sheet_bind(r->ev, doc, profile, &r->bind, &err) || !ipsf_eval_run(r->ev, &err)) {
-    emit_error(r, h, &err);
-    return;
-  }
-  count_unmet(r);
-  ipsf_report_record(&r->out, &r->reporter, h, r->ev);
-  flush_record(r);
-}
-
-static void eval_document(Run *r, IpsfRecordHead *h, json_t *doc) {
-  h->device = json_is_object(doc) ? ipsf_sheet_device(doc) : NULL;
-  size_t n = json_is_object(doc) ? ipsf_sheet_profile_count(doc) : 0;
-  if (r->profile) {
-    eval_profile(r, h, doc, r->profile);
-    return;
-  }
-  if (n == 0) {
-    eval_profile(r, h, doc, NULL);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) eval_profile(r, h, doc, ipsf_sheet_profile_name(doc, i));
-}
-
-static void eval_jsonl(Run *r, const char *path) {
-  IpsfJsonlReader reader;
-  IpsfError err = {0};
-  IpsfRecordHead h = {path, 0, NULL, r->profile};
-  if (!ipsf_jsonl_open(&reader, path, &err)) {
-    emit_error(r, &h, &err);
-    return;
-  }
-  for (;;) {
-    json_t *doc = NULL;
-    int got = ipsf_jsonl_next(&reader, &doc, &err);
-    if (got == 0) break;
-    h = (IpsfRecordHead){path, reader.line_no, NULL, r->profile};
-    if (got < 0) {
-      h.line = 0;
-      emit_error(r, &h, &err);
-      break;
-    }
-    if (!doc) emit_error(r, &h, &err);
-    else eval_document(r, &h, doc);
-    json_decref(doc);
-    if (r->write_failed) break;
-  }
-  ipsf_jsonl_close(&reader);
-}
 
 static void eval_file(Run *r, const char *path) {
   IpsfSheetFormat format = ipsf_sheet_format_of(path);
   if (format == IPSF_SHEET_JSONL) {
-    eval_jsonl(r, path);
+    es_eval_jsonl(&r->out, &r->w, path);
     return;
   }
   IpsfError err = {0};
@@ -142,20 +80,24 @@ static void eval_file(Run *r, const char *path) {
   json_t *doc = format == IPSF_SHEET_YAML ? ipsf_sheet_read_yaml_file(path, &err)
                                           : ipsf_sheet_read_json_file(path, &err);
   if (!doc) {
-    emit_error(r, &h, &err);
-    return;
+    r->w.n.sheets++;
+    es_error(&r->w, &h, &err);
+  } else {
+    es_eval_document(&r->w, &h, doc);
+    json_decref(doc);
   }
-  eval_document(r, &h, doc);
-  json_decref(doc);
+  es_out_take(&r->out, &r->w);
 }
 
 static int parse_format(Run *r, const char *f) {
   if (strcmp(f, "text") == 0) r->reporter.format = IPSF_OUT_TEXT;
   else if (strcmp(f, "json") == 0) r->reporter.format = IPSF_OUT_JSON;
   else if (strcmp(f, "jsonl") == 0) r->reporter.format = IPSF_OUT_JSONL;
-  else if (strcmp(f, "csv") == 0 || strcmp(f, "sarif") == 0 || strcmp(f, "junit") == 0)
-    return cli_usage("eval", "--format %s is not built yet in this version", f);
-  else return cli_usage("eval", "unknown format '%s' (text, json, jsonl)", f);
+  else if (strcmp(f, "csv") == 0) r->reporter.format = IPSF_OUT_CSV;
+  else if (strcmp(f, "sarif") == 0) r->reporter.format = IPSF_OUT_SARIF;
+  else if (strcmp(f, "junit") == 0) r->reporter.format = IPSF_OUT_JUNIT;
+  else
+    return cli_usage("eval", "unknown format '%s' (text, json, jsonl, csv, sarif, junit)", f);
   return EXIT_OK;
 }
 
@@ -168,7 +110,23 @@ static int parse_fail_on(Run *r, const char *f) {
 }
 
 enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE };
+       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY };
+
+/* --jobs N: 1 to 256. */
+static int parse_jobs(Run *r, const char *a) {
+  char *end;
+  long n = strtol(a, &end, 10);
+  if (*a < '0' || *a > '9' || *end || n < 1 || n > 256)
+    return cli_usage("eval", "--jobs takes a number from 1 to 256, not '%s'", a);
+  r->jobs = (unsigned)n;
+  return EXIT_OK;
+}
+
+/* The default --jobs: the cores this process may run on. */
+static unsigned default_jobs(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
+}
 
 static int parse_options(Run *r, int argc, char **argv) {
   static const struct option opts[] = {
@@ -178,6 +136,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       {"fail-on", required_argument, 0, OPT_FAIL_ON},
       {"allow-unknown-facts", no_argument, 0, OPT_UNKNOWN},
       {"jobs", required_argument, 0, OPT_JOBS},
+      {"summary", no_argument, 0, OPT_SUMMARY},
       {"allow-native", required_argument, 0, OPT_NATIVE},
       {"require-signature", required_argument, 0, OPT_SIGNATURE},
       {"import", required_argument, 0, 'I'},
@@ -193,17 +152,12 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_PROFILE: r->profile = optarg; break;
     case OPT_FAIL_ON: status = parse_fail_on(r, optarg); break;
     case OPT_UNKNOWN: r->bind.allow_unknown_facts = true; break;
-    case OPT_JOBS:
-      if (strcmp(optarg, "1") != 0)
-        status = cli_usage("eval", "--jobs %s: only --jobs 1 is built yet in this version", optarg);
-      break;
+    case OPT_JOBS: status = parse_jobs(r, optarg); break;
+    case OPT_SUMMARY: r->summary = true; break;
     case OPT_NATIVE:
       status = cli_usage("eval", "--allow-native is not built yet in this version");
       break;
-    case OPT_SIGNATURE:
-      status = cli_usage("eval", "--require-signature is not built yet in this version; "
-                                 "refusing to run unchecked");
-      break;
+    case OPT_SIGNATURE: r->signer = optarg; break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
     case ':': status = cli_usage("eval", "%s needs an argument", argv[optind - 1]); break;
@@ -216,11 +170,40 @@ static int parse_options(Run *r, int argc, char **argv) {
 }
 
 static int exit_code(const Run *r) {
-  if (r->write_failed) return EXIT_INTERNAL;
+  if (r->out.write_failed) return EXIT_INTERNAL;
   if (r->fail_on == FAIL_ON_NEVER) return EXIT_OK;
-  if (r->errors) return EXIT_INPUT;
-  if (r->fail_on == FAIL_ON_UNMET && r->unmet) return EXIT_FINDING;
+  if (r->out.total.errors) return EXIT_INPUT;
+  if (r->fail_on == FAIL_ON_UNMET && r->out.total.unmet) return EXIT_FINDING;
   return EXIT_OK;
+}
+
+/* Evaluate every sheet with the loaded pack; the exit code. */
+static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) {
+  r->reporter.pack = pack;
+  IpsfReportCache *cache = r->reporter.format == IPSF_OUT_JSONL ? ipsf_report_cache_new(pack) : NULL;
+  r->reporter.cache = cache;
+  r->reporter.color = r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
+  r->sh = (EsShared){pack, r->reporter, r->profile, r->bind, r->jobs ? r->jobs : default_jobs(),
+                     isatty(STDERR_FILENO) != 0};
+  if (!es_worker_init(&r->w, &r->sh)) {
+    fprintf(stderr, "ipsfc eval: out of memory\n");
+    es_worker_free(&r->w);
+    ipsf_report_cache_free(cache);
+    return EXIT_INTERNAL;
+  }
+  r->out.sh = &r->sh;
+  r->out.reporter = &r->reporter;
+  clock_gettime(CLOCK_MONOTONIC, &r->out.t0);
+  r->out.last_progress = r->out.t0;
+  ipsf_report_begin(&r->w.out, &r->reporter);
+  es_out_take(&r->out, &r->w);
+  for (int i = 0; i < nsheets && !r->out.write_failed; i++) eval_file(r, sheets[i]);
+  ipsf_report_end(&r->w.out, &r->reporter);
+  es_out_take(&r->out, &r->w);
+  es_finish(&r->out, r->summary || (r->sh.progress && r->reporter.format != IPSF_OUT_TEXT));
+  es_worker_free(&r->w);
+  ipsf_report_cache_free(cache);
+  return exit_code(r);
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -230,24 +213,24 @@ int cmd_eval(int argc, char **argv) {
     strlist_free(&r.import_dirs);
     return status < 0 ? EXIT_OK : status;
   }
+  uint8_t signer[IPSF_SIGN_KEY_SIZE];
+  IpsfError kerr = {0};
+  if (r.signer && !ipsf_public_key_load_file(r.signer, signer, &kerr)) {
+    fprintf(stderr, "ipsfc eval: %s\n", kerr.message);
+    strlist_free(&r.import_dirs);
+    return EXIT_INPUT;
+  }
   IpsfPack *pack = cli_load_pack(argv[optind], &r.import_dirs, &status);
   strlist_free(&r.import_dirs);
   if (!pack) return status;
-  r.pack = pack;
-  r.ev = ipsf_eval_new(pack);
-  if (!r.ev) {
-    fprintf(stderr, "ipsfc eval: out of memory\n");
+  /* Before any sheet is read: an unsigned, foreign or altered pack never
+   * runs.  The check is on the bytes that were loaded and verified. */
+  if (r.signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
+    fprintf(stderr, "ipsfc eval: %s: refusing to evaluate: %s\n", argv[optind], kerr.message);
     ipsf_pack_free(pack);
-    return EXIT_INTERNAL;
+    return EXIT_INPUT;
   }
-  r.reporter.color = r.reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
-  ipsf_buf_init(&r.out);
-  ipsf_report_begin(&r.out, &r.reporter);
-  for (int i = optind + 1; i < argc && !r.write_failed; i++) eval_file(&r, argv[i]);
-  ipsf_report_end(&r.out, &r.reporter);
-  flush_record(&r);
-  ipsf_buf_free(&r.out);
-  ipsf_eval_free(r.ev);
+  status = run_sheets(&r, pack, argc - optind - 1, argv + optind + 1);
   ipsf_pack_free(pack);
-  return exit_code(&r);
+  return status;
 }

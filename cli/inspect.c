@@ -84,6 +84,17 @@ int cmd_inspect(int argc, char **argv) {
   char digest[7 + 64 + 1] = "sha256:", format[16];
   for (int i = 0; i < 32; i++) snprintf(digest + 7 + 2 * i, 3, "%02x", p->digest[i]);
   snprintf(format, sizeof format, "%u", IPSB_FORMAT_VERSION);
+  char signer[IPSF_KEY_ID_SIZE] = "";
+  const char *signer_id = NULL, *signature = "none";
+  if (ipsf_pack_is_signed(p)) {
+    ipsf_key_id(ipsf_pack_signer(p), signer);
+    signer_id = signer;
+    /* Valid means: made by the key in the trailer.  Whether that key is
+     * trusted is for `ipsfc verify --pubkey` to say. */
+    signature = ipsf_pack_signature_valid(p)
+                    ? "ed25519, valid (signer not checked: use 'ipsfc verify --pubkey')"
+                    : "ed25519, INVALID (does not match the digest)";
+  }
   const Field fields[] = {
       {"name", ipsf_str(p, p->meta.name)},
       {"version", ipsf_str(p, p->meta.version)},
@@ -94,7 +105,8 @@ int cmd_inspect(int argc, char **argv) {
       {"currency", ipsf_str(p, p->meta.currency)},
       {"format_version", format},
       {"digest", digest},
-      {"signature", "none (signing is not built yet)"},
+      {"signature", signature},
+      {"signer_key_id", signer_id},
   };
   const Size sizes[] = {
       {"bytes", bytes},

@@ -17,10 +17,13 @@ static const Verb verbs[] = {
     {"compile", cmd_compile, "compile a rule pack to verified bytecode (.ipsb)"},
     {"check", cmd_check, "report every diagnostic of rule packs"},
     {"eval", cmd_eval, "place devices and list their requirements"},
-    {"test", cmd_test, "run a pack's test blocks (not built yet)"},
+    {"test", cmd_test, "run a pack's test blocks"},
     {"fmt", cmd_fmt, "lay a pack out canonically (not built yet)"},
     {"disasm", cmd_disasm, "print a readable listing of a pack's bytecode"},
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},
+    {"keygen", cmd_keygen, "make an Ed25519 key pair for signing packs"},
+    {"sign", cmd_sign, "sign a compiled pack (.ipsb) with a secret key"},
+    {"verify", cmd_verify, "check a compiled pack's signature against a public key"},
 };
 
 static int usage(FILE *out) {

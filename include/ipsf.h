@@ -83,6 +83,36 @@ uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
 /* Fact index by name, or UINT32_MAX. */
 uint32_t ipsf_fact_index(const IpsfPack *pack, const char *name);
 
+/* ---- signatures (docs/security.md) ---------------------------------------- */
+
+#define IPSF_SIGN_KEY_SIZE 32u  /* Ed25519 public key */
+#define IPSF_SIGNATURE_SIZE 64u /* Ed25519 signature */
+#define IPSF_KEY_ID_SIZE 17u    /* 16 hex digits and a NUL */
+
+/* Whether the pack carries a signature trailer; the signer's public key
+ * (32 bytes) or NULL; whether that signature verifies under that key.  A
+ * valid signature by an unknown key proves nothing: check it against a key
+ * you trust with ipsf_pack_check_signature. */
+bool ipsf_pack_is_signed(const IpsfPack *pack);
+const uint8_t *ipsf_pack_signer(const IpsfPack *pack);
+bool ipsf_pack_signature_valid(const IpsfPack *pack);
+
+/* true if the pack is signed by exactly `public_key` and the signature
+ * verifies over its digest; else false with err (IPSF_ERR_BYTECODE) saying
+ * why: unsigned, signed by another key (named by key id), invalid. */
+bool ipsf_pack_check_signature(const IpsfPack *pack, const uint8_t public_key[32],
+                               IpsfError *err);
+
+/* Key id: the first 8 bytes of SHA-256 of the public key, in hex. */
+void ipsf_key_id(const uint8_t public_key[32], char out[IPSF_KEY_ID_SIZE]);
+
+/* Key files are one text line: "ipsfc-ed25519-public BASE64" (the 32-byte
+ * public key) or "ipsfc-ed25519-secret BASE64" (the 32-byte seed).  Load
+ * one; false with err (IO, BYTECODE for a malformed file). */
+bool ipsf_public_key_load_file(const char *path, uint8_t public_key[32], IpsfError *err);
+/* secret_key: libsodium's 64 bytes (seed || public key); wipe it after use. */
+bool ipsf_secret_key_load_file(const char *path, uint8_t secret_key[64], IpsfError *err);
+
 /* ---- evaluation ---------------------------------------------------------- */
 
 /* A context holds everything one evaluation writes; it allocates once, here,

@@ -10,7 +10,14 @@
  *   the sections: meta, strings, enums, consts, slots, facts, scales, rules,
  *     viewpoints, requirements, confirms, code, lines
  *   32 bytes: SHA-256 of every byte before it
- *   (nothing else yet: a later format adds an optional signature here)
+ *   optionally, a signature trailer (100 bytes): "SIG1", the signer's
+ *     Ed25519 public key (32), the signature (64) over
+ *     "ipsfc pack signature v1\0" || the digest
+ *
+ * The trailer is not covered by the digest (it signs the digest), so a
+ * pack signed or re-signed keeps its digest.  The loader records whether
+ * the signature verifies under the key in the trailer; whether that key is
+ * one the caller trusts is ipsf_pack_check_signature's question (sign.c).
  *
  * Reading never casts bytes to structs: every field is decoded explicitly,
  * every count is checked against the bytes that remain before anything is
@@ -55,6 +62,10 @@ enum {
 #define HEADER_SIZE (8u + 4u + 4u)
 #define TABLE_SIZE (SEC_COUNT * 12u)
 #define DIGEST_SIZE 32u
+#define SIG_MAGIC_SIZE 4u
+#define SIG_TRAILER_SIZE (SIG_MAGIC_SIZE + IPSF_SIGN_KEY_SIZE + IPSF_SIGNATURE_SIZE)
+
+static const uint8_t sig_magic[SIG_MAGIC_SIZE] = {'S', 'I', 'G', '1'};
 
 static const char *const section_names[SEC__END] = {
     [SEC_META] = "meta",         [SEC_STRINGS] = "strings",
@@ -702,11 +713,15 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
                      "truncated file: the digest ends at byte %llu of %zu",
                      (unsigned long long)(expect + DIGEST_SIZE), len);
-  if (expect + DIGEST_SIZE < len)
+  uint64_t after = len - expect - DIGEST_SIZE;
+  if (after != 0 && after != SIG_TRAILER_SIZE)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
-                     "%llu trailing bytes after the digest (format version %u has no "
-                     "signature section)",
-                     (unsigned long long)(len - expect - DIGEST_SIZE), IPSB_FORMAT_VERSION);
+                     "malformed signature trailer: %llu bytes after the digest (a signature "
+                     "trailer is %u bytes)",
+                     (unsigned long long)after, SIG_TRAILER_SIZE);
+  if (after != 0 && memcmp(b + expect + DIGEST_SIZE, sig_magic, SIG_MAGIC_SIZE) != 0)
+    return ipsf_fail(err, IPSF_ERR_BYTECODE,
+                     "malformed signature trailer: bad magic (expected \"SIG1\")");
   uint8_t digest[DIGEST_SIZE];
   crypto_hash_sha256(digest, b, (unsigned long long)expect);
   if (sodium_memcmp(digest, b + expect, DIGEST_SIZE) != 0)
@@ -742,6 +757,13 @@ IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
   }
   if (in.failed) goto fail;
   memcpy(p->digest, bytes + sections_end, DIGEST_SIZE);
+  if (len - sections_end - DIGEST_SIZE == SIG_TRAILER_SIZE) {
+    const uint8_t *t = bytes + sections_end + DIGEST_SIZE + SIG_MAGIC_SIZE;
+    p->is_signed = true;
+    memcpy(p->signer_key, t, IPSF_SIGN_KEY_SIZE);
+    memcpy(p->signature, t + IPSF_SIGN_KEY_SIZE, IPSF_SIGNATURE_SIZE);
+    p->signature_ok = ipsf_signature_verify(p->digest, p->signature, p->signer_key);
+  }
   if (!ipsf_verify(p, err)) goto fail;
   if (!ipsf_pack_link(p)) {
     ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory linking a pack");
@@ -753,6 +775,48 @@ fail:
   return NULL;
 }
 
+/* ---- signing --------------------------------------------------------------- */
+
+void ipsf_signature_message(const uint8_t digest[32], uint8_t msg[IPSF_SIGNED_MESSAGE_SIZE]) {
+  static const char domain[] = IPSF_SIGNATURE_DOMAIN; /* with its NUL */
+  memcpy(msg, domain, sizeof domain);
+  memcpy(msg + sizeof domain, digest, DIGEST_SIZE);
+}
+
+bool ipsf_signature_verify(const uint8_t digest[32], const uint8_t sig[IPSF_SIGNATURE_SIZE],
+                           const uint8_t public_key[IPSF_SIGN_KEY_SIZE]) {
+  uint8_t msg[IPSF_SIGNED_MESSAGE_SIZE];
+  ipsf_signature_message(digest, msg);
+  return crypto_sign_verify_detached(sig, msg, sizeof msg, public_key) == 0;
+}
+
+bool ipsb_sign(const uint8_t *bytes, size_t len, const uint8_t secret_key[64], uint8_t **out,
+               size_t *out_len, IpsfError *err) {
+  *out = NULL;
+  *out_len = 0;
+  /* Only a pack that loads and verifies is signed: a signature vouches for
+   * content, and content the verifier rejects is nothing to vouch for. */
+  IpsfPack *p = ipsb_read(bytes, len, err);
+  if (!p) return false;
+  size_t body = len - (p->is_signed ? SIG_TRAILER_SIZE : 0); /* through the digest */
+  uint8_t *o = malloc(body + SIG_TRAILER_SIZE);
+  if (!o) {
+    ipsf_pack_free(p);
+    return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory signing a pack");
+  }
+  memcpy(o, bytes, body);
+  memcpy(o + body, sig_magic, SIG_MAGIC_SIZE);
+  memcpy(o + body + SIG_MAGIC_SIZE, secret_key + 32, IPSF_SIGN_KEY_SIZE); /* sk = seed || pk */
+  uint8_t msg[IPSF_SIGNED_MESSAGE_SIZE];
+  ipsf_signature_message(p->digest, msg);
+  crypto_sign_detached(o + body + SIG_MAGIC_SIZE + IPSF_SIGN_KEY_SIZE, NULL, msg, sizeof msg,
+                       secret_key);
+  ipsf_pack_free(p);
+  *out = o;
+  *out_len = body + SIG_TRAILER_SIZE;
+  return true;
+}
+
 /* ---- public loading ----------------------------------------------------- */
 
 IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err) {
@@ -762,33 +826,38 @@ IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err) {
 }
 
 IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err) {
+  uint8_t *buf;
+  size_t len;
+  if (!ipsb_read_file(path, &buf, &len, err)) return NULL;
+  IpsfPack *p = ipsb_read(buf, len, err);
+  free(buf);
+  return p;
+}
+
+bool ipsb_read_file(const char *path, uint8_t **out, size_t *out_len, IpsfError *err) {
+  *out = NULL;
+  *out_len = 0;
   FILE *f = fopen(path, "rb");
-  if (!f) {
-    ipsf_fail(err, IPSF_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-    return NULL;
-  }
+  if (!f) return ipsf_fail(err, IPSF_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
   size_t cap = 64 * 1024, len = 0;
   uint8_t *buf = malloc(cap);
   if (!buf) {
     fclose(f);
-    ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading '%s'", path);
-    return NULL;
+    return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading '%s'", path);
   }
   for (;;) {
     if (len == cap) {
       if (cap > IPSF_MAX_FILE_SIZE) {
         free(buf);
         fclose(f);
-        ipsf_fail(err, IPSF_ERR_BYTECODE, "'%s' is too large: more than %u bytes", path,
-                  IPSF_MAX_FILE_SIZE);
-        return NULL;
+        return ipsf_fail(err, IPSF_ERR_BYTECODE, "'%s' is too large: more than %u bytes",
+                         path, IPSF_MAX_FILE_SIZE);
       }
       uint8_t *nb = realloc(buf, cap * 2);
       if (!nb) {
         free(buf);
         fclose(f);
-        ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading '%s'", path);
-        return NULL;
+        return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading '%s'", path);
       }
       buf = nb;
       cap *= 2;
@@ -802,10 +871,9 @@ IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err) {
   fclose(f);
   if (bad) {
     free(buf);
-    ipsf_fail(err, IPSF_ERR_IO, "cannot read '%s': %s", path, strerror(saved));
-    return NULL;
+    return ipsf_fail(err, IPSF_ERR_IO, "cannot read '%s': %s", path, strerror(saved));
   }
-  IpsfPack *p = ipsb_read(buf, len, err);
-  free(buf);
-  return p;
+  *out = buf;
+  *out_len = len;
+  return true;
 }

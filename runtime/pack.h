@@ -189,6 +189,13 @@ struct ipsf_pack {
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
+  /* The optional signature trailer (ipsb.c), read on load, never written
+   * by ipsb_write (signing is ipsb_sign's separate step on the bytes). */
+  bool is_signed;
+  bool signature_ok;      /* signature verifies under signer_key */
+  uint8_t signer_key[32]; /* Ed25519 public key from the trailer */
+  uint8_t signature[64];
+
   /* Built by ipsf_pack_link, not serialised: fact name -> fact index. */
   uint32_t fact_hash_size; /* power of two */
   uint32_t *fact_hash;     /* fact index + 1, 0 = empty */
@@ -207,6 +214,32 @@ bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len);
 /* Parse and structurally check a .ipsb image, then run the verifier.
  * On failure returns NULL and fills err (kind IPSF_ERR_BYTECODE). */
 IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err);
+
+/* Read a whole .ipsb file (at most IPSF_MAX_FILE_SIZE bytes) into a
+ * malloc'd buffer; false with err (IO, BYTECODE, NOMEM). */
+bool ipsb_read_file(const char *path, uint8_t **out, size_t *out_len, IpsfError *err);
+
+/* Signatures (docs/security.md): Ed25519 over a domain-separated message,
+ * IPSF_SIGNATURE_DOMAIN with its NUL, then the 32-byte digest. */
+#define IPSF_SIGNATURE_DOMAIN "ipsfc pack signature v1"
+#define IPSF_SIGNED_MESSAGE_SIZE (sizeof IPSF_SIGNATURE_DOMAIN + 32u)
+
+void ipsf_signature_message(const uint8_t digest[32], uint8_t msg[IPSF_SIGNED_MESSAGE_SIZE]);
+bool ipsf_signature_verify(const uint8_t digest[32], const uint8_t sig[IPSF_SIGNATURE_SIZE],
+                           const uint8_t public_key[IPSF_SIGN_KEY_SIZE]);
+
+/* Sign a .ipsb image (which must load and verify; an existing signature is
+ * replaced) with a libsodium Ed25519 secret key (seed || public key).
+ * *out is malloc'd.  false with err (BYTECODE, NOMEM). */
+bool ipsb_sign(const uint8_t *bytes, size_t len, const uint8_t secret_key[64], uint8_t **out,
+               size_t *out_len, IpsfError *err);
+
+/* sign.c: key files.  Write "LABEL BASE64\n" of `size` key bytes into out
+ * (NUL-terminated); false if cap is too small. */
+#define IPSF_KEY_LABEL_PUBLIC "ipsfc-ed25519-public"
+#define IPSF_KEY_LABEL_SECRET "ipsfc-ed25519-secret"
+bool ipsf_key_encode(const char *label, const uint8_t *key, size_t size, char *out,
+                     size_t cap);
 
 /* pack.c: after verification, build what is derived and not serialised:
  * the fact-name hash, string constants' pointers.  false: out of memory. */

@@ -206,10 +206,11 @@ static json_t *make_real(YamlReader *y, yaml_mark_t mark, const char *s) {
     if (*p == '.' && !(p[1] >= '0' && p[1] <= '9')) t[o++] = '0';
   }
   json_error_t je;
+  memset(&je, 0, sizeof je); /* jansson may leave it unset when out of memory */
   json_t *j = json_loadb(t, o, JSON_DECODE_ANY, &je);
   free(t);
   if (!j) {
-    if (json_error_code(&je) == json_error_out_of_memory)
+    if (json_error_code(&je) == json_error_out_of_memory || je.text[0] == '\0')
       return ipsf_fail(y->err, IPSF_ERR_NOMEM, "out of memory while parsing YAML"), NULL;
     /* jansson refuses an overflowing real: it would be infinite. */
     return fail_at(y, IPSF_ERR_SYNTAX, mark, "non-finite number '%s'", quote(s).s), NULL;

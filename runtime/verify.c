@@ -603,7 +603,8 @@ static bool describe_mismatch(V *v, uint32_t pc, uint32_t target, const IpsfType
 static bool join(V *v, AState *st, uint32_t pc, uint32_t target, uint32_t depth) {
   if (!charge(v, pc, depth + 1u)) return false;
   if (st->join_at[target] != IPSF_NONE)
-    return describe_mismatch(v, pc, target, st->stack, depth, st->pool + st->join_at[target],
+    return describe_mismatch(v, pc, target, st->stack, depth,
+                             st->pool ? st->pool + st->join_at[target] : NULL,
                              st->join_depth[target]);
   if (st->pool_cap - st->pool_len < depth) {
     size_t cap = st->pool_cap ? st->pool_cap : 64;
@@ -693,7 +694,8 @@ static bool check_stack_run(V *v, AState *st) {
   for (uint32_t pc = 0; pc < p->code_count; pc++) {
     if (!charge(v, pc, 1)) return false;
     if (st->join_at[pc] != IPSF_NONE) {
-      const IpsfType *saved = st->pool + st->join_at[pc];
+      /* No pool when every saved join stack is empty: NULL + 0 is UB. */
+      const IpsfType *saved = st->pool ? st->pool + st->join_at[pc] : NULL;
       uint32_t sd = st->join_depth[pc];
       if (st->live) {
         if (!charge(v, pc, sd)) return false;

@@ -205,6 +205,21 @@ static void enum_too_big(IpsfPack *p) {
   }
   pb_enum(p, "big", values);
 }
+static void axis_role_range(IpsfPack *p) { p->scales[1].axis = 3; }
+/* Deep stacks meeting at many joins: each JUMP 0 costs a full stack
+ * comparison, so the verification work passes its cap. */
+static void work_limit(IpsfPack *p) {
+  enum { DEPTH = 250, JUMPS = 300000 }; /* ~252 units per jump */
+  uint32_t k = pb_kbool(p, true), n = 0;
+  uint32_t *w = malloc((DEPTH * 2 + JUMPS + 1) * sizeof *w);
+  for (int i = 0; i < DEPTH; i++) w[n++] = I(LOADK, k);
+  for (int i = 0; i < JUMPS; i++) w[n++] = I(JUMP, 0);
+  for (int i = 0; i < DEPTH; i++) w[n++] = I(POP, 0);
+  w[n++] = I(RET, 0);
+  set_code(p, w, n);
+  free(w);
+  p->max_stack = DEPTH;
+}
 static void enum_64(IpsfPack *p) {
   char values[64 * 4] = "";
   for (int i = 0; i < 64; i++) {
@@ -249,6 +264,25 @@ static void b_section_length(uint8_t **b, size_t *len) {
   (*b)[16 + 8] += 4;
   pb_redigest(*b, *len);
 }
+/* the signature trailer (docs/security.md): 100 bytes after the digest */
+static void b_trailer_magic(uint8_t **b, size_t *len) {
+  *b = realloc(*b, *len + 100);
+  memset(*b + *len, 0, 100);
+  memcpy(*b + *len, "SIG2", 4);
+  *len += 100;
+}
+static void b_trailer_short(uint8_t **b, size_t *len) {
+  *b = realloc(*b, *len + 99);
+  memset(*b + *len, 0, 99);
+  memcpy(*b + *len, "SIG1", 4);
+  *len += 99;
+}
+static void b_trailer_bad_signature(uint8_t **b, size_t *len) {
+  /* well formed, but the signature is zeros: it loads, marked invalid
+   * (test_sign.c checks the flag) */
+  b_trailer_magic(b, len);
+  memcpy(*b + *len - 100, "SIG1", 4);
+}
 static void b_garbage(uint8_t **b, size_t *len) {
   for (size_t i = 0; i < *len; i++) (*b)[i] = (uint8_t)(i * 31u + 7u);
 }
@@ -273,8 +307,16 @@ static const Case cases[] = {
     {"section out of order", NULL, b_section_id, REJECT, "section table entry 3 has id 9"},
     {"section length", NULL, b_section_length, REJECT, "section 'strings' starts at byte"},
     {"bad digest", NULL, b_digest, REJECT, "digest mismatch: the file was altered or corrupted"},
+    {"signature trailer with another magic", NULL, b_trailer_magic, REJECT,
+     "malformed signature trailer: bad magic (expected \"SIG1\")"},
+    {"signature trailer one byte short", NULL, b_trailer_short, REJECT,
+     "malformed signature trailer: 99 bytes after the digest"},
+    {"well-formed trailer, bad signature", NULL, b_trailer_bad_signature, ACCEPT, NULL},
+    {"axis role out of range", axis_role_range, NULL, REJECT, "scale 1: axis role 3 is not 0, 1 or 2"},
+    {"verification work cap", work_limit, NULL, REJECT, "verification work limit exceeded"},
     {"bad digest bytes", NULL, b_digest_itself, REJECT, "digest mismatch"},
-    {"trailing bytes", NULL, b_trailing, REJECT, "1 trailing bytes after the digest"},
+    {"trailing bytes", NULL, b_trailing, REJECT,
+     "malformed signature trailer: 1 bytes after the digest"},
     {"huge count from a small file", NULL, b_huge_count, REJECT,
      "section 'strings': 268435455 strings need at least 1073741820 bytes"},
     /* strings */

@@ -1,0 +1,117 @@
+/*
+ * sign.c -- `ipsfc sign PACK.ipsb --key SECRET [-o OUT]`: add (or replace)
+ * the Ed25519 signature trailer of a compiled pack.
+ *
+ * The pack is loaded and verified first: only a pack that any loader would
+ * accept gets signed.  The output is written to a temporary file beside it
+ * and renamed into place, so a failure never leaves half a pack.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "arena.h"
+#include "cli.h"
+#include "pack.h"
+
+static const char help[] =
+    "usage: ipsfc sign PACK.ipsb --key SECRET.key [-o OUT.ipsb]\n\n"
+    "Sign a compiled pack with an Ed25519 secret key (see 'ipsfc keygen').\n"
+    "The pack must load and verify.  The signature covers the pack's SHA-256\n"
+    "content digest; an existing signature is replaced.  The pack is\n"
+    "rewritten in place unless -o names another file.\n\n"
+    "options:\n"
+    "      --key FILE      the secret key file (ipsfc-ed25519-secret)\n"
+    "  -o, --output FILE   write the signed pack here instead\n"
+    "  -h, --help          this text\n\n"
+    "exit: 0 signed; 2 usage; 3 the pack or key cannot be read or verified,\n"
+    "      or the output cannot be written.\n\n"
+    "example:\n"
+    "  ipsfc compile pack.ipsf -o pack.ipsb\n"
+    "  ipsfc sign pack.ipsb --key release.key\n"
+    "  ipsfc verify pack.ipsb --pubkey release.pub\n";
+
+static bool write_atomic(const char *path, const uint8_t *bytes, size_t len) {
+  size_t n = strlen(path);
+  char *tmp = xmalloc(n + 16);
+  snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    free(tmp);
+    return false;
+  }
+  FILE *f = fdopen(fd, "wb");
+  bool ok = f && fwrite(bytes, 1, len, f) == len;
+  if (f) ok &= fclose(f) == 0;
+  else close(fd);
+  if (ok) {
+    (void)chmod(tmp, 0644);
+    ok = rename(tmp, path) == 0;
+  }
+  if (!ok) unlink(tmp);
+  free(tmp);
+  return ok;
+}
+
+int cmd_sign(int argc, char **argv) {
+  static const struct option opts[] = {{"key", required_argument, 0, 'k'},
+                                       {"output", required_argument, 0, 'o'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *key = NULL, *output = NULL;
+  int c;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'k': key = optarg; break;
+    case 'o': output = optarg; break;
+    case 'h': return cli_help(help);
+    case ':': return cli_usage("sign", "%s needs an argument", argv[optind - 1]);
+    default: return cli_usage("sign", "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1) return cli_usage("sign", "expected one PACK.ipsb");
+  if (!key) return cli_usage("sign", "--key SECRET.key is required");
+  const char *path = argv[optind];
+  if (!cli_is_bytecode(path)) return cli_usage("sign", "%s is not a .ipsb file", path);
+
+  struct stat st;
+  if (stat(key, &st) == 0 && (st.st_mode & 077))
+    fprintf(stderr, "ipsfc sign: warning: %s is readable by others (chmod 600 it)\n", key);
+  IpsfError err = {0};
+  uint8_t sk[64];
+  if (!ipsf_secret_key_load_file(key, sk, &err)) {
+    fprintf(stderr, "ipsfc sign: %s\n", err.message);
+    return err.kind == IPSF_ERR_NOMEM || err.kind == IPSF_ERR_INTERNAL ? EXIT_INTERNAL
+                                                                       : EXIT_INPUT;
+  }
+  uint8_t *bytes = NULL, *out = NULL;
+  size_t len = 0, out_len = 0;
+  bool ok = ipsb_read_file(path, &bytes, &len, &err) &&
+            ipsb_sign(bytes, len, sk, &out, &out_len, &err);
+  sodium_memzero(sk, sizeof sk);
+  free(bytes);
+  if (!ok) {
+    fprintf(stderr, "ipsfc sign: %s: %s\n", path, err.message);
+    return err.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+  }
+  const char *dest = output ? output : path;
+  int status = EXIT_OK;
+  if (!write_atomic(dest, out, out_len)) {
+    fprintf(stderr, "ipsfc sign: cannot write %s\n", dest);
+    status = EXIT_INPUT;
+  } else {
+    char id[IPSF_KEY_ID_SIZE];
+    /* The public key is the trailer's: bytes [len-96, len-64) of out. */
+    ipsf_key_id(out + out_len - IPSF_SIGNATURE_SIZE - IPSF_SIGN_KEY_SIZE, id);
+    printf("signed %s with key id %s\n", dest, id);
+  }
+  free(out);
+  return status;
+}

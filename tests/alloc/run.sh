@@ -1,0 +1,62 @@
+#!/bin/sh
+# Allocation-failure test (make alloc-test): for every N, run a command with
+# the N-th allocation failing, and require a clean end: exit 0 (the failure
+# was absorbed), 3 or 4 with a message on stderr; never a crash, never an
+# ASan/UBSan/LSan report.  For eval, a sheet that runs out of memory gives
+# an error record (kind out_of_memory) on stdout and exit 3, like any other
+# sheet error; everything else says "out of memory" on stderr.
+#
+#   IPSFC=build/alloc/ipsfc sh tests/alloc/run.sh [STEP]
+#
+# STEP (default 1) tries every STEP-th N only, for a quick run.
+set -u
+: "${IPSFC:?set IPSFC to the alloc build of ipsfc (make alloc-test)}"
+step=${1:-1}
+here=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d /tmp/ipsf-alloc.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export ASAN_OPTIONS="exitcode=97:detect_leaks=1:abort_on_error=0:allocator_may_return_null=1"
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=98"
+export LSAN_OPTIONS="exitcode=99"
+ex="$here/examples/smart-home"
+"$IPSFC" compile "$ex/pack.ipsf" -o "$tmp/pack.ipsb" || exit 1
+
+failed=0
+# name | command (run in $tmp)
+run_case() {
+  name=$1; shift
+  IPSF_ALLOC_COUNT="$tmp/count" "$@" >/dev/null 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -ne 0 ]; then echo "alloc: $name fails without injection (exit $rc)"; cat "$tmp/err"; failed=1; return; fi
+  total=$(cat "$tmp/count")
+  n=1; bad=0; clean=0; absorbed=0
+  while [ "$n" -le "$total" ]; do
+    IPSF_FAIL_ALLOC_AT=$n "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    case $rc in
+      0) absorbed=$((absorbed + 1)) ;;
+      3|4)
+        # the message: on stderr, or (eval) the sheet's error record
+        if { [ -s "$tmp/err" ] || grep -q out_of_memory "$tmp/out"; } &&
+           ! grep -q -E 'Sanitizer|runtime error' "$tmp/err"; then
+          clean=$((clean + 1))
+        else
+          echo "alloc: $name, allocation $n: exit $rc without a message, or with a sanitizer report:"
+          head -30 "$tmp/err"; bad=$((bad + 1))
+        fi ;;
+      *) echo "alloc: $name, allocation $n: exit $rc"; head -30 "$tmp/err"; bad=$((bad + 1)) ;;
+    esac
+    [ "$bad" -ge 5 ] && break
+    n=$((n + step))
+  done
+  echo "alloc: $name: $total allocations, every ${step}th failed in turn: $clean clean errors, $absorbed absorbed, $bad bad"
+  [ "$bad" -eq 0 ] || failed=1
+}
+
+run_case "load+eval (.ipsb, JSON + YAML + JSONL)" \
+  "$IPSFC" eval --explain --format json "$tmp/pack.ipsb" "$ex/devices/smart-lock.json" \
+  "$ex/devices/baby-monitor.yaml" "$ex/devices/registry.jsonl"
+run_case "compile" "$IPSFC" compile "$ex/pack.ipsf" -o "$tmp/out.ipsb"
+run_case "compile+load+eval (source)" \
+  "$IPSFC" eval "$ex/pack.ipsf" "$ex/devices/smart-lock.json"
+exit $failed
