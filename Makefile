@@ -88,10 +88,10 @@ deps:
 	fi
 
 # ---- generated sources -----------------------------------------------------
-$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h: grammar/parser.y | $(BUILD)/gen
+$(BUILD)/gen/parser.c $(BUILD)/gen/parser.h &: grammar/parser.y | $(BUILD)/gen
 	bison -Wall -Werror --defines=$(BUILD)/gen/parser.h -o $(BUILD)/gen/parser.c $<
 
-$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h: grammar/lexer.l | $(BUILD)/gen
+$(BUILD)/gen/lexer.c $(BUILD)/gen/lexer.h &: grammar/lexer.l | $(BUILD)/gen
 	flex --header-file=$(BUILD)/gen/lexer.h -o $(BUILD)/gen/lexer.c $<
 
 $(BUILD)/gen/embed: tools/embed.c | $(BUILD)/gen

@@ -2131,6 +2131,9 @@ static void check_unused(An *a) {
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       mark_used(a, &u, c->reqs[i].confirms[k].when, c->reqs[i].module);
   }
+  /* a catalog is used when a ref or satisfied_by names one of its provisions */
+  for (size_t i = 0; i < c->provision_count; i++)
+    if (c->provisions[i].used) u.module[c->provisions[i].module] = 1;
   for (size_t i = 0; i < c->fact_count; i++)
     if (!u.fact[i] && c->facts[i].module == c->root) {
       finding(a, c->facts[i].span, "IPSF-W101", NULL,

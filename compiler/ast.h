@@ -149,7 +149,7 @@ typedef struct {
 
 typedef enum {
   RI_VIEWPOINT, /* viewpoint V;            ident */
-  RI_REF,       /* ref "…";                str */
+  RI_REF,       /* ref "…"; str, or ref PROVISION-ID; ident */
   RI_APPLIES,   /* applies always; / applies when E;   expr (NULL = always) */
   RI_CONFIRM,   /* confirm M [every N months] [when E];  ident, every, expr */
   RI_PARTY,     /* party P;                ident */
@@ -188,9 +188,22 @@ typedef struct {
   StrLit str;
 } Expect;
 
+/* One entry of a standards catalog:
+ *   provision ETSI-5.1-1 "5.1-1" "No universal default passwords" mandatory
+ *       [satisfied_by OTHER-ID, ...]; */
+typedef struct {
+  Ident id;
+  StrLit clause;       /* the clause as the standard numbers it */
+  StrLit title;
+  Ident status;        /* mandatory, recommended, conditional, informative */
+  Ident *satisfied_by; /* provisions that give (deemed) compliance */
+  size_t satisfied_count;
+  Span span;
+} Provision;
+
 typedef enum {
   D_PACK, D_IMPORT, D_FACTS, D_TYPE, D_LET, D_FN, D_SCALE, D_RULES,
-  D_VIEWPOINT, D_REQUIREMENT, D_TEST, D_EXTERN
+  D_VIEWPOINT, D_REQUIREMENT, D_TEST, D_EXTERN, D_CATALOG
 } DeclKind;
 
 typedef struct Decl Decl;
@@ -200,10 +213,11 @@ struct Decl {
   Ident name;   /* TYPE LET FN SCALE RULES(scale) VIEWPOINT REQUIREMENT(id)
                    EXTERN; IMPORT: alias (name NULL if none) */
   StrLit str;   /* PACK: name; IMPORT: path; REQUIREMENT, VIEWPOINT: title;
-                   TEST: name; EXTERN: library */
-  StrLit str2;  /* PACK: version; EXTERN: symbol (text NULL if absent) */
+                   TEST: name; EXTERN: library; CATALOG: the standard's title */
+  StrLit str2;  /* PACK, CATALOG: version; EXTERN: symbol (text NULL if absent) */
 
-  PackEntry *entries; size_t entry_count;      /* PACK */
+  PackEntry *entries; size_t entry_count;      /* PACK, CATALOG */
+  Provision *provisions; size_t provision_count; /* CATALOG */
   FactDecl *facts; size_t fact_count;          /* FACTS */
   TypeExpr *type;                              /* TYPE; FN, EXTERN: result */
   Expr *value;                                 /* LET; FN: body */

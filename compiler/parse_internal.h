@@ -34,6 +34,7 @@ typedef struct ParseCtx {
   /* parser */
   PtrVec decls;          /* every declaration that parsed, in order */
   size_t syntax_errors;  /* reported by the parser (lexical ones not counted) */
+  bool reqid_list;       /* after `satisfied_by`: ids separated by ',' */
   bool too_deep;         /* an expression passed IPSF_MAX_EXPR_DEPTH (reported once) */
 } ParseCtx;
 

@@ -285,6 +285,83 @@ static void declare_fn(Compilation *c, uint32_t module, Decl *d) {
   declare_value(c, name, d->name.span, SYM_FN, index);
 }
 
+/* ---- catalogs ---------------------------------------------------------------------- */
+
+static const char *const catalog_keys[] = {"source", "publisher", "date", "url", "note"};
+static const char *const provision_statuses[] = {"mandatory", "recommended", "conditional",
+                                                 "informative"};
+
+static bool one_of(const char *s, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(s, list[i]) == 0) return true;
+  return false;
+}
+
+static void check_catalog_entries(Compilation *c, const Decl *d) {
+  bool has_source = false;
+  for (size_t i = 0; i < d->entry_count; i++) {
+    const Ident *k = &d->entries[i].key;
+    has_source |= strcmp(k->name, "source") == 0;
+    if (!one_of(k->name, catalog_keys, sizeof catalog_keys / sizeof catalog_keys[0]))
+      diag_error(&c->diags, k->span,
+                 "unknown catalog entry '%s' (source, publisher, date, url, note)", k->name);
+  }
+  if (!has_source)
+    diag_error(&c->diags, d->str.span,
+               "catalog \"%s\" has no source entry: name the document it was written from",
+               d->str.text ? d->str.text : "");
+}
+
+/* `catalog "TITLE" version "V" { source "..."; provision ID "clause" "title" status; }` */
+static void declare_catalog(Compilation *c, uint32_t module, Decl *d) {
+  check_catalog_entries(c, d);
+  for (size_t i = 0; i < d->provision_count; i++) {
+    const Provision *p = &d->provisions[i];
+    if (!one_of(p->status.name, provision_statuses,
+                sizeof provision_statuses / sizeof provision_statuses[0]))
+      diag_error(&c->diags, p->status.span,
+                 "unknown status '%s' (mandatory, recommended, conditional, informative)",
+                 p->status.name);
+    const char *id = qualify(c, module, p->id.name);
+    uint32_t index = (uint32_t)c->provision_count;
+    ProvisionSym *s = PUSH(c, c->provisions, c->provision_count, c->provision_cap);
+    *s = (ProvisionSym){.id = id, .span = p->id.span, .decl = p, .catalog = d, .module = module};
+    s->text = arena_printf(&c->arena, "%s %s %s: %s", d->str.text, d->str2.text, p->clause.text,
+                           p->title.text);
+    SymEntry *had = symmap_put(&c->arena, &c->provision_map, id, 0, index);
+    if (had) {
+      diag_error(&c->diags, p->id.span, "provision %s is already declared", id);
+      diag_note(&c->diags, c->provisions[had->index].span, "provision %s was first declared here",
+                id);
+    }
+  }
+}
+
+/* A provision named from `module`: its own (prefixed) ids first. */
+static ProvisionSym *lookup_provision(Compilation *c, uint32_t module, const Ident *id) {
+  SymEntry *e = lookup_in(c, &c->provision_map, module, id->name);
+  if (!e) {
+    diag_error(&c->diags, id->span,
+               "unknown provision %s (import the catalog that declares it)", id->name);
+    return NULL;
+  }
+  c->provisions[e->index].used = true;
+  return &c->provisions[e->index];
+}
+
+static const char *provision_text(Compilation *c, uint32_t module, const Ident *id) {
+  ProvisionSym *p = lookup_provision(c, module, id);
+  return p ? p->text : id->name;
+}
+
+/* satisfied_by lists name provisions of any catalog declared so far. */
+static void check_satisfied_by(Compilation *c, uint32_t module, Decl *d) {
+  if (d->kind != D_CATALOG) return;
+  for (size_t i = 0; i < d->provision_count; i++)
+    for (size_t k = 0; k < d->provisions[i].satisfied_count; k++)
+      lookup_provision(c, module, &d->provisions[i].satisfied_by[k]);
+}
+
 /* ---- requirements --------------------------------------------------------------- */
 
 static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen) {
@@ -307,7 +384,8 @@ static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen)
   case RI_REF:
     r->refs = grow_array(&c->arena, r->refs, &(size_t){r->ref_count}, r->ref_count,
                          sizeof *r->refs);
-    r->refs[r->ref_count++] = it->str.text;
+    r->refs[r->ref_count++] = it->ident.name ? provision_text(c, r->module, &it->ident)
+                                             : it->str.text;
     return;
   case RI_APPLIES:
     if (r->has_applies) {
@@ -528,6 +606,7 @@ static void pass_vocabulary(Compilation *c, uint32_t module, Decl *d) {
   case D_SCALE: declare_scale(c, module, d); break;
   case D_VIEWPOINT: declare_viewpoint(c, d); break;
   case D_PACK: check_pack_header(c, module, d); break;
+  case D_CATALOG: declare_catalog(c, module, d); break;
   default: break;
   }
 }
@@ -549,6 +628,7 @@ static void pass_symbols(Compilation *c, uint32_t module, Decl *d) {
 
 static void pass_rules(Compilation *c, uint32_t module, Decl *d) {
   if (d->kind == D_RULES) attach_rules(c, module, d);
+  check_satisfied_by(c, module, d);
 }
 
 static void run_pass(Compilation *c, DeclPass pass) {

@@ -122,6 +122,17 @@ typedef struct {
   uint32_t module;
 } ReqSym;
 
+/* A provision of a standards catalog (`catalog ... { provision ... }`). */
+typedef struct {
+  const char *id;       /* qualified: "ETSI-5.1-1", or "etsi.ETSI-5.1-1" */
+  Span span;
+  const Provision *decl;
+  const Decl *catalog;
+  uint32_t module;
+  const char *text;     /* what a `ref` to it carries into the eval record */
+  bool used;            /* named by a ref or a satisfied_by */
+} ProvisionSym;
+
 typedef struct {
   const char *path;    /* as resolved (for messages) */
   const char *key;     /* what identifies it: the real path, or <stdlib>/NAME.ipsf */
@@ -162,6 +173,8 @@ struct Compilation {
   ViewpointSym *viewpoints; size_t viewpoint_count, viewpoint_cap;
   ReqSym *reqs;             size_t req_count, req_cap;
   Decl **tests;             size_t test_count, test_cap;
+  ProvisionSym *provisions; size_t provision_count, provision_cap;
+  SymMap provision_map;     /* qualified id -> provision index */
 
   OrderItem *order;     size_t order_count;
 };

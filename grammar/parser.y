@@ -172,12 +172,13 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %token KW_IF "if" KW_THEN "then" KW_ELSE "else" KW_TRUE "true"
 %token KW_FALSE "false" KW_BOOL "bool" KW_INT "int" KW_NUMBER "number"
 %token KW_STRING "string" KW_ENUM "enum" KW_SET "set" KW_OF "of"
-%token KW_EXTERN "extern" KW_SATISFIED_BY "satisfied_by"
+%token KW_EXTERN "extern" KW_CATALOG "catalog" KW_PROVISION "provision"
+%token KW_SATISFIED_BY "satisfied_by"
 
 %token T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_ARROW "->"
 %token ';' ',' ':' '=' '{' '}' '(' ')' '<' '>' '+' '-' '*' '/' '%'
 
-%type <decl> decl pack_body fact_list rule_list req_items test_items
+%type <decl> decl pack_body fact_list rule_list req_items test_items catalog_items
 %type <type> type
 %type <expr> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary primary
 %type <expr> when_opt default_opt
@@ -185,7 +186,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %type <op> cmp_op
 %type <ident> import_alias policy_opt with_opt
 %type <str> string_opt because_opt extern_as
-%type <idents> idents level_list
+%type <idents> idents level_list reqids satisfied_opt
 %type <params> params params_opt types types_opt
 %type <givens> givens given_block
 %type <given> given
@@ -210,6 +211,10 @@ decl
   : KW_PACK T_STRING KW_VERSION T_STRING '{' pack_body '}'
       { $$ = $6; $$->span = @$; $$->str = strlit($2, @2); $$->str2 = strlit($4, @4); }
   | KW_PACK error '{' pack_body '}'
+      { $$ = NULL; (void)$4; }
+  | KW_CATALOG T_STRING KW_VERSION T_STRING '{' catalog_items '}'
+      { $$ = $6; $$->span = @$; $$->str = strlit($2, @2); $$->str2 = strlit($4, @4); }
+  | KW_CATALOG error '{' catalog_items '}'
       { $$ = NULL; (void)$4; }
   | KW_IMPORT T_STRING import_alias ';'
       { $$ = ast_decl(ctx->arena, D_IMPORT, @$); $$->str = strlit($2, @2); $$->name = $3; }
@@ -466,6 +471,37 @@ because_opt
   | KW_BECAUSE T_STRING   { $$ = strlit($2, @2); }
   ;
 
+/* ---- catalogs ------------------------------------------------------------------ */
+
+catalog_items
+  : %empty
+      { $$ = ast_decl(ctx->arena, D_CATALOG, @$); }
+  | catalog_items T_IDENT T_STRING ';'
+      { $$ = $1;
+        PackEntry *e = AST_PUSH(ctx->arena, $$->entries, $$->entry_count);
+        e->key = ident($2, @2); e->value = strlit($3, @3); }
+  | catalog_items KW_PROVISION T_REQID T_STRING T_STRING T_IDENT satisfied_opt ';'
+      { $$ = $1;
+        Provision *p = AST_PUSH(ctx->arena, $$->provisions, $$->provision_count);
+        p->id = ident($3, @3); p->clause = strlit($4, @4); p->title = strlit($5, @5);
+        p->status = ident($6, @6); p->satisfied_by = $7.items;
+        p->satisfied_count = $7.count; p->span = @$; }
+  | catalog_items error
+  | catalog_items error ';'   { $$ = $1; yyerrok; }
+  ;
+
+satisfied_opt
+  : %empty                    { $$ = (IdentList){NULL, 0}; }
+  | KW_SATISFIED_BY reqids    { $$ = $2; }
+  ;
+
+reqids
+  : T_REQID
+      { $$ = (IdentList){NULL, 0}; *AST_PUSH(ctx->arena, $$.items, $$.count) = ident($1, @1); }
+  | reqids ',' T_REQID
+      { $$ = $1; *AST_PUSH(ctx->arena, $$.items, $$.count) = ident($3, @3); }
+  ;
+
 /* ---- requirements ------------------------------------------------------------- */
 
 req_items
@@ -482,6 +518,8 @@ req_item
       { $$ = (ReqItem){.kind = RI_VIEWPOINT, .span = @$, .ident = ident($2, @2)}; }
   | KW_REF T_STRING ';'
       { $$ = (ReqItem){.kind = RI_REF, .span = @$, .str = strlit($2, @2)}; }
+  | KW_REF T_REQID ';'
+      { $$ = (ReqItem){.kind = RI_REF, .span = @$, .ident = ident($2, @2)}; }
   | KW_APPLIES KW_ALWAYS ';'
       { $$ = (ReqItem){.kind = RI_APPLIES, .span = @$}; }
   | KW_APPLIES KW_WHEN expr ';'

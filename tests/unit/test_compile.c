@@ -232,3 +232,43 @@ Test(compile, unique_conflict_names_both_rules) {
   cr_assert(strstr(out, "error: "), "got %s", out);
   cr_assert(strstr(out, "serious") && strstr(out, "fatal"), "got %s", out);
 }
+
+Test(compile, ref_to_a_catalog_provision_carries_its_text) {
+  Result r = compile_text(pack_with(
+      "catalog \"Std X\" version \"1\" { source \"Std X, 2024\";\n"
+      "  provision X-1.2 \"1.2\" \"Do the thing\" mandatory; }\n"
+      "rules recovery { otherwise limited; }\n"
+      "requirement R-1 \"r\" { viewpoint pre_operation; ref X-1.2; ref \"free\";"
+      " applies always; confirm self_declaration; }\n"));
+  cr_assert(r.ok);
+  IpsfError err;
+  IpsfPack *p = ipsf_pack_load(r.bytes, r.len, &err);
+  cr_assert_not_null(p, "%s", err.message);
+  cr_assert_eq(p->requirements[0].ref_count, 2);
+  cr_assert_str_eq(ipsf_str(p, p->requirements[0].refs[0]), "Std X 1 1.2: Do the thing");
+  cr_assert_str_eq(ipsf_str(p, p->requirements[0].refs[1]), "free");
+  ipsf_pack_free(p);
+  result_free(&r);
+}
+
+Test(compile, unknown_provision_is_an_error) {
+  Result r = compile_text(pack_with(
+      "rules recovery { otherwise limited; }\n"
+      "requirement R-1 \"r\" { viewpoint pre_operation; ref NOPE-1;"
+      " applies always; confirm self_declaration; }\n"));
+  cr_assert_not(r.ok);
+  cr_assert(has_error(&r, "unknown provision NOPE-1"));
+  result_free(&r);
+}
+
+Test(compile, satisfied_by_lists_are_checked) {
+  Result r = compile_text(pack_with(
+      "catalog \"A\" version \"1\" { source \"a\"; provision A-1 \"1\" \"a\" mandatory; }\n"
+      "catalog \"B\" version \"1\" { source \"b\";\n"
+      "  provision B-1 \"1\" \"b\" mandatory satisfied_by A-1, A-2; }\n"
+      "rules recovery { otherwise limited; }\n"));
+  cr_assert_not(r.ok);
+  cr_assert(has_error(&r, "unknown provision A-2"));
+  cr_assert_eq(compilation_diags(r.c)->errors, 1);
+  result_free(&r);
+}
