@@ -21,8 +21,10 @@
 # ```ipsf blocks to check without any warning (docs/diagnostics.md: the
 # fixed examples must really be free of findings).
 #
-# The blocks of one document share a temporary directory and are checked
-# in document order.  A block is written to block-N.ipsf (N counts from 1),
+# The blocks of one document share a temporary directory and are written
+# and checked one by one, in document order (so a block may replace the
+# file of an earlier one, as the steps of docs/tutorial.md do).  A block is
+# written to block-N.ipsf (N counts from 1),
 # unless its first line is a comment `// file: PATH`, which names it (PATH
 # is relative, may contain directories): this lets a later block import an
 # earlier one, and fixes the file name that its diagnostics show.  `check`
@@ -59,11 +61,13 @@ n=0
 for doc in $docs; do
   n=$((n + 1))
   dir="$tmp/doc$n"
-  mkdir -p "$dir"
+  src="$tmp/src$n"
+  mkdir -p "$dir" "$src"
   name=${doc#"$root"/}
-  # Split the document: one file per block, and a manifest of
-  #   kind <TAB> file <TAB> line of the opening fence <TAB> expected-output file or -
-  awk -v dir="$dir" '
+  # Split the document: one file per block (in $src, copied to its name in
+  # $dir when its turn comes), and a manifest of
+  #   kind <TAB> file <TAB> line of the opening fence <TAB> expected-output file or - <TAB> block
+  awk -v dir="$dir" -v src="$src" '
     function start(kind) {
       inblock = 1; blk++; bkind = kind; bline = NR; nlines = 0
     }
@@ -75,11 +79,7 @@ for doc in $docs; do
         path = first; sub(/^\/\/ file: /, "", path); sub(/[ \t]+$/, "", path)
       }
       if (path ~ /^\// || path ~ /(^|\/)\.\.(\/|$)/) path = "block-" blk ".ipsf"
-      if (path ~ /\//) {
-        d = path; sub(/\/[^\/]*$/, "", d)
-        system("mkdir -p \"" dir "/" d "\"")
-      }
-      out = dir "/" path
+      out = src "/" blk
       printf "" > out
       for (i = 1; i <= nlines; i++) print body[i] > out
       close(out)
@@ -111,19 +111,20 @@ for doc in $docs; do
     END {
       if (inblock) manifest[blk] = "unterminated\t-\t" bline
       for (i = 1; i <= blk; i++)
-        print manifest[i] "\t" ((i in expected) ? expected[i] : "-") > (dir "/manifest")
+        print manifest[i] "\t" ((i in expected) ? expected[i] : "-") "\t" src "/" i > (dir "/manifest")
     }
   ' "$doc"
   [ -f "$dir/manifest" ] || continue
   strict=0
   grep -q '^<!-- docs-test: strict -->$' "$doc" && strict=1
   tab=$(printf '\t')
-  while IFS=$tab read -r kind file line expected; do
+  while IFS=$tab read -r kind file line expected block; do
     where="$name:$line"
     if [ "$kind" = unterminated ]; then
       fail "$where: the block is not closed with \`\`\`"
       continue
     fi
+    mkdir -p "$dir/$(dirname "$file")" && cp "$block" "$dir/$file"
     (cd "$dir" && NO_COLOR=1 "$IPSFC" check "$file" >"$dir/out" 2>"$dir/err")
     rc=$?
     if [ "$kind" = ipsf ]; then
