@@ -736,7 +736,7 @@ exprs
  * since bison names character tokens by number). */
 static const int decl_starts[] = {
   KW_PACK, KW_IMPORT, KW_FACTS, KW_TYPE, KW_LET, KW_FN, KW_SCALE, KW_AXIS,
-  KW_RULES, KW_VIEWPOINT, KW_REQUIREMENT, KW_TEST, KW_EXTERN, ';', YYEOF};
+  KW_RULES, KW_VIEWPOINT, KW_REQUIREMENT, KW_TEST, KW_EXTERN, KW_CATALOG, ';', YYEOF};
 static const int expr_starts[] = {
   T_IDENT, T_STRING, T_INT, T_NUMBER, KW_TRUE, KW_FALSE, KW_NOT, KW_IF,
   '(', '{', '-'};
