@@ -9,6 +9,8 @@
  */
 #include "native_rules.h"
 
+#include <stddef.h>
+
 enum { HARM_NONE, HARM_MINOR, HARM_SERIOUS, HARM_DEATH };
 enum { SENS_NONE, SENS_PERSONAL, SENS_SENSITIVE };
 enum { USAGE_HOME, USAGE_OFFICE, USAGE_FACTORY, USAGE_HOSPITAL, USAGE_VEHICLE };
