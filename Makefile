@@ -57,7 +57,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g $(OPT) $(SA
 GEN_CFLAGS = $(ALL_CFLAGS) -Wall -Wno-unused-function -Wno-unused-parameter \
              -Wno-sign-compare -Wno-unused-but-set-variable
 LDFLAGS ?=
-LIBS     = $(PKG_LIBS) -lm -pthread
+LIBS     = $(PKG_LIBS) -ldl -lm -pthread
 
 RUNTIME_SRC  := $(sort $(wildcard runtime/*.c))
 COMPILER_SRC := $(sort $(wildcard compiler/*.c))
@@ -73,7 +73,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
+.PHONY: all deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -128,24 +128,43 @@ $(IPSFC): $(CLI_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(ALLOC_OBJ)
 	$(CC) $(SANFLAGS) $(LDFLAGS) $(ALLOC_LDFLAGS) -o $@ $(CLI_OBJ) $(ALLOC_OBJ) \
 	  $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
 
+# ---- native libraries (docs/natives.md) --------------------------------------
+# The example's CVSS library and the tests' misbehaving one: plain -fPIC
+# -shared objects, never sanitized (they stand for third-party code).
+NATIVE_LIBS := $(BUILD)/examples/natives/libcvss.so $(BUILD)/tests/native/libipsftest.so
+NATIVE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -g -O2 -fPIC -shared $(WARN)
+
+$(BUILD)/examples/natives/libcvss.so: examples/natives/cvss.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NATIVE_CFLAGS) -o $@ $< -lm
+$(BUILD)/tests/native/libipsftest.so: tests/native/testlib.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NATIVE_CFLAGS) -o $@ $< -lm
+
+natives: $(NATIVE_LIBS)
+
+# tests/unit/test_native.c finds them here.
+$(BUILD)/tests/unit/test_native.o: ALL_CFLAGS += -DIPSF_TEST_NATIVE_DIR='"$(abspath $(BUILD))"'
+
 # ---- tests -----------------------------------------------------------------
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a \
 	  $(LIBS) -lcriterion
 
 unit: deps
-	$(MAKE) $(BUILD)/unit_tests
+	$(MAKE) $(BUILD)/unit_tests $(NATIVE_LIBS)
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 
 golden: deps
-	$(MAKE) $(IPSFC)
+	$(MAKE) $(IPSFC) $(NATIVE_LIBS)
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
 test: deps
-	$(MAKE) $(IPSFC) $(BUILD)/unit_tests
+	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS)
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 
 # ---- demo ------------------------------------------------------------------
 demo: deps
@@ -154,7 +173,7 @@ demo: deps
 
 # The example and the golden suite under valgrind: no leak, no invalid
 # access (CI runs this).
-valgrind: $(IPSFC)
+valgrind: $(IPSFC) $(NATIVE_LIBS)
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(IPSFC) eval --explain --format json examples/smart-home/pack.ipsf \
 	  examples/smart-home/devices/* >/dev/null
@@ -173,6 +192,14 @@ install: $(IPSFC)
 BENCH_N ?= 1000000
 bench: $(IPSFC) bench-analyze
 	sh bench/run.sh $(BENCH_N)
+
+# The cost of a native call against a built-in (bench/native_call.c,
+# docs/performance.md "Natives").
+$(BUILD)/bench/native_call: bench/native_call.c $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
+bench-native: $(BUILD)/bench/native_call $(NATIVE_LIBS)
+	$(BUILD)/bench/native_call $(abspath $(BUILD))
 
 # Static analysis time on generated packs of 10 to 10,000 rules
 # (bench/analyze/, docs/performance.md "Analysis").
@@ -194,11 +221,13 @@ alloc-test: deps
 # each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target>; the corpus
 # grows in build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
 FUZZ_TARGETS ?= source ipsb sheet
-FUZZ_DEB_PKGS := clang
+FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 fuzz-deps: deps
-	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	@{ command -v $(FUZZ_CC) >/dev/null 2>&1 && \
+	   echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+	   $(FUZZ_CC) -fsanitize=fuzzer -x c -o /dev/null - 2>/dev/null; } || { \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(FUZZ_DEB_PKGS); }
@@ -212,7 +241,7 @@ fuzz: fuzz-build
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	    -max_len=65536 -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
-	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>build/fuzz/fuzz_$$t.log || \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) 2>build/fuzz/fuzz_$$t.log || \
 	    { tail -60 build/fuzz/fuzz_$$t.log; echo "fuzz_$$t: FOUND A CRASH (see build/fuzz/)"; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units|^Done' build/fuzz/fuzz_$$t.log | tr '\n' ' '; echo; \
 	done

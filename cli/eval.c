@@ -44,7 +44,11 @@ static const char help[] =
     "      --require-signature KEY  refuse (exit 3, before reading any sheet) a\n"
     "                         pack not signed by this Ed25519 public key, or\n"
     "                         altered after signing (see 'ipsfc sign')\n"
-    "      --allow-native LIB not built yet\n"
+    "      --allow-native LIB allow the pack's extern functions of library LIB\n"
+    "                         (a path, or a soname the dynamic loader finds;\n"
+    "                         repeatable).  Natives run with your privileges:\n"
+    "                         a pack with externs is refused (exit 3, before\n"
+    "                         reading any sheet) unless each library is allowed\n"
     "  -h, --help             this text\n\n"
     "exit: 0 success; 1 unmet requirements under --fail-on unmet; 2 usage;\n"
     "      3 the pack cannot be loaded, or a record is an error.\n\n"
@@ -61,6 +65,7 @@ typedef struct {
   IpsfBindOptions bind;
   FailOn fail_on;
   StrList import_dirs;
+  StrList allow_native;   /* --allow-native LIB */
   unsigned jobs;          /* --jobs, 0 = number of cores */
   bool summary;           /* --summary */
   /* run state (cli/eval_stream.h) */
@@ -154,9 +159,7 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_UNKNOWN: r->bind.allow_unknown_facts = true; break;
     case OPT_JOBS: status = parse_jobs(r, optarg); break;
     case OPT_SUMMARY: r->summary = true; break;
-    case OPT_NATIVE:
-      status = cli_usage("eval", "--allow-native is not built yet in this version");
-      break;
+    case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case OPT_SIGNATURE: r->signer = optarg; break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
@@ -211,6 +214,7 @@ int cmd_eval(int argc, char **argv) {
   int status = parse_options(&r, argc, argv);
   if (status != EXIT_OK) {
     strlist_free(&r.import_dirs);
+    strlist_free(&r.allow_native);
     return status < 0 ? EXIT_OK : status;
   }
   uint8_t signer[IPSF_SIGN_KEY_SIZE];
@@ -218,6 +222,7 @@ int cmd_eval(int argc, char **argv) {
   if (r.signer && !ipsf_public_key_load_file(r.signer, signer, &kerr)) {
     fprintf(stderr, "ipsfc eval: %s\n", kerr.message);
     strlist_free(&r.import_dirs);
+    strlist_free(&r.allow_native);
     return EXIT_INPUT;
   }
   IpsfPack *pack = cli_load_pack(argv[optind], &r.import_dirs, &status);
@@ -227,8 +232,18 @@ int cmd_eval(int argc, char **argv) {
    * runs.  The check is on the bytes that were loaded and verified. */
   if (r.signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
     fprintf(stderr, "ipsfc eval: %s: refusing to evaluate: %s\n", argv[optind], kerr.message);
+    strlist_free(&r.allow_native);
     ipsf_pack_free(pack);
     return EXIT_INPUT;
+  }
+  /* Also before any sheet: a pack's natives run only from the libraries
+   * the evaluator allowed (docs/natives.md). */
+  bool bound = ipsf_pack_bind_natives(pack, r.allow_native.items, r.allow_native.count, &kerr);
+  strlist_free(&r.allow_native);
+  if (!bound) {
+    fprintf(stderr, "ipsfc eval: %s: refusing to evaluate: %s\n", argv[optind], kerr.message);
+    ipsf_pack_free(pack);
+    return kerr.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
   }
   status = run_sheets(&r, pack, argc - optind - 1, argv + optind + 1);
   ipsf_pack_free(pack);

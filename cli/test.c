@@ -30,6 +30,9 @@ static const char help[] =
     "                      requirements and confirm lines no test reached\n"
     "                      (text or json)\n"
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
+    "      --allow-native LIB  allow the pack's extern functions of library LIB\n"
+    "                      (a path or a soname; repeatable); without it a pack\n"
+    "                      with externs is refused (exit 3)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 every test passed; 1 a test failed; 2 usage; 3 a pack cannot be\n"
     "      read or compiled.\n\n"
@@ -45,6 +48,7 @@ typedef struct {
   bool has_run;
   regex_t run;
   StrList import_dirs;
+  StrList allow_native; /* --allow-native LIB */
   IpsfBuf out;
   size_t passed, failed, selected, packs_done;
   int status; /* the worst exit code so far */
@@ -245,7 +249,9 @@ static void json_pack(Run *r, const char *path, const TestReport *rep) {
 
 static void test_pack(Run *r, const char *path, bool several) {
   CompileOptions opt = {.import_dirs = r->import_dirs.items,
-                        .import_dir_count = r->import_dirs.count};
+                        .import_dir_count = r->import_dirs.count,
+                        .allow_native = r->allow_native.items,
+                        .allow_native_count = r->allow_native.count};
   Compilation *c = compilation_new(&opt);
   TestReport rep;
   IpsfError err = {0};
@@ -254,7 +260,10 @@ static void test_pack(Run *r, const char *path, bool several) {
   diags_sort(d);
   diags_print(d, stderr, cli_color(stderr));
   if (s != TESTRUN_OK) {
-    if (s == TESTRUN_LOAD_ERROR) {
+    if (s == TESTRUN_NATIVE_ERROR) {
+      fprintf(stderr, "ipsfc test: %s: refusing to run the tests: %s\n", path, err.message);
+      if (r->status < EXIT_INPUT) r->status = EXIT_INPUT;
+    } else if (s == TESTRUN_LOAD_ERROR) {
       fprintf(stderr, "ipsfc test: %s: the compiled pack does not load (a bug): %s\n", path,
               err.message);
       if (r->status < EXIT_INTERNAL) r->status = EXIT_INTERNAL;
@@ -281,12 +290,13 @@ static void test_pack(Run *r, const char *path, bool several) {
   compilation_free(c);
 }
 
-enum { OPT_FORMAT = 256, OPT_RUN, OPT_COVERAGE };
+enum { OPT_FORMAT = 256, OPT_RUN, OPT_COVERAGE, OPT_NATIVE };
 
 static int parse_options(Run *r, int argc, char **argv) {
   static const struct option opts[] = {{"format", required_argument, 0, OPT_FORMAT},
                                        {"run", required_argument, 0, OPT_RUN},
                                        {"coverage", no_argument, 0, OPT_COVERAGE},
+                                       {"allow-native", required_argument, 0, OPT_NATIVE},
                                        {"import", required_argument, 0, 'I'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
@@ -313,6 +323,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       break;
     }
     case OPT_COVERAGE: r->coverage = true; break;
+    case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
     case ':': return cli_usage("test", "%s needs an argument", argv[optind - 1]);
@@ -335,6 +346,7 @@ int cmd_test(int argc, char **argv) {
   if (status != EXIT_OK) {
     if (r.has_run) regfree(&r.run);
     strlist_free(&r.import_dirs);
+  strlist_free(&r.allow_native);
     return status < 0 ? EXIT_OK : status;
   }
   r.color = r.format == FMT_TEXT && cli_color(stdout);
@@ -375,5 +387,6 @@ int cmd_test(int argc, char **argv) {
   ipsf_buf_free(&r.out);
   if (r.has_run) regfree(&r.run);
   strlist_free(&r.import_dirs);
+  strlist_free(&r.allow_native);
   return r.status;
 }

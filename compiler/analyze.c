@@ -513,6 +513,17 @@ static char *lower_copy(An *a, const char *s) {
   return d;
 }
 
+/* An extern, or a built-in on the native path: its arguments' errors, else
+ * an unknown value (the search reports what it cannot decide as not
+ * analysed rather than guess). */
+static PV call_opaque(An *a, const Expr *e) {
+  for (size_t i = 0; i < e->item_count; i++) {
+    PV x = ev(a, e->items[i]);
+    if (x.k == PV_ERR) return x;
+  }
+  return pv_unk();
+}
+
 static PV call_builtin(An *a, const Expr *e) {
   switch ((Builtin)e->ref_index) {
   case BI_MIN:
@@ -632,7 +643,10 @@ static PV ev(An *a, const Expr *e) {
     default: return arith(a, e);
     }
   case EX_IF: return ev_if(a, e);
-  case EX_CALL: return e->ref == REF_FN ? call_fn(a, e) : call_builtin(a, e);
+  case EX_CALL:
+    if (e->ref == REF_FN) return call_fn(a, e);
+    if (e->ref == REF_NATIVE || !ipsf_builtins[e->ref_index].inline_op) return call_opaque(a, e);
+    return call_builtin(a, e);
   }
   return pv_unk();
 }
@@ -953,6 +967,11 @@ static void collect(An *a, const Expr *e, const Frame *fr, int depth) {
     if (e->ref == REF_FN) {
       Frame inner = {(const Expr *const *)e->items, fr};
       collect(a, a->c->fns[e->ref_index].decl->value, &inner, depth + 1);
+      return;
+    }
+    if (e->ref == REF_NATIVE || !ipsf_builtins[e->ref_index].inline_op) {
+      /* through a function the analysis cannot see: the cells are not exact */
+      for (size_t i = 0; i < e->item_count; i++) mark_inexact(a, e->items[i], fr);
       return;
     }
     switch ((Builtin)e->ref_index) {

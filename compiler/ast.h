@@ -76,7 +76,8 @@ typedef enum {
 typedef enum {
   REF_NONE = 0,
   REF_FACT, REF_LET, REF_SCALE, REF_PARAM, REF_ENUM_VALUE,
-  REF_FN, REF_BUILTIN
+  REF_FN, REF_BUILTIN,
+  REF_NATIVE /* an extern: ref_index into the compilation's natives */
 } RefKind;
 
 /* A checked type (filled by sema). */

@@ -11,7 +11,10 @@
  *     CONFIRM c; next: ... REQEND q; end:
  *   RET
  * Facts are slots filled before the code runs; fn calls are inlined (their
- * arguments stored in temporary slots); constant subexpressions are folded
+ * arguments stored in temporary slots); an extern call, or a call of a
+ * built-in on the native path, is its arguments then CALLN k, k the entry
+ * of the pack's native table (made on first call, so an extern that is
+ * never called asks no library of the evaluator); constant subexpressions are folded
  * (an overflow there is a compile error).  A line-table entry marks the
  * start of each let, rule, applies and confirm line, so evaluation errors
  * and reasons can name file:line:col.
@@ -45,6 +48,9 @@ typedef struct {
   /* CompileOptions.with_tests only (see "test instrumentation") */
   uint32_t test_fact_slot; /* the hidden fact `test#` */
   uint32_t *cover_slot;    /* per confirm (pack index): its hidden `cover#confirm#N` */
+  /* the native table: pack index + 1 of each extern / built-in, 0 = not yet */
+  uint32_t *extern_native, builtin_native[BI__COUNT];
+  size_t native_cap;
 } Gen;
 
 /* ---- tables ------------------------------------------------------------------ */
@@ -463,7 +469,7 @@ static void emit_builtin(Gen *g, const Expr *e) {
     return;
   case BI_COUNT: emit_expr(g, e->items[0]); emit(g, IPSF_OP_COUNTM, 0); return;
   case BI_LOWER: emit_expr(g, e->items[0]); emit(g, IPSF_OP_LOWER, 0); return;
-  default: {
+  default: { /* starts_with, ends_with, contains (the others are not inline) */
     static const IpsfOpcode ops[] = {[BI_STARTS_WITH] = IPSF_OP_STARTS,
                                      [BI_ENDS_WITH] = IPSF_OP_ENDS,
                                      [BI_CONTAINS] = IPSF_OP_CONTAINS};
@@ -473,6 +479,57 @@ static void emit_builtin(Gen *g, const Expr *e) {
     return;
   }
   }
+}
+
+/* ---- natives ----------------------------------------------------------------------- */
+
+static uint8_t native_kind(Ty t) { return machine_type(t).kind; }
+
+static uint32_t add_native(Gen *g, const char *name, const char *library, const char *symbol,
+                           const Ty *params, size_t count, Ty result) {
+  IpsfPack *p = g->p;
+  p->natives = grow_heap(p->natives, &g->native_cap, p->native_count, sizeof *p->natives);
+  IpsfNative *n = &p->natives[p->native_count];
+  memset(n, 0, sizeof *n);
+  n->name = intern(g, name);
+  n->library = intern(g, library);
+  n->symbol = intern(g, symbol);
+  n->result = native_kind(result);
+  n->param_count = (uint32_t)count;
+  for (size_t k = 0; k < count && k < IPSF_MAX_NATIVE_PARAMS; k++)
+    n->params[k] = native_kind(params[k]);
+  return p->native_count++;
+}
+
+/* The arguments (converted to the parameter types), then CALLN: its stack
+ * effect is the signature's, not the "@" of the opcode table. */
+static void emit_native(Gen *g, const Expr *e, const Ty *params, uint32_t native) {
+  for (size_t i = 0; i < e->item_count; i++) emit_as(g, e->items[i], params[i]);
+  emit(g, IPSF_OP_CALLN, native);
+  g->depth = g->depth - (uint32_t)e->item_count + 1u;
+  if (g->depth > g->max_depth) g->max_depth = g->depth;
+}
+
+static void emit_extern_call(Gen *g, const Expr *e) {
+  const NativeSym *n = &g->c->natives[e->ref_index];
+  uint32_t *k = &g->extern_native[e->ref_index];
+  if (!*k)
+    *k = add_native(g, n->name, n->library, n->symbol, n->params, n->decl->param_count,
+                    n->result) + 1;
+  emit_native(g, e, n->params, *k - 1);
+}
+
+/* A built-in on the native path: its fixed signature of b, i, n, s. */
+static void emit_builtin_native(Gen *g, const Expr *e) {
+  const IpsfBuiltin *b = &ipsf_builtins[e->ref_index];
+  Ty params[IPSF_MAX_NATIVE_PARAMS];
+  for (size_t i = 0; i < e->item_count; i++) {
+    char l = b->params[i];
+    params[i] = (Ty){l == 'b' ? TY_BOOL : l == 'i' ? TY_INT : l == 'n' ? TY_NUMBER : TY_STRING, 0};
+  }
+  uint32_t *k = &g->builtin_native[e->ref_index];
+  if (!*k) *k = add_native(g, b->name, NULL, b->name, params, e->item_count, e->ty) + 1;
+  emit_native(g, e, params, *k - 1);
 }
 
 static void emit_fn_call(Gen *g, const Expr *e) {
@@ -516,6 +573,8 @@ static void emit_expr(Gen *g, const Expr *e) {
   case EX_IF: emit_if(g, e); return;
   case EX_CALL:
     if (e->ref == REF_FN) emit_fn_call(g, e);
+    else if (e->ref == REF_NATIVE) emit_extern_call(g, e);
+    else if (!ipsf_builtins[e->ref_index].inline_op) emit_builtin_native(g, e);
     else emit_builtin(g, e);
     return;
   default:
@@ -814,6 +873,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   g.let_slot = arena_array(&c->arena, c->let_count + 1, sizeof(uint32_t));
   g.scale_slot = arena_array(&c->arena, c->scale_count + 1, sizeof(uint32_t));
   g.rule_base = arena_array(&c->arena, c->scale_count + 1, sizeof(uint32_t));
+  g.extern_native = arena_array(&c->arena, c->native_count + 1, sizeof(uint32_t));
   build_meta(&g);
   build_enums(&g);
   build_facts(&g);

@@ -23,6 +23,10 @@ typedef struct {
    * a hidden int fact `test#`, a hidden bool let per `expect EXPR` of each
    * test, a hidden bool per confirm line.  Off: the bytecode is unchanged. */
   bool with_tests;
+  /* `ipsfc test --allow-native LIB`: the libraries whose externs the tests
+   * may call (ipsf_pack_bind_natives). */
+  const char *const *allow_native;
+  size_t allow_native_count;
 } CompileOptions;
 
 typedef struct Compilation Compilation;

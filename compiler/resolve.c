@@ -105,6 +105,7 @@ static Span value_span(Compilation *c, const SymEntry *e) {
   case SYM_FACT: return c->facts[e->index].span;
   case SYM_LET: return c->lets[e->index].span;
   case SYM_SCALE: return c->scales[e->index].span;
+  case SYM_NATIVE: return c->natives[e->index].span;
   default: return c->fns[e->index].span;
   }
 }
@@ -360,6 +361,88 @@ static void check_satisfied_by(Compilation *c, uint32_t module, Decl *d) {
   for (size_t i = 0; i < d->provision_count; i++)
     for (size_t k = 0; k < d->provisions[i].satisfied_count; k++)
       lookup_provision(c, module, &d->provisions[i].satisfied_by[k]);
+}
+
+/* ---- externs (native functions) -------------------------------------------------- */
+
+/* The types a native takes and returns: those with a C type libffi passes. */
+static bool extern_type(Compilation *c, const char *fn, const TypeExpr *t, Ty *out,
+                        const char *what) {
+  switch (t->kind) {
+  case TE_BOOL: *out = (Ty){TY_BOOL, 0}; return true;
+  case TE_INT: *out = (Ty){TY_INT, 0}; return true;
+  case TE_NUMBER: *out = (Ty){TY_NUMBER, 0}; return true;
+  case TE_STRING: *out = (Ty){TY_STRING, 0}; return true;
+  default: break;
+  }
+  const char *given = t->kind == TE_ENUM ? "an enum"
+                      : t->kind == TE_SET ? "a set"
+                                          : arena_printf(&c->arena, "'%s'", t->name.name);
+  diag_error(&c->diags, t->span,
+             "extern fn %s: %s is %s; a native function %s only int, number, bool or string",
+             fn, what, given, strcmp(what, "the result") == 0 ? "returns" : "takes");
+  *out = (Ty){TY_ERROR, 0};
+  return false;
+}
+
+static bool c_identifier(const char *s) {
+  if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '_'))
+      return false;
+  return true;
+}
+
+static bool same_signature(const NativeSym *a, const NativeSym *b) {
+  if (a->decl->param_count != b->decl->param_count || a->result.kind != b->result.kind)
+    return false;
+  for (size_t i = 0; i < a->decl->param_count; i++)
+    if (a->params[i].kind != b->params[i].kind) return false;
+  return true;
+}
+
+static void declare_extern(Compilation *c, uint32_t module, Decl *d) {
+  plain_name(c, &d->name);
+  if (is_builtin_name(d->name.name))
+    diag_error(&c->diags, d->name.span,
+               "extern fn %s would hide the built-in %s(): choose another name (and bind the "
+               "symbol with `as \"%s\"`)",
+               d->name.name, d->name.name, d->name.name);
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->native_count;
+  NativeSym *s = PUSH(c, c->natives, c->native_count, c->native_cap);
+  *s = (NativeSym){.name = name, .span = d->name.span, .decl = d, .library = d->str.text,
+                   .symbol = d->str2.text ? d->str2.text : d->name.name, .module = module};
+  s->params = arena_array(&c->arena, d->param_count ? d->param_count : 1, sizeof *s->params);
+  if (!*s->library)
+    diag_error(&c->diags, d->str.span, "extern fn %s: the library name is empty", name);
+  if (!c_identifier(s->symbol))
+    diag_error(&c->diags, d->str2.text ? d->str2.span : d->name.span,
+               "extern fn %s: '%s' is not a C symbol (letters, digits and '_', not starting "
+               "with a digit)",
+               name, s->symbol);
+  if (d->param_count > IPSF_MAX_NATIVE_PARAMS)
+    diag_error(&c->diags, d->span, "extern fn %s has %zu parameters; at most %u are allowed",
+               name, d->param_count, IPSF_MAX_NATIVE_PARAMS);
+  bool typed = true;
+  for (size_t i = 0; i < d->param_count; i++)
+    typed &= extern_type(c, name, d->params[i].type, &s->params[i],
+                         arena_printf(&c->arena, "parameter %zu", i + 1));
+  typed &= extern_type(c, name, d->type, &s->result, "the result");
+  for (size_t i = 0; typed && i < index; i++) {
+    const NativeSym *o = &c->natives[i];
+    if (strcmp(o->library, s->library) != 0 || strcmp(o->symbol, s->symbol) != 0 ||
+        same_signature(o, s))
+      continue;
+    diag_error(&c->diags, d->span,
+               "extern fn %s and extern fn %s bind the same symbol '%s' of \"%s\" with "
+               "different types",
+               name, o->name, s->symbol, s->library);
+    diag_note(&c->diags, o->decl->span, "extern fn %s is declared here", o->name);
+    break;
+  }
+  declare_value(c, name, d->name.span, SYM_NATIVE, index);
 }
 
 /* ---- requirements --------------------------------------------------------------- */
@@ -618,10 +701,7 @@ static void pass_symbols(Compilation *c, uint32_t module, Decl *d) {
   case D_FN: declare_fn(c, module, d); break;
   case D_REQUIREMENT: declare_requirement(c, module, d); break;
   case D_TEST: *PUSH(c, c->tests, c->test_count, c->test_cap) = d; break;
-  case D_EXTERN:
-    diag_error(&c->diags, d->span,
-               "native functions (extern) are not supported yet by this version of ipsfc");
-    break;
+  case D_EXTERN: declare_extern(c, module, d); break;
   default: break;
   }
 }

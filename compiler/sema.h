@@ -17,6 +17,7 @@
 #define IPSF_SEMA_H
 
 #include "ast.h"
+#include "builtins.h"
 #include "compile.h"
 
 /* A string-keyed hash map in the arena: name -> (kind, index). */
@@ -37,12 +38,15 @@ SymEntry *symmap_get(const SymMap *m, const char *key);
 SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
 
 /* Kinds in the value namespace (SymEntry.kind). */
-enum { SYM_FACT = 1, SYM_LET, SYM_SCALE, SYM_FN };
+enum { SYM_FACT = 1, SYM_LET, SYM_SCALE, SYM_FN, SYM_NATIVE };
 
-/* Built-in functions (Expr.ref_index when ref == REF_BUILTIN). */
+/* Built-in functions (Expr.ref_index when ref == REF_BUILTIN): the rows of
+ * runtime/builtins.h, the one table. */
 typedef enum {
-  BI_MIN, BI_MAX, BI_ABS, BI_COUNT, BI_STARTS_WITH, BI_ENDS_WITH, BI_CONTAINS, BI_LOWER,
-  BI__COUNT
+#define SEMA_BI(id, name, params, max, result, inl, fn) BI_##id = IPSF_BI_##id,
+  IPSF_BUILTINS(SEMA_BI)
+#undef SEMA_BI
+  BI__COUNT = IPSF_BI__COUNT
 } Builtin;
 
 typedef struct {
@@ -80,6 +84,18 @@ typedef struct {
   int state;   /* as LetSym: recursion shows as a cycle */
   uint32_t module;
 } FnSym;
+
+/* An extern (LANGUAGE.md §4.6): a function of a shared library. */
+typedef struct {
+  const char *name;    /* qualified */
+  Span span;
+  Decl *decl;
+  Ty *params;          /* decl->param_count: bool, int, number or string */
+  Ty result;
+  const char *library; /* as written */
+  const char *symbol;  /* `as "symbol"`, or the unqualified name */
+  uint32_t module;
+} NativeSym;
 
 typedef struct {
   const char *name;
@@ -169,6 +185,7 @@ struct Compilation {
   FactSym *facts;           size_t fact_count, fact_cap;
   LetSym *lets;             size_t let_count, let_cap;
   FnSym *fns;               size_t fn_count, fn_cap;
+  NativeSym *natives;       size_t native_count, native_cap;
   ScaleSym *scales;         size_t scale_count, scale_cap;
   ViewpointSym *viewpoints; size_t viewpoint_count, viewpoint_cap;
   ReqSym *reqs;             size_t req_count, req_cap;

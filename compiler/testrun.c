@@ -379,6 +379,10 @@ TestRunStatus testrun(Compilation *c, const char *path, TestSelect select, void 
   r.p = ipsf_pack_load(bytes, len, err);
   free(bytes);
   if (!r.p) return TESTRUN_LOAD_ERROR;
+  if (!ipsf_pack_bind_natives(r.p, c->opt.allow_native, c->opt.allow_native_count, err)) {
+    ipsf_pack_free(r.p);
+    return err->kind == IPSF_ERR_NOMEM ? TESTRUN_LOAD_ERROR : TESTRUN_NATIVE_ERROR;
+  }
   r.ev = ipsf_eval_new(r.p);
   if (!r.ev) {
     ipsf_pack_free(r.p);

@@ -79,7 +79,8 @@ typedef bool (*TestSelect)(const char *name, void *data);
 typedef enum {
   TESTRUN_OK,            /* the tests ran (some may have failed) */
   TESTRUN_COMPILE_ERROR, /* the pack has errors: the compilation's Diags say */
-  TESTRUN_LOAD_ERROR     /* the compiled pack failed to load (a bug), or no memory: err */
+  TESTRUN_LOAD_ERROR,    /* the compiled pack failed to load (a bug), or no memory: err */
+  TESTRUN_NATIVE_ERROR   /* its natives are not allowed, or cannot be bound: err */
 } TestRunStatus;
 
 /* Compile `path` with tests, run the tests `select` accepts (all if NULL),

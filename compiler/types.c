@@ -413,20 +413,31 @@ static Ty check_if(Checker *x, Expr *e, Ty hint) {
 
 /* ---- calls ------------------------------------------------------------------------ */
 
-static const struct {
-  const char *name;
-  int min_args, max_args;
-} builtins[BI__COUNT] = {
-    [BI_MIN] = {"min", 2, 16},         [BI_MAX] = {"max", 2, 16},
-    [BI_ABS] = {"abs", 1, 1},          [BI_COUNT] = {"count", 1, 1},
-    [BI_STARTS_WITH] = {"starts_with", 2, 2}, [BI_ENDS_WITH] = {"ends_with", 2, 2},
-    [BI_CONTAINS] = {"contains", 2, 2}, [BI_LOWER] = {"lower", 1, 1},
-};
+/* Built-ins are the rows of runtime/builtins.h, shared with the verifier
+ * and the VM: names, arities and, for those on the native call path, the
+ * signature checked here. */
 
-bool is_builtin_name(const char *name) {
-  for (int b = 0; b < BI__COUNT; b++)
-    if (strcmp(builtins[b].name, name) == 0) return true;
-  return false;
+bool is_builtin_name(const char *name) { return ipsf_builtin_find(name) != IPSF_BI__COUNT; }
+
+/* The type of a fixed-signature letter of builtins.h (b, i, n, s). */
+static Ty letter_ty(char l) {
+  switch (l) {
+  case 'b': return (Ty){TY_BOOL, 0};
+  case 'i': return (Ty){TY_INT, 0};
+  case 'n': return (Ty){TY_NUMBER, 0};
+  default: return (Ty){TY_STRING, 0};
+  }
+}
+
+/* Arguments against declared parameter types (a fn's, an extern's, a
+ * built-in's on the native path): an int may be given for a number. */
+static void check_args(Checker *x, Expr *e, const Ty *params, const char *fn) {
+  for (size_t i = 0; i < e->item_count; i++) {
+    Ty t = check_expr(x, e->items[i], params[i]);
+    if (!assignable(t, params[i]))
+      diag_error(&x->c->diags, e->items[i]->span, "argument %zu of %s() must be %s, not %s",
+                 i + 1, fn, ty_name(x->c, params[i]), ty_name(x->c, t));
+  }
 }
 
 static Ty want(Checker *x, Expr *arg, TyKind kind, const char *fn) {
@@ -439,7 +450,7 @@ static Ty want(Checker *x, Expr *arg, TyKind kind, const char *fn) {
 
 static Ty check_builtin(Checker *x, Expr *e, Builtin b, Ty hint) {
   Compilation *c = x->c;
-  const char *fn = builtins[b].name;
+  const char *fn = ipsf_builtins[b].name;
   switch (b) {
   case BI_MIN:
   case BI_MAX: {
@@ -469,11 +480,34 @@ static Ty check_builtin(Checker *x, Expr *e, Builtin b, Ty hint) {
   case BI_LOWER:
     want(x, e->items[0], TY_STRING, fn);
     return (Ty){TY_STRING, 0};
-  default:
+  case BI_STARTS_WITH:
+  case BI_ENDS_WITH:
+  case BI_CONTAINS:
     want(x, e->items[0], TY_STRING, fn);
     want(x, e->items[1], TY_STRING, fn);
     return (Ty){TY_BOOL, 0};
+  default: {
+    /* on the native call path: a fixed signature of b, i, n, s */
+    Ty params[IPSF_MAX_NATIVE_PARAMS];
+    for (size_t i = 0; i < e->item_count; i++) params[i] = letter_ty(ipsf_builtins[b].params[i]);
+    check_args(x, e, params, fn);
+    return letter_ty(ipsf_builtins[b].result);
   }
+  }
+}
+
+static Ty check_native_call(Checker *x, Expr *e, uint32_t index) {
+  const NativeSym *n = &x->c->natives[index];
+  e->ref = REF_NATIVE;
+  e->ref_index = index;
+  if (e->item_count != n->decl->param_count) {
+    diag_error(&x->c->diags, e->span, "%s() takes %zu argument%s, not %zu", n->name,
+               n->decl->param_count, n->decl->param_count == 1 ? "" : "s", e->item_count);
+    for (size_t i = 0; i < e->item_count; i++) check_expr(x, e->items[i], TY_ERR);
+    return n->result;
+  }
+  check_args(x, e, n->params, n->name);
+  return n->result;
 }
 
 static Ty check_fn_call(Checker *x, Expr *e, uint32_t index) {
@@ -488,27 +522,24 @@ static Ty check_fn_call(Checker *x, Expr *e, uint32_t index) {
                f->decl->param_count, f->decl->param_count == 1 ? "" : "s", e->item_count);
     return f->result;
   }
-  for (size_t i = 0; i < e->item_count; i++) {
-    Ty t = check_expr(x, e->items[i], f->params[i]);
-    if (!assignable(t, f->params[i]))
-      diag_error(&c->diags, e->items[i]->span, "argument %zu of %s() must be %s, not %s", i + 1,
-                 f->name, ty_name(c, f->params[i]), ty_name(c, t));
-  }
+  check_args(x, e, f->params, f->name);
   return f->result;
 }
 
 static Ty check_call(Checker *x, Expr *e, Ty hint) {
   SymEntry *s = lookup_value(x->c, x->module, e->name.name);
   if (s && s->kind == SYM_FN) return check_fn_call(x, e, s->index);
-  for (int b = 0; b < BI__COUNT; b++) {
-    if (strcmp(builtins[b].name, e->name.name) != 0) continue;
-    if ((int)e->item_count < builtins[b].min_args || (int)e->item_count > builtins[b].max_args) {
-      if (builtins[b].max_args > builtins[b].min_args)
+  if (s && s->kind == SYM_NATIVE) return check_native_call(x, e, s->index);
+  int b = (int)ipsf_builtin_find(e->name.name);
+  if (b != BI__COUNT) {
+    int min = ipsf_builtins[b].min_args, max = ipsf_builtins[b].max_args;
+    if ((int)e->item_count < min || (int)e->item_count > max) {
+      if (max > min)
         diag_error(&x->c->diags, e->span, "%s() takes %d to %d arguments, not %zu",
-                   builtins[b].name, builtins[b].min_args, builtins[b].max_args, e->item_count);
+                   ipsf_builtins[b].name, min, max, e->item_count);
       else
-        diag_error(&x->c->diags, e->span, "%s() takes %d argument%s, not %zu", builtins[b].name,
-                   builtins[b].min_args, builtins[b].min_args == 1 ? "" : "s", e->item_count);
+        diag_error(&x->c->diags, e->span, "%s() takes %d argument%s, not %zu",
+                   ipsf_builtins[b].name, min, min == 1 ? "" : "s", e->item_count);
       return TY_ERR;
     }
     e->ref = REF_BUILTIN;

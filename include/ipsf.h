@@ -83,6 +83,24 @@ uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
 /* Fact index by name, or UINT32_MAX. */
 uint32_t ipsf_fact_index(const IpsfPack *pack, const char *name);
 
+/* ---- native functions (docs/natives.md) ------------------------------------ */
+
+/* A native runs with the evaluator's privileges, so loading a pack never
+ * opens a library: a pack whose `extern` functions are not bound is refused
+ * by ipsf_eval_run (IPSF_ERR_NATIVE).  Bind them once, after loading and
+ * before any evaluation or sharing across threads: every library the
+ * externs name must be allowed by an entry of `allowed` (n entries), equal
+ * to the library as the pack names it or with the same basename; the entry
+ * is what is opened (a path is that file, a bare soname is searched by the
+ * dynamic loader).  Each library is opened once, each symbol looked up
+ * once.  false with err (IPSF_ERR_NATIVE) naming the library: not allowed,
+ * cannot be opened, no such function.  A pack without externs needs no
+ * call (it returns true at once); neither does a pack already bound. */
+bool ipsf_pack_bind_natives(IpsfPack *pack, const char *const *allowed, size_t n,
+                            IpsfError *err);
+/* true if the pack has externs not bound yet. */
+bool ipsf_pack_needs_natives(const IpsfPack *pack);
+
 /* ---- signatures (docs/security.md) ---------------------------------------- */
 
 #define IPSF_SIGN_KEY_SIZE 32u  /* Ed25519 public key */
@@ -116,7 +134,8 @@ bool ipsf_secret_key_load_file(const char *path, uint8_t secret_key[64], IpsfErr
 /* ---- evaluation ---------------------------------------------------------- */
 
 /* A context holds everything one evaluation writes; it allocates once, here,
- * and not per evaluation (but for the scratch area that `lower` grows). */
+ * and not per evaluation (but for the scratch area that `lower` and
+ * natives returning strings grow). */
 IpsfEval *ipsf_eval_new(const IpsfPack *pack);
 void ipsf_eval_free(IpsfEval *ev);
 

@@ -78,6 +78,17 @@ static void put_loc(FILE *out, const IpsfPack *p, IpsfLoc l) {
 }
 
 static const char *const slot_roles[] = {"?", "fact", "let", "scale", "temp"};
+
+/* "cvss_base(int, string) -> number" */
+static void put_signature(FILE *out, const IpsfPack *p, const IpsfNative *n) {
+  fprintf(out, "%s(", name_of(p, n->name));
+  for (uint32_t k = 0; k < n->param_count; k++) {
+    if (k) fputs(", ", out);
+    put_type(out, p, (IpsfType){n->params[k], IPSF_NONE});
+  }
+  fputs(") -> ", out);
+  put_type(out, p, (IpsfType){n->result, IPSF_NONE});
+}
 static const char *const policies[] = {"worst", "first", "unique"};
 
 static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, uint32_t a) {
@@ -119,6 +130,13 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
     fprintf(out, "%-8u ; %s %s", a, name_of(p, r->id),
             name_of(p, p->viewpoints[r->viewpoint].methods[c->method]));
     if (c->every_months) fprintf(out, " every %u months", c->every_months);
+    break;
+  }
+  case IPSF_OPND_NATIVE: {
+    const IpsfNative *n = &p->natives[a];
+    fprintf(out, "%-8u ; %s", a, name_of(p, n->symbol));
+    if (n->library == IPSF_NONE) fputs(" (built-in)", out);
+    else fprintf(out, " in %s", name_of(p, n->library));
     break;
   }
   }
@@ -244,6 +262,22 @@ void ipsf_disasm(const IpsfPack *p, FILE *out) {
     fputs(" at ", out);
     put_loc(out, p, c->loc);
     fputc('\n', out);
+  }
+
+  if (p->native_count) fprintf(out, "\nnatives (%u)\n", p->native_count);
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *n = &p->natives[i];
+    fprintf(out, "  %4u ", i);
+    put_signature(out, p, n);
+    if (n->library == IPSF_NONE) {
+      fputs(" = built-in\n", out);
+    } else {
+      fputs(" = symbol ", out);
+      put_str(out, p, n->symbol);
+      fputs(" of ", out);
+      put_str(out, p, n->library);
+      fputc('\n', out);
+    }
   }
 
   fprintf(out, "\ncode (%u instructions, max_stack %u)\n", p->code_count, p->max_stack);

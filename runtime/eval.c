@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "native.h"
 
 static size_t words(uint32_t bits) { return ((size_t)bits + 63u) / 64u; }
 
@@ -36,6 +37,17 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
     return NULL;
   }
 #undef ALLOC
+  uint32_t nargs = 1;
+  for (uint32_t i = 0; i < pack->native_count; i++)
+    if (pack->natives[i].param_count > nargs) nargs = pack->natives[i].param_count;
+  IpsfNativeArg *args = calloc(nargs, sizeof *args);
+  ev->native_args = args;
+  ev->native_avalues = calloc(nargs, sizeof *ev->native_avalues);
+  if (!args || !ev->native_avalues) {
+    ipsf_eval_free(ev);
+    return NULL;
+  }
+  for (uint32_t k = 0; k < nargs; k++) ev->native_avalues[k] = &args[k];
   for (uint32_t s = 0; s < pack->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
   for (uint32_t r = 0; r < pack->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
   ipsf_eval_begin(ev);
@@ -53,6 +65,8 @@ void ipsf_eval_free(IpsfEval *ev) {
   free(ev->req_confirm);
   free(ev->req_applies);
   free(ev->evidence);
+  free(ev->native_args);
+  free(ev->native_avalues);
   ipsf_vm_scratch_free(ev);
   free(ev);
 }
@@ -276,6 +290,11 @@ bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id, const char
 
 bool ipsf_eval_run(IpsfEval *ev, IpsfError *err) {
   const IpsfPack *p = ev->pack;
+  if (p->natives_unbound)
+    return ipsf_fail(err, IPSF_ERR_NATIVE,
+                     "the pack calls native functions that are not bound: it cannot be "
+                     "evaluated until their libraries are allowed (ipsf_pack_bind_natives, "
+                     "--allow-native)");
   for (uint32_t i = 0; i < p->fact_count; i++) {
     if (ev->fact_set[i / 64] >> (i % 64) & 1u) continue;
     const IpsfFact *f = &p->facts[i];

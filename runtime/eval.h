@@ -23,8 +23,13 @@ struct ipsf_eval {
   uint8_t *req_applies;    /* per requirement: 1 if it applies */
   uint32_t *evidence;      /* per requirement: method index given, IPSF_NONE */
   bool evidence_present;   /* the sheet had an evidence section */
-  char *scratch;           /* strings made during evaluation (LOWER) */
+  char *scratch;           /* strings made during evaluation (LOWER, natives) */
   size_t scratch_len, scratch_cap;
+  /* CALLN's argument storage, sized for the pack's longest native
+   * signature: libffi reads argument k from *native_avalues[k], which
+   * points at native_args[k] (native.h's IpsfNativeArg). */
+  void *native_args;
+  void **native_avalues;
 };
 
 /* vm.c: run the pack's code over ev->slots (facts already loaded).

@@ -4,11 +4,12 @@
  * docs/bytecode.md describes the layout byte by byte.  In brief (all
  * integers little-endian):
  *
- *   magic "\x89IPSB\r\n\x1a" (8 bytes)  u32 format version  u32 section count (13)
- *   section table: 13 x { u32 id, u32 offset, u32 length }, ids 1..13 in
- *     order, the sections contiguous from the end of the table
+ *   magic "\x89IPSB\r\n\x1a" (8 bytes)  u32 format version  u32 section count
+ *     (13, or 14 when the pack has native functions)
+ *   section table: count x { u32 id, u32 offset, u32 length }, ids 1..count
+ *     in order, the sections contiguous from the end of the table
  *   the sections: meta, strings, enums, consts, slots, facts, scales, rules,
- *     viewpoints, requirements, confirms, code, lines
+ *     viewpoints, requirements, confirms, code, lines [, natives]
  *   32 bytes: SHA-256 of every byte before it
  *   optionally, a signature trailer (100 bytes): "SIG1", the signer's
  *     Ed25519 public key (32), the signature (64) over
@@ -56,11 +57,13 @@ enum {
   SEC_CONFIRMS,
   SEC_CODE,
   SEC_LINES,
+  SEC_NATIVES, /* optional: written only when the pack has natives */
   SEC__END
 };
 #define SEC_COUNT (SEC__END - 1)
+#define SEC_COUNT_PLAIN (SEC_NATIVES - 1) /* a pack without natives */
 #define HEADER_SIZE (8u + 4u + 4u)
-#define TABLE_SIZE (SEC_COUNT * 12u)
+#define TABLE_SIZE(count) ((count) * 12u)
 #define DIGEST_SIZE 32u
 #define SIG_MAGIC_SIZE 4u
 #define SIG_TRAILER_SIZE (SIG_MAGIC_SIZE + IPSF_SIGN_KEY_SIZE + IPSF_SIGNATURE_SIZE)
@@ -74,7 +77,7 @@ static const char *const section_names[SEC__END] = {
     [SEC_SCALES] = "scales",     [SEC_RULES] = "rules",
     [SEC_VIEWPOINTS] = "viewpoints", [SEC_REQUIREMENTS] = "requirements",
     [SEC_CONFIRMS] = "confirms", [SEC_CODE] = "code",
-    [SEC_LINES] = "lines",
+    [SEC_LINES] = "lines",       [SEC_NATIVES] = "natives",
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -276,6 +279,19 @@ static void write_section(Out *o, const IpsfPack *p, int id) {
     put_u32(o, p->code_count);
     for (uint32_t i = 0; i < p->code_count; i++) put_u32(o, p->code[i]);
     break;
+  case SEC_NATIVES:
+    put_u32(o, p->native_count);
+    for (uint32_t i = 0; i < p->native_count; i++) {
+      const IpsfNative *f = &p->natives[i];
+      put_u32(o, f->name);
+      put_u32(o, f->library);
+      put_u32(o, f->symbol);
+      put_u8(o, f->result);
+      put_u32(o, f->param_count);
+      for (uint32_t k = 0; k < f->param_count && k < IPSF_MAX_NATIVE_PARAMS; k++)
+        put_u8(o, f->params[k]);
+    }
+    break;
   case SEC_LINES:
     put_u32(o, p->line_count);
     for (uint32_t i = 0; i < p->line_count; i++) {
@@ -295,14 +311,15 @@ bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len) {
   if (!sodium_ready()) o.failed = true;
   put_bytes(&o, ipsb_magic, sizeof ipsb_magic);
   put_u32(&o, IPSB_FORMAT_VERSION);
-  put_u32(&o, SEC_COUNT);
+  int nsec = pack->native_count ? SEC_COUNT : SEC_COUNT_PLAIN;
+  put_u32(&o, (uint32_t)nsec);
   size_t table = o.len;
-  for (int id = 1; id < SEC__END; id++) {
+  for (int id = 1; id <= nsec; id++) {
     put_u32(&o, (uint32_t)id);
     put_u32(&o, 0); /* offset and length, filled below */
     put_u32(&o, 0);
   }
-  for (int id = 1; id < SEC__END; id++) {
+  for (int id = 1; id <= nsec; id++) {
     size_t start = o.len;
     write_section(&o, pack, id);
     if (o.failed) break;
@@ -646,6 +663,25 @@ static void read_section(In *in, IpsfPack *p, int id) {
     p->code = read_u32_list(in, n);
     if (!in->failed) p->code_count = n;
     break;
+  case SEC_NATIVES:
+    n = get_count(in, "natives", 17);
+    if (!(p->natives = alloc_array(in, n, sizeof *p->natives))) break;
+    p->native_count = n;
+    for (uint32_t i = 0; i < n && !in->failed; i++) {
+      IpsfNative *f = &p->natives[i];
+      f->name = get_u32(in);
+      f->library = get_u32(in);
+      f->symbol = get_u32(in);
+      f->result = get_u8(in);
+      f->param_count = get_u32(in);
+      if (!in->failed && f->param_count > IPSF_MAX_NATIVE_PARAMS) {
+        ipsf_fail(in->err, IPSF_ERR_BYTECODE, "native %u has %u parameters (at most %u)", i,
+                  f->param_count, IPSF_MAX_NATIVE_PARAMS);
+        in->failed = true;
+      }
+      for (uint32_t k = 0; k < f->param_count && !in->failed; k++) f->params[k] = get_u8(in);
+    }
+    break;
   case SEC_LINES:
     n = get_count(in, "line table entries", 16);
     if (!(p->lines = alloc_array(in, n, sizeof *p->lines))) break;
@@ -682,16 +718,16 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "file too large: %zu bytes (the limit is %u)",
                      len, IPSF_MAX_FILE_SIZE);
   uint32_t count = rd_u32(b + 12);
-  if (count != SEC_COUNT)
+  if (count != SEC_COUNT_PLAIN && count != SEC_COUNT)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
-                     "bad section count %u (format version %u has %u sections)", count,
-                     IPSB_FORMAT_VERSION, SEC_COUNT);
-  if (len < HEADER_SIZE + TABLE_SIZE)
+                     "bad section count %u (format version %u has %u sections, %u with natives)",
+                     count, IPSB_FORMAT_VERSION, SEC_COUNT_PLAIN, SEC_COUNT);
+  if (len < HEADER_SIZE + TABLE_SIZE(count))
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
                      "truncated file: the section table ends at byte %u of %zu",
-                     HEADER_SIZE + TABLE_SIZE, len);
-  uint64_t expect = HEADER_SIZE + TABLE_SIZE;
-  for (uint32_t i = 0; i < SEC_COUNT; i++) {
+                     HEADER_SIZE + TABLE_SIZE(count), len);
+  uint64_t expect = HEADER_SIZE + TABLE_SIZE(count);
+  for (uint32_t i = 0; i < count; i++) {
     const uint8_t *e = b + HEADER_SIZE + (size_t)i * 12u;
     uint32_t id = rd_u32(e), off = rd_u32(e + 4), slen = rd_u32(e + 8);
     if (id != i + 1)
@@ -748,7 +784,8 @@ IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
   }
   p->axis1 = p->axis2 = IPSF_NONE;
   In in = {.b = bytes, .err = err};
-  for (int id = 1; id < SEC__END && !in.failed; id++) {
+  int nsec = (int)rd_u32(bytes + 12); /* 13 or 14: checked by check_frame */
+  for (int id = 1; id <= nsec && !in.failed; id++) {
     const uint8_t *e = bytes + HEADER_SIZE + (size_t)(id - 1) * 12u;
     in.pos = rd_u32(e + 4);
     in.end = in.pos + rd_u32(e + 8);

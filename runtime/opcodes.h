@@ -15,11 +15,15 @@
  *   SLOT  slot index             JUMP    forward offset: target = pc + 1 + A
  *   RULE  rule table index       SCALE   scale table index
  *   REQ   requirement index      CONFIRM confirm table index
+ *   NATIVE native table index (an extern, or a built-in on the native path)
  *
  * POPS / PUSHES are machine type strings, top of stack LAST:
  *   b bool   i int64   n double   s string   e enum value   m set of enum
  *   * the type named by the operand (LOADK: the constant's, LOAD/STORE: the
  *     slot's).
+ *   @ the signature of native A (CALLN): its parameters are popped (the
+ *     first was pushed first), its result pushed; the verifier and the code
+ *     generator read them from the pack's native table.
  * All 'e' and 'm' letters of one instruction must carry the same enum type
  * id (the verifier tracks it), so an enum value can never be used as a value
  * of another enum or escape its range.
@@ -102,7 +106,9 @@
   /* requirements */                                                         \
   OP(REQ,     REQ,    "",   "",  "requirement A applies")                    \
   OP(CONFIRM, CONFIRM,"",   "",  "confirm line A matched: keep the strongest") \
-  OP(REQEND,  REQ,    "",   "",  "requirement A applies but no confirm matched: error")
+  OP(REQEND,  REQ,    "",   "",  "requirement A applies but no confirm matched: error") \
+  /* natives: last, so the opcodes above keep their numbers */              \
+  OP(CALLN,   NATIVE, "@",  "@", "call native A with its parameters, push its checked result")
 
 typedef enum {
 #define IPSF_OP_ENUM(name, operand, pops, pushes, meaning) IPSF_OP_##name,
@@ -120,7 +126,8 @@ typedef enum {
   IPSF_OPND_RULE,
   IPSF_OPND_SCALE,
   IPSF_OPND_REQ,
-  IPSF_OPND_CONFIRM
+  IPSF_OPND_CONFIRM,
+  IPSF_OPND_NATIVE
 } IpsfOperandKind;
 
 /* One row of the table, for the verifier and the disassembler. */

@@ -1,7 +1,7 @@
 /*
  * pack.c -- the life of a loaded pack: freeing it, linking what is derived
  * from it after verification (the fact-name hash, string constants'
- * pointers), and the public accessors of ipsf.h's "packs" section.
+ * pointers, the built-ins of the native table), and the public accessors of ipsf.h's "packs" section.
  *
  * The fact-name hash is open addressing with linear probing over a power of
  * two table at most half full, keyed by FNV-1a of the name's bytes; a slot
@@ -37,6 +37,8 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->code);
   free(pack->lines);
   free(pack->fact_hash);
+  ipsf_native_free(pack);
+  free(pack->natives);
   free(pack);
 }
 
@@ -54,6 +56,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   for (uint32_t i = 0; i < pack->const_count; i++)
     if (pack->consts[i].type.kind == IPSF_K_STRING)
       pack->consts[i].value.s = pack->strings[pack->consts[i].str];
+  if (!ipsf_native_link(pack)) return false;
 
   free(pack->fact_hash);
   pack->fact_hash = NULL;

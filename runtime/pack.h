@@ -158,6 +158,24 @@ typedef struct {
   IpsfLoc loc;
 } IpsfLine;
 
+/* A native function (LANGUAGE.md §4.6, docs/natives.md): an `extern` of a
+ * shared library, or a built-in on the native call path (builtins.h).  The
+ * C types follow the kinds: INT int64_t, NUMBER double, BOOL int, STRING
+ * const char *.  Called by CALLN A. */
+#define IPSF_MAX_NATIVE_PARAMS 16u
+typedef struct {
+  uint32_t name;        /* string: the function's name in the pack */
+  uint32_t library;     /* string: the library as the extern names it; IPSF_NONE: a built-in */
+  uint32_t symbol;      /* string: the C symbol, or the built-in's name */
+  uint8_t result;       /* IpsfKind: BOOL, INT, NUMBER or STRING */
+  uint32_t param_count; /* at most IPSF_MAX_NATIVE_PARAMS */
+  uint8_t params[IPSF_MAX_NATIVE_PARAMS]; /* IpsfKind of each, in call order */
+} IpsfNative;
+
+/* native.c: what binding a pack's natives made (libffi call interfaces,
+ * function pointers, library handles); not serialised. */
+typedef struct IpsfNativeBinding IpsfNativeBinding;
+
 /* Pack metadata (strings or IPSF_NONE). */
 typedef struct {
   uint32_t name, version, title, authority, framework, description, currency;
@@ -186,6 +204,13 @@ struct ipsf_pack {
   uint32_t line_count;  IpsfLine *lines;
 
   uint32_t axis1, axis2; /* scale indices, or IPSF_NONE */
+
+  /* The native table (section 14, present only when not empty). */
+  uint32_t native_count; IpsfNative *natives;
+  /* Built by ipsf_pack_link (built-ins) and ipsf_pack_bind_natives
+   * (externs), read-only afterwards; freed by ipsf_pack_free. */
+  IpsfNativeBinding *native_binding;
+  uint32_t natives_unbound; /* externs not bound yet: evaluation refuses */
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
@@ -247,6 +272,14 @@ bool ipsf_pack_link(IpsfPack *pack);
 
 /* Fact index by name (length-delimited), or IPSF_NONE. */
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len);
+
+/* ---- native.c ------------------------------------------------------------ */
+
+/* From ipsf_pack_link: bind the built-ins of the native table, count the
+ * externs left unbound.  false: out of memory, or libffi refused. */
+bool ipsf_native_link(IpsfPack *pack);
+/* From ipsf_pack_free: close the libraries, free the binding. */
+void ipsf_native_free(IpsfPack *pack);
 
 /* ---- verify.c ------------------------------------------------------------ */
 

@@ -63,14 +63,8 @@ const char *ipsf_sheet_device(json_t *doc) {
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* A name from the sheet, made fit for a one-line message: at most 64
- * bytes, control characters as '?'. */
-typedef struct {
-  char s[72];
-} Name;
-
-static Name name_of(const char *text) {
-  Name q;
+IpsfShownName ipsf_shown_name(const char *text) {
+  IpsfShownName q;
   size_t n = 0;
   for (; text[n] && n < 64; n++) {
     unsigned char c = (unsigned char)text[n];
@@ -121,7 +115,7 @@ static bool check_shape(json_t *doc, IpsfError *err) {
       json_object_foreach(v, pname, pv) {
         if (!json_is_object(pv))
           return ipsf_fail(err, IPSF_ERR_TYPE, "profile '%s' must be an object of facts, got %s",
-                           name_of(pname).s, json_kind(pv));
+                           ipsf_shown_name(pname).s, json_kind(pv));
       }
     } else if (!strcmp(key, "evidence")) {
       if (!json_is_object(v))
@@ -133,12 +127,12 @@ static bool check_shape(json_t *doc, IpsfError *err) {
         if (!json_is_string(m) || has_nul(m))
           return ipsf_fail(err, IPSF_ERR_TYPE,
                            "evidence for '%s' must be a method name (a string), got %s",
-                           name_of(id).s, json_kind(m));
+                           ipsf_shown_name(id).s, json_kind(m));
       }
     } else {
       return ipsf_fail(err, IPSF_ERR_TYPE,
                        "unknown top-level key '%s' (a sheet has device, facts, profiles, evidence)",
-                       name_of(key).s);
+                       ipsf_shown_name(key).s);
     }
   }
   return true;
@@ -147,7 +141,7 @@ static bool check_shape(json_t *doc, IpsfError *err) {
 /* ---- facts --------------------------------------------------------------- */
 
 static bool wrong_type(const char *fact, const char *want, const json_t *v, IpsfError *err) {
-  return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must be %s, got %s", name_of(fact).s, want,
+  return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must be %s, got %s", ipsf_shown_name(fact).s, want,
                    json_kind(v));
 }
 
@@ -157,7 +151,7 @@ static bool string_value(const char *fact, const char *want, const json_t *v, co
   if (!json_is_string(v)) return wrong_type(fact, want, v, err);
   if (has_nul(v))
     return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must not contain a NUL character",
-                     name_of(fact).s);
+                     ipsf_shown_name(fact).s);
   *out = json_string_value(v);
   return true;
 }
@@ -178,7 +172,7 @@ static bool bind_fact(IpsfEval *ev, uint32_t f, const char *name, json_t *v, Ips
           d < 9223372036854775808.0)
         return ipsf_eval_set_int(ev, f, (int64_t)d, err);
       return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must be an integer, got %s",
-                       name_of(name).s,
+                       ipsf_shown_name(name).s,
                        d == trunc(d) ? "a number out of the 64-bit range" : "a number with a fraction");
     }
     return wrong_type(name, "an integer", v, err);
@@ -187,7 +181,7 @@ static bool bind_fact(IpsfEval *ev, uint32_t f, const char *name, json_t *v, Ips
     if (json_is_real(v)) {
       double d = json_real_value(v);
       if (!isfinite(d))
-        return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must be a finite number", name_of(name).s);
+        return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' must be a finite number", ipsf_shown_name(name).s);
       return ipsf_eval_set_number(ev, f, d, err);
     }
     return wrong_type(name, "a number", v, err);
@@ -206,14 +200,14 @@ static bool bind_fact(IpsfEval *ev, uint32_t f, const char *name, json_t *v, Ips
       if (!json_is_string(m))
         return ipsf_fail(err, IPSF_ERR_TYPE,
                          "fact '%s' must be an array of strings, got %s at index %zu",
-                         name_of(name).s, json_kind(m), i);
+                         ipsf_shown_name(name).s, json_kind(m), i);
       if (!string_value(name, "an array of strings", m, &s, err)) return false;
       if (!ipsf_eval_set_add(ev, f, s, err)) return false;
     }
     return true;
   }
   default:
-    return ipsf_fail(err, IPSF_ERR_INTERNAL, "fact '%s' has an unknown kind %u", name_of(name).s,
+    return ipsf_fail(err, IPSF_ERR_INTERNAL, "fact '%s' has an unknown kind %u", ipsf_shown_name(name).s,
                      (unsigned)fact->type.kind);
   }
 }
@@ -225,7 +219,7 @@ static bool bind_facts(IpsfEval *ev, json_t *facts, const IpsfBindOptions *opt, 
     uint32_t f = ipsf_pack_find_fact(ev->pack, key, strlen(key));
     if (f == IPSF_NONE) {
       if (opt && opt->allow_unknown_facts) continue;
-      return ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "unknown fact '%s'", name_of(key).s);
+      return ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "unknown fact '%s'", ipsf_shown_name(key).s);
     }
     if (!bind_fact(ev, f, key, v, err)) return false;
   }
@@ -242,7 +236,7 @@ bool ipsf_sheet_bind(IpsfEval *ev, json_t *doc, const char *profile,
     json_t *pf = profiles ? json_object_get(profiles, profile) : NULL;
     if (!pf)
       return ipsf_fail(err, IPSF_ERR_UNKNOWN_PROFILE, "sheet has no profile '%s'",
-                       name_of(profile).s);
+                       ipsf_shown_name(profile).s);
     if (!bind_facts(ev, pf, opt, err)) return false;
   }
   json_t *evidence = json_object_get(doc, "evidence");

@@ -59,6 +59,14 @@ void ipsf_jsonl_open_stream(IpsfJsonlReader *r, FILE *in);
 int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err);
 void ipsf_jsonl_close(IpsfJsonlReader *r);
 
+/* A name or text from a sheet, made fit for a one-line message: at most 64
+ * bytes (then "..."), control characters shown as '?'. */
+typedef struct {
+  char s[72];
+} IpsfShownName;
+
+IpsfShownName ipsf_shown_name(const char *text);
+
 /* The profiles of a sheet, in document order. */
 size_t ipsf_sheet_profile_count(json_t *doc);
 const char *ipsf_sheet_profile_name(json_t *doc, size_t i);

@@ -48,27 +48,14 @@ typedef struct {
   IpsfError *err;
 } YamlReader;
 
-/* At most 64 bytes of offending text for a message, controls as '?'. */
-typedef struct {
-  char s[72];
-} Quoted;
-
-static Quoted quote(const char *text) {
-  Quoted q;
-  if (strncmp(text, TAG_PREFIX, strlen(TAG_PREFIX)) == 0) { /* a standard tag: "!!binary" */
-    Quoted t = quote(text + strlen(TAG_PREFIX));
-    memcpy(q.s, "!!", 2);
-    memcpy(q.s + 2, t.s, sizeof q.s - 2);
-    q.s[sizeof q.s - 1] = '\0';
-    return q;
-  }
-  size_t n = 0;
-  for (; text[n] && n < 64; n++) {
-    unsigned char c = (unsigned char)text[n];
-    q.s[n] = (c < 0x20 || c == 0x7F) ? '?' : (char)c;
-  }
-  q.s[n] = '\0';
-  if (text[n]) memcpy(q.s + n, "...", 4);
+/* Offending text for a message (see ipsf_shown_name); a standard tag is
+ * shown in its short form, "!!binary". */
+static IpsfShownName quote(const char *text) {
+  if (strncmp(text, TAG_PREFIX, strlen(TAG_PREFIX)) != 0) return ipsf_shown_name(text);
+  IpsfShownName q, t = ipsf_shown_name(text + strlen(TAG_PREFIX));
+  memcpy(q.s, "!!", 2);
+  memcpy(q.s + 2, t.s, sizeof q.s - 2);
+  q.s[sizeof q.s - 1] = '\0';
   return q;
 }
 

@@ -57,6 +57,12 @@
  *                      method < the viewpoint's method_count.
  *   check_lines        the line table is sorted by strictly increasing pc,
  *                      every pc < code_count, every file a string.
+ *   check_natives      every native's name, symbol and library are strings;
+ *                      at most IPSF_MAX_NATIVE_PARAMS parameters; parameter
+ *                      and result kinds are bool, int, number or string (the
+ *                      C types libffi passes); an entry without a library is
+ *                      a built-in of the native call path (builtins.h) with
+ *                      exactly that built-in's signature.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -75,7 +81,10 @@
  *                      'm' in one instruction share one enum type; '*' is the
  *                      constant's or slot's type; STORE pops exactly its slot's
  *                      type and may not write FACT or SCALE slots (so facts
- *                      and settled levels are immutable); ANDJ/ORJ keep their
+ *                      and settled levels are immutable); CALLN pops its
+ *                      native's parameters and pushes its result, as the
+ *                      native table declares them (so every native call
+ *                      matches its declared signature); ANDJ/ORJ keep their
  *                      bool on the jump edge and pop it on fall-through.  The
  *                      depth never goes negative nor above max_stack, and is
  *                      0 at every reachable RET.  Instructions no path reaches
@@ -97,6 +106,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "pack.h"
 
 #define VERIFY_WORK_MAX (1u << 26)
@@ -508,6 +518,60 @@ static bool check_lines(V *v) {
   return true;
 }
 
+/* The kinds a native takes and returns, as opcode type letters; 0 if none. */
+static char native_letter(uint8_t kind) {
+  switch (kind) {
+  case IPSF_K_BOOL: return 'b';
+  case IPSF_K_INT: return 'i';
+  case IPSF_K_NUMBER: return 'n';
+  case IPSF_K_STRING: return 's';
+  default: return 0;
+  }
+}
+
+/* A native's parameter letters (NUL-terminated) into sig. */
+static void native_params(const IpsfNative *n, char sig[IPSF_MAX_NATIVE_PARAMS + 1]) {
+  for (uint32_t k = 0; k < n->param_count; k++) sig[k] = native_letter(n->params[k]);
+  sig[n->param_count] = '\0';
+}
+
+static bool check_natives(V *v) {
+  const IpsfPack *p = v->p;
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *n = &p->natives[i];
+    if (!str_ok(p, n->name) || !str_ok(p, n->symbol) || !opt_str_ok(p, n->library))
+      return fail(v, "native %u: name, symbol or library string out of range (%u strings)", i,
+                  p->string_count);
+    const char *nm = p->strings[n->name], *sym = p->strings[n->symbol];
+    if (n->param_count > IPSF_MAX_NATIVE_PARAMS)
+      return fail(v, "native %s: %u parameters (at most %u)", nm, n->param_count,
+                  IPSF_MAX_NATIVE_PARAMS);
+    if (!native_letter(n->result))
+      return fail(v, "native %s: result kind %u is not bool, int, number or string", nm,
+                  n->result);
+    for (uint32_t k = 0; k < n->param_count; k++)
+      if (!native_letter(n->params[k]))
+        return fail(v, "native %s: parameter %u has kind %u, not bool, int, number or string",
+                    nm, k + 1, n->params[k]);
+    if (n->library != IPSF_NONE) {
+      if (!*p->strings[n->library]) return fail(v, "native %s: the library name is empty", nm);
+      if (!*sym) return fail(v, "native %s: the symbol is empty", nm);
+      continue;
+    }
+    IpsfBuiltinId b = ipsf_builtin_find(sym);
+    if (b == IPSF_BI__COUNT || ipsf_builtins[b].inline_op || !ipsf_builtins[b].fn)
+      return fail(v, "native %s has no library and '%s' is not a built-in of the native call path",
+                  nm, sym);
+    const IpsfBuiltin *bi = &ipsf_builtins[b];
+    char sig[IPSF_MAX_NATIVE_PARAMS + 1];
+    native_params(n, sig);
+    if (strcmp(sig, bi->params) != 0 || native_letter(n->result) != bi->result)
+      return fail(v, "native %s: signature (%s) -> %c does not match the built-in %s(%s) -> %c",
+                  nm, sig, native_letter(n->result), bi->name, bi->params, bi->result);
+  }
+  return true;
+}
+
 /* ---- code --------------------------------------------------------------- */
 
 static bool check_operands(V *v) {
@@ -537,6 +601,7 @@ static bool check_operands(V *v) {
     case IPSF_OPND_SCALE: limit = p->scale_count; what = "scale"; break;
     case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
     case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
+    case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
     }
     if (a >= limit)
       return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
@@ -724,6 +789,15 @@ static bool check_stack_run(V *v, AState *st) {
                          p->slots[a].name == IPSF_NONE ? "" : sname(p, p->slots[a].name),
                          p->slots[a].role == IPSF_SLOT_FACT ? "fact" : "scale");
       break;
+    case IPSF_OP_CALLN: {
+      /* The native's declared signature, in place of "@". */
+      const IpsfNative *n = &p->natives[a];
+      char sig[IPSF_MAX_NATIVE_PARAMS + 1], res[2] = {native_letter(n->result), '\0'};
+      native_params(n, sig);
+      if (!pop_types(v, st, pc, sig, star, &et) || !push_types(v, st, pc, res, star, et))
+        return false;
+      continue;
+    }
     case IPSF_OP_ANDJ:
     case IPSF_OP_ORJ: {
       /* Keep the bool on the jump edge, pop it on fall-through. */
@@ -788,6 +862,6 @@ bool ipsf_verify(const IpsfPack *pack, IpsfError *err) {
   bool ok = check_facts(&v, owner) && check_scales(&v, owner);
   free(owner);
   return ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
-         check_confirms(&v) && check_lines(&v) && check_operands(&v) && check_last_ret(&v) &&
-         check_stack(&v);
+         check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_operands(&v) &&
+         check_last_ret(&v) && check_stack(&v);
 }

@@ -12,8 +12,15 @@
  * Dispatch goes through two macros, as in Lua (vmcase/vmbreak): computed
  * goto with GCC and Clang, a plain switch elsewhere, one body for both.
  *
- * Nothing here allocates except LOWER, which writes its result into the
- * context's scratch area.  Strings made by LOWER may still be on the stack
+ * CALLN calls a native function (an extern, or a built-in on the native
+ * path) through libffi with the call interface prepared when the pack was
+ * linked, the arguments in the context's pre-allocated storage, and then
+ * checks what came back: a number must be finite, a bool is normalised to
+ * 0/1, a string must be valid UTF-8 and is copied into the scratch area
+ * (the callee's buffer is not ours to keep).  Those are `native` errors.
+ *
+ * Nothing here allocates except LOWER and a native's string result, which
+ * are written into the context's scratch area.  Strings made by LOWER may still be on the stack
  * or in a slot when a later LOWER needs more room, so a scratch block never
  * moves during a run: when it is full a new, larger block is chained in
  * front of it (the first pointer-sized bytes of each block link to the
@@ -27,6 +34,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "native.h"
 
 /* ---- scratch ------------------------------------------------------------ */
 
@@ -132,6 +140,77 @@ static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfErr
                    "matched: %s (%s) and %s (%s)",
                    p->strings[p->scales[a->scale].name], la, level_name(p, a->scale, a->level),
                    lb, level_name(p, b->scale, b->level));
+}
+
+/* ---- natives ------------------------------------------------------------ */
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool native_fail(IpsfEval *ev, uint32_t native, uint32_t pc, IpsfErrorKind kind,
+                        const char *what, IpsfError *err) {
+  char at[320], who[400];
+  where(ev->pack, pc, at, sizeof at);
+  ipsf_native_describe(ev->pack, native, who, sizeof who);
+  return ipsf_fail(err, kind, "%s %s%s", who, what, at);
+}
+
+/* CALLN: the native's arguments are args[0 .. param_count-1] (first pushed
+ * first); its checked result replaces args[0].  Kept out of the dispatch
+ * loop: a call is rare next to the other instructions. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool call_native(IpsfEval *ev, uint32_t native, IpsfValue *args, uint32_t pc,
+                        IpsfError *err) {
+  const IpsfPack *p = ev->pack;
+  const IpsfNative *n = &p->natives[native];
+  IpsfNativeEntry *e = &p->native_binding->entries[native];
+  IpsfNativeArg *a = ev->native_args;
+  for (uint32_t k = 0; k < n->param_count; k++) {
+    switch (n->params[k]) {
+    case IPSF_K_INT: a[k].i = args[k].i; break;
+    case IPSF_K_NUMBER: a[k].n = args[k].n; break;
+    case IPSF_K_BOOL: a[k].b = args[k].i != 0; break;
+    default: a[k].s = args[k].s; break;
+    }
+  }
+  /* libffi widens integral results narrower than a word to ffi_arg */
+  union {
+    ffi_arg a;
+    ffi_sarg sa;
+    int64_t i;
+    double n;
+    const char *s;
+  } r;
+  memset(&r, 0, sizeof r);
+  ffi_call(&e->cif, e->fn, &r, ev->native_avalues);
+  switch (n->result) {
+  case IPSF_K_INT: args[0].i = r.i; return true;
+  case IPSF_K_BOOL: args[0].i = (int)r.sa != 0; return true;
+  case IPSF_K_NUMBER:
+    if (!isfinite(r.n))
+      return native_fail(ev, native, pc, IPSF_ERR_NATIVE,
+                         isnan(r.n) ? "returned NaN" : "returned an infinite number", err);
+    args[0].n = r.n;
+    return true;
+  default: {
+    if (!r.s) return native_fail(ev, native, pc, IPSF_ERR_NATIVE, "returned NULL", err);
+    size_t len = 0;
+    int bad = ipsf_native_check_string(r.s, IPSF_NATIVE_MAX_STRING, &len);
+    if (bad == 1)
+      return native_fail(ev, native, pc, IPSF_ERR_NATIVE,
+                         "returned a string that is not valid UTF-8", err);
+    if (bad == 2)
+      return native_fail(ev, native, pc, IPSF_ERR_LIMIT,
+                         "returned a string longer than 1 MiB", err);
+    char *d = scratch_alloc(ev, len + 1);
+    if (!d) return native_fail(ev, native, pc, IPSF_ERR_NOMEM, "ran out of memory", err);
+    memcpy(d, r.s, len + 1);
+    args[0].s = d;
+    return true;
+  }
+  }
 }
 
 /* ---- integer helpers ---------------------------------------------------- */
@@ -487,6 +566,13 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         const IpsfConfirm *c = &p->confirms[A];
         uint32_t cur = ev->req_confirm[c->requirement];
         if (cur == IPSF_NONE || stronger(c, &p->confirms[cur])) ev->req_confirm[c->requirement] = A;
+        vmbreak;
+      }
+      vmcase(CALLN) {
+        uint32_t n = p->natives[A].param_count;
+        sp -= n;
+        if (!call_native(ev, A, sp, pc - 1, err)) return false;
+        sp++;
         vmbreak;
       }
       vmcase(REQEND) {

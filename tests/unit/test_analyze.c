@@ -561,9 +561,18 @@ Test(analyze, examples_have_no_findings) {
     Compilation *c = compilation_new(NULL);
     cr_assert(check_source(c, g.gl_pathv[i]));
     Diags *d = compilation_diags(c);
-    for (size_t j = 0; j < d->count; j++)
+    /* Conditions through a native function are beyond the analysis: it
+     * says so (IPSF-W100, docs/natives.md) rather than guess. */
+    bool natives = strstr(g.gl_pathv[i], "examples/natives/") != NULL;
+    size_t not_analysed = 0;
+    for (size_t j = 0; j < d->count; j++) {
+      if (natives && d->items[j].code && strcmp(d->items[j].code, "IPSF-W100") == 0) {
+        not_analysed++;
+        continue;
+      }
       cr_assert(d->items[j].level == DIAG_NOTE, "%s: %s", g.gl_pathv[i], d->items[j].message);
-    cr_assert_eq(d->warnings, 0);
+    }
+    cr_assert_eq(d->warnings, not_analysed);
     compilation_free(c);
   }
   globfree(&g);
