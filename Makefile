@@ -165,6 +165,8 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 
 # ---- demo ------------------------------------------------------------------
 demo: deps
