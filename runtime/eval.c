@@ -116,26 +116,28 @@ static const char *expected(const IpsfPack *p, const IpsfFact *f, char *buf, siz
   return buf;
 }
 
-/* The fact, if in range and of kind `kind`; else NULL with err. */
-static const IpsfFact *fact_for(IpsfEval *ev, uint32_t fact, uint8_t kind, const char *got,
-                                IpsfError *err) {
+/* The fact, if in range and of kind `kind`; else NULL, and setter_fail
+ * says why.  The setters run for every fact of every sheet: the text of an
+ * error is made only when there is one. */
+static const IpsfFact *fact_of_kind(const IpsfEval *ev, uint32_t fact, uint8_t kind) {
+  if (fact >= ev->pack->fact_count) return NULL;
+  const IpsfFact *f = &ev->pack->facts[fact];
+  return f->type.kind == kind ? f : NULL;
+}
+
+/* Why fact_of_kind refused `fact` (got: the value offered, as text). */
+static bool setter_fail(const IpsfEval *ev, uint32_t fact, const char *got, IpsfError *err) {
   const IpsfPack *p = ev->pack;
   if (fact >= p->fact_count) {
     if (fact == IPSF_NONE)
-      ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "unknown fact: the pack does not declare it");
-    else
-      ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "fact index %u out of range (the pack has %u facts)",
-                fact, p->fact_count);
-    return NULL;
+      return ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT, "unknown fact: the pack does not declare it");
+    return ipsf_fail(err, IPSF_ERR_UNKNOWN_FACT,
+                     "fact index %u out of range (the pack has %u facts)", fact, p->fact_count);
   }
   const IpsfFact *f = &p->facts[fact];
-  if (f->type.kind != kind) {
-    char buf[400];
-    ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected %s; got %s", p->strings[f->name],
-              expected(p, f, buf, sizeof buf), got);
-    return NULL;
-  }
-  return f;
+  char buf[400];
+  return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected %s; got %s", p->strings[f->name],
+                   expected(p, f, buf, sizeof buf), got);
 }
 
 static void mark(IpsfEval *ev, uint32_t fact) {
@@ -143,8 +145,8 @@ static void mark(IpsfEval *ev, uint32_t fact) {
 }
 
 bool ipsf_eval_set_bool(IpsfEval *ev, uint32_t fact, bool v, IpsfError *err) {
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_BOOL, v ? "true" : "false", err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_BOOL);
+  if (!f) return setter_fail(ev, fact, v ? "true" : "false", err);
   ev->slots[f->slot].i = v ? 1 : 0;
   mark(ev, fact);
   return true;
@@ -155,20 +157,24 @@ bool ipsf_eval_set_int(IpsfEval *ev, uint32_t fact, int64_t v, IpsfError *err) {
    * 3 from 3.0 reliably). */
   if (fact < ev->pack->fact_count && ev->pack->facts[fact].type.kind == IPSF_K_NUMBER)
     return ipsf_eval_set_number(ev, fact, (double)v, err);
-  char got[48];
-  snprintf(got, sizeof got, "the int %lld", (long long)v);
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_INT, got, err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_INT);
+  if (!f) {
+    char got[48];
+    snprintf(got, sizeof got, "the int %lld", (long long)v);
+    return setter_fail(ev, fact, got, err);
+  }
   ev->slots[f->slot].i = v;
   mark(ev, fact);
   return true;
 }
 
 bool ipsf_eval_set_number(IpsfEval *ev, uint32_t fact, double v, IpsfError *err) {
-  char got[48];
-  snprintf(got, sizeof got, "the number %.17g", v);
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_NUMBER, got, err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_NUMBER);
+  if (!f) {
+    char got[48];
+    snprintf(got, sizeof got, "the number %.17g", v);
+    return setter_fail(ev, fact, got, err);
+  }
   if (!isfinite(v))
     return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected a finite number; got %s",
                      ev->pack->strings[f->name], isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity");
@@ -186,10 +192,12 @@ static void quoted(const char *s, char *buf, size_t size) {
 }
 
 bool ipsf_eval_set_string(IpsfEval *ev, uint32_t fact, const char *v, IpsfError *err) {
-  char got[220];
-  quoted(v, got, sizeof got);
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_STRING, got, err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_STRING);
+  if (!f) {
+    char got[220];
+    quoted(v, got, sizeof got);
+    return setter_fail(ev, fact, got, err);
+  }
   if (!v)
     return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected a string; got null",
                      ev->pack->strings[f->name]);
@@ -216,10 +224,12 @@ static uint32_t enum_value(const IpsfEval *ev, const IpsfFact *f, const char *va
 }
 
 bool ipsf_eval_set_enum(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err) {
-  char got[220];
-  quoted(value, got, sizeof got);
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_ENUM, got, err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_ENUM);
+  if (!f) {
+    char got[220];
+    quoted(value, got, sizeof got);
+    return setter_fail(ev, fact, got, err);
+  }
   uint32_t k = enum_value(ev, f, value, err);
   if (k == IPSF_NONE) return false;
   ev->slots[f->slot].i = k;
@@ -228,18 +238,16 @@ bool ipsf_eval_set_enum(IpsfEval *ev, uint32_t fact, const char *value, IpsfErro
 }
 
 bool ipsf_eval_set_clear(IpsfEval *ev, uint32_t fact, IpsfError *err) {
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_SET, "a set", err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_SET);
+  if (!f) return setter_fail(ev, fact, "a set", err);
   ev->slots[f->slot].m = 0;
   mark(ev, fact);
   return true;
 }
 
 bool ipsf_eval_set_add(IpsfEval *ev, uint32_t fact, const char *value, IpsfError *err) {
-  char got[240];
-  quoted(value, got, sizeof got);
-  const IpsfFact *f = fact_for(ev, fact, IPSF_K_SET, "a set member", err);
-  if (!f) return false;
+  const IpsfFact *f = fact_of_kind(ev, fact, IPSF_K_SET);
+  if (!f) return setter_fail(ev, fact, "a set member", err);
   uint32_t k = enum_value(ev, f, value, err);
   if (k == IPSF_NONE) return false;
   if (!(ev->fact_set[fact / 64] >> (fact % 64) & 1u)) ev->slots[f->slot].m = 0;
