@@ -2,9 +2,11 @@
  * main.c -- ipsfc: dispatch to a verb, --version, --help.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "sheet.h"
 #include "pack.h"
 
 typedef struct {
@@ -41,6 +43,8 @@ static int usage(FILE *out) {
 }
 
 int main(int argc, char **argv) {
+  /* so that out of memory inside jansson is an error, not altered text */
+  json_set_alloc_funcs(ipsf_json_malloc, free);
   if (argc < 2) return usage(stderr);
   const char *verb = argv[1];
   if (strcmp(verb, "--version") == 0 || strcmp(verb, "-V") == 0) {

@@ -26,6 +26,11 @@ typedef enum { IPSF_SHEET_JSON, IPSF_SHEET_JSONL, IPSF_SHEET_YAML } IpsfSheetFor
  * "-" -> JSONL, anything else -> JSON. */
 IpsfSheetFormat ipsf_sheet_format_of(const char *path);
 
+/* An allocator for jansson that lets the readers notice out of memory
+ * inside a parse (jansson itself may drop a byte of a string and go on):
+ * json_set_alloc_funcs(ipsf_json_malloc, free) once, in the program. */
+void *ipsf_json_malloc(size_t size);
+
 /* Read one whole JSON or YAML document from a file (path "-" = stdin).
  * Returns a new reference, or NULL with err (IO or SYNTAX, with line:col). */
 json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err);

@@ -59,6 +59,33 @@ static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
     ipsf_fail(err, IPSF_ERR_SYNTAX, "column %d: %s", col, text);
 }
 
+/* jansson drops a byte when an allocation fails while it reads a string
+ * (its lexer ignores the failure), so a parse can succeed with altered
+ * text.  ipsf_json_malloc, which a program installs with
+ * json_set_alloc_funcs(ipsf_json_malloc, free), notes a failure in a
+ * per-thread flag that every parse below checks; without it, such a
+ * failure goes unnoticed as it would in jansson itself.  Per-thread, so
+ * parses on several threads do not disturb each other. */
+static _Thread_local bool json_alloc_failed;
+
+void *ipsf_json_malloc(size_t size) {
+  void *p = malloc(size);
+  if (!p) json_alloc_failed = true;
+  return p;
+}
+
+/* json_loadb, but out of memory anywhere inside it is an error. */
+static json_t *load_checked(const char *text, size_t len, json_error_t *je, bool *oom) {
+  json_alloc_failed = false;
+  json_t *doc = json_loadb(text, len, JSON_FLAGS, je);
+  *oom = json_alloc_failed;
+  if (*oom && doc) {
+    json_decref(doc);
+    doc = NULL;
+  }
+  return doc;
+}
+
 json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
   if (has_bom(text, len)) {
     text += 3;
@@ -66,8 +93,10 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
   }
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  json_t *doc = json_loadb(text, len, JSON_FLAGS, &je);
-  if (!doc) json_fail(&je, true, err);
+  bool oom;
+  json_t *doc = load_checked(text, len, &je, &oom);
+  if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
+  else if (!doc) json_fail(&je, true, err);
   return doc;
 }
 
@@ -236,7 +265,9 @@ int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
 json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err) {
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  json_t *doc = json_loadb(text, len, JSON_FLAGS, &je);
-  if (!doc) json_fail(&je, false, err);
+  bool oom;
+  json_t *doc = load_checked(text, len, &je, &oom);
+  if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
+  else if (!doc) json_fail(&je, false, err);
   return doc;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Allocation-failure test (make alloc-test): for every N, run a command with
 # the N-th allocation failing, and require a clean end: exit 0 (the failure
-# was absorbed), 3 or 4 with a message on stderr; never a crash, never an
+# was absorbed, and the output is that of a normal run), 3 or 4 with a
+# message on stderr; never a crash, never an
 # ASan/UBSan/LSan report.  For eval, a sheet that runs out of memory gives
 # an error record (kind out_of_memory, or syntax when jansson hides the
 # cause) on stdout and exit 3, like any other
@@ -26,7 +27,7 @@ failed=0
 # name | command (run in $tmp)
 run_case() {
   name=$1; shift
-  IPSF_ALLOC_COUNT="$tmp/count" "$@" >/dev/null 2>"$tmp/err"
+  IPSF_ALLOC_COUNT="$tmp/count" "$@" >"$tmp/expected" 2>"$tmp/err"
   rc=$?
   if [ "$rc" -ne 0 ]; then echo "alloc: $name fails without injection (exit $rc)"; cat "$tmp/err"; failed=1; return; fi
   total=$(cat "$tmp/count")
@@ -35,7 +36,13 @@ run_case() {
     IPSF_FAIL_ALLOC_AT=$n "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
     case $rc in
-      0) absorbed=$((absorbed + 1)) ;;
+      0)
+        # absorbed: then the output must be exactly that of a normal run,
+        # never partial or altered output posing as complete
+        if cmp -s "$tmp/out" "$tmp/expected"; then absorbed=$((absorbed + 1)); else
+          echo "alloc: $name, allocation $n: exit 0 but the output differs from a normal run:"
+          diff "$tmp/expected" "$tmp/out" | head -10; bad=$((bad + 1))
+        fi ;;
       3|4)
         # the message: on stderr, or (eval) the sheet's error record
         # (jansson reports some allocation failures inside its lexer as a
