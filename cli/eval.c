@@ -38,6 +38,9 @@ static const char help[] =
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"
     "      --jobs N           evaluate JSON Lines on N threads (default: the\n"
     "                         number of cores); output stays in input order\n"
+    "      --max-sheet-bytes N  largest JSON or YAML sheet file (default 64M;\n"
+    "                         K, M, G suffixes; at most 1G)\n"
+    "      --max-line-bytes N largest JSON Lines line (default 16M)\n"
     "      --summary          a summary line on stderr (devices, profiles,\n"
     "                         errors, unmet, time, sheets/s); on by default\n"
     "                         when stderr is a terminal and FMT is not text\n"
@@ -67,6 +70,8 @@ typedef struct {
   StrList import_dirs;
   StrList allow_native;   /* --allow-native LIB */
   unsigned jobs;          /* --jobs, 0 = number of cores */
+  size_t max_sheet_bytes; /* --max-sheet-bytes (docs/limits.md) */
+  size_t max_line_bytes;  /* --max-line-bytes */
   bool summary;           /* --summary */
   /* run state (cli/eval_stream.h) */
   EsShared sh;
@@ -82,8 +87,7 @@ static void eval_file(Run *r, const char *path) {
   }
   IpsfError err = {0};
   IpsfRecordHead h = {path, 0, NULL, r->profile};
-  json_t *doc = format == IPSF_SHEET_YAML ? ipsf_sheet_read_yaml_file(path, &err)
-                                          : ipsf_sheet_read_json_file(path, &err);
+  json_t *doc = ipsf_sheet_read_file(path, format, r->max_sheet_bytes, &err);
   if (!doc) {
     r->w.n.sheets++;
     es_error(&r->w, &h, &err);
@@ -115,7 +119,23 @@ static int parse_fail_on(Run *r, const char *f) {
 }
 
 enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY };
+       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE };
+
+/* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
+ * 1 KiB to 1 GiB (a sheet is read into memory whole). */
+static int parse_size(const char *option, const char *a, size_t *out) {
+  char *end;
+  unsigned long long n = strtoull(a, &end, 10);
+  unsigned long long unit = 1;
+  if (*end == 'K') unit = 1024, end++;
+  else if (*end == 'M') unit = 1024 * 1024, end++;
+  else if (*end == 'G') unit = 1024 * 1024 * 1024, end++;
+  if (*a < '0' || *a > '9' || *end || n > (1ull << 30) / unit || n * unit < 1024)
+    return cli_usage("eval", "%s takes a size from 1K to 1G (bytes, or with K, M, G), not '%s'",
+                     option, a);
+  *out = (size_t)(n * unit);
+  return EXIT_OK;
+}
 
 /* --jobs N: 1 to 256. */
 static int parse_jobs(Run *r, const char *a) {
@@ -142,12 +162,16 @@ static int parse_options(Run *r, int argc, char **argv) {
       {"allow-unknown-facts", no_argument, 0, OPT_UNKNOWN},
       {"jobs", required_argument, 0, OPT_JOBS},
       {"summary", no_argument, 0, OPT_SUMMARY},
+      {"max-sheet-bytes", required_argument, 0, OPT_MAX_SHEET},
+      {"max-line-bytes", required_argument, 0, OPT_MAX_LINE},
       {"allow-native", required_argument, 0, OPT_NATIVE},
       {"require-signature", required_argument, 0, OPT_SIGNATURE},
       {"import", required_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   int c, status = EXIT_OK;
+  r->max_sheet_bytes = IPSF_SHEET_MAX_FILE;
+  r->max_line_bytes = IPSF_SHEET_MAX_LINE;
   optind = 0;
   opterr = 0;
   while (status == EXIT_OK && (c = getopt_long(argc, argv, ":I:h", opts, NULL)) != -1) {
@@ -159,6 +183,8 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_UNKNOWN: r->bind.allow_unknown_facts = true; break;
     case OPT_JOBS: status = parse_jobs(r, optarg); break;
     case OPT_SUMMARY: r->summary = true; break;
+    case OPT_MAX_SHEET: status = parse_size("--max-sheet-bytes", optarg, &r->max_sheet_bytes); break;
+    case OPT_MAX_LINE: status = parse_size("--max-line-bytes", optarg, &r->max_line_bytes); break;
     case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case OPT_SIGNATURE: r->signer = optarg; break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
@@ -186,8 +212,14 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   IpsfReportCache *cache = r->reporter.format == IPSF_OUT_JSONL ? ipsf_report_cache_new(pack) : NULL;
   r->reporter.cache = cache;
   r->reporter.color = r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
-  r->sh = (EsShared){pack, r->reporter, r->profile, r->bind, r->jobs ? r->jobs : default_jobs(),
-                     isatty(STDERR_FILENO) != 0};
+  r->sh = (EsShared){.pack = pack,
+                     .reporter = r->reporter,
+                     .profile = r->profile,
+                     .bind = r->bind,
+                     .jobs = r->jobs ? r->jobs : default_jobs(),
+                     .max_sheet_bytes = r->max_sheet_bytes,
+                     .max_line_bytes = r->max_line_bytes,
+                     .progress = isatty(STDERR_FILENO) != 0};
   if (!es_worker_init(&r->w, &r->sh)) {
     fprintf(stderr, "ipsfc eval: out of memory\n");
     es_worker_free(&r->w);

@@ -111,8 +111,9 @@ static void eval_line(EsWorker *w, const char *path, const IpsfBatchItem *it, co
   IpsfError err = {0};
   if (it->too_long) {
     w->n.sheets++;
-    ipsf_fail(&err, IPSF_ERR_LIMIT, "line longer than %u MiB",
-              IPSF_SHEET_MAX_LINE / (1024u * 1024u));
+    char limit[48];
+    ipsf_fail(&err, IPSF_ERR_LIMIT, "line longer than %s",
+              ipsf_size_text(w->sh->max_line_bytes, limit, sizeof limit));
     es_error(w, &h, &err);
     return;
   }
@@ -391,6 +392,7 @@ void es_eval_jsonl(EsOut *o, EsWorker *w, const char *path) {
     ipsf_stream_close(&s);
     return;
   }
+  s.max_line = o->sh->max_line_bytes;
   if (o->sh->jobs <= 1 || !jsonl_parallel(o, w, &s, path)) jsonl_serial(o, w, &s, path);
   ipsf_stream_close(&s);
 }

@@ -18,6 +18,8 @@ typedef struct {
   const char *profile;    /* --profile, or NULL */
   IpsfBindOptions bind;
   unsigned jobs;          /* >= 1 */
+  size_t max_sheet_bytes; /* a JSON or YAML sheet file (--max-sheet-bytes) */
+  size_t max_line_bytes;  /* a JSON Lines line (--max-line-bytes) */
   bool progress;          /* a progress line on stderr (a terminal) */
 } EsShared;
 

@@ -43,13 +43,24 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err);
  * buffer; at most IPSF_SHEET_MAX_FILE bytes (else IPSF_ERR_LIMIT).
  * false with err (IO, LIMIT or NOMEM). */
 bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err);
+/* The same with another size limit (eval --max-sheet-bytes). */
+bool ipsf_sheet_slurp_max(const char *path, size_t max, char **text, size_t *len,
+                          IpsfError *err);
+
+/* A JSON or YAML sheet file of at most max bytes (0: IPSF_SHEET_MAX_FILE). */
+json_t *ipsf_sheet_read_file(const char *path, IpsfSheetFormat format, size_t max,
+                             IpsfError *err);
+
+/* "64 MiB", or "1000 bytes" when not whole MiB: a limit in a message. */
+const char *ipsf_size_text(size_t bytes, char *buf, size_t size);
 
 /* JSON Lines: a reader that yields one document per non-blank line. */
 typedef struct {
   FILE *in;
   bool owns_in;
-  char *line;       /* the current line (grows to at most IPSF_SHEET_MAX_LINE + 1) */
+  char *line;       /* the current line (grows to at most max_line + 1) */
   size_t line_cap;
+  size_t max_line;  /* longest line kept: IPSF_SHEET_MAX_LINE unless changed */
   uint64_t line_no; /* 1-based number of the line just read */
 } IpsfJsonlReader;
 
@@ -110,6 +121,7 @@ typedef struct {
   char *buf;             /* read buffer: [start, end) not yet cut into lines */
   size_t start, end, cap;
   uint64_t line_no;      /* lines read so far */
+  size_t max_line;       /* longest line: IPSF_SHEET_MAX_LINE unless changed after open */
   bool skipping;         /* inside a line over the limit, up to its newline */
   bool eof, done;
 } IpsfStream;
@@ -117,7 +129,7 @@ typedef struct {
 typedef struct {
   uint64_t line_no;      /* 1-based */
   size_t off, len;       /* the line's text in the batch (NUL after it) */
-  bool too_long;         /* over IPSF_SHEET_MAX_LINE: a LIMIT error, no text */
+  bool too_long;         /* over the stream's max_line: a LIMIT error, no text */
 } IpsfBatchItem;
 
 typedef struct {

@@ -100,7 +100,19 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
   return doc;
 }
 
+const char *ipsf_size_text(size_t bytes, char *buf, size_t size) {
+  if (bytes % (1024u * 1024u) == 0) snprintf(buf, size, "%zu MiB", bytes / (1024u * 1024u));
+  else snprintf(buf, size, "%zu bytes", bytes);
+  return buf;
+}
+
 bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err) {
+  return ipsf_sheet_slurp_max(path, IPSF_SHEET_MAX_FILE, text, len, err);
+}
+
+bool ipsf_sheet_slurp_max(const char *path, size_t max, char **text, size_t *len,
+                          IpsfError *err) {
+  char limit[48];
   *text = NULL;
   *len = 0;
   bool is_stdin = strcmp(path, "-") == 0;
@@ -111,13 +123,13 @@ bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err
   bool ok = true;
   for (;;) {
     if (n + 1 >= cap) { /* full: grow, up to one byte past the limit */
-      if (cap >= (size_t)IPSF_SHEET_MAX_FILE + 2) {
-        ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %u MiB",
-                       IPSF_SHEET_MAX_FILE / (1024u * 1024u));
+      if (cap >= max + 2) {
+        ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %s",
+                       ipsf_size_text(max, limit, sizeof limit));
         break;
       }
       size_t ncap = cap ? cap * 2 : 65536;
-      if (ncap > (size_t)IPSF_SHEET_MAX_FILE + 2) ncap = (size_t)IPSF_SHEET_MAX_FILE + 2;
+      if (ncap > max + 2) ncap = max + 2;
       char *p = realloc(buf, ncap);
       if (!p) {
         ok = ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading the file");
@@ -128,9 +140,9 @@ bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err
     }
     size_t got = fread(buf + n, 1, cap - n - 1, f);
     n += got;
-    if (n > IPSF_SHEET_MAX_FILE) {
-      ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %u MiB",
-                     IPSF_SHEET_MAX_FILE / (1024u * 1024u));
+    if (n > max) {
+      ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %s",
+                     ipsf_size_text(max, limit, sizeof limit));
       break;
     }
     if (got == 0) {
@@ -151,6 +163,17 @@ bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err
   return true;
 }
 
+json_t *ipsf_sheet_read_file(const char *path, IpsfSheetFormat format, size_t max,
+                             IpsfError *err) {
+  char *text;
+  size_t len;
+  if (!ipsf_sheet_slurp_max(path, max ? max : IPSF_SHEET_MAX_FILE, &text, &len, err)) return NULL;
+  json_t *doc = format == IPSF_SHEET_YAML ? ipsf_sheet_parse_yaml(text, len, err)
+                                          : ipsf_sheet_parse_json(text, len, err);
+  free(text);
+  return doc;
+}
+
 json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err) {
   char *text;
   size_t len;
@@ -168,6 +191,7 @@ void ipsf_jsonl_open_stream(IpsfJsonlReader *r, FILE *in) {
   r->line = NULL;
   r->line_cap = 0;
   r->line_no = 0;
+  r->max_line = IPSF_SHEET_MAX_LINE;
 }
 
 bool ipsf_jsonl_open(IpsfJsonlReader *r, const char *path, IpsfError *err) {
@@ -203,13 +227,13 @@ static int read_line(IpsfJsonlReader *r, size_t *out_len) {
     any = true;
     if (c == '\n') break;
     if (too_long) continue;
-    if (len == IPSF_SHEET_MAX_LINE) {
+    if (len == r->max_line) {
       too_long = true;
       continue;
     }
     if (len + 1 >= r->line_cap) {
       size_t ncap = r->line_cap ? r->line_cap * 2 : 4096;
-      if (ncap > (size_t)IPSF_SHEET_MAX_LINE + 1) ncap = (size_t)IPSF_SHEET_MAX_LINE + 1;
+      if (ncap > r->max_line + 1) ncap = r->max_line + 1;
       char *p = realloc(r->line, ncap);
       if (!p) return LINE_NOMEM;
       r->line = p;
@@ -243,11 +267,13 @@ int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
       ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading line %llu",
                 (unsigned long long)r->line_no + 1);
       return -1;
-    case LINE_TOO_LONG:
+    case LINE_TOO_LONG: {
+      char limit[48];
       r->line_no++;
-      ipsf_fail(err, IPSF_ERR_LIMIT, "line longer than %u MiB",
-                IPSF_SHEET_MAX_LINE / (1024u * 1024u));
+      ipsf_fail(err, IPSF_ERR_LIMIT, "line longer than %s",
+                ipsf_size_text(r->max_line, limit, sizeof limit));
       return 1;
+    }
     default: break;
     }
     r->line_no++;

@@ -12,7 +12,7 @@
  *
  * Memory is bounded and independent of the input's size: the read buffer
  * holds one chunk plus at most one partial line, and never more than
- * IPSF_SHEET_MAX_LINE bytes of a line: a longer line becomes a LIMIT item
+ * max_line bytes of a line: a longer line becomes a LIMIT item
  * and the rest of it is skipped up to its newline.
  *
  * A batch is returned as soon as it has work and the buffered input is
@@ -33,6 +33,7 @@
 bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err) {
   memset(s, 0, sizeof *s);
   s->fd = -1;
+  s->max_line = IPSF_SHEET_MAX_LINE;
   if (strcmp(path, "-") == 0) {
     s->fd = 0;
     return true;
@@ -145,7 +146,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       }
       if (!nl) break;
       s->line_no++;
-      bool ok = (size_t)(nl - p) > IPSF_SHEET_MAX_LINE ? add_too_long(b, s->line_no)
+      bool ok = (size_t)(nl - p) > s->max_line ? add_too_long(b, s->line_no)
                                                          : add_line(b, s->line_no, p, (size_t)(nl - p));
       if (!ok) return nomem(s, b);
       s->start += (size_t)(nl - p) + 1;
@@ -153,7 +154,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     }
     /* Keep the partial line; make room for a chunk after it. */
     size_t part = s->end - s->start;
-    if (part > IPSF_SHEET_MAX_LINE) { /* a runaway line: report it, skip the rest */
+    if (part > s->max_line) { /* a runaway line: report it, skip the rest */
       s->line_no++;
       if (!add_too_long(b, s->line_no)) return nomem(s, b);
       s->start = s->end = 0;
@@ -169,7 +170,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       /* Doubling, but never past one line at the limit plus a chunk. */
       size_t cap = s->cap ? s->cap : CHUNK;
       while (cap - s->end < CHUNK) cap *= 2;
-      if (cap > (size_t)IPSF_SHEET_MAX_LINE + 1u + CHUNK) cap = (size_t)IPSF_SHEET_MAX_LINE + 1u + CHUNK;
+      if (cap > s->max_line + 1u + CHUNK) cap = s->max_line + 1u + CHUNK;
       char *np = realloc(s->buf, cap);
       if (!np) return nomem(s, b);
       s->buf = np;
