@@ -93,27 +93,13 @@ static const struct {
     {"IPSF-W114", "unused-import", "An import of which nothing is used."},
 };
 
-/* A relative URI reference for a path: percent-encode what a URI cannot hold. */
-static void sarif_uri(IpsfBuf *b, const char *path) {
-  IpsfBuf u;
-  ipsf_buf_init(&u);
-  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-        strchr("/-._~", *p))
-      ipsf_buf_put(&u, (const char *)p, 1);
-    else
-      ipsf_buf_printf(&u, "%%%02X", *p);
-  }
-  ipsf_buf_json_string(b, u.data ? u.data : "");
-  ipsf_buf_free(&u);
-}
 
 static void sarif_location(IpsfBuf *b, const Diags *d, const Diag *g, const char *message) {
   uint32_t l1, c1, l2, c2;
   sources_line_col(d->sources, g->span.file, g->span.start, &l1, &c1);
   sources_line_col(d->sources, g->span.file, g->span.end > g->span.start ? g->span.end : g->span.start + 1, &l2, &c2);
   ipsf_buf_puts(b, "{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-  sarif_uri(b, d->sources->items[g->span.file]->path);
+  ipsf_buf_sarif_uri(b, d->sources->items[g->span.file]->path);
   ipsf_buf_printf(b, "}, \"region\": {\"startLine\": %u, \"startColumn\": %u, \"endLine\": %u, "
                      "\"endColumn\": %u}}",
                   l1, c1, l2, c2 > 0 ? c2 : 1);

@@ -27,6 +27,9 @@ void ipsf_buf_printf(IpsfBuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* A SARIF artifactLocation.uri for a path, as a JSON string: percent-encoded;
+ * an absolute path becomes a file: URI, a relative one stays relative. */
+void ipsf_buf_sarif_uri(IpsfBuf *b, const char *path);
 /* A JSON string literal with escapes (s may be NULL: writes null). */
 void ipsf_buf_json_string(IpsfBuf *b, const char *s);
 /* Write out, fflush and empty; false on a write error.  Does not clear

@@ -105,9 +105,25 @@ static void csv_head(IpsfBuf *b, const IpsfRecordHead *h) {
 
 /* ---- sarif --------------------------------------------------------------- */
 
+void ipsf_buf_sarif_uri(IpsfBuf *b, const char *path) {
+  IpsfBuf u;
+  ipsf_buf_init(&u);
+  /* an absolute path is a file: URI; a relative one stays a relative reference */
+  if (path[0] == '/') ipsf_buf_puts(&u, "file://");
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        strchr("/-._~", *p))
+      ipsf_buf_put(&u, (const char *)p, 1);
+    else
+      ipsf_buf_printf(&u, "%%%02X", *p);
+  }
+  ipsf_buf_json_string(b, u.failed || !u.data ? "" : u.data);
+  ipsf_buf_free(&u);
+}
+
 static void sarif_location(IpsfBuf *b, const IpsfRecordHead *h) {
   ipsf_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
-  ipsf_buf_json_string(b, h->sheet);
+  ipsf_buf_sarif_uri(b, h->sheet);
   ipsf_buf_puts(b, "}");
   if (h->line) ipsf_buf_printf(b, ",\"region\":{\"startLine\":%llu}", (unsigned long long)h->line);
   ipsf_buf_puts(b, "}}]");
