@@ -13,7 +13,8 @@
 static const char help[] =
     "usage: ipsfc inspect PACK.ipsb [--format text|json]\n\n"
     "Load and verify a compiled pack and print its metadata, content digest,\n"
-    "signature state and the sizes of its tables.\n\n"
+    "signature state, the sizes of its tables and the native functions it\n"
+    "calls (externs with their library and symbol).\n\n"
     "options:\n"
     "      --format FMT    text (default) or json\n"
     "  -h, --help          this text\n\n"
@@ -31,6 +32,35 @@ typedef struct {
   uint64_t value;
 } Size;
 
+/* The native functions the pack calls: externs (library and symbol) and
+ * built-ins on the native call path. */
+static void natives_json(IpsfBuf *b, const IpsfPack *p) {
+  ipsf_buf_puts(b, "  \"natives\": [");
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *n = &p->natives[i];
+    ipsf_buf_puts(b, i ? ", {\"name\": " : "{\"name\": ");
+    ipsf_buf_json_string(b, ipsf_str(p, n->name));
+    ipsf_buf_puts(b, ", \"library\": ");
+    ipsf_buf_json_string(b, ipsf_str(p, n->library));
+    ipsf_buf_puts(b, ", \"symbol\": ");
+    ipsf_buf_json_string(b, ipsf_str(p, n->symbol));
+    ipsf_buf_puts(b, "}");
+  }
+  ipsf_buf_puts(b, "]\n");
+}
+
+static void natives_text(IpsfBuf *b, const IpsfPack *p) {
+  if (!p->native_count) return;
+  ipsf_buf_puts(b, "natives        ");
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *n = &p->natives[i];
+    ipsf_buf_printf(b, "%s %s", i ? "," : "", ipsf_str(p, n->name));
+    if (n->library == IPSF_NONE) ipsf_buf_puts(b, " (built-in)");
+    else ipsf_buf_printf(b, " (%s: %s)", ipsf_str(p, n->library), ipsf_str(p, n->symbol));
+  }
+  ipsf_buf_puts(b, "\n");
+}
+
 static void print_json(IpsfBuf *b, const Field *f, size_t nf, const Size *s, size_t ns) {
   ipsf_buf_puts(b, "{\n");
   for (size_t i = 0; i < nf; i++) {
@@ -41,7 +71,7 @@ static void print_json(IpsfBuf *b, const Field *f, size_t nf, const Size *s, siz
   ipsf_buf_puts(b, "  \"sizes\": {");
   for (size_t i = 0; i < ns; i++)
     ipsf_buf_printf(b, "%s\"%s\": %llu", i ? ", " : "", s[i].key, (unsigned long long)s[i].value);
-  ipsf_buf_puts(b, "}\n}\n");
+  ipsf_buf_puts(b, "},\n");
 }
 
 static void print_text(IpsfBuf *b, const Field *f, size_t nf, const Size *s, size_t ns) {
@@ -121,8 +151,14 @@ int cmd_inspect(int argc, char **argv) {
   IpsfBuf b;
   ipsf_buf_init(&b);
   size_t nf = sizeof fields / sizeof fields[0], ns = sizeof sizes / sizeof sizes[0];
-  if (json) print_json(&b, fields, nf, sizes, ns);
-  else print_text(&b, fields, nf, sizes, ns);
+  if (json) {
+    print_json(&b, fields, nf, sizes, ns);
+    natives_json(&b, p);
+    ipsf_buf_puts(&b, "}\n");
+  } else {
+    print_text(&b, fields, nf, sizes, ns);
+    natives_text(&b, p);
+  }
   ipsf_buf_flush(&b, stdout);
   ipsf_buf_free(&b);
   ipsf_pack_free(p);
