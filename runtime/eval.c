@@ -20,6 +20,17 @@
 
 static size_t words(uint32_t bits) { return ((size_t)bits + 63u) / 64u; }
 
+/* Index of the lowest set bit of a non-zero word. */
+static unsigned lowest_bit(uint64_t x) {
+#if defined(__GNUC__)
+  return (unsigned)__builtin_ctzll(x);
+#else
+  unsigned n = 0;
+  while (!(x & 1u)) x >>= 1, n++;
+  return n;
+#endif
+}
+
 IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
   if (!pack) return NULL;
   IpsfEval *ev = calloc(1, sizeof *ev);
@@ -29,6 +40,7 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
 #define ALLOC(field, n) (ev->field = calloc((n) ? (size_t)(n) : 1u, sizeof *ev->field))
   if (!ALLOC(slots, pack->slot_count) || !ALLOC(stack, pack->max_stack) ||
       !ALLOC(fact_set, words(pack->fact_count)) || !ALLOC(rule_hit, words(pack->rule_count)) ||
+      !ALLOC(fact_required, words(pack->fact_count)) ||
       !ALLOC(scale_level, pack->scale_count) || !ALLOC(scale_rule, pack->scale_count) ||
       !ALLOC(req_confirm, pack->requirement_count) ||
       !ALLOC(req_applies, pack->requirement_count) ||
@@ -50,6 +62,9 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
   for (uint32_t k = 0; k < nargs; k++) ev->native_avalues[k] = &args[k];
   for (uint32_t s = 0; s < pack->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
   for (uint32_t r = 0; r < pack->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
+  for (uint32_t f = 0; f < pack->fact_count; f++)
+    if (pack->facts[f].default_const == IPSF_NONE)
+      ev->fact_required[f / 64] |= UINT64_C(1) << (f % 64);
   ipsf_eval_begin(ev);
   return ev;
 }
@@ -59,6 +74,7 @@ void ipsf_eval_free(IpsfEval *ev) {
   free(ev->slots);
   free(ev->stack);
   free(ev->fact_set);
+  free(ev->fact_required);
   free(ev->rule_hit);
   free(ev->scale_level);
   free(ev->scale_rule);
@@ -303,13 +319,22 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err) {
                      "the pack calls native functions that are not bound: it cannot be "
                      "evaluated until their libraries are allowed (ipsf_pack_bind_natives, "
                      "--allow-native)");
-  for (uint32_t i = 0; i < p->fact_count; i++) {
-    if (ev->fact_set[i / 64] >> (i % 64) & 1u) continue;
-    const IpsfFact *f = &p->facts[i];
-    if (f->default_const == IPSF_NONE)
+  /* Word by word over the facts the sheet did not set: a required one is an
+   * error (the first in pack order), the others take their defaults. */
+  size_t nw = words(p->fact_count);
+  for (size_t w = 0; w < nw; w++) {
+    uint64_t unset = ~ev->fact_set[w];
+    if (w == nw - 1 && p->fact_count % 64) unset &= (UINT64_C(1) << (p->fact_count % 64)) - 1;
+    uint64_t missing = unset & ev->fact_required[w];
+    if (missing) {
+      const IpsfFact *f = &p->facts[w * 64 + lowest_bit(missing)];
       return ipsf_fail(err, IPSF_ERR_MISSING_FACT, "required fact '%s' is missing",
                        p->strings[f->name]);
-    ev->slots[f->slot] = p->consts[f->default_const].value;
+    }
+    for (; unset; unset &= unset - 1) {
+      const IpsfFact *f = &p->facts[w * 64 + lowest_bit(unset)];
+      ev->slots[f->slot] = p->consts[f->default_const].value;
+    }
   }
   return ipsf_vm_run(ev, err);
 }

@@ -16,6 +16,7 @@ struct ipsf_eval {
   IpsfValue *slots;        /* pack->slot_count */
   IpsfValue *stack;        /* pack->max_stack (at least 1) */
   uint64_t *fact_set;      /* bitset over facts: set by the sheet */
+  uint64_t *fact_required; /* bitset over facts: no default (from the pack, at new) */
   uint64_t *rule_hit;      /* bitset over rules: matched this evaluation */
   uint32_t *scale_level;   /* per scale: level so far, IPSF_NONE = none */
   uint32_t *scale_rule;    /* per scale: rule that set the level (for unique) */

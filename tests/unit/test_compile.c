@@ -272,3 +272,42 @@ Test(compile, satisfied_by_lists_are_checked) {
   cr_assert_eq(compilation_diags(r.c)->errors, 1);
   result_free(&r);
 }
+
+/* Facts over more than one 64-bit word: the first missing required fact in
+ * pack order is named, and defaults past the first word are filled. */
+Test(compile, required_and_default_facts_across_words) {
+  char body[8192] = "facts {\n";
+  for (int i = 0; i < 70; i++) {
+    size_t n = strlen(body);
+    if (i == 3 || i == 66) snprintf(body + n, sizeof body - n, "  f%d: int;\n", i);
+    else snprintf(body + n, sizeof body - n, "  f%d: int = %d;\n", i, i);
+  }
+  strcat(body, "}\nrules recovery { fatal when f3 + f66 + f67 + f69 > 200; otherwise limited; }\n");
+  Result r = compile_text(pack_with(body));
+  cr_assert(r.ok, "the pack does not compile");
+  IpsfError err;
+  IpsfPack *p = ipsf_pack_load(r.bytes, r.len, &err);
+  cr_assert_not_null(p, "%s", err.message);
+  IpsfEval *ev = ipsf_eval_new(p);
+  ipsf_eval_begin(ev);
+  cr_assert_not(ipsf_eval_run(ev, &err));
+  cr_assert_str_eq(err.message, "required fact 'f3' is missing");
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f3"), 1, &err));
+  cr_assert_not(ipsf_eval_run(ev, &err));
+  cr_assert_str_eq(err.message, "required fact 'f66' is missing");
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f3"), 1, &err));
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f66"), 64, &err));
+  cr_assert(ipsf_eval_run(ev, &err), "%s", err.message);
+  cr_assert_str_eq(ipsf_eval_level_name(ev, p->axis1), "fatal"); /* 1 + 64 + 67 + 69 */
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f3"), 1, &err));
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f66"), 1, &err));
+  cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "f69"), 0, &err));
+  cr_assert(ipsf_eval_run(ev, &err), "%s", err.message);
+  cr_assert_str_eq(ipsf_eval_level_name(ev, p->axis1), "limited"); /* 1 + 1 + 67 + 0 */
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+  result_free(&r);
+}
