@@ -106,6 +106,12 @@ enum {
 #define S_LET_SCORE2 "score2"
 
 IpsfPack *pb_sample(void);
+
+/* A loaded pack with one fact of each type (flag bool, count int, ratio
+ * number, model string, usage enum {home,office,hospital}, radios set of
+ * {wifi,ble,zigbee}, all required) and one requirement SH-01, no rules:
+ * enough to bind sheets to.  NULL with err if the loader refuses it. */
+IpsfPack *pb_facts_pack(const char *name, IpsfError *err);
 /* Slot index by name (first match), or IPSF_NONE. */
 uint32_t pb_slot_named(const IpsfPack *p, const char *name);
 

@@ -437,21 +437,8 @@ Test(sheet_yaml, file) {
 enum { F_FLAG, F_COUNT, F_RATIO, F_MODEL, F_USAGE, F_RADIOS };
 
 static IpsfPack *facts_pack(void) {
-  IpsfPack *p = pb_new("test.sheet");
-  uint32_t eu = pb_enum(p, "usage", "home,office,hospital");
-  uint32_t er = pb_enum(p, "radios", "wifi,ble,zigbee");
-  pb_fact(p, "flag", pb_t(IPSF_K_BOOL), IPSF_NONE);
-  pb_fact(p, "count", pb_t(IPSF_K_INT), IPSF_NONE);
-  pb_fact(p, "ratio", pb_t(IPSF_K_NUMBER), IPSF_NONE);
-  pb_fact(p, "model", pb_t(IPSF_K_STRING), IPSF_NONE);
-  pb_fact(p, "usage", pb_te(IPSF_K_ENUM, eu), IPSF_NONE);
-  pb_fact(p, "radios", pb_te(IPSF_K_SET, er), IPSF_NONE);
-  uint32_t vp = pb_viewpoint(p, "pre_operation", "self_declaration,third_party_certification");
-  uint32_t r = pb_req(p, "SH-01", vp, 10);
-  pb_confirm(p, r, 0, 0, 11);
-  pb_emit(p, IPSF_OP_RET, 0);
   IpsfError err = {0};
-  IpsfPack *q = pb_load(p, &err);
+  IpsfPack *q = pb_facts_pack("test.sheet", &err);
   cr_assert_not_null(q, "pack rejected: %s", err.message);
   return q;
 }
