@@ -70,9 +70,37 @@ bool ipsf_fail(IpsfError *err, IpsfErrorKind kind, const char *fmt, ...)
 /* ---- packs --------------------------------------------------------------- */
 
 /* Load and verify a compiled pack from memory (the bytes are copied) or a
- * file.  NULL on failure, with err->kind IPSF_ERR_BYTECODE, IO or NOMEM. */
+ * file.  NULL on failure, with err->kind IPSF_ERR_BYTECODE, IO or NOMEM,
+ * or IPSF_ERR_LIMIT when the pack's cost bound (below) exceeds
+ * IPSF_DEFAULT_MAX_COST. */
 IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err);
 IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err);
+
+/* The verifier proves, for every pack it accepts, an upper bound of the
+ * work of one evaluation (docs/security.md, "The cost bound"), in units of
+ * about one instruction or one byte each.  The loader refuses a pack whose
+ * total exceeds a limit: IPSF_DEFAULT_MAX_COST, or max_cost given here
+ * (UINT64_MAX: no limit). */
+typedef struct {
+  uint64_t instructions;  /* instructions executed, and the per-run resets */
+  uint64_t string_bytes;  /* bytes string instructions read or write */
+  uint64_t scratch_bytes; /* bytes `lower` and natives put in scratch */
+  uint64_t report_bytes;  /* bytes of one record, in any format */
+  uint64_t total;         /* the sum: what the limit applies to */
+} IpsfCost;
+
+#define IPSF_DEFAULT_MAX_COST UINT64_C(100000000)
+/* The longest string fact a sheet may give (bytes): the cost bound relies
+ * on it; ipsf_eval_set_string refuses a longer one (IPSF_ERR_LIMIT). */
+#define IPSF_MAX_FACT_STRING (64u * 1024u)
+
+IpsfPack *ipsf_pack_load_limited(const uint8_t *bytes, size_t len, uint64_t max_cost,
+                                 IpsfError *err);
+IpsfPack *ipsf_pack_load_file_limited(const char *path, uint64_t max_cost, IpsfError *err);
+const IpsfCost *ipsf_pack_cost(const IpsfPack *pack);
+/* true if the pack's cost bound is within max_cost; else false with err
+ * (IPSF_ERR_LIMIT) giving the bound, its parts and the limit. */
+bool ipsf_pack_check_cost(const IpsfPack *pack, uint64_t max_cost, IpsfError *err);
 void ipsf_pack_free(IpsfPack *pack);
 
 const char *ipsf_pack_name(const IpsfPack *pack);
