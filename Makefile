@@ -151,6 +151,13 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a \
 	  $(LIBS) -lcriterion
 
+# The reproducers of the security review (tests/security/run.sh): packs
+# the compiler never emits, built with the unit tests' pack_builder.
+MKREPRO := $(BUILD)/tests/security/mkrepro
+$(BUILD)/tests/security/mkrepro.o: ALL_CFLAGS += -Itests/unit
+$(MKREPRO): $(BUILD)/tests/security/mkrepro.o $(BUILD)/tests/unit/pack_builder.o $(BUILD)/libipsf.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 unit: deps
 	$(MAKE) $(BUILD)/unit_tests $(NATIVE_LIBS)
 	$(BUILD)/unit_tests --jobs 2 --short-filename
@@ -160,9 +167,10 @@ golden: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
 test: deps
-	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS)
+	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS) $(MKREPRO)
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
+	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh

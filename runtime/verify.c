@@ -18,7 +18,12 @@
  *   - terminates after at most code_count instructions, because every jump
  *     goes forward and the last instruction is RET;
  *   - never needs more than max_stack stack cells (≤ IPSF_MAX_STACK), and
- *     the stack is empty when RET is reached.
+ *     the stack is empty when RET is reached;
+ *   - follows the evaluation protocol, so the record it leaves says what
+ *     the code computed: every scale settled exactly once, after its hits;
+ *     each requirement's REQ ... REQEND well nested; no slot read before it
+ *     is written;
+ *   - does at most the work of the cost bound computed here (IpsfCost).
  *
  * Errors that depend on the facts (integer overflow, division by zero,
  * non-finite numbers, a unique conflict, a gap without otherwise) remain
@@ -70,31 +75,64 @@
  *                      policy of the rule's scale.
  *   check_last_ret     the last instruction is RET, so control cannot fall
  *                      off the end.
- *   check_stack        abstract interpretation in one forward pass.  The
- *                      abstract state is the stack of machine types (bool,
- *                      int, number, string, enum T, set T).  Because jumps
- *                      only go forward, every predecessor of an instruction
- *                      is visited before it: a jump records its state at its
- *                      target; where paths meet the states must be equal (no
- *                      widening is ever needed).  Each instruction pops the
- *                      types opcodes.h lists and pushes its results; 'e' and
- *                      'm' in one instruction share one enum type; '*' is the
- *                      constant's or slot's type; STORE pops exactly its slot's
- *                      type and may not write FACT or SCALE slots (so facts
- *                      and settled levels are immutable); CALLN pops its
- *                      native's parameters and pushes its result, as the
- *                      native table declares them (so every native call
- *                      matches its declared signature); ANDJ/ORJ keep their
- *                      bool on the jump edge and pop it on fall-through.  The
- *                      depth never goes negative nor above max_stack, and is
- *                      0 at every reachable RET.  Instructions no path reaches
- *                      (after JUMP or RET, not a jump target) are skipped: they
- *                      can never execute.
+ *   check_code         abstract interpretation in one forward pass over
+ *                      the code, proving three things at once:
  *
- * Verification work is bounded: one unit per instruction plus one per stack
- * cell copied or compared at a join, capped at VERIFY_WORK_MAX; a pack over
- * the cap is rejected rather than verified slowly.  Memory is one state
- * record per instruction and the saved join states.
+ *     Types.  The abstract state holds the stack of machine types (bool,
+ *     int, number, string, enum T, set T).  Because jumps only go forward,
+ *     every predecessor of an instruction is visited before it: a jump
+ *     records its state at its target; where paths meet the stacks must
+ *     have equal types (no widening is ever needed).  Each instruction pops
+ *     the types opcodes.h lists and pushes its results; 'e' and 'm' in one
+ *     instruction share one enum type; '*' is the constant's or slot's
+ *     type; STORE pops exactly its slot's type and may not write FACT or
+ *     SCALE slots (so facts and settled levels are immutable); CALLN pops
+ *     its native's parameters and pushes its result, as the native table
+ *     declares them; ANDJ/ORJ keep their bool on the jump edge and pop it
+ *     on fall-through.  The depth never goes negative nor above max_stack,
+ *     and is 0 at every reachable RET.  Instructions no path reaches (after
+ *     JUMP or RET, not a jump target) are skipped: they never execute.
+ *
+ *     The evaluation protocol.  A record reads every scale's level and
+ *     every requirement's state after RET, and the VM keeps per-scale and
+ *     per-requirement state that only this order makes meaningful.  Along
+ *     every path the state also holds: the scales that may be settled
+ *     (union where paths meet) and must be settled (intersection), the
+ *     requirements that may have been entered (union), the slots that
+ *     must have been stored (intersection), and the open requirement (equal
+ *     where paths meet).  What each instruction relies on:
+ *
+ *       HITW/HITF/HITU r  r's scale is not (maybe) settled: a hit after
+ *                         SCALE would change the level the record reports
+ *                         but not the slot the code read, and HITU's
+ *                         conflict report reads the rule that set the level,
+ *                         which SCALE's otherwise does not set.
+ *       SCALE s           s is not (maybe) settled: settled exactly once.
+ *       LOAD of a scale   its scale is settled on every path: the slot
+ *                         holds a level only after SCALE.
+ *       LOAD of a let or  stored on every path before: never the reset
+ *         temporary       value, whatever the facts.
+ *       REQ q             no requirement is open, and q was not entered on
+ *                         any path: one REQ ... REQEND per requirement.
+ *       CONFIRM c         c's requirement is the open one.
+ *       REQEND q          q is the open one (so REQ q ran on every path).
+ *       RET               nothing open, every scale settled on every path:
+ *                         the record has a level for every scale.
+ *
+ *     The cost bound.  Each reachable instruction runs at most once per
+ *     evaluation (jumps go forward), so the sum of their costs bounds one
+ *     evaluation.  A string cell carries an upper bound of its length: a
+ *     constant's, IPSF_MAX_FACT_STRING (or a longer default) for a fact, a
+ *     native's IPSF_NATIVE_MAX_STRING, the same as its operand for LOWER,
+ *     and for a let the longest stored into it by an earlier instruction;
+ *     lengths merge by max where paths meet.  An instruction costs 1, a
+ *     string instruction the bytes it may read or write (EQS: the shorter
+ *     operand; CONTAINS: both, twice), LOWER and string natives their
+ *     scratch bytes.  ipsf_verify adds the per-run resets (vm.c, eval.c)
+ *     and an upper bound of one record's bytes in any format
+ *     (report_cost), and stores the IpsfCost in the pack; the loader
+ *     refuses a pack whose total exceeds the caller's limit
+ *     (ipsf_pack_check_cost).
  *
  * Every error names what failed precisely, and for code the instruction
  * index and opcode: "instruction 12 (JUMPF): jump target 40 is past the end
