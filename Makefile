@@ -43,7 +43,7 @@ endif
 
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
-            libsodium-dev pkg-config
+            libsodium-dev pkg-config python3-jsonschema python3-yaml
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -171,6 +171,7 @@ test: deps
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/schema/run.py
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh

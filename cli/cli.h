@@ -64,7 +64,14 @@ int cli_parse_max_cost(const char *verb, const char *arg);
  * cost bound exceeds cli_max_cost.  NULL on failure, with *exit_code set. */
 IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_code);
 
+/* Write `len` bytes to `path`, or to standard output when path is NULL,
+ * checking every step; a file is written beside the target under a
+ * temporary name and renamed over it only when complete.  EXIT_OK, or
+ * EXIT_INTERNAL after "ipsfc VERB: write error: ..." on stderr. */
+int cli_write_output(const char *verb, const char *path, const char *data, size_t len);
+
 int cmd_compile(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);

@@ -60,6 +60,36 @@ int cli_parse_max_cost(const char *verb, const char *arg) {
   return EXIT_OK;
 }
 
+int cli_write_output(const char *verb, const char *path, const char *data, size_t len) {
+  if (!path) {
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0 || ferror(stdout)) {
+      fprintf(stderr, "ipsfc %s: write error: %s\n", verb, strerror(errno ? errno : EIO));
+      return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+  }
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 8);
+  if (!tmp) {
+    fprintf(stderr, "ipsfc %s: out of memory\n", verb);
+    return EXIT_INTERNAL;
+  }
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".XXXXXX", 8);
+  int fd = mkstemp(tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && !ferror(f);
+  int saved = errno;
+  if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) ok = false, saved = errno;
+  if (ok && rename(tmp, path) != 0) ok = false, saved = errno;
+  if (!ok) {
+    if (fd >= 0) remove(tmp);
+    fprintf(stderr, "ipsfc %s: write error: %s: %s\n", verb, path, strerror(saved ? saved : EIO));
+  }
+  free(tmp);
+  return ok ? EXIT_OK : EXIT_INTERNAL;
+}
+
 bool cli_is_bytecode(const char *path) {
   size_t n = strlen(path);
   return n >= 5 && strcmp(path + n - 5, ".ipsb") == 0;
