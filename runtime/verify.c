@@ -702,7 +702,12 @@ typedef struct {
   uint64_t *bpool;
   size_t bpool_len, bpool_cap;
   uint32_t *slot_scale; /* per slot: the scale owning it, or IPSF_NONE */
-  uint64_t *slot_len;   /* per slot: longest string stored into it so far */
+  /* Per slot, the longest string a LOAD of it can push.  A fact's string
+   * is at most IPSF_MAX_FACT_STRING (the sheet readers and
+   * ipsf_eval_set_string refuse longer ones) or its default's; a let's or
+   * temporary's, the longest stored into it by an earlier instruction:
+   * every STORE that reaches a LOAD precedes it, jumps going forward. */
+  uint64_t *slot_len;
 } AState;
 
 #define BIT(set, i) (((set)[(i) / 64] >> ((i) % 64)) & 1u)
@@ -879,23 +884,6 @@ static const char *slot_name(const IpsfPack *p, uint32_t slot) {
   return p->slots[slot].name == IPSF_NONE ? "(temporary)" : sname(p, p->slots[slot].name);
 }
 
-/* The longest string a LOAD of `slot` can push.  A fact's string is at
- * most IPSF_MAX_FACT_STRING (the sheet readers and ipsf_eval_set_string
- * refuse longer ones) or its default; a let's or temporary's, the longest
- * stored into it by an earlier instruction: every STORE that reaches this
- * LOAD precedes it, since jumps only go forward. */
-static uint64_t load_len(const AState *st, uint32_t slot) {
-  const IpsfPack *p = st->p;
-  if (p->slots[slot].role != IPSF_SLOT_FACT) return st->slot_len[slot];
-  uint64_t len = IPSF_MAX_FACT_STRING;
-  for (uint32_t f = 0; f < p->fact_count; f++) /* only for string facts: rare */
-    if (p->facts[f].slot == slot && p->facts[f].default_const != IPSF_NONE) {
-      const IpsfConst *c = &p->consts[p->facts[f].default_const];
-      if (p->string_lens[c->str] > len) len = p->string_lens[c->str];
-    }
-  return len;
-}
-
 /* What the protocol asks of instruction pc (op, operand a) on this path,
  * and its effect on the state.  See the header: scales, requirements, and
  * slots read before written. */
@@ -986,7 +974,7 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
   case IPSF_OP_LOADK:
     return p->consts[a].type.kind == IPSF_K_STRING ? p->string_lens[p->consts[a].str] : 0;
   case IPSF_OP_LOAD:
-    return p->slots[a].type.kind == IPSF_K_STRING ? load_len(st, a) : 0;
+    return p->slots[a].type.kind == IPSF_K_STRING ? st->slot_len[a] : 0;
   case IPSF_OP_EQS:
   case IPSF_OP_NES: /* strcmp stops at the shorter string's end */
     c->string_bytes = sat_add(c->string_bytes, (la < lb ? la : lb) + 1);
@@ -1193,6 +1181,16 @@ static bool check_code(V *v, IpsfCost *cost) {
     for (uint32_t i = 0; i < p->code_count; i++) st.join_at[i] = IPSF_NONE;
     for (uint32_t i = 0; i < p->slot_count; i++) st.slot_scale[i] = IPSF_NONE;
     for (uint32_t s = 0; s < p->scale_count; s++) st.slot_scale[p->scales[s].slot] = s;
+    for (uint32_t f = 0; f < p->fact_count; f++) {
+      const IpsfFact *fact = &p->facts[f];
+      if (fact->type.kind != IPSF_K_STRING) continue;
+      uint64_t len = IPSF_MAX_FACT_STRING;
+      if (fact->default_const != IPSF_NONE) {
+        uint32_t str = p->consts[fact->default_const].str;
+        if (p->string_lens[str] > len) len = p->string_lens[str];
+      }
+      st.slot_len[fact->slot] = len;
+    }
     ok = charge(v, 0, p->slot_count) && check_code_run(v, &st, cost);
   }
   free(st.stack);
