@@ -73,7 +73,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
+.PHONY: all shared deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -167,11 +167,12 @@ golden: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
 test: deps
-	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS) $(MKREPRO)
+	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS) $(MKREPRO) $(BUILD)/libipsf.so
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/schema/run.py
+	sh tests/embed/run.sh $(BUILD)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
@@ -190,13 +191,37 @@ valgrind: $(IPSFC) $(NATIVE_LIBS)
 	  examples/smart-home/devices/* >/dev/null
 	IPSFC=$(abspath tools/valgrind-ipsfc.sh) IPSFC_REAL=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
-install: $(IPSFC)
+# ---- the runtime as a shared library (docs/embedding.md) --------------------
+# Its own position-independent objects (the static library and the CLI keep
+# theirs), and a version script made from include/ipsf.h: the .so exports
+# exactly the functions the public header declares, nothing internal.
+SO_VERSION := 0.1.0
+SONAME     := libipsf.so.0
+PIC_OBJ    := $(RUNTIME_SRC:%.c=$(BUILD)/pic/%.o)
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) -fPIC -MMD -MP -c -o $@ $<
+$(BUILD)/ipsf.map: include/ipsf.h
+	@mkdir -p $(dir $@)
+	{ echo '{ global:'; grep -o '\bipsf_[a-z0-9_]*(' $< | tr -d '(' | sort -u | sed 's/$$/;/'; \
+	  echo 'local: *; };'; } > $@
+$(BUILD)/libipsf.so: $(PIC_OBJ) $(BUILD)/ipsf.map
+	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=$(BUILD)/ipsf.map -o $@ $(PIC_OBJ) $(LIBS)
+shared: $(BUILD)/libipsf.so
+
+install: $(IPSFC) $(BUILD)/libipsf.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(IPSFC) $(DESTDIR)$(PREFIX)/bin/ipsfc
 	install -m 644 docs/ipsfc.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipsfc.1
 	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
 	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
+	install -m 755 $(BUILD)/libipsf.so $(DESTDIR)$(PREFIX)/lib/libipsf.so.$(SO_VERSION)
+	ln -sf libipsf.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libipsf.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(SO_VERSION)|' \
+	  -e 's|@REQUIRES@|$(PKGS)|' ipsf.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ipsf.pc
 
 # The benchmark against peer engines (bench/run.sh, docs/performance.md):
 # never part of `make test`.  BENCH_N sheets (default 1000000).
@@ -268,4 +293,4 @@ build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/libipsfc.a $(BUILD)/l
 clean:
 	rm -rf build
 
--include $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
