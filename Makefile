@@ -43,7 +43,8 @@ endif
 
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
-            libsodium-dev pkg-config python3-jsonschema python3-yaml
+            libsodium-dev pkg-config python3-jsonschema python3-yaml \
+            python3-cffi python3-pytest python3-dask python3-distributed
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -73,7 +74,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all shared deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
+.PHONY: all shared python python-test deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -173,6 +174,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/schema/run.py
 	sh tests/embed/run.sh $(BUILD)
+	$(if $(filter 1,$(SANITIZE)),,$(MAKE) python-test)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
@@ -209,6 +211,18 @@ $(BUILD)/libipsf.so: $(PIC_OBJ) $(BUILD)/ipsf.map
 	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
 	  -Wl,--version-script=$(BUILD)/ipsf.map -o $@ $(PIC_OBJ) $(LIBS)
 shared: $(BUILD)/libipsf.so
+
+# The Python package (python/, docs/python.md) on the plain shared library
+# (a sanitized one cannot be loaded into an uninstrumented interpreter), its
+# pytest suite with the two Dask cluster tests.  Debian's interpreter: the
+# python3 on PATH may be another one that cannot see Debian's packages.
+PYTHON ?= /usr/bin/python3
+python: build/libipsf.so
+	cp build/libipsf.so python/ipsf/libipsf.so.0
+python-test: deps
+	$(MAKE) SANITIZE=0 build/ipsfc build/libipsf.so $(NATIVE_LIBS:$(BUILD)/%=build/%)
+	IPSF_LIBRARY=$(abspath build/libipsf.so) IPSFC=$(abspath build/ipsfc) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 install: $(IPSFC) $(BUILD)/libipsf.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

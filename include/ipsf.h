@@ -254,7 +254,11 @@ IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement);
  * its length in *out_len (if not NULL); NULL only when out of memory.
  * `*records` (if not NULL) receives the number of records, `*errors` the
  * number of error records among them. */
-typedef enum { IPSF_SYNTAX_JSON = 0, IPSF_SYNTAX_YAML = 1 } IpsfSheetSyntax;
+typedef enum {
+  IPSF_SYNTAX_JSON = 0,  /* a JSON document (errors as line:col) */
+  IPSF_SYNTAX_YAML = 1,  /* a YAML document */
+  IPSF_SYNTAX_JSONL = 2  /* one JSON Lines line (errors as "column N", as eval's) */
+} IpsfSheetSyntax;
 typedef enum {
   IPSF_RECORDS_TEXT = 0,  /* for people, as `eval` prints by default */
   IPSF_RECORDS_JSON = 1,  /* one JSON array of records (`--format json`) */

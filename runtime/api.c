@@ -144,8 +144,9 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSy
   ipsf_report_begin(&o.out, &o.rep);
   IpsfRecordHead h = {NULL, 0, NULL, profile};
   IpsfError err = {0};
-  json_t *doc = syntax == IPSF_SYNTAX_YAML ? ipsf_sheet_parse_yaml(text, len, &err)
-                                           : ipsf_sheet_parse_json(text, len, &err);
+  json_t *doc = syntax == IPSF_SYNTAX_YAML    ? ipsf_sheet_parse_yaml(text, len, &err)
+                : syntax == IPSF_SYNTAX_JSONL ? ipsf_sheet_parse_jsonl_line(text, len, &err)
+                                              : ipsf_sheet_parse_json(text, len, &err);
   if (!doc) {
     one_error(&o, &h, &err);
   } else {
