@@ -220,7 +220,7 @@ PYTHON ?= /usr/bin/python3
 python: build/libipsf.so
 	cp build/libipsf.so python/ipsf/libipsf.so.0
 python-test: deps
-	$(MAKE) SANITIZE=0 build/ipsfc build/libipsf.so $(NATIVE_LIBS:$(BUILD)/%=build/%)
+	$(MAKE) SANITIZE=0 build/ipsfc python $(NATIVE_LIBS:$(BUILD)/%=build/%)
 	IPSF_LIBRARY=$(abspath build/libipsf.so) IPSFC=$(abspath build/ipsfc) PYTHONPATH=python \
 	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
