@@ -60,7 +60,7 @@ def evaluate(bag, pack, allow_native=(), profile=None, explain=False):
     "sheet" and "line" None), partition by partition."""
     data = dask.delayed(_pack_bytes(pack, allow_native), pure=True)
     parts = bag.to_delayed()
-    out = [dask.delayed(_partition, pure=True)(part, data, tuple(allow_native), profile,
+    out = [dask.delayed(_partition, pure=False)(part, data, tuple(allow_native), profile,
                                                explain, i)
            for i, part in enumerate(parts)]
     return db.from_delayed(out)
@@ -80,7 +80,7 @@ def evaluate_files(paths, pack, allow_native=(), profile=None, explain=False):
     record exactly as `ipsfc eval --format jsonl` writes it for that file
     (with its "sheet" path and "line" number)."""
     data = dask.delayed(_pack_bytes(pack, allow_native), pure=True)
-    out = [dask.delayed(_file, pure=True)(p, data, tuple(allow_native), profile, explain)
+    out = [dask.delayed(_file, pure=False)(p, data, tuple(allow_native), profile, explain)
            for p in paths]
     return db.from_delayed(out)
 

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from conftest import PACK, ROOT
+from conftest import IPSFC, PACK, ROOT
 
 
 def test_pip_install_offline(tmp_path):
@@ -18,6 +18,7 @@ def test_pip_install_offline(tmp_path):
                     os.path.join(ROOT, "python")], check=True, env=env, cwd=tmp_path)
     assert (target / "ipsf" / "libipsf.so.0").exists()
     env["PYTHONPATH"] = str(target)
+    env["IPSFC"] = IPSFC  # Pack("x.ipsf") compiles with the binary
     out = subprocess.run([sys.executable, "-c",
                           "import ipsf, ipsf._native as n, sys; "
                           "print(ipsf.Pack(sys.argv[1]).name)", PACK],
