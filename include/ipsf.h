@@ -147,6 +147,20 @@ const char *ipsf_pack_requirement_id(const IpsfPack *pack, uint32_t requirement)
 const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
+/* The catalog provisions a requirement cites, as records carry them
+ * ("ETSI EN 303 645 V2.1.1 5.1-1: ..."). */
+uint32_t ipsf_pack_requirement_ref_count(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_ref(const IpsfPack *pack, uint32_t requirement, uint32_t ref);
+
+/* Rules, in pack order: each belongs to one scale and sets one level; its
+ * `because` text (or NULL) and source location (file may be NULL) are
+ * what `--explain` shows. */
+uint32_t ipsf_pack_rule_count(const IpsfPack *pack);
+uint32_t ipsf_pack_rule_scale(const IpsfPack *pack, uint32_t rule);
+uint32_t ipsf_pack_rule_level(const IpsfPack *pack, uint32_t rule);
+const char *ipsf_pack_rule_because(const IpsfPack *pack, uint32_t rule);
+bool ipsf_pack_rule_location(const IpsfPack *pack, uint32_t rule, const char **file,
+                             uint32_t *line, uint32_t *col);
 
 /* ---- native functions (docs/natives.md) ------------------------------------ */
 
@@ -238,6 +252,20 @@ bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement);
 /* Required method name, or NULL if the requirement does not apply. */
 const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement);
 IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement);
+/* The chosen confirm line's period in months, 0 when it has none (or the
+ * requirement does not apply). */
+uint32_t ipsf_eval_every_months(const IpsfEval *ev, uint32_t requirement);
+/* Whether a rule matched (the reasons: the rules of a scale that matched;
+ * none matched when the scale took its otherwise level). */
+bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t rule);
+
+/* The record of the last successful ipsf_eval_run of ev, in `format`
+ * (flags: IPSF_EXPLAIN), exactly as `ipsfc eval` writes it for a sheet
+ * named `sheet` (NULL: null) at JSON Lines line `line` (0: null), for
+ * `device` and `profile` (NULL: null).  A JSON record is one array of one
+ * record.  Returns a malloc'd string (ipsf_free), NULL when out of memory. */
+char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
+                       const char *profile, int format, unsigned flags, size_t *out_len);
 
 /* ---- one sheet as text, records as text ----------------------------------
  *

@@ -101,6 +101,76 @@ uint32_t ipsf_pack_requirement_index(const IpsfPack *p, const char *id) {
   return IPSF_NONE;
 }
 
+uint32_t ipsf_pack_requirement_ref_count(const IpsfPack *p, uint32_t r) {
+  return r < p->requirement_count ? p->requirements[r].ref_count : 0;
+}
+
+const char *ipsf_pack_requirement_ref(const IpsfPack *p, uint32_t r, uint32_t i) {
+  return i < ipsf_pack_requirement_ref_count(p, r) ? ipsf_str(p, p->requirements[r].refs[i]) : NULL;
+}
+
+/* ---- rules ---------------------------------------------------------------------- */
+
+uint32_t ipsf_pack_rule_count(const IpsfPack *p) { return p->rule_count; }
+
+uint32_t ipsf_pack_rule_scale(const IpsfPack *p, uint32_t r) {
+  return r < p->rule_count ? p->rules[r].scale : IPSF_NONE;
+}
+
+uint32_t ipsf_pack_rule_level(const IpsfPack *p, uint32_t r) {
+  return r < p->rule_count ? p->rules[r].level : IPSF_NONE;
+}
+
+const char *ipsf_pack_rule_because(const IpsfPack *p, uint32_t r) {
+  return r < p->rule_count ? ipsf_str(p, p->rules[r].because) : NULL;
+}
+
+bool ipsf_pack_rule_location(const IpsfPack *p, uint32_t r, const char **file, uint32_t *line,
+                             uint32_t *col) {
+  if (r >= p->rule_count) return false;
+  const IpsfLoc *l = &p->rules[r].loc;
+  if (file) *file = ipsf_str(p, l->file);
+  if (line) *line = l->line;
+  if (col) *col = l->col;
+  return true;
+}
+
+/* ---- results beyond eval.c's ------------------------------------------------------ */
+
+uint32_t ipsf_eval_every_months(const IpsfEval *ev, uint32_t r) {
+  if (!ipsf_eval_applies(ev, r)) return 0;
+  uint32_t c = ev->req_confirm[r];
+  return c == IPSF_NONE ? 0 : ev->pack->confirms[c].every_months;
+}
+
+bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t r) {
+  return ev && r < ev->pack->rule_count && ((ev->rule_hit[r / 64] >> (r % 64)) & 1u);
+}
+
+static IpsfOutFormat out_format(int format) {
+  return format == IPSF_RECORDS_JSON    ? IPSF_OUT_JSON
+         : format == IPSF_RECORDS_JSONL ? IPSF_OUT_JSONL
+                                        : IPSF_OUT_TEXT;
+}
+
+char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
+                       const char *profile, int format, unsigned flags, size_t *out_len) {
+  IpsfReporter rep = {.format = out_format(format), .explain = (flags & IPSF_EXPLAIN) != 0,
+                      .pack = ev->pack};
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  IpsfRecordHead h = {sheet, line, device, profile};
+  ipsf_report_begin(&b, &rep);
+  ipsf_report_record(&b, &rep, &h, ev);
+  ipsf_report_end(&b, &rep);
+  if (b.failed || !b.data) {
+    ipsf_buf_free(&b);
+    return NULL;
+  }
+  if (out_len) *out_len = b.len;
+  return b.data;
+}
+
 /* ---- one sheet, text to records ------------------------------------------------ */
 
 typedef struct {
@@ -134,9 +204,7 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSy
                          const char *profile, IpsfRecordFormat format, unsigned flags,
                          size_t *out_len, size_t *records, size_t *errors) {
   OneSheet o = {.ev = ev};
-  o.rep.format = format == IPSF_RECORDS_JSON    ? IPSF_OUT_JSON
-                 : format == IPSF_RECORDS_JSONL ? IPSF_OUT_JSONL
-                                                : IPSF_OUT_TEXT;
+  o.rep.format = out_format((int)format);
   o.rep.explain = (flags & IPSF_EXPLAIN) != 0;
   o.rep.pack = ev->pack;
   o.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;

@@ -90,3 +90,38 @@ Test(api, evaluate_text) {
   ipsf_eval_free(ev);
   ipsf_pack_free(p);
 }
+
+/* Rules, refs, periods and one record, against what the records say. */
+Test(api, results_and_record) {
+  IpsfError err = {0};
+  IpsfPack *p = pb_load(pb_sample(), &err);
+  cr_assert(p, "%s", err.message);
+  cr_expect_eq(ipsf_pack_rule_count(p), 6);
+  cr_expect_eq(ipsf_pack_rule_scale(p, 3), S_S_ECONOMIC);
+  cr_expect_str_eq(ipsf_pack_level_name(p, S_S_RECOVERY, ipsf_pack_rule_level(p, 0)), "fatal");
+  const char *file = NULL;
+  uint32_t line = 0, col = 0;
+  cr_expect(ipsf_pack_rule_location(p, 1, &file, &line, &col));
+  cr_expect_str_eq(file, PB_FILE);
+  cr_expect_eq(line, 21);
+  cr_expect_not(ipsf_pack_rule_location(p, 99, &file, &line, &col));
+  cr_expect_eq(ipsf_pack_requirement_ref_count(p, S_R_SH01), 0);
+  cr_expect_null(ipsf_pack_requirement_ref(p, S_R_SH01, 0));
+  IpsfEval *ev = ipsf_eval_new(p);
+  const char *sheet = "{\"facts\":{\"usage\":\"home\",\"harm_life\":\"minor_injury\"}}";
+  char *want = ipsf_evaluate_text(ev, sheet, strlen(sheet), IPSF_SYNTAX_JSON, NULL,
+                                  IPSF_RECORDS_JSONL, 0, NULL, NULL, NULL);
+  cr_assert(want);
+  cr_expect(ipsf_eval_rule_hit(ev, 1));  /* serious when harm == minor_injury */
+  cr_expect_not(ipsf_eval_rule_hit(ev, 0));
+  cr_expect(ipsf_eval_applies(ev, S_R_SH20));
+  cr_expect_eq(ipsf_eval_every_months(ev, S_R_SH20), 12);
+  cr_expect_eq(ipsf_eval_every_months(ev, S_R_SH01), 0);
+  char *got = ipsf_eval_record(ev, NULL, 0, NULL, NULL, IPSF_RECORDS_JSONL, 0, NULL);
+  cr_assert(got);
+  cr_expect_str_eq(got, want);
+  ipsf_free(got);
+  ipsf_free(want);
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}
