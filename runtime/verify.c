@@ -1105,10 +1105,11 @@ static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
 
 /* ---- cost outside the code ------------------------------------------------ */
 
-/* A byte of a string may become six in a record (JSON's \u00XX), and each
- * entry brings fixed text (keys, punctuation, a location, a status). */
+/* A byte of a string may become six in a record (JSON's \u00XX); each
+ * entry (a scale, a reason, a requirement, a viewpoint) brings at most
+ * REPORT_ENTRY bytes of fixed text: keys, punctuation, numbers, a status. */
 #define REPORT_ESCAPE 6u
-#define REPORT_ENTRY 256u
+#define REPORT_ENTRY 160u
 
 static uint64_t slen(const IpsfPack *p, uint32_t s) {
   return s == IPSF_NONE ? 0 : p->string_lens[s];
@@ -1117,10 +1118,11 @@ static uint64_t slen(const IpsfPack *p, uint32_t s) {
 /* An upper bound of one record's bytes, in any output format, with
  * --explain: the pack header, every scale with its longest level name,
  * every rule's reason and location, every requirement with its longest
- * method name, refs, party and doc, and every viewpoint. */
+ * method name, refs, party and doc, and every viewpoint.  Strings and fixed
+ * text are summed apart, so that only the strings pay for escaping. */
 static uint64_t report_cost(const IpsfPack *p) {
-  uint64_t b = REPORT_ENTRY;
-#define X_META(field) b += slen(p, p->meta.field);
+  uint64_t str = 0, entries = 1;
+#define X_META(field) str += slen(p, p->meta.field);
   X_META(name) X_META(version) X_META(title) X_META(authority) X_META(framework)
   X_META(description) X_META(currency)
 #undef X_META
@@ -1129,12 +1131,11 @@ static uint64_t report_cost(const IpsfPack *p) {
     uint64_t longest = 0;
     for (uint32_t k = 0; k < e->value_count; k++)
       if (slen(p, e->values[k]) > longest) longest = slen(p, e->values[k]);
-    b = sat_add(b, slen(p, p->scales[s].name) + longest + REPORT_ENTRY);
+    str = sat_add(str, slen(p, p->scales[s].name) + 2 * longest);
   }
   for (uint32_t r = 0; r < p->rule_count; r++)
-    b = sat_add(b, slen(p, p->rules[r].because) + slen(p, p->rules[r].loc.file) + REPORT_ENTRY);
-  for (uint32_t v = 0; v < p->viewpoint_count; v++)
-    b = sat_add(b, slen(p, p->viewpoints[v].name) + REPORT_ENTRY);
+    str = sat_add(str, slen(p, p->rules[r].because) + slen(p, p->rules[r].loc.file));
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) str = sat_add(str, slen(p, p->viewpoints[v].name));
   for (uint32_t r = 0; r < p->requirement_count; r++) {
     const IpsfRequirement *q = &p->requirements[r];
     const IpsfViewpoint *vp = &p->viewpoints[q->viewpoint];
@@ -1142,11 +1143,13 @@ static uint64_t report_cost(const IpsfPack *p) {
     for (uint32_t k = 0; k < vp->method_count; k++)
       if (slen(p, vp->methods[k]) > longest) longest = slen(p, vp->methods[k]);
     uint64_t e = slen(p, q->id) + slen(p, q->title) + slen(p, q->party) + slen(p, q->doc) +
-                 slen(p, vp->name) + 2 * longest + slen(p, q->loc.file) + REPORT_ENTRY;
-    for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 8);
-    b = sat_add(b, e);
+                 slen(p, vp->name) + 2 * longest + slen(p, q->loc.file);
+    for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 4);
+    str = sat_add(str, e);
   }
-  return b > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : b * REPORT_ESCAPE;
+  entries += (uint64_t)p->scale_count + p->rule_count + p->viewpoint_count + p->requirement_count;
+  uint64_t escaped = str > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : str * REPORT_ESCAPE;
+  return sat_add(escaped, entries * REPORT_ENTRY);
 }
 
 /* What every run does besides the code: reset what the code writes (vm.c),
