@@ -57,7 +57,7 @@ int cli_parse_max_cost(const char *verb, const char *arg);
 #define CLI_MAX_COST_HELP                                                   \
   "      --max-cost N       refuse (exit 3) a pack whose proved cost bound\n" \
   "                         for one evaluation exceeds N (default\n"          \
-  "                         100000000; K, M, G suffixes; see 'ipsfc inspect')\n"
+  "                         32000000; K, M, G suffixes; see 'ipsfc inspect')\n"
 
 /* A pack from source (.ipsf: compiled in memory, diagnostics on stderr) or
  * bytecode (.ipsb); either way verified by the loader, and refused if its

@@ -19,7 +19,7 @@ static const char help[] =
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
     "      --with-tests    keep test blocks in the bytecode (not built yet)\n"
     "      --max-cost N    refuse (exit 3) a pack whose proved cost bound for\n"
-    "                      one evaluation exceeds N (default 100000000)\n"
+    "                      one evaluation exceeds N (default 32000000)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read.\n\n"
     "example:\n"

@@ -19,7 +19,7 @@ static const char help[] =
     "options:\n"
     "      --format FMT    text (default) or json\n"
     "      --max-cost N    the limit to load under and print (default\n"
-    "                      100000000; K, M, G suffixes)\n"
+    "                      32000000; K, M, G suffixes)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 printed; 2 usage; 3 the pack cannot be read or verified.\n\n"
     "example:\n"

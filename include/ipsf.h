@@ -96,7 +96,7 @@ typedef struct {
   uint64_t total;         /* the sum: what the limit applies to */
 } IpsfCost;
 
-#define IPSF_DEFAULT_MAX_COST UINT64_C(100000000)
+#define IPSF_DEFAULT_MAX_COST UINT64_C(32000000)
 /* The longest string fact a sheet may give (bytes): the cost bound relies
  * on it; ipsf_eval_set_string refuses a longer one (IPSF_ERR_LIMIT). */
 #define IPSF_MAX_FACT_STRING (64u * 1024u)

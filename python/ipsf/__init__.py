@@ -20,7 +20,7 @@ from ._native import (ALLOW_UNKNOWN_FACTS, EXPLAIN, RECORDS_JSONL, SYNTAX_JSON, 
 
 __all__ = ["Pack", "compile", "PackError", "CompileError", "version"]
 
-DEFAULT_MAX_COST = 100_000_000
+DEFAULT_MAX_COST = 32_000_000
 
 
 class PackError(Exception):
