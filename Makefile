@@ -177,6 +177,7 @@ test: deps
 	$(if $(filter 1,$(SANITIZE)),,$(MAKE) python-test)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 
