@@ -32,14 +32,6 @@ static char *default_output(const char *src) {
   return out;
 }
 
-static bool write_file(const char *path, const uint8_t *bytes, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return false;
-  bool ok = fwrite(bytes, 1, len, f) == len;
-  ok &= fclose(f) == 0;
-  return ok;
-}
-
 int cmd_compile(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"import", required_argument, 0, 'I'},
@@ -83,18 +75,16 @@ int cmd_compile(int argc, char **argv) {
   IpsfError err = {0};
   IpsfPack *pack = ipsf_pack_load(bytes, len, &err);
   if (!pack) {
-    fprintf(stderr, "ipsfc compile: internal error: the compiled pack fails verification: %s\n",
-            err.message);
+    cli_error("compile", "internal error: the compiled pack fails verification: %s",
+              err.message);
     free(bytes);
     return EXIT_INTERNAL;
   }
   ipsf_pack_free(pack);
   char *owned = output ? NULL : default_output(src);
   const char *dest = output ? output : owned;
-  if (!write_file(dest, bytes, len)) {
-    fprintf(stderr, "ipsfc compile: cannot write %s\n", dest);
-    status = EXIT_INPUT;
-  }
+  /* Whole or not at all: a failed write leaves the old file (or none). */
+  if (!cli_write_file("compile", dest, bytes, len, 0666, false)) status = EXIT_INPUT;
   free(owned);
   free(bytes);
   return status;

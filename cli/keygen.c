@@ -34,20 +34,9 @@ static const char help[] =
     "  ipsfc keygen release          # release.key, release.pub\n"
     "  ipsfc sign pack.ipsb --key release.key\n";
 
+/* Whole or not at all, and never over an existing file. */
 static bool write_new(const char *path, const char *text, mode_t mode) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-  if (fd < 0) {
-    fprintf(stderr, "ipsfc keygen: cannot create %s: %s\n", path, strerror(errno));
-    return false;
-  }
-  size_t n = strlen(text);
-  bool ok = write(fd, text, n) == (ssize_t)n;
-  ok &= close(fd) == 0;
-  if (!ok) {
-    fprintf(stderr, "ipsfc keygen: cannot write %s\n", path);
-    unlink(path);
-  }
-  return ok;
+  return cli_write_file("keygen", path, text, strlen(text), mode, true);
 }
 
 static char *with_suffix(const char *prefix, const char *suffix) {
