@@ -166,6 +166,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 
 # ---- demo ------------------------------------------------------------------
