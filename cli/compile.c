@@ -19,7 +19,10 @@ static const char help[] =
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
     "      --with-tests    keep test blocks in the bytecode (not built yet)\n"
     "  -h, --help          this text\n\n"
-    "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read.\n\n"
+    "The file is written whole or not at all: a write that fails leaves the\n"
+    "old file (or none) in place.\n\n"
+    "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read, or the\n"
+    "      output cannot be written; 4 internal error.\n\n"
     "example:\n"
     "  ipsfc compile examples/smart-home/pack.ipsf -o smart-home.ipsb\n";
 

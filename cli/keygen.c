@@ -29,7 +29,8 @@ static const char help[] =
     "secret store; hand out PREFIX.pub (docs/security.md).\n\n"
     "options:\n"
     "  -h, --help          this text\n\n"
-    "exit: 0 written; 2 usage; 3 a file exists or cannot be written.\n\n"
+    "exit: 0 written; 2 usage; 3 a file exists or cannot be written (a failed\n"
+    "      write leaves no file behind).\n\n"
     "example:\n"
     "  ipsfc keygen release          # release.key, release.pub\n"
     "  ipsfc sign pack.ipsb --key release.key\n";
