@@ -31,6 +31,14 @@ def default_signals():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def wait_for_output(path, p, timeout=20.0):
+    """Until eval has written something (so its handlers are installed:
+    they are before any output, even in a slow sanitizer build)."""
+    end = time.monotonic() + timeout
+    while os.path.getsize(path) == 0 and p.poll() is None and time.monotonic() < end:
+        time.sleep(0.002)
+
+
 def check_output(path):
     """Number of records; raises if a line is not a whole JSON record."""
     n = 0
@@ -64,11 +72,12 @@ def main():
         interrupted = 0
         for jobs in ("1", "2"):
             for sig in (signal.SIGTERM, signal.SIGINT):
-                for delay in (0.03, 0.08):
+                for delay in (0.0, 0.05):
                     with open(out, "wb") as o:
                         p = subprocess.Popen(
                             [IPSFC, "eval", "--jobs", jobs, "--format", "jsonl", pack, big],
                             stdout=o, stderr=subprocess.PIPE, preexec_fn=default_signals)
+                        wait_for_output(out, p)
                         time.sleep(delay)
                         p.send_signal(sig)
                         _, err = p.communicate(timeout=20)
@@ -100,7 +109,8 @@ def main():
                                      preexec_fn=default_signals)
                 p.stdin.write(("\n".join(lines) + "\n").encode())
                 p.stdin.flush()
-                time.sleep(0.15)
+                wait_for_output(out, p)
+                time.sleep(0.1)
                 p.send_signal(signal.SIGTERM)
                 try:
                     p.wait(timeout=3)
