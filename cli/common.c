@@ -27,6 +27,9 @@ void strlist_free(StrList *l) {
 
 /* The message formatted, then escaped as a whole: it quotes paths, names
  * and messages that packs and sheets chose. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
 static void vmessage(const char *verb, const char *fmt, va_list ap) {
   va_list copy;
   va_copy(copy, ap);
