@@ -179,6 +179,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 
 # ---- demo ------------------------------------------------------------------

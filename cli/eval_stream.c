@@ -24,7 +24,16 @@
  * Flushing: after every batch, and a batch ends whenever the reader would
  * otherwise wait for input -- so `eval -` works as a filter on a slow pipe
  * without a write(2) per record on a fast one.
+ *
+ * Record boundaries: standard output is written only here, with write(2)
+ * loops of whole batches (never stdio, whose buffer would be cut at a
+ * buffer boundary, not a record's), so the output always ends after a
+ * record: when a write fails, when a SIGINT or SIGTERM stops the run (the
+ * handler only sets sh->stop; a batch being written is written whole, no
+ * other is written, no more input is read), and at the end.
  */
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,10 +183,12 @@ static void progress(EsOut *o) {
   o->progress_shown = true;
 }
 
+bool es_stopped(const EsShared *sh) { return sh->stop && *sh->stop != 0; }
+
 void es_out_take(EsOut *o, EsWorker *w) {
   const char *data = w->out.data;
   size_t len = w->out.len;
-  if (w->out.failed) {
+  if (w->out.failed && !o->write_failed) {
     fprintf(stderr, "ipsfc eval: out of memory while writing a record\n");
     o->write_failed = true;
   }
@@ -190,8 +201,11 @@ void es_out_take(EsOut *o, EsWorker *w) {
       len--;
     }
   }
-  if (len && !o->write_failed && (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0))
+  int err = 0;
+  if (len && !o->write_failed && !cli_write_all(STDOUT_FILENO, data, len, &err)) {
+    cli_write_error(err);
     o->write_failed = true;
+  }
   o->reporter->written += w->out_records;
   o->total.sheets += w->n.sheets;
   o->total.records += w->n.records;
@@ -217,10 +231,23 @@ void es_finish(EsOut *o, bool summary) {
 
 /* ---- streams ------------------------------------------------------------- */
 
+/* Before a read that would block (a slow pipe): wait for input, but
+ * return false as soon as a stop signal arrives (the stream's own read
+ * retries EINTR; poll(2) is never restarted, and a timeout bounds the
+ * window between the check of the flag and the wait). */
+static bool await_input(const EsOut *o, const IpsfStream *s) {
+  while (!es_stopped(o->sh) && ipsf_stream_would_wait(s)) {
+    struct pollfd pfd = {s->fd, POLLIN, 0};
+    if (poll(&pfd, 1, 200) < 0 && errno != EINTR) break;
+  }
+  return !es_stopped(o->sh);
+}
+
 static void jsonl_serial(EsOut *o, EsWorker *w, IpsfStream *s, const char *path) {
   IpsfBatch b;
   ipsf_batch_init(&b);
-  while (!o->write_failed && ipsf_stream_fill(s, &b, BATCH_BYTES, BATCH_LINES)) {
+  while (!o->write_failed && await_input(o, s) &&
+         ipsf_stream_fill(s, &b, BATCH_BYTES, BATCH_LINES)) {
     eval_batch(w, path, &b);
     es_out_take(o, w);
   }
@@ -331,19 +358,23 @@ static bool jsonl_parallel(EsOut *o, EsWorker *main_worker, IpsfStream *st, cons
     Slot *w = &p.slots[next_write % p.nslots];
     if (w->state == SLOT_DONE) {
       pthread_mutex_unlock(&p.mu);
-      write_slot(o, main_worker, w);
+      /* After a stop, evaluated batches are dropped, not written. */
+      if (!es_stopped(o->sh)) write_slot(o, main_worker, w);
       pthread_mutex_lock(&p.mu);
       w->state = SLOT_FREE;
       next_write++;
       continue;
     }
+    if (!eof && (o->write_failed || es_stopped(o->sh))) eof = true; /* read no more */
     if (eof && next_write == next_fill) break;
     Slot *f = &p.slots[next_fill % p.nslots];
     /* Reading may block on a slow pipe: first let finished work out. */
     bool waiting_work = next_write < next_fill;
     if (!eof && f->state == SLOT_FREE && !(waiting_work && ipsf_stream_would_wait(st))) {
       pthread_mutex_unlock(&p.mu);
-      int got = o->write_failed ? 0 : ipsf_stream_fill(st, &f->in, BATCH_BYTES, BATCH_LINES);
+      int got = o->write_failed || !await_input(o, st)
+                    ? 0
+                    : ipsf_stream_fill(st, &f->in, BATCH_BYTES, BATCH_LINES);
       pthread_mutex_lock(&p.mu);
       if (got) {
         f->state = SLOT_READY;

@@ -6,6 +6,7 @@
 #ifndef IPSF_EVAL_STREAM_H
 #define IPSF_EVAL_STREAM_H
 
+#include <signal.h>
 #include <time.h>
 
 #include "report.h"
@@ -21,6 +22,10 @@ typedef struct {
   size_t max_sheet_bytes; /* a JSON or YAML sheet file (--max-sheet-bytes) */
   size_t max_line_bytes;  /* a JSON Lines line (--max-line-bytes) */
   bool progress;          /* a progress line on stderr (a terminal) */
+  /* Set (to the signal's number) by the SIGINT/SIGTERM handler of
+   * cli/eval.c, NULL if none: the reader reads no more, the writer writes
+   * no more records after the batch it is writing. */
+  volatile sig_atomic_t *stop;
 } EsShared;
 
 /* Counts of a run (or of one batch, summed in order). */
@@ -48,7 +53,7 @@ typedef struct {
   const EsShared *sh;
   IpsfReporter *reporter; /* `written` counts every record output */
   EsCounts total;
-  bool write_failed;
+  bool write_failed;      /* reported ("ipsfc: write error: ...") */
   struct timespec t0, last_progress;
   bool progress_shown;
 } EsOut;
@@ -60,6 +65,8 @@ void es_eval_document(EsWorker *w, IpsfRecordHead *h, json_t *doc);
 void es_error(EsWorker *w, const IpsfRecordHead *h, const IpsfError *err);
 /* Move w's output (records, counts) to standard output, in order. */
 void es_out_take(EsOut *o, EsWorker *w);
+/* True once a stop signal arrived. */
+bool es_stopped(const EsShared *sh);
 /* A JSON Lines stream (path "-" = standard input), --jobs workers. */
 void es_eval_jsonl(EsOut *o, EsWorker *main_worker, const char *path);
 /* Clear the progress line (if shown); print the summary line if asked. */
