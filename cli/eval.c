@@ -85,7 +85,7 @@ typedef struct {
   bool summary;           /* --summary */
   /* run state (cli/eval_stream.h) */
   EsShared sh;
-  EsWorker w;             /* the calling thread's worker */
+  IpsfWorker w;             /* the calling thread's worker */
   EsOut out;              /* the ordered writer */
 } Run;
 
@@ -100,9 +100,9 @@ static void eval_file(Run *r, const char *path) {
   json_t *doc = ipsf_sheet_read_file(path, format, r->max_sheet_bytes, &err);
   if (!doc) {
     r->w.n.sheets++;
-    es_error(&r->w, &h, &err);
+    ipsf_worker_error(&r->w, &h, &err);
   } else {
-    es_eval_document(&r->w, &h, doc);
+    ipsf_worker_document(&r->w, &h, doc);
     json_decref(doc);
   }
   es_out_take(&r->out, &r->w);
@@ -254,17 +254,17 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   r->reporter.cache = cache;
   r->reporter.color = r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
   r->sh = (EsShared){.stop = &stop_signal,
-                     .pack = pack,
-                     .reporter = r->reporter,
-                     .profile = r->profile,
-                     .bind = r->bind,
+                     .cfg = {.pack = pack,
+                             .reporter = r->reporter,
+                             .profile = r->profile,
+                             .bind = r->bind,
+                             .max_line_bytes = r->max_line_bytes},
                      .jobs = r->jobs ? r->jobs : default_jobs(),
                      .max_sheet_bytes = r->max_sheet_bytes,
-                     .max_line_bytes = r->max_line_bytes,
                      .progress = isatty(STDERR_FILENO) != 0};
-  if (!es_worker_init(&r->w, &r->sh)) {
+  if (!ipsf_worker_init(&r->w, &r->sh.cfg)) {
     cli_error("eval", "out of memory");
-    es_worker_free(&r->w);
+    ipsf_worker_free(&r->w);
     ipsf_report_cache_free(cache);
     return EXIT_INTERNAL;
   }
@@ -283,7 +283,7 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
     es_out_take(&r->out, &r->w);
   }
   es_finish(&r->out, r->summary || (r->sh.progress && r->reporter.format != IPSF_OUT_TEXT));
-  es_worker_free(&r->w);
+  ipsf_worker_free(&r->w);
   ipsf_report_cache_free(cache);
   return exit_code(r);
 }

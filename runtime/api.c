@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "sheet.h"
+#include "worker.h"
 
 const char *ipsf_version(void) { return IPSF_VERSION; }
 
@@ -173,67 +172,61 @@ char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, con
 
 /* ---- one sheet, text to records ------------------------------------------------ */
 
-typedef struct {
-  IpsfEval *ev;
-  IpsfReporter rep;
-  IpsfBuf out;
-  IpsfBindOptions bind;
-  size_t records, errors;
-} OneSheet;
-
-static void one_error(OneSheet *o, const IpsfRecordHead *h, const IpsfError *err) {
-  ipsf_report_error(&o->out, &o->rep, h, o->ev->pack, err);
-  o->records++;
-  o->errors++;
-}
-
-/* Bind `profile` (NULL: none) of doc, run, write its record. */
-static void one_profile(OneSheet *o, IpsfRecordHead *h, json_t *doc, const char *profile) {
-  IpsfError err = {0};
-  h->profile = profile;
-  ipsf_eval_begin(o->ev);
-  if (!ipsf_sheet_bind(o->ev, doc, profile, &o->bind, &err) || !ipsf_eval_run(o->ev, &err)) {
-    one_error(o, h, &err);
-    return;
+/* The worker's records with the first one's separator dropped (workers
+ * render every record as if it were not the first), between the format's
+ * opening and closing: what `ipsfc eval` writes for the same input. */
+static char *finish_records(IpsfWorker *w, size_t *out_len) {
+  IpsfReporter rep = w->cfg->reporter;
+  IpsfBuf doc;
+  ipsf_buf_init(&doc);
+  ipsf_report_begin(&doc, &rep);
+  const char *data = w->out.data ? w->out.data : "";
+  size_t len = w->out.len;
+  if (len && ((rep.format == IPSF_OUT_JSON && data[0] == ',') ||
+              (rep.format == IPSF_OUT_TEXT && data[0] == '\n'))) {
+    data++;
+    len--;
   }
-  ipsf_report_record(&o->out, &o->rep, h, o->ev);
-  o->records++;
+  ipsf_buf_put(&doc, data, len);
+  rep.written = w->out_records;
+  ipsf_report_end(&doc, &rep);
+  if (doc.failed || w->out.failed || !doc.data) {
+    ipsf_buf_free(&doc);
+    return NULL;
+  }
+  if (out_len) *out_len = doc.len;
+  return doc.data; /* the buffer's block, NUL-terminated: now the caller's */
 }
 
 char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSyntax syntax,
                          const char *profile, IpsfRecordFormat format, unsigned flags,
                          size_t *out_len, size_t *records, size_t *errors) {
-  OneSheet o = {.ev = ev};
-  o.rep.format = out_format((int)format);
-  o.rep.explain = (flags & IPSF_EXPLAIN) != 0;
-  o.rep.pack = ev->pack;
-  o.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
-  ipsf_buf_init(&o.out);
-  ipsf_report_begin(&o.out, &o.rep);
+  IpsfWorkerConfig cfg = {.pack = ev->pack, .profile = profile,
+                          .max_line_bytes = IPSF_SHEET_MAX_LINE};
+  cfg.reporter.format = out_format((int)format);
+  cfg.reporter.explain = (flags & IPSF_EXPLAIN) != 0;
+  cfg.reporter.pack = ev->pack;
+  cfg.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
+  /* The caller's context, not one of the worker's own: its results stay
+   * readable after the call. */
+  IpsfWorker w = {.cfg = &cfg, .ev = ev, .rep = cfg.reporter};
+  w.rep.written = 1;
+  ipsf_buf_init(&w.out);
   IpsfRecordHead h = {NULL, 0, NULL, profile};
   IpsfError err = {0};
   json_t *doc = syntax == IPSF_SYNTAX_YAML    ? ipsf_sheet_parse_yaml(text, len, &err)
                 : syntax == IPSF_SYNTAX_JSONL ? ipsf_sheet_parse_jsonl_line(text, len, &err)
                                               : ipsf_sheet_parse_json(text, len, &err);
   if (!doc) {
-    one_error(&o, &h, &err);
+    w.n.sheets++;
+    ipsf_worker_error(&w, &h, &err);
   } else {
-    /* The same order of profiles and the same records as `ipsfc eval`. */
-    h.device = json_is_object(doc) ? ipsf_sheet_device(doc) : NULL;
-    size_t n = json_is_object(doc) ? ipsf_sheet_profile_count(doc) : 0;
-    if (profile || n == 0)
-      one_profile(&o, &h, doc, profile);
-    else
-      for (size_t i = 0; i < n; i++) one_profile(&o, &h, doc, ipsf_sheet_profile_name(doc, i));
+    ipsf_worker_document(&w, &h, doc);
     json_decref(doc);
   }
-  ipsf_report_end(&o.out, &o.rep);
-  if (o.out.failed || !o.out.data) {
-    ipsf_buf_free(&o.out);
-    return NULL;
-  }
-  if (out_len) *out_len = o.out.len;
-  if (records) *records = o.records;
-  if (errors) *errors = o.errors;
-  return o.out.data; /* the buffer's block, NUL-terminated: now the caller's */
+  char *out = finish_records(&w, out_len);
+  if (records) *records = w.out_records;
+  if (errors) *errors = w.n.errors;
+  ipsf_buf_free(&w.out);
+  return out;
 }
