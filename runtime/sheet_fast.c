@@ -30,6 +30,7 @@
 
 typedef struct {
   const char *p;       /* next byte; the line ends with a NUL sentinel */
+  const char *end;     /* that sentinel: a NUL before it is a byte of the line */
   IpsfEval *ev;
   char *out;           /* scratch: decoded strings */
 } Scan;
@@ -134,9 +135,13 @@ static bool decoded_string(Scan *s, const char **out) {
   return true;
 }
 
-static inline bool delimiter(char c) {
+/* What may follow a number or a literal.  The NUL counts only as the
+ * sentinel: a NUL inside the line is a syntax error that jansson's reader
+ * would skip after a token, so it must never end one here. */
+static inline bool delimiter(const Scan *s, const char *p) {
+  char c = *p;
   return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-         c == '\0';
+         (c == '\0' && p == s->end);
 }
 
 /* A number token by JSON's grammar.  An integer (no fraction, no exponent)
@@ -169,7 +174,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
     if (*p < '0' || *p > '9') return FALLBACK;
     while (*p >= '0' && *p <= '9') p++;
   }
-  if (!delimiter(*p)) return FALLBACK;
+  if (!delimiter(s, p)) return FALLBACK;
   if (real) {
     *d = strtod(start, NULL);
     if (!isfinite(*d)) return FALLBACK;
@@ -194,7 +199,7 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
 }
 
 static bool literal(Scan *s, const char *word, size_t n) {
-  if (strncmp(s->p, word, n) != 0 || !delimiter(s->p[n])) return FALLBACK;
+  if (strncmp(s->p, word, n) != 0 || !delimiter(s, s->p + n)) return FALLBACK;
   s->p += n;
   return true;
 }
@@ -364,7 +369,7 @@ static bool key_is(const char *key, size_t n, const char *word) {
 
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
                           const char **device) {
-  Scan s = {line, ev, scratch};
+  Scan s = {line, line + len, ev, scratch};
   *device = NULL;
   s.p = skip_ws(s.p);
   if (*s.p != '{') return FALLBACK;

@@ -28,7 +28,7 @@ static bool has_bom(const char *text, size_t len) {
 /* Fill err from a jansson error: the kind (a memory error is not a syntax
  * error) and the text, prefixed with line:col or, for JSON Lines, with
  * the column only (the record names the line). */
-static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
+static void json_fail(const json_error_t *je, bool with_line, bool nul, IpsfError *err) {
   /* jansson 2.14 returns NULL without filling the error when it cannot
    * allocate its lexer: the callers zero `je` first, and an empty text
    * means that. */
@@ -51,6 +51,7 @@ static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
   }
   if (json_error_code(je) == json_error_null_character)
     text = "\\u0000 is not allowed in a fact sheet";
+  if (nul) text = "a NUL byte is not valid JSON outside a string";
   int line = je->line > 0 ? je->line : 1;
   int col = je->column > 0 ? je->column : 1;
   if (with_line)
@@ -74,15 +75,58 @@ void *ipsf_json_malloc(size_t size) {
   return p;
 }
 
-/* json_loadb, but out of memory anywhere inside it is an error. */
-static json_t *load_checked(const char *text, size_t len, json_error_t *je, bool *oom) {
+/* The offset of the first NUL byte outside a string, or len if none.
+ * Strings are tracked as JSON defines them; where the input is not JSON
+ * before that point, jansson reports an earlier error anyway. */
+static size_t nul_outside_string(const char *text, size_t len) {
+  const char *nul = memchr(text, '\0', len);
+  if (!nul) return len; /* the usual case: one memchr, no scan */
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') i++; /* the escaped byte cannot end the string */
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '\0') {
+      return i;
+    }
+  }
+  return len;
+}
+
+/* json_loadb, but out of memory anywhere inside it is an error, and so is
+ * a NUL byte outside a string (*nul set).  jansson's reader takes a NUL it
+ * reads back after a token (a number, true, false, null) for "no byte
+ * buffered" and skips it, so `5<NUL>,` parses as `5,` and `123<NUL>` as
+ * 123.  Such a NUL is replaced, in a copy, by 0x01, a byte jansson rejects
+ * wherever it stands outside a string: its error is then either an earlier
+ * one, kept as it is, or this byte, which json_fail words as a NUL. */
+static json_t *load_checked(const char *text, size_t len, json_error_t *je, bool *oom,
+                            bool *nul) {
+  *nul = false;
+  size_t at = nul_outside_string(text, len);
+  char *copy = NULL;
+  if (at < len) {
+    if (!(copy = malloc(len))) {
+      *oom = true;
+      return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[at] = '\x01';
+    text = copy;
+  }
   json_alloc_failed = false;
   json_t *doc = json_loadb(text, len, JSON_FLAGS, je);
   *oom = json_alloc_failed;
-  if (*oom && doc) {
+  free(copy);
+  if (doc && (*oom || copy)) { /* with a 0x01 outside a string, never expected */
     json_decref(doc);
     doc = NULL;
   }
+  /* jansson's position counts the bytes read, the bad one included. */
+  if (copy && !*oom) *nul = !doc && je->position == (int)at + 1;
   return doc;
 }
 
@@ -93,10 +137,10 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
   }
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  bool oom;
-  json_t *doc = load_checked(text, len, &je, &oom);
+  bool oom, nul;
+  json_t *doc = load_checked(text, len, &je, &oom, &nul);
   if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
-  else if (!doc) json_fail(&je, true, err);
+  else if (!doc) json_fail(&je, true, nul, err);
   return doc;
 }
 
@@ -291,9 +335,9 @@ int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
 json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err) {
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  bool oom;
-  json_t *doc = load_checked(text, len, &je, &oom);
+  bool oom, nul;
+  json_t *doc = load_checked(text, len, &je, &oom, &nul);
   if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
-  else if (!doc) json_fail(&je, false, err);
+  else if (!doc) json_fail(&je, false, nul, err);
   return doc;
 }
