@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sheet.h"
+#include "util.h"
 
 #define JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
@@ -193,12 +194,9 @@ static int read_line(IpsfJsonlReader *r, size_t *out_len) {
       continue;
     }
     if (len + 1 >= r->line_cap) {
-      size_t ncap = r->line_cap ? r->line_cap * 2 : 4096;
-      if (ncap > r->max_line + 1) ncap = r->max_line + 1;
-      char *p = realloc(r->line, ncap);
+      char *p = ipsf_grow(r->line, &r->line_cap, len + 2, 1, 4096, r->max_line + 1);
       if (!p) return LINE_NOMEM;
       r->line = p;
-      r->line_cap = ncap;
     }
     r->line[len++] = (char)c;
   }
