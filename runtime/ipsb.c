@@ -224,18 +224,30 @@ static void *alloc_array(In *in, uint32_t n, size_t size) {
 
 /* ---- the sections: one dump/load pair each ------------------------------- */
 
-/* As in Lua's ldump.c / lundump.c: each load_X sits right below its
- * dump_X and reads the same fields in the same order, so a change to one
- * shows in the other on the same screen.  docs/bytecode.md gives the
- * layout; the minimum record sizes passed to load_array are those layouts'
- * fixed parts (u8 = 1, u32 = 4, type = 5, loc = 12 bytes). */
+/* As in Lua's ldump.c / lundump.c, each section has a dump_X that writes it
+ * and a load_X that reads it back.  Here the fixed part of every record is
+ * listed once, as F(kind, field) in file order, and both directions are
+ * generated from that list (RECORD), so the writer and the reader cannot
+ * drift apart; only what has a variable part (strings, constants, the
+ * lists inside enums, viewpoints and requirements, natives) is written by
+ * hand, as a pair.  docs/bytecode.md gives the layout. */
 
-/* count, then the records: dump_one(o, &records[i]) for each. */
-#define DUMP_ARRAY(o, records, count, dump_one)                                     \
-  do {                                                                              \
-    put_u32(o, count);                                                              \
-    for (uint32_t i_ = 0; i_ < (count); i_++) dump_one(o, &(records)[i_]);          \
-  } while (0)
+/* The kinds of field: how many bytes each takes in the file.  A record's
+ * fixed size is the floor load_array checks its count against. */
+#define SIZE_u8 1
+#define SIZE_u32 4
+#define SIZE_type 5 /* u8 kind, u32 enum type */
+#define SIZE_loc 12 /* u32 file, line, col */
+
+#define PUT_FIELD(kind, field) put_##kind(o, rec->field);
+#define GET_FIELD(kind, field) rec->field = get_##kind(in);
+#define FIELD_SIZE(kind, field) +SIZE_##kind
+
+/* dump_<name>, load_<name> and <name>_size for a record of fixed fields. */
+#define RECORD(Type, name, FIELDS)                                            \
+  static void dump_##name(Out *o, const Type *rec) { FIELDS(PUT_FIELD) }     \
+  static void load_##name(In *in, Type *rec) { FIELDS(GET_FIELD) }          \
+  enum { name##_size = 0 FIELDS(FIELD_SIZE) };
 
 /* The count of an array section and the array, zeroed; *count is set only
  * once the array exists, so a failed load leaves nothing half-counted. */
@@ -247,12 +259,20 @@ static void *load_array(In *in, const char *what, size_t min_size, size_t elem,
   return a;
 }
 
-/* load_array, then load_one(in, &records[i]) for each until one fails. */
-#define LOAD_ARRAY(in, records, count, what, min_size, load_one)                      \
-  do {                                                                                \
-    (records) = load_array(in, what, min_size, sizeof *(records), &(count));          \
-    for (uint32_t i_ = 0; i_ < (count) && !(in)->failed; i_++) load_one(in, &(records)[i_]); \
-  } while (0)
+/* A section that is a count and then `count` records of one type: the
+ * pack's array `section` and its `<record>_count`; `what` names the
+ * records in the message about a count too large for the section. */
+#define ARRAY_SECTION(section, record, what)                                           \
+  static void dump_##section(Out *o, const IpsfPack *p) {                              \
+    put_u32(o, p->record##_count);                                                     \
+    for (uint32_t i = 0; i < p->record##_count; i++) dump_##record(o, &p->section[i]); \
+  }                                                                                    \
+  static void load_##section(In *in, IpsfPack *p) {                                    \
+    p->section = load_array(in, what, record##_size, sizeof *p->section,               \
+                            &p->record##_count);                                       \
+    for (uint32_t i = 0; i < p->record##_count && !in->failed; i++)                    \
+      load_##record(in, &p->section[i]);                                               \
+  }
 
 static void dump_u32_list(Out *o, const uint32_t *a, uint32_t n) {
   put_u32(o, n);
@@ -292,9 +312,9 @@ static void dump_strings(Out *o, const IpsfPack *p) {
   }
 }
 
-/* The one section whose bytes are kept as they are: each string is checked
- * (ipsf_utf8_bad_at) before it is copied, because everything downstream
- * (reports, JSON output, natives) takes pack strings to be UTF-8 C strings. */
+/* Each string is checked (ipsf_utf8_bad_at) before it is copied, because
+ * everything downstream (reports, JSON output, natives) takes pack strings
+ * to be UTF-8 C strings: a NUL inside one would cut it short unseen. */
 static void load_strings(In *in, IpsfPack *p) {
   uint32_t n = get_count(in, "strings", 4);
   p->strings = alloc_array(in, n, sizeof *p->strings);
@@ -328,23 +348,24 @@ static void load_strings(In *in, IpsfPack *p) {
   }
 }
 
-static void dump_enum(Out *o, const IpsfEnum *e) {
-  put_u32(o, e->name);
-  dump_u32_list(o, e->values, e->value_count);
-}
+/* enums and viewpoints: a name, then a list of strings (values, methods);
+ * `what` names the list in the message about a count too large. */
+#define NAMED_LIST(Type, record, list, count, what)                           \
+  static void dump_##record(Out *o, const Type *rec) {                        \
+    put_u32(o, rec->name);                                                    \
+    dump_u32_list(o, rec->list, rec->count);                                  \
+  }                                                                           \
+  static void load_##record(In *in, Type *rec) {                              \
+    rec->name = get_u32(in);                                                  \
+    rec->list = load_u32_list(in, what, &rec->count);                         \
+  }                                                                           \
+  enum { record##_size = SIZE_u32 + SIZE_u32 };
 
-static void load_enum(In *in, IpsfEnum *e) {
-  e->name = get_u32(in);
-  e->values = load_u32_list(in, "enum values", &e->value_count);
-}
+NAMED_LIST(IpsfEnum, enum, values, value_count, "enum values")
+ARRAY_SECTION(enums, enum, "enums")
 
-static void dump_enums(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->enums, p->enum_count, dump_enum);
-}
-
-static void load_enums(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->enums, p->enum_count, "enums", 8, load_enum);
-}
+NAMED_LIST(IpsfViewpoint, viewpoint, methods, method_count, "methods")
+ARRAY_SECTION(viewpoints, viewpoint, "viewpoints")
 
 /* A constant's value is 8 bytes whatever its kind, so the record size is
  * fixed: a number's IEEE-754 bits, a string's pool index, a set's mask,
@@ -378,183 +399,50 @@ static void load_const(In *in, IpsfConst *c) {
   }
 }
 
-static void dump_consts(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->consts, p->const_count, dump_const);
+enum { const_size = SIZE_type + 8 };
+ARRAY_SECTION(consts, const, "constants")
+
+#define SLOT_FIELDS(F) F(type, type) F(u8, role) F(u32, name)
+RECORD(IpsfSlot, slot, SLOT_FIELDS)
+ARRAY_SECTION(slots, slot, "slots")
+
+#define FACT_FIELDS(F) F(u32, name) F(type, type) F(u32, slot) F(u32, default_const) F(u32, doc)
+RECORD(IpsfFact, fact, FACT_FIELDS)
+ARRAY_SECTION(facts, fact, "facts")
+
+#define SCALE_FIELDS(F)                                                                      \
+  F(u32, name) F(u32, enum_type) F(u8, policy) F(u8, axis) F(u32, slot) F(u32, otherwise)    \
+  F(loc, otherwise_loc) F(u32, first_rule) F(u32, rule_count)
+RECORD(IpsfScale, scale, SCALE_FIELDS)
+ARRAY_SECTION(scales, scale, "scales")
+
+#define RULE_FIELDS(F) F(u32, scale) F(u32, level) F(u32, because) F(loc, loc)
+RECORD(IpsfRule, rule, RULE_FIELDS)
+ARRAY_SECTION(rules, rule, "rules")
+
+/* A requirement: fixed fields, its refs (a list), more fixed fields. */
+#define REQUIREMENT_HEAD(F) F(u32, id) F(u32, title) F(u32, viewpoint)
+#define REQUIREMENT_TAIL(F) \
+  F(u32, party) F(u32, doc) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
+
+static void dump_requirement(Out *o, const IpsfRequirement *rec) {
+  REQUIREMENT_HEAD(PUT_FIELD)
+  dump_u32_list(o, rec->refs, rec->ref_count);
+  REQUIREMENT_TAIL(PUT_FIELD)
 }
 
-static void load_consts(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->consts, p->const_count, "constants", 13, load_const);
+static void load_requirement(In *in, IpsfRequirement *rec) {
+  REQUIREMENT_HEAD(GET_FIELD)
+  rec->refs = load_u32_list(in, "refs", &rec->ref_count);
+  REQUIREMENT_TAIL(GET_FIELD)
 }
 
-static void dump_slot(Out *o, const IpsfSlot *s) {
-  put_type(o, s->type);
-  put_u8(o, s->role);
-  put_u32(o, s->name);
-}
+enum { requirement_size = 0 REQUIREMENT_HEAD(FIELD_SIZE) + SIZE_u32 REQUIREMENT_TAIL(FIELD_SIZE) };
+ARRAY_SECTION(requirements, requirement, "requirements")
 
-static void load_slot(In *in, IpsfSlot *s) {
-  s->type = get_type(in);
-  s->role = get_u8(in);
-  s->name = get_u32(in);
-}
-
-static void dump_slots(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->slots, p->slot_count, dump_slot);
-}
-
-static void load_slots(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->slots, p->slot_count, "slots", 10, load_slot);
-}
-
-static void dump_fact(Out *o, const IpsfFact *f) {
-  put_u32(o, f->name);
-  put_type(o, f->type);
-  put_u32(o, f->slot);
-  put_u32(o, f->default_const);
-  put_u32(o, f->doc);
-}
-
-static void load_fact(In *in, IpsfFact *f) {
-  f->name = get_u32(in);
-  f->type = get_type(in);
-  f->slot = get_u32(in);
-  f->default_const = get_u32(in);
-  f->doc = get_u32(in);
-}
-
-static void dump_facts(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->facts, p->fact_count, dump_fact);
-}
-
-static void load_facts(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->facts, p->fact_count, "facts", 21, load_fact);
-}
-
-static void dump_scale(Out *o, const IpsfScale *s) {
-  put_u32(o, s->name);
-  put_u32(o, s->enum_type);
-  put_u8(o, s->policy);
-  put_u8(o, s->axis);
-  put_u32(o, s->slot);
-  put_u32(o, s->otherwise);
-  put_loc(o, s->otherwise_loc);
-  put_u32(o, s->first_rule);
-  put_u32(o, s->rule_count);
-}
-
-static void load_scale(In *in, IpsfScale *s) {
-  s->name = get_u32(in);
-  s->enum_type = get_u32(in);
-  s->policy = get_u8(in);
-  s->axis = get_u8(in);
-  s->slot = get_u32(in);
-  s->otherwise = get_u32(in);
-  s->otherwise_loc = get_loc(in);
-  s->first_rule = get_u32(in);
-  s->rule_count = get_u32(in);
-}
-
-static void dump_scales(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->scales, p->scale_count, dump_scale);
-}
-
-static void load_scales(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->scales, p->scale_count, "scales", 38, load_scale);
-}
-
-static void dump_rule(Out *o, const IpsfRule *r) {
-  put_u32(o, r->scale);
-  put_u32(o, r->level);
-  put_u32(o, r->because);
-  put_loc(o, r->loc);
-}
-
-static void load_rule(In *in, IpsfRule *r) {
-  r->scale = get_u32(in);
-  r->level = get_u32(in);
-  r->because = get_u32(in);
-  r->loc = get_loc(in);
-}
-
-static void dump_rules(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->rules, p->rule_count, dump_rule);
-}
-
-static void load_rules(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->rules, p->rule_count, "rules", 24, load_rule);
-}
-
-static void dump_viewpoint(Out *o, const IpsfViewpoint *v) {
-  put_u32(o, v->name);
-  dump_u32_list(o, v->methods, v->method_count);
-}
-
-static void load_viewpoint(In *in, IpsfViewpoint *v) {
-  v->name = get_u32(in);
-  v->methods = load_u32_list(in, "methods", &v->method_count);
-}
-
-static void dump_viewpoints(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->viewpoints, p->viewpoint_count, dump_viewpoint);
-}
-
-static void load_viewpoints(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->viewpoints, p->viewpoint_count, "viewpoints", 8, load_viewpoint);
-}
-
-static void dump_requirement(Out *o, const IpsfRequirement *r) {
-  put_u32(o, r->id);
-  put_u32(o, r->title);
-  put_u32(o, r->viewpoint);
-  dump_u32_list(o, r->refs, r->ref_count);
-  put_u32(o, r->party);
-  put_u32(o, r->doc);
-  put_u32(o, r->first_confirm);
-  put_u32(o, r->confirm_count);
-  put_loc(o, r->loc);
-}
-
-static void load_requirement(In *in, IpsfRequirement *r) {
-  r->id = get_u32(in);
-  r->title = get_u32(in);
-  r->viewpoint = get_u32(in);
-  r->refs = load_u32_list(in, "refs", &r->ref_count);
-  r->party = get_u32(in);
-  r->doc = get_u32(in);
-  r->first_confirm = get_u32(in);
-  r->confirm_count = get_u32(in);
-  r->loc = get_loc(in);
-}
-
-static void dump_requirements(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->requirements, p->requirement_count, dump_requirement);
-}
-
-static void load_requirements(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->requirements, p->requirement_count, "requirements", 44, load_requirement);
-}
-
-static void dump_confirm(Out *o, const IpsfConfirm *c) {
-  put_u32(o, c->requirement);
-  put_u32(o, c->method);
-  put_u32(o, c->every_months);
-  put_loc(o, c->loc);
-}
-
-static void load_confirm(In *in, IpsfConfirm *c) {
-  c->requirement = get_u32(in);
-  c->method = get_u32(in);
-  c->every_months = get_u32(in);
-  c->loc = get_loc(in);
-}
-
-static void dump_confirms(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->confirms, p->confirm_count, dump_confirm);
-}
-
-static void load_confirms(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->confirms, p->confirm_count, "confirms", 24, load_confirm);
-}
+#define CONFIRM_FIELDS(F) F(u32, requirement) F(u32, method) F(u32, every_months) F(loc, loc)
+RECORD(IpsfConfirm, confirm, CONFIRM_FIELDS)
+ARRAY_SECTION(confirms, confirm, "confirms")
 
 /* code: the declared stack depth first, so the verifier has it before it
  * walks the instructions. */
@@ -568,59 +456,39 @@ static void load_code(In *in, IpsfPack *p) {
   p->code = load_u32_list(in, "instructions", &p->code_count);
 }
 
-static void dump_line(Out *o, const IpsfLine *l) {
-  put_u32(o, l->pc);
-  put_loc(o, l->loc);
-}
-
-static void load_line(In *in, IpsfLine *l) {
-  l->pc = get_u32(in);
-  l->loc = get_loc(in);
-}
-
-static void dump_lines(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->lines, p->line_count, dump_line);
-}
-
-static void load_lines(In *in, IpsfPack *p) {
-  LOAD_ARRAY(in, p->lines, p->line_count, "line table entries", 16, load_line);
-}
+#define LINE_FIELDS(F) F(u32, pc) F(loc, loc)
+RECORD(IpsfLine, line, LINE_FIELDS)
+ARRAY_SECTION(lines, line, "line table entries")
 
 /* A native's parameter list is variable, but bounded: the in-memory record
  * has room for IPSF_MAX_NATIVE_PARAMS, so a larger count is refused before
- * any parameter is read (the writer likewise never reads past the array). */
-static void dump_native(Out *o, const IpsfNative *f) {
-  put_u32(o, f->name);
-  put_u32(o, f->library);
-  put_u32(o, f->symbol);
-  put_u8(o, f->result);
-  put_u32(o, f->param_count);
-  for (uint32_t k = 0; k < f->param_count && k < IPSF_MAX_NATIVE_PARAMS; k++)
-    put_u8(o, f->params[k]);
-}
-
-static void load_native(In *in, IpsfNative *f, uint32_t i) {
-  f->name = get_u32(in);
-  f->library = get_u32(in);
-  f->symbol = get_u32(in);
-  f->result = get_u8(in);
-  f->param_count = get_u32(in);
-  if (!in->failed && f->param_count > IPSF_MAX_NATIVE_PARAMS) {
-    ipsf_fail(in->err, IPSF_ERR_BYTECODE, "native %u has %u parameters (at most %u)", i,
-              f->param_count, IPSF_MAX_NATIVE_PARAMS);
-    in->failed = true;
-  }
-  for (uint32_t k = 0; k < f->param_count && !in->failed; k++) f->params[k] = get_u8(in);
-}
+ * any parameter is read (the writer likewise never reads past the array).
+ * By hand, not ARRAY_SECTION: the message names the native by its index. */
+#define NATIVE_FIELDS(F) F(u32, name) F(u32, library) F(u32, symbol) F(u8, result) F(u32, param_count)
+enum { native_size = 0 NATIVE_FIELDS(FIELD_SIZE) };
 
 static void dump_natives(Out *o, const IpsfPack *p) {
-  DUMP_ARRAY(o, p->natives, p->native_count, dump_native);
+  put_u32(o, p->native_count);
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *rec = &p->natives[i];
+    NATIVE_FIELDS(PUT_FIELD)
+    for (uint32_t k = 0; k < rec->param_count && k < IPSF_MAX_NATIVE_PARAMS; k++)
+      put_u8(o, rec->params[k]);
+  }
 }
 
 static void load_natives(In *in, IpsfPack *p) {
-  p->natives = load_array(in, "natives", 17, sizeof *p->natives, &p->native_count);
-  for (uint32_t i = 0; i < p->native_count && !in->failed; i++)
-    load_native(in, &p->natives[i], i); /* the index names it in the message */
+  p->natives = load_array(in, "natives", native_size, sizeof *p->natives, &p->native_count);
+  for (uint32_t i = 0; i < p->native_count && !in->failed; i++) {
+    IpsfNative *rec = &p->natives[i];
+    NATIVE_FIELDS(GET_FIELD)
+    if (!in->failed && rec->param_count > IPSF_MAX_NATIVE_PARAMS) {
+      ipsf_fail(in->err, IPSF_ERR_BYTECODE, "native %u has %u parameters (at most %u)", i,
+                rec->param_count, IPSF_MAX_NATIVE_PARAMS);
+      in->failed = true;
+    }
+    for (uint32_t k = 0; k < rec->param_count && !in->failed; k++) rec->params[k] = get_u8(in);
+  }
 }
 
 /* The section table of the format: id -> name and the pair. */

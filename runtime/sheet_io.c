@@ -86,19 +86,9 @@ json_t *ipsf_sheet_read_file(const char *path, IpsfSheetFormat format, size_t ma
 }
 
 json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err) {
-  char *text;
-  size_t len;
-  if (!ipsf_sheet_slurp(path, &text, &len, err)) return NULL;
-  json_t *doc = ipsf_sheet_parse_json(text, len, err);
-  free(text);
-  return doc;
+  return ipsf_sheet_read_file(path, IPSF_SHEET_JSON, 0, err);
 }
 
 json_t *ipsf_sheet_read_yaml_file(const char *path, IpsfError *err) {
-  char *text;
-  size_t len;
-  if (!ipsf_sheet_slurp(path, &text, &len, err)) return NULL;
-  json_t *doc = ipsf_sheet_parse_yaml(text, len, err);
-  free(text);
-  return doc;
+  return ipsf_sheet_read_file(path, IPSF_SHEET_YAML, 0, err);
 }
