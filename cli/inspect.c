@@ -170,13 +170,9 @@ int cmd_inspect(int argc, char **argv) {
                     : "ed25519, INVALID (does not match the digest)";
   }
   const Field fields[] = {
-      {"name", ipsf_str(p, p->meta.name)},
-      {"version", ipsf_str(p, p->meta.version)},
-      {"title", ipsf_str(p, p->meta.title)},
-      {"authority", ipsf_str(p, p->meta.authority)},
-      {"framework", ipsf_str(p, p->meta.framework)},
-      {"description", ipsf_str(p, p->meta.description)},
-      {"currency", ipsf_str(p, p->meta.currency)},
+#define META_FIELD(field, from_entry) {#field, ipsf_str(p, p->meta.field)},
+      IPSF_META(META_FIELD)
+#undef META_FIELD
       {"format_version", format},
       {"digest", digest},
       {"signature", signature},

@@ -737,11 +737,11 @@ static void build_meta(Gen *g) {
   IpsfMeta *m = &g->p->meta;
   m->name = intern(g, d->str.text);
   m->version = intern(g, d->str2.text);
-  m->title = intern(g, pack_entry(d, "title"));
-  m->authority = intern(g, pack_entry(d, "authority"));
-  m->framework = intern(g, pack_entry(d, "framework"));
-  m->description = intern(g, pack_entry(d, "description"));
-  m->currency = intern(g, pack_entry(d, "currency"));
+  /* The rest of IPSF_META (pack.h): the pack entry of the same name. */
+#define META_ENTRY(field, from_entry) \
+  if (from_entry) m->field = intern(g, pack_entry(d, #field));
+  IPSF_META(META_ENTRY)
+#undef META_ENTRY
 }
 
 static void build_enums(Gen *g) {

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sheet.h"
+#include "util.h"
 
 #define CHUNK (256u * 1024u)
 
@@ -73,11 +74,9 @@ static bool blank(const char *s, size_t n) {
 
 static IpsfBatchItem *new_item(IpsfBatch *b) {
   if (b->count == b->items_cap) {
-    size_t cap = b->items_cap ? b->items_cap * 2 : 1024;
-    IpsfBatchItem *p = realloc(b->items, cap * sizeof *p);
+    IpsfBatchItem *p = ipsf_grow(b->items, &b->items_cap, b->count + 1, sizeof *p, 1024, SIZE_MAX);
     if (!p) return NULL;
     b->items = p;
-    b->items_cap = cap;
   }
   return &b->items[b->count++];
 }
@@ -90,12 +89,9 @@ static bool add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t le
   }
   if (blank(text, len)) return true;
   if (b->text_len + len + 1 > b->text_cap) {
-    size_t cap = b->text_cap ? b->text_cap : CHUNK;
-    while (cap < b->text_len + len + 1) cap *= 2;
-    char *p = realloc(b->text, cap);
+    char *p = ipsf_grow(b->text, &b->text_cap, b->text_len + len + 1, 1, CHUNK, SIZE_MAX);
     if (!p) return false;
     b->text = p;
-    b->text_cap = cap;
   }
   IpsfBatchItem *it = new_item(b);
   if (!it) return false;
@@ -168,13 +164,10 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     }
     if (s->cap - s->end < CHUNK) {
       /* Doubling, but never past one line at the limit plus a chunk. */
-      size_t cap = s->cap ? s->cap : CHUNK;
-      while (cap - s->end < CHUNK) cap *= 2;
-      if (cap > s->max_line + 1u + CHUNK) cap = s->max_line + 1u + CHUNK;
-      char *np = realloc(s->buf, cap);
+      size_t max = s->max_line + 1u + CHUNK, need = s->end + CHUNK;
+      char *np = ipsf_grow(s->buf, &s->cap, need < max ? need : max, 1, CHUNK, max);
       if (!np) return nomem(s, b);
       s->buf = np;
-      s->cap = cap;
     }
     if (b->count) return 1; /* flush what we have before waiting on input */
     if (s->eof) break;

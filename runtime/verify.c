@@ -281,14 +281,12 @@ static bool check_axis(V *v, uint32_t axis, uint32_t want) {
 
 static bool check_meta(V *v) {
   const IpsfPack *p = v->p;
-  const uint32_t *m[] = {&p->meta.name, &p->meta.version, &p->meta.title, &p->meta.authority,
-                         &p->meta.framework, &p->meta.description, &p->meta.currency};
-  static const char *const names[] = {"name", "version", "title", "authority",
-                                      "framework", "description", "currency"};
-  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (!opt_str_ok(p, *m[i]))
-      return fail(v, "metadata '%s': string %u out of range (%u strings)", names[i], *m[i],
-                  p->string_count);
+#define CHECK_META(field, from_entry)                                                    \
+  if (!opt_str_ok(p, p->meta.field))                                                     \
+    return fail(v, "metadata '%s': string %u out of range (%u strings)", #field,          \
+                p->meta.field, p->string_count);
+  IPSF_META(CHECK_META)
+#undef CHECK_META
   for (uint32_t s = 0; s < p->scale_count; s++)
     if (p->scales[s].axis > 2)
       return fail(v, "scale %u: axis role %u is not 0, 1 or 2", s, p->scales[s].axis);
