@@ -230,3 +230,78 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSy
   ipsf_buf_free(&w.out);
   return out;
 }
+
+/* ---- many sheets: JSON Lines text in batches ------------------------------------ */
+
+struct ipsf_evaluator {
+  IpsfWorkerConfig cfg;
+  IpsfWorker w;
+  IpsfBatch batch;
+  IpsfReportCache *cache; /* JSON Lines: the records' constant parts */
+  char *profile;          /* owned copy */
+};
+
+void ipsf_evaluator_free(IpsfEvaluator *e) {
+  if (!e) return;
+  ipsf_worker_free(&e->w);
+  ipsf_batch_free(&e->batch);
+  ipsf_report_cache_free(e->cache);
+  free(e->profile);
+  free(e);
+}
+
+IpsfEvaluator *ipsf_evaluator_new(const IpsfPack *pack, IpsfRecordFormat format, unsigned flags,
+                                  const char *profile) {
+  IpsfEvaluator *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  ipsf_batch_init(&e->batch);
+  e->cfg.pack = pack;
+  e->cfg.reporter.format = out_format((int)format);
+  e->cfg.reporter.explain = (flags & IPSF_EXPLAIN) != 0;
+  e->cfg.reporter.pack = pack;
+  e->cfg.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
+  e->cfg.max_line_bytes = IPSF_SHEET_MAX_LINE;
+  if (profile && !(e->profile = strdup(profile))) goto fail;
+  e->cfg.profile = e->profile;
+  /* Without the cache, records are rendered piece by piece: the same bytes. */
+  if (e->cfg.reporter.format == IPSF_OUT_JSONL && !e->cfg.reporter.explain)
+    e->cfg.reporter.cache = e->cache = ipsf_report_cache_new(pack);
+  if (!ipsf_worker_init(&e->w, &e->cfg)) goto fail;
+  return e;
+fail:
+  ipsf_evaluator_free(e);
+  return NULL;
+}
+
+char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const char *sheet,
+                           uint64_t first_line, size_t *out_len, IpsfEvalCounts *counts) {
+  IpsfBatch *b = &e->batch;
+  b->count = b->text_len = 0;
+  b->fatal = false;
+  uint64_t line_no = first_line ? first_line : 1;
+  for (const char *p = text, *end = text + len; p < end; line_no++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    bool ok;
+    if (n > e->cfg.max_line_bytes) { /* as the stream reader: an error, no text */
+      ok = ipsf_batch_add_line(b, line_no, "x", 1);
+      if (ok) b->items[b->count - 1].too_long = true;
+    } else {
+      ok = ipsf_batch_add_line(b, line_no, p, n);
+    }
+    if (!ok) return NULL;
+    p = nl ? nl + 1 : end;
+  }
+  IpsfWorker *w = &e->w;
+  w->out.len = 0;
+  w->out_records = 0;
+  memset(&w->n, 0, sizeof w->n);
+  ipsf_worker_batch(w, sheet, b);
+  char *out = finish_records(w, out_len);
+  if (counts && out) {
+    counts->sheets += w->n.sheets;
+    counts->records += w->n.records;
+    counts->errors += w->n.errors;
+  }
+  return out;
+}

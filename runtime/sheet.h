@@ -150,6 +150,10 @@ typedef struct {
 bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err);
 void ipsf_stream_close(IpsfStream *s);
 void ipsf_batch_init(IpsfBatch *b);
+/* Add line `line_no`, [text, text + len) without its newline, as the
+ * stream reader does: a BOM on line 1 skipped, a blank line left out (it
+ * still counts).  false: out of memory. */
+bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len);
 void ipsf_batch_free(IpsfBatch *b);
 /* Fill b with the next lines: up to about max_bytes of text or max_lines
  * lines, fewer if input would have to be waited for.  1: b has items or is

@@ -81,8 +81,7 @@ static IpsfBatchItem *new_item(IpsfBatch *b) {
   return &b->items[b->count++];
 }
 
-/* Add line `line_no`, [text, text + len) without its newline. */
-static bool add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len) {
+bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len) {
   if (line_no == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
     text += 3;
     len -= 3;
@@ -143,7 +142,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       if (!nl) break;
       s->line_no++;
       bool ok = (size_t)(nl - p) > s->max_line ? add_too_long(b, s->line_no)
-                                                         : add_line(b, s->line_no, p, (size_t)(nl - p));
+                                                         : ipsf_batch_add_line(b, s->line_no, p, (size_t)(nl - p));
       if (!ok) return nomem(s, b);
       s->start += (size_t)(nl - p) + 1;
       if (b->text_len >= max_bytes || b->count >= max_lines) return 1;
@@ -188,7 +187,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
   s->done = true;
   if (s->end > s->start && !s->skipping) {
     s->line_no++;
-    if (!add_line(b, s->line_no, s->buf + s->start, s->end - s->start)) return nomem(s, b);
+    if (!ipsf_batch_add_line(b, s->line_no, s->buf + s->start, s->end - s->start)) return nomem(s, b);
   }
   s->start = s->end = 0;
   return b->count ? 1 : 0;
