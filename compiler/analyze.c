@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "arith.h"
 #include "report.h"
 #include "sema.h"
 
@@ -293,45 +294,24 @@ static PV scale_value(An *a, uint32_t i) {
 static int64_t min64(int64_t x, int64_t y) { return x < y ? x : y; }
 static int64_t max64(int64_t x, int64_t y) { return x > y ? x : y; }
 
+/* `+ - * / %` through runtime/arith.h, the VM's own operations, so a value
+ * the analyser computes is the value the VM computes, and an input on which
+ * the VM raises is PV_ERR here. */
 static PV arith(An *a, const Expr *e) {
   PV x = ev(a, e->a), y = ev(a, e->b2);
   if (x.k == PV_ERR) return x;
   if (y.k == PV_ERR) return y;
+  IpsfArithOp op = (IpsfArithOp)(e->op - OP_ADD);
   if (e->ty.kind == TY_NUMBER) {
     x = to_num(x);
     y = to_num(y);
     if (x.k != PV_NUM || y.k != PV_NUM) return pv_unk();
     double r;
-    switch (e->op) {
-    case OP_ADD: r = x.n + y.n; break;
-    case OP_SUB: r = x.n - y.n; break;
-    case OP_MUL: r = x.n * y.n; break;
-    case OP_DIV:
-      if (y.n == 0.0) return pv_err(E_ARITH, 0);
-      r = x.n / y.n;
-      break;
-    default:
-      if (y.n == 0.0) return pv_err(E_ARITH, 0);
-      r = fmod(x.n, y.n);
-      break;
-    }
-    return isfinite(r) ? pv_num(r) : pv_err(E_ARITH, 0);
+    return ipsf_arith_num(op, x.n, y.n, &r) == IPSF_ARITH_OK ? pv_num(r) : pv_err(E_ARITH, 0);
   }
   if (!is_known_int(x) || !is_known_int(y)) return pv_int(INT64_MIN, INT64_MAX);
-  int64_t p = x.lo, q = y.lo, r = 0;
-  switch (e->op) {
-  case OP_ADD: if (__builtin_add_overflow(p, q, &r)) return pv_err(E_ARITH, 0); break;
-  case OP_SUB: if (__builtin_sub_overflow(p, q, &r)) return pv_err(E_ARITH, 0); break;
-  case OP_MUL: if (__builtin_mul_overflow(p, q, &r)) return pv_err(E_ARITH, 0); break;
-  case OP_DIV:
-    if (q == 0 || (p == INT64_MIN && q == -1)) return pv_err(E_ARITH, 0);
-    r = p / q;
-    break;
-  default:
-    if (q == 0) return pv_err(E_ARITH, 0);
-    r = q == -1 ? 0 : p % q;
-    break;
-  }
+  int64_t r;
+  if (ipsf_arith_int(op, x.lo, y.lo, &r) != IPSF_ARITH_OK) return pv_err(E_ARITH, 0);
   return pv_int(r, r);
 }
 
@@ -549,8 +529,9 @@ static PV call_builtin(An *a, const Expr *e) {
     if (x.k == PV_ERR) return x;
     if (e->ty.kind == TY_NUMBER) return x.k == PV_NUM ? pv_num(fabs(x.n)) : pv_unk();
     if (!is_known_int(x)) return pv_int(INT64_MIN, INT64_MAX);
-    if (x.lo == INT64_MIN) return pv_err(E_ARITH, 0);
-    return pv_int(x.lo < 0 ? -x.lo : x.lo, x.lo < 0 ? -x.lo : x.lo);
+    int64_t r;
+    if (ipsf_absi(x.lo, &r) != IPSF_ARITH_OK) return pv_err(E_ARITH, 0);
+    return pv_int(r, r);
   }
   case BI_COUNT: {
     PV s = ev(a, e->items[0]);
@@ -615,8 +596,9 @@ static PV ev(An *a, const Expr *e) {
     if (e->op == OP_NOT) return x.k == PV_INT ? pv_int(1 - x.hi, 1 - x.lo) : pv_int(0, 1);
     if (x.k == PV_NUM) return pv_num(-x.n);
     if (!is_known_int(x)) return x.k == PV_INT ? pv_int(INT64_MIN, INT64_MAX) : pv_unk();
-    if (x.lo == INT64_MIN) return pv_err(E_ARITH, 0);
-    return pv_int(-x.lo, -x.lo);
+    int64_t r;
+    if (ipsf_negi(x.lo, &r) != IPSF_ARITH_OK) return pv_err(E_ARITH, 0);
+    return pv_int(r, r);
   }
   case EX_BINARY:
     switch (e->op) {
@@ -775,7 +757,7 @@ static Lin lin_of(An *a, const Expr *e, const Frame *fr, int depth) {
     return (Lin){0};
   case EX_BINARY: {
     if (e->op < OP_ADD) return (Lin){0};
-    if (codegen_fold(a->c, e, &ty, &v))
+    if (fold_value(e, &ty, &v))
       return lin_const(ty.kind == TY_INT ? (double)v.i : v.n);
     Lin x = lin_of(a, e->a, fr, depth + 1), y = lin_of(a, e->b2, fr, depth + 1);
     if (!x.ok || !y.ok) return (Lin){0};
@@ -800,7 +782,7 @@ static Lin lin_of(An *a, const Expr *e, const Frame *fr, int depth) {
     }
     return (Lin){0};
   default:
-    if (codegen_fold(a->c, e, &ty, &v) && (ty.kind == TY_INT || ty.kind == TY_NUMBER))
+    if (fold_value(e, &ty, &v) && (ty.kind == TY_INT || ty.kind == TY_NUMBER))
       return lin_const(ty.kind == TY_INT ? (double)v.i : v.n);
     return (Lin){0};
   }
@@ -849,10 +831,10 @@ static int32_t string_fact(An *a, const Expr *e, const Frame *fr, int depth) {
   return -1;
 }
 
-static const char *const_string(An *a, const Expr *e) {
+static const char *const_string(const Expr *e) {
   Ty ty;
   IpsfValue v;
-  if (e->ty.kind == TY_STRING && codegen_fold(a->c, e, &ty, &v)) return v.s;
+  if (e->ty.kind == TY_STRING && fold_value(e, &ty, &v)) return v.s;
   return NULL;
 }
 
@@ -909,7 +891,7 @@ static void collect_compare(An *a, const Expr *whole, const Expr *x, const Expr 
     if (d.ok) return; /* constant */
   } else if (t == TY_STRING) {
     int32_t fx = string_fact(a, x, fr, 0), fy = string_fact(a, y, fr, 0);
-    const char *cx = const_string(a, x), *cy = const_string(a, y);
+    const char *cx = const_string(x), *cy = const_string(y);
     if (fx >= 0 && cy) {
       add_literal(a, (uint32_t)fx, cy);
       return;
@@ -978,7 +960,7 @@ static void collect(An *a, const Expr *e, const Frame *fr, int depth) {
     case BI_STARTS_WITH: case BI_ENDS_WITH: case BI_CONTAINS: case BI_LOWER:
       /* the literals are good candidates, but the cells are not exact */
       for (size_t i = 0; i < e->item_count; i++) {
-        const char *k = const_string(a, e->items[i]);
+        const char *k = const_string(e->items[i]);
         for (size_t j = 0; k && j < e->item_count; j++) {
           int32_t f = j == i ? -1 : string_fact(a, e->items[j], fr, 0);
           if (f >= 0) add_literal(a, (uint32_t)f, k);
@@ -1129,7 +1111,7 @@ static void setup_facts(An *a) {
     f->var = (int32_t)nvars;
     nvars += f->kind == TY_SET ? f->n : 1;
     Ty ty;
-    if (s->decl->deflt && codegen_fold(c, s->decl->deflt, &ty, &f->deflt)) {
+    if (s->decl->deflt && fold_value(s->decl->deflt, &ty, &f->deflt)) {
       f->has_default = true;
       if (f->kind == TY_NUMBER && ty.kind == TY_INT) f->deflt.n = (double)f->deflt.i;
     }
@@ -1599,7 +1581,7 @@ static PV run_all(An *a, int64_t *levels) {
     const ReqSym *q = &c->reqs[i];
     Ty ty;
     IpsfValue k;
-    if (q->applies && codegen_fold(c, q->applies, &ty, &k) && !k.i) continue;
+    if (q->applies && fold_value(q->applies, &ty, &k) && !k.i) continue;
     if (q->applies) {
       PV p = ev(a, q->applies);
       if (p.k == PV_ERR) { r = p; break; }

@@ -219,9 +219,26 @@ bool is_builtin_name(const char *name);
 
 /* codegen.c */
 bool codegen_pack(Compilation *c, IpsfPack **out);
-/* The value of a constant expression (after check_types), as the VM would
- * hold it (strings: value->s is the arena text).  false if not constant. */
-bool codegen_fold(Compilation *c, const Expr *e, Ty *ty, IpsfValue *value);
+
+/* fold.c: constant expressions, computed through runtime/arith.h (the VM's
+ * own arithmetic).  Call after check_types. */
+typedef struct {
+  Ty ty;
+  IpsfValue v;      /* STRING: v.s is the (arena) text */
+} Folded;
+typedef enum {
+  FOLD_NONE = 0, /* not a constant: reads a fact, let, scale, parameter or call */
+  FOLD_OK,       /* constant: *out holds its value */
+  FOLD_RAISES    /* constant, but computing it raises (left to run time) */
+} FoldStatus;
+typedef struct {
+  const Expr *at; /* the subexpression that raises */
+  int why;        /* an IpsfArithStatus (runtime/arith.h) */
+} FoldRaise;
+/* raise (may be NULL) is filled on FOLD_RAISES. */
+FoldStatus fold_expr(const Expr *e, Folded *out, FoldRaise *raise);
+/* fold_expr's value when it is FOLD_OK, else false. */
+bool fold_value(const Expr *e, Ty *ty, IpsfValue *value);
 
 /* Grow helper for the arrays above (arena-backed). */
 void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "arith.h"
 #include "sema.h"
 
 typedef struct {
@@ -593,6 +594,15 @@ static void check_value_for(Checker *x, Expr *value, Ty want_ty, const char *wha
                ty_name(x->c, t));
   else if (t.kind != TY_ERROR && !is_constant(value))
     diag_error(&x->c->diags, value->span, "%s must be a constant", what);
+  else if (t.kind != TY_ERROR) {
+    /* Elsewhere a constant that raises is left to run time (fold.c); a
+     * default or a given is needed before any code runs. */
+    Folded k;
+    FoldRaise why;
+    if (fold_expr(value, &k, &why) == FOLD_RAISES)
+      diag_error(&x->c->diags, why.at->span, "%s: %s in a constant expression", what,
+                 ipsf_arith_message((IpsfArithStatus)why.why));
+  }
 }
 
 static void check_fact_defaults(Checker *x) {

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arith.h"
 #include "eval.h"
 #include "native.h"
 
@@ -215,41 +216,8 @@ static bool call_native(IpsfEval *ev, uint32_t native, IpsfValue *args, uint32_t
 
 /* ---- integer helpers ---------------------------------------------------- */
 
-static bool add_ovf(int64_t a, int64_t b, int64_t *r) {
-#if defined(__GNUC__)
-  return __builtin_add_overflow(a, b, r);
-#else
-  if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b)) return true;
-  *r = a + b;
-  return false;
-#endif
-}
-
-static bool sub_ovf(int64_t a, int64_t b, int64_t *r) {
-#if defined(__GNUC__)
-  return __builtin_sub_overflow(a, b, r);
-#else
-  if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b)) return true;
-  *r = a - b;
-  return false;
-#endif
-}
-
-static bool mul_ovf(int64_t a, int64_t b, int64_t *r) {
-#if defined(__GNUC__)
-  return __builtin_mul_overflow(a, b, r);
-#else
-  if (a == 0 || b == 0) {
-    *r = 0;
-    return false;
-  }
-  if (a > 0 ? (b > 0 ? a > INT64_MAX / b : b < INT64_MIN / a)
-            : (b > 0 ? a < INT64_MIN / b : a < INT64_MAX / b))
-    return true;
-  *r = a * b;
-  return false;
-#endif
-}
+/* The arithmetic itself is runtime/arith.h, shared with the compiler's
+ * constant folding and the analyzer. */
 
 static int popcount64(uint64_t m) {
 #if defined(__GNUC__)
@@ -296,14 +264,15 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 #define SEC (sp[-2])
 #define FAIL_ARITH(what, op) return arith_fail(p, pc - 1, err, what, op)
 
-/* Binary int op with an overflow check. */
-#define INT_OVF(fn, sym)                                    \
-  {                                                         \
-    int64_t r;                                              \
-    if (fn(SEC.i, TOP.i, &r)) FAIL_ARITH("integer overflow", sym); \
-    SEC.i = r;                                              \
-    sp--;                                                   \
-    vmbreak;                                                \
+/* Binary int op through runtime/arith.h: its status names the error. */
+#define INT_OP(fn, sym)                                                   \
+  {                                                                       \
+    int64_t r;                                                            \
+    IpsfArithStatus st = fn(SEC.i, TOP.i, &r);                            \
+    if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), sym);     \
+    SEC.i = r;                                                            \
+    sp--;                                                                 \
+    vmbreak;                                                              \
   }
 #define BINOP(field, resfield, expr) \
   {                                  \
@@ -311,13 +280,14 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     sp--;                            \
     vmbreak;                         \
   }
-#define NUM_OP(expr, sym)                                         \
-  {                                                               \
-    double r = (expr);                                            \
-    if (!isfinite(r)) FAIL_ARITH("non-finite number result", sym); \
-    SEC.n = r;                                                    \
-    sp--;                                                         \
-    vmbreak;                                                      \
+#define NUM_OP(fn, sym)                                                   \
+  {                                                                       \
+    double r;                                                             \
+    IpsfArithStatus st = fn(SEC.n, TOP.n, &r);                            \
+    if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), sym);     \
+    SEC.n = r;                                                            \
+    sp--;                                                                 \
+    vmbreak;                                                              \
   }
 
 static const char empty_string[1] = "";
@@ -408,30 +378,19 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(EQB) BINOP(i, i, SEC.i == TOP.i)
       vmcase(NEB) BINOP(i, i, SEC.i != TOP.i)
       /* int */
-      vmcase(ADDI) INT_OVF(add_ovf, "+")
-      vmcase(SUBI) INT_OVF(sub_ovf, "-")
-      vmcase(MULI) INT_OVF(mul_ovf, "*")
-      vmcase(DIVI) {
-        if (TOP.i == 0) FAIL_ARITH("division by zero", "/");
-        if (TOP.i == -1 && SEC.i == INT64_MIN) FAIL_ARITH("integer overflow", "/");
-        SEC.i = SEC.i / TOP.i;
-        sp--;
-        vmbreak;
-      }
-      vmcase(MODI) {
-        if (TOP.i == 0) FAIL_ARITH("division by zero", "%");
-        SEC.i = TOP.i == -1 ? 0 : SEC.i % TOP.i; /* INT64_MIN % -1 is 0, not a trap */
-        sp--;
-        vmbreak;
-      }
+      vmcase(ADDI) INT_OP(ipsf_addi, "+")
+      vmcase(SUBI) INT_OP(ipsf_subi, "-")
+      vmcase(MULI) INT_OP(ipsf_muli, "*")
+      vmcase(DIVI) INT_OP(ipsf_divi, "/")
+      vmcase(MODI) INT_OP(ipsf_modi, "%")
       vmcase(NEGI) {
-        if (TOP.i == INT64_MIN) FAIL_ARITH("integer overflow", "-");
-        TOP.i = -TOP.i;
+        IpsfArithStatus st = ipsf_negi(TOP.i, &TOP.i);
+        if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), "-");
         vmbreak;
       }
       vmcase(ABSI) {
-        if (TOP.i == INT64_MIN) FAIL_ARITH("integer overflow", "abs");
-        if (TOP.i < 0) TOP.i = -TOP.i;
+        IpsfArithStatus st = ipsf_absi(TOP.i, &TOP.i);
+        if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), "abs");
         vmbreak;
       }
       vmcase(MINI) BINOP(i, i, SEC.i < TOP.i ? SEC.i : TOP.i)
@@ -445,17 +404,11 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         vmbreak;
       }
       /* number */
-      vmcase(ADDN) NUM_OP(SEC.n + TOP.n, "+")
-      vmcase(SUBN) NUM_OP(SEC.n - TOP.n, "-")
-      vmcase(MULN) NUM_OP(SEC.n * TOP.n, "*")
-      vmcase(DIVN) {
-        if (TOP.n == 0.0) FAIL_ARITH("division by zero", "/");
-        NUM_OP(SEC.n / TOP.n, "/")
-      }
-      vmcase(MODN) {
-        if (TOP.n == 0.0) FAIL_ARITH("division by zero", "%");
-        NUM_OP(fmod(SEC.n, TOP.n), "%")
-      }
+      vmcase(ADDN) NUM_OP(ipsf_addn, "+")
+      vmcase(SUBN) NUM_OP(ipsf_subn, "-")
+      vmcase(MULN) NUM_OP(ipsf_muln, "*")
+      vmcase(DIVN) NUM_OP(ipsf_divn, "/")
+      vmcase(MODN) NUM_OP(ipsf_modn, "%")
       vmcase(NEGN) {
         TOP.n = -TOP.n;
         vmbreak;

@@ -118,11 +118,34 @@ Test(compile, recursion_is_an_error) {
   result_free(&r);
 }
 
-Test(compile, constant_overflow_is_a_compile_error) {
+/* Lua's validop rule (compiler/fold.c): a constant that would raise is not
+ * folded but left to run time, where it fails as the same values from facts
+ * do. */
+Test(compile, constant_overflow_is_left_to_run_time) {
   Result r = compile_text(pack_with("let big = 9223372036854775807 + 1;\n"
-                                    "rules recovery { otherwise limited; }\n"));
+                                    "let q = 1 / 0;\n"
+                                    "rules recovery { fatal when big > q; otherwise limited; }\n"));
+  cr_assert(r.ok);
+  IpsfError err;
+  IpsfPack *p = ipsf_pack_load(r.bytes, r.len, &err);
+  cr_assert_not_null(p, "%s", err.message);
+  IpsfEval *ev = ipsf_eval_new(p);
+  ipsf_eval_begin(ev);
+  cr_assert_not(ipsf_eval_run(ev, &err));
+  cr_assert_eq(err.kind, IPSF_ERR_ARITHMETIC);
+  cr_assert(strstr(err.message, "integer overflow in '+'"), "%s", err.message);
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+  result_free(&r);
+}
+
+/* A default is needed before any code runs: there it is a compile error. */
+Test(compile, default_that_raises_is_a_compile_error) {
+  Result r = compile_text(pack_with("facts { x: int = 1 / 0; y: int = (-9223372036854775807 - 1) % -1; }\n"
+                                    "rules recovery { fatal when x > y; otherwise limited; }\n"));
   cr_assert_not(r.ok);
-  cr_assert(has_error(&r, "integer overflow in a constant expression"));
+  cr_assert(has_error(&r, "the default of fact 'x': division by zero in a constant expression"));
+  cr_assert_eq(compilation_diags(r.c)->errors, 1, "INT64_MIN %% -1 is 0, not an error");
   result_free(&r);
 }
 
