@@ -1276,8 +1276,7 @@ static bool fact_assigned(An *a, uint32_t f) {
  * a product of searches into a sum.  -1 if there is only one group. */
 static int split_components(An *a, ConjRun *run, const uint32_t *items, size_t m) {
   size_t nf = a->c->fact_count;
-  uint32_t *parent = malloc((m + nf + 1) * sizeof *parent);
-  if (!parent) return -1;
+  uint32_t *parent = xmalloc_array(m + nf + 1, sizeof *parent);
   for (size_t i = 0; i < m + nf; i++) parent[i] = (uint32_t)i;
   for (size_t i = 0; i < m; i++) {
     const uint64_t *d = run->deps[items[i]];
@@ -1289,7 +1288,7 @@ static int split_components(An *a, ConjRun *run, const uint32_t *items, size_t m
         if (x != y) parent[x] = y;
       }
   }
-  uint32_t *root = malloc(m * sizeof *root);
+  uint32_t *root = xmalloc_array(m, sizeof *root);
   size_t groups = 0;
   for (size_t i = 0; i < m; i++) {
     root[i] = uf_find(parent, (uint32_t)i);
@@ -1302,8 +1301,8 @@ static int split_components(An *a, ConjRun *run, const uint32_t *items, size_t m
     free(root);
     return -1;
   }
-  int32_t *saved = malloc((a->nvars + 1) * sizeof *saved);
-  uint32_t *group = malloc(m * sizeof *group);
+  int32_t *saved = xmalloc_array(a->nvars + 1, sizeof *saved);
+  uint32_t *group = xmalloc_array(m, sizeof *group);
   memcpy(saved, a->cell, a->nvars * sizeof *saved);
   int result = S_FOUND;
   for (size_t i = 0; i < m && result == S_FOUND; i++) {
@@ -1333,8 +1332,7 @@ static int dfs_conj(An *a, ConjRun *run, const uint32_t *undec, size_t n, int32_
   }
   a->gen++;
   const Conj *q = run->q;
-  uint32_t *next = malloc((n ? n : 1) * sizeof *next);
-  if (!next) return S_BOUND;
+  uint32_t *next = xmalloc_array(n, sizeof *next);
   size_t m = 0;
   int32_t branch = -1;
   int32_t branch_k = -1; /* the constraint the branch variable is for */
@@ -1420,7 +1418,7 @@ static int dfs_conj(An *a, ConjRun *run, const uint32_t *undec, size_t n, int32_
   /* Values that decide the constraint the right way first, then those
    * that leave it open; those that violate it are not tried. */
   const Var *var = &a->vars[branch];
-  uint32_t *try = malloc((var->ncells + 1) * sizeof *try);
+  uint32_t *try = xmalloc_array(var->ncells + 1, sizeof *try);
   size_t ntry = 0;
   for (int pass = 1; pass >= -1; pass -= 2)
     for (uint32_t k = 0; k < var->ncells; k++) {
@@ -1451,9 +1449,8 @@ static int search_conj(An *a, const Conj *q) {
   reset_cells(a);
   a->nodes = 0;
   a->stuck = a->bound = false;
-  ConjRun run = {q, malloc((q->n + 1) * sizeof(uint64_t *)), malloc((q->n + 1) * sizeof(int32_t))};
-  if (!run.deps || !run.want) abort();
-  uint32_t *all = malloc((q->n + 1) * sizeof *all);
+  ConjRun run = {q, xmalloc_array(q->n + 1, sizeof(uint64_t *)), xmalloc_array(q->n + 1, sizeof(int32_t))};
+  uint32_t *all = xmalloc_array(q->n + 1, sizeof *all);
   for (size_t i = 0; i < q->n; i++) {
     run.deps[i] = (uint64_t *)cached_deps(a, q->e[i]);
     run.want[i] = -1;

@@ -35,6 +35,11 @@ void *xmalloc(size_t size) {
   return p;
 }
 
+void *xmalloc_array(size_t n, size_t size) {
+  if (mul_overflows(n, size)) out_of_memory();
+  return xmalloc(n * size);
+}
+
 void *xcalloc(size_t n, size_t size) {
   if (mul_overflows(n, size)) out_of_memory();
   void *p = calloc(n ? n : 1, size ? size : 1);

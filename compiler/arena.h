@@ -41,8 +41,12 @@ typedef struct {
 void ptrvec_push(Arena *a, PtrVec *v, void *item);
 
 /* Process-wide allocation helpers for the compiler and CLI (exit 4 on
- * failure).  The runtime never uses these: it reports IPSF_ERR_NOMEM. */
+ * failure): the one choke point of the compiler's heap allocations (never
+ * a raw malloc in compiler/).  The runtime never uses these: it reports
+ * IPSF_ERR_NOMEM. */
 void *xmalloc(size_t size);
+/* n * size with an overflow check (n = 0 is fine). */
+void *xmalloc_array(size_t n, size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc_array(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
