@@ -8,8 +8,13 @@
  *              viewpoints, requirements), check duplicates and the pack header
  *   types.c    type-check every expression, resolving names by type (§4.7);
  *              order lets and scales by their dependencies, reject cycles
- *   codegen.c  emit the IpsfPack (tables + code), with constant folding
+ *   codegen.c  emit the IpsfPack (tables + code), constants folded
  *   compile.c  the driver the CLI calls
+ * and what several passes share, so that no two passes depend on each
+ * other (resolve.c and types.c both use these, neither the other):
+ *   symtab.c   the hash map, arena arrays, qualified names and lookup
+ *   typename.c types and built-in names as messages speak of them
+ *   fold.c     the value of a constant expression (runtime/arith.h)
  *
  * Everything is allocated in the compilation's arena.
  */
@@ -32,7 +37,7 @@ typedef struct {
   size_t cap, count; /* cap is a power of two (or 0) */
 } SymMap;
 
-/* Returns the entry or NULL. */
+/* symtab.c.  Returns the entry or NULL. */
 SymEntry *symmap_get(const SymMap *m, const char *key);
 /* Inserts; returns the existing entry if the key is taken (not replaced). */
 SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
@@ -201,12 +206,16 @@ bool load_root(Compilation *c, const char *path);
 
 /* resolve.c */
 void resolve_declarations(Compilation *c);
+
+/* symtab.c */
 /* The qualified name a module's declaration gets. */
 const char *qualify(Compilation *c, uint32_t module, const char *name);
 /* Look a value name up as seen from a module: its own (prefixed) names
  * first, then global names. */
 SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
 SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
+/* The same in any map (provisions). */
+SymEntry *lookup_name(Compilation *c, const SymMap *m, uint32_t module, const char *name);
 /* Index of a value in an enum, or UINT32_MAX. */
 uint32_t enum_value_index(const EnumSym *e, const char *name);
 /* "a, b, c" (arena) for messages. */
@@ -214,6 +223,8 @@ const char *enum_value_list(Compilation *c, const EnumSym *e);
 
 /* types.c */
 void check_types(Compilation *c);
+
+/* typename.c */
 const char *ty_name(Compilation *c, Ty t);
 bool is_builtin_name(const char *name);
 
@@ -240,7 +251,7 @@ FoldStatus fold_expr(const Expr *e, Folded *out, FoldRaise *raise);
 /* fold_expr's value when it is FOLD_OK, else false. */
 bool fold_value(const Expr *e, Ty *ty, IpsfValue *value);
 
-/* Grow helper for the arrays above (arena-backed). */
+/* Grow helper for the arrays above (arena-backed; symtab.c). */
 void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
 #define PUSH(c, arr, count, cap)                                              \
   ((arr) = grow_array(&(c)->arena, (arr), &(cap), (count), sizeof *(arr)),    \

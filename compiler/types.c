@@ -42,20 +42,6 @@ static const Ty TY_ERR = {TY_ERROR, 0};
 
 static Ty check_expr(Checker *x, Expr *e, Ty hint);
 
-const char *ty_name(Compilation *c, Ty t) {
-  switch (t.kind) {
-  case TY_ERROR: return "an erroneous value";
-  case TY_BOOL: return "bool";
-  case TY_INT: return "int";
-  case TY_NUMBER: return "number";
-  case TY_STRING: return "string";
-  case TY_ENUM: return arena_printf(&c->arena, "%s", c->enums[t.enum_id].name);
-  case TY_SET: return arena_printf(&c->arena, "set of %s", c->enums[t.enum_id].name);
-  case TY_EMPTY_SET: return "an empty set";
-  }
-  return "?";
-}
-
 static bool ty_equal(Ty a, Ty b) {
   if (a.kind != b.kind) return false;
   return (a.kind != TY_ENUM && a.kind != TY_SET) || a.enum_id == b.enum_id;
@@ -417,8 +403,6 @@ static Ty check_if(Checker *x, Expr *e, Ty hint) {
 /* Built-ins are the rows of runtime/builtins.h, shared with the verifier
  * and the VM: names, arities and, for those on the native call path, the
  * signature checked here. */
-
-bool is_builtin_name(const char *name) { return ipsf_builtin_find(name) != IPSF_BI__COUNT; }
 
 /* The type of a fixed-signature letter of builtins.h (b, i, n, s). */
 static Ty letter_ty(char l) {
