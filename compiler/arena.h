@@ -50,5 +50,8 @@ void *xmalloc_array(size_t n, size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc_array(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
+/* Print "ipsfc: out of memory" and exit(4): for an allocation made
+ * elsewhere (a runtime IpsfBuf) that failed. */
+_Noreturn void xout_of_memory(void);
 
 #endif

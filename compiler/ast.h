@@ -247,6 +247,9 @@ Expr *ast_expr(Arena *a, ExprKind kind, Span span);
 Decl *ast_decl(Arena *a, DeclKind kind, Span span);
 TypeExpr *ast_type(Arena *a, TypeExprKind kind, Span span);
 Span span_join(Span a, Span b);
+/* True if two modules have the same declarations, spans aside.  On false,
+ * *why (if not NULL) gets a static description of the first difference. */
+bool ast_equal(const Module *a, const Module *b, const char **why);
 
 /* ---- the front end (grammar/) ---------------------------------------------- */
 

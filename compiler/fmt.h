@@ -57,8 +57,4 @@ FmtStatus fmt_text(const char *path, const char *text, size_t len, Diags *diags,
  * as the scanner does. */
 size_t fmt_count_comments(const char *text, size_t len);
 
-/* True if two modules have the same declarations, spans aside.  On false,
- * *why (if not NULL) gets a static description of the first difference. */
-bool fmt_same_module(const Module *a, const Module *b, const char **why);
-
 #endif
