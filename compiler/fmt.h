@@ -22,6 +22,8 @@
 #ifndef IPSF_FMT_H
 #define IPSF_FMT_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -24,6 +24,31 @@
 #include "ipsfc_func.h"
 #include "report.h"
 
+/* The formatter's own extern names, prefixed as ipsfc_func.h explains. */
+#define assign_comments     ipsfc_assign_comments
+#define chunk_begin         ipsfc_chunk_begin
+#define chunk_end           ipsfc_chunk_end
+#define chunk_has_blank     ipsfc_chunk_has_blank
+#define comment_starting_at ipsfc_comment_starting_at
+#define comment_within      ipsfc_comment_within
+#define dwidth              ipsfc_dwidth
+#define emit_line           ipsfc_emit_line
+#define emit_text           ipsfc_emit_text
+#define find_chunk          ipsfc_find_chunk
+#define lbreak              ipsfc_lbreak
+#define lhard               ipsfc_lhard
+#define line_fits_flat      ipsfc_line_fits_flat
+#define line_free           ipsfc_line_free
+#define lspaces             ipsfc_lspaces
+#define lt                  ipsfc_lt
+#define lt_take             ipsfc_lt_take
+#define punct_before        ipsfc_punct_before
+#define push_line           ipsfc_push_line
+#define scan_comments       ipsfc_scan_comments
+#define skip_fwd            ipsfc_skip_fwd
+#define utf8_decode         ipsfc_utf8_decode
+#define word_before         ipsfc_word_before
+
 /* ---- text buffers ------------------------------------------------------------ */
 
 static inline void fmt_putc(IpsfBuf *b, char c) { ipsf_buf_put(b, &c, 1); }

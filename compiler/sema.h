@@ -21,6 +21,8 @@
 #ifndef IPSF_SEMA_H
 #define IPSF_SEMA_H
 
+#include "ipsfc_func.h"
+
 #include "ast.h"
 #include "builtins.h"
 #include "compile.h"
@@ -38,9 +40,9 @@ typedef struct {
 } SymMap;
 
 /* symtab.c.  Returns the entry or NULL. */
-SymEntry *symmap_get(const SymMap *m, const char *key);
+IPSFC_FUNC SymEntry *symmap_get(const SymMap *m, const char *key);
 /* Inserts; returns the existing entry if the key is taken (not replaced). */
-SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
+IPSFC_FUNC SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
 
 /* Kinds in the value namespace (SymEntry.kind). */
 enum { SYM_FACT = 1, SYM_LET, SYM_SCALE, SYM_FN, SYM_NATIVE };
@@ -202,34 +204,34 @@ struct Compilation {
 };
 
 /* load.c */
-bool load_root(Compilation *c, const char *path);
+IPSFC_FUNC bool load_root(Compilation *c, const char *path);
 
 /* resolve.c */
-void resolve_declarations(Compilation *c);
+IPSFC_FUNC void resolve_declarations(Compilation *c);
 
 /* symtab.c */
 /* The qualified name a module's declaration gets. */
-const char *qualify(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC const char *qualify(Compilation *c, uint32_t module, const char *name);
 /* Look a value name up as seen from a module: its own (prefixed) names
  * first, then global names. */
-SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
-SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
 /* The same in any map (provisions). */
-SymEntry *lookup_name(Compilation *c, const SymMap *m, uint32_t module, const char *name);
+IPSFC_FUNC SymEntry *lookup_name(Compilation *c, const SymMap *m, uint32_t module, const char *name);
 /* Index of a value in an enum, or UINT32_MAX. */
-uint32_t enum_value_index(const EnumSym *e, const char *name);
+IPSFC_FUNC uint32_t enum_value_index(const EnumSym *e, const char *name);
 /* "a, b, c" (arena) for messages. */
-const char *enum_value_list(Compilation *c, const EnumSym *e);
+IPSFC_FUNC const char *enum_value_list(Compilation *c, const EnumSym *e);
 
 /* types.c */
-void check_types(Compilation *c);
+IPSFC_FUNC void check_types(Compilation *c);
 
 /* typename.c */
-const char *ty_name(Compilation *c, Ty t);
-bool is_builtin_name(const char *name);
+IPSFC_FUNC const char *ty_name(Compilation *c, Ty t);
+IPSFC_FUNC bool is_builtin_name(const char *name);
 
 /* codegen.c */
-bool codegen_pack(Compilation *c, IpsfPack **out);
+IPSFC_FUNC bool codegen_pack(Compilation *c, IpsfPack **out);
 
 /* fold.c: constant expressions, computed through runtime/arith.h (the VM's
  * own arithmetic).  Call after check_types. */
@@ -247,12 +249,12 @@ typedef struct {
   int why;        /* an IpsfArithStatus (runtime/arith.h) */
 } FoldRaise;
 /* raise (may be NULL) is filled on FOLD_RAISES. */
-FoldStatus fold_expr(const Expr *e, Folded *out, FoldRaise *raise);
+IPSFC_FUNC FoldStatus fold_expr(const Expr *e, Folded *out, FoldRaise *raise);
 /* fold_expr's value when it is FOLD_OK, else false. */
-bool fold_value(const Expr *e, Ty *ty, IpsfValue *value);
+IPSFC_FUNC bool fold_value(const Expr *e, Ty *ty, IpsfValue *value);
 
 /* Grow helper for the arrays above (arena-backed; symtab.c). */
-void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
+IPSFC_FUNC void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
 #define PUSH(c, arr, count, cap)                                              \
   ((arr) = grow_array(&(c)->arena, (arr), &(cap), (count), sizeof *(arr)),    \
    &(arr)[(count)++])
