@@ -199,27 +199,23 @@ bool comment_within(const Fmt *F, uint32_t from, uint32_t to) {
   return lo < F->cm.count && F->cm.items[lo].start < to;
 }
 
-/* The comment that ends exactly at off, if any (index), else -1. */
-static long comment_ending_at(const Fmt *F, uint32_t off) {
+/* The comment that ends (by_end) or starts exactly at off, if any
+ * (index), else -1.  Comments do not overlap, so they are sorted by both
+ * ends and one binary search serves. */
+static long comment_at(const Fmt *F, uint32_t off, bool by_end) {
   size_t lo = 0, hi = F->cm.count;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (F->cm.items[mid].end < off) lo = mid + 1;
+    uint32_t at = by_end ? F->cm.items[mid].end : F->cm.items[mid].start;
+    if (at < off) lo = mid + 1;
     else hi = mid;
   }
-  return lo < F->cm.count && F->cm.items[lo].end == off ? (long)lo : -1;
+  if (lo == F->cm.count) return -1;
+  return (by_end ? F->cm.items[lo].end : F->cm.items[lo].start) == off ? (long)lo : -1;
 }
 
-/* The comment that starts exactly at off, if any (index), else -1. */
-long comment_starting_at(const Fmt *F, uint32_t off) {
-  size_t lo = 0, hi = F->cm.count;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (F->cm.items[mid].start < off) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < F->cm.count && F->cm.items[lo].start == off ? (long)lo : -1;
-}
+static long comment_ending_at(const Fmt *F, uint32_t off) { return comment_at(F, off, true); }
+long comment_starting_at(const Fmt *F, uint32_t off) { return comment_at(F, off, false); }
 
 /* Back from off over blanks and comments: the offset just after the
  * previous token. */

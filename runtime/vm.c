@@ -264,13 +264,14 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 #define SEC (sp[-2])
 #define FAIL_ARITH(what, op) return arith_fail(p, pc - 1, err, what, op)
 
-/* Binary int op through runtime/arith.h: its status names the error. */
-#define INT_OP(fn, sym)                                                   \
+/* Binary int or number op through runtime/arith.h (field i or n): its
+ * status names the error. */
+#define ARITH_OP(field, fn, sym)                                          \
   {                                                                       \
-    int64_t r;                                                            \
-    IpsfArithStatus st = fn(SEC.i, TOP.i, &r);                            \
+    IpsfValue r;                                                          \
+    IpsfArithStatus st = fn(SEC.field, TOP.field, &r.field);              \
     if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), sym);     \
-    SEC.i = r;                                                            \
+    SEC.field = r.field;                                                  \
     sp--;                                                                 \
     vmbreak;                                                              \
   }
@@ -280,16 +281,6 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     sp--;                            \
     vmbreak;                         \
   }
-#define NUM_OP(fn, sym)                                                   \
-  {                                                                       \
-    double r;                                                             \
-    IpsfArithStatus st = fn(SEC.n, TOP.n, &r);                            \
-    if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), sym);     \
-    SEC.n = r;                                                            \
-    sp--;                                                                 \
-    vmbreak;                                                              \
-  }
-
 static const char empty_string[1] = "";
 
 bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
@@ -378,11 +369,11 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(EQB) BINOP(i, i, SEC.i == TOP.i)
       vmcase(NEB) BINOP(i, i, SEC.i != TOP.i)
       /* int */
-      vmcase(ADDI) INT_OP(ipsf_addi, "+")
-      vmcase(SUBI) INT_OP(ipsf_subi, "-")
-      vmcase(MULI) INT_OP(ipsf_muli, "*")
-      vmcase(DIVI) INT_OP(ipsf_divi, "/")
-      vmcase(MODI) INT_OP(ipsf_modi, "%")
+      vmcase(ADDI) ARITH_OP(i, ipsf_addi, "+")
+      vmcase(SUBI) ARITH_OP(i, ipsf_subi, "-")
+      vmcase(MULI) ARITH_OP(i, ipsf_muli, "*")
+      vmcase(DIVI) ARITH_OP(i, ipsf_divi, "/")
+      vmcase(MODI) ARITH_OP(i, ipsf_modi, "%")
       vmcase(NEGI) {
         IpsfArithStatus st = ipsf_negi(TOP.i, &TOP.i);
         if (st != IPSF_ARITH_OK) FAIL_ARITH(ipsf_arith_message(st), "-");
@@ -404,11 +395,11 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         vmbreak;
       }
       /* number */
-      vmcase(ADDN) NUM_OP(ipsf_addn, "+")
-      vmcase(SUBN) NUM_OP(ipsf_subn, "-")
-      vmcase(MULN) NUM_OP(ipsf_muln, "*")
-      vmcase(DIVN) NUM_OP(ipsf_divn, "/")
-      vmcase(MODN) NUM_OP(ipsf_modn, "%")
+      vmcase(ADDN) ARITH_OP(n, ipsf_addn, "+")
+      vmcase(SUBN) ARITH_OP(n, ipsf_subn, "-")
+      vmcase(MULN) ARITH_OP(n, ipsf_muln, "*")
+      vmcase(DIVN) ARITH_OP(n, ipsf_divn, "/")
+      vmcase(MODN) ARITH_OP(n, ipsf_modn, "%")
       vmcase(NEGN) {
         TOP.n = -TOP.n;
         vmbreak;
