@@ -81,6 +81,9 @@ static IpsfType machine_type(Ty t) {
   }
 }
 
+/* Constants are shared by value: the key is the machine type and the raw
+ * bits (a string by its interned index), so 0.0 and -0.0 stay two
+ * constants and an int 1 is never a bool true. */
 static uint32_t add_const(Gen *g, Folded f) {
   IpsfType mt = machine_type(f.ty);
   uint32_t str = mt.kind == IPSF_K_STRING ? intern(g, f.v.s) : IPSF_NONE;
@@ -180,6 +183,9 @@ static void emit_as(Gen *g, const Expr *e, Ty want) {
   if (want.kind == TY_NUMBER && e->ty.kind == TY_INT) emit(g, IPSF_OP_I2N, 0);
 }
 
+/* The type both sides of a comparison are brought to: a number if either
+ * is one (the VM has no mixed compare), and `{}` takes the other side's
+ * set type. */
 static Ty operand_type(const Expr *e) {
   Ty a = e->a->ty, b = e->b2->ty;
   if (a.kind == TY_NUMBER || b.kind == TY_NUMBER) return (Ty){TY_NUMBER, 0};
@@ -187,7 +193,10 @@ static Ty operand_type(const Expr *e) {
   return a;
 }
 
-/* The opcode comparing two values of type t; `swap` for > and >=. */
+/* The opcode comparing two values of type t; `swap` for > and >=: the VM
+ * has only < and <=, so a > b is emitted as b < a.  Its operands are then
+ * computed right to left: when both would fail, b's error is the one
+ * reported. */
 static IpsfOpcode compare_op(ExprOp op, Ty t, bool *swap) {
   *swap = op == OP_GT || op == OP_GE;
   bool eq = op == OP_EQ, ne = op == OP_NE, lt = op == OP_LT || op == OP_GT;
@@ -237,6 +246,8 @@ static void emit_binary(Gen *g, const Expr *e) {
   switch (e->op) {
   case OP_AND:
   case OP_OR: {
+    /* Short-circuit jumps, not a boolean op: the right side may fail
+     * (a division by zero) exactly when the left side guards it. */
     emit_expr(g, e->a);
     uint32_t j = emit_jump(g, e->op == OP_AND ? IPSF_OP_ANDJ : IPSF_OP_ORJ);
     emit_expr(g, e->b2);

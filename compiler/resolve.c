@@ -23,6 +23,8 @@ static Span value_span(Compilation *c, const SymEntry *e) {
   }
 }
 
+/* Facts, lets, scales, fns and externs share one namespace: a bare name in
+ * an expression must mean one thing before its type is known. */
 static bool declare_value(Compilation *c, const char *name, Span span, int kind, uint32_t index) {
   SymEntry *had = symmap_put(&c->arena, &c->values, name, kind, index);
   if (!had) return true;
@@ -45,6 +47,9 @@ static void plain_names(Compilation *c, const Ident *ids, size_t n) {
 
 /* ---- enums ------------------------------------------------------------------ */
 
+/* Every enum (named type, scale levels, an anonymous `enum {...}` of a
+ * fact) gets an id, so the checker compares enums by id: two enums with
+ * the same values are still different types. */
 static uint32_t add_enum(Compilation *c, const char *name, Span span, const Ident *values,
                          size_t count, int scale) {
   EnumSym *e = PUSH(c, c->enums, c->enum_count, c->enum_cap);
@@ -307,6 +312,9 @@ static bool c_identifier(const char *s) {
   return true;
 }
 
+/* Two modules may declare the same extern (library and symbol): it is one
+ * native, but only if they agree on its signature, which the loader binds
+ * once. */
 static bool same_signature(const NativeSym *a, const NativeSym *b) {
   if (a->decl->param_count != b->decl->param_count || a->result.kind != b->result.kind)
     return false;
@@ -482,6 +490,8 @@ static uint32_t level_of(Compilation *c, const ScaleSym *s, const Ident *level) 
   return i;
 }
 
+/* A rules block is attached in the last pass: the scale it names may be
+ * declared anywhere, in any module loaded before. */
 static void attach_rules(Compilation *c, uint32_t module, Decl *d) {
   SymEntry *e = lookup_value(c, module, d->name.name);
   if (!e || e->kind != SYM_SCALE) {
@@ -624,6 +634,9 @@ static void pass_rules(Compilation *c, uint32_t module, Decl *d) {
   check_satisfied_by(c, module, d);
 }
 
+/* Imports first (load_order), so a module's names exist before the
+ * modules that import it are declared and duplicates are reported at the
+ * importer, whose author can rename. */
 static void run_pass(Compilation *c, DeclPass pass) {
   for (size_t i = 0; i < c->load_count; i++) {
     uint32_t m = c->load_order[i];

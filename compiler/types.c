@@ -55,6 +55,8 @@ static bool assignable(Ty from, Ty to) {
   return ty_equal(from, to);
 }
 
+/* Record that the unit being checked reads a let or scale: order_units
+ * sorts by these edges.  Linear search: a unit reads a handful. */
 static void add_dep(Checker *x, int kind, uint32_t index) {
   if (!x->deps) return;
   for (size_t i = 0; i < x->deps->count; i++)
@@ -105,6 +107,9 @@ static void leave_unit(Checker *x, Saved s) {
   x->chain_count--;
 }
 
+/* Lets are checked when first used, not in declaration order, so a let
+ * may use one declared later; state 1 (on the chain being checked) marks
+ * a cycle, and the chain names it in the message. */
 static Ty check_let(Checker *x, uint32_t index, Span use) {
   LetSym *l = &x->c->lets[index];
   if (l->state == 2) return l->ty;
@@ -127,6 +132,9 @@ static Ty check_let(Checker *x, uint32_t index, Span use) {
   return t;
 }
 
+/* A fn's body is checked once, against its declared parameter types, and
+ * then inlined at every call by codegen: recursion would inline forever,
+ * so it is an error here. */
 static void check_fn(Checker *x, uint32_t index, Span use) {
   FnSym *f = &x->c->fns[index];
   if (f->state == 2) return;
@@ -190,6 +198,9 @@ static Ty check_symbol(Checker *x, Expr *e, const SymEntry *s) {
   }
 }
 
+/* Name resolution by type (LANGUAGE.md §4.7): the hint (the enum the
+ * context expects) is tried first, so `usage == home` finds `home` among
+ * usage's values even when another enum has a value `home` too. */
 static Ty check_name(Checker *x, Expr *e, Ty hint) {
   Compilation *c = x->c;
   const char *name = e->name.name;
