@@ -12,6 +12,7 @@
 
 #include "analyze_internal.h"
 #include "report.h"
+#include "xbuf.h"
 
 /* ---- reporting ------------------------------------------------------------------------ */
 
@@ -90,9 +91,7 @@ static char *sheet_json(An *a, int32_t force, const char *after_fact, PV after) 
   }
   ipsf_buf_puts(&b, "}");
   a->complete = saved;
-  char *out = b.failed ? NULL : xstrdup(b.data ? b.data : "{}");
-  ipsf_buf_free(&b);
-  return out;
+  return xbuf_take(&b);
 }
 
 /* Evaluate the whole pack on the current assignment (unassigned facts at
@@ -448,13 +447,14 @@ void ipsfc_an_check_monotone(An *a, uint32_t si, Undecided *u) {
       ipsf_buf_init(&b2);
       put_value(&b1, a, (uint32_t)f, before);
       put_value(&b2, a, (uint32_t)f, after);
+      char *v1 = xbuf_take(&b1), *v2 = xbuf_take(&b2);
       ipsfc_an_finding(a, s->rules->name.span, "IPSF-W107", sheet,
               "nonmonotone: scale %s goes down from %s to %s when %s gets worse, from %s to %s "
               "(mark the fact `unordered`, or the block `allow nonmonotone`, if this is meant)",
               s->name, level_name(a, si, l1[si]), level_name(a, si, l2[si]),
-              a->c->facts[f].name, b1.data ? b1.data : "?", b2.data ? b2.data : "?");
-      ipsf_buf_free(&b1);
-      ipsf_buf_free(&b2);
+              a->c->facts[f].name, v1, v2);
+      free(v1);
+      free(v2);
       done = true;
     }
   }

@@ -4,7 +4,9 @@
  *
  * Every allocation of the compiler goes through xmalloc & co, so there is
  * exactly one place that checks `n * size` for overflow and one place that
- * handles exhaustion: print "ipsfc: out of memory" and exit(4).  The
+ * handles exhaustion: print "ipsfc: out of memory" and exit(4).  Text the
+ * compiler builds in the runtime's IpsfBuf (fmt, the analysis) is taken
+ * through xbuf_take (xbuf.h), which applies the same rule.  The
  * compiler runs once per command, so dying cleanly is the right response;
  * the runtime (libipsf) never uses these and reports IPSF_ERR_NOMEM instead.
  */
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "xbuf.h"
 
 /* ---- process-wide helpers -------------------------------------------------- */
 
@@ -53,6 +56,13 @@ void *xrealloc_array(void *p, size_t n, size_t size) {
   void *q = realloc(p, bytes ? bytes : 1);
   if (!q) xout_of_memory();
   return q;
+}
+
+char *xbuf_take(IpsfBuf *b) {
+  if (b->failed) xout_of_memory();
+  char *s = b->data ? b->data : xstrdup("");
+  ipsf_buf_init(b);
+  return s;
 }
 
 char *xstrdup(const char *s) {

@@ -10,7 +10,8 @@
  *                   greedily to FMT_WIDTH, output lines
  *
  * Text is built in the runtime's IpsfBuf (report.h); the compiler's rule
- * for exhaustion (exit 4, arena.h) is applied when a buffer is taken.
+ * for exhaustion (exit 4, arena.h) is applied when a buffer is taken
+ * (xbuf.h).
  */
 #ifndef IPSF_FMT_INTERNAL_H
 #define IPSF_FMT_INTERNAL_H
@@ -23,6 +24,7 @@
 #include "fmt.h"
 #include "ipsfc_func.h"
 #include "report.h"
+#include "xbuf.h"
 
 /* The formatter's own extern names, prefixed as ipsfc_func.h explains. */
 #define assign_comments     ipsfc_assign_comments
@@ -57,13 +59,8 @@ static inline void fmt_spaces(IpsfBuf *b, int n) {
   for (int i = 0; i < n; i++) fmt_putc(b, ' ');
 }
 
-/* The text (malloc'd, never NULL); the buffer is left empty. */
-static inline char *fmt_take(IpsfBuf *b) {
-  if (b->failed) xout_of_memory();
-  char *s = b->data ? b->data : xstrdup("");
-  ipsf_buf_init(b);
-  return s;
-}
+/* The text (malloc'd, never NULL); the buffer is left empty (xbuf.h). */
+static inline char *fmt_take(IpsfBuf *b) { return xbuf_take(b); }
 
 /* ---- comments and chunks ----------------------------------------------------- */
 

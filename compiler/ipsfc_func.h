@@ -83,6 +83,7 @@
 #define xmalloc              ipsfc_xmalloc
 #define xmalloc_array        ipsfc_xmalloc_array
 #define xout_of_memory       ipsfc_xout_of_memory
+#define xbuf_take            ipsfc_xbuf_take
 #define xrealloc_array       ipsfc_xrealloc_array
 #define xstrdup              ipsfc_xstrdup
 
