@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sema.h"
+#include "util.h"
 
 /* ---- arena arrays and the hash map ---------------------------------------- */
 
@@ -22,12 +23,9 @@ void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size) 
   return fresh;
 }
 
-/* FNV-1a: names are short, and the maps hold a few thousand at most. */
-static size_t hash_name(const char *s) {
-  size_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
+/* FNV-1a (the runtime's, util.h): names are short, and the maps hold a
+ * few thousand at most. */
+static size_t hash_name(const char *s) { return ipsf_fnv1a(s, strlen(s)); }
 
 SymEntry *symmap_get(const SymMap *m, const char *key) {
   if (m->cap == 0) return NULL;

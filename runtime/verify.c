@@ -147,6 +147,7 @@
 #include "builtins.h"
 #include "native.h"
 #include "pack.h"
+#include "util.h"
 
 #define VERIFY_WORK_MAX (1u << 26)
 
@@ -768,22 +769,18 @@ static bool merge(V *v, AState *st, uint32_t pc, uint32_t target, Cell *into, co
   return true;
 }
 
+/* Room for a saved stack of `depth` cells and one protocol state. */
 static bool grow_pools(V *v, AState *st, uint32_t depth) {
   if (st->pool_cap - st->pool_len < depth) {
-    size_t cap = st->pool_cap ? st->pool_cap : 64;
-    while (cap - st->pool_len < depth) cap *= 2;
-    Cell *np = realloc(st->pool, cap * sizeof *np);
+    Cell *np = ipsf_grow(st->pool, &st->pool_cap, st->pool_len + depth, sizeof *np, 64, SIZE_MAX);
     if (!np) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
     st->pool = np;
-    st->pool_cap = cap;
   }
   if (st->bpool_cap - st->bpool_len < st->words) {
-    size_t cap = st->bpool_cap ? st->bpool_cap : 64;
-    while (cap - st->bpool_len < st->words) cap *= 2;
-    uint64_t *nb = realloc(st->bpool, cap * sizeof *nb);
+    uint64_t *nb =
+        ipsf_grow(st->bpool, &st->bpool_cap, st->bpool_len + st->words, sizeof *nb, 64, SIZE_MAX);
     if (!nb) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
     st->bpool = nb;
-    st->bpool_cap = cap;
   }
   return true;
 }
