@@ -265,7 +265,8 @@ bench-analyze: $(IPSFC)
 
 # ---- allocation failure ------------------------------------------------------
 #   make alloc-test [ALLOC_STEP=1]
-# every allocation of compile, load and eval of the example fails in turn
+# every allocation of compile, check, test, load and eval of the example
+# fails in turn
 # (tests/alloc/run.sh); each run must end cleanly, without a sanitizer report.
 ALLOC_STEP ?= 1
 alloc-test: deps
