@@ -218,11 +218,12 @@ alloc-test: deps
 	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb sheet"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet key"]
 # builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
-# each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target>; the corpus
-# grows in build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
-FUZZ_TARGETS ?= source ipsb sheet
+# each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target> and replaying
+# tests/fuzz/regressions/<target>; the corpus grows in
+# build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
+FUZZ_TARGETS ?= source ipsb vm sheet key
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
@@ -250,7 +251,13 @@ fuzz: fuzz-build
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+
+# fuzz_vm builds its packs with the unit tests' pack builder.
+build/fuzz/fuzz_vm: build/fuzz/tests/fuzz/fuzz_vm.o build/fuzz/tests/unit/pack_builder.o \
+                    $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $(filter %.o,$^) \
+	  $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
 
 build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $< $(BUILD)/libipsfc.a \
