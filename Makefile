@@ -73,7 +73,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
+.PHONY: all deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build fuzz-seeds alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -262,6 +262,16 @@ build/fuzz/fuzz_vm: build/fuzz/tests/fuzz/fuzz_vm.o build/fuzz/tests/unit/pack_b
 build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $< $(BUILD)/libipsfc.a \
 	  $(BUILD)/libipsf.a $(LIBS)
+
+# The hand-crafted edge-case seeds of fuzz_ipsb (tests/fuzz/seeds.c; the
+# files are committed, this rebuilds them).
+$(BUILD)/tests/fuzz/seeds: tests/fuzz/seeds.c $(BUILD)/tests/unit/pack_builder.o $(BUILD)/libipsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) -Itests/unit -o $@ $< $(BUILD)/tests/unit/pack_builder.o \
+	  $(BUILD)/libipsf.a $(LIBS)
+fuzz-seeds: $(BUILD)/tests/fuzz/seeds $(IPSFC)
+	d=$$(mktemp -d) && $(IPSFC) compile tests/golden/lang/policy-unique/pack.ipsf -o $$d/u.ipsb && \
+	  $(BUILD)/tests/fuzz/seeds tests/fuzz/corpus/ipsb $$d/u.ipsb; s=$$?; rm -rf $$d; exit $$s
 
 clean:
 	rm -rf build
