@@ -108,13 +108,26 @@ static bool parse_key(const char *path, const char *text, size_t n, const char *
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "'%s' is not a key file: expected one line '%s BASE64', it has more",
                        path, label);
+  /* Decode, then encode again and compare: libsodium's decoder accepts
+   * bytes outside the alphabet (0xFF decodes as a digit), so only the
+   * round trip proves the text is the one spelling of the key. */
   size_t got = 0;
   const char *end = NULL;
-  if (sodium_base642bin(out, size, b64, b64_len, NULL, &got, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      got != size || end != b64 + b64_len)
+  char again[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+  bool ok = size <= 64 &&
+            sodium_base642bin(out, size, b64, b64_len, NULL, &got, &end,
+                              sodium_base64_VARIANT_ORIGINAL) == 0 &&
+            got == size && end == b64 + b64_len;
+  if (ok) {
+    sodium_bin2base64(again, sizeof again, out, size, sodium_base64_VARIANT_ORIGINAL);
+    ok = strlen(again) == b64_len && memcmp(again, b64, b64_len) == 0;
+    sodium_memzero(again, sizeof again);
+  }
+  if (!ok) {
+    sodium_memzero(out, size);
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
                      "key file '%s': the key is not %zu bytes of base64", path, size);
+  }
   return true;
 }
 

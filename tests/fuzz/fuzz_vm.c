@@ -4,9 +4,9 @@
  * and mostly exercises the loader and the verifier's refusals, this target
  * spends its time past the verifier: in the VM, eval.c and the reporters.
  *
- * The input is a stream of choices (gen_*: each byte picks among the
- * options at that point; an exhausted input reads as zeros, so every input
- * gives a program).  The program respects the evaluation protocol the
+ * The input is a stream of choices (each byte picks among the options at
+ * that point; once the input is used up, a PRNG seeded by the whole input
+ * goes on, so every input gives one program, deterministically).  The program respects the evaluation protocol the
  * verifier proves (runtime/verify.c):
  *
  *   tables  1..4 fact enums, 1..8 facts of every kind (defaults, some
@@ -58,12 +58,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct {
   const uint8_t *d;
   size_t n, i;
+  uint64_t rng; /* once the input is used up: xorshift64, seeded by it */
 } Src;
+
+static Src src(const uint8_t *d, size_t n) {
+  Src s = {d, n, 0, UINT64_C(0x9E3779B97F4A7C15) ^ n};
+  for (size_t i = 0; i < n; i++) s.rng = (s.rng ^ d[i]) * UINT64_C(0x100000001B3);
+  if (!s.rng) s.rng = 1;
+  return s;
+}
+
+static unsigned byte(Src *s) {
+  if (s->i < s->n) return s->d[s->i++];
+  s->rng ^= s->rng << 13;
+  s->rng ^= s->rng >> 7;
+  s->rng ^= s->rng << 17;
+  return (unsigned)(s->rng >> 56);
+}
 
 static unsigned take(Src *s, unsigned bound) {
   if (bound <= 1) return 0;
-  unsigned v = s->i < s->n ? s->d[s->i++] : 0;
-  if (bound > 256 && s->i < s->n) v = v << 8 | s->d[s->i++];
+  unsigned v = byte(s);
+  if (bound > 256) v = v << 8 | byte(s);
   return v % bound;
 }
 
@@ -71,14 +87,14 @@ static bool chance(Src *s, unsigned percent) { return take(s, 100) < percent; }
 
 static uint64_t take64(Src *s) {
   uint64_t v = 0;
-  for (int k = 0; k < 8; k++) v = v << 8 | (s->i < s->n ? s->d[s->i++] : 0);
+  for (int k = 0; k < 8; k++) v = v << 8 | byte(s);
   return v;
 }
 
 /* ---- the generator ------------------------------------------------------ */
 
 #define MAX_CODE 3000u   /* beyond this, expressions are leaves */
-#define MAX_DEPTH 5u     /* expression nesting */
+#define MAX_DEPTH 4u     /* expression nesting */
 #define MAX_TEMPS 32u
 
 typedef struct {
@@ -146,17 +162,23 @@ static const char *const strings[] = {"", "a", "Abc", "ABC", "abc", "wifi", "x\x
                                       "Z", "bc", "\xe2\x82\xac", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
 #define N_STRINGS (sizeof strings / sizeof strings[0])
 
+/* Mostly small values (evaluations that succeed reach the reporters);
+ * one in eight an extreme one (overflow, division by zero, rounding). */
 static int64_t some_int(Src *s) {
-  static const int64_t ints[] = {0, 1, -1, 2, 3, 7, 100, -100, 1000000, INT64_MAX, INT64_MIN,
-                                 INT64_MAX / 2, 10000000000};
-  unsigned k = take(s, 14);
-  return k < 13 ? ints[k] : (int64_t)take64(s);
+  static const int64_t small[] = {0, 1, -1, 2, 3, 7, 100, -100, 1000000, 42};
+  static const int64_t extreme[] = {INT64_MAX, INT64_MIN, INT64_MAX / 2, 10000000000, -1};
+  unsigned k = take(s, 64);
+  if (k < 56) return small[k % 10];
+  if (k < 62) return extreme[k % 5];
+  return (int64_t)take64(s);
 }
 
 static double some_number(Src *s) {
-  static const double nums[] = {0.0, 0.5, -1.5, 1.0, 2.5, 1e308, -1e308, 1e-308, 3.0, 9.8, -0.0};
-  unsigned k = take(s, 12);
-  if (k < 11) return nums[k];
+  static const double small[] = {0.0, 0.5, -1.5, 1.0, 2.5, 3.0, 9.8, -0.0, 7.25, 100.0};
+  static const double extreme[] = {1e308, -1e308, 1e-308, 4.9e-324, 9007199254740993.0};
+  unsigned k = take(s, 64);
+  if (k < 56) return small[k % 10];
+  if (k < 62) return extreme[k % 5];
   uint64_t bits = take64(s);
   double d;
   memcpy(&d, &bits, sizeof d);
@@ -429,7 +451,7 @@ static bool block_require(G *g, bool any) {
   unsigned lines = r->confirm_count ? 1 + take(g->s, 4) : 0;
   for (unsigned k = 0; k < lines; k++) {
     uint32_t c = r->first_confirm + take(g->s, r->confirm_count);
-    uint32_t j = chance(g->s, 60) ? guard(g) : IPSF_NONE;
+    uint32_t j = chance(g->s, 40) ? guard(g) : IPSF_NONE;
     if (j == IPSF_NONE) line(g);
     emit(g, IPSF_OP_CONFIRM, c);
     if (j != IPSF_NONE) pb_patch(g->p, j);
@@ -495,7 +517,7 @@ static IpsfPack *generate(Src *s) {
     uint32_t e = pb_enum(p, name, take(s, 4) ? "low,mid,high" : "only");
     uint32_t levels = p->enums[e].value_count;
     int axis = axes && k < 2 ? (int)k + 1 : 0;
-    uint32_t otherwise = chance(s, 80) ? take(s, levels) : IPSF_NONE;
+    uint32_t otherwise = chance(s, 92) ? take(s, levels) : IPSF_NONE;
     uint32_t sc = pb_scale(p, name, e, (IpsfPolicy)take(s, 3), axis, otherwise);
     unsigned nr = take(s, 7);
     for (unsigned r = 0; r < nr; r++) pb_rule(p, sc, take(s, levels), 10 + r);
@@ -531,7 +553,7 @@ static IpsfPack *generate(Src *s) {
       p->requirements[rq].refs[0] = ref;
       p->requirements[rq].ref_count = 1;
     }
-    unsigned nc = take(s, 4);
+    unsigned nc = chance(s, 10) ? 0 : 1 + take(s, 3);
     for (unsigned c = 0; c < nc; c++)
       pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), take(s, 3) ? 0 : 12, 60 + c);
   }
@@ -541,7 +563,7 @@ static IpsfPack *generate(Src *s) {
   if (!g.settled || !g.entered) abort();
 
   /* the blocks */
-  unsigned blocks = take(s, 40);
+  unsigned blocks = take(s, 24);
   for (unsigned b = 0; b < blocks && p->code_count < MAX_CODE; b++) {
     switch (take(s, 10)) {
     case 0:
@@ -660,6 +682,8 @@ static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *e
 /* ---- the target ----------------------------------------------------------- */
 
 static unsigned long generated, accepted, evaluated, succeeded;
+static unsigned long op_count[IPSF_OP__COUNT];      /* in accepted packs */
+static unsigned long outcome[IPSF_ERR_INTERNAL + 1]; /* of evaluations, by error kind */
 static char first_refusals[8][256];
 static unsigned refusals_kept;
 
@@ -669,6 +693,14 @@ static void stats(void) {
           "%lu succeeded\n",
           generated, accepted, generated ? 100.0 * (double)accepted / (double)generated : 0.0,
           evaluated, succeeded);
+  fprintf(stderr, "  outcomes:");
+  for (int k = 0; k <= IPSF_ERR_INTERNAL; k++)
+    if (outcome[k])
+      fprintf(stderr, " %s %lu", k ? ipsf_error_kind_name((IpsfErrorKind)k) : "ok", outcome[k]);
+  fprintf(stderr, "\n  opcodes never generated:");
+  for (int op = 0; op < IPSF_OP__COUNT; op++)
+    if (!op_count[op]) fprintf(stderr, " %s", ipsf_op_info[op].name);
+  fprintf(stderr, "\n");
   for (unsigned i = 0; i < refusals_kept; i++) fprintf(stderr, "  refused: %s\n", first_refusals[i]);
 }
 
@@ -680,7 +712,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  Src s = {data, size, 0};
+  Src s = src(data, size);
   IpsfPack *gen = generate(&s);
   uint8_t *bytes;
   size_t len;
@@ -695,6 +727,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   accepted++;
+  for (uint32_t pc = 0; pc < p->code_count; pc++) op_count[IPSF_INSN_OP(p->code[pc])]++;
   const char *dump = getenv("IPSF_FUZZ_VM_DUMP");
   if (dump) {
     char path[512];
@@ -721,6 +754,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       set_facts(p, ev, &s);
       evaluated++;
       bool ok = ipsf_eval_run(ev, &err);
+      outcome[ok ? 0 : err.kind]++;
       if (ok) {
         succeeded++;
         check_promises(p, ev);

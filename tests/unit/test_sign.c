@@ -266,6 +266,9 @@ Test(sign, key_file_is_exactly_one_line) {
       {"ipsfc-ed25519-public  lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4=\n", 66},
       {"ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4\n", 64}, /* unpadded */
       {"ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz5=\n", 66}, /* spare bits */
+      /* found by fuzz_key: libsodium decodes 0xFF as a base64 digit */
+      {"ipsfc-ed25519-public YR4f\xff\xff\xff\xff\xff\xff\xff+0j2fi+9AghB/8I6tvnxMo7Z51zRSWBA=\n",
+       66},
   };
   uint8_t pk[32], sk[64];
   IpsfError err;
