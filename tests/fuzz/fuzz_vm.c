@@ -15,7 +15,8 @@
  *           0..4 requirements with 0..3 confirms, the built-ins of the
  *           native path (length, floor, ceil, round) as CALLN.
  *   code    a sequence of blocks:
- *             let      an expression of any type -> STORE a LET slot;
+ *             let      an expression of any type -> STORE a LET slot (or a
+ *                      condition -> POP);
  *             hit      [cond JUMPF] HITx r, r a rule of a scale not yet
  *                      settled;
  *             settle   SCALE s of an open scale (its slot becomes readable);
@@ -158,8 +159,11 @@ static uint32_t builtin_native(G *g, IpsfBuiltinId b) {
   return g->native[b] = p->native_count++;
 }
 
+/* the last one, over a scratch block long, is filled by LLVMFuzzerInitialize */
+static char long_string[700];
 static const char *const strings[] = {"", "a", "Abc", "ABC", "abc", "wifi", "x\xc3\xa9",
-                                      "Z", "bc", "\xe2\x82\xac", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"};
+                                      "Z", "bc", "\xe2\x82\xac", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                                      long_string};
 #define N_STRINGS (sizeof strings / sizeof strings[0])
 
 /* Mostly small values (evaluations that succeed reach the reporters);
@@ -392,6 +396,12 @@ static uint32_t guard(G *g) {
 
 static void block_let(G *g) {
   line(g);
+  if (chance(g->s, 10)) { /* a condition whose value is unused */
+    expr(g, tk(IPSF_K_BOOL), 0);
+    emit(g, IPSF_OP_POP, 0);
+    g->temp_count = 0;
+    return;
+  }
   IpsfType t = any_type(g);
   char name[32];
   snprintf(name, sizeof name, "let%u", g->p->slot_count);
@@ -707,6 +717,7 @@ static void stats(void) {
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
+  for (size_t k = 0; k + 1 < sizeof long_string; k++) long_string[k] = "AbCdEfGh"[k % 8];
   if (getenv("IPSF_FUZZ_VM_STATS")) atexit(stats);
   return 0;
 }
