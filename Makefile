@@ -43,7 +43,8 @@ endif
 
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
-            libsodium-dev pkg-config
+            libsodium-dev pkg-config python3-jsonschema python3-yaml \
+            python3-cffi python3-pytest python3-dask python3-distributed
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -73,7 +74,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build fuzz-seeds alloc-test valgrind
+.PHONY: all shared python python-test deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build fuzz-seeds alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -151,6 +152,13 @@ $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libipsfc.a $(BUILD)/libipsf.a \
 	  $(LIBS) -lcriterion
 
+# The reproducers of the security review (tests/security/run.sh): packs
+# the compiler never emits, built with the unit tests' pack_builder.
+MKREPRO := $(BUILD)/tests/security/mkrepro
+$(BUILD)/tests/security/mkrepro.o: ALL_CFLAGS += -Itests/unit
+$(MKREPRO): $(BUILD)/tests/security/mkrepro.o $(BUILD)/tests/unit/pack_builder.o $(BUILD)/libipsf.a
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 unit: deps
 	$(MAKE) $(BUILD)/unit_tests $(NATIVE_LIBS)
 	$(BUILD)/unit_tests --jobs 2 --short-filename
@@ -160,9 +168,13 @@ golden: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
 test: deps
-	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS)
+	$(MAKE) $(IPSFC) $(BUILD)/unit_tests $(NATIVE_LIBS) $(MKREPRO) $(BUILD)/libipsf.so
 	$(BUILD)/unit_tests --jobs 2 --short-filename
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
+	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/schema/run.py
+	sh tests/embed/run.sh $(BUILD)
+	$(if $(filter 1,$(SANITIZE)),,$(MAKE) python-test)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
@@ -181,13 +193,49 @@ valgrind: $(IPSFC) $(NATIVE_LIBS)
 	  examples/smart-home/devices/* >/dev/null
 	IPSFC=$(abspath tools/valgrind-ipsfc.sh) IPSFC_REAL=$(abspath $(IPSFC)) sh tests/golden/run.sh
 
-install: $(IPSFC)
+# ---- the runtime as a shared library (docs/embedding.md) --------------------
+# Its own position-independent objects (the static library and the CLI keep
+# theirs), and a version script made from include/ipsf.h: the .so exports
+# exactly the functions the public header declares, nothing internal.
+SO_VERSION := 0.1.0
+SONAME     := libipsf.so.0
+PIC_OBJ    := $(RUNTIME_SRC:%.c=$(BUILD)/pic/%.o)
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) -fPIC -MMD -MP -c -o $@ $<
+$(BUILD)/ipsf.map: include/ipsf.h
+	@mkdir -p $(dir $@)
+	{ echo '{ global:'; grep -o '\bipsf_[a-z0-9_]*(' $< | tr -d '(' | sort -u | sed 's/$$/;/'; \
+	  echo 'local: *; };'; } > $@
+$(BUILD)/libipsf.so: $(PIC_OBJ) $(BUILD)/ipsf.map
+	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=$(BUILD)/ipsf.map -o $@ $(PIC_OBJ) $(LIBS)
+shared: $(BUILD)/libipsf.so
+
+# The Python package (python/, docs/python.md) on the plain shared library
+# (a sanitized one cannot be loaded into an uninstrumented interpreter), its
+# pytest suite with the two Dask cluster tests.  Debian's interpreter: the
+# python3 on PATH may be another one that cannot see Debian's packages.
+PYTHON ?= /usr/bin/python3
+python: build/libipsf.so
+	cp build/libipsf.so python/ipsf/libipsf.so.0
+python-test: deps
+	$(MAKE) SANITIZE=0 build/ipsfc python $(NATIVE_LIBS:$(BUILD)/%=build/%)
+	IPSF_LIBRARY=$(abspath build/libipsf.so) IPSFC=$(abspath build/ipsfc) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+
+install: $(IPSFC) $(BUILD)/libipsf.so
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(IPSFC) $(DESTDIR)$(PREFIX)/bin/ipsfc
 	install -m 644 docs/ipsfc.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipsfc.1
 	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
 	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
+	install -m 755 $(BUILD)/libipsf.so $(DESTDIR)$(PREFIX)/lib/libipsf.so.$(SO_VERSION)
+	ln -sf libipsf.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libipsf.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(SO_VERSION)|' \
+	  -e 's|@REQUIRES@|$(PKGS)|' ipsf.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/ipsf.pc
 
 # The benchmark against peer engines (bench/run.sh, docs/performance.md):
 # never part of `make test`.  BENCH_N sheets (default 1000000).
@@ -276,4 +324,4 @@ fuzz-seeds: $(BUILD)/tests/fuzz/seeds $(IPSFC)
 clean:
 	rm -rf build
 
--include $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -9,6 +9,7 @@
 #define IPSF_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ipsf.h"
@@ -46,12 +47,31 @@ bool cli_color(FILE *f);
 /* True if path names compiled bytecode (ends in .ipsb). */
 bool cli_is_bytecode(const char *path);
 
+/* --max-cost N (docs/security.md, "The cost bound"): the limit every
+ * cli_load_pack of this run applies; IPSF_DEFAULT_MAX_COST unless set. */
+extern uint64_t cli_max_cost;
+/* Parse N (digits, optional K/M/G = 10^3/10^6/10^9, at least 1) into
+ * cli_max_cost; EXIT_OK, or a usage error for `verb`. */
+int cli_parse_max_cost(const char *verb, const char *arg);
+/* The help line of --max-cost, shared by the verbs that take it. */
+#define CLI_MAX_COST_HELP                                                   \
+  "      --max-cost N       refuse (exit 3) a pack whose proved cost bound\n" \
+  "                         for one evaluation exceeds N (default\n"          \
+  "                         100000000; K, M, G suffixes; see 'ipsfc inspect')\n"
+
 /* A pack from source (.ipsf: compiled in memory, diagnostics on stderr) or
- * bytecode (.ipsb); either way verified by the loader.  NULL on failure,
- * with *exit_code set. */
+ * bytecode (.ipsb); either way verified by the loader, and refused if its
+ * cost bound exceeds cli_max_cost.  NULL on failure, with *exit_code set. */
 IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_code);
 
+/* Write `len` bytes to `path`, or to standard output when path is NULL,
+ * checking every step; a file is written beside the target under a
+ * temporary name and renamed over it only when complete.  EXIT_OK, or
+ * EXIT_INTERNAL after "ipsfc VERB: write error: ..." on stderr. */
+int cli_write_output(const char *verb, const char *path, const char *data, size_t len);
+
 int cmd_compile(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);

@@ -1,6 +1,7 @@
 /*
  * common.c -- helpers shared by the verbs.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,53 @@ bool cli_color(FILE *f) {
   return isatty(fileno(f)) != 0;
 }
 
+uint64_t cli_max_cost = IPSF_DEFAULT_MAX_COST;
+
+int cli_parse_max_cost(const char *verb, const char *arg) {
+  char *end;
+  errno = 0;
+  unsigned long long n = strtoull(arg, &end, 10);
+  unsigned long long unit = 1;
+  if (*end == 'K') unit = 1000ull, end++;
+  else if (*end == 'M') unit = 1000000ull, end++;
+  else if (*end == 'G') unit = 1000000000ull, end++;
+  if (*arg < '0' || *arg > '9' || *end || errno || n == 0 || n > UINT64_MAX / unit)
+    return cli_usage(verb, "--max-cost takes a whole number of at least 1 (K, M, G: "
+                           "thousands, millions, billions), not '%s'", arg);
+  cli_max_cost = n * unit;
+  return EXIT_OK;
+}
+
+int cli_write_output(const char *verb, const char *path, const char *data, size_t len) {
+  if (!path) {
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0 || ferror(stdout)) {
+      fprintf(stderr, "ipsfc %s: write error: %s\n", verb, strerror(errno ? errno : EIO));
+      return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+  }
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 8);
+  if (!tmp) {
+    fprintf(stderr, "ipsfc %s: out of memory\n", verb);
+    return EXIT_INTERNAL;
+  }
+  memcpy(tmp, path, n);
+  memcpy(tmp + n, ".XXXXXX", 8);
+  int fd = mkstemp(tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && !ferror(f);
+  int saved = errno;
+  if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) ok = false, saved = errno;
+  if (ok && rename(tmp, path) != 0) ok = false, saved = errno;
+  if (!ok) {
+    if (fd >= 0) remove(tmp);
+    fprintf(stderr, "ipsfc %s: write error: %s: %s\n", verb, path, strerror(saved ? saved : EIO));
+  }
+  free(tmp);
+  return ok ? EXIT_OK : EXIT_INTERNAL;
+}
+
 bool cli_is_bytecode(const char *path) {
   size_t n = strlen(path);
   return n >= 5 && strcmp(path + n - 5, ".ipsb") == 0;
@@ -51,7 +99,7 @@ IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_
   IpsfError err = {0};
   IpsfPack *pack = NULL;
   if (cli_is_bytecode(path)) {
-    pack = ipsf_pack_load_file(path, &err);
+    pack = ipsf_pack_load_file_limited(path, cli_max_cost, &err);
   } else {
     CompileOptions opt = {.import_dirs = import_dirs->items,
                           .import_dir_count = import_dirs->count};
@@ -67,7 +115,7 @@ IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_
       *exit_code = EXIT_INPUT;
       return NULL;
     }
-    pack = ipsf_pack_load(bytes, len, &err);
+    pack = ipsf_pack_load_limited(bytes, len, cli_max_cost, &err);
     free(bytes);
   }
   if (!pack) {

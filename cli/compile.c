@@ -18,6 +18,8 @@ static const char help[] =
     "  -o, --output FILE   where to write the bytecode\n"
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
     "      --with-tests    keep test blocks in the bytecode (not built yet)\n"
+    "      --max-cost N    refuse (exit 3) a pack whose proved cost bound for\n"
+    "                      one evaluation exceeds N (default 100000000)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read.\n\n"
     "example:\n"
@@ -44,6 +46,7 @@ int cmd_compile(int argc, char **argv) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                        {"import", required_argument, 0, 'I'},
                                        {"with-tests", no_argument, 0, 'T'},
+                                       {"max-cost", required_argument, 0, 'C'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   StrList dirs = {0};
@@ -55,6 +58,12 @@ int cmd_compile(int argc, char **argv) {
     switch (c) {
     case 'o': output = optarg; break;
     case 'I': strlist_push(&dirs, optarg); break;
+    case 'C':
+      if (cli_parse_max_cost("compile", optarg) != EXIT_OK) {
+        strlist_free(&dirs);
+        return EXIT_USAGE;
+      }
+      break;
     case 'T':
       strlist_free(&dirs);
       return cli_usage("compile", "--with-tests is not built yet in this version");
@@ -81,7 +90,12 @@ int cmd_compile(int argc, char **argv) {
 
   /* Verify what we are about to ship, exactly as a pipeline will load it. */
   IpsfError err = {0};
-  IpsfPack *pack = ipsf_pack_load(bytes, len, &err);
+  IpsfPack *pack = ipsf_pack_load_limited(bytes, len, cli_max_cost, &err);
+  if (!pack && err.kind == IPSF_ERR_LIMIT) { /* a pack pipelines would refuse */
+    fprintf(stderr, "ipsfc compile: %s: %s\n", src, err.message);
+    free(bytes);
+    return EXIT_INPUT;
+  }
   if (!pack) {
     fprintf(stderr, "ipsfc compile: internal error: the compiled pack fails verification: %s\n",
             err.message);

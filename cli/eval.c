@@ -41,6 +41,7 @@ static const char help[] =
     "      --max-sheet-bytes N  largest JSON or YAML sheet file (default 64M;\n"
     "                         K, M, G suffixes; at most 1G)\n"
     "      --max-line-bytes N largest JSON Lines line (default 16M)\n"
+    CLI_MAX_COST_HELP
     "      --summary          a summary line on stderr (devices, profiles,\n"
     "                         errors, unmet, time, sheets/s); on by default\n"
     "                         when stderr is a terminal and FMT is not text\n"
@@ -119,7 +120,7 @@ static int parse_fail_on(Run *r, const char *f) {
 }
 
 enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE };
+       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST };
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
@@ -163,6 +164,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       {"jobs", required_argument, 0, OPT_JOBS},
       {"summary", no_argument, 0, OPT_SUMMARY},
       {"max-sheet-bytes", required_argument, 0, OPT_MAX_SHEET},
+      {"max-cost", required_argument, 0, OPT_MAX_COST},
       {"max-line-bytes", required_argument, 0, OPT_MAX_LINE},
       {"allow-native", required_argument, 0, OPT_NATIVE},
       {"require-signature", required_argument, 0, OPT_SIGNATURE},
@@ -185,6 +187,7 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_SUMMARY: r->summary = true; break;
     case OPT_MAX_SHEET: status = parse_size("--max-sheet-bytes", optarg, &r->max_sheet_bytes); break;
     case OPT_MAX_LINE: status = parse_size("--max-line-bytes", optarg, &r->max_line_bytes); break;
+    case OPT_MAX_COST: status = cli_parse_max_cost("eval", optarg); break;
     case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case OPT_SIGNATURE: r->signer = optarg; break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;

@@ -13,10 +13,13 @@
 static const char help[] =
     "usage: ipsfc inspect PACK.ipsb [--format text|json]\n\n"
     "Load and verify a compiled pack and print its metadata, content digest,\n"
-    "signature state, the sizes of its tables and the native functions it\n"
-    "calls (externs with their library and symbol).\n\n"
+    "signature state, the sizes of its tables, the cost bound the verifier\n"
+    "proved for one evaluation and the native functions it calls (externs\n"
+    "with their library and symbol).\n\n"
     "options:\n"
     "      --format FMT    text (default) or json\n"
+    "      --max-cost N    the limit to load under and print (default\n"
+    "                      100000000; K, M, G suffixes)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 printed; 2 usage; 3 the pack cannot be read or verified.\n\n"
     "example:\n"
@@ -61,6 +64,25 @@ static void natives_text(IpsfBuf *b, const IpsfPack *p) {
   ipsf_buf_puts(b, "\n");
 }
 
+/* The verifier's bound of one evaluation (docs/security.md). */
+static void cost_json(IpsfBuf *b, const IpsfCost *c) {
+  ipsf_buf_printf(b,
+                  "  \"cost\": {\"total\": %llu, \"limit\": %llu, \"instructions\": %llu, "
+                  "\"string_bytes\": %llu, \"scratch_bytes\": %llu, \"report_bytes\": %llu},\n",
+                  (unsigned long long)c->total, (unsigned long long)cli_max_cost,
+                  (unsigned long long)c->instructions, (unsigned long long)c->string_bytes,
+                  (unsigned long long)c->scratch_bytes, (unsigned long long)c->report_bytes);
+}
+
+static void cost_text(IpsfBuf *b, const IpsfCost *c) {
+  ipsf_buf_printf(b,
+                  "cost            %llu of at most %llu (instructions %llu, string bytes %llu, "
+                  "scratch bytes %llu, report bytes %llu)\n",
+                  (unsigned long long)c->total, (unsigned long long)cli_max_cost,
+                  (unsigned long long)c->instructions, (unsigned long long)c->string_bytes,
+                  (unsigned long long)c->scratch_bytes, (unsigned long long)c->report_bytes);
+}
+
 static void print_json(IpsfBuf *b, const Field *f, size_t nf, const Size *s, size_t ns) {
   ipsf_buf_puts(b, "{\n");
   for (size_t i = 0; i < nf; i++) {
@@ -85,6 +107,7 @@ static void print_text(IpsfBuf *b, const Field *f, size_t nf, const Size *s, siz
 
 int cmd_inspect(int argc, char **argv) {
   static const struct option opts[] = {{"format", required_argument, 0, 'f'},
+                                       {"max-cost", required_argument, 0, 'C'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   bool json = false;
@@ -97,6 +120,9 @@ int cmd_inspect(int argc, char **argv) {
       if (strcmp(optarg, "json") == 0) json = true;
       else if (strcmp(optarg, "text") != 0)
         return cli_usage("inspect", "unknown format '%s' (text, json)", optarg);
+      break;
+    case 'C':
+      if (cli_parse_max_cost("inspect", optarg) != EXIT_OK) return EXIT_USAGE;
       break;
     case 'h': return cli_help(help);
     case ':': return cli_usage("inspect", "%s needs an argument", argv[optind - 1]);
@@ -153,10 +179,12 @@ int cmd_inspect(int argc, char **argv) {
   size_t nf = sizeof fields / sizeof fields[0], ns = sizeof sizes / sizeof sizes[0];
   if (json) {
     print_json(&b, fields, nf, sizes, ns);
+    cost_json(&b, ipsf_pack_cost(p));
     natives_json(&b, p);
     ipsf_buf_puts(&b, "}\n");
   } else {
     print_text(&b, fields, nf, sizes, ns);
+    cost_text(&b, ipsf_pack_cost(p));
     natives_text(&b, p);
   }
   ipsf_buf_flush(&b, stdout);

@@ -23,6 +23,7 @@ static const Verb verbs[] = {
     {"fmt", cmd_fmt, "lay packs out canonically (-w rewrites, --check diffs)"},
     {"disasm", cmd_disasm, "print a readable listing of a pack's bytecode"},
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},
+    {"schema", cmd_schema, "print the JSON Schema of a pack's fact sheets"},
     {"keygen", cmd_keygen, "make an Ed25519 key pair for signing packs"},
     {"sign", cmd_sign, "sign a compiled pack (.ipsb) with a secret key"},
     {"verify", cmd_verify, "check a compiled pack's signature against a public key"},

@@ -29,12 +29,19 @@ extern "C" {
 #endif
 
 #define IPSF_VERSION "0.1.0"
+#define IPSF_VERSION_MAJOR 0
+#define IPSF_VERSION_MINOR 1
+#define IPSF_VERSION_PATCH 0
+
+/* The library's version at run time ("0.1.0"), which may differ from the
+ * header's IPSF_VERSION when linked against another build. */
+const char *ipsf_version(void);
 
 typedef struct ipsf_pack IpsfPack;
 typedef struct ipsf_eval IpsfEval;
 
 /* Error kinds.  The names (ipsf_error_kind_name) are those of the eval
- * record's "error.kind" in CLI.md. */
+ * record's "error.kind" (docs/sheets.md, installed as ipsfc(1)). */
 typedef enum {
   IPSF_ERR_NONE = 0,
   IPSF_ERR_SYNTAX,          /* "syntax": a sheet that cannot be parsed */
@@ -70,9 +77,37 @@ bool ipsf_fail(IpsfError *err, IpsfErrorKind kind, const char *fmt, ...)
 /* ---- packs --------------------------------------------------------------- */
 
 /* Load and verify a compiled pack from memory (the bytes are copied) or a
- * file.  NULL on failure, with err->kind IPSF_ERR_BYTECODE, IO or NOMEM. */
+ * file.  NULL on failure, with err->kind IPSF_ERR_BYTECODE, IO or NOMEM,
+ * or IPSF_ERR_LIMIT when the pack's cost bound (below) exceeds
+ * IPSF_DEFAULT_MAX_COST. */
 IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err);
 IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err);
+
+/* The verifier proves, for every pack it accepts, an upper bound of the
+ * work of one evaluation (docs/security.md, "The cost bound"), in units of
+ * about one instruction or one byte each.  The loader refuses a pack whose
+ * total exceeds a limit: IPSF_DEFAULT_MAX_COST, or max_cost given here
+ * (UINT64_MAX: no limit). */
+typedef struct {
+  uint64_t instructions;  /* instructions executed, and the per-run resets */
+  uint64_t string_bytes;  /* bytes string instructions read or write */
+  uint64_t scratch_bytes; /* bytes `lower` and natives put in scratch */
+  uint64_t report_bytes;  /* bytes of one record, in any format */
+  uint64_t total;         /* the sum: what the limit applies to */
+} IpsfCost;
+
+#define IPSF_DEFAULT_MAX_COST UINT64_C(100000000)
+/* The longest string fact a sheet may give (bytes): the cost bound relies
+ * on it; ipsf_eval_set_string refuses a longer one (IPSF_ERR_LIMIT). */
+#define IPSF_MAX_FACT_STRING (64u * 1024u)
+
+IpsfPack *ipsf_pack_load_limited(const uint8_t *bytes, size_t len, uint64_t max_cost,
+                                 IpsfError *err);
+IpsfPack *ipsf_pack_load_file_limited(const char *path, uint64_t max_cost, IpsfError *err);
+const IpsfCost *ipsf_pack_cost(const IpsfPack *pack);
+/* true if the pack's cost bound is within max_cost; else false with err
+ * (IPSF_ERR_LIMIT) giving the bound, its parts and the limit. */
+bool ipsf_pack_check_cost(const IpsfPack *pack, uint64_t max_cost, IpsfError *err);
 void ipsf_pack_free(IpsfPack *pack);
 
 const char *ipsf_pack_name(const IpsfPack *pack);
@@ -82,6 +117,50 @@ const uint8_t *ipsf_pack_digest(const IpsfPack *pack); /* 32 bytes, SHA-256 */
 uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
 /* Fact index by name, or UINT32_MAX. */
 uint32_t ipsf_fact_index(const IpsfPack *pack, const char *name);
+
+/* ---- what a pack declares, by index and by name ---------------------------
+ *
+ * Indices run from 0 to count - 1, in declaration order; a lookup by name
+ * returns UINT32_MAX when there is none.  Returned strings belong to the
+ * pack: valid until ipsf_pack_free, safe to read from any thread. */
+uint32_t ipsf_pack_fact_count(const IpsfPack *pack);
+const char *ipsf_pack_fact_name(const IpsfPack *pack, uint32_t fact);
+/* "bool", "int", "number", "string", "enum" or "set". */
+const char *ipsf_pack_fact_type(const IpsfPack *pack, uint32_t fact);
+bool ipsf_pack_fact_required(const IpsfPack *pack, uint32_t fact); /* no default */
+/* An enum or set fact's values, in order (count 0 for other types). */
+uint32_t ipsf_pack_fact_value_count(const IpsfPack *pack, uint32_t fact);
+const char *ipsf_pack_fact_value(const IpsfPack *pack, uint32_t fact, uint32_t value);
+
+uint32_t ipsf_pack_scale_count(const IpsfPack *pack);
+const char *ipsf_pack_scale_name(const IpsfPack *pack, uint32_t scale);
+uint32_t ipsf_pack_scale_index(const IpsfPack *pack, const char *name);
+/* A scale's levels, lowest first. */
+uint32_t ipsf_pack_level_count(const IpsfPack *pack, uint32_t scale);
+const char *ipsf_pack_level_name(const IpsfPack *pack, uint32_t scale, uint32_t level);
+
+uint32_t ipsf_pack_viewpoint_count(const IpsfPack *pack);
+const char *ipsf_pack_viewpoint_name(const IpsfPack *pack, uint32_t viewpoint);
+
+uint32_t ipsf_pack_requirement_count(const IpsfPack *pack);
+const char *ipsf_pack_requirement_id(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requirement);
+uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
+uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
+/* The catalog provisions a requirement cites, as records carry them
+ * ("ETSI EN 303 645 V2.1.1 5.1-1: ..."). */
+uint32_t ipsf_pack_requirement_ref_count(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_ref(const IpsfPack *pack, uint32_t requirement, uint32_t ref);
+
+/* Rules, in pack order: each belongs to one scale and sets one level; its
+ * `because` text (or NULL) and source location (file may be NULL) are
+ * what `--explain` shows. */
+uint32_t ipsf_pack_rule_count(const IpsfPack *pack);
+uint32_t ipsf_pack_rule_scale(const IpsfPack *pack, uint32_t rule);
+uint32_t ipsf_pack_rule_level(const IpsfPack *pack, uint32_t rule);
+const char *ipsf_pack_rule_because(const IpsfPack *pack, uint32_t rule);
+bool ipsf_pack_rule_location(const IpsfPack *pack, uint32_t rule, const char **file,
+                             uint32_t *line, uint32_t *col);
 
 /* ---- native functions (docs/natives.md) ------------------------------------ */
 
@@ -173,6 +252,61 @@ bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement);
 /* Required method name, or NULL if the requirement does not apply. */
 const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement);
 IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement);
+/* The chosen confirm line's period in months, 0 when it has none (or the
+ * requirement does not apply). */
+uint32_t ipsf_eval_every_months(const IpsfEval *ev, uint32_t requirement);
+/* Whether a rule matched (the reasons: the rules of a scale that matched;
+ * none matched when the scale took its otherwise level). */
+bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t rule);
+
+/* The record of the last successful ipsf_eval_run of ev, in `format`
+ * (flags: IPSF_EXPLAIN), exactly as `ipsfc eval` writes it for a sheet
+ * named `sheet` (NULL: null) at JSON Lines line `line` (0: null), for
+ * `device` and `profile` (NULL: null).  A JSON record is one array of one
+ * record.  Returns a malloc'd string (ipsf_free), NULL when out of memory. */
+char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
+                       const char *profile, int format, unsigned flags, size_t *out_len);
+
+/* ---- one sheet as text, records as text ----------------------------------
+ *
+ * What a binding or a service needs in one call: parse a fact sheet (JSON
+ * or YAML text), bind it for each of its profiles (or only `profile`),
+ * evaluate, and write the records exactly as `ipsfc eval` writes them,
+ * with "sheet" and "line" null.  The sheet's text is not kept: after
+ * the call, read results from `ev` (levels, requirements), not facts.  A sheet that cannot be parsed, bound or
+ * evaluated gives an error record, as in the CLI: that is not a failure of
+ * the call.  `ev` is any context of the pack (one per thread); its state
+ * afterwards is that of the last profile evaluated.
+ *
+ * Returns a malloc'd, NUL-terminated string (free it with ipsf_free) and
+ * its length in *out_len (if not NULL); NULL only when out of memory.
+ * `*records` (if not NULL) receives the number of records, `*errors` the
+ * number of error records among them. */
+typedef enum {
+  IPSF_SYNTAX_JSON = 0,  /* a JSON document (errors as line:col) */
+  IPSF_SYNTAX_YAML = 1,  /* a YAML document */
+  IPSF_SYNTAX_JSONL = 2  /* one JSON Lines line (errors as "column N", as eval's) */
+} IpsfSheetSyntax;
+typedef enum {
+  IPSF_RECORDS_TEXT = 0,  /* for people, as `eval` prints by default */
+  IPSF_RECORDS_JSON = 1,  /* one JSON array of records (`--format json`) */
+  IPSF_RECORDS_JSONL = 2  /* one compact record per line (`--format jsonl`) */
+} IpsfRecordFormat;
+#define IPSF_EXPLAIN 1u              /* records list the rules behind each level */
+#define IPSF_ALLOW_UNKNOWN_FACTS 2u  /* skip facts the pack does not declare */
+
+char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSyntax syntax,
+                         const char *profile, IpsfRecordFormat format, unsigned flags,
+                         size_t *out_len, size_t *records, size_t *errors);
+void ipsf_free(void *p);
+
+/* jansson, which parses sheets, may drop a byte of a string when an
+ * allocation fails inside it and report success.  A program that parses
+ * sheets through this library should install this allocator once, before
+ * any thread starts: json_set_alloc_funcs(ipsf_json_malloc, free).  Then
+ * such a failure is an out_of_memory error record instead of altered
+ * text (docs/limits.md). */
+void *ipsf_json_malloc(size_t size);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,7 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
       !ALLOC(scale_level, pack->scale_count) || !ALLOC(scale_rule, pack->scale_count) ||
       !ALLOC(req_confirm, pack->requirement_count) ||
       !ALLOC(req_applies, pack->requirement_count) ||
+      !ALLOC(vp_used, pack->viewpoint_count) ||
       !ALLOC(evidence, pack->requirement_count)) {
     ipsf_eval_free(ev);
     return NULL;
@@ -80,6 +81,7 @@ void ipsf_eval_free(IpsfEval *ev) {
   free(ev->scale_rule);
   free(ev->req_confirm);
   free(ev->req_applies);
+  free(ev->vp_used);
   free(ev->evidence);
   free(ev->native_args);
   free(ev->native_avalues);
@@ -217,6 +219,10 @@ bool ipsf_eval_set_string(IpsfEval *ev, uint32_t fact, const char *v, IpsfError 
   if (!v)
     return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s': expected a string; got null",
                      ev->pack->strings[f->name]);
+  /* The verifier's cost bound assumes this limit (docs/limits.md). */
+  if (strnlen(v, IPSF_MAX_FACT_STRING + 1u) > IPSF_MAX_FACT_STRING)
+    return ipsf_fail(err, IPSF_ERR_LIMIT, "fact '%s': string longer than %u bytes (the limit)",
+                     ev->pack->strings[f->name], IPSF_MAX_FACT_STRING);
   ev->slots[f->slot].s = v;
   mark(ev, fact);
   return true;

@@ -22,6 +22,8 @@ struct ipsf_eval {
   uint32_t *scale_rule;    /* per scale: rule that set the level (for unique) */
   uint32_t *req_confirm;   /* per requirement: chosen confirm, IPSF_NONE */
   uint8_t *req_applies;    /* per requirement: 1 if it applies */
+  uint8_t *vp_used;        /* per viewpoint: 1 if a requirement of it applies
+                            * (set by REQ, so a record costs O(viewpoints)) */
   uint32_t *evidence;      /* per requirement: method index given, IPSF_NONE */
   bool evidence_present;   /* the sheet had an evidence section */
   char *scratch;           /* strings made during evaluation (LOWER, natives) */

@@ -856,20 +856,36 @@ bool ipsb_sign(const uint8_t *bytes, size_t len, const uint8_t secret_key[64], u
 
 /* ---- public loading ----------------------------------------------------- */
 
-IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err) {
+IpsfPack *ipsf_pack_load_limited(const uint8_t *bytes, size_t len, uint64_t max_cost,
+                                 IpsfError *err) {
   /* Nothing of `bytes` is kept: every table and string is decoded into the
    * pack's own blocks. */
-  return ipsb_read(bytes, len, err);
+  IpsfPack *p = ipsb_read(bytes, len, err);
+  if (p && !ipsf_pack_check_cost(p, max_cost, err)) {
+    ipsf_pack_free(p);
+    return NULL;
+  }
+  return p;
 }
 
-IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err) {
+IpsfPack *ipsf_pack_load(const uint8_t *bytes, size_t len, IpsfError *err) {
+  return ipsf_pack_load_limited(bytes, len, IPSF_DEFAULT_MAX_COST, err);
+}
+
+IpsfPack *ipsf_pack_load_file_limited(const char *path, uint64_t max_cost, IpsfError *err) {
   uint8_t *buf;
   size_t len;
   if (!ipsb_read_file(path, &buf, &len, err)) return NULL;
-  IpsfPack *p = ipsb_read(buf, len, err);
+  IpsfPack *p = ipsf_pack_load_limited(buf, len, max_cost, err);
   free(buf);
   return p;
 }
+
+IpsfPack *ipsf_pack_load_file(const char *path, IpsfError *err) {
+  return ipsf_pack_load_file_limited(path, IPSF_DEFAULT_MAX_COST, err);
+}
+
+const IpsfCost *ipsf_pack_cost(const IpsfPack *pack) { return &pack->cost; }
 
 bool ipsb_read_file(const char *path, uint8_t **out, size_t *out_len, IpsfError *err) {
   *out = NULL;

@@ -214,6 +214,10 @@ struct ipsf_pack {
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
+  /* The bound of one evaluation's work, proved by the verifier (verify.c)
+   * and checked against a limit by the loader; not serialised. */
+  IpsfCost cost;
+
   /* The optional signature trailer (ipsb.c), read on load, never written
    * by ipsb_write (signing is ipsb_sign's separate step on the bytes). */
   bool is_signed;
@@ -284,7 +288,8 @@ void ipsf_native_free(IpsfPack *pack);
 /* ---- verify.c ------------------------------------------------------------ */
 
 /* Verify tables and code of a structurally loaded pack.  Returns true if
- * every property in verify.c's header comment holds; else fills err. */
-bool ipsf_verify(const IpsfPack *pack, IpsfError *err);
+ * every property in verify.c's header comment holds, and stores the cost
+ * bound in pack->cost; else fills err. */
+bool ipsf_verify(IpsfPack *pack, IpsfError *err);
 
 #endif

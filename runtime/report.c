@@ -81,12 +81,9 @@ static bool used_otherwise(const IpsfEval *ev, uint32_t s) {
   return true;
 }
 
-static bool viewpoint_used(const IpsfEval *ev, uint32_t v) {
-  const IpsfPack *p = ev->pack;
-  for (uint32_t r = 0; r < p->requirement_count; r++)
-    if (ev->req_applies[r] && p->requirements[r].viewpoint == v) return true;
-  return false;
-}
+/* Noted by the VM at REQ: asking each requirement here would make a
+ * record cost viewpoints x requirements. */
+static bool viewpoint_used(const IpsfEval *ev, uint32_t v) { return ev->vp_used[v] != 0; }
 
 static void put_digest_hex(IpsfBuf *b, const uint8_t d[32]) {
   static const char hex[] = "0123456789abcdef";

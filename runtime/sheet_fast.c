@@ -234,6 +234,8 @@ static bool fact_value(Scan *s, uint32_t f) {
   }
   case IPSF_K_STRING:
     if (!decoded_string(s, &str)) return FALLBACK;
+    /* Too long for the cost bound: the jansson path reports the limit. */
+    if (strlen(str) > IPSF_MAX_FACT_STRING) return FALLBACK;
     slot->s = str;
     return true;
   case IPSF_K_ENUM: {

@@ -18,7 +18,12 @@
  *   - terminates after at most code_count instructions, because every jump
  *     goes forward and the last instruction is RET;
  *   - never needs more than max_stack stack cells (≤ IPSF_MAX_STACK), and
- *     the stack is empty when RET is reached.
+ *     the stack is empty when RET is reached;
+ *   - follows the evaluation protocol, so the record it leaves says what
+ *     the code computed: every scale settled exactly once, after its hits;
+ *     each requirement's REQ ... REQEND well nested; no slot read before it
+ *     is written;
+ *   - does at most the work of the cost bound computed here (IpsfCost).
  *
  * Errors that depend on the facts (integer overflow, division by zero,
  * non-finite numbers, a unique conflict, a gap without otherwise) remain
@@ -70,31 +75,64 @@
  *                      policy of the rule's scale.
  *   check_last_ret     the last instruction is RET, so control cannot fall
  *                      off the end.
- *   check_stack        abstract interpretation in one forward pass.  The
- *                      abstract state is the stack of machine types (bool,
- *                      int, number, string, enum T, set T).  Because jumps
- *                      only go forward, every predecessor of an instruction
- *                      is visited before it: a jump records its state at its
- *                      target; where paths meet the states must be equal (no
- *                      widening is ever needed).  Each instruction pops the
- *                      types opcodes.h lists and pushes its results; 'e' and
- *                      'm' in one instruction share one enum type; '*' is the
- *                      constant's or slot's type; STORE pops exactly its slot's
- *                      type and may not write FACT or SCALE slots (so facts
- *                      and settled levels are immutable); CALLN pops its
- *                      native's parameters and pushes its result, as the
- *                      native table declares them (so every native call
- *                      matches its declared signature); ANDJ/ORJ keep their
- *                      bool on the jump edge and pop it on fall-through.  The
- *                      depth never goes negative nor above max_stack, and is
- *                      0 at every reachable RET.  Instructions no path reaches
- *                      (after JUMP or RET, not a jump target) are skipped: they
- *                      can never execute.
+ *   check_code         abstract interpretation in one forward pass over
+ *                      the code, proving three things at once:
  *
- * Verification work is bounded: one unit per instruction plus one per stack
- * cell copied or compared at a join, capped at VERIFY_WORK_MAX; a pack over
- * the cap is rejected rather than verified slowly.  Memory is one state
- * record per instruction and the saved join states.
+ *     Types.  The abstract state holds the stack of machine types (bool,
+ *     int, number, string, enum T, set T).  Because jumps only go forward,
+ *     every predecessor of an instruction is visited before it: a jump
+ *     records its state at its target; where paths meet the stacks must
+ *     have equal types (no widening is ever needed).  Each instruction pops
+ *     the types opcodes.h lists and pushes its results; 'e' and 'm' in one
+ *     instruction share one enum type; '*' is the constant's or slot's
+ *     type; STORE pops exactly its slot's type and may not write FACT or
+ *     SCALE slots (so facts and settled levels are immutable); CALLN pops
+ *     its native's parameters and pushes its result, as the native table
+ *     declares them; ANDJ/ORJ keep their bool on the jump edge and pop it
+ *     on fall-through.  The depth never goes negative nor above max_stack,
+ *     and is 0 at every reachable RET.  Instructions no path reaches (after
+ *     JUMP or RET, not a jump target) are skipped: they never execute.
+ *
+ *     The evaluation protocol.  A record reads every scale's level and
+ *     every requirement's state after RET, and the VM keeps per-scale and
+ *     per-requirement state that only this order makes meaningful.  Along
+ *     every path the state also holds: the scales that may be settled
+ *     (union where paths meet) and must be settled (intersection), the
+ *     requirements that may have been entered (union), the slots that
+ *     must have been stored (intersection), and the open requirement (equal
+ *     where paths meet).  What each instruction relies on:
+ *
+ *       HITW/HITF/HITU r  r's scale is not (maybe) settled: a hit after
+ *                         SCALE would change the level the record reports
+ *                         but not the slot the code read, and HITU's
+ *                         conflict report reads the rule that set the level,
+ *                         which SCALE's otherwise does not set.
+ *       SCALE s           s is not (maybe) settled: settled exactly once.
+ *       LOAD of a scale   its scale is settled on every path: the slot
+ *                         holds a level only after SCALE.
+ *       LOAD of a let or  stored on every path before: never the reset
+ *         temporary       value, whatever the facts.
+ *       REQ q             no requirement is open, and q was not entered on
+ *                         any path: one REQ ... REQEND per requirement.
+ *       CONFIRM c         c's requirement is the open one.
+ *       REQEND q          q is the open one (so REQ q ran on every path).
+ *       RET               nothing open, every scale settled on every path:
+ *                         the record has a level for every scale.
+ *
+ *     The cost bound.  Each reachable instruction runs at most once per
+ *     evaluation (jumps go forward), so the sum of their costs bounds one
+ *     evaluation.  A string cell carries an upper bound of its length: a
+ *     constant's, IPSF_MAX_FACT_STRING (or a longer default) for a fact, a
+ *     native's IPSF_NATIVE_MAX_STRING, the same as its operand for LOWER,
+ *     and for a let the longest stored into it by an earlier instruction;
+ *     lengths merge by max where paths meet.  An instruction costs 1, a
+ *     string instruction the bytes it may read or write (EQS: the shorter
+ *     operand; CONTAINS: both, twice), LOWER and string natives their
+ *     scratch bytes.  ipsf_verify adds the per-run resets (vm.c, eval.c)
+ *     and an upper bound of one record's bytes in any format
+ *     (report_cost), and stores the IpsfCost in the pack; the loader
+ *     refuses a pack whose total exceeds the caller's limit
+ *     (ipsf_pack_check_cost).
  *
  * Every error names what failed precisely, and for code the instruction
  * index and opcode: "instruction 12 (JUMPF): jump target 40 is past the end
@@ -107,6 +145,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "native.h"
 #include "pack.h"
 
 #define VERIFY_WORK_MAX (1u << 26)
@@ -627,17 +666,58 @@ static bool check_last_ret(V *v) {
   return true;
 }
 
-/* Abstract interpretation state: the stack of types, and per-instruction
- * join states recorded by forward jumps (kept in one growing pool). */
+/* ---- code: types, protocol and cost, in one forward pass ----------------- */
+
+/* One abstract stack cell: its machine type and, for a string, an upper
+ * bound of its length in bytes (what the cost of a string instruction
+ * depends on). */
 typedef struct {
-  IpsfType *stack; /* current abstract stack, max_stack cells */
+  IpsfType t;
+  uint64_t len;
+} Cell;
+
+/* The abstract state of one path, besides its stack.  Four bitsets share
+ * one array of `words` words, at these offsets:
+ *
+ *   may      scales that some path to here settled      (union at joins)
+ *   must     scales that every path to here settled     (intersection)
+ *   entered  requirements some path to here entered     (union)
+ *   written  slots every path to here stored into       (intersection)
+ *
+ * `open` is the requirement between its REQ and REQEND, or IPSF_NONE; it
+ * must be the same on all paths that meet, like the stack. */
+typedef struct {
+  const IpsfPack *p;
+  Cell *stack;          /* current abstract stack, max_stack cells */
   uint32_t depth;
-  bool live;       /* some path reaches the current instruction */
-  uint32_t *join_at;    /* per pc: pool offset of the recorded state, or NONE */
-  uint32_t *join_depth; /* per pc: its depth */
-  IpsfType *pool;
+  bool live;            /* some path reaches the current instruction */
+  uint64_t *bits;       /* current protocol bitsets */
+  uint32_t open;
+  uint32_t ws, wr, wl, words; /* words per scale, requirement, slot set; total */
+  /* Per pc, what forward jumps recorded there: a stack in `pool`, protocol
+   * bits in `bpool` (join_at[pc] == IPSF_NONE: nothing yet). */
+  uint32_t *join_at, *join_depth, *join_bits, *join_open;
+  Cell *pool;
   size_t pool_len, pool_cap;
+  uint64_t *bpool;
+  size_t bpool_len, bpool_cap;
+  uint32_t *slot_scale; /* per slot: the scale owning it, or IPSF_NONE */
+  /* Per slot, the longest string a LOAD of it can push.  A fact's string
+   * is at most IPSF_MAX_FACT_STRING (the sheet readers and
+   * ipsf_eval_set_string refuse longer ones) or its default's; a let's or
+   * temporary's, the longest stored into it by an earlier instruction:
+   * every STORE that reaches a LOAD precedes it, jumps going forward. */
+  uint64_t *slot_len;
 } AState;
+
+#define BIT(set, i) (((set)[(i) / 64] >> ((i) % 64)) & 1u)
+#define SETBIT(set, i) ((set)[(i) / 64] |= UINT64_C(1) << ((i) % 64))
+#define MAY(st) ((st)->bits)
+#define MUST(st) ((st)->bits + (st)->ws)
+#define ENTERED(st) ((st)->bits + 2 * (st)->ws)
+#define WRITTEN(st) ((st)->bits + 2 * (st)->ws + (st)->wr)
+
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
 static bool charge(V *v, uint32_t pc, uint64_t units) {
   v->work += units;
@@ -646,8 +726,8 @@ static bool charge(V *v, uint32_t pc, uint64_t units) {
   return true;
 }
 
-static bool describe_mismatch(V *v, uint32_t pc, uint32_t target, const IpsfType *a,
-                              uint32_t da, const IpsfType *b, uint32_t db) {
+static bool describe_mismatch(V *v, uint32_t pc, uint32_t target, const Cell *a, uint32_t da,
+                              const Cell *b, uint32_t db) {
   char b1[96], b2[96];
   if (da != db)
     return insn_fail(v, pc,
@@ -655,39 +735,86 @@ static bool describe_mismatch(V *v, uint32_t pc, uint32_t target, const IpsfType
                      "another path",
                      target, da, db);
   for (uint32_t k = 0; k < da; k++)
-    if (!type_eq(a[k], b[k]))
+    if (!type_eq(a[k].t, b[k].t))
       return insn_fail(v, pc,
                        "stack mismatch where paths meet at instruction %u: cell %u is %s %s "
                        "here, %s %s on another path",
-                       target, k, article(a[k].kind), type_str(v->p, a[k], b1, sizeof b1),
-                       article(b[k].kind), type_str(v->p, b[k], b2, sizeof b2));
+                       target, k, article(a[k].t.kind), type_str(v->p, a[k].t, b1, sizeof b1),
+                       article(b[k].t.kind), type_str(v->p, b[k].t, b2, sizeof b2));
+  return true;
+}
+
+static const char *req_name(const IpsfPack *p, uint32_t r) {
+  return r == IPSF_NONE ? "none" : sname(p, p->requirements[r].id);
+}
+
+/* Paths meeting at `target` (this one, from pc, and an earlier one) must
+ * agree on the stack's types and the open requirement; the rest merges:
+ * string lengths by max, `may`/`entered` by union, `must`/`written` by
+ * intersection.  `into` receives the merge. */
+static bool merge(V *v, AState *st, uint32_t pc, uint32_t target, Cell *into, const Cell *from,
+                  uint32_t depth, uint64_t *ibits, const uint64_t *fbits, uint32_t iopen,
+                  uint32_t fopen) {
+  const IpsfPack *p = v->p;
+  if (iopen != fopen)
+    return insn_fail(v, pc,
+                     "paths meet at instruction %u with different open requirements (%s and "
+                     "%s): REQ and REQEND must be well nested",
+                     target, req_name(p, fopen), req_name(p, iopen));
+  for (uint32_t k = 0; k < depth; k++)
+    if (from[k].len > into[k].len) into[k].len = from[k].len;
+  for (uint32_t i = 0; i < st->words; i++) {
+    bool union_ = i < st->ws || (i >= 2 * st->ws && i < 2 * st->ws + st->wr);
+    ibits[i] = union_ ? ibits[i] | fbits[i] : ibits[i] & fbits[i];
+  }
+  return true;
+}
+
+static bool grow_pools(V *v, AState *st, uint32_t depth) {
+  if (st->pool_cap - st->pool_len < depth) {
+    size_t cap = st->pool_cap ? st->pool_cap : 64;
+    while (cap - st->pool_len < depth) cap *= 2;
+    Cell *np = realloc(st->pool, cap * sizeof *np);
+    if (!np) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
+    st->pool = np;
+    st->pool_cap = cap;
+  }
+  if (st->bpool_cap - st->bpool_len < st->words) {
+    size_t cap = st->bpool_cap ? st->bpool_cap : 64;
+    while (cap - st->bpool_len < st->words) cap *= 2;
+    uint64_t *nb = realloc(st->bpool, cap * sizeof *nb);
+    if (!nb) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
+    st->bpool = nb;
+    st->bpool_cap = cap;
+  }
   return true;
 }
 
 /* Record the current state (with `depth` cells) as arriving at `target`. */
 static bool join(V *v, AState *st, uint32_t pc, uint32_t target, uint32_t depth) {
-  if (!charge(v, pc, depth + 1u)) return false;
-  if (st->join_at[target] != IPSF_NONE)
-    return describe_mismatch(v, pc, target, st->stack, depth,
-                             st->pool ? st->pool + st->join_at[target] : NULL,
-                             st->join_depth[target]);
-  if (st->pool_cap - st->pool_len < depth) {
-    size_t cap = st->pool_cap ? st->pool_cap : 64;
-    while (cap - st->pool_len < depth) cap *= 2;
-    IpsfType *np = realloc(st->pool, cap * sizeof *np);
-    if (!np) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
-    st->pool = np;
-    st->pool_cap = cap;
+  if (!charge(v, pc, depth + st->words + 1u)) return false;
+  if (st->join_at[target] != IPSF_NONE) {
+    Cell *saved = st->pool ? st->pool + st->join_at[target] : NULL;
+    if (!describe_mismatch(v, pc, target, st->stack, depth, saved, st->join_depth[target]))
+      return false;
+    return merge(v, st, pc, target, saved, st->stack, depth, st->bpool + st->join_bits[target],
+                 st->bits, st->join_open[target], st->open);
   }
+  if (!grow_pools(v, st, depth)) return false;
   if (depth) memcpy(st->pool + st->pool_len, st->stack, depth * sizeof *st->stack);
+  memcpy(st->bpool + st->bpool_len, st->bits, st->words * sizeof *st->bits);
   st->join_at[target] = (uint32_t)st->pool_len;
   st->join_depth[target] = depth;
+  st->join_bits[target] = (uint32_t)st->bpool_len;
+  st->join_open[target] = st->open;
   st->pool_len += depth;
+  st->bpool_len += st->words;
   return true;
 }
 
 /* Pop the types of `pops` (top last), checking each; *et is the shared
- * enum type of 'e'/'m' letters; `star` is the operand's type for '*'. */
+ * enum type of 'e'/'m' letters; `star` is the operand's type for '*'.  The
+ * popped cells stay readable at st->stack[st->depth ..]. */
 static bool pop_types(V *v, AState *st, uint32_t pc, const char *pops, IpsfType star,
                       uint32_t *et) {
   const IpsfPack *p = v->p;
@@ -696,9 +823,9 @@ static bool pop_types(V *v, AState *st, uint32_t pc, const char *pops, IpsfType 
   if (st->depth < n)
     return insn_fail(v, pc, "stack underflow: needs %u value%s, the stack holds %u", n,
                      n == 1 ? "" : "s", st->depth);
-  const IpsfType *cells = st->stack + st->depth - n;
+  const Cell *cells = st->stack + st->depth - n;
   for (uint32_t k = 0; k < n; k++) {
-    IpsfType have = cells[k];
+    IpsfType have = cells[k].t;
     const char *operand = n == 1 ? "operand" : k == 0 ? "first operand" : "second operand";
     uint8_t want;
     switch (pops[k]) {
@@ -731,8 +858,9 @@ static bool pop_types(V *v, AState *st, uint32_t pc, const char *pops, IpsfType 
   return true;
 }
 
+/* Push the types of `pushes`; a string pushed gets length bound `len`. */
 static bool push_types(V *v, AState *st, uint32_t pc, const char *pushes, IpsfType star,
-                       uint32_t et) {
+                       uint32_t et, uint64_t len) {
   for (const char *c = pushes; *c; c++) {
     if (st->depth >= v->p->max_stack)
       return insn_fail(v, pc, "stack overflow: depth %u exceeds max_stack %u", st->depth + 1,
@@ -747,30 +875,166 @@ static bool push_types(V *v, AState *st, uint32_t pc, const char *pushes, IpsfTy
     case 'm': t.kind = IPSF_K_SET; t.enum_type = et; break;
     default: t = star; break;
     }
-    st->stack[st->depth++] = t;
+    st->stack[st->depth++] = (Cell){t, t.kind == IPSF_K_STRING ? len : 0};
   }
   return true;
 }
 
-static bool check_stack_run(V *v, AState *st) {
+static const char *slot_name(const IpsfPack *p, uint32_t slot) {
+  return p->slots[slot].name == IPSF_NONE ? "(temporary)" : sname(p, p->slots[slot].name);
+}
+
+/* What the protocol asks of instruction pc (op, operand a) on this path,
+ * and its effect on the state.  See the header: scales, requirements, and
+ * slots read before written. */
+static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a) {
+  const IpsfPack *p = v->p;
+  switch (op) {
+  case IPSF_OP_HITW:
+  case IPSF_OP_HITF:
+  case IPSF_OP_HITU: {
+    uint32_t s = p->rules[a].scale;
+    if (BIT(MAY(st), s))
+      return insn_fail(v, pc, "rule %u hits scale '%s' after the scale may have been settled", a,
+                       sname(p, p->scales[s].name));
+    return true;
+  }
+  case IPSF_OP_SCALE:
+    if (BIT(MAY(st), a))
+      return insn_fail(v, pc, "scale '%s' may already be settled here (settled twice)",
+                       sname(p, p->scales[a].name));
+    SETBIT(MAY(st), a);
+    SETBIT(MUST(st), a);
+    return true;
+  case IPSF_OP_LOAD: {
+    const IpsfSlot *sl = &p->slots[a];
+    if (sl->role == IPSF_SLOT_SCALE && !BIT(MUST(st), st->slot_scale[a]))
+      return insn_fail(v, pc, "reads scale '%s' before it is settled on every path",
+                       sname(p, p->scales[st->slot_scale[a]].name));
+    if ((sl->role == IPSF_SLOT_LET || sl->role == IPSF_SLOT_TEMP) && !BIT(WRITTEN(st), a))
+      return insn_fail(v, pc, "reads slot %u ('%s') before it is stored on every path", a,
+                       slot_name(p, a));
+    return true;
+  }
+  case IPSF_OP_STORE:
+    SETBIT(WRITTEN(st), a);
+    return true;
+  case IPSF_OP_REQ:
+    if (st->open != IPSF_NONE)
+      return insn_fail(v, pc, "requirement %s is entered while requirement %s is open",
+                       req_name(p, a), req_name(p, st->open));
+    if (BIT(ENTERED(st), a))
+      return insn_fail(v, pc, "requirement %s may already have been entered on this path",
+                       req_name(p, a));
+    SETBIT(ENTERED(st), a);
+    st->open = a;
+    return true;
+  case IPSF_OP_CONFIRM: {
+    uint32_t r = p->confirms[a].requirement;
+    if (st->open != r)
+      return insn_fail(v, pc, "confirm %u of requirement %s outside it (open: %s)", a,
+                       req_name(p, r), req_name(p, st->open));
+    return true;
+  }
+  case IPSF_OP_REQEND:
+    if (st->open != a)
+      return insn_fail(v, pc, "REQEND of requirement %s, but the open requirement is %s",
+                       req_name(p, a), req_name(p, st->open));
+    st->open = IPSF_NONE;
+    return true;
+  default:
+    return true;
+  }
+}
+
+/* At RET (after its stack check): nothing open, every scale settled. */
+static bool protocol_ret(V *v, AState *st, uint32_t pc) {
+  const IpsfPack *p = v->p;
+  {
+    if (st->open != IPSF_NONE)
+      return insn_fail(v, pc, "RET inside requirement %s (no REQEND)", req_name(p, st->open));
+    for (uint32_t s = 0; s < p->scale_count; s++)
+      if (!BIT(MUST(st), s))
+        return insn_fail(v, pc, "scale '%s' is not settled on every path to RET",
+                         sname(p, p->scales[s].name));
+    return true;
+  }
+}
+
+/* The cost of instruction op, whose popped operands are in[], added to
+ * *c; returns the length bound of a string it pushes.  Every reachable
+ * instruction runs at most once per evaluation (jumps go forward), so the
+ * sum over them bounds one evaluation. */
+static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell *in,
+                          IpsfCost *c) {
+  const IpsfPack *p = st->p;
+  c->instructions = sat_add(c->instructions, 1);
+  uint64_t la = in[0].len, lb = in[1].len;
+  switch (op) {
+  case IPSF_OP_LOADK:
+    return p->consts[a].type.kind == IPSF_K_STRING ? p->string_lens[p->consts[a].str] : 0;
+  case IPSF_OP_LOAD:
+    return p->slots[a].type.kind == IPSF_K_STRING ? st->slot_len[a] : 0;
+  case IPSF_OP_EQS:
+  case IPSF_OP_NES: /* strcmp stops at the shorter string's end */
+    c->string_bytes = sat_add(c->string_bytes, (la < lb ? la : lb) + 1);
+    return 0;
+  case IPSF_OP_STARTS: /* strlen(b), then at most that many bytes of both */
+    c->string_bytes = sat_add(c->string_bytes, 2 * lb + 1);
+    return 0;
+  case IPSF_OP_ENDS: /* both lengths, then the tail */
+    c->string_bytes = sat_add(c->string_bytes, la + 2 * lb + 2);
+    return 0;
+  case IPSF_OP_CONTAINS: /* strstr is linear in glibc and musl (two-way) */
+    c->string_bytes = sat_add(c->string_bytes, 2 * (la + lb) + 2);
+    return 0;
+  case IPSF_OP_LOWER: /* strlen, then a copy into the scratch area */
+    c->string_bytes = sat_add(c->string_bytes, 2 * la + 2);
+    c->scratch_bytes = sat_add(c->scratch_bytes, la + 1);
+    return la;
+  case IPSF_OP_CALLN: {
+    const IpsfNative *n = &p->natives[a];
+    for (uint32_t k = 0; k < n->param_count; k++)
+      if (n->params[k] == IPSF_K_STRING) c->string_bytes = sat_add(c->string_bytes, in[k].len + 1);
+    if (n->result != IPSF_K_STRING) return 0;
+    /* The result is checked (UTF-8, length) and copied to scratch. */
+    c->string_bytes = sat_add(c->string_bytes, 2 * (uint64_t)IPSF_NATIVE_MAX_STRING + 2);
+    c->scratch_bytes = sat_add(c->scratch_bytes, IPSF_NATIVE_MAX_STRING + 1);
+    return IPSF_NATIVE_MAX_STRING;
+  }
+  default:
+    return 0;
+  }
+}
+
+/* Arrive at pc: meet the state recorded there by forward jumps. */
+static bool arrive(V *v, AState *st, uint32_t pc) {
+  if (st->join_at[pc] == IPSF_NONE) return true;
+  /* No pool when every saved join stack is empty: NULL + 0 is UB. */
+  const Cell *saved = st->pool ? st->pool + st->join_at[pc] : NULL;
+  const uint64_t *sbits = st->bpool + st->join_bits[pc];
+  uint32_t sd = st->join_depth[pc];
+  if (!st->live) {
+    if (sd) memcpy(st->stack, saved, sd * sizeof *saved);
+    memcpy(st->bits, sbits, st->words * sizeof *sbits);
+    st->depth = sd;
+    st->open = st->join_open[pc];
+    st->live = true;
+    return true;
+  }
+  if (!charge(v, pc, sd + st->words)) return false;
+  return describe_mismatch(v, pc, pc, st->stack, st->depth, saved, sd) &&
+         merge(v, st, pc, pc, st->stack, saved, sd, st->bits, sbits, st->open,
+               st->join_open[pc]);
+}
+
+static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
   const IpsfPack *p = v->p;
   st->live = true; /* instruction 0 is the entry */
   st->depth = 0;
+  st->open = IPSF_NONE;
   for (uint32_t pc = 0; pc < p->code_count; pc++) {
-    if (!charge(v, pc, 1)) return false;
-    if (st->join_at[pc] != IPSF_NONE) {
-      /* No pool when every saved join stack is empty: NULL + 0 is UB. */
-      const IpsfType *saved = st->pool ? st->pool + st->join_at[pc] : NULL;
-      uint32_t sd = st->join_depth[pc];
-      if (st->live) {
-        if (!charge(v, pc, sd)) return false;
-        if (!describe_mismatch(v, pc, pc, st->stack, st->depth, saved, sd)) return false;
-      } else {
-        if (sd) memcpy(st->stack, saved, sd * sizeof *saved);
-        st->depth = sd;
-        st->live = true;
-      }
-    }
+    if (!charge(v, pc, 1) || !arrive(v, st, pc)) return false;
     if (!st->live) continue; /* unreachable: never executes */
 
     uint32_t w = p->code[pc];
@@ -781,7 +1045,10 @@ static bool check_stack_run(V *v, AState *st) {
     if (info->operand == IPSF_OPND_CONST) star = p->consts[a].type;
     if (info->operand == IPSF_OPND_SLOT) star = p->slots[a].type;
     uint32_t et = IPSF_NONE;
+    if (!protocol_step(v, st, pc, op, a)) return false;
 
+    const char *pops = info->pops, *pushes = info->pushes;
+    char sig[IPSF_MAX_NATIVE_PARAMS + 1], res[2] = {0, 0};
     switch (op) {
     case IPSF_OP_STORE:
       if (p->slots[a].role == IPSF_SLOT_FACT || p->slots[a].role == IPSF_SLOT_SCALE)
@@ -789,28 +1056,32 @@ static bool check_stack_run(V *v, AState *st) {
                          p->slots[a].name == IPSF_NONE ? "" : sname(p, p->slots[a].name),
                          p->slots[a].role == IPSF_SLOT_FACT ? "fact" : "scale");
       break;
-    case IPSF_OP_CALLN: {
-      /* The native's declared signature, in place of "@". */
-      const IpsfNative *n = &p->natives[a];
-      char sig[IPSF_MAX_NATIVE_PARAMS + 1], res[2] = {native_letter(n->result), '\0'};
-      native_params(n, sig);
-      if (!pop_types(v, st, pc, sig, star, &et) || !push_types(v, st, pc, res, star, et))
-        return false;
-      continue;
-    }
+    case IPSF_OP_CALLN: /* the native's declared signature, in place of "@" */
+      native_params(&p->natives[a], sig);
+      res[0] = native_letter(p->natives[a].result);
+      pops = sig;
+      pushes = res;
+      break;
     case IPSF_OP_ANDJ:
-    case IPSF_OP_ORJ: {
+    case IPSF_OP_ORJ:
       /* Keep the bool on the jump edge, pop it on fall-through. */
       if (!pop_types(v, st, pc, "b", star, &et)) return false;
+      cost->instructions = sat_add(cost->instructions, 1);
       if (!join(v, st, pc, pc + 1 + a, st->depth + 1)) return false;
       continue;
-    }
     default:
       break;
     }
-    if (!pop_types(v, st, pc, info->pops, star, &et)) return false;
-    if (!push_types(v, st, pc, info->pushes, star, et)) return false;
+    if (!pop_types(v, st, pc, pops, star, &et)) return false;
+    Cell in[IPSF_MAX_NATIVE_PARAMS] = {{{0, 0}, 0}};
+    size_t n = strlen(pops);
+    if (n) memcpy(in, st->stack + st->depth, n * sizeof *in);
+    uint64_t len = step_cost(st, op, a, in, cost);
+    if (!push_types(v, st, pc, pushes, star, et, len)) return false;
     switch (op) {
+    case IPSF_OP_STORE:
+      if (in[0].len > st->slot_len[a]) st->slot_len[a] = in[0].len;
+      break;
     case IPSF_OP_JUMP:
       if (!join(v, st, pc, pc + 1 + a, st->depth)) return false;
       st->live = false;
@@ -822,6 +1093,7 @@ static bool check_stack_run(V *v, AState *st) {
       if (st->depth != 0)
         return insn_fail(v, pc, "the stack must be empty at RET, it holds %u value%s", st->depth,
                          st->depth == 1 ? "" : "s");
+      if (!protocol_ret(v, st, pc)) return false;
       st->live = false;
       break;
     default:
@@ -831,27 +1103,110 @@ static bool check_stack_run(V *v, AState *st) {
   return true;
 }
 
-static bool check_stack(V *v) {
+/* ---- cost outside the code ------------------------------------------------ */
+
+/* A byte of a string may become six in a record (JSON's \u00XX), and each
+ * entry brings fixed text (keys, punctuation, a location, a status). */
+#define REPORT_ESCAPE 6u
+#define REPORT_ENTRY 256u
+
+static uint64_t slen(const IpsfPack *p, uint32_t s) {
+  return s == IPSF_NONE ? 0 : p->string_lens[s];
+}
+
+/* An upper bound of one record's bytes, in any output format, with
+ * --explain: the pack header, every scale with its longest level name,
+ * every rule's reason and location, every requirement with its longest
+ * method name, refs, party and doc, and every viewpoint. */
+static uint64_t report_cost(const IpsfPack *p) {
+  uint64_t b = REPORT_ENTRY;
+#define X_META(field) b += slen(p, p->meta.field);
+  X_META(name) X_META(version) X_META(title) X_META(authority) X_META(framework)
+  X_META(description) X_META(currency)
+#undef X_META
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
+    uint64_t longest = 0;
+    for (uint32_t k = 0; k < e->value_count; k++)
+      if (slen(p, e->values[k]) > longest) longest = slen(p, e->values[k]);
+    b = sat_add(b, slen(p, p->scales[s].name) + longest + REPORT_ENTRY);
+  }
+  for (uint32_t r = 0; r < p->rule_count; r++)
+    b = sat_add(b, slen(p, p->rules[r].because) + slen(p, p->rules[r].loc.file) + REPORT_ENTRY);
+  for (uint32_t v = 0; v < p->viewpoint_count; v++)
+    b = sat_add(b, slen(p, p->viewpoints[v].name) + REPORT_ENTRY);
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    const IpsfRequirement *q = &p->requirements[r];
+    const IpsfViewpoint *vp = &p->viewpoints[q->viewpoint];
+    uint64_t longest = 0;
+    for (uint32_t k = 0; k < vp->method_count; k++)
+      if (slen(p, vp->methods[k]) > longest) longest = slen(p, vp->methods[k]);
+    uint64_t e = slen(p, q->id) + slen(p, q->title) + slen(p, q->party) + slen(p, q->doc) +
+                 slen(p, vp->name) + 2 * longest + slen(p, q->loc.file) + REPORT_ENTRY;
+    for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 8);
+    b = sat_add(b, e);
+  }
+  return b > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : b * REPORT_ESCAPE;
+}
+
+/* What every run does besides the code: reset what the code writes (vm.c),
+ * fill defaults over the facts (eval.c). */
+static uint64_t setup_cost(const IpsfPack *p) {
+  return (uint64_t)p->slot_count + 2u * p->scale_count + 2u * p->requirement_count +
+         p->viewpoint_count + p->rule_count / 64u + p->fact_count + 1u;
+}
+
+static bool check_code(V *v, IpsfCost *cost) {
   const IpsfPack *p = v->p;
   AState st = {0};
+  st.p = p;
+  st.ws = (p->scale_count + 63u) / 64u;
+  st.wr = (p->requirement_count + 63u) / 64u;
+  st.wl = (p->slot_count + 63u) / 64u;
+  st.words = 2 * st.ws + st.wr + st.wl;
+  size_t n = p->code_count;
   st.stack = malloc((p->max_stack ? p->max_stack : 1) * sizeof *st.stack);
-  st.join_at = malloc((size_t)p->code_count * sizeof *st.join_at);
-  st.join_depth = malloc((size_t)p->code_count * sizeof *st.join_depth);
+  st.bits = calloc(st.words ? st.words : 1, sizeof *st.bits);
+  st.join_at = malloc(n * sizeof *st.join_at);
+  st.join_depth = malloc(n * sizeof *st.join_depth);
+  st.join_bits = malloc(n * sizeof *st.join_bits);
+  st.join_open = malloc(n * sizeof *st.join_open);
+  st.slot_scale = malloc((p->slot_count ? p->slot_count : 1) * sizeof *st.slot_scale);
+  st.slot_len = calloc(p->slot_count ? p->slot_count : 1, sizeof *st.slot_len);
   bool ok;
-  if (!st.stack || !st.join_at || !st.join_depth) {
+  if (!st.stack || !st.bits || !st.join_at || !st.join_depth || !st.join_bits ||
+      !st.join_open || !st.slot_scale || !st.slot_len) {
     ok = ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
   } else {
     for (uint32_t i = 0; i < p->code_count; i++) st.join_at[i] = IPSF_NONE;
-    ok = check_stack_run(v, &st);
+    for (uint32_t i = 0; i < p->slot_count; i++) st.slot_scale[i] = IPSF_NONE;
+    for (uint32_t s = 0; s < p->scale_count; s++) st.slot_scale[p->scales[s].slot] = s;
+    for (uint32_t f = 0; f < p->fact_count; f++) {
+      const IpsfFact *fact = &p->facts[f];
+      if (fact->type.kind != IPSF_K_STRING) continue;
+      uint64_t len = IPSF_MAX_FACT_STRING;
+      if (fact->default_const != IPSF_NONE) {
+        uint32_t str = p->consts[fact->default_const].str;
+        if (p->string_lens[str] > len) len = p->string_lens[str];
+      }
+      st.slot_len[fact->slot] = len;
+    }
+    ok = charge(v, 0, p->slot_count) && check_code_run(v, &st, cost);
   }
   free(st.stack);
+  free(st.bits);
   free(st.join_at);
   free(st.join_depth);
+  free(st.join_bits);
+  free(st.join_open);
+  free(st.slot_scale);
+  free(st.slot_len);
   free(st.pool);
+  free(st.bpool);
   return ok;
 }
 
-bool ipsf_verify(const IpsfPack *pack, IpsfError *err) {
+bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   V v = {pack, err, 0};
   if (!check_header(&v) || !check_enums(&v) || !check_meta(&v) || !check_consts(&v) ||
       !check_slots(&v))
@@ -861,7 +1216,26 @@ bool ipsf_verify(const IpsfPack *pack, IpsfError *err) {
   for (uint32_t i = 0; i < pack->slot_count; i++) owner[i] = IPSF_NONE;
   bool ok = check_facts(&v, owner) && check_scales(&v, owner);
   free(owner);
-  return ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
-         check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_operands(&v) &&
-         check_last_ret(&v) && check_stack(&v);
+  IpsfCost cost = {0};
+  if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
+        check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_operands(&v) &&
+        check_last_ret(&v) && check_code(&v, &cost)))
+    return false;
+  cost.instructions = sat_add(cost.instructions, setup_cost(pack));
+  cost.report_bytes = report_cost(pack);
+  cost.total = sat_add(sat_add(cost.instructions, cost.string_bytes),
+                       sat_add(cost.scratch_bytes, cost.report_bytes));
+  pack->cost = cost;
+  return true;
+}
+
+bool ipsf_pack_check_cost(const IpsfPack *pack, uint64_t max_cost, IpsfError *err) {
+  const IpsfCost *c = &pack->cost;
+  if (c->total <= max_cost) return true;
+  return ipsf_fail(err, IPSF_ERR_LIMIT,
+                   "the pack's cost bound %llu exceeds the limit %llu (instructions %llu, "
+                   "string bytes %llu, scratch bytes %llu, report bytes %llu; see --max-cost)",
+                   (unsigned long long)c->total, (unsigned long long)max_cost,
+                   (unsigned long long)c->instructions, (unsigned long long)c->string_bytes,
+                   (unsigned long long)c->scratch_bytes, (unsigned long long)c->report_bytes);
 }

@@ -329,6 +329,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   for (uint32_t s = 0; s < p->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
   memset(ev->rule_hit, 0, ((p->rule_count + 63u) / 64u) * sizeof *ev->rule_hit);
   if (p->requirement_count) memset(ev->req_applies, 0, p->requirement_count);
+  if (p->viewpoint_count) memset(ev->vp_used, 0, p->viewpoint_count);
   for (uint32_t r = 0; r < p->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
   for (uint32_t i = 0; i < p->slot_count; i++) {
     const IpsfSlot *s = &p->slots[i];
@@ -559,6 +560,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       /* requirements */
       vmcase(REQ) {
         ev->req_applies[A] = 1;
+        ev->vp_used[p->requirements[A].viewpoint] = 1;
         ev->req_confirm[A] = IPSF_NONE;
         vmbreak;
       }

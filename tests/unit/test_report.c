@@ -430,6 +430,7 @@ Test(report, json_no_requirements_apply) {
   IpsfReporter r = {.format = IPSF_OUT_JSONL};
   must_eval(CAM_SHEET, NULL);
   memset(ev->req_applies, 0, pack->requirement_count);
+  memset(ev->vp_used, 0, pack->viewpoint_count);
   IpsfRecordHead h = {"x.json", 0, NULL, NULL};
   ipsf_report_record(&buf, &r, &h, ev);
   cr_expect(strstr(buf.data, ",\"requirements\":[],\"viewpoints\":[]}\n") != NULL, "%s",
@@ -502,6 +503,7 @@ Test(report, text_without_explain_and_nothing_applies) {
   IpsfReporter r = {.format = IPSF_OUT_TEXT};
   must_eval(CAM_SHEET, NULL);
   memset(ev->req_applies, 0, pack->requirement_count);
+  memset(ev->vp_used, 0, pack->viewpoint_count);
   IpsfRecordHead h = {"cam.json", 0, NULL, NULL};
   ipsf_report_record(&buf, &r, &h, ev);
   expect_output("cam.json\n"

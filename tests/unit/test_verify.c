@@ -46,6 +46,10 @@ static void set_code(IpsfPack *p, const uint32_t *words, uint32_t n) {
   } while (0)
 #define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
 
+/* The sample's two scales settled: what every accepted program must do
+ * before RET (rows about other properties start with it). */
+#define SETTLE_BOTH I(SCALE, S_S_RECOVERY), I(SCALE, S_S_ECONOMIC)
+
 static uint32_t let_int(IpsfPack *p) { return pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_LET, "x"); }
 
 /* ---- table rows: pack mutations ----------------------------------------- */
@@ -65,7 +69,7 @@ static void jump_past_end(IpsfPack *p) {
 }
 static void jump_to_end_plus_one(IpsfPack *p) { CODE(p, I(JUMP, 1), I(RET, 0)); }
 static void jump_wraps(IpsfPack *p) { CODE(p, I(JUMP, IPSF_OPERAND_MAX), I(RET, 0)); }
-static void jump_to_last(IpsfPack *p) { CODE(p, I(JUMP, 0), I(RET, 0)); }
+static void jump_to_last(IpsfPack *p) { CODE(p, SETTLE_BOTH, I(JUMP, 0), I(RET, 0)); }
 static void missing_ret(IpsfPack *p) { p->code[p->code_count - 1] = I(NOT, 0); }
 static void empty_code(IpsfPack *p) { CODE(p, I(RET, 0)); p->code_count = 0; }
 static void underflow(IpsfPack *p) { CODE(p, I(POP, 0), I(RET, 0)); }
@@ -108,7 +112,73 @@ static void store_fact(IpsfPack *p) {
   CODE(p, I(LOADK, k), I(STORE, pb_fact_slot(p, S_F_LOSS)), I(RET, 0));
 }
 static void store_scale(IpsfPack *p) {
-  CODE(p, I(LOAD, pb_scale_slot(p, S_S_RECOVERY)), I(STORE, pb_scale_slot(p, S_S_RECOVERY)),
+  CODE(p, I(SCALE, S_S_RECOVERY), I(LOAD, pb_scale_slot(p, S_S_RECOVERY)),
+       I(STORE, pb_scale_slot(p, S_S_RECOVERY)), I(RET, 0));
+}
+
+/* ---- the evaluation protocol (issue 10 findings 1 and 2, and the class) -- */
+
+/* Finding 1: SCALE left scale_rule unset and a later HITU read rules[-1]. */
+static void hitu_after_scale(IpsfPack *p) {
+  p->scales[S_S_RECOVERY].policy = IPSF_POLICY_UNIQUE;
+  CODE(p, I(SCALE, 0), I(HITU, 0), I(SCALE, 1), I(RET, 0));
+}
+/* Finding 2: a record with axis1 null (a JUMP over SCALE) ... */
+static void jump_over_scale(IpsfPack *p) {
+  CODE(p, I(JUMP, 1), I(SCALE, 0), I(SCALE, 1), I(RET, 0));
+}
+/* ... and a record that says catastrophic while the slot says limited. */
+static void hitw_after_scale(IpsfPack *p) {
+  CODE(p, I(SCALE, 1), I(HITW, 3), I(SCALE, 0), I(RET, 0));
+}
+static void scale_twice(IpsfPack *p) { CODE(p, SETTLE_BOTH, I(SCALE, 0), I(RET, 0)); }
+static void scale_on_one_path_then_again(IpsfPack *p) {
+  uint32_t t = pb_kbool(p, true);
+  CODE(p, I(LOADK, t), I(JUMPF, 1), I(SCALE, 0), I(SCALE, 0), I(SCALE, 1), I(RET, 0));
+}
+static void scale_on_one_path(IpsfPack *p) {
+  uint32_t t = pb_kbool(p, true);
+  CODE(p, I(LOADK, t), I(JUMPF, 1), I(SCALE, 0), I(SCALE, 1), I(RET, 0));
+}
+static void read_scale_unsettled(IpsfPack *p) {
+  uint32_t s = pb_scale_slot(p, S_S_RECOVERY);
+  CODE(p, I(SCALE, 1), I(LOAD, s), I(LOAD, s), I(EQE, 0), I(POP, 0), I(SCALE, 0), I(RET, 0));
+}
+static void read_let_unwritten(IpsfPack *p) {
+  uint32_t x = let_int(p);
+  CODE(p, SETTLE_BOTH, I(LOAD, x), I(LOAD, x), I(EQI, 0), I(POP, 0), I(RET, 0));
+}
+static void let_written_on_one_path(IpsfPack *p) {
+  uint32_t x = let_int(p), t = pb_kbool(p, true), k = pb_kint(p, 1);
+  CODE(p, SETTLE_BOTH, I(LOADK, t), I(JUMPF, 2), I(LOADK, k), I(STORE, x), I(LOAD, x),
+       I(LOAD, x), I(EQI, 0), I(POP, 0), I(RET, 0));
+}
+static void let_written_on_both_paths(IpsfPack *p) {
+  uint32_t x = let_int(p), t = pb_kbool(p, true), k = pb_kint(p, 1);
+  CODE(p, SETTLE_BOTH, I(LOADK, t), I(JUMPF, 3), I(LOADK, k), I(STORE, x), I(JUMP, 2),
+       I(LOADK, k), I(STORE, x), I(LOAD, x), I(LOAD, x), I(EQI, 0), I(POP, 0), I(RET, 0));
+}
+static void req_nested(IpsfPack *p) {
+  CODE(p, SETTLE_BOTH, I(REQ, 0), I(REQ, 1), I(REQEND, 1), I(REQEND, 0), I(RET, 0));
+}
+static void req_twice(IpsfPack *p) {
+  CODE(p, SETTLE_BOTH, I(REQ, 0), I(CONFIRM, 0), I(REQEND, 0), I(REQ, 0), I(CONFIRM, 0),
+       I(REQEND, 0), I(RET, 0));
+}
+static void confirm_outside(IpsfPack *p) { CODE(p, SETTLE_BOTH, I(CONFIRM, 0), I(RET, 0)); }
+static void confirm_of_other(IpsfPack *p) {
+  CODE(p, SETTLE_BOTH, I(REQ, 1), I(CONFIRM, 0), I(REQEND, 1), I(RET, 0));
+}
+static void reqend_other(IpsfPack *p) { CODE(p, SETTLE_BOTH, I(REQ, 0), I(REQEND, 1), I(RET, 0)); }
+static void ret_in_req(IpsfPack *p) { CODE(p, SETTLE_BOTH, I(REQ, 0), I(RET, 0)); }
+static void req_open_at_join(IpsfPack *p) {
+  uint32_t t = pb_kbool(p, true);
+  CODE(p, SETTLE_BOTH, I(LOADK, t), I(JUMPF, 1), I(REQ, 0), I(CONFIRM, 0), I(REQEND, 0),
+       I(RET, 0));
+}
+static void req_skipped_on_one_path(IpsfPack *p) {
+  uint32_t t = pb_kbool(p, true);
+  CODE(p, SETTLE_BOTH, I(LOADK, t), I(JUMPF, 3), I(REQ, 1), I(CONFIRM, 2), I(REQEND, 1),
        I(RET, 0));
 }
 static void jumpf_on_int(IpsfPack *p) {
@@ -127,12 +197,13 @@ static void join_type(IpsfPack *p) {
 }
 static void join_ok(IpsfPack *p) {
   uint32_t b = pb_kbool(p, true), k = pb_kint(p, 1), k2 = pb_kint(p, 2), x = let_int(p);
-  CODE(p, I(LOADK, b), I(JUMPF, 2), I(LOADK, k), I(JUMP, 1), I(LOADK, k2), I(STORE, x), I(RET, 0));
+  CODE(p, SETTLE_BOTH, I(LOADK, b), I(JUMPF, 2), I(LOADK, k), I(JUMP, 1), I(LOADK, k2), I(STORE, x),
+       I(RET, 0));
 }
 static void andj_keeps_bool(IpsfPack *p) {
   uint32_t b = pb_kbool(p, true);
   uint32_t x = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "b");
-  CODE(p, I(LOADK, b), I(ANDJ, 1), I(LOADK, b), I(STORE, x), I(RET, 0));
+  CODE(p, SETTLE_BOTH, I(LOADK, b), I(ANDJ, 1), I(LOADK, b), I(STORE, x), I(RET, 0));
 }
 static void andj_treated_as_pop(IpsfPack *p) {
   uint32_t b = pb_kbool(p, true);
@@ -144,7 +215,7 @@ static void stack_left_at_ret(IpsfPack *p) {
   CODE(p, I(LOADK, k), I(RET, 0));
 }
 static void unreachable_skipped(IpsfPack *p) {
-  CODE(p, I(JUMP, 2), I(POP, 0), I(ADDI, 0), I(RET, 0));
+  CODE(p, SETTLE_BOTH, I(JUMP, 2), I(POP, 0), I(ADDI, 0), I(RET, 0));
 }
 static void hit_wrong_policy(IpsfPack *p) { CODE(p, I(HITF, 0), I(RET, 0)); }
 static void hitu_on_worst(IpsfPack *p) { CODE(p, I(HITU, 3), I(RET, 0)); }
@@ -402,6 +473,25 @@ static const Case cases[] = {
     {"mismatched types at a join", join_type, NULL, REJECT, "cell 0 is a bool here, an int on another path"},
     {"ORJ does not pop on the jump edge", andj_treated_as_pop, NULL, REJECT, "instruction 4 (RET): stack mismatch where paths meet at instruction 4: depth 0 here, 1 on another path"},
     {"values left at RET", stack_left_at_ret, NULL, REJECT, "instruction 1 (RET): the stack must be empty at RET, it holds 1 value"},
+    /* the evaluation protocol */
+    {"HITU after its scale's SCALE (finding 1)", hitu_after_scale, NULL, REJECT, "instruction 1 (HITU): rule 0 hits scale 'recovery' after the scale may have been settled"},
+    {"JUMP over a SCALE (finding 2)", jump_over_scale, NULL, REJECT, "instruction 3 (RET): scale 'recovery' is not settled on every path to RET"},
+    {"HITW after its scale's SCALE (finding 2)", hitw_after_scale, NULL, REJECT, "instruction 1 (HITW): rule 3 hits scale 'economic' after the scale may have been settled"},
+    {"SCALE twice", scale_twice, NULL, REJECT, "instruction 2 (SCALE): scale 'recovery' may already be settled here (settled twice)"},
+    {"SCALE on one path, then again", scale_on_one_path_then_again, NULL, REJECT, "instruction 3 (SCALE): scale 'recovery' may already be settled"},
+    {"SCALE on one path only", scale_on_one_path, NULL, REJECT, "(RET): scale 'recovery' is not settled on every path to RET"},
+    {"scale slot read before SCALE", read_scale_unsettled, NULL, REJECT, "instruction 1 (LOAD): reads scale 'recovery' before it is settled on every path"},
+    {"let read before STORE", read_let_unwritten, NULL, REJECT, "instruction 2 (LOAD): reads slot"},
+    {"let stored on one path only", let_written_on_one_path, NULL, REJECT, "instruction 6 (LOAD): reads slot"},
+    {"let stored on both paths", let_written_on_both_paths, NULL, ACCEPT, NULL},
+    {"REQ inside a requirement", req_nested, NULL, REJECT, "instruction 3 (REQ): requirement SH-20 is entered while requirement SH-01 is open"},
+    {"a requirement entered twice", req_twice, NULL, REJECT, "instruction 5 (REQ): requirement SH-01 may already have been entered"},
+    {"CONFIRM outside a requirement", confirm_outside, NULL, REJECT, "instruction 2 (CONFIRM): confirm 0 of requirement SH-01 outside it (open: none)"},
+    {"CONFIRM of another requirement", confirm_of_other, NULL, REJECT, "(CONFIRM): confirm 0 of requirement SH-01 outside it (open: SH-20)"},
+    {"REQEND of another requirement", reqend_other, NULL, REJECT, "(REQEND): REQEND of requirement SH-20, but the open requirement is SH-01"},
+    {"RET inside a requirement", ret_in_req, NULL, REJECT, "(RET): RET inside requirement SH-01 (no REQEND)"},
+    {"paths meet with a requirement open on one", req_open_at_join, NULL, REJECT, "instruction 5 (CONFIRM): paths meet at instruction 5 with different open requirements (none and SH-01)"},
+    {"a requirement skipped on one path", req_skipped_on_one_path, NULL, ACCEPT, NULL},
 };
 
 static void run_case(const Case *c) {
@@ -460,5 +550,102 @@ Test(verify, long_code) {
   IpsfError err = {0};
   IpsfPack *q = pb_load(p, &err);
   cr_assert(q, "%s", err.message);
+  ipsf_pack_free(q);
+}
+
+/* ---- the cost bound (issue 10 finding 4) ---------------------------------- */
+
+/* A pack of `n` instructions `op` over one big string constant (two for a
+ * binary op), each result stored into a let; loaded with the default
+ * limit, then without one. */
+static IpsfPack *string_pack(IpsfOpcode op, size_t bytes, int n, bool binary) {
+  IpsfPack *p = pb_new("t");
+  char *big = malloc(bytes + 1);
+  memset(big, 'A', bytes);
+  big[bytes] = '\0';
+  uint32_t k = pb_kstr(p, big);
+  free(big);
+  bool str_result = op == IPSF_OP_LOWER;
+  uint32_t x = pb_slot(p, pb_t(str_result ? IPSF_K_STRING : IPSF_K_BOOL), IPSF_SLOT_LET, "x");
+  for (int i = 0; i < n; i++) {
+    pb_emit(p, IPSF_OP_LOADK, k);
+    if (binary) pb_emit(p, IPSF_OP_LOADK, k);
+    pb_emit(p, op, 0);
+    pb_emit(p, IPSF_OP_STORE, x);
+  }
+  pb_emit(p, IPSF_OP_RET, 0);
+  return p;
+}
+
+
+static void load_both_ways(IpsfPack *p, IpsfCost *cost, IpsfError *err) {
+  uint8_t *b;
+  size_t len;
+  pb_bytes(p, &b, &len);
+  ipsf_pack_free(p);
+  IpsfPack *q = ipsf_pack_load(b, len, err);
+  cr_expect_null(q, "a pack over the cost limit loaded");
+  ipsf_pack_free(q);
+  IpsfError e2 = {0};
+  q = ipsf_pack_load_limited(b, len, UINT64_MAX, &e2);
+  cr_assert(q, "without a limit it loads: %s", e2.message);
+  *cost = *ipsf_pack_cost(q);
+  ipsf_pack_free(q);
+  free(b);
+}
+
+/* LOWER repeated on a 1 MiB string: the scratch area would grow by 1 MiB
+ * per instruction. */
+Test(verify, cost_lower_scratch) {
+  IpsfCost c;
+  IpsfError err = {0};
+  load_both_ways(string_pack(IPSF_OP_LOWER, 1u << 20, 120, false), &c, &err);
+  cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
+  cr_expect(strstr(err.message, "exceeds the limit 100000000"), "%s", err.message);
+  cr_expect_eq(c.scratch_bytes, 120u * ((1u << 20) + 1u));
+  cr_expect_geq(c.total, c.scratch_bytes + c.string_bytes);
+}
+
+/* EQS of two large constants: each instruction compares them whole. */
+Test(verify, cost_eqs_bytes) {
+  IpsfCost c;
+  IpsfError err = {0};
+  load_both_ways(string_pack(IPSF_OP_EQS, 2u << 20, 60, true), &c, &err);
+  cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
+  cr_expect_eq(c.string_bytes, 60u * ((2u << 20) + 1u));
+  cr_expect_eq(c.scratch_bytes, 0);
+}
+
+/* 3,000 refs to one 100 kB string: every record would carry them. */
+Test(verify, cost_report_refs) {
+  IpsfPack *p = pb_sample();
+  char *big = malloc(100001);
+  memset(big, 'r', 100000);
+  big[100000] = '\0';
+  uint32_t s = pb_str(p, big);
+  free(big);
+  IpsfRequirement *q = &p->requirements[S_R_SH01];
+  free(q->refs);
+  q->ref_count = 3000;
+  q->refs = malloc(3000 * sizeof *q->refs);
+  for (int i = 0; i < 3000; i++) q->refs[i] = s;
+  IpsfCost c;
+  IpsfError err = {0};
+  load_both_ways(p, &c, &err);
+  cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
+  cr_expect_gt(c.report_bytes, 3000u * 100000u);
+}
+
+/* A string fact counts as IPSF_MAX_FACT_STRING bytes: LOWER of a fact. */
+Test(verify, cost_fact_strings) {
+  IpsfPack *p = pb_sample();
+  IpsfError err = {0};
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s", err.message);
+  const IpsfCost *c = ipsf_pack_cost(q);
+  /* the sample lowers its string fact once into a let */
+  cr_expect_eq(c->scratch_bytes, IPSF_MAX_FACT_STRING + 1u);
+  cr_expect_lt(c->total, IPSF_DEFAULT_MAX_COST);
+  cr_expect_gt(c->report_bytes, 0);
   ipsf_pack_free(q);
 }

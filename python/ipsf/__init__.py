@@ -1,0 +1,250 @@
+"""ipsf: IoT-SSF rule packs in Python, on the C runtime (docs/python.md).
+
+    import ipsf
+    pack = ipsf.Pack("examples/smart-home/pack.ipsf")
+    pack.evaluate({"device": "cam", "facts": {"usage": "home"}})
+
+Packs are verified on load, exactly as the CLI loads them; records are the
+CLI's JSON records (same keys, same values).  Evaluation releases the GIL.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ._native import (ALLOW_UNKNOWN_FACTS, EXPLAIN, RECORDS_JSONL, SYNTAX_JSON, SYNTAX_JSONL,
+                      SYNTAX_YAML, ffi, lib, string)
+
+__all__ = ["Pack", "compile", "PackError", "CompileError", "version"]
+
+DEFAULT_MAX_COST = 100_000_000
+
+
+class PackError(Exception):
+    """A pack that cannot be loaded: kind ('bytecode', 'limit', 'io',
+    'native', ...) and message, as the CLI reports them."""
+
+    def __init__(self, kind, message):
+        super().__init__(f"{kind}: {message}")
+        self.kind = kind
+        self.message = message
+
+
+class CompileError(Exception):
+    """A pack source with errors; .diagnostics is the list `ipsfc check
+    --format json` gives (file, line, col, severity, code, message)."""
+
+    def __init__(self, diagnostics, text):
+        super().__init__(text)
+        self.diagnostics = diagnostics
+
+
+def version():
+    return string(lib.ipsf_version())
+
+
+def _ipsfc():
+    """The compiler: the `ipsfc` binary ($IPSFC, PATH, or the source tree's
+    build/), since the compiler is not a public library yet."""
+    env = os.environ.get("IPSFC")
+    if env:
+        return env
+    found = shutil.which("ipsfc")
+    if found:
+        return found
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    path = os.path.join(here, "build", "ipsfc")
+    if os.path.exists(path):
+        return path
+    raise FileNotFoundError("ipsf.compile needs the ipsfc binary: set IPSFC or put it on PATH")
+
+
+def compile(path_or_source, import_dirs=()):
+    """Compile a pack (a path to a .ipsf file, or its source text) to the
+    bytes of a verified .ipsb.  Raises CompileError with the diagnostics."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if os.path.exists(path_or_source) if "\n" not in path_or_source else False:
+            src = path_or_source
+        else:
+            src = os.path.join(tmp, "pack.ipsf")
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(path_or_source)
+        out = os.path.join(tmp, "pack.ipsb")
+        inc = [a for d in import_dirs for a in ("-I", d)]
+        r = subprocess.run([_ipsfc(), "compile", src, "-o", out] + inc,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            c = subprocess.run([_ipsfc(), "check", "--format", "json", src] + inc,
+                               capture_output=True, text=True)
+            try:
+                diags = json.loads(c.stdout)
+            except ValueError:
+                diags = []
+            raise CompileError(diags, r.stderr.strip())
+        with open(out, "rb") as f:
+            return f.read()
+
+
+def _raise(err):
+    raise PackError(string(lib.ipsf_error_kind_name(err.kind)), string(err.message))
+
+
+class Pack:
+    """A loaded, verified pack.  `source`: a path to a .ipsf or .ipsb file,
+    or the bytes of a .ipsb.  `allow_native`: libraries its externs may
+    call; `require_signature`: a public key file the pack must be signed
+    by; `max_cost`: the cost limit (docs/security.md)."""
+
+    def __init__(self, source, allow_native=(), require_signature=None,
+                 max_cost=DEFAULT_MAX_COST, import_dirs=()):
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+        elif str(source).endswith(".ipsb"):
+            with open(source, "rb") as f:
+                data = f.read()
+        else:
+            data = compile(str(source), import_dirs)
+        self.bytes = data
+        err = ffi.new("IpsfError *")
+        p = lib.ipsf_pack_load_limited(data, len(data), max_cost, err)
+        if p == ffi.NULL:
+            _raise(err)
+        self._p = ffi.gc(p, lib.ipsf_pack_free)
+        if require_signature is not None:
+            key = ffi.new("uint8_t[32]")
+            if not lib.ipsf_public_key_load_file(str(require_signature).encode(), key, err):
+                _raise(err)
+            if not lib.ipsf_pack_check_signature(self._p, key, err):
+                _raise(err)
+        libs = [ffi.new("char[]", str(x).encode()) for x in allow_native]
+        arr = ffi.new("const char *[]", libs or [ffi.NULL])
+        if not lib.ipsf_pack_bind_natives(self._p, arr, len(libs), err):
+            _raise(err)
+        self._local = threading.local()
+        self._contexts = []
+        self._lock = threading.Lock()
+
+    # ---- what the pack declares --------------------------------------------
+    @property
+    def name(self):
+        return string(lib.ipsf_pack_name(self._p))
+
+    @property
+    def version(self):
+        return string(lib.ipsf_pack_version(self._p))
+
+    @property
+    def digest(self):
+        return "sha256:" + bytes(ffi.buffer(lib.ipsf_pack_digest(self._p), 32)).hex()
+
+    @property
+    def cost(self):
+        c = lib.ipsf_pack_cost(self._p)
+        return {k: getattr(c, k) for k in
+                ("total", "instructions", "string_bytes", "scratch_bytes", "report_bytes")}
+
+    @property
+    def facts(self):
+        out = []
+        for i in range(lib.ipsf_pack_fact_count(self._p)):
+            n = lib.ipsf_pack_fact_value_count(self._p, i)
+            out.append({"name": string(lib.ipsf_pack_fact_name(self._p, i)),
+                        "type": string(lib.ipsf_pack_fact_type(self._p, i)),
+                        "required": bool(lib.ipsf_pack_fact_required(self._p, i)),
+                        "values": [string(lib.ipsf_pack_fact_value(self._p, i, k))
+                                   for k in range(n)] or None})
+        return out
+
+    @property
+    def scales(self):
+        axes = {lib.ipsf_pack_axis(self._p, 1): 1, lib.ipsf_pack_axis(self._p, 2): 2}
+        return [{"name": string(lib.ipsf_pack_scale_name(self._p, s)),
+                 "levels": [string(lib.ipsf_pack_level_name(self._p, s, k))
+                            for k in range(lib.ipsf_pack_level_count(self._p, s))],
+                 "axis": axes.get(s)}
+                for s in range(lib.ipsf_pack_scale_count(self._p))]
+
+    @property
+    def requirements(self):
+        return [{"id": string(lib.ipsf_pack_requirement_id(self._p, r)),
+                 "title": string(lib.ipsf_pack_requirement_title(self._p, r)),
+                 "viewpoint": string(lib.ipsf_pack_viewpoint_name(
+                     self._p, lib.ipsf_pack_requirement_viewpoint(self._p, r)))}
+                for r in range(lib.ipsf_pack_requirement_count(self._p))]
+
+    # ---- evaluation ---------------------------------------------------------
+    def _context(self):
+        """One evaluation context per thread (a context is single-threaded)."""
+        ev = getattr(self._local, "ev", None)
+        if ev is None:
+            ev = lib.ipsf_eval_new(self._p)
+            if ev == ffi.NULL:
+                raise MemoryError("ipsf: out of memory creating an evaluation context")
+            ev = ffi.gc(ev, lib.ipsf_eval_free)
+            with self._lock:
+                self._contexts.append(ev)  # kept alive as long as the pack
+            self._local.ev = ev
+        return ev
+
+    def _records(self, text, syntax=SYNTAX_JSON, profile=None, explain=False,
+                 allow_unknown_facts=False):
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        flags = (EXPLAIN if explain else 0) | (ALLOW_UNKNOWN_FACTS if allow_unknown_facts else 0)
+        prof = ffi.new("char[]", profile.encode()) if profile is not None else ffi.NULL
+        n = ffi.new("size_t *")
+        out = lib.ipsf_evaluate_text(self._context(), data, len(data), syntax, prof,
+                                     RECORDS_JSONL, flags, n, ffi.NULL, ffi.NULL)
+        if out == ffi.NULL:
+            raise MemoryError("ipsf: out of memory evaluating a sheet")
+        try:
+            raw = ffi.unpack(out, n[0]).decode("utf-8")
+        finally:
+            lib.ipsf_free(out)
+        return [json.loads(line) for line in raw.splitlines()]
+
+    def evaluate(self, sheet, profile=None, explain=False, allow_unknown_facts=False,
+                 yaml=False):
+        """The records of one sheet (a dict in the fact-sheet shape, or JSON
+        text; YAML text with yaml=True): one per profile, or one error record,
+        exactly as `ipsfc eval --format json` with "sheet" and "line" None."""
+        if isinstance(sheet, dict):
+            sheet = json.dumps(sheet)
+        return self._records(sheet, SYNTAX_YAML if yaml else SYNTAX_JSON, profile, explain,
+                             allow_unknown_facts)
+
+    def evaluate_jsonl(self, lines, jobs=1, sheet=None, profile=None, explain=False,
+                       allow_unknown_facts=False):
+        """Records of a JSON Lines source (an iterable of lines, or a file
+        object), in input order, "line" the 1-based line number (blank lines
+        count, as in the CLI) and "sheet" the given name.  jobs > 1
+        evaluates on that many threads, the order kept."""
+        numbered = ((i, l) for i, l in enumerate(lines, 1)
+                    if (l.strip() if isinstance(l, str) else l.strip(b" \t\r\n")))
+
+        def one(item):
+            no, line = item
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", errors="strict")
+            recs = self._records(line.rstrip("\r\n"), SYNTAX_JSONL, profile, explain,
+                                 allow_unknown_facts)
+            for r in recs:
+                r["sheet"], r["line"] = sheet, no
+            return recs
+
+        if jobs <= 1:
+            for item in numbered:
+                yield from one(item)
+            return
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            batch = []
+            for item in numbered:
+                batch.append(item)
+                if len(batch) >= 256 * jobs:
+                    for recs in pool.map(one, batch):
+                        yield from recs
+                    batch = []
+            for recs in pool.map(one, batch):
+                yield from recs

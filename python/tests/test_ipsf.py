@@ -1,0 +1,104 @@
+"""ipsf in-process: the same packs, the same records, the same errors as
+the CLI (docs/python.md)."""
+import glob
+import json
+import os
+import threading
+
+import pytest
+
+import ipsf
+from conftest import PACK, ROOT, cli, cli_jsonl
+
+
+def strip(records):
+    """Records without "sheet" and "line", which name the CLI's input."""
+    return [{k: v for k, v in r.items() if k not in ("sheet", "line")} for r in records]
+
+
+def test_pack_declarations(ipsb):
+    p = ipsf.Pack(ipsb)
+    info = json.loads(cli("inspect", "--format", "json", ipsb).stdout)
+    assert (p.name, p.version, p.digest) == (info["name"], info["version"], info["digest"])
+    assert p.cost["total"] == info["cost"]["total"]
+    assert [f["name"] for f in p.facts][:2] == ["harm_life", "data_sensitivity"]
+    usage = next(f for f in p.facts if f["name"] == "usage")
+    assert usage["required"] and usage["values"][0] == "home"
+    assert p.scales[0] == {"name": "recovery", "levels": ["limited", "serious", "fatal"], "axis": 1}
+    assert p.requirements[0]["id"] == "SH-01"
+    assert ipsf.version() == "0.1.0"
+
+
+def test_source_bytes_and_path_agree(ipsb):
+    a, b = ipsf.Pack(PACK), ipsf.Pack(open(ipsb, "rb").read())
+    assert a.digest == b.digest == ipsf.Pack(ipsb).digest
+
+
+def test_evaluate_matches_cli_json(ipsb):
+    p = ipsf.Pack(ipsb)
+    devices = sorted(glob.glob(os.path.join(ROOT, "examples", "smart-home", "devices", "*.json")))
+    for path in devices:
+        want = json.loads(cli("eval", "--format", "json", "--fail-on", "never", ipsb, path).stdout)
+        got = p.evaluate(open(path, encoding="utf-8").read())
+        assert got == [dict(r, sheet=None) for r in want], path
+        assert p.evaluate(json.load(open(path, encoding="utf-8"))) == got
+    yaml_dev = os.path.join(ROOT, "examples", "smart-home", "devices", "baby-monitor.yaml")
+    want = json.loads(cli("eval", "--format", "json", "--fail-on", "never", ipsb, yaml_dev).stdout)
+    assert p.evaluate(open(yaml_dev).read(), yaml=True) == [dict(r, sheet=None) for r in want]
+
+
+def test_bad_sheets_are_error_records(ipsb):
+    p = ipsf.Pack(ipsb)
+    [r] = p.evaluate('{"facts": {"usage": "moon"}}')
+    assert r["error"]["kind"] == "type"
+    [r] = p.evaluate("{not json")
+    assert r["error"]["kind"] == "syntax"
+    [r] = p.evaluate({"facts": {"usage": "home"}}, profile="nope")
+    assert r["error"]["kind"] == "unknown_profile"
+
+
+def test_bad_packs_raise(tmp_path):
+    with pytest.raises(ipsf.PackError) as e:
+        ipsf.Pack(b"not a pack")
+    assert e.value.kind == "bytecode"
+    with pytest.raises(ipsf.PackError) as e:
+        ipsf.Pack(PACK, max_cost=1000)
+    assert e.value.kind == "limit" and "exceeds the limit 1000" in e.value.message
+    natives = os.path.join(ROOT, "examples", "natives", "pack.ipsf")
+    with pytest.raises(ipsf.PackError) as e:
+        ipsf.Pack(natives)
+    assert e.value.kind == "native"
+    with pytest.raises(ipsf.CompileError) as e:
+        ipsf.compile('pack "t" version "1.0.0" {}\nfacts { x: nosuchtype; }\n')
+    assert e.value.diagnostics and e.value.diagnostics[0]["severity"] == "error"
+
+
+def test_evaluate_jsonl_matches_cli(ipsb, corpus):
+    p = ipsf.Pack(ipsb)
+    for path in corpus:
+        want = cli_jsonl(ipsb, path, extra=("--jobs", "1"))
+        with open(path, encoding="utf-8", newline="") as f:
+            got = list(p.evaluate_jsonl(f, sheet=path))
+        assert got == want
+        with open(path, encoding="utf-8", newline="") as f:
+            assert list(p.evaluate_jsonl(f, sheet=path, jobs=4)) == want
+
+
+def test_threads_share_a_pack(ipsb, corpus):
+    p = ipsf.Pack(ipsb)
+    lines = open(corpus[0], encoding="utf-8").read().splitlines()
+    want = list(p.evaluate_jsonl(lines))
+    results, errors = {}, []
+
+    def work(i):
+        try:
+            results[i] = list(p.evaluate_jsonl(lines))
+        except Exception as e:  # noqa: BLE001 -- reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and all(results[i] == want for i in range(4))

@@ -1,0 +1,53 @@
+#!/bin/sh
+# The runtime as an embedder gets it: `make install` into a temporary
+# prefix, then examples/embed/embed.c built against it through pkg-config,
+# shared and static, run on the smart-home devices; its records must be the
+# CLI's (--format jsonl), but for "sheet" (null: the embedder names no file).
+# Also: the shared library exports exactly the functions of ipsf.h.
+#
+#   sh tests/embed/run.sh BUILD_DIR
+set -u
+build=${1:-build}
+root=$(pwd)
+tmp=$(mktemp -d /tmp/ipsfc-embed.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+passed=0; failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+make -s install PREFIX="$tmp/prefix" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; bad "make install"; }
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+# Everything the .so defines is declared in ipsf.h, and named ipsf_.
+nm -D --defined-only "$tmp/prefix/lib/libipsf.so" | awk '{print $3}' | sort >"$tmp/exported"
+grep -o '\bipsf_[a-z0-9_]*(' include/ipsf.h | tr -d '(' | sort -u >"$tmp/declared"
+if [ -s "$tmp/exported" ] && [ -z "$(comm -23 "$tmp/exported" "$tmp/declared")" ]; then ok
+else bad "the .so exports symbols ipsf.h does not declare:"; comm -23 "$tmp/exported" "$tmp/declared" | head; fi
+[ "$(objdump -p "$tmp/prefix/lib/libipsf.so" | awk '/SONAME/ {print $2}')" = libipsf.so.0 ] && ok || bad "SONAME"
+
+"$root/$build/ipsfc" compile examples/smart-home/pack.ipsf -o "$tmp/pack.ipsb" || bad "compile"
+devices=$(ls examples/smart-home/devices/*.json)
+"$root/$build/ipsfc" eval --format jsonl --fail-on never "$tmp/pack.ipsb" $devices |
+  sed 's/^{"sheet":"[^"]*"/{"sheet":null/' >"$tmp/want"
+
+# shared, through pkg-config
+if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/embed" examples/embed/embed.c \
+     $(pkg-config --cflags --libs ipsf) -ljansson 2>"$tmp/cc.log"; then
+  LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/embed" "$tmp/pack.ipsb" $devices >"$tmp/got" 2>"$tmp/err"
+  if cmp -s "$tmp/want" "$tmp/got"; then ok; else bad "shared: records differ"; diff "$tmp/want" "$tmp/got" | head -5; fi
+  ldd "$tmp/embed" | grep -q "libipsf.so.0 => $tmp/prefix/lib" 2>/dev/null ||
+    LD_LIBRARY_PATH="$tmp/prefix/lib" ldd "$tmp/embed" | grep -q "libipsf.so.0 => $tmp/prefix/lib" && ok ||
+    bad "the shared build does not use the installed libipsf.so.0"
+  grep -q "^embed: ipsf 0.1.0, pack jp.example.smart-home 1.2.0: recovery(3 levels)" "$tmp/err" && ok ||
+    { bad "shared: banner"; cat "$tmp/err"; }
+else bad "shared: cc"; cat "$tmp/cc.log"; fi
+
+# static, through pkg-config --static
+if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/embed-static" examples/embed/embed.c \
+     $(pkg-config --cflags ipsf) "$tmp/prefix/lib/libipsf.a" \
+     $(pkg-config --static --libs ipsf | sed 's/-lipsf//') -ljansson 2>"$tmp/cc.log"; then
+  "$tmp/embed-static" "$tmp/pack.ipsb" $devices >"$tmp/got" 2>/dev/null
+  if cmp -s "$tmp/want" "$tmp/got"; then ok; else bad "static: records differ"; fi
+  ldd "$tmp/embed-static" | grep -q libipsf && bad "static: links libipsf.so" || ok
+else bad "static: cc"; cat "$tmp/cc.log"; fi
+echo "embed: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

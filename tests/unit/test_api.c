@@ -1,0 +1,127 @@
+/*
+ * test_api.c -- the embedding API of ipsf.h: what a pack declares, and one
+ * sheet from text to records (ipsf_evaluate_text), against the records the
+ * CLI writes for the same sheet.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "pack_builder.h"
+
+Test(api, declarations) {
+  IpsfError err = {0};
+  IpsfPack *p = pb_load(pb_sample(), &err);
+  cr_assert(p, "%s", err.message);
+  cr_expect_str_eq(ipsf_version(), IPSF_VERSION);
+  cr_expect_eq(ipsf_pack_fact_count(p), 7);
+  cr_expect_str_eq(ipsf_pack_fact_name(p, S_F_USAGE), "usage");
+  cr_expect_str_eq(ipsf_pack_fact_type(p, S_F_USAGE), "enum");
+  cr_expect_str_eq(ipsf_pack_fact_type(p, S_F_RADIOS), "set");
+  cr_expect_str_eq(ipsf_pack_fact_type(p, S_F_SCORE), "number");
+  cr_expect(ipsf_pack_fact_required(p, S_F_USAGE));
+  cr_expect_not(ipsf_pack_fact_required(p, S_F_LOSS));
+  cr_expect_eq(ipsf_pack_fact_value_count(p, S_F_USAGE), 3);
+  cr_expect_str_eq(ipsf_pack_fact_value(p, S_F_USAGE, 2), "factory");
+  cr_expect_null(ipsf_pack_fact_value(p, S_F_USAGE, 3));
+  cr_expect_eq(ipsf_pack_fact_value_count(p, S_F_LOSS), 0);
+  cr_expect_null(ipsf_pack_fact_name(p, 99));
+  cr_expect_eq(ipsf_pack_scale_count(p), 2);
+  cr_expect_eq(ipsf_pack_scale_index(p, "economic"), S_S_ECONOMIC);
+  cr_expect_eq(ipsf_pack_scale_index(p, "nope"), UINT32_MAX);
+  cr_expect_eq(ipsf_pack_level_count(p, S_S_RECOVERY), 3);
+  cr_expect_str_eq(ipsf_pack_level_name(p, S_S_RECOVERY, 2), "fatal");
+  cr_expect_null(ipsf_pack_level_name(p, S_S_RECOVERY, 3));
+  cr_expect_eq(ipsf_pack_requirement_count(p), 2);
+  cr_expect_str_eq(ipsf_pack_requirement_id(p, S_R_SH20), "SH-20");
+  cr_expect_eq(ipsf_pack_requirement_index(p, "SH-20"), S_R_SH20);
+  cr_expect_str_eq(ipsf_pack_viewpoint_name(p, ipsf_pack_requirement_viewpoint(p, S_R_SH20)),
+                   "in_operation");
+  cr_expect_eq(ipsf_pack_viewpoint_count(p), 2);
+  ipsf_pack_free(p);
+}
+
+static char *run(IpsfEval *ev, const char *text, IpsfSheetSyntax syntax, const char *profile,
+                 IpsfRecordFormat format, size_t *records, size_t *errors) {
+  size_t len = 0;
+  char *out = ipsf_evaluate_text(ev, text, strlen(text), syntax, profile, format, 0, &len,
+                                 records, errors);
+  cr_assert(out);
+  cr_expect_eq(strlen(out), len);
+  return out;
+}
+
+Test(api, evaluate_text) {
+  IpsfError err = {0};
+  IpsfPack *p = pb_load(pb_sample(), &err);
+  cr_assert(p, "%s", err.message);
+  IpsfEval *ev = ipsf_eval_new(p);
+  size_t n, e;
+  char *out = run(ev, "{\"device\":\"cam\",\"facts\":{\"usage\":\"home\",\"harm_life\":\"death\"}}",
+                  IPSF_SYNTAX_JSON, NULL, IPSF_RECORDS_JSONL, &n, &e);
+  cr_expect_eq(n, 1);
+  cr_expect_eq(e, 0);
+  cr_expect(strncmp(out, "{\"sheet\":null,\"line\":null,\"device\":\"cam\",", 41) == 0, "%s", out);
+  cr_expect(strstr(out, "\"axis1\":\"fatal\""), "%s", out);
+  cr_expect_str_eq(ipsf_eval_level_name(ev, S_S_RECOVERY), "fatal");
+  ipsf_free(out);
+  /* two profiles: two records; YAML the same as JSON */
+  out = run(ev, "device: d\nfacts: {usage: home}\nprofiles:\n  a: {}\n  b: {harm_life: death}\n",
+            IPSF_SYNTAX_YAML, NULL, IPSF_RECORDS_JSONL, &n, &e);
+  cr_expect_eq(n, 2);
+  cr_expect(strstr(out, "\"profile\":\"a\"") < strstr(out, "\"profile\":\"b\""), "%s", out);
+  ipsf_free(out);
+  /* errors are records, as in the CLI */
+  out = run(ev, "{\"facts\":{\"usage\":\"moon\"}}", IPSF_SYNTAX_JSON, NULL, IPSF_RECORDS_JSONL,
+            &n, &e);
+  cr_expect_eq(n, 1);
+  cr_expect_eq(e, 1);
+  cr_expect(strstr(out, "\"error\":{\"kind\":\"type\""), "%s", out);
+  ipsf_free(out);
+  out = run(ev, "{\"facts\":", IPSF_SYNTAX_JSON, NULL, IPSF_RECORDS_JSON, &n, &e);
+  cr_expect_eq(e, 1);
+  cr_expect(out[0] == '[' && strstr(out, "\"kind\": \"syntax\""), "%s", out);
+  ipsf_free(out);
+  out = run(ev, "{\"facts\":{\"usage\":\"home\"}}", IPSF_SYNTAX_JSON, "nope", IPSF_RECORDS_TEXT,
+            &n, &e);
+  cr_expect(strstr(out, "unknown_profile"), "%s", out);
+  ipsf_free(out);
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}
+
+/* Rules, refs, periods and one record, against what the records say. */
+Test(api, results_and_record) {
+  IpsfError err = {0};
+  IpsfPack *p = pb_load(pb_sample(), &err);
+  cr_assert(p, "%s", err.message);
+  cr_expect_eq(ipsf_pack_rule_count(p), 6);
+  cr_expect_eq(ipsf_pack_rule_scale(p, 3), S_S_ECONOMIC);
+  cr_expect_str_eq(ipsf_pack_level_name(p, S_S_RECOVERY, ipsf_pack_rule_level(p, 0)), "fatal");
+  const char *file = NULL;
+  uint32_t line = 0, col = 0;
+  cr_expect(ipsf_pack_rule_location(p, 1, &file, &line, &col));
+  cr_expect_str_eq(file, PB_FILE);
+  cr_expect_eq(line, 21);
+  cr_expect_not(ipsf_pack_rule_location(p, 99, &file, &line, &col));
+  cr_expect_eq(ipsf_pack_requirement_ref_count(p, S_R_SH01), 0);
+  cr_expect_null(ipsf_pack_requirement_ref(p, S_R_SH01, 0));
+  IpsfEval *ev = ipsf_eval_new(p);
+  const char *sheet = "{\"facts\":{\"usage\":\"home\",\"harm_life\":\"minor_injury\"}}";
+  char *want = ipsf_evaluate_text(ev, sheet, strlen(sheet), IPSF_SYNTAX_JSON, NULL,
+                                  IPSF_RECORDS_JSONL, 0, NULL, NULL, NULL);
+  cr_assert(want);
+  cr_expect(ipsf_eval_rule_hit(ev, 1));  /* serious when harm == minor_injury */
+  cr_expect_not(ipsf_eval_rule_hit(ev, 0));
+  cr_expect(ipsf_eval_applies(ev, S_R_SH20));
+  cr_expect_eq(ipsf_eval_every_months(ev, S_R_SH20), 12);
+  cr_expect_eq(ipsf_eval_every_months(ev, S_R_SH01), 0);
+  char *got = ipsf_eval_record(ev, NULL, 0, NULL, NULL, IPSF_RECORDS_JSONL, 0, NULL);
+  cr_assert(got);
+  cr_expect_str_eq(got, want);
+  ipsf_free(got);
+  ipsf_free(want);
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}
