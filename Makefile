@@ -3,7 +3,8 @@
 #   make            build build/ipsfc (the tool), build/libipsf.a (runtime)
 #   make deps       install the Debian packages the build needs, if missing
 #   make demo       evaluate the bundled example pack against its devices
-#   make test       unit tests (Criterion) and golden end-to-end tests
+#   make test       unit tests (Criterion), golden end-to-end tests, the docs'
+#                   examples, fmt, and docs/bytecode.md against runtime/opcodes.h
 #   make test SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local
 #
@@ -101,12 +102,15 @@ $(BUILD)/gen/embed: tools/embed.c | $(BUILD)/gen
 $(BUILD)/gen/stdlib.c: $(BUILD)/gen/embed $(STDLIB_SRC)
 	$(BUILD)/gen/embed $(STDLIB_SRC) > $@
 
+# The generated objects track the headers they include (compiler/ast.h...)
+# like ours do: -MMD -MP, and their .d files are included below.
+GEN_OBJ := $(BUILD)/gen/parser.o $(BUILD)/gen/lexer.o $(BUILD)/gen/stdlib.o
 $(BUILD)/gen/parser.o: $(BUILD)/gen/parser.c $(BUILD)/gen/lexer.h
-	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	$(CC) $(GEN_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/parser.h
-	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+	$(CC) $(GEN_CFLAGS) -MMD -MP -c -o $@ $<
 $(BUILD)/gen/stdlib.o: $(BUILD)/gen/stdlib.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen:
 	mkdir -p $@
@@ -177,8 +181,11 @@ test: deps
 	$(if $(filter 1,$(SANITIZE)),,$(MAKE) python-test)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
+	sh tools/gen_bytecode_doc.sh --check
 
 # ---- demo ------------------------------------------------------------------
 demo: deps
@@ -258,7 +265,8 @@ bench-analyze: $(IPSFC)
 
 # ---- allocation failure ------------------------------------------------------
 #   make alloc-test [ALLOC_STEP=1]
-# every allocation of compile, load and eval of the example fails in turn
+# every allocation of compile, check, test, load and eval of the example
+# fails in turn
 # (tests/alloc/run.sh); each run must end cleanly, without a sanitizer report.
 ALLOC_STEP ?= 1
 alloc-test: deps
@@ -266,12 +274,12 @@ alloc-test: deps
 	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet key"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key"]
 # builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
 # each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target> and replaying
 # tests/fuzz/regressions/<target>; the corpus grows in
 # build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
-FUZZ_TARGETS ?= source ipsb vm sheet key
+FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
@@ -324,4 +332,5 @@ fuzz-seeds: $(BUILD)/tests/fuzz/seeds $(IPSFC)
 clean:
 	rm -rf build
 
--include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) \
+  $(UNIT_OBJ:.o=.d) $(GEN_OBJ:.o=.d)

@@ -48,10 +48,10 @@ def main():
                 subprocess.run([IPSFC, "eval", "--format", "jsonl", "--jobs", str(jobs), pack]
                                + files, stdout=null, check=True)
 
-        def py(jobs):
+        def py(jobs, raw=False):
             for path in files:
                 with open(path) as f:
-                    for _ in p.evaluate_jsonl(f, jobs=jobs):
+                    for _ in p.evaluate_jsonl(f, jobs=jobs, raw=raw):
                         pass
 
         t_cli = best(lambda: cli(1))
@@ -59,6 +59,8 @@ def main():
         rows.append(("ipsfc eval --jobs 2", best(lambda: cli(2))))
         rows.append(("Pack.evaluate_jsonl, 1 thread", best(lambda: py(1), 1)))
         rows.append(("Pack.evaluate_jsonl, 2 threads", best(lambda: py(2), 1)))
+        rows.append(("Pack.evaluate_jsonl(raw=True), 1 thread", best(lambda: py(1, True), 1)))
+        rows.append(("Pack.evaluate_jsonl(raw=True), 2 threads", best(lambda: py(2, True), 1)))
         from distributed import Client, LocalCluster
         for workers in (1, 2):
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

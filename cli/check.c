@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "compile.h"
 #include "report.h"
 
@@ -153,6 +154,9 @@ static void sarif_head(IpsfBuf *b) {
   ipsf_buf_puts(b, "]}},\n      \"results\": [");
 }
 
+/* Text of the pack's source (paths, messages quoting it), escaped. */
+static void put_text(IpsfBuf *b, const char *s) { ipsf_escape_buf(b, s, strlen(s), 0); }
+
 /* --explain: the findings with the code, each with its sheet and notes. */
 static void explain(IpsfBuf *b, const Diags *d, const char *code, size_t *written) {
   for (size_t i = 0; i < d->count; i++) {
@@ -162,14 +166,21 @@ static void explain(IpsfBuf *b, const Diags *d, const char *code, size_t *writte
     if (g->span.file != SPAN_NO_FILE) {
       uint32_t line, col;
       sources_line_col(d->sources, g->span.file, g->span.start, &line, &col);
-      ipsf_buf_printf(b, "// %s:%u:%u: ", d->sources->items[g->span.file]->path, line, col);
+      ipsf_buf_puts(b, "// ");
+      put_text(b, d->sources->items[g->span.file]->path);
+      ipsf_buf_printf(b, ":%u:%u: ", line, col);
     } else {
       ipsf_buf_puts(b, "// ");
     }
-    ipsf_buf_printf(b, "%s [%s]\n", g->message, g->code);
+    /* escaped: a newline in a message would end the comment */
+    put_text(b, g->message);
+    ipsf_buf_printf(b, " [%s]\n", g->code);
     for (size_t k = i + 1; k < d->count && d->items[k].level == DIAG_NOTE; k++)
-      if (strncmp(d->items[k].message, "for example: ", 13) != 0)
-        ipsf_buf_printf(b, "//   %s\n", d->items[k].message);
+      if (strncmp(d->items[k].message, "for example: ", 13) != 0) {
+        ipsf_buf_puts(b, "//   ");
+        put_text(b, d->items[k].message);
+        ipsf_buf_puts(b, "\n");
+      }
     ipsf_buf_printf(b, "%s\n", g->sheet_json ? g->sheet_json : "// (no counterexample: the finding holds for every input)");
   }
 }
@@ -233,7 +244,11 @@ int cmd_check(int argc, char **argv) {
     compilation_free(comp);
   }
   if (explain_code) {
-    if (!written) ipsf_buf_printf(&out, "// no finding with code %s\n", explain_code);
+    if (!written) {
+      ipsf_buf_puts(&out, "// no finding with code ");
+      put_text(&out, explain_code);
+      ipsf_buf_puts(&out, "\n");
+    }
     ipsf_buf_flush(&out, stdout);
   } else if (json) {
     ipsf_buf_puts(&out, written ? "\n]\n" : "[]\n");
@@ -242,8 +257,12 @@ int cmd_check(int argc, char **argv) {
     ipsf_buf_puts(&out, written ? "\n      ]\n    }\n  ]\n}\n" : "]\n    }\n  ]\n}\n");
     ipsf_buf_flush(&out, stdout);
   }
+  /* A lost write is reported by main (cli_finish_stdout); a lost buffer here. */
+  bool lost = out.failed;
+  if (lost) cli_error("check", "out of memory while writing the report");
   ipsf_buf_free(&out);
   strlist_free(&dirs);
+  if (lost) return EXIT_INTERNAL;
   if (unreadable) return EXIT_INPUT;
   if (errors || (werror && warnings)) return EXIT_FINDING;
   return EXIT_OK;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ipsf.h"
 
@@ -38,6 +39,34 @@ int cli_usage(const char *verb, const char *fmt, ...)
 #endif
     ;
 
+/* "ipsfc VERB: message" (verb NULL: "ipsfc: message") on stderr, the
+ * formatted message escaped (runtime/escape.h): it names files, libraries
+ * and messages that packs and sheets chose. */
+void cli_error(const char *verb, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Output integrity (docs/security.md).  Standard descriptors that are
+ * closed at start are opened read-only on /dev/null, so that no file the
+ * verb opens becomes "standard output" and writes to them still fail. */
+void cli_guard_std_fds(void);
+/* "ipsfc: write error: <strerror(err)>" on stderr. */
+void cli_write_error(int err);
+/* After the verb: flush and close stdout; on any error (now or earlier),
+ * report it and return 4, else return status. */
+int cli_finish_stdout(int status);
+/* write(2) all of data (EINTR and short writes retried); false with *err. */
+bool cli_write_all(int fd, const char *data, size_t len, int *err);
+/* Write a file whole or not at all: a temporary file beside it, renamed
+ * over it when complete (exclusive: linked, failing if it exists).  A new
+ * file gets mode & ~umask; a replaced one keeps its mode.  On failure the
+ * temporary file is removed, the target is as it was, and "ipsfc VERB:
+ * cannot write PATH: reason" is printed. */
+bool cli_write_file(const char *verb, const char *path, const void *data, size_t len,
+                    mode_t mode, bool exclusive);
+
 /* Print help text to stdout; returns 0. */
 int cli_help(const char *text);
 
@@ -57,18 +86,22 @@ int cli_parse_max_cost(const char *verb, const char *arg);
 #define CLI_MAX_COST_HELP                                                   \
   "      --max-cost N       refuse (exit 3) a pack whose proved cost bound\n" \
   "                         for one evaluation exceeds N (default\n"          \
-  "                         100000000; K, M, G suffixes; see 'ipsfc inspect')\n"
+  "                         32000000; K, M, G suffixes; see 'ipsfc inspect')\n"
 
 /* A pack from source (.ipsf: compiled in memory, diagnostics on stderr) or
  * bytecode (.ipsb); either way verified by the loader, and refused if its
  * cost bound exceeds cli_max_cost.  NULL on failure, with *exit_code set. */
 IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_code);
 
-/* Write `len` bytes to `path`, or to standard output when path is NULL,
- * checking every step; a file is written beside the target under a
- * temporary name and renamed over it only when complete.  EXIT_OK, or
- * EXIT_INTERNAL after "ipsfc VERB: write error: ..." on stderr. */
-int cli_write_output(const char *verb, const char *path, const char *data, size_t len);
+/* A .ipsb whose signature trailer does not verify: "ipsfc VERB:
+ * warning: ..." naming the file (source packs and unsigned packs: nothing). */
+void cli_warn_bad_signature(const char *verb, const char *path, const IpsfPack *pack);
+
+/* A pack's natives were refused (ipsf_pack_bind_natives): the reason,
+ * escaped, and what to do about it.  The library names are the pack's
+ * choice: the advice never repeats them as something to allow. */
+void cli_native_refused(const char *verb, const char *path, const char *what,
+                        const IpsfError *err);
 
 int cmd_compile(int argc, char **argv);
 int cmd_schema(int argc, char **argv);

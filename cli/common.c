@@ -2,14 +2,17 @@
  * common.c -- helpers shared by the verbs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
 #include "cli.h"
 #include "compile.h"
+#include "escape.h"
 
 void strlist_push(StrList *l, const char *s) {
   l->items = xrealloc_array(l->items, l->count + 1, sizeof *l->items);
@@ -22,14 +25,111 @@ void strlist_free(StrList *l) {
   l->count = 0;
 }
 
+/* The message formatted, then escaped as a whole: it quotes paths, names
+ * and messages that packs and sheets chose. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 0)))
+#endif
+static void vmessage(const char *verb, const char *fmt, va_list ap) {
+  va_list copy;
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  if (verb) fprintf(stderr, "ipsfc %s: ", verb);
+  else fputs("ipsfc: ", stderr);
+  if (n > 0) {
+    char *text = xmalloc((size_t)n + 1);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    ipsf_escape_file(stderr, text, (size_t)n, 0);
+    free(text);
+  }
+  fputc('\n', stderr);
+}
+
+void cli_error(const char *verb, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage(verb, fmt, ap);
+  va_end(ap);
+}
+
 int cli_usage(const char *verb, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "ipsfc %s: ", verb);
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\n(see 'ipsfc %s --help')\n", verb);
+  vmessage(verb, fmt, ap);
   va_end(ap);
+  fprintf(stderr, "(see 'ipsfc %s --help')\n", verb);
   return EXIT_USAGE;
+}
+
+/* ---- output that cannot be written ------------------------------------------ */
+
+void cli_guard_std_fds(void) {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    /* Read-only: a write to it fails (EBADF), as it did on the closed fd. */
+    int got = open("/dev/null", O_RDONLY);
+    if (got >= 0 && got != fd) close(got); /* cannot happen: the lowest free fd is fd */
+  }
+}
+
+void cli_write_error(int err) {
+  fprintf(stderr, "ipsfc: write error: %s\n", strerror(err ? err : EIO));
+}
+
+int cli_finish_stdout(int status) {
+  int err = errno; /* a failed fwrite earlier left its reason here */
+  bool bad = ferror(stdout) != 0;
+  if (fflush(stdout) != 0) err = errno, bad = true;
+  if (fclose(stdout) != 0 && !bad) err = errno, bad = true;
+  if (!bad) return status;
+  cli_write_error(err);
+  return EXIT_INTERNAL;
+}
+
+bool cli_write_all(int fd, const char *data, size_t len, int *err) {
+  while (len) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *err = n < 0 ? errno : EIO;
+      return false;
+    }
+    data += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+bool cli_write_file(const char *verb, const char *given, const void *data, size_t len,
+                    mode_t mode, bool exclusive) {
+  /* A symbolic link is followed: its target is replaced, the link stays. */
+  char *real = exclusive ? NULL : realpath(given, NULL);
+  const char *path = real ? real : given;
+  size_t n = strlen(path);
+  char *tmp = xmalloc(n + 16);
+  snprintf(tmp, n + 16, "%s.tmp-XXXXXX", path);
+  int err = 0;
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    err = errno;
+  } else {
+    mode_t mask = umask(0);
+    umask(mask);
+    struct stat st;
+    mode_t want = !exclusive && stat(path, &st) == 0 ? st.st_mode & 07777 : mode & ~mask;
+    if (fchmod(fd, want) != 0) err = errno;
+    if (!err) cli_write_all(fd, data, len, &err);
+    if (close(fd) != 0 && !err) err = errno;
+    /* exclusive: link(2) fails if the target exists, and never replaces it */
+    if (!err && (exclusive ? link(tmp, path) : rename(tmp, path)) != 0) err = errno;
+    if (err || exclusive) unlink(tmp);
+  }
+  if (err)
+    cli_error(verb, "cannot %s %s: %s", err == EEXIST ? "create" : "write", given, strerror(err));
+  free(tmp);
+  free(real);
+  return err == 0;
 }
 
 int cli_help(const char *text) {
@@ -58,36 +158,6 @@ int cli_parse_max_cost(const char *verb, const char *arg) {
                            "thousands, millions, billions), not '%s'", arg);
   cli_max_cost = n * unit;
   return EXIT_OK;
-}
-
-int cli_write_output(const char *verb, const char *path, const char *data, size_t len) {
-  if (!path) {
-    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0 || ferror(stdout)) {
-      fprintf(stderr, "ipsfc %s: write error: %s\n", verb, strerror(errno ? errno : EIO));
-      return EXIT_INTERNAL;
-    }
-    return EXIT_OK;
-  }
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 8);
-  if (!tmp) {
-    fprintf(stderr, "ipsfc %s: out of memory\n", verb);
-    return EXIT_INTERNAL;
-  }
-  memcpy(tmp, path, n);
-  memcpy(tmp + n, ".XXXXXX", 8);
-  int fd = mkstemp(tmp);
-  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-  bool ok = f && fwrite(data, 1, len, f) == len && fflush(f) == 0 && !ferror(f);
-  int saved = errno;
-  if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0)) ok = false, saved = errno;
-  if (ok && rename(tmp, path) != 0) ok = false, saved = errno;
-  if (!ok) {
-    if (fd >= 0) remove(tmp);
-    fprintf(stderr, "ipsfc %s: write error: %s: %s\n", verb, path, strerror(saved ? saved : EIO));
-  }
-  free(tmp);
-  return ok ? EXIT_OK : EXIT_INTERNAL;
 }
 
 bool cli_is_bytecode(const char *path) {
@@ -119,8 +189,28 @@ IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_
     free(bytes);
   }
   if (!pack) {
-    fprintf(stderr, "ipsfc: %s: %s\n", path, err.message);
+    cli_error(NULL, "%s: %s", path, err.message);
     *exit_code = err.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
   }
   return pack;
+}
+
+void cli_warn_bad_signature(const char *verb, const char *path, const IpsfPack *pack) {
+  if (!ipsf_pack_is_signed(pack) || ipsf_pack_signature_valid(pack)) return;
+  cli_error(verb,
+            "warning: %s: invalid signature (it does not match the pack's digest under "
+            "the key it names): evaluating anyway; --require-signature KEY refuses such "
+            "a pack",
+            path);
+}
+
+void cli_native_refused(const char *verb, const char *path, const char *what,
+                        const IpsfError *err) {
+  cli_error(verb, "%s: %s: %s", path, what, err->message);
+  /* The refusal of runtime/native.c for a library not allowed. */
+  if (err->kind == IPSF_ERR_NATIVE && strstr(err->message, "' is not allowed ("))
+    fprintf(stderr,
+            "ipsfc %s: note: the pack names this library itself; natives run with your privileges: "
+            "allow only a library you trust, by its path (--allow-native PATH)\n",
+            verb);
 }

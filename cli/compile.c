@@ -19,9 +19,12 @@ static const char help[] =
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
     "      --with-tests    keep test blocks in the bytecode (not built yet)\n"
     "      --max-cost N    refuse (exit 3) a pack whose proved cost bound for\n"
-    "                      one evaluation exceeds N (default 100000000)\n"
+    "                      one evaluation exceeds N (default 32000000)\n"
     "  -h, --help          this text\n\n"
-    "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read.\n\n"
+    "The file is written whole or not at all: a write that fails leaves the\n"
+    "old file (or none) in place.\n\n"
+    "exit: 0 compiled; 2 usage; 3 the pack has errors or cannot be read, or the\n"
+    "      output cannot be written; 4 internal error.\n\n"
     "example:\n"
     "  ipsfc compile examples/smart-home/pack.ipsf -o smart-home.ipsb\n";
 
@@ -32,14 +35,6 @@ static char *default_output(const char *src) {
   memcpy(out, src, n);
   memcpy(out + n, ".ipsb", 6);
   return out;
-}
-
-static bool write_file(const char *path, const uint8_t *bytes, size_t len) {
-  FILE *f = fopen(path, "wb");
-  if (!f) return false;
-  bool ok = fwrite(bytes, 1, len, f) == len;
-  ok &= fclose(f) == 0;
-  return ok;
 }
 
 int cmd_compile(int argc, char **argv) {
@@ -97,18 +92,16 @@ int cmd_compile(int argc, char **argv) {
     return EXIT_INPUT;
   }
   if (!pack) {
-    fprintf(stderr, "ipsfc compile: internal error: the compiled pack fails verification: %s\n",
-            err.message);
+    cli_error("compile", "internal error: the compiled pack fails verification: %s",
+              err.message);
     free(bytes);
     return EXIT_INTERNAL;
   }
   ipsf_pack_free(pack);
   char *owned = output ? NULL : default_output(src);
   const char *dest = output ? output : owned;
-  if (!write_file(dest, bytes, len)) {
-    fprintf(stderr, "ipsfc compile: cannot write %s\n", dest);
-    status = EXIT_INPUT;
-  }
+  /* Whole or not at all: a failed write leaves the old file (or none). */
+  if (!cli_write_file("compile", dest, bytes, len, 0666, false)) status = EXIT_INPUT;
   free(owned);
   free(bytes);
   return status;

@@ -3,9 +3,12 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "disasm.h"
+#include "escape.h"
 
 static const char help[] =
     "usage: ipsfc disasm PACK [-I DIR]...\n\n"
@@ -39,7 +42,31 @@ int cmd_disasm(int argc, char **argv) {
   IpsfPack *pack = cli_load_pack(argv[optind], &dirs, &status);
   strlist_free(&dirs);
   if (!pack) return status;
-  ipsf_disasm(pack, stdout);
+  /* The listing names what the pack chose (names, libraries): shown
+   * through the one escaping helper, line by line (tabs kept). */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&text, &len);
+  if (!m) {
+    cli_error("disasm", "out of memory");
+    ipsf_pack_free(pack);
+    return EXIT_INTERNAL;
+  }
+  ipsf_disasm(pack, m);
+  bool ok = fclose(m) == 0;
   ipsf_pack_free(pack);
+  if (!ok) {
+    free(text);
+    cli_error("disasm", "out of memory");
+    return EXIT_INTERNAL;
+  }
+  for (size_t i = 0; i < len;) {
+    const char *nl = memchr(text + i, '\n', len - i);
+    size_t n = nl ? (size_t)(nl - (text + i)) : len - i;
+    ipsf_escape_file(stdout, text + i, n, IPSF_ESC_KEEP_TAB);
+    if (nl) fputc('\n', stdout);
+    i += n + (nl != NULL);
+  }
+  free(text);
   return EXIT_OK;
 }

@@ -5,8 +5,13 @@
  * `-` for standard input); each (sheet, profile) gives one record, in input
  * order.  A sheet that cannot be read or evaluated gives an error record and
  * the run goes on; the exit code then says that errors happened.
+ *
+ * SIGINT and SIGTERM stop a run cleanly: the handler only sets a flag;
+ * the reader reads no more, the writer ends the output after a whole
+ * record (cli/eval_stream.c), and the exit code is 128 + the signal.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +52,9 @@ static const char help[] =
     "                         when stderr is a terminal and FMT is not text\n"
     "      --require-signature KEY  refuse (exit 3, before reading any sheet) a\n"
     "                         pack not signed by this Ed25519 public key, or\n"
-    "                         altered after signing (see 'ipsfc sign')\n"
+    "                         altered after signing (see 'ipsfc sign');\n"
+    "                         without it, a .ipsb whose signature does not\n"
+    "                         verify is run with a warning on stderr\n"
     "      --allow-native LIB allow the pack's extern functions of library LIB\n"
     "                         (a path, or a soname the dynamic loader finds;\n"
     "                         repeatable).  Natives run with your privileges:\n"
@@ -55,7 +62,9 @@ static const char help[] =
     "                         reading any sheet) unless each library is allowed\n"
     "  -h, --help             this text\n\n"
     "exit: 0 success; 1 unmet requirements under --fail-on unmet; 2 usage;\n"
-    "      3 the pack cannot be loaded, or a record is an error.\n\n"
+    "      3 the pack cannot be loaded, or a record is an error; 4 the output\n"
+    "      cannot be written; 130, 143 stopped by SIGINT, SIGTERM (the output\n"
+    "      ends after a whole record).\n\n"
     "example:\n"
     "  ipsfc eval examples/smart-home/pack.ipsf examples/smart-home/devices/*.json\n"
     "  cat devices.jsonl | ipsfc eval pack.ipsb - --format jsonl\n";
@@ -76,7 +85,7 @@ typedef struct {
   bool summary;           /* --summary */
   /* run state (cli/eval_stream.h) */
   EsShared sh;
-  EsWorker w;             /* the calling thread's worker */
+  IpsfWorker w;             /* the calling thread's worker */
   EsOut out;              /* the ordered writer */
 } Run;
 
@@ -91,9 +100,9 @@ static void eval_file(Run *r, const char *path) {
   json_t *doc = ipsf_sheet_read_file(path, format, r->max_sheet_bytes, &err);
   if (!doc) {
     r->w.n.sheets++;
-    es_error(&r->w, &h, &err);
+    ipsf_worker_error(&r->w, &h, &err);
   } else {
-    es_eval_document(&r->w, &h, doc);
+    ipsf_worker_document(&r->w, &h, doc);
     json_decref(doc);
   }
   es_out_take(&r->out, &r->w);
@@ -201,8 +210,37 @@ static int parse_options(Run *r, int argc, char **argv) {
   return status;
 }
 
+/* The stop flag of SIGINT and SIGTERM: the one piece of state a signal
+ * handler touches (async-signal-safe: a store to a sig_atomic_t). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+/* The previous dispositions are restored by the caller (cmd_eval returns
+ * to main, which exits; a test harness calling cmd_eval again is fine). */
+static void catch_stop_signals(struct sigaction old[2]) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0; /* no SA_RESTART: a blocked poll(2) returns at once */
+  stop_signal = 0;
+  /* A signal ignored on entry (nohup, a background job) stays ignored. */
+  static const int sigs[2] = {SIGINT, SIGTERM};
+  for (int i = 0; i < 2; i++) {
+    sigaction(sigs[i], NULL, &old[i]);
+    if (old[i].sa_handler != SIG_IGN) sigaction(sigs[i], &sa, NULL);
+  }
+}
+
+static void restore_stop_signals(const struct sigaction old[2]) {
+  sigaction(SIGINT, &old[0], NULL);
+  sigaction(SIGTERM, &old[1], NULL);
+}
+
 static int exit_code(const Run *r) {
   if (r->out.write_failed) return EXIT_INTERNAL;
+  if (stop_signal) return 128 + stop_signal;
   if (r->fail_on == FAIL_ON_NEVER) return EXIT_OK;
   if (r->out.total.errors) return EXIT_INPUT;
   if (r->fail_on == FAIL_ON_UNMET && r->out.total.unmet) return EXIT_FINDING;
@@ -215,17 +253,18 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   IpsfReportCache *cache = r->reporter.format == IPSF_OUT_JSONL ? ipsf_report_cache_new(pack) : NULL;
   r->reporter.cache = cache;
   r->reporter.color = r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
-  r->sh = (EsShared){.pack = pack,
-                     .reporter = r->reporter,
-                     .profile = r->profile,
-                     .bind = r->bind,
+  r->sh = (EsShared){.stop = &stop_signal,
+                     .cfg = {.pack = pack,
+                             .reporter = r->reporter,
+                             .profile = r->profile,
+                             .bind = r->bind,
+                             .max_line_bytes = r->max_line_bytes},
                      .jobs = r->jobs ? r->jobs : default_jobs(),
                      .max_sheet_bytes = r->max_sheet_bytes,
-                     .max_line_bytes = r->max_line_bytes,
                      .progress = isatty(STDERR_FILENO) != 0};
-  if (!es_worker_init(&r->w, &r->sh)) {
-    fprintf(stderr, "ipsfc eval: out of memory\n");
-    es_worker_free(&r->w);
+  if (!ipsf_worker_init(&r->w, &r->sh.cfg)) {
+    cli_error("eval", "out of memory");
+    ipsf_worker_free(&r->w);
     ipsf_report_cache_free(cache);
     return EXIT_INTERNAL;
   }
@@ -235,52 +274,75 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   r->out.last_progress = r->out.t0;
   ipsf_report_begin(&r->w.out, &r->reporter);
   es_out_take(&r->out, &r->w);
-  for (int i = 0; i < nsheets && !r->out.write_failed; i++) eval_file(r, sheets[i]);
-  ipsf_report_end(&r->w.out, &r->reporter);
-  es_out_take(&r->out, &r->w);
+  for (int i = 0; i < nsheets && !r->out.write_failed && !stop_signal; i++)
+    eval_file(r, sheets[i]);
+  /* Stopped: the output ends after the last whole record, with no closing
+   * bracket, so that it cannot pass for a complete report. */
+  if (!stop_signal) {
+    ipsf_report_end(&r->w.out, &r->reporter);
+    es_out_take(&r->out, &r->w);
+  }
   es_finish(&r->out, r->summary || (r->sh.progress && r->reporter.format != IPSF_OUT_TEXT));
-  es_worker_free(&r->w);
+  ipsf_worker_free(&r->w);
   ipsf_report_cache_free(cache);
   return exit_code(r);
 }
 
-int cmd_eval(int argc, char **argv) {
-  Run r = {0};
-  int status = parse_options(&r, argc, argv);
+static int eval_main(Run *r, int argc, char **argv) {
+  int status = parse_options(r, argc, argv);
   if (status != EXIT_OK) {
-    strlist_free(&r.import_dirs);
-    strlist_free(&r.allow_native);
+    strlist_free(&r->import_dirs);
+    strlist_free(&r->allow_native);
     return status < 0 ? EXIT_OK : status;
   }
   uint8_t signer[IPSF_SIGN_KEY_SIZE];
   IpsfError kerr = {0};
-  if (r.signer && !ipsf_public_key_load_file(r.signer, signer, &kerr)) {
-    fprintf(stderr, "ipsfc eval: %s\n", kerr.message);
-    strlist_free(&r.import_dirs);
-    strlist_free(&r.allow_native);
+  if (r->signer && !ipsf_public_key_load_file(r->signer, signer, &kerr)) {
+    cli_error("eval", "%s", kerr.message);
+    strlist_free(&r->import_dirs);
+    strlist_free(&r->allow_native);
     return EXIT_INPUT;
   }
-  IpsfPack *pack = cli_load_pack(argv[optind], &r.import_dirs, &status);
-  strlist_free(&r.import_dirs);
+  IpsfPack *pack = cli_load_pack(argv[optind], &r->import_dirs, &status);
+  strlist_free(&r->import_dirs);
   if (!pack) return status;
   /* Before any sheet is read: an unsigned, foreign or altered pack never
    * runs.  The check is on the bytes that were loaded and verified. */
-  if (r.signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
-    fprintf(stderr, "ipsfc eval: %s: refusing to evaluate: %s\n", argv[optind], kerr.message);
-    strlist_free(&r.allow_native);
+  if (r->signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
+    cli_error("eval", "%s: refusing to evaluate: %s", argv[optind], kerr.message);
+    strlist_free(&r->allow_native);
     ipsf_pack_free(pack);
     return EXIT_INPUT;
   }
+  /* Without --require-signature a signature is not required, but one that
+   * does not verify is never passed over in silence. */
+  if (!r->signer) cli_warn_bad_signature("eval", argv[optind], pack);
   /* Also before any sheet: a pack's natives run only from the libraries
    * the evaluator allowed (docs/natives.md). */
-  bool bound = ipsf_pack_bind_natives(pack, r.allow_native.items, r.allow_native.count, &kerr);
-  strlist_free(&r.allow_native);
+  bool bound = ipsf_pack_bind_natives(pack, r->allow_native.items, r->allow_native.count, &kerr);
+  strlist_free(&r->allow_native);
   if (!bound) {
-    fprintf(stderr, "ipsfc eval: %s: refusing to evaluate: %s\n", argv[optind], kerr.message);
+    cli_native_refused("eval", argv[optind], "refusing to evaluate", &kerr);
     ipsf_pack_free(pack);
     return kerr.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
   }
-  status = run_sheets(&r, pack, argc - optind - 1, argv + optind + 1);
+  /* A stop while the pack was loading: no output at all. */
+  if (!stop_signal) status = run_sheets(r, pack, argc - optind - 1, argv + optind + 1);
   ipsf_pack_free(pack);
+  return status;
+}
+
+int cmd_eval(int argc, char **argv) {
+  /* From the start, so that a signal during loading is a clean stop too. */
+  struct sigaction old[2];
+  catch_stop_signals(old);
+  Run r = {0};
+  int status = eval_main(&r, argc, argv);
+  restore_stop_signals(old);
+  if (stop_signal && status != EXIT_INTERNAL) {
+    fprintf(stderr, "ipsfc eval: stopped by %s after %zu records\n",
+            stop_signal == SIGINT ? "SIGINT" : "SIGTERM", r.reporter.written);
+    status = 128 + stop_signal;
+  }
   return status;
 }

@@ -1,8 +1,8 @@
 /*
  * eval_stream.c -- the engine of `ipsfc eval` at registry scale.
  *
- * Work is done by workers (EsWorker: an evaluation context, an output
- * buffer, counts); output is written by one writer (EsOut), in input order.
+ * Work is done by workers (IpsfWorker, runtime/worker.c: an evaluation
+ * context, an output buffer, counts); output is written by one writer (EsOut), in input order.
  *
  * JSON Lines come from sheet_stream.c in batches.  Each line is first
  * offered to the fast binder (sheet_fast.c), which binds its facts straight
@@ -24,7 +24,16 @@
  * Flushing: after every batch, and a batch ends whenever the reader would
  * otherwise wait for input -- so `eval -` works as a filter on a slow pipe
  * without a write(2) per record on a fast one.
+ *
+ * Record boundaries: standard output is written only here, with write(2)
+ * loops of whole batches (never stdio, whose buffer would be cut at a
+ * buffer boundary, not a record's), so the output always ends after a
+ * record: when a write fails, when a SIGINT or SIGTERM stops the run (the
+ * handler only sets sh->stop; a batch being written is written whole, no
+ * other is written, no more input is read), and at the end.
  */
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,125 +44,6 @@
 
 #define BATCH_BYTES (128u * 1024u)
 #define BATCH_LINES 4096u
-
-/* ---- workers ------------------------------------------------------------- */
-
-bool es_worker_init(EsWorker *w, const EsShared *sh) {
-  memset(w, 0, sizeof *w);
-  w->sh = sh;
-  w->rep = sh->reporter;
-  w->rep.written = 1;
-  ipsf_buf_init(&w->out);
-  w->ev = ipsf_eval_new(sh->pack);
-  return w->ev != NULL;
-}
-
-void es_worker_free(EsWorker *w) {
-  ipsf_eval_free(w->ev);
-  ipsf_buf_free(&w->out);
-  free(w->scratch);
-  w->ev = NULL;
-  w->scratch = NULL;
-}
-
-void es_error(EsWorker *w, const IpsfRecordHead *h, const IpsfError *err) {
-  w->rep.written = 1;
-  ipsf_report_error(&w->out, &w->rep, h, w->sh->pack, err);
-  w->out_records++;
-  w->n.errors++;
-}
-
-/* Under --fail-on unmet, a requirement without evidence (unknown) is not
- * shown to be met either: it counts. */
-static void count_unmet(EsWorker *w) {
-  const IpsfPack *p = w->sh->pack;
-  for (uint32_t q = 0; q < p->requirement_count; q++)
-    if (ipsf_eval_applies(w->ev, q) && ipsf_eval_status(w->ev, q) != IPSF_MET) w->n.unmet++;
-}
-
-static void record(EsWorker *w, const IpsfRecordHead *h) {
-  count_unmet(w);
-  w->rep.written = 1;
-  ipsf_report_record(&w->out, &w->rep, h, w->ev);
-  w->out_records++;
-  w->n.records++;
-}
-
-static void eval_profile(EsWorker *w, IpsfRecordHead *h, json_t *doc, const char *profile) {
-  IpsfError err = {0};
-  h->profile = profile;
-  ipsf_eval_begin(w->ev);
-  if (!ipsf_sheet_bind(w->ev, doc, profile, &w->sh->bind, &err) || !ipsf_eval_run(w->ev, &err)) {
-    es_error(w, h, &err);
-    return;
-  }
-  record(w, h);
-}
-
-void es_eval_document(EsWorker *w, IpsfRecordHead *h, json_t *doc) {
-  w->n.sheets++;
-  h->device = json_is_object(doc) ? ipsf_sheet_device(doc) : NULL;
-  size_t n = json_is_object(doc) ? ipsf_sheet_profile_count(doc) : 0;
-  if (w->sh->profile) {
-    eval_profile(w, h, doc, w->sh->profile);
-    return;
-  }
-  if (n == 0) {
-    eval_profile(w, h, doc, NULL);
-    return;
-  }
-  for (size_t i = 0; i < n; i++) eval_profile(w, h, doc, ipsf_sheet_profile_name(doc, i));
-}
-
-/* One line of a stream: the fast path, else jansson. */
-static void eval_line(EsWorker *w, const char *path, const IpsfBatchItem *it, const char *text) {
-  IpsfRecordHead h = {path, it->line_no, NULL, w->sh->profile};
-  IpsfError err = {0};
-  if (it->too_long) {
-    w->n.sheets++;
-    char limit[48];
-    ipsf_fail(&err, IPSF_ERR_LIMIT, "line longer than %s",
-              ipsf_size_text(w->sh->max_line_bytes, limit, sizeof limit));
-    es_error(w, &h, &err);
-    return;
-  }
-  if (!w->sh->profile && !w->sh->bind.allow_unknown_facts) {
-    if (w->scratch_cap < it->len + 1) {
-      size_t cap = it->len + 1 > 4096 ? it->len + 1 : 4096;
-      char *p = realloc(w->scratch, cap);
-      if (p) {
-        w->scratch = p;
-        w->scratch_cap = cap;
-      }
-    }
-    const char *device;
-    ipsf_eval_begin(w->ev);
-    if (w->scratch_cap >= it->len + 1 &&
-        ipsf_sheet_fast_bind(w->ev, text, it->len, w->scratch, &device)) {
-      w->n.sheets++;
-      h.device = device;
-      if (!ipsf_eval_run(w->ev, &err)) es_error(w, &h, &err);
-      else record(w, &h);
-      return;
-    }
-  }
-  json_t *doc = ipsf_sheet_parse_jsonl_line(text, it->len, &err);
-  if (!doc) {
-    w->n.sheets++;
-    es_error(w, &h, &err);
-    return;
-  }
-  es_eval_document(w, &h, doc);
-  json_decref(doc);
-}
-
-static void eval_batch(EsWorker *w, const char *path, const IpsfBatch *b) {
-  for (size_t i = 0; i < b->count; i++) eval_line(w, path, &b->items[i], b->text + b->items[i].off);
-  if (b->fatal) { /* the stream stopped: an error for the file, no line */
-    IpsfRecordHead h = {path, 0, NULL, w->sh->profile};
-    es_error(w, &h, &b->err);
-  }
-}
 
 /* ---- the writer ---------------------------------------------------------- */
 
@@ -174,10 +64,12 @@ static void progress(EsOut *o) {
   o->progress_shown = true;
 }
 
-void es_out_take(EsOut *o, EsWorker *w) {
+bool es_stopped(const EsShared *sh) { return sh->stop && *sh->stop != 0; }
+
+void es_out_take(EsOut *o, IpsfWorker *w) {
   const char *data = w->out.data;
   size_t len = w->out.len;
-  if (w->out.failed) {
+  if (w->out.failed && !o->write_failed) {
     fprintf(stderr, "ipsfc eval: out of memory while writing a record\n");
     o->write_failed = true;
   }
@@ -190,8 +82,11 @@ void es_out_take(EsOut *o, EsWorker *w) {
       len--;
     }
   }
-  if (len && !o->write_failed && (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0))
+  int err = 0;
+  if (len && !o->write_failed && !cli_write_all(STDOUT_FILENO, data, len, &err)) {
+    cli_write_error(err);
     o->write_failed = true;
+  }
   o->reporter->written += w->out_records;
   o->total.sheets += w->n.sheets;
   o->total.records += w->n.records;
@@ -217,11 +112,24 @@ void es_finish(EsOut *o, bool summary) {
 
 /* ---- streams ------------------------------------------------------------- */
 
-static void jsonl_serial(EsOut *o, EsWorker *w, IpsfStream *s, const char *path) {
+/* Before a read that would block (a slow pipe): wait for input, but
+ * return false as soon as a stop signal arrives (the stream's own read
+ * retries EINTR; poll(2) is never restarted, and a timeout bounds the
+ * window between the check of the flag and the wait). */
+static bool await_input(const EsOut *o, const IpsfStream *s) {
+  while (!es_stopped(o->sh) && ipsf_stream_would_wait(s)) {
+    struct pollfd pfd = {s->fd, POLLIN, 0};
+    if (poll(&pfd, 1, 200) < 0 && errno != EINTR) break;
+  }
+  return !es_stopped(o->sh);
+}
+
+static void jsonl_serial(EsOut *o, IpsfWorker *w, IpsfStream *s, const char *path) {
   IpsfBatch b;
   ipsf_batch_init(&b);
-  while (!o->write_failed && ipsf_stream_fill(s, &b, BATCH_BYTES, BATCH_LINES)) {
-    eval_batch(w, path, &b);
+  while (!o->write_failed && await_input(o, s) &&
+         ipsf_stream_fill(s, &b, BATCH_BYTES, BATCH_LINES)) {
+    ipsf_worker_batch(w, path, &b);
     es_out_take(o, w);
   }
   ipsf_batch_free(&b);
@@ -231,9 +139,9 @@ enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
 
 typedef struct {
   IpsfBatch in;
-  EsWorker *done_by; /* the worker whose buffer holds the output */
+  IpsfWorker *done_by; /* the worker whose buffer holds the output */
   IpsfBuf out;       /* the output, moved out of the worker */
-  EsCounts n;
+  IpsfCounts n;
   size_t out_records;
   int state;
 } Slot;
@@ -250,7 +158,7 @@ typedef struct {
 
 typedef struct {
   Pool *pool;
-  EsWorker w;
+  IpsfWorker w;
 } Thread;
 
 static void *worker_main(void *arg) {
@@ -263,7 +171,7 @@ static void *worker_main(void *arg) {
       s->state = SLOT_BUSY;
       p->next_take++;
       pthread_mutex_unlock(&p->mu);
-      eval_batch(&t->w, p->path, &s->in);
+      ipsf_worker_batch(&t->w, p->path, &s->in);
       /* Hand the worker's buffer to the slot, take the slot's old one. */
       IpsfBuf tmp = s->out;
       s->out = t->w.out;
@@ -286,7 +194,7 @@ static void *worker_main(void *arg) {
 }
 
 /* Write slot s through a stand-in worker (the writer's own view). */
-static void write_slot(EsOut *o, EsWorker *main_worker, Slot *s) {
+static void write_slot(EsOut *o, IpsfWorker *main_worker, Slot *s) {
   IpsfBuf keep = main_worker->out;
   main_worker->out = s->out;
   main_worker->n = s->n;
@@ -296,7 +204,7 @@ static void write_slot(EsOut *o, EsWorker *main_worker, Slot *s) {
   main_worker->out = keep;
 }
 
-static bool jsonl_parallel(EsOut *o, EsWorker *main_worker, IpsfStream *st, const char *path) {
+static bool jsonl_parallel(EsOut *o, IpsfWorker *main_worker, IpsfStream *st, const char *path) {
   unsigned jobs = o->sh->jobs;
   Pool p;
   memset(&p, 0, sizeof p);
@@ -312,9 +220,9 @@ static bool jsonl_parallel(EsOut *o, EsWorker *main_worker, IpsfStream *st, cons
   unsigned started = 0;
   for (; started < jobs; started++) {
     th[started].pool = &p;
-    if (!es_worker_init(&th[started].w, o->sh) ||
+    if (!ipsf_worker_init(&th[started].w, &o->sh->cfg) ||
         pthread_create(&tid[started], NULL, worker_main, &th[started]) != 0) {
-      es_worker_free(&th[started].w);
+      ipsf_worker_free(&th[started].w);
       break;
     }
   }
@@ -331,19 +239,23 @@ static bool jsonl_parallel(EsOut *o, EsWorker *main_worker, IpsfStream *st, cons
     Slot *w = &p.slots[next_write % p.nslots];
     if (w->state == SLOT_DONE) {
       pthread_mutex_unlock(&p.mu);
-      write_slot(o, main_worker, w);
+      /* After a stop, evaluated batches are dropped, not written. */
+      if (!es_stopped(o->sh)) write_slot(o, main_worker, w);
       pthread_mutex_lock(&p.mu);
       w->state = SLOT_FREE;
       next_write++;
       continue;
     }
+    if (!eof && (o->write_failed || es_stopped(o->sh))) eof = true; /* read no more */
     if (eof && next_write == next_fill) break;
     Slot *f = &p.slots[next_fill % p.nslots];
     /* Reading may block on a slow pipe: first let finished work out. */
     bool waiting_work = next_write < next_fill;
     if (!eof && f->state == SLOT_FREE && !(waiting_work && ipsf_stream_would_wait(st))) {
       pthread_mutex_unlock(&p.mu);
-      int got = o->write_failed ? 0 : ipsf_stream_fill(st, &f->in, BATCH_BYTES, BATCH_LINES);
+      int got = o->write_failed || !await_input(o, st)
+                    ? 0
+                    : ipsf_stream_fill(st, &f->in, BATCH_BYTES, BATCH_LINES);
       pthread_mutex_lock(&p.mu);
       if (got) {
         f->state = SLOT_READY;
@@ -361,7 +273,7 @@ static bool jsonl_parallel(EsOut *o, EsWorker *main_worker, IpsfStream *st, cons
   pthread_mutex_unlock(&p.mu);
   for (unsigned i = 0; i < started; i++) {
     pthread_join(tid[i], NULL);
-    es_worker_free(&th[i].w);
+    ipsf_worker_free(&th[i].w);
   }
   for (size_t i = 0; i < p.nslots; i++) {
     ipsf_batch_free(&p.slots[i].in);
@@ -381,18 +293,18 @@ nomem:
   return false; /* run it serially instead */
 }
 
-void es_eval_jsonl(EsOut *o, EsWorker *w, const char *path) {
+void es_eval_jsonl(EsOut *o, IpsfWorker *w, const char *path) {
   IpsfStream s;
   IpsfError err = {0};
   if (!ipsf_stream_open(&s, path, &err)) {
-    IpsfRecordHead h = {path, 0, NULL, o->sh->profile};
+    IpsfRecordHead h = {path, 0, NULL, o->sh->cfg.profile};
     w->n.sheets++;
-    es_error(w, &h, &err);
+    ipsf_worker_error(w, &h, &err);
     es_out_take(o, w);
     ipsf_stream_close(&s);
     return;
   }
-  s.max_line = o->sh->max_line_bytes;
+  s.max_line = o->sh->cfg.max_line_bytes;
   if (o->sh->jobs <= 1 || !jsonl_parallel(o, w, &s, path)) jsonl_serial(o, w, &s, path);
   ipsf_stream_close(&s);
 }

@@ -32,7 +32,8 @@ static const char help[] =
     "or ipsfc stops with an internal error and leaves the file alone.\n\n"
     "Without an option the formatted files are printed on standard output.\n\n"
     "options:\n"
-    "  -w, --write   rewrite each file that is not formatted, in place\n"
+    "  -w, --write   rewrite each file that is not formatted, in place (whole\n"
+    "                or not at all: a failed write leaves the old file)\n"
     "      --check   print nothing but a unified diff of what would change;\n"
     "                exit 1 if any file is not formatted\n"
     "  -h, --help    this text\n\n"
@@ -236,42 +237,6 @@ static void unified_diff(FILE *out, const char *path, const char *a, size_t alen
   free(kb);
 }
 
-/* ---- writing in place ---------------------------------------------------------------- */
-
-/* A temporary file beside the original, then rename: a crash leaves either
- * the old file or the new one, never half of one.  A symbolic link is
- * followed: its target is rewritten, the link stays a link. */
-static bool write_in_place(const char *given, const char *text, size_t len, const char **why) {
-  char *real = realpath(given, NULL);
-  const char *path = real ? real : given;
-  size_t n = strlen(path);
-  char *tmp = xmalloc(n + 16);
-  snprintf(tmp, n + 16, "%s.fmt-XXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    *why = strerror(errno);
-    free(tmp);
-    free(real);
-    return false;
-  }
-  struct stat st;
-  if (stat(path, &st) == 0) (void)fchmod(fd, st.st_mode & 07777);
-  FILE *f = fdopen(fd, "wb");
-  bool ok = f && fwrite(text, 1, len, f) == len;
-  if (f) ok = fclose(f) == 0 && ok;
-  else close(fd);
-  if (!ok || rename(tmp, path) != 0) {
-    *why = strerror(errno ? errno : EIO);
-    unlink(tmp);
-    free(tmp);
-    free(real);
-    return false;
-  }
-  free(tmp);
-  free(real);
-  return true;
-}
-
 /* ---- the verb ------------------------------------------------------------------------- */
 
 enum { MODE_PRINT, MODE_WRITE, MODE_CHECK };
@@ -324,8 +289,7 @@ static int fmt_one(const char *path, int mode) {
         unified_diff(stdout, is_stdin ? "<stdin>" : path, text, len, out.text, out.len);
         code = EXIT_FINDING;
       }
-    } else if (!same && !write_in_place(path, out.text, out.len, &why)) {
-      fprintf(stderr, "ipsfc: error: cannot write %s: %s\n", path, why);
+    } else if (!same && !cli_write_file("fmt", path, out.text, out.len, 0666, false)) {
       code = EXIT_INPUT;
     }
   }

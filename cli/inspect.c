@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "pack.h"
 #include "report.h"
 
@@ -19,7 +20,7 @@ static const char help[] =
     "options:\n"
     "      --format FMT    text (default) or json\n"
     "      --max-cost N    the limit to load under and print (default\n"
-    "                      100000000; K, M, G suffixes)\n"
+    "                      32000000; K, M, G suffixes)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 printed; 2 usage; 3 the pack cannot be read or verified.\n\n"
     "example:\n"
@@ -52,14 +53,27 @@ static void natives_json(IpsfBuf *b, const IpsfPack *p) {
   ipsf_buf_puts(b, "]\n");
 }
 
+/* A string of the pack, escaped for a terminal (escape.h). */
+static void put_text(IpsfBuf *b, const char *s) {
+  if (s) ipsf_escape_buf(b, s, strlen(s), 0);
+}
+
 static void natives_text(IpsfBuf *b, const IpsfPack *p) {
   if (!p->native_count) return;
   ipsf_buf_puts(b, "natives        ");
   for (uint32_t i = 0; i < p->native_count; i++) {
     const IpsfNative *n = &p->natives[i];
-    ipsf_buf_printf(b, "%s %s", i ? "," : "", ipsf_str(p, n->name));
-    if (n->library == IPSF_NONE) ipsf_buf_puts(b, " (built-in)");
-    else ipsf_buf_printf(b, " (%s: %s)", ipsf_str(p, n->library), ipsf_str(p, n->symbol));
+    ipsf_buf_puts(b, i ? ", " : " ");
+    put_text(b, ipsf_str(p, n->name));
+    if (n->library == IPSF_NONE) {
+      ipsf_buf_puts(b, " (built-in)");
+      continue;
+    }
+    ipsf_buf_puts(b, " (");
+    put_text(b, ipsf_str(p, n->library));
+    ipsf_buf_puts(b, ": ");
+    put_text(b, ipsf_str(p, n->symbol));
+    ipsf_buf_puts(b, ")");
   }
   ipsf_buf_puts(b, "\n");
 }
@@ -98,7 +112,11 @@ static void print_json(IpsfBuf *b, const Field *f, size_t nf, const Size *s, siz
 
 static void print_text(IpsfBuf *b, const Field *f, size_t nf, const Size *s, size_t ns) {
   for (size_t i = 0; i < nf; i++)
-    if (f[i].value) ipsf_buf_printf(b, "%-15s %s\n", f[i].key, f[i].value);
+    if (f[i].value) {
+      ipsf_buf_printf(b, "%-15s ", f[i].key);
+      put_text(b, f[i].value);
+      ipsf_buf_puts(b, "\n");
+    }
   ipsf_buf_puts(b, "sizes           ");
   for (size_t i = 0; i < ns; i++)
     ipsf_buf_printf(b, "%s%s %llu", i ? ", " : "", s[i].key, (unsigned long long)s[i].value);
@@ -152,13 +170,9 @@ int cmd_inspect(int argc, char **argv) {
                     : "ed25519, INVALID (does not match the digest)";
   }
   const Field fields[] = {
-      {"name", ipsf_str(p, p->meta.name)},
-      {"version", ipsf_str(p, p->meta.version)},
-      {"title", ipsf_str(p, p->meta.title)},
-      {"authority", ipsf_str(p, p->meta.authority)},
-      {"framework", ipsf_str(p, p->meta.framework)},
-      {"description", ipsf_str(p, p->meta.description)},
-      {"currency", ipsf_str(p, p->meta.currency)},
+#define META_FIELD(field, from_entry) {#field, ipsf_str(p, p->meta.field)},
+      IPSF_META(META_FIELD)
+#undef META_FIELD
       {"format_version", format},
       {"digest", digest},
       {"signature", signature},
@@ -187,8 +201,10 @@ int cmd_inspect(int argc, char **argv) {
     cost_text(&b, ipsf_pack_cost(p));
     natives_text(&b, p);
   }
-  ipsf_buf_flush(&b, stdout);
+  /* A lost write is reported by main (cli_finish_stdout), from ferror. */
+  if (b.failed) cli_error("inspect", "out of memory");
+  bool ok = !b.failed && ipsf_buf_flush(&b, stdout);
   ipsf_buf_free(&b);
   ipsf_pack_free(p);
-  return EXIT_OK;
+  return ok ? EXIT_OK : EXIT_INTERNAL;
 }

@@ -29,25 +29,15 @@ static const char help[] =
     "secret store; hand out PREFIX.pub (docs/security.md).\n\n"
     "options:\n"
     "  -h, --help          this text\n\n"
-    "exit: 0 written; 2 usage; 3 a file exists or cannot be written.\n\n"
+    "exit: 0 written; 2 usage; 3 a file exists or cannot be written (a failed\n"
+    "      write leaves no file behind).\n\n"
     "example:\n"
     "  ipsfc keygen release          # release.key, release.pub\n"
     "  ipsfc sign pack.ipsb --key release.key\n";
 
+/* Whole or not at all, and never over an existing file. */
 static bool write_new(const char *path, const char *text, mode_t mode) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
-  if (fd < 0) {
-    fprintf(stderr, "ipsfc keygen: cannot create %s: %s\n", path, strerror(errno));
-    return false;
-  }
-  size_t n = strlen(text);
-  bool ok = write(fd, text, n) == (ssize_t)n;
-  ok &= close(fd) == 0;
-  if (!ok) {
-    fprintf(stderr, "ipsfc keygen: cannot write %s\n", path);
-    unlink(path);
-  }
-  return ok;
+  return cli_write_file("keygen", path, text, strlen(text), mode, true);
 }
 
 static char *with_suffix(const char *prefix, const char *suffix) {

@@ -43,9 +43,7 @@ static int usage(FILE *out) {
   return out == stdout ? EXIT_OK : EXIT_USAGE;
 }
 
-int main(int argc, char **argv) {
-  /* so that out of memory inside jansson is an error, not altered text */
-  json_set_alloc_funcs(ipsf_json_malloc, free);
+static int run(int argc, char **argv) {
   if (argc < 2) return usage(stderr);
   const char *verb = argv[1];
   if (strcmp(verb, "--version") == 0 || strcmp(verb, "-V") == 0) {
@@ -56,6 +54,16 @@ int main(int argc, char **argv) {
     return usage(stdout);
   for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
     if (strcmp(verbs[i].name, verb) == 0) return verbs[i].run(argc - 1, argv + 1);
-  fprintf(stderr, "ipsfc: unknown verb '%s'\n\n", verb);
+  cli_error(NULL, "unknown verb '%s'", verb);
+  fputc('\n', stderr);
   return usage(stderr);
+}
+
+int main(int argc, char **argv) {
+  /* so that out of memory inside jansson is an error, not altered text */
+  json_set_alloc_funcs(ipsf_json_malloc, free);
+  cli_guard_std_fds();
+  /* Whatever the verb printed: output that could not be written is an
+   * error (exit 4), never a success. */
+  return cli_finish_stdout(run(argc, argv));
 }

@@ -39,7 +39,7 @@ static const char help[] =
     "  -I, --import DIR    look for imported modules in DIR (source packs)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 written; 2 usage; 3 the pack cannot be compiled or loaded, or\n"
-    "      the output cannot be written.\n\n"
+    "      FILE cannot be written; 4 standard output cannot be written.\n\n"
     "example:\n"
     "  ipsfc schema examples/smart-home/pack.ipsf -o smart-home.schema.json\n";
 
@@ -305,7 +305,12 @@ int cmd_schema(int argc, char **argv) {
     fprintf(stderr, "ipsfc schema: out of memory\n");
     return EXIT_INTERNAL;
   }
-  status = cli_write_output("schema", output, b.data, b.len);
+  /* Standard output is checked once the verb returns (cli_finish_stdout);
+   * a file is written whole or not at all. */
+  if (!output)
+    fwrite(b.data, 1, b.len, stdout);
+  else if (!cli_write_file("schema", output, b.data, b.len, 0666, false))
+    status = EXIT_INPUT; /* as compile -o: the output cannot be written */
   ipsf_buf_free(&b);
   return status;
 }

@@ -36,28 +36,6 @@ static const char help[] =
     "  ipsfc sign pack.ipsb --key release.key\n"
     "  ipsfc verify pack.ipsb --pubkey release.pub\n";
 
-static bool write_atomic(const char *path, const uint8_t *bytes, size_t len) {
-  size_t n = strlen(path);
-  char *tmp = xmalloc(n + 16);
-  snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    free(tmp);
-    return false;
-  }
-  FILE *f = fdopen(fd, "wb");
-  bool ok = f && fwrite(bytes, 1, len, f) == len;
-  if (f) ok &= fclose(f) == 0;
-  else close(fd);
-  if (ok) {
-    (void)chmod(tmp, 0644);
-    ok = rename(tmp, path) == 0;
-  }
-  if (!ok) unlink(tmp);
-  free(tmp);
-  return ok;
-}
-
 int cmd_sign(int argc, char **argv) {
   static const struct option opts[] = {{"key", required_argument, 0, 'k'},
                                        {"output", required_argument, 0, 'o'},
@@ -83,11 +61,11 @@ int cmd_sign(int argc, char **argv) {
 
   struct stat st;
   if (stat(key, &st) == 0 && (st.st_mode & 077))
-    fprintf(stderr, "ipsfc sign: warning: %s is readable by others (chmod 600 it)\n", key);
+    cli_error("sign", "warning: %s is readable by others (chmod 600 it)", key);
   IpsfError err = {0};
   uint8_t sk[64];
   if (!ipsf_secret_key_load_file(key, sk, &err)) {
-    fprintf(stderr, "ipsfc sign: %s\n", err.message);
+    cli_error("sign", "%s", err.message);
     return err.kind == IPSF_ERR_NOMEM || err.kind == IPSF_ERR_INTERNAL ? EXIT_INTERNAL
                                                                        : EXIT_INPUT;
   }
@@ -98,13 +76,12 @@ int cmd_sign(int argc, char **argv) {
   sodium_memzero(sk, sizeof sk);
   free(bytes);
   if (!ok) {
-    fprintf(stderr, "ipsfc sign: %s: %s\n", path, err.message);
+    cli_error("sign", "%s: %s", path, err.message);
     return err.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
   }
   const char *dest = output ? output : path;
   int status = EXIT_OK;
-  if (!write_atomic(dest, out, out_len)) {
-    fprintf(stderr, "ipsfc sign: cannot write %s\n", dest);
+  if (!cli_write_file("sign", dest, out, out_len, 0666, false)) {
     status = EXIT_INPUT;
   } else {
     char id[IPSF_KEY_ID_SIZE];

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "compile.h"
 #include "report.h"
 #include "testrun.h"
@@ -61,18 +62,31 @@ static bool select_test(const char *name, void *data) {
 
 /* ---- text -------------------------------------------------------------------------------- */
 
+/* Text of the pack (names, messages quoting its strings), escaped for a
+ * terminal (runtime/escape.h); with `before` and `after` around it. */
+static void put_text(IpsfBuf *b, const char *before, const char *s, const char *after) {
+  ipsf_buf_puts(b, before);
+  if (s) ipsf_escape_buf(b, s, strlen(s), 0);
+  ipsf_buf_puts(b, after);
+}
+
 static void text_test(Run *r, const TestResult *t) {
   const char *green = r->color ? "\033[32m" : "", *red = r->color ? "\033[1;31m" : "",
              *off = r->color ? "\033[0m" : "";
-  ipsf_buf_printf(&r->out, "%s%s%s %s", t->passed ? green : red, t->passed ? "ok  " : "FAIL", off,
-                  t->name);
-  if (t->profile) ipsf_buf_printf(&r->out, " [%s]", t->profile);
-  if (!t->passed) ipsf_buf_printf(&r->out, " (%s)", t->at);
+  ipsf_buf_printf(&r->out, "%s%s%s", t->passed ? green : red, t->passed ? "ok  " : "FAIL", off);
+  put_text(&r->out, " ", t->name, "");
+  if (t->profile) put_text(&r->out, " [", t->profile, "]");
+  if (!t->passed) put_text(&r->out, " (", t->at, ")");
   ipsf_buf_puts(&r->out, "\n");
   for (size_t i = 0; i < t->failure_count; i++) {
     const TestFailure *f = &t->failures[i];
-    if (f->expect) ipsf_buf_printf(&r->out, "  %s (%s): %s\n", f->expect, f->at, f->got);
-    else ipsf_buf_printf(&r->out, "  %s\n", f->got);
+    if (f->expect) {
+      put_text(&r->out, "  ", f->expect, " (");
+      put_text(&r->out, "", f->at, "): ");
+    } else {
+      ipsf_buf_puts(&r->out, "  ");
+    }
+    put_text(&r->out, "", f->got, "\n");
   }
 }
 
@@ -87,12 +101,19 @@ static void text_coverage(Run *r, const TestReport *rep) {
   if (rep->unreached_count) ipsf_buf_puts(&r->out, "not reached:\n");
   for (size_t i = 0; i < rep->unreached_count; i++) {
     const CoverItem *it = &rep->unreached[i];
-    ipsf_buf_printf(&r->out, "  %s: %s ", it->at, cover_kind_name(it->kind));
+    put_text(&r->out, "  ", it->at, ": ");
+    ipsf_buf_printf(&r->out, "%s ", cover_kind_name(it->kind));
     switch (it->kind) {
     case COVER_RULE:
-    case COVER_OTHERWISE: ipsf_buf_printf(&r->out, "%s %s\n", it->scale, it->level); break;
-    case COVER_REQUIREMENT: ipsf_buf_printf(&r->out, "%s\n", it->requirement); break;
-    default: ipsf_buf_printf(&r->out, "%s %s\n", it->requirement, it->method); break;
+    case COVER_OTHERWISE:
+      put_text(&r->out, "", it->scale, " ");
+      put_text(&r->out, "", it->level, "\n");
+      break;
+    case COVER_REQUIREMENT: put_text(&r->out, "", it->requirement, "\n"); break;
+    default:
+      put_text(&r->out, "", it->requirement, " ");
+      put_text(&r->out, "", it->method, "\n");
+      break;
     }
   }
 }
@@ -261,11 +282,10 @@ static void test_pack(Run *r, const char *path, bool several) {
   diags_print(d, stderr, cli_color(stderr));
   if (s != TESTRUN_OK) {
     if (s == TESTRUN_NATIVE_ERROR) {
-      fprintf(stderr, "ipsfc test: %s: refusing to run the tests: %s\n", path, err.message);
+      cli_native_refused("test", path, "refusing to run the tests", &err);
       if (r->status < EXIT_INPUT) r->status = EXIT_INPUT;
     } else if (s == TESTRUN_LOAD_ERROR) {
-      fprintf(stderr, "ipsfc test: %s: the compiled pack does not load (a bug): %s\n", path,
-              err.message);
+      cli_error("test", "%s: the compiled pack does not load (a bug): %s", path, err.message);
       if (r->status < EXIT_INTERNAL) r->status = EXIT_INTERNAL;
     } else if (r->status < EXIT_INPUT) {
       r->status = EXIT_INPUT;
@@ -279,7 +299,10 @@ static void test_pack(Run *r, const char *path, bool several) {
   if (rep.failed && r->status < EXIT_FINDING) r->status = EXIT_FINDING;
   switch (r->format) {
   case FMT_TEXT:
-    if (several) ipsf_buf_printf(&r->out, "# %s (%s)\n", path, rep.pack_name);
+    if (several) {
+      put_text(&r->out, "# ", path, " (");
+      put_text(&r->out, "", rep.pack_name, ")\n");
+    }
     for (size_t i = 0; i < rep.result_count; i++) text_test(r, &rep.results[i]);
     if (r->coverage) text_coverage(r, &rep);
     break;

@@ -45,7 +45,7 @@ int cmd_verify(int argc, char **argv) {
   IpsfError err = {0};
   uint8_t pk[IPSF_SIGN_KEY_SIZE];
   if (!ipsf_public_key_load_file(key, pk, &err)) {
-    fprintf(stderr, "ipsfc verify: %s\n", err.message);
+    cli_error("verify", "%s", err.message);
     return err.kind == IPSF_ERR_INTERNAL ? EXIT_INTERNAL : EXIT_INPUT;
   }
   StrList none = {0};
@@ -56,7 +56,7 @@ int cmd_verify(int argc, char **argv) {
   if (ipsf_pack_check_signature(p, pk, &err)) {
     printf("%s: good signature by key id %s\n", path, id);
   } else {
-    fprintf(stderr, "ipsfc verify: %s: %s\n", path, err.message);
+    cli_error("verify", "%s: %s", path, err.message);
     status = EXIT_FINDING;
   }
   ipsf_pack_free(p);

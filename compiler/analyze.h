@@ -22,6 +22,8 @@
 #ifndef IPSF_ANALYZE_H
 #define IPSF_ANALYZE_H
 
+#include "ipsfc_func.h"
+
 #include <stdint.h>
 
 typedef struct Compilation Compilation;
@@ -35,6 +37,6 @@ typedef struct {
 
 /* Analyse c (error-free, with a pack header) and add its findings to
  * c->diags.  Returns the number of findings. */
-size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits);
+IPSFC_FUNC size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits);
 
 #endif

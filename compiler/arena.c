@@ -4,7 +4,9 @@
  *
  * Every allocation of the compiler goes through xmalloc & co, so there is
  * exactly one place that checks `n * size` for overflow and one place that
- * handles exhaustion: print "ipsfc: out of memory" and exit(4).  The
+ * handles exhaustion: print "ipsfc: out of memory" and exit(4).  Text the
+ * compiler builds in the runtime's IpsfBuf (fmt, the analysis) is taken
+ * through xbuf_take (xbuf.h), which applies the same rule.  The
  * compiler runs once per command, so dying cleanly is the right response;
  * the runtime (libipsf) never uses these and reports IPSF_ERR_NOMEM instead.
  */
@@ -15,10 +17,11 @@
 #include <string.h>
 
 #include "arena.h"
+#include "xbuf.h"
 
 /* ---- process-wide helpers -------------------------------------------------- */
 
-static _Noreturn void out_of_memory(void) {
+_Noreturn void xout_of_memory(void) {
   fputs("ipsfc: out of memory\n", stderr);
   exit(4);
 }
@@ -31,23 +34,35 @@ static int mul_overflows(size_t n, size_t size) {
 void *xmalloc(size_t size) {
   /* malloc(0) may return NULL legitimately: never ask for zero bytes. */
   void *p = malloc(size ? size : 1);
-  if (!p) out_of_memory();
+  if (!p) xout_of_memory();
   return p;
 }
 
+void *xmalloc_array(size_t n, size_t size) {
+  if (mul_overflows(n, size)) xout_of_memory();
+  return xmalloc(n * size);
+}
+
 void *xcalloc(size_t n, size_t size) {
-  if (mul_overflows(n, size)) out_of_memory();
+  if (mul_overflows(n, size)) xout_of_memory();
   void *p = calloc(n ? n : 1, size ? size : 1);
-  if (!p) out_of_memory();
+  if (!p) xout_of_memory();
   return p;
 }
 
 void *xrealloc_array(void *p, size_t n, size_t size) {
-  if (mul_overflows(n, size)) out_of_memory();
+  if (mul_overflows(n, size)) xout_of_memory();
   size_t bytes = n * size;
   void *q = realloc(p, bytes ? bytes : 1);
-  if (!q) out_of_memory();
+  if (!q) xout_of_memory();
   return q;
+}
+
+char *xbuf_take(IpsfBuf *b) {
+  if (b->failed) xout_of_memory();
+  char *s = b->data ? b->data : xstrdup("");
+  ipsf_buf_init(b);
+  return s;
 }
 
 char *xstrdup(const char *s) {
@@ -84,7 +99,7 @@ void arena_free(Arena *a) {
 }
 
 static ArenaBlock *arena_new_block(size_t cap) {
-  if (cap > SIZE_MAX - sizeof(ArenaBlock)) out_of_memory();
+  if (cap > SIZE_MAX - sizeof(ArenaBlock)) xout_of_memory();
   ArenaBlock *b = xmalloc(sizeof(ArenaBlock) + cap);
   b->next = NULL;
   b->used = 0;
@@ -93,7 +108,7 @@ static ArenaBlock *arena_new_block(size_t cap) {
 }
 
 void *arena_alloc(Arena *a, size_t size) {
-  if (size > SIZE_MAX - ARENA_ALIGN) out_of_memory();
+  if (size > SIZE_MAX - ARENA_ALIGN) xout_of_memory();
   size = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
   if (size == 0) size = ARENA_ALIGN;
   ArenaBlock *b = a->head;
@@ -122,12 +137,12 @@ void *arena_alloc(Arena *a, size_t size) {
 }
 
 void *arena_array(Arena *a, size_t n, size_t size) {
-  if (mul_overflows(n, size)) out_of_memory();
+  if (mul_overflows(n, size)) xout_of_memory();
   return arena_alloc(a, n * size);
 }
 
 char *arena_strndup(Arena *a, const char *s, size_t n) {
-  if (n == SIZE_MAX) out_of_memory();
+  if (n == SIZE_MAX) xout_of_memory();
   char *p = arena_alloc(a, n + 1);
   memcpy(p, s, n);
   p[n] = '\0';
@@ -143,7 +158,7 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  if (n < 0) out_of_memory(); /* only an encoding error; treat as fatal */
+  if (n < 0) xout_of_memory(); /* only an encoding error; treat as fatal */
   char *p = arena_alloc(a, (size_t)n + 1);
   va_start(ap, fmt);
   vsnprintf(p, (size_t)n + 1, fmt, ap);
@@ -154,7 +169,7 @@ char *arena_printf(Arena *a, const char *fmt, ...) {
 void ptrvec_push(Arena *a, PtrVec *v, void *item) {
   if (v->count == v->cap) {
     size_t cap = v->cap ? v->cap * 2 : 8;
-    if (cap < v->cap) out_of_memory();
+    if (cap < v->cap) xout_of_memory();
     void **items = arena_array(a, cap, sizeof *items);
     if (v->count) memcpy(items, v->items, v->count * sizeof *items);
     v->items = items;

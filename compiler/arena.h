@@ -9,6 +9,8 @@
 #ifndef IPSF_ARENA_H
 #define IPSF_ARENA_H
 
+#include "ipsfc_func.h"
+
 #include <stddef.h>
 
 typedef struct ArenaBlock ArenaBlock;
@@ -17,15 +19,15 @@ typedef struct {
   ArenaBlock *head; /* newest block first */
 } Arena;
 
-void arena_init(Arena *a);
-void arena_free(Arena *a);
+IPSFC_FUNC void arena_init(Arena *a);
+IPSFC_FUNC void arena_free(Arena *a);
 /* Zeroed memory, aligned for any type. */
-void *arena_alloc(Arena *a, size_t size);
+IPSFC_FUNC void *arena_alloc(Arena *a, size_t size);
 /* n * size with an overflow check. */
-void *arena_array(Arena *a, size_t n, size_t size);
-char *arena_strndup(Arena *a, const char *s, size_t n);
-char *arena_strdup(Arena *a, const char *s);
-char *arena_printf(Arena *a, const char *fmt, ...)
+IPSFC_FUNC void *arena_array(Arena *a, size_t n, size_t size);
+IPSFC_FUNC char *arena_strndup(Arena *a, const char *s, size_t n);
+IPSFC_FUNC char *arena_strdup(Arena *a, const char *s);
+IPSFC_FUNC char *arena_printf(Arena *a, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -38,13 +40,20 @@ typedef struct {
   size_t count, cap;
 } PtrVec;
 
-void ptrvec_push(Arena *a, PtrVec *v, void *item);
+IPSFC_FUNC void ptrvec_push(Arena *a, PtrVec *v, void *item);
 
 /* Process-wide allocation helpers for the compiler and CLI (exit 4 on
- * failure).  The runtime never uses these: it reports IPSF_ERR_NOMEM. */
+ * failure): the one choke point of the compiler's heap allocations (never
+ * a raw malloc in compiler/).  The runtime never uses these: it reports
+ * IPSF_ERR_NOMEM. */
 void *xmalloc(size_t size);
+/* n * size with an overflow check (n = 0 is fine). */
+void *xmalloc_array(size_t n, size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc_array(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
+/* Print "ipsfc: out of memory" and exit(4): for an allocation made
+ * elsewhere (a runtime IpsfBuf) that failed. */
+_Noreturn void xout_of_memory(void);
 
 #endif

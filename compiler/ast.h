@@ -10,6 +10,8 @@
 #ifndef IPSF_AST_H
 #define IPSF_AST_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -243,10 +245,13 @@ typedef struct {
 
 /* ---- construction helpers (ast.c) ------------------------------------------ */
 
-Expr *ast_expr(Arena *a, ExprKind kind, Span span);
-Decl *ast_decl(Arena *a, DeclKind kind, Span span);
-TypeExpr *ast_type(Arena *a, TypeExprKind kind, Span span);
-Span span_join(Span a, Span b);
+IPSFC_FUNC Expr *ast_expr(Arena *a, ExprKind kind, Span span);
+IPSFC_FUNC Decl *ast_decl(Arena *a, DeclKind kind, Span span);
+IPSFC_FUNC TypeExpr *ast_type(Arena *a, TypeExprKind kind, Span span);
+IPSFC_FUNC Span span_join(Span a, Span b);
+/* True if two modules have the same declarations, spans aside.  On false,
+ * *why (if not NULL) gets a static description of the first difference. */
+IPSFC_FUNC bool ast_equal(const Module *a, const Module *b, const char **why);
 
 /* ---- the front end (grammar/) ---------------------------------------------- */
 
@@ -254,7 +259,7 @@ Span span_join(Span a, Span b);
  * syntax error goes to `diags` (the parser recovers at declaration, rule,
  * fact and requirement-item boundaries); the returned module holds every
  * declaration that parsed.  Never NULL. */
-Module *parse_module(Arena *arena, Diags *diags, const SourceSet *sources,
-                     uint32_t source);
+IPSFC_FUNC Module *parse_module(Arena *arena, Diags *diags, const SourceSet *sources,
+                                uint32_t source);
 
 #endif

@@ -14,21 +14,16 @@
  * arguments stored in temporary slots); an extern call, or a call of a
  * built-in on the native path, is its arguments then CALLN k, k the entry
  * of the pack's native table (made on first call, so an extern that is
- * never called asks no library of the evaluator); constant subexpressions are folded
- * (an overflow there is a compile error).  A line-table entry marks the
- * start of each let, rule, applies and confirm line, so evaluation errors
- * and reasons can name file:line:col.
+ * never called asks no library of the evaluator); constant subexpressions are
+ * folded (fold.c) unless computing them raises, which is then left to run
+ * time.  A line-table entry marks the start of each let, rule, applies and
+ * confirm line, so evaluation errors and reasons can name file:line:col.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sema.h"
-
-typedef struct {
-  Ty ty;
-  IpsfValue v;      /* STRING: v.s is the (arena) text */
-} Folded;
 
 typedef struct {
   uint32_t *slots;  /* parameter -> temporary slot */
@@ -86,6 +81,9 @@ static IpsfType machine_type(Ty t) {
   }
 }
 
+/* Constants are shared by value: the key is the machine type and the raw
+ * bits (a string by its interned index), so 0.0 and -0.0 stay two
+ * constants and an int 1 is never a bool true. */
 static uint32_t add_const(Gen *g, Folded f) {
   IpsfType mt = machine_type(f.ty);
   uint32_t str = mt.kind == IPSF_K_STRING ? intern(g, f.v.s) : IPSF_NONE;
@@ -167,167 +165,9 @@ static void mark_line(Gen *g, Span s) {
 
 /* ---- constant folding ---------------------------------------------------------- */
 
-static bool fold(Gen *g, const Expr *e, Folded *out);
-
-static bool fold_set(Gen *g, const Expr *e, Folded *out) {
-  uint64_t mask = 0;
-  for (size_t i = 0; i < e->item_count; i++) {
-    Folded item;
-    if (!fold(g, e->items[i], &item)) return false;
-    mask |= (uint64_t)1 << item.v.i;
-  }
-  out->ty = e->ty;
-  out->v.m = mask;
-  return true;
-}
-
-static double as_number(Folded f) { return f.ty.kind == TY_INT ? (double)f.v.i : f.v.n; }
-
-static bool fold_error(Gen *g, const Expr *e, const char *message) {
-  /* The same subexpression is folded again by each enclosing attempt:
-   * report it once. */
-  const Diags *d = &g->c->diags;
-  for (size_t i = 0; i < d->count; i++)
-    if (d->items[i].span.file == e->span.file && d->items[i].span.start == e->span.start &&
-        strcmp(d->items[i].message, message) == 0)
-      return false;
-  diag_error(&g->c->diags, e->span, "%s", message);
-  g->failed = true;
-  return false;
-}
-
-static bool fold_overflow(Gen *g, const Expr *e) {
-  return fold_error(g, e, "integer overflow in a constant expression");
-}
-
-static bool fold_arith(Gen *g, const Expr *e, Folded a, Folded b, Folded *out) {
-  out->ty = e->ty;
-  if (e->ty.kind == TY_INT) {
-    int64_t x = a.v.i, y = b.v.i, r = 0;
-    bool bad = false;
-    switch (e->op) {
-    case OP_ADD: bad = __builtin_add_overflow(x, y, &r); break;
-    case OP_SUB: bad = __builtin_sub_overflow(x, y, &r); break;
-    case OP_MUL: bad = __builtin_mul_overflow(x, y, &r); break;
-    case OP_DIV:
-    case OP_MOD:
-      if (y == 0) return fold_error(g, e, "division by zero in a constant expression");
-      if (x == INT64_MIN && y == -1) return fold_overflow(g, e);
-      r = e->op == OP_DIV ? x / y : x % y;
-      break;
-    default: return false;
-    }
-    if (bad) return fold_overflow(g, e);
-    out->v.i = r;
-    return true;
-  }
-  double x = as_number(a), y = as_number(b), r = 0;
-  switch (e->op) {
-  case OP_ADD: r = x + y; break;
-  case OP_SUB: r = x - y; break;
-  case OP_MUL: r = x * y; break;
-  case OP_DIV: r = x / y; break;
-  case OP_MOD: r = fmod(x, y); break;
-  default: return false;
-  }
-  if (!isfinite(r)) return fold_error(g, e, "a constant expression has no finite value");
-  out->v.n = r;
-  return true;
-}
-
-static int compare_folded(Folded a, Folded b) {
-  if (a.ty.kind == TY_NUMBER || b.ty.kind == TY_NUMBER) {
-    double x = as_number(a), y = as_number(b);
-    return (x > y) - (x < y);
-  }
-  if (a.ty.kind == TY_STRING) return strcmp(a.v.s, b.v.s) != 0;
-  if (a.ty.kind == TY_SET) return a.v.m != b.v.m;
-  return (a.v.i > b.v.i) - (a.v.i < b.v.i);
-}
-
-static bool fold_compare(const Expr *e, Folded a, Folded b, Folded *out) {
-  int cmp = compare_folded(a, b);
-  bool r = false;
-  switch (e->op) {
-  case OP_EQ: r = cmp == 0; break;
-  case OP_NE: r = cmp != 0; break;
-  case OP_LT: r = cmp < 0; break;
-  case OP_LE: r = cmp <= 0; break;
-  case OP_GT: r = cmp > 0; break;
-  case OP_GE: r = cmp >= 0; break;
-  default: return false;
-  }
-  out->ty = (Ty){TY_BOOL, 0};
-  out->v.i = r;
-  return true;
-}
-
-static bool fold_binary(Gen *g, const Expr *e, Folded *out) {
-  Folded a, b;
-  if (e->op == OP_IN) {
-    if (e->b2->kind == EX_SET && e->b2->ty.kind != TY_SET && e->b2->item_count == 0) {
-      *out = (Folded){{TY_BOOL, 0}, {.i = 0}};
-      return true;
-    }
-    if (e->b2->ty.kind != TY_SET || !fold(g, e->a, &a) || !fold(g, e->b2, &b)) return false;
-    *out = (Folded){{TY_BOOL, 0}, {.i = (int64_t)((b.v.m >> a.v.i) & 1)}};
-    return true;
-  }
-  if (e->op == OP_AND || e->op == OP_OR) {
-    /* `false and x` is false, `true or x` is true, whatever x is */
-    if (!fold(g, e->a, &a)) return false;
-    bool stop = e->op == OP_AND ? a.v.i == 0 : a.v.i != 0;
-    if (stop) {
-      *out = a;
-      return true;
-    }
-    return fold(g, e->b2, out);
-  }
-  if (!fold(g, e->a, &a) || !fold(g, e->b2, &b)) return false;
-  if (e->op >= OP_ADD) return fold_arith(g, e, a, b, out);
-  return fold_compare(e, a, b, out);
-}
-
-static bool fold_unary(Gen *g, const Expr *e, Folded *out) {
-  Folded a;
-  if (!fold(g, e->a, &a)) return false;
-  *out = a;
-  if (e->op == OP_NOT) {
-    out->v.i = !a.v.i;
-    return true;
-  }
-  if (a.ty.kind == TY_NUMBER) {
-    out->v.n = -a.v.n;
-    return true;
-  }
-  if (a.v.i == INT64_MIN) return fold_overflow(g, e);
-  out->v.i = -a.v.i;
-  return true;
-}
-
-/* Is e a constant?  If so, its value.  Reports overflow (returning false). */
-static bool fold(Gen *g, const Expr *e, Folded *out) {
-  switch (e->kind) {
-  case EX_INT: *out = (Folded){e->ty, {.i = e->i}}; return true;
-  case EX_NUMBER: *out = (Folded){e->ty, {.n = e->n}}; return true;
-  case EX_BOOL: *out = (Folded){e->ty, {.i = e->b}}; return true;
-  case EX_STRING: *out = (Folded){e->ty, {.s = e->str}}; return true;
-  case EX_NAME:
-    if (e->ref != REF_ENUM_VALUE) return false;
-    *out = (Folded){e->ty, {.i = e->ref_index}};
-    return true;
-  case EX_SET:
-    return (e->ty.kind == TY_SET || e->ty.kind == TY_EMPTY_SET) && fold_set(g, e, out);
-  case EX_UNARY: return fold_unary(g, e, out);
-  case EX_BINARY: return fold_binary(g, e, out);
-  case EX_IF: {
-    Folded cond;
-    if (!fold(g, e->a, &cond)) return false;
-    return fold(g, cond.v.i ? e->b2 : e->c, out);
-  }
-  default: return false;
-  }
-}
+/* fold.c: a constant subexpression becomes one LOADK; one whose computation
+ * raises is emitted as code, to fail at run time as the VM says. */
+static bool fold(const Expr *e, Folded *out) { return fold_expr(e, out, NULL) == FOLD_OK; }
 
 /* ---- expressions ------------------------------------------------------------------- */
 
@@ -343,6 +183,9 @@ static void emit_as(Gen *g, const Expr *e, Ty want) {
   if (want.kind == TY_NUMBER && e->ty.kind == TY_INT) emit(g, IPSF_OP_I2N, 0);
 }
 
+/* The type both sides of a comparison are brought to: a number if either
+ * is one (the VM has no mixed compare), and `{}` takes the other side's
+ * set type. */
 static Ty operand_type(const Expr *e) {
   Ty a = e->a->ty, b = e->b2->ty;
   if (a.kind == TY_NUMBER || b.kind == TY_NUMBER) return (Ty){TY_NUMBER, 0};
@@ -350,7 +193,10 @@ static Ty operand_type(const Expr *e) {
   return a;
 }
 
-/* The opcode comparing two values of type t; `swap` for > and >=. */
+/* The opcode comparing two values of type t; `swap` for > and >=: the VM
+ * has only < and <=, so a > b is emitted as b < a.  Its operands are then
+ * computed right to left: when both would fail, b's error is the one
+ * reported. */
 static IpsfOpcode compare_op(ExprOp op, Ty t, bool *swap) {
   *swap = op == OP_GT || op == OP_GE;
   bool eq = op == OP_EQ, ne = op == OP_NE, lt = op == OP_LT || op == OP_GT;
@@ -400,6 +246,8 @@ static void emit_binary(Gen *g, const Expr *e) {
   switch (e->op) {
   case OP_AND:
   case OP_OR: {
+    /* Short-circuit jumps, not a boolean op: the right side may fail
+     * (a division by zero) exactly when the left side guards it. */
     emit_expr(g, e->a);
     uint32_t j = emit_jump(g, e->op == OP_AND ? IPSF_OP_ANDJ : IPSF_OP_ORJ);
     emit_expr(g, e->b2);
@@ -409,7 +257,7 @@ static void emit_binary(Gen *g, const Expr *e) {
   case OP_IN: {
     Folded members;
     /* lists of ints, numbers or strings, and enum sets with variable members */
-    if (e->b2->kind == EX_SET && (e->b2->ty.kind != TY_SET || !fold(g, e->b2, &members))) {
+    if (e->b2->kind == EX_SET && (e->b2->ty.kind != TY_SET || !fold(e->b2, &members))) {
       emit_in_list(g, e);
       return;
     }
@@ -559,7 +407,7 @@ static void emit_name(Gen *g, const Expr *e) {
 
 static void emit_expr(Gen *g, const Expr *e) {
   Folded k;
-  if (fold(g, e, &k)) {
+  if (fold(e, &k)) {
     emit(g, IPSF_OP_LOADK, add_const(g, k));
     return;
   }
@@ -592,7 +440,7 @@ static uint32_t emit_guard(Gen *g, const Expr *cond, bool *never) {
   Folded k;
   *never = false;
   if (!cond) return UINT32_MAX;
-  if (fold(g, cond, &k)) {
+  if (fold(cond, &k)) {
     *never = k.v.i == 0;
     return UINT32_MAX;
   }
@@ -737,11 +585,11 @@ static void build_meta(Gen *g) {
   IpsfMeta *m = &g->p->meta;
   m->name = intern(g, d->str.text);
   m->version = intern(g, d->str2.text);
-  m->title = intern(g, pack_entry(d, "title"));
-  m->authority = intern(g, pack_entry(d, "authority"));
-  m->framework = intern(g, pack_entry(d, "framework"));
-  m->description = intern(g, pack_entry(d, "description"));
-  m->currency = intern(g, pack_entry(d, "currency"));
+  /* The rest of IPSF_META (pack.h): the pack entry of the same name. */
+#define META_ENTRY(field, from_entry) \
+  if (from_entry) m->field = intern(g, pack_entry(d, #field));
+  IPSF_META(META_ENTRY)
+#undef META_ENTRY
 }
 
 static void build_enums(Gen *g) {
@@ -763,7 +611,7 @@ static void build_facts(Gen *g) {
     g->fact_slot[i] = add_slot(g, f->ty, IPSF_SLOT_FACT, f->name);
     uint32_t deflt = IPSF_NONE;
     Folded k;
-    if (f->decl->deflt && fold(g, f->decl->deflt, &k)) {
+    if (f->decl->deflt && fold(f->decl->deflt, &k)) {
       if (f->ty.kind == TY_NUMBER && k.ty.kind == TY_INT) k.v.n = (double)k.v.i;
       k.ty = f->ty;
       deflt = add_const(g, k);
@@ -888,14 +736,5 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
     return false;
   }
   *out = g.p;
-  return true;
-}
-
-bool codegen_fold(Compilation *c, const Expr *e, Ty *ty, IpsfValue *value) {
-  Gen g = {.c = c};
-  Folded k;
-  if (!fold(&g, e, &k)) return false;
-  *ty = k.ty;
-  *value = k.v;
   return true;
 }

@@ -42,8 +42,8 @@ static bool check_semantics(Compilation *c, const char *path) {
 
 bool check_source(Compilation *c, const char *path) {
   if (!check_semantics(c, path)) return false;
-  /* Code generation reports what only folding finds (constant overflow,
-   * constant division by zero): a clean check means the pack compiles. */
+  /* Code generation reports what only it finds (a pack past the limits of
+   * the bytecode): a clean check means the pack compiles. */
   IpsfPack *pack = NULL;
   if (c->pack && codegen_pack(c, &pack)) ipsf_pack_free(pack);
   /* Static analysis (gaps, overlaps, dead rules, ...): warnings, only on a

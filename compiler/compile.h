@@ -9,6 +9,8 @@
 #ifndef IPSF_COMPILE_H
 #define IPSF_COMPILE_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "escape.h"
 
 /* ---- sources ------------------------------------------------------------------- */
 
@@ -214,13 +215,15 @@ static const char *level_color(DiagLevel level) {
   }
 }
 
-/* A UTF-8 continuation byte: it does not start a new column on screen. */
-static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-/* The source line holding `start`, then the caret line under the span:
- * the indentation copies tabs so the caret lines up whatever the tab
- * width; one column per code point; '^' then '~' up to the span's end or
- * the end of the line, whichever is first, never less than one character. */
+/* The source line holding `start`, then the caret line under the span.
+ * The line is shown escaped (runtime/escape.h: a source file is untrusted
+ * text; tabs are kept), and the caret line is computed over the same
+ * units: each unit before the span becomes a tab (a tab) or as many
+ * spaces as the unit takes on screen (1 for a character, 4 for "\x1b"),
+ * so the caret lines up whatever the tab width and whatever was escaped;
+ * then '^' and '~' under every column of the span up to its end or the
+ * end of the line, whichever is first, never less than one character.
+ * The column in "file:line:col" stays a byte count. */
 static void print_snippet(const Source *src, Span span, FILE *out, bool color) {
   uint32_t start = span.start <= src->len ? span.start : src->len;
   uint32_t end = span.end <= src->len ? span.end : src->len;
@@ -230,21 +233,29 @@ static void print_snippet(const Source *src, Span span, FILE *out, bool color) {
   while (le < src->len && src->text[le] != '\n') le++;
   uint32_t shown = le;
   if (shown > ls && src->text[shown - 1] == '\r') shown--; /* CRLF files */
-  fwrite(src->text + ls, 1, shown - ls, out);
+  ipsf_escape_file(out, src->text + ls, shown - ls, IPSF_ESC_KEEP_TAB);
   fputc('\n', out);
 
-  for (uint32_t i = ls; i < start; i++) {
-    unsigned char c = (unsigned char)src->text[i];
-    if (c == '\t')
-      fputc('\t', out);
-    else if (!is_cont(c))
-      fputc(' ', out);
+  char esc[IPSF_ESCAPE_MAX];
+  uint32_t i = ls;
+  while (i < start && i < shown) {
+    size_t n = ipsf_escape_unit(src->text + i, shown - i, IPSF_ESC_KEEP_TAB, esc);
+    if (i + n > start) break; /* the span starts inside this unit: mark all of it */
+    if (!esc[0] && src->text[i] == '\t') fputc('\t', out);
+    else for (size_t k = esc[0] ? strlen(esc) : 1; k; k--) fputc(' ', out);
+    i += (uint32_t)n;
   }
+  for (; i < start; i++) fputc(' ', out); /* a span past the shown line (a '\r') */
   if (color) fputs(ANSI_GREEN, out);
-  fputc('^', out);
   uint32_t stop = end < shown ? end : shown;
-  for (uint32_t i = start + 1; i < stop; i++)
-    if (!is_cont((unsigned char)src->text[i])) fputc('~', out);
+  size_t cols = 0;
+  for (; i < stop;) {
+    size_t n = ipsf_escape_unit(src->text + i, shown - i, IPSF_ESC_KEEP_TAB, esc);
+    cols += esc[0] ? strlen(esc) : 1;
+    i += (uint32_t)n;
+  }
+  fputc('^', out);
+  for (size_t k = 1; k < cols; k++) fputc('~', out);
   if (color) fputs(ANSI_RESET, out);
   fputc('\n', out);
 }
@@ -258,14 +269,17 @@ static void print_one(const Diags *d, const Diag *g, FILE *out, bool color) {
   if (src) {
     uint32_t line, col;
     sources_line_col(s, g->span.file, g->span.start, &line, &col);
-    fprintf(out, "%s:%u:%u: ", src->path, (unsigned)line, (unsigned)col);
+    ipsf_escape_fputs(out, src->path);
+    fprintf(out, ":%u:%u: ", (unsigned)line, (unsigned)col);
   } else {
     fputs("ipsfc: ", out);
   }
   if (color) fprintf(out, "%s%s:%s ", level_color(g->level), level_name(g->level), ANSI_RESET);
   else fprintf(out, "%s: ", level_name(g->level));
-  if (g->code) fprintf(out, "%s [%s]\n", g->message, g->code);
-  else fprintf(out, "%s\n", g->message);
+  /* Messages quote names and strings of the source: escaped too. */
+  ipsf_escape_fputs(out, g->message);
+  if (g->code) fprintf(out, " [%s]", g->code);
+  fputc('\n', out);
   if (src) print_snippet(src, g->span, out, color);
 }
 

@@ -10,6 +10,8 @@
 #ifndef IPSF_DIAG_H
 #define IPSF_DIAG_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * How it works.  The file is parsed with parse_module; the tree is printed
  * again from scratch, so every construct has one layout whatever the
  * author's spacing was.  The tree has no comments, so they come from a
- * small scanner of our own (it skips strings as the real one does), and
- * are put back by byte offset:
+ * small scanner of our own (fmt_comments.c: it skips strings as the real
+ * one does, which discards comments), and are put back by byte offset:
  *
  *   * The printer cuts the file into *chunks*: a chunk is what is printed
  *     as one unit, a declaration that fits on a line, the header line of a
@@ -34,7 +34,7 @@
  *
  * Lines are filled to FMT_WIDTH columns by a greedy breaker over "pieces"
  * (text, optional breaks with a continuation column, forced breaks); see
- * the Line functions.  Strings are never split.
+ * fmt_lines.c.  Strings are never split.
  *
  * Finally fmt_source checks its own result (fmt.h): it parses again, to an
  * equal tree, with as many comments.  The layout depends only on the tree,
@@ -48,614 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "fmt.h"
-
-/* ---- a growable string ------------------------------------------------------ */
-
-typedef struct {
-  char *s;
-  size_t n, cap;
-} SB;
-
-static void sb_putn(SB *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (b->n + n + 1 > cap) cap *= 2;
-    b->s = xrealloc_array(b->s, cap, 1);
-    b->cap = cap;
-  }
-  memcpy(b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void sb_puts(SB *b, const char *s) { sb_putn(b, s, strlen(s)); }
-static void sb_putc(SB *b, char c) { sb_putn(b, &c, 1); }
-
-static void sb_spaces(SB *b, int n) {
-  for (int i = 0; i < n; i++) sb_putc(b, ' ');
-}
-
-static void sb_printf(SB *b, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-static void sb_printf(SB *b, const char *fmt, ...) {
-  char small[128];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof small) {
-    sb_putn(b, small, (size_t)n);
-    return;
-  }
-  char *big = xmalloc((size_t)n + 1);
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  sb_putn(b, big, (size_t)n);
-  free(big);
-}
-
-/* Take the string (never NULL). */
-static char *sb_take(SB *b) {
-  char *s = b->s ? b->s : xstrdup("");
-  b->s = NULL;
-  b->n = b->cap = 0;
-  return s;
-}
-
-/* ---- display width ------------------------------------------------------------ */
-
-/* East Asian wide characters take two columns in a terminal or editor. */
-static int cp_width(uint32_t cp) {
-  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF && cp != 0x303F) ||
-      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-      (cp >= 0x20000 && cp <= 0x3FFFD))
-    return 2;
-  return 1;
-}
-
-/* Decode one UTF-8 sequence at s (n bytes left); *len gets its length.  The
- * scanner has validated strings and comments, so a bad byte is only
- * counted as one column. */
-static uint32_t utf8_decode(const unsigned char *s, size_t n, size_t *len) {
-  unsigned char c = s[0];
-  if (c < 0x80 || n < 2) {
-    *len = 1;
-    return c;
-  }
-  if ((c & 0xE0) == 0xC0) {
-    *len = 2;
-    return ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3F);
-  }
-  if ((c & 0xF0) == 0xE0 && n >= 3) {
-    *len = 3;
-    return ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-  }
-  if ((c & 0xF8) == 0xF0 && n >= 4) {
-    *len = 4;
-    return ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
-           ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
-  }
-  *len = 1;
-  return c;
-}
-
-static int dwidth(const char *s) {
-  int w = 0;
-  size_t n = strlen(s);
-  for (size_t i = 0; i < n;) {
-    size_t len;
-    uint32_t cp = utf8_decode((const unsigned char *)s + i, n - i, &len);
-    if (s[i] == '\n') return w; /* only the first line counts */
-    w += cp_width(cp);
-    i += len;
-  }
-  return w;
-}
-
-/* ---- comments --------------------------------------------------------------------- */
-
-enum { ROLE_LEAD, ROLE_TRAIL, ROLE_INSIDE };
-
-typedef struct {
-  uint32_t start, end; /* bytes: "//..." up to (not including) the newline, or "/ *...* /" */
-  bool block;
-  bool blank;          /* a blank line before it in the source */
-  bool same_line;      /* on the line of the code before it (only comments between) */
-  int role;            /* ROLE_* in its chunk */
-  size_t chunk;
-} Comment;
-
-typedef struct {
-  Comment *items;
-  size_t count, cap;
-} Comments;
-
-/* Scan text for comments as the scanner sees them: strings (which stop at
- * a newline) are skipped, and so are the insides of comments. */
-static void scan_comments(const char *t, size_t n, Comments *out) {
-  size_t i = 0;
-  while (i < n) {
-    char c = t[i];
-    if (c == '"') {
-      i++;
-      while (i < n && t[i] != '"' && t[i] != '\n')
-        i += (t[i] == '\\' && i + 1 < n && t[i + 1] != '\n') ? 2 : 1;
-      if (i < n && t[i] == '"') i++;
-    } else if (c == '/' && i + 1 < n && (t[i + 1] == '/' || t[i + 1] == '*')) {
-      bool block = t[i + 1] == '*';
-      size_t start = i;
-      if (block) {
-        i += 2;
-        while (i < n && !(t[i] == '*' && i + 1 < n && t[i + 1] == '/')) i++;
-        i = i < n ? i + 2 : n;
-      } else {
-        while (i < n && t[i] != '\n') i++;
-      }
-      if (out) {
-        if (out->count == out->cap) {
-          out->cap = out->cap ? out->cap * 2 : 16;
-          out->items = xrealloc_array(out->items, out->cap, sizeof *out->items);
-        }
-        out->items[out->count++] =
-            (Comment){.start = (uint32_t)start, .end = (uint32_t)i, .block = block};
-      }
-    } else {
-      i++;
-    }
-  }
-}
-
-size_t fmt_count_comments(const char *text, size_t len) {
-  Comments c = {0};
-  scan_comments(text, len, &c);
-  free(c.items);
-  return c.count;
-}
-
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* ---- output lines ------------------------------------------------------------------ */
-
-typedef struct {
-  char *code;   /* the line, indentation included, no newline */
-  char *trail;  /* trailing comment(s), or NULL */
-  bool blank;   /* a blank line before it */
-} OutLine;
-
-/* ---- chunks ------------------------------------------------------------------------ */
-
-typedef struct {
-  uint32_t off;        /* first byte of its first token (the length of the file: the end) */
-  bool blank;          /* a blank line before it in the source */
-  size_t first, count; /* its comments: items[first .. first+count) */
-} Chunk;
-
-typedef struct {
-  const char *src;
-  uint32_t len;
-  const Module *m;
-  Comments cm;
-  bool collect;        /* first pass: record chunk offsets only */
-  uint32_t *offs;      /* first pass: chunk offsets */
-  size_t noffs, capoffs;
-  Chunk *chunks;       /* second pass */
-  size_t nchunks;
-
-  OutLine *out;
-  size_t nout, capout;
-  bool suppress_blank; /* at the start of the file or of a block */
-  bool pending_blank;  /* the next code line has a blank line before it */
-  Chunk *cur;          /* the chunk being printed */
-  size_t cur_first_line;
-  bool lost;           /* a chunk was not found (a bug: reported by the self-check) */
-} Fmt;
-
-static void push_line(Fmt *F, char *code, bool blank) {
-  if (F->nout == F->capout) {
-    F->capout = F->capout ? F->capout * 2 : 64;
-    F->out = xrealloc_array(F->out, F->capout, sizeof *F->out);
-  }
-  /* no trailing spaces */
-  size_t n = strlen(code);
-  while (n > 0 && (code[n - 1] == ' ' || code[n - 1] == '\t')) code[--n] = '\0';
-  F->out[F->nout++] = (OutLine){code, NULL, blank && !F->suppress_blank && F->nout > 0};
-  F->suppress_blank = false;
-}
-
-/* A comment's text as printed: line comments without trailing blanks (and
- * a carriage return); block comments verbatim but for trailing blanks on
- * each of their lines. */
-static char *comment_text(const Fmt *F, const Comment *c) {
-  SB b = {0};
-  const char *s = F->src + c->start;
-  size_t n = c->end - c->start;
-  size_t line_start = 0;
-  for (size_t i = 0; i <= n; i++) {
-    if (i == n || s[i] == '\n') {
-      size_t e = i;
-      while (e > line_start && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) e--;
-      sb_putn(&b, s + line_start, e - line_start);
-      if (i < n) sb_putc(&b, '\n');
-      line_start = i + 1;
-    }
-  }
-  return sb_take(&b);
-}
-
-/* A comment on its own line(s); the lines after the first of a block
- * comment are kept as they are (they are the author's drawing). */
-static void comment_line(Fmt *F, const Comment *c, int indent, bool blank) {
-  char *text = comment_text(F, c);
-  SB b = {0};
-  sb_spaces(&b, indent);
-  sb_puts(&b, text);
-  free(text);
-  /* A multi-line block comment is one OutLine holding newlines: the
-   * serialiser writes it as it is. */
-  push_line(F, sb_take(&b), blank);
-}
-
-static int cmp_u32(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-static Chunk *find_chunk(Fmt *F, uint32_t off) {
-  size_t lo = 0, hi = F->nchunks;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (F->chunks[mid].off < off) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < F->nchunks && F->chunks[lo].off == off ? &F->chunks[lo] : NULL;
-}
-
-/* Start printing the chunk whose first token is at off: its leading
- * comments (at indent cindent), then the comments from inside it. */
-static void chunk_begin(Fmt *F, uint32_t off, int cindent) {
-  if (F->collect) {
-    if (F->noffs == F->capoffs) {
-      F->capoffs = F->capoffs ? F->capoffs * 2 : 64;
-      F->offs = xrealloc_array(F->offs, F->capoffs, sizeof *F->offs);
-    }
-    F->offs[F->noffs++] = off;
-    return;
-  }
-  Chunk *c = find_chunk(F, off);
-  F->cur = c;
-  if (!c) {
-    F->lost = true;
-    F->cur_first_line = F->nout;
-    return;
-  }
-  bool blank = c->blank;
-  for (size_t i = c->first; i < c->first + c->count; i++)
-    if (F->cm.items[i].role == ROLE_LEAD)
-      comment_line(F, &F->cm.items[i], cindent, F->cm.items[i].blank);
-  for (size_t i = c->first; i < c->first + c->count; i++)
-    if (F->cm.items[i].role == ROLE_INSIDE) {
-      comment_line(F, &F->cm.items[i], cindent, blank);
-      blank = false;
-    }
-  F->pending_blank = blank;
-  F->cur_first_line = F->nout;
-}
-
-/* The chunk's trailing comments, at the end of its last line. */
-static void chunk_end(Fmt *F) {
-  if (F->collect || !F->cur) return;
-  Chunk *c = F->cur;
-  F->cur = NULL;
-  for (size_t i = c->first; i < c->first + c->count; i++) {
-    const Comment *cm = &F->cm.items[i];
-    if (cm->role != ROLE_TRAIL) continue;
-    if (F->nout == F->cur_first_line) { /* the chunk printed nothing */
-      comment_line(F, cm, 0, false);
-      continue;
-    }
-    OutLine *l = &F->out[F->nout - 1];
-    char *text = comment_text(F, cm);
-    if (l->trail) {
-      SB b = {0};
-      sb_puts(&b, l->trail);
-      sb_putc(&b, ' ');
-      sb_puts(&b, text);
-      free(l->trail);
-      free(text);
-      l->trail = sb_take(&b);
-    } else {
-      l->trail = text;
-    }
-  }
-}
-
-/* Whether a blank line comes before the chunk at off, or before one of its
- * leading comments: such a chunk starts a new alignment group. */
-static bool chunk_has_blank(Fmt *F, uint32_t off) {
-  if (F->collect) return false;
-  Chunk *c = find_chunk(F, off);
-  if (!c) return false;
-  if (c->blank) return true;
-  for (size_t i = c->first; i < c->first + c->count; i++)
-    if (F->cm.items[i].role == ROLE_LEAD && F->cm.items[i].blank) return true;
-  return false;
-}
-
-/* True if a comment starts within [from, to). */
-static bool comment_within(const Fmt *F, uint32_t from, uint32_t to) {
-  size_t lo = 0, hi = F->cm.count;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (F->cm.items[mid].start < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < F->cm.count && F->cm.items[lo].start < to;
-}
-
-/* The comment that ends exactly at off, if any (index), else -1. */
-static long comment_ending_at(const Fmt *F, uint32_t off) {
-  size_t lo = 0, hi = F->cm.count;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (F->cm.items[mid].end < off) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < F->cm.count && F->cm.items[lo].end == off ? (long)lo : -1;
-}
-
-/* The comment that starts exactly at off, if any (index), else -1. */
-static long comment_starting_at(const Fmt *F, uint32_t off) {
-  size_t lo = 0, hi = F->cm.count;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (F->cm.items[mid].start < off) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < F->cm.count && F->cm.items[lo].start == off ? (long)lo : -1;
-}
-
-/* Back from off over blanks and comments: the offset just after the
- * previous token. */
-static uint32_t skip_back(const Fmt *F, uint32_t off) {
-  for (;;) {
-    while (off > 0 && is_space(F->src[off - 1])) off--;
-    long c = comment_ending_at(F, off);
-    if (c < 0 || off == 0) return off;
-    off = F->cm.items[c].start;
-  }
-}
-
-/* The start of the word (keyword) just before off, e.g. `otherwise`
- * before the level name of an otherwise line. */
-static uint32_t word_before(const Fmt *F, uint32_t off) {
-  off = skip_back(F, off);
-  while (off > 0) {
-    char c = F->src[off - 1];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
-      break;
-    off--;
-  }
-  return off;
-}
-
-/* The offset of the punctuation byte just before off (e.g. the '{' of
- * `given {`). */
-static uint32_t punct_before(const Fmt *F, uint32_t off) {
-  off = skip_back(F, off);
-  return off > 0 ? off - 1 : 0;
-}
-
-/* Forward from off over blanks and comments: the next token (or len). */
-static uint32_t skip_fwd(const Fmt *F, uint32_t off) {
-  for (;;) {
-    while (off < F->len && is_space(F->src[off])) off++;
-    long c = comment_starting_at(F, off);
-    if (c < 0) return off;
-    off = F->cm.items[c].end;
-  }
-}
-
-/* Two newlines between the previous non-blank byte and off. */
-static bool blank_before(const Fmt *F, uint32_t off) {
-  int nl = 0;
-  while (off > 0 && is_space(F->src[off - 1])) {
-    if (F->src[off - 1] == '\n') nl++;
-    off--;
-  }
-  return off > 0 && nl >= 2;
-}
-
-/* After the first pass: chunks from the offsets, comments to chunks. */
-static void assign_comments(Fmt *F) {
-  qsort(F->offs, F->noffs, sizeof *F->offs, cmp_u32);
-  size_t n = 0;
-  for (size_t i = 0; i < F->noffs; i++)
-    if (n == 0 || F->offs[n - 1] != F->offs[i]) F->offs[n++] = F->offs[i];
-  F->chunks = xcalloc(n + 1, sizeof *F->chunks);
-  for (size_t i = 0; i < n; i++)
-    F->chunks[i] = (Chunk){.off = F->offs[i], .blank = blank_before(F, F->offs[i])};
-  /* the end of the file: a chunk that prints nothing but the comments after
-   * the last declaration */
-  F->chunks[n] = (Chunk){.off = F->len};
-  F->nchunks = n + 1;
-
-  size_t k = 0; /* chunks[k] is the last chunk starting at or before the comment */
-  for (size_t i = 0; i < F->cm.count; i++) {
-    Comment *c = &F->cm.items[i];
-    c->blank = blank_before(F, c->start);
-    /* same line as the code (or trailing comments) before it? */
-    uint32_t p = c->start;
-    while (p > 0 && (F->src[p - 1] == ' ' || F->src[p - 1] == '\t')) p--;
-    c->same_line = false;
-    if (p > 0 && F->src[p - 1] != '\n' && F->src[p - 1] != '\r') {
-      long prev = i > 0 && F->cm.items[i - 1].end == p ? (long)i - 1 : -1;
-      if (prev < 0) c->same_line = true; /* code */
-      else c->same_line = F->cm.items[prev].role == ROLE_TRAIL;
-    }
-    while (k + 1 < F->nchunks - 1 && F->chunks[k + 1].off <= c->start) k++;
-    if (n == 0 || c->start < F->chunks[0].off) { /* before the first declaration */
-      c->chunk = 0;
-      c->role = ROLE_LEAD;
-    } else {
-      uint32_t next_code = skip_fwd(F, c->end);
-      uint32_t next_chunk = k + 1 < F->nchunks ? F->chunks[k + 1].off : F->len;
-      if (next_code < next_chunk) {
-        c->chunk = k;
-        c->role = ROLE_INSIDE;
-      } else if (c->same_line) {
-        c->chunk = k;
-        c->role = ROLE_TRAIL;
-      } else {
-        c->chunk = k + 1;
-        c->role = ROLE_LEAD;
-      }
-    }
-  }
-  /* comments are in source order, and so are their chunks */
-  for (size_t i = 0; i < F->cm.count; i++) {
-    Chunk *ch = &F->chunks[F->cm.items[i].chunk];
-    if (ch->count == 0) ch->first = i;
-    ch->count++;
-  }
-}
-
-/* ---- lines of pieces, filled greedily --------------------------------------------- */
-
-typedef enum { PK_TEXT, PK_BREAK, PK_HARD } PieceKind;
-
-typedef struct {
-  PieceKind kind;
-  char *text; /* PK_TEXT */
-  int cont;   /* PK_BREAK, PK_HARD: column of the continuation line */
-} Piece;
-
-typedef struct {
-  Piece *items;
-  size_t count, cap;
-  int col; /* the column after everything so far, if nothing breaks before */
-} Line;
-
-static Piece *line_push(Line *l) {
-  if (l->count == l->cap) {
-    l->cap = l->cap ? l->cap * 2 : 16;
-    l->items = xrealloc_array(l->items, l->cap, sizeof *l->items);
-  }
-  return &l->items[l->count++];
-}
-
-static void lt(Line *l, const char *s) {
-  if (!*s) return;
-  Piece *p = line_push(l);
-  *p = (Piece){PK_TEXT, xstrdup(s), 0};
-  l->col += dwidth(s);
-}
-
-static void lt_take(Line *l, char *s) {
-  Piece *p = line_push(l);
-  *p = (Piece){PK_TEXT, s, 0};
-  l->col += dwidth(s);
-}
-
-static void lspaces(Line *l, int n) {
-  if (n <= 0) return;
-  char *s = xmalloc((size_t)n + 1);
-  memset(s, ' ', (size_t)n);
-  s[n] = '\0';
-  lt_take(l, s);
-}
-
-/* A space, or a new line starting at column cont if the next run of text
- * would not fit. */
-static void lbreak(Line *l, int cont) {
-  Piece *p = line_push(l);
-  *p = (Piece){PK_BREAK, NULL, cont};
-  l->col += 1;
-}
-
-static void lhard(Line *l, int cont) {
-  Piece *p = line_push(l);
-  *p = (Piece){PK_HARD, NULL, cont};
-  l->col = cont;
-}
-
-static void line_free(Line *l) {
-  for (size_t i = 0; i < l->count; i++) free(l->items[i].text);
-  free(l->items);
-  memset(l, 0, sizeof *l);
-}
-
-/* The width of the text after piece i up to the next break. */
-static int run_width(const Line *l, size_t i) {
-  int w = 0;
-  for (size_t j = i + 1; j < l->count && l->items[j].kind == PK_TEXT; j++)
-    w += dwidth(l->items[j].text);
-  return w;
-}
-
-/* True if the line fits on one line of FMT_WIDTH (no forced break). */
-static bool line_fits_flat(const Line *l) {
-  for (size_t i = 0; i < l->count; i++)
-    if (l->items[i].kind == PK_HARD) return false;
-  return l->col <= FMT_WIDTH;
-}
-
-/* Greedy filling: break where the next run would pass the width, unless
- * the break would not move the text left. */
-static char *line_render(const Line *l) {
-  SB b = {0};
-  int col = 0;
-  for (size_t i = 0; i < l->count; i++) {
-    const Piece *p = &l->items[i];
-    if (p->kind == PK_TEXT) {
-      sb_puts(&b, p->text);
-      col += dwidth(p->text);
-    } else if (p->kind == PK_HARD ||
-               (col + 1 + run_width(l, i) > FMT_WIDTH && col > p->cont)) {
-      sb_putc(&b, '\n');
-      sb_spaces(&b, p->cont);
-      col = p->cont;
-    } else {
-      sb_putc(&b, ' ');
-      col++;
-    }
-  }
-  return sb_take(&b);
-}
-
-/* Print a line as the code of the current chunk. */
-static void emit(Fmt *F, Line *l) {
-  char *text = line_render(l);
-  line_free(l);
-  char *p = text;
-  for (;;) {
-    char *nl = strchr(p, '\n');
-    size_t n = nl ? (size_t)(nl - p) : strlen(p);
-    char *one = xmalloc(n + 1);
-    memcpy(one, p, n);
-    one[n] = '\0';
-    push_line(F, one, F->pending_blank);
-    F->pending_blank = false;
-    if (!nl) break;
-    p = nl + 1;
-  }
-  free(text);
-}
-
-static void emit_str(Fmt *F, int indent, const char *s) {
-  Line l = {0};
-  lspaces(&l, indent);
-  lt(&l, s);
-  emit(F, &l);
-}
+#include "fmt_internal.h"
 
 /* ---- strings and literals -------------------------------------------------------- */
 
@@ -673,23 +66,23 @@ static bool invisible(uint32_t cp) {
 /* A string literal, escaped canonically: \" \\ \n \t, \u{XXXX} for the
  * invisible characters, everything else as itself. */
 static char *quote(const char *s) {
-  SB b = {0};
-  sb_putc(&b, '"');
+  IpsfBuf b = {0};
+  fmt_putc(&b, '"');
   size_t n = strlen(s);
   for (size_t i = 0; i < n;) {
     unsigned char c = (unsigned char)s[i];
     size_t len;
     uint32_t cp = utf8_decode((const unsigned char *)s + i, n - i, &len);
-    if (c == '"') sb_puts(&b, "\\\"");
-    else if (c == '\\') sb_puts(&b, "\\\\");
-    else if (c == '\n') sb_puts(&b, "\\n");
-    else if (c == '\t') sb_puts(&b, "\\t");
-    else if (invisible(cp)) sb_printf(&b, "\\u{%04x}", (unsigned)cp);
-    else sb_putn(&b, s + i, len);
+    if (c == '"') ipsf_buf_puts(&b, "\\\"");
+    else if (c == '\\') ipsf_buf_puts(&b, "\\\\");
+    else if (c == '\n') ipsf_buf_puts(&b, "\\n");
+    else if (c == '\t') ipsf_buf_puts(&b, "\\t");
+    else if (invisible(cp)) ipsf_buf_printf(&b, "\\u{%04x}", (unsigned)cp);
+    else ipsf_buf_put(&b, s + i, len);
     i += len;
   }
-  sb_putc(&b, '"');
-  return sb_take(&b);
+  fmt_putc(&b, '"');
+  return fmt_take(&b);
 }
 
 static void lquote(Line *l, const char *s) { lt_take(l, quote(s)); }
@@ -700,7 +93,7 @@ static void lquote(Line *l, const char *s) { lt_take(l, quote(s)); }
 static char *literal_text(const Fmt *F, const Expr *e) {
   uint32_t i = e->span.start, end = e->span.end;
   int minus = 0;
-  SB b = {0};
+  IpsfBuf b = {0};
   while (i < end) {
     long c = comment_starting_at(F, i);
     if (c >= 0) {
@@ -712,15 +105,15 @@ static char *literal_text(const Fmt *F, const Expr *e) {
     if (ch >= '0' && ch <= '9') break;
     i++;
   }
-  if (minus % 2) sb_putc(&b, '-');
+  if (minus % 2) fmt_putc(&b, '-');
   uint32_t j = i;
   while (j < end && !is_space(F->src[j]) && F->src[j] != ')' && F->src[j] != '/') j++;
-  sb_putn(&b, F->src + i, j - i);
+  ipsf_buf_put(&b, F->src + i, j - i);
   if (j == i) { /* cannot happen for a literal that parsed; keep the value */
-    if (e->kind == EX_INT) sb_printf(&b, "%lld", (long long)(minus % 2 ? -e->i : e->i));
-    else sb_printf(&b, "%.17g", e->n);
+    if (e->kind == EX_INT) ipsf_buf_printf(&b, "%lld", (long long)(minus % 2 ? -e->i : e->i));
+    else ipsf_buf_printf(&b, "%.17g", e->n);
   }
-  return sb_take(&b);
+  return fmt_take(&b);
 }
 
 /* ---- expressions ---------------------------------------------------------------------- */
@@ -898,7 +291,7 @@ static void ltype(Line *l, const TypeExpr *t) {
 static void close_brace(Fmt *F, const Decl *d) {
   chunk_begin(F, d->span.end - 1, INDENT);
   F->pending_blank = false; /* never a blank line before `}` */
-  emit_str(F, 0, "}");
+  emit_text(F, 0, "}");
   chunk_end(F);
 }
 
@@ -906,7 +299,7 @@ static void close_brace(Fmt *F, const Decl *d) {
 static void open_block(Fmt *F, const Decl *d, Line *l) {
   chunk_begin(F, d->span.start, 0);
   lt(l, " {");
-  emit(F, l);
+  emit_line(F, l);
   chunk_end(F);
   F->suppress_blank = true;
 }
@@ -965,7 +358,7 @@ static void print_provision(Fmt *F, const Provision *p) {
     }
   }
   lt(&l, ";");
-  emit(F, &l);
+  emit_line(F, &l);
 }
 
 /* Pack header and catalog: entries and provisions in source order. */
@@ -1004,7 +397,7 @@ static void print_entries(Fmt *F, const Decl *d) {
       lspaces(&l, w - dwidth(e->key.name) + 1);
       lquote(&l, e->value.text);
       lt(&l, ";");
-      emit(F, &l);
+      emit_line(F, &l);
       chunk_end(F);
     }
     i = j;
@@ -1022,7 +415,7 @@ static void print_header_block(Fmt *F, const Decl *d, const char *keyword) {
   if (d->entry_count + d->provision_count == 0 && !block_has_comments(F, d)) {
     chunk_begin(F, d->span.start, 0);
     lt(&l, " { }");
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
     return;
   }
@@ -1039,7 +432,7 @@ static void print_facts(Fmt *F, const Decl *d) {
   if (d->fact_count == 0 && !block_has_comments(F, d)) {
     chunk_begin(F, d->span.start, 0);
     lt(&l, " { }");
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
     return;
   }
@@ -1072,7 +465,7 @@ static void print_facts(Fmt *F, const Decl *d) {
         lquote(&fl, f->doc.text);
       }
       lt(&fl, ";");
-      emit(F, &fl);
+      emit_line(F, &fl);
       chunk_end(F);
     }
     i = j;
@@ -1145,7 +538,7 @@ static void print_rule_group(Fmt *F, const RuleDecl *rules, size_t n) {
       lquote(&l, r->because.text);
     }
     lt(&l, ";");
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
   }
 }
@@ -1162,7 +555,7 @@ static void print_rules(Fmt *F, const Decl *d) {
     } else {
       lt(&l, " { }");
     }
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
     return;
   }
@@ -1181,7 +574,7 @@ static void print_rules(Fmt *F, const Decl *d) {
     lt(&ol, "otherwise ");
     lt(&ol, d->otherwise.name);
     lt(&ol, ";");
-    emit(F, &ol);
+    emit_line(F, &ol);
     chunk_end(F);
   }
   close_brace(F, d);
@@ -1195,9 +588,9 @@ static char *every_text(const Fmt *F, const ReqItem *it) {
   uint32_t j = i;
   while (j < end && !is_space(F->src[j]) && F->src[j] != '/') j++;
   if (j == i || j > end) {
-    SB b = {0};
-    sb_printf(&b, "%lld", (long long)it->every);
-    return sb_take(&b);
+    IpsfBuf b = {0};
+    ipsf_buf_printf(&b, "%lld", (long long)it->every);
+    return fmt_take(&b);
   }
   char *t = xmalloc(j - i + 1);
   memcpy(t, F->src + i, j - i);
@@ -1267,7 +660,7 @@ static void print_req_item(Fmt *F, const ReqItem *it) {
     break;
   }
   lt(&l, ";");
-  emit(F, &l);
+  emit_line(F, &l);
 }
 
 static void print_requirement(Fmt *F, const Decl *d) {
@@ -1279,7 +672,7 @@ static void print_requirement(Fmt *F, const Decl *d) {
   if (d->item_count == 0 && !block_has_comments(F, d)) {
     chunk_begin(F, d->span.start, 0);
     lt(&l, " { }");
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
     return;
   }
@@ -1320,7 +713,7 @@ static void print_expect(Fmt *F, const Expect *x) {
     break;
   }
   lt(&l, ";");
-  emit(F, &l);
+  emit_line(F, &l);
 }
 
 /* test "name" { given { f: v, ... } profile "p"; expect ...; } */
@@ -1332,7 +725,7 @@ static void print_test(Fmt *F, const Decl *d) {
       !block_has_comments(F, d)) {
     chunk_begin(F, d->span.start, 0);
     lt(&l, " { }");
-    emit(F, &l);
+    emit_line(F, &l);
     chunk_end(F);
     return;
   }
@@ -1354,7 +747,7 @@ static void print_test(Fmt *F, const Decl *d) {
       lexpr(F, &g, d->givens[i].value, P_IF, cont);
     }
     lt(&g, " }");
-    emit(F, &g);
+    emit_line(F, &g);
     chunk_end(F);
   }
   if (d->profile.text) {
@@ -1364,7 +757,7 @@ static void print_test(Fmt *F, const Decl *d) {
     lt(&p, "profile ");
     lquote(&p, d->profile.text);
     lt(&p, ";");
-    emit(F, &p);
+    emit_line(F, &p);
     chunk_end(F);
   }
   for (size_t i = 0; i < d->expect_count; i++) {
@@ -1397,7 +790,7 @@ static void print_viewpoint(Fmt *F, const Decl *d) {
     }
     lt(&m, d->values[i].name);
   }
-  emit(F, &m);
+  emit_line(F, &m);
   chunk_end(F);
   close_brace(F, d);
 }
@@ -1476,7 +869,7 @@ static void print_simple(Fmt *F, const Decl *d) {
     break;
   default: break;
   }
-  emit(F, &l);
+  emit_line(F, &l);
   chunk_end(F);
 }
 
@@ -1519,7 +912,7 @@ static void print_module(Fmt *F) {
 /* Lines to text; trailing comments of consecutive lines aligned, two
  * spaces after the longest code. */
 static char *serialise(Fmt *F) {
-  SB b = {0};
+  IpsfBuf b = {0};
   size_t i = 0;
   while (i < F->nout) {
     size_t j = i;
@@ -1532,18 +925,18 @@ static char *serialise(Fmt *F) {
     if (j == i) j = i + 1;
     for (size_t k = i; k < j; k++) {
       OutLine *o = &F->out[k];
-      if (o->blank) sb_putc(&b, '\n');
-      sb_puts(&b, o->code);
+      if (o->blank) fmt_putc(&b, '\n');
+      ipsf_buf_puts(&b, o->code);
       if (o->trail) {
         int cw = dwidth(o->code);
-        sb_spaces(&b, o->code[0] ? w - cw + 2 : 0);
-        sb_puts(&b, o->trail);
+        fmt_spaces(&b, o->code[0] ? w - cw + 2 : 0);
+        ipsf_buf_puts(&b, o->trail);
       }
-      sb_putc(&b, '\n');
+      fmt_putc(&b, '\n');
     }
     i = j;
   }
-  return sb_take(&b);
+  return fmt_take(&b);
 }
 
 static void fmt_free(Fmt *F) {
@@ -1556,117 +949,6 @@ static void fmt_free(Fmt *F) {
   F->nout = F->capout = 0;
 }
 
-/* ---- the same tree, spans aside ------------------------------------------------------- */
-
-static bool same_str(const char *a, const char *b) {
-  if (!a || !b) return a == b;
-  return strcmp(a, b) == 0;
-}
-
-static bool same_ident(Ident a, Ident b) { return same_str(a.name, b.name); }
-static bool same_lit(StrLit a, StrLit b) { return same_str(a.text, b.text); }
-
-static bool same_type(const TypeExpr *a, const TypeExpr *b) {
-  if (!a || !b) return a == b;
-  if (a->kind != b->kind || a->value_count != b->value_count) return false;
-  for (size_t i = 0; i < a->value_count; i++)
-    if (!same_ident(a->values[i], b->values[i])) return false;
-  return same_type(a->elem, b->elem) && same_ident(a->name, b->name);
-}
-
-static bool same_expr(const Expr *a, const Expr *b) {
-  if (!a || !b) return a == b;
-  if (a->kind != b->kind || a->item_count != b->item_count) return false;
-  switch (a->kind) {
-  case EX_INT: if (a->i != b->i) return false; break;
-  case EX_NUMBER: if (memcmp(&a->n, &b->n, sizeof a->n) != 0) return false; break;
-  case EX_STRING: if (!same_str(a->str, b->str)) return false; break;
-  case EX_BOOL: if (a->b != b->b) return false; break;
-  case EX_NAME: case EX_CALL: if (!same_ident(a->name, b->name)) return false; break;
-  case EX_UNARY: case EX_BINARY: if (a->op != b->op) return false; break;
-  default: break;
-  }
-  for (size_t i = 0; i < a->item_count; i++)
-    if (!same_expr(a->items[i], b->items[i])) return false;
-  return same_expr(a->a, b->a) && same_expr(a->b2, b->b2) && same_expr(a->c, b->c);
-}
-
-static bool same_decl(const Decl *a, const Decl *b) {
-  if (a->kind != b->kind || !same_ident(a->name, b->name) || !same_lit(a->str, b->str) ||
-      !same_lit(a->str2, b->str2) || a->axis != b->axis || !same_ident(a->policy, b->policy) ||
-      !same_ident(a->otherwise, b->otherwise) || !same_lit(a->profile, b->profile) ||
-      a->allow_nonmonotone != b->allow_nonmonotone || !same_type(a->type, b->type) ||
-      !same_expr(a->value, b->value))
-    return false;
-  if (a->entry_count != b->entry_count || a->provision_count != b->provision_count ||
-      a->fact_count != b->fact_count || a->param_count != b->param_count ||
-      a->value_count != b->value_count || a->rule_count != b->rule_count ||
-      a->item_count != b->item_count || a->given_count != b->given_count ||
-      a->expect_count != b->expect_count)
-    return false;
-  for (size_t i = 0; i < a->entry_count; i++)
-    if (!same_ident(a->entries[i].key, b->entries[i].key) ||
-        !same_lit(a->entries[i].value, b->entries[i].value))
-      return false;
-  for (size_t i = 0; i < a->provision_count; i++) {
-    const Provision *p = &a->provisions[i], *q = &b->provisions[i];
-    if (!same_ident(p->id, q->id) || !same_lit(p->clause, q->clause) ||
-        !same_lit(p->title, q->title) || !same_ident(p->status, q->status) ||
-        p->satisfied_count != q->satisfied_count)
-      return false;
-    for (size_t k = 0; k < p->satisfied_count; k++)
-      if (!same_ident(p->satisfied_by[k], q->satisfied_by[k])) return false;
-  }
-  for (size_t i = 0; i < a->fact_count; i++) {
-    const FactDecl *p = &a->facts[i], *q = &b->facts[i];
-    if (!same_ident(p->name, q->name) || !same_type(p->type, q->type) ||
-        !same_expr(p->deflt, q->deflt) || !same_lit(p->doc, q->doc) || p->unordered != q->unordered)
-      return false;
-  }
-  for (size_t i = 0; i < a->param_count; i++)
-    if (!same_ident(a->params[i].name, b->params[i].name) ||
-        !same_type(a->params[i].type, b->params[i].type))
-      return false;
-  for (size_t i = 0; i < a->value_count; i++)
-    if (!same_ident(a->values[i], b->values[i])) return false;
-  for (size_t i = 0; i < a->rule_count; i++) {
-    const RuleDecl *p = &a->rules[i], *q = &b->rules[i];
-    if (!same_ident(p->level, q->level) || !same_expr(p->cond, q->cond) ||
-        !same_lit(p->because, q->because))
-      return false;
-  }
-  for (size_t i = 0; i < a->item_count; i++) {
-    const ReqItem *p = &a->items[i], *q = &b->items[i];
-    if (p->kind != q->kind || !same_ident(p->ident, q->ident) || !same_lit(p->str, q->str) ||
-        !same_expr(p->expr, q->expr) || p->every != q->every)
-      return false;
-  }
-  for (size_t i = 0; i < a->given_count; i++)
-    if (!same_ident(a->givens[i].fact, b->givens[i].fact) ||
-        !same_expr(a->givens[i].value, b->givens[i].value))
-      return false;
-  for (size_t i = 0; i < a->expect_count; i++) {
-    const Expect *p = &a->expects[i], *q = &b->expects[i];
-    if (p->kind != q->kind || !same_expr(p->expr, q->expr) || !same_ident(p->id, q->id) ||
-        !same_ident(p->method, q->method) || !same_lit(p->str, q->str))
-      return false;
-  }
-  return true;
-}
-
-bool fmt_same_module(const Module *a, const Module *b, const char **why) {
-  if (a->decl_count != b->decl_count) {
-    if (why) *why = "a different number of declarations";
-    return false;
-  }
-  for (size_t i = 0; i < a->decl_count; i++)
-    if (!same_decl(a->decls[i], b->decls[i])) {
-      if (why) *why = "a declaration changed";
-      return false;
-    }
-  return true;
-}
-
 /* ---- the entry points ------------------------------------------------------------------ */
 
 static char *printf_alloc(const char *fmt, ...)
@@ -1675,14 +957,14 @@ static char *printf_alloc(const char *fmt, ...)
 #endif
     ;
 static char *printf_alloc(const char *fmt, ...) {
-  SB b = {0};
+  IpsfBuf b = {0};
   char buf[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
-  sb_puts(&b, buf);
-  return sb_take(&b);
+  ipsf_buf_puts(&b, buf);
+  return fmt_take(&b);
 }
 
 FmtStatus fmt_source(const SourceSet *sources, uint32_t source, Diags *diags, FmtOutput *out) {
@@ -1740,7 +1022,7 @@ FmtStatus fmt_source(const SourceSet *sources, uint32_t source, Diags *diags, Fm
       out->error = printf_alloc("%s: the formatted text does not parse (%s)", src->path,
                                 d2.items[0].message);
       status = FMT_INTERNAL;
-    } else if (!fmt_same_module(m, m2, &why)) {
+    } else if (!ast_equal(m, m2, &why)) {
       out->error = printf_alloc("%s: the formatted text means something else (%s)", src->path, why);
       status = FMT_INTERNAL;
     }

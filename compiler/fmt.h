@@ -22,6 +22,8 @@
 #ifndef IPSF_FMT_H
 #define IPSF_FMT_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -56,9 +58,5 @@ FmtStatus fmt_text(const char *path, const char *text, size_t len, Diags *diags,
 /* How many comments (// and block) a source text holds; strings are skipped
  * as the scanner does. */
 size_t fmt_count_comments(const char *text, size_t len);
-
-/* True if two modules have the same declarations, spans aside.  On false,
- * *why (if not NULL) gets a static description of the first difference. */
-bool fmt_same_module(const Module *a, const Module *b, const char **why);
 
 #endif

@@ -9,6 +9,8 @@
 #ifndef IPSF_PARSE_INTERNAL_H
 #define IPSF_PARSE_INTERNAL_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,16 +40,16 @@ typedef struct ParseCtx {
   bool too_deep;         /* an expression passed IPSF_MAX_EXPR_DEPTH (reported once) */
 } ParseCtx;
 
-void parse_ctx_init(ParseCtx *ctx, Arena *arena, Diags *diags,
-                    const SourceSet *sources, uint32_t source);
+IPSFC_FUNC void parse_ctx_init(ParseCtx *ctx, Arena *arena, Diags *diags,
+                               const SourceSet *sources, uint32_t source);
 /* Frees what the scanner malloc'd (the string buffer), not the arena. */
-void parse_ctx_release(ParseCtx *ctx);
+IPSFC_FUNC void parse_ctx_release(ParseCtx *ctx);
 
 /* Appends a zeroed element to an arena array `items` of `count` elements of
  * `elem` bytes and returns the array (moved when it grows).  The capacity
  * is implied by the count (4, then powers of two), so the AST's plain
  * pointer + count pairs can be built without a separate capacity field. */
-void *ast_grow(Arena *a, void *items, size_t count, size_t elem);
+IPSFC_FUNC void *ast_grow(Arena *a, void *items, size_t count, size_t elem);
 #define AST_PUSH(arena, arr, n) \
   ((arr) = ast_grow((arena), (arr), (n), sizeof *(arr)), &(arr)[(n)++])
 
@@ -68,10 +70,10 @@ typedef struct {
 } LexToken;
 
 typedef struct Lexer Lexer;
-Lexer *lexer_open(Arena *arena, Diags *diags, const SourceSet *sources,
-                  uint32_t source);
+IPSFC_FUNC Lexer *lexer_open(Arena *arena, Diags *diags, const SourceSet *sources,
+                             uint32_t source);
 /* The next token; kind 0 at end of input (and forever after). */
-int lexer_next(Lexer *lx, LexToken *tok);
-void lexer_close(Lexer *lx);
+IPSFC_FUNC int lexer_next(Lexer *lx, LexToken *tok);
+IPSFC_FUNC void lexer_close(Lexer *lx);
 
 #endif

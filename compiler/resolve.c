@@ -12,93 +12,6 @@
 
 #include "sema.h"
 
-/* ---- arena arrays and the hash map ---------------------------------------- */
-
-void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size) {
-  if (count < *cap) return items;
-  size_t ncap = *cap ? *cap * 2 : 8;
-  void *fresh = arena_array(a, ncap, size);
-  if (count) memcpy(fresh, items, count * size);
-  *cap = ncap;
-  return fresh;
-}
-
-static size_t hash_name(const char *s) {
-  size_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
-
-SymEntry *symmap_get(const SymMap *m, const char *key) {
-  if (m->cap == 0) return NULL;
-  for (size_t i = hash_name(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-    if (!m->slots[i].key) return NULL;
-    if (strcmp(m->slots[i].key, key) == 0) return &m->slots[i];
-  }
-}
-
-static void symmap_grow(Arena *a, SymMap *m) {
-  SymMap bigger = {0};
-  bigger.cap = m->cap ? m->cap * 2 : 64;
-  bigger.slots = arena_array(a, bigger.cap, sizeof *bigger.slots);
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->slots[i].key) continue;
-    size_t j = hash_name(m->slots[i].key) & (bigger.cap - 1);
-    while (bigger.slots[j].key) j = (j + 1) & (bigger.cap - 1);
-    bigger.slots[j] = m->slots[i];
-  }
-  bigger.count = m->count;
-  *m = bigger;
-}
-
-SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index) {
-  SymEntry *had = symmap_get(m, key);
-  if (had) return had;
-  if ((m->count + 1) * 2 > m->cap) symmap_grow(a, m);
-  size_t i = hash_name(key) & (m->cap - 1);
-  while (m->slots[i].key) i = (i + 1) & (m->cap - 1);
-  m->slots[i] = (SymEntry){key, kind, index};
-  m->count++;
-  return NULL;
-}
-
-/* ---- names ----------------------------------------------------------------- */
-
-const char *qualify(Compilation *c, uint32_t module, const char *name) {
-  const char *prefix = c->modules[module].prefix;
-  return prefix ? arena_printf(&c->arena, "%s.%s", prefix, name) : name;
-}
-
-static SymEntry *lookup_in(Compilation *c, const SymMap *m, uint32_t module, const char *name) {
-  const char *prefix = c->modules[module].prefix;
-  if (prefix) {
-    SymEntry *own = symmap_get(m, arena_printf(&c->arena, "%s.%s", prefix, name));
-    if (own) return own;
-  }
-  return symmap_get(m, name);
-}
-
-SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name) {
-  return lookup_in(c, &c->values, module, name);
-}
-
-SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name) {
-  return lookup_in(c, &c->types, module, name);
-}
-
-uint32_t enum_value_index(const EnumSym *e, const char *name) {
-  for (size_t i = 0; i < e->value_count; i++)
-    if (strcmp(e->values[i].name, name) == 0) return (uint32_t)i;
-  return UINT32_MAX;
-}
-
-const char *enum_value_list(Compilation *c, const EnumSym *e) {
-  const char *list = "";
-  for (size_t i = 0; i < e->value_count; i++)
-    list = arena_printf(&c->arena, "%s%s%s", list, i ? ", " : "", e->values[i].name);
-  return list;
-}
-
 /* A previous declaration's location, for "first declared here" notes. */
 static Span value_span(Compilation *c, const SymEntry *e) {
   switch (e->kind) {
@@ -110,6 +23,8 @@ static Span value_span(Compilation *c, const SymEntry *e) {
   }
 }
 
+/* Facts, lets, scales, fns and externs share one namespace: a bare name in
+ * an expression must mean one thing before its type is known. */
 static bool declare_value(Compilation *c, const char *name, Span span, int kind, uint32_t index) {
   SymEntry *had = symmap_put(&c->arena, &c->values, name, kind, index);
   if (!had) return true;
@@ -132,6 +47,9 @@ static void plain_names(Compilation *c, const Ident *ids, size_t n) {
 
 /* ---- enums ------------------------------------------------------------------ */
 
+/* Every enum (named type, scale levels, an anonymous `enum {...}` of a
+ * fact) gets an id, so the checker compares enums by id: two enums with
+ * the same values are still different types. */
 static uint32_t add_enum(Compilation *c, const char *name, Span span, const Ident *values,
                          size_t count, int scale) {
   EnumSym *e = PUSH(c, c->enums, c->enum_count, c->enum_cap);
@@ -340,7 +258,7 @@ static void declare_catalog(Compilation *c, uint32_t module, Decl *d) {
 
 /* A provision named from `module`: its own (prefixed) ids first. */
 static ProvisionSym *lookup_provision(Compilation *c, uint32_t module, const Ident *id) {
-  SymEntry *e = lookup_in(c, &c->provision_map, module, id->name);
+  SymEntry *e = lookup_name(c, &c->provision_map, module, id->name);
   if (!e) {
     diag_error(&c->diags, id->span,
                "unknown provision %s (import the catalog that declares it)", id->name);
@@ -394,6 +312,9 @@ static bool c_identifier(const char *s) {
   return true;
 }
 
+/* Two modules may declare the same extern (library and symbol): it is one
+ * native, but only if they agree on its signature, which the loader binds
+ * once. */
 static bool same_signature(const NativeSym *a, const NativeSym *b) {
   if (a->decl->param_count != b->decl->param_count || a->result.kind != b->result.kind)
     return false;
@@ -569,6 +490,8 @@ static uint32_t level_of(Compilation *c, const ScaleSym *s, const Ident *level) 
   return i;
 }
 
+/* A rules block is attached in the last pass: the scale it names may be
+ * declared anywhere, in any module loaded before. */
 static void attach_rules(Compilation *c, uint32_t module, Decl *d) {
   SymEntry *e = lookup_value(c, module, d->name.name);
   if (!e || e->kind != SYM_SCALE) {
@@ -711,6 +634,9 @@ static void pass_rules(Compilation *c, uint32_t module, Decl *d) {
   check_satisfied_by(c, module, d);
 }
 
+/* Imports first (load_order), so a module's names exist before the
+ * modules that import it are declared and duplicates are reported at the
+ * importer, whose author can rename. */
 static void run_pass(Compilation *c, DeclPass pass) {
   for (size_t i = 0; i < c->load_count; i++) {
     uint32_t m = c->load_order[i];

@@ -8,13 +8,20 @@
  *              viewpoints, requirements), check duplicates and the pack header
  *   types.c    type-check every expression, resolving names by type (§4.7);
  *              order lets and scales by their dependencies, reject cycles
- *   codegen.c  emit the IpsfPack (tables + code), with constant folding
+ *   codegen.c  emit the IpsfPack (tables + code), constants folded
  *   compile.c  the driver the CLI calls
+ * and what several passes share, so that no two passes depend on each
+ * other (resolve.c and types.c both use these, neither the other):
+ *   symtab.c   the hash map, arena arrays, qualified names and lookup
+ *   typename.c types and built-in names as messages speak of them
+ *   fold.c     the value of a constant expression (runtime/arith.h)
  *
  * Everything is allocated in the compilation's arena.
  */
 #ifndef IPSF_SEMA_H
 #define IPSF_SEMA_H
+
+#include "ipsfc_func.h"
 
 #include "ast.h"
 #include "builtins.h"
@@ -32,10 +39,10 @@ typedef struct {
   size_t cap, count; /* cap is a power of two (or 0) */
 } SymMap;
 
-/* Returns the entry or NULL. */
-SymEntry *symmap_get(const SymMap *m, const char *key);
+/* symtab.c.  Returns the entry or NULL. */
+IPSFC_FUNC SymEntry *symmap_get(const SymMap *m, const char *key);
 /* Inserts; returns the existing entry if the key is taken (not replaced). */
-SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
+IPSFC_FUNC SymEntry *symmap_put(Arena *a, SymMap *m, const char *key, int kind, uint32_t index);
 
 /* Kinds in the value namespace (SymEntry.kind). */
 enum { SYM_FACT = 1, SYM_LET, SYM_SCALE, SYM_FN, SYM_NATIVE };
@@ -197,34 +204,57 @@ struct Compilation {
 };
 
 /* load.c */
-bool load_root(Compilation *c, const char *path);
+IPSFC_FUNC bool load_root(Compilation *c, const char *path);
 
 /* resolve.c */
-void resolve_declarations(Compilation *c);
+IPSFC_FUNC void resolve_declarations(Compilation *c);
+
+/* symtab.c */
 /* The qualified name a module's declaration gets. */
-const char *qualify(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC const char *qualify(Compilation *c, uint32_t module, const char *name);
 /* Look a value name up as seen from a module: its own (prefixed) names
  * first, then global names. */
-SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
-SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC SymEntry *lookup_value(Compilation *c, uint32_t module, const char *name);
+IPSFC_FUNC SymEntry *lookup_type(Compilation *c, uint32_t module, const char *name);
+/* The same in any map (provisions). */
+IPSFC_FUNC SymEntry *lookup_name(Compilation *c, const SymMap *m, uint32_t module, const char *name);
 /* Index of a value in an enum, or UINT32_MAX. */
-uint32_t enum_value_index(const EnumSym *e, const char *name);
+IPSFC_FUNC uint32_t enum_value_index(const EnumSym *e, const char *name);
 /* "a, b, c" (arena) for messages. */
-const char *enum_value_list(Compilation *c, const EnumSym *e);
+IPSFC_FUNC const char *enum_value_list(Compilation *c, const EnumSym *e);
 
 /* types.c */
-void check_types(Compilation *c);
-const char *ty_name(Compilation *c, Ty t);
-bool is_builtin_name(const char *name);
+IPSFC_FUNC void check_types(Compilation *c);
+
+/* typename.c */
+IPSFC_FUNC const char *ty_name(Compilation *c, Ty t);
+IPSFC_FUNC bool is_builtin_name(const char *name);
 
 /* codegen.c */
-bool codegen_pack(Compilation *c, IpsfPack **out);
-/* The value of a constant expression (after check_types), as the VM would
- * hold it (strings: value->s is the arena text).  false if not constant. */
-bool codegen_fold(Compilation *c, const Expr *e, Ty *ty, IpsfValue *value);
+IPSFC_FUNC bool codegen_pack(Compilation *c, IpsfPack **out);
 
-/* Grow helper for the arrays above (arena-backed). */
-void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
+/* fold.c: constant expressions, computed through runtime/arith.h (the VM's
+ * own arithmetic).  Call after check_types. */
+typedef struct {
+  Ty ty;
+  IpsfValue v;      /* STRING: v.s is the (arena) text */
+} Folded;
+typedef enum {
+  FOLD_NONE = 0, /* not a constant: reads a fact, let, scale, parameter or call */
+  FOLD_OK,       /* constant: *out holds its value */
+  FOLD_RAISES    /* constant, but computing it raises (left to run time) */
+} FoldStatus;
+typedef struct {
+  const Expr *at; /* the subexpression that raises */
+  int why;        /* an IpsfArithStatus (runtime/arith.h) */
+} FoldRaise;
+/* raise (may be NULL) is filled on FOLD_RAISES. */
+IPSFC_FUNC FoldStatus fold_expr(const Expr *e, Folded *out, FoldRaise *raise);
+/* fold_expr's value when it is FOLD_OK, else false. */
+IPSFC_FUNC bool fold_value(const Expr *e, Ty *ty, IpsfValue *value);
+
+/* Grow helper for the arrays above (arena-backed; symtab.c). */
+IPSFC_FUNC void *grow_array(Arena *a, void *items, size_t *cap, size_t count, size_t size);
 #define PUSH(c, arr, count, cap)                                              \
   ((arr) = grow_array(&(c)->arena, (arr), &(cap), (count), sizeof *(arr)),    \
    &(arr)[(count)++])

@@ -175,7 +175,7 @@ static bool set_given(Runner *r, uint32_t module, const Given *g, IpsfError *err
   SymEntry *s = lookup_value(c, module, g->fact.name);
   Ty ty;
   IpsfValue v;
-  if (!s || s->kind != SYM_FACT || !codegen_fold(c, g->value, &ty, &v))
+  if (!s || s->kind != SYM_FACT || !fold_value(g->value, &ty, &v))
     return ipsf_fail(err, IPSF_ERR_INTERNAL, "given %s: not a constant of a fact", g->fact.name);
   uint32_t f = ipsf_fact_index(r->p, c->facts[s->index].name);
   if (f == IPSF_NONE)

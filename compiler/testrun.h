@@ -26,6 +26,8 @@
 #ifndef IPSF_TESTRUN_H
 #define IPSF_TESTRUN_H
 
+#include "ipsfc_func.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 

@@ -17,6 +17,7 @@
  */
 #include <string.h>
 
+#include "arith.h"
 #include "sema.h"
 
 typedef struct {
@@ -41,20 +42,6 @@ static const Ty TY_ERR = {TY_ERROR, 0};
 
 static Ty check_expr(Checker *x, Expr *e, Ty hint);
 
-const char *ty_name(Compilation *c, Ty t) {
-  switch (t.kind) {
-  case TY_ERROR: return "an erroneous value";
-  case TY_BOOL: return "bool";
-  case TY_INT: return "int";
-  case TY_NUMBER: return "number";
-  case TY_STRING: return "string";
-  case TY_ENUM: return arena_printf(&c->arena, "%s", c->enums[t.enum_id].name);
-  case TY_SET: return arena_printf(&c->arena, "set of %s", c->enums[t.enum_id].name);
-  case TY_EMPTY_SET: return "an empty set";
-  }
-  return "?";
-}
-
 static bool ty_equal(Ty a, Ty b) {
   if (a.kind != b.kind) return false;
   return (a.kind != TY_ENUM && a.kind != TY_SET) || a.enum_id == b.enum_id;
@@ -68,6 +55,8 @@ static bool assignable(Ty from, Ty to) {
   return ty_equal(from, to);
 }
 
+/* Record that the unit being checked reads a let or scale: order_units
+ * sorts by these edges.  Linear search: a unit reads a handful. */
 static void add_dep(Checker *x, int kind, uint32_t index) {
   if (!x->deps) return;
   for (size_t i = 0; i < x->deps->count; i++)
@@ -118,6 +107,9 @@ static void leave_unit(Checker *x, Saved s) {
   x->chain_count--;
 }
 
+/* Lets are checked when first used, not in declaration order, so a let
+ * may use one declared later; state 1 (on the chain being checked) marks
+ * a cycle, and the chain names it in the message. */
 static Ty check_let(Checker *x, uint32_t index, Span use) {
   LetSym *l = &x->c->lets[index];
   if (l->state == 2) return l->ty;
@@ -140,6 +132,9 @@ static Ty check_let(Checker *x, uint32_t index, Span use) {
   return t;
 }
 
+/* A fn's body is checked once, against its declared parameter types, and
+ * then inlined at every call by codegen: recursion would inline forever,
+ * so it is an error here. */
 static void check_fn(Checker *x, uint32_t index, Span use) {
   FnSym *f = &x->c->fns[index];
   if (f->state == 2) return;
@@ -203,6 +198,9 @@ static Ty check_symbol(Checker *x, Expr *e, const SymEntry *s) {
   }
 }
 
+/* Name resolution by type (LANGUAGE.md §4.7): the hint (the enum the
+ * context expects) is tried first, so `usage == home` finds `home` among
+ * usage's values even when another enum has a value `home` too. */
 static Ty check_name(Checker *x, Expr *e, Ty hint) {
   Compilation *c = x->c;
   const char *name = e->name.name;
@@ -417,8 +415,6 @@ static Ty check_if(Checker *x, Expr *e, Ty hint) {
  * and the VM: names, arities and, for those on the native call path, the
  * signature checked here. */
 
-bool is_builtin_name(const char *name) { return ipsf_builtin_find(name) != IPSF_BI__COUNT; }
-
 /* The type of a fixed-signature letter of builtins.h (b, i, n, s). */
 static Ty letter_ty(char l) {
   switch (l) {
@@ -593,6 +589,15 @@ static void check_value_for(Checker *x, Expr *value, Ty want_ty, const char *wha
                ty_name(x->c, t));
   else if (t.kind != TY_ERROR && !is_constant(value))
     diag_error(&x->c->diags, value->span, "%s must be a constant", what);
+  else if (t.kind != TY_ERROR) {
+    /* Elsewhere a constant that raises is left to run time (fold.c); a
+     * default or a given is needed before any code runs. */
+    Folded k;
+    FoldRaise why;
+    if (fold_expr(value, &k, &why) == FOLD_RAISES)
+      diag_error(&x->c->diags, why.at->span, "%s: %s in a constant expression", what,
+                 ipsf_arith_message((IpsfArithStatus)why.why));
+  }
 }
 
 static void check_fact_defaults(Checker *x) {

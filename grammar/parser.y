@@ -113,10 +113,36 @@ static Expr *binary(ParseCtx *ctx, ExprOp op, Expr *a, Expr *b, Span span) {
   return nested(ctx, e);
 }
 
-/* `-` of a literal is folded into the literal (-5 is the int -5), which
- * cannot overflow since literals are at most INT64_MAX. */
+/* The literal 9223372036854775808 (2^63) comes from the scanner as an
+ * EX_INT whose i is INT64_MIN but whose n is still positive: it is valid
+ * only as the operand of a unary minus, as in Java, so that the smallest
+ * int can be written -9223372036854775808 (docs/language.md "Integers"). */
+static bool is_two63(const Expr *e) { return e->kind == EX_INT && e->i == INT64_MIN && e->n > 0; }
+
+/* An operand of `*`, `/`, `%` or of the binary operators above them: every
+ * unary passes here, so a 2^63 literal not taken by a minus is reported
+ * once, with the scanner's wording for any other literal too large. */
+static Expr *int_operand(ParseCtx *ctx, Expr *e) {
+  if (is_two63(e)) {
+    diag_error(ctx->diags, e->span,
+               "integer literal is too large (the largest is 9223372036854775807)");
+    e->i = 0;
+    e->n = 0;
+  }
+  return e;
+}
+
+/* `-` of a literal is folded into the literal (-5 is the int -5).  It
+ * cannot overflow: literals are at most INT64_MAX, but for 2^63, whose
+ * negation is INT64_MIN; INT64_MIN itself (`- -9223372036854775808`) is
+ * left to constant folding, which reports the overflow. */
 static Expr *negate(ParseCtx *ctx, Expr *a, Span span) {
-  if (a->kind == EX_INT || a->kind == EX_NUMBER) {
+  if (is_two63(a)) {
+    a->n = -a->n;
+    a->span = span;
+    return a;
+  }
+  if ((a->kind == EX_INT && a->i != INT64_MIN) || a->kind == EX_NUMBER) {
     a->i = -a->i;
     a->n = -a->n;
     a->span = span;
@@ -248,7 +274,10 @@ decl
       { $$ = NULL; (void)$3; }
   | KW_AXIS T_INT T_IDENT level_list
       { $$ = NULL;
-        if ($2 != 1 && $2 != 2)
+        if ($2 == INT64_MIN) /* 2^63: see is_two63 */
+          diag_error(ctx->diags, @2,
+                     "integer literal is too large (the largest is 9223372036854775807)");
+        else if ($2 != 1 && $2 != 2)
           diag_error(ctx->diags, @2, "an axis is 1 (recovery) or 2 (economic), not %lld",
                      (long long)$2);
         if ($4.items) {
@@ -527,7 +556,10 @@ req_item
   | KW_CONFIRM T_IDENT when_opt ';'
       { $$ = (ReqItem){.kind = RI_CONFIRM, .span = @$, .ident = ident($2, @2), .expr = $3}; }
   | KW_CONFIRM T_IDENT KW_EVERY T_INT months when_opt ';'
-      { if ($4 <= 0)
+      { if ($4 == INT64_MIN) /* 2^63: see is_two63 */
+          diag_error(ctx->diags, @4,
+                     "integer literal is too large (the largest is 9223372036854775807)");
+        else if ($4 <= 0)
           diag_error(ctx->diags, @4, "'every' needs a positive number of months");
         $$ = (ReqItem){.kind = RI_CONFIRM, .span = @$, .ident = ident($2, @2), .expr = $6,
                        .every = $4 > 0 ? $4 : 1, .every_span = span_join(@3, @5)}; }
@@ -672,10 +704,10 @@ add_expr
   ;
 
 mul_expr
-  : mul_expr '*' unary        { $$ = binary(ctx, OP_MUL, $1, $3, @$); }
-  | mul_expr '/' unary        { $$ = binary(ctx, OP_DIV, $1, $3, @$); }
-  | mul_expr '%' unary        { $$ = binary(ctx, OP_MOD, $1, $3, @$); }
-  | unary
+  : mul_expr '*' unary        { $$ = binary(ctx, OP_MUL, $1, int_operand(ctx, $3), @$); }
+  | mul_expr '/' unary        { $$ = binary(ctx, OP_DIV, $1, int_operand(ctx, $3), @$); }
+  | mul_expr '%' unary        { $$ = binary(ctx, OP_MOD, $1, int_operand(ctx, $3), @$); }
+  | unary                     { $$ = int_operand(ctx, $1); }
   ;
 
 unary
@@ -684,7 +716,8 @@ unary
   ;
 
 primary
-  : T_INT       { $$ = ast_expr(ctx->arena, EX_INT, @$); $$->i = $1; $$->n = (double)$1;
+  : T_INT       { $$ = ast_expr(ctx->arena, EX_INT, @$); $$->i = $1;
+                  $$->n = $1 == INT64_MIN ? 9223372036854775808.0 : (double)$1; /* is_two63 */
                   $$->depth = 1; }
   | T_NUMBER    { $$ = ast_expr(ctx->arena, EX_NUMBER, @$); $$->n = $1; $$->depth = 1; }
   | T_STRING    { $$ = ast_expr(ctx->arena, EX_STRING, @$); $$->str = $1; $$->depth = 1; }

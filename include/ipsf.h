@@ -96,7 +96,7 @@ typedef struct {
   uint64_t total;         /* the sum: what the limit applies to */
 } IpsfCost;
 
-#define IPSF_DEFAULT_MAX_COST UINT64_C(100000000)
+#define IPSF_DEFAULT_MAX_COST UINT64_C(32000000)
 /* The longest string fact a sheet may give (bytes): the cost bound relies
  * on it; ipsf_eval_set_string refuses a longer one (IPSF_ERR_LIMIT). */
 #define IPSF_MAX_FACT_STRING (64u * 1024u)
@@ -299,6 +299,30 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSy
                          const char *profile, IpsfRecordFormat format, unsigned flags,
                          size_t *out_len, size_t *records, size_t *errors);
 void ipsf_free(void *p);
+
+/* ---- many sheets: JSON Lines text in batches -------------------------------
+ *
+ * An evaluator keeps a context, buffers and the pre-rendered parts of JSON
+ * Lines records, so that a caller feeding a registry in chunks pays what
+ * `ipsfc eval` pays per line (its fast binder, its record cache).  One
+ * evaluator per thread; any number share a pack. */
+typedef struct ipsf_evaluator IpsfEvaluator;
+typedef struct {
+  size_t sheets;   /* non-blank lines read */
+  size_t records;  /* records evaluated without error */
+  size_t errors;   /* error records */
+} IpsfEvalCounts;
+/* NULL when out of memory.  `profile`: only that profile of each sheet. */
+IpsfEvaluator *ipsf_evaluator_new(const IpsfPack *pack, IpsfRecordFormat format, unsigned flags,
+                                  const char *profile);
+void ipsf_evaluator_free(IpsfEvaluator *e);
+/* Every line of `text` (lines end at \n; a last line needs none), numbered
+ * from first_line (blank lines count), records named `sheet` (NULL: null):
+ * exactly the records `ipsfc eval` writes for those lines of a .jsonl file
+ * (for IPSF_RECORDS_JSON, one array).  A malloc'd string (ipsf_free), NULL
+ * when out of memory; counts added to *counts if not NULL. */
+char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const char *sheet,
+                           uint64_t first_line, size_t *out_len, IpsfEvalCounts *counts);
 
 /* jansson, which parses sheets, may drop a byte of a string when an
  * allocation fails inside it and report success.  A program that parses

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "sheet.h"
+#include "worker.h"
 
 const char *ipsf_version(void) { return IPSF_VERSION; }
 
@@ -173,67 +172,136 @@ char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, con
 
 /* ---- one sheet, text to records ------------------------------------------------ */
 
-typedef struct {
-  IpsfEval *ev;
-  IpsfReporter rep;
-  IpsfBuf out;
-  IpsfBindOptions bind;
-  size_t records, errors;
-} OneSheet;
-
-static void one_error(OneSheet *o, const IpsfRecordHead *h, const IpsfError *err) {
-  ipsf_report_error(&o->out, &o->rep, h, o->ev->pack, err);
-  o->records++;
-  o->errors++;
-}
-
-/* Bind `profile` (NULL: none) of doc, run, write its record. */
-static void one_profile(OneSheet *o, IpsfRecordHead *h, json_t *doc, const char *profile) {
-  IpsfError err = {0};
-  h->profile = profile;
-  ipsf_eval_begin(o->ev);
-  if (!ipsf_sheet_bind(o->ev, doc, profile, &o->bind, &err) || !ipsf_eval_run(o->ev, &err)) {
-    one_error(o, h, &err);
-    return;
+/* The worker's records with the first one's separator dropped (workers
+ * render every record as if it were not the first), between the format's
+ * opening and closing: what `ipsfc eval` writes for the same input. */
+static char *finish_records(IpsfWorker *w, size_t *out_len) {
+  IpsfReporter rep = w->cfg->reporter;
+  IpsfBuf doc;
+  ipsf_buf_init(&doc);
+  ipsf_report_begin(&doc, &rep);
+  const char *data = w->out.data ? w->out.data : "";
+  size_t len = w->out.len;
+  if (len && ((rep.format == IPSF_OUT_JSON && data[0] == ',') ||
+              (rep.format == IPSF_OUT_TEXT && data[0] == '\n'))) {
+    data++;
+    len--;
   }
-  ipsf_report_record(&o->out, &o->rep, h, o->ev);
-  o->records++;
+  ipsf_buf_put(&doc, data, len);
+  rep.written = w->out_records;
+  ipsf_report_end(&doc, &rep);
+  if (doc.failed || w->out.failed || !doc.data) {
+    ipsf_buf_free(&doc);
+    return NULL;
+  }
+  if (out_len) *out_len = doc.len;
+  return doc.data; /* the buffer's block, NUL-terminated: now the caller's */
 }
 
 char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSyntax syntax,
                          const char *profile, IpsfRecordFormat format, unsigned flags,
                          size_t *out_len, size_t *records, size_t *errors) {
-  OneSheet o = {.ev = ev};
-  o.rep.format = out_format((int)format);
-  o.rep.explain = (flags & IPSF_EXPLAIN) != 0;
-  o.rep.pack = ev->pack;
-  o.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
-  ipsf_buf_init(&o.out);
-  ipsf_report_begin(&o.out, &o.rep);
+  IpsfWorkerConfig cfg = {.pack = ev->pack, .profile = profile,
+                          .max_line_bytes = IPSF_SHEET_MAX_LINE};
+  cfg.reporter.format = out_format((int)format);
+  cfg.reporter.explain = (flags & IPSF_EXPLAIN) != 0;
+  cfg.reporter.pack = ev->pack;
+  cfg.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
+  /* The caller's context, not one of the worker's own: its results stay
+   * readable after the call. */
+  IpsfWorker w = {.cfg = &cfg, .ev = ev, .rep = cfg.reporter};
+  w.rep.written = 1;
+  ipsf_buf_init(&w.out);
   IpsfRecordHead h = {NULL, 0, NULL, profile};
   IpsfError err = {0};
   json_t *doc = syntax == IPSF_SYNTAX_YAML    ? ipsf_sheet_parse_yaml(text, len, &err)
                 : syntax == IPSF_SYNTAX_JSONL ? ipsf_sheet_parse_jsonl_line(text, len, &err)
                                               : ipsf_sheet_parse_json(text, len, &err);
   if (!doc) {
-    one_error(&o, &h, &err);
+    w.n.sheets++;
+    ipsf_worker_error(&w, &h, &err);
   } else {
-    /* The same order of profiles and the same records as `ipsfc eval`. */
-    h.device = json_is_object(doc) ? ipsf_sheet_device(doc) : NULL;
-    size_t n = json_is_object(doc) ? ipsf_sheet_profile_count(doc) : 0;
-    if (profile || n == 0)
-      one_profile(&o, &h, doc, profile);
-    else
-      for (size_t i = 0; i < n; i++) one_profile(&o, &h, doc, ipsf_sheet_profile_name(doc, i));
+    ipsf_worker_document(&w, &h, doc);
     json_decref(doc);
   }
-  ipsf_report_end(&o.out, &o.rep);
-  if (o.out.failed || !o.out.data) {
-    ipsf_buf_free(&o.out);
-    return NULL;
+  char *out = finish_records(&w, out_len);
+  if (records) *records = w.out_records;
+  if (errors) *errors = w.n.errors;
+  ipsf_buf_free(&w.out);
+  return out;
+}
+
+/* ---- many sheets: JSON Lines text in batches ------------------------------------ */
+
+struct ipsf_evaluator {
+  IpsfWorkerConfig cfg;
+  IpsfWorker w;
+  IpsfBatch batch;
+  IpsfReportCache *cache; /* JSON Lines: the records' constant parts */
+  char *profile;          /* owned copy */
+};
+
+void ipsf_evaluator_free(IpsfEvaluator *e) {
+  if (!e) return;
+  ipsf_worker_free(&e->w);
+  ipsf_batch_free(&e->batch);
+  ipsf_report_cache_free(e->cache);
+  free(e->profile);
+  free(e);
+}
+
+IpsfEvaluator *ipsf_evaluator_new(const IpsfPack *pack, IpsfRecordFormat format, unsigned flags,
+                                  const char *profile) {
+  IpsfEvaluator *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  ipsf_batch_init(&e->batch);
+  e->cfg.pack = pack;
+  e->cfg.reporter.format = out_format((int)format);
+  e->cfg.reporter.explain = (flags & IPSF_EXPLAIN) != 0;
+  e->cfg.reporter.pack = pack;
+  e->cfg.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
+  e->cfg.max_line_bytes = IPSF_SHEET_MAX_LINE;
+  if (profile && !(e->profile = strdup(profile))) goto fail;
+  e->cfg.profile = e->profile;
+  /* Without the cache, records are rendered piece by piece: the same bytes. */
+  if (e->cfg.reporter.format == IPSF_OUT_JSONL && !e->cfg.reporter.explain)
+    e->cfg.reporter.cache = e->cache = ipsf_report_cache_new(pack);
+  if (!ipsf_worker_init(&e->w, &e->cfg)) goto fail;
+  return e;
+fail:
+  ipsf_evaluator_free(e);
+  return NULL;
+}
+
+char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const char *sheet,
+                           uint64_t first_line, size_t *out_len, IpsfEvalCounts *counts) {
+  IpsfBatch *b = &e->batch;
+  b->count = b->text_len = 0;
+  b->fatal = false;
+  uint64_t line_no = first_line ? first_line : 1;
+  for (const char *p = text, *end = text + len; p < end; line_no++) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    bool ok;
+    if (n > e->cfg.max_line_bytes) { /* as the stream reader: an error, no text */
+      ok = ipsf_batch_add_line(b, line_no, "x", 1);
+      if (ok) b->items[b->count - 1].too_long = true;
+    } else {
+      ok = ipsf_batch_add_line(b, line_no, p, n);
+    }
+    if (!ok) return NULL;
+    p = nl ? nl + 1 : end;
   }
-  if (out_len) *out_len = o.out.len;
-  if (records) *records = o.records;
-  if (errors) *errors = o.errors;
-  return o.out.data; /* the buffer's block, NUL-terminated: now the caller's */
+  IpsfWorker *w = &e->w;
+  w->out.len = 0;
+  w->out_records = 0;
+  memset(&w->n, 0, sizeof w->n);
+  ipsf_worker_batch(w, sheet, b);
+  char *out = finish_records(w, out_len);
+  if (counts && out) {
+    counts->sheets += w->n.sheets;
+    counts->records += w->n.records;
+    counts->errors += w->n.errors;
+  }
+  return out;
 }

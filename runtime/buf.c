@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "util.h"
 
 void ipsf_buf_init(IpsfBuf *b) {
   b->data = NULL;
@@ -40,21 +41,12 @@ static bool reserve(IpsfBuf *b, size_t n) {
   }
   size_t need = b->len + n + 1;
   if (need <= b->cap) return true;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap < need) {
-    if (cap > SIZE_MAX / 2) {
-      cap = need;
-      break;
-    }
-    cap *= 2;
-  }
-  char *p = realloc(b->data, cap);
+  char *p = ipsf_grow(b->data, &b->cap, need, 1, 256, SIZE_MAX);
   if (!p) {
     b->failed = true;
     return false;
   }
   b->data = p;
-  b->cap = cap;
   return true;
 }
 
@@ -91,37 +83,6 @@ void ipsf_buf_printf(IpsfBuf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most `avail` bytes), or 0 if
- * the bytes there are not one: overlong forms, surrogates and code points
- * above U+10FFFF are invalid (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t avail) {
-  unsigned c = s[0];
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (avail < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3Fu);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
-  if (cp > 0x10FFFF) return 0;
-  return n;
-}
-
 /* JSON string escaping (RFC 8259): `"` and `\` escaped, the control
  * characters U+0000..U+001F as \b \f \n \r \t or \u00XX (upper-case hex),
  * everything else as is (valid UTF-8 passes through, `/` and U+007F are
@@ -147,7 +108,7 @@ void ipsf_buf_json_string(IpsfBuf *b, const char *s) {
         run++;
         continue;
       }
-      size_t n = utf8_seq(p + run, left - run);
+      size_t n = ipsf_utf8_seq(p + run, left - run);
       if (!n) break;
       run += n;
     }

@@ -143,20 +143,18 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
 }
 
 void ipsf_disasm(const IpsfPack *p, FILE *out) {
-  static const char *const meta_names[] = {"name", "version", "title", "authority",
-                                           "framework", "description", "currency"};
-  const uint32_t meta[] = {p->meta.name, p->meta.version, p->meta.title, p->meta.authority,
-                           p->meta.framework, p->meta.description, p->meta.currency};
   fprintf(out, "; ipsb format %u, digest ", IPSB_FORMAT_VERSION);
   for (int i = 0; i < 32; i++) fprintf(out, "%02x", p->digest[i]);
   fputc('\n', out);
   fputs("pack\n", out);
-  for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
-    if (meta[i] == IPSF_NONE) continue;
-    fprintf(out, "  %-12s ", meta_names[i]);
-    put_str(out, p, meta[i]);
-    fputc('\n', out);
+#define SHOW_META(field, from_entry)                                                     \
+  if (p->meta.field != IPSF_NONE) {                                                      \
+    fprintf(out, "  %-12s ", #field);                                                    \
+    put_str(out, p, p->meta.field);                                                      \
+    fputc('\n', out);                                                                    \
   }
+  IPSF_META(SHOW_META)
+#undef SHOW_META
   fprintf(out, "  axis 1       %s\n  axis 2       %s\n",
           p->axis1 == IPSF_NONE ? "-" : name_of(p, p->scales[p->axis1].name),
           p->axis2 == IPSF_NONE ? "-" : name_of(p, p->scales[p->axis2].name));

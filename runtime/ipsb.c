@@ -29,6 +29,10 @@
  * is returned.  The writer serialises the in-memory image as it is, without
  * looking through any index, so it is deterministic and safe on packs the
  * verifier would reject (the tests rely on that).
+ *
+ * The file reads top-down: the section list (IPSB_SECTIONS), the write and
+ * read primitives, one dump/load pair per section, the section table that
+ * binds them, then the frame (header, table, digest, trailer) around them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,26 +42,26 @@
 #include <sodium.h>
 
 #include "pack.h"
+#include "util.h"
 
 /* PNG-style: a high-bit byte (catches 7-bit channels), the name, CR LF
  * (catches line-ending conversion either way), ^Z (stops DOS `type`). */
 static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a};
 
+/* The sections, in file order: X(ID, name).  The id in the section table
+ * is the position here, from 1; `name` is the section in messages and the
+ * dump_<name> / load_<name> pair below that writes and reads it. */
+#define IPSB_SECTIONS(X)                                                                    \
+  X(META, meta) X(STRINGS, strings) X(ENUMS, enums) X(CONSTS, consts) X(SLOTS, slots)      \
+  X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
+  X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
+  X(NATIVES, natives) /* optional: written only when the pack has natives */
+
 enum {
-  SEC_META = 1,
-  SEC_STRINGS,
-  SEC_ENUMS,
-  SEC_CONSTS,
-  SEC_SLOTS,
-  SEC_FACTS,
-  SEC_SCALES,
-  SEC_RULES,
-  SEC_VIEWPOINTS,
-  SEC_REQUIREMENTS,
-  SEC_CONFIRMS,
-  SEC_CODE,
-  SEC_LINES,
-  SEC_NATIVES, /* optional: written only when the pack has natives */
+  SEC__NONE, /* ids start at 1 */
+#define SEC_ENUM(ID, name) SEC_##ID,
+  IPSB_SECTIONS(SEC_ENUM)
+#undef SEC_ENUM
   SEC__END
 };
 #define SEC_COUNT (SEC__END - 1)
@@ -70,17 +74,7 @@ enum {
 
 static const uint8_t sig_magic[SIG_MAGIC_SIZE] = {'S', 'I', 'G', '1'};
 
-static const char *const section_names[SEC__END] = {
-    [SEC_META] = "meta",         [SEC_STRINGS] = "strings",
-    [SEC_ENUMS] = "enums",       [SEC_CONSTS] = "consts",
-    [SEC_SLOTS] = "slots",       [SEC_FACTS] = "facts",
-    [SEC_SCALES] = "scales",     [SEC_RULES] = "rules",
-    [SEC_VIEWPOINTS] = "viewpoints", [SEC_REQUIREMENTS] = "requirements",
-    [SEC_CONFIRMS] = "confirms", [SEC_CODE] = "code",
-    [SEC_LINES] = "lines",       [SEC_NATIVES] = "natives",
-};
-
-/* ---- writing ------------------------------------------------------------ */
+/* ---- writing: the primitives --------------------------------------------- */
 
 typedef struct {
   uint8_t *data;
@@ -88,24 +82,17 @@ typedef struct {
   bool failed;
 } Out;
 
+/* Room for n more bytes; on failure `failed` is set and every later put is
+ * dropped, so the writer checks once, at the end. */
 static void out_reserve(Out *o, size_t n) {
-  if (o->failed) return;
-  if (o->cap - o->len >= n) return;
-  size_t cap = o->cap ? o->cap : 1024;
-  while (cap - o->len < n) {
-    if (cap > SIZE_MAX / 2) {
-      o->failed = true;
-      return;
-    }
-    cap *= 2;
-  }
-  uint8_t *d = realloc(o->data, cap);
+  if (o->failed || o->cap - o->len >= n) return;
+  uint8_t *d = n > SIZE_MAX - o->len ? NULL
+                                     : ipsf_grow(o->data, &o->cap, o->len + n, 1, 1024, SIZE_MAX);
   if (!d) {
     o->failed = true;
     return;
   }
   o->data = d;
-  o->cap = cap;
 }
 
 static void put_bytes(Out *o, const void *p, size_t n) {
@@ -146,206 +133,7 @@ static void put_loc(Out *o, IpsfLoc l) {
   put_u32(o, l.col);
 }
 
-static uint64_t const_bits(const IpsfConst *c) {
-  switch (c->type.kind) {
-  case IPSF_K_NUMBER: {
-    uint64_t u;
-    memcpy(&u, &c->value.n, sizeof u);
-    return u;
-  }
-  case IPSF_K_STRING:
-    return c->str;
-  case IPSF_K_SET:
-    return c->value.m;
-  default:
-    return (uint64_t)c->value.i;
-  }
-}
-
-static void write_section(Out *o, const IpsfPack *p, int id) {
-  switch (id) {
-  case SEC_META:
-    put_u32(o, p->meta.name);
-    put_u32(o, p->meta.version);
-    put_u32(o, p->meta.title);
-    put_u32(o, p->meta.authority);
-    put_u32(o, p->meta.framework);
-    put_u32(o, p->meta.description);
-    put_u32(o, p->meta.currency);
-    put_u32(o, p->axis1);
-    put_u32(o, p->axis2);
-    break;
-  case SEC_STRINGS:
-    put_u32(o, p->string_count);
-    for (uint32_t i = 0; i < p->string_count; i++) {
-      put_u32(o, p->string_lens[i]);
-      put_bytes(o, p->strings[i], p->string_lens[i]);
-    }
-    break;
-  case SEC_ENUMS:
-    put_u32(o, p->enum_count);
-    for (uint32_t i = 0; i < p->enum_count; i++) {
-      put_u32(o, p->enums[i].name);
-      put_u32(o, p->enums[i].value_count);
-      for (uint32_t k = 0; k < p->enums[i].value_count; k++) put_u32(o, p->enums[i].values[k]);
-    }
-    break;
-  case SEC_CONSTS:
-    put_u32(o, p->const_count);
-    for (uint32_t i = 0; i < p->const_count; i++) {
-      put_type(o, p->consts[i].type);
-      put_u64(o, const_bits(&p->consts[i]));
-    }
-    break;
-  case SEC_SLOTS:
-    put_u32(o, p->slot_count);
-    for (uint32_t i = 0; i < p->slot_count; i++) {
-      put_type(o, p->slots[i].type);
-      put_u8(o, p->slots[i].role);
-      put_u32(o, p->slots[i].name);
-    }
-    break;
-  case SEC_FACTS:
-    put_u32(o, p->fact_count);
-    for (uint32_t i = 0; i < p->fact_count; i++) {
-      const IpsfFact *f = &p->facts[i];
-      put_u32(o, f->name);
-      put_type(o, f->type);
-      put_u32(o, f->slot);
-      put_u32(o, f->default_const);
-      put_u32(o, f->doc);
-    }
-    break;
-  case SEC_SCALES:
-    put_u32(o, p->scale_count);
-    for (uint32_t i = 0; i < p->scale_count; i++) {
-      const IpsfScale *s = &p->scales[i];
-      put_u32(o, s->name);
-      put_u32(o, s->enum_type);
-      put_u8(o, s->policy);
-      put_u8(o, s->axis);
-      put_u32(o, s->slot);
-      put_u32(o, s->otherwise);
-      put_loc(o, s->otherwise_loc);
-      put_u32(o, s->first_rule);
-      put_u32(o, s->rule_count);
-    }
-    break;
-  case SEC_RULES:
-    put_u32(o, p->rule_count);
-    for (uint32_t i = 0; i < p->rule_count; i++) {
-      put_u32(o, p->rules[i].scale);
-      put_u32(o, p->rules[i].level);
-      put_u32(o, p->rules[i].because);
-      put_loc(o, p->rules[i].loc);
-    }
-    break;
-  case SEC_VIEWPOINTS:
-    put_u32(o, p->viewpoint_count);
-    for (uint32_t i = 0; i < p->viewpoint_count; i++) {
-      put_u32(o, p->viewpoints[i].name);
-      put_u32(o, p->viewpoints[i].method_count);
-      for (uint32_t k = 0; k < p->viewpoints[i].method_count; k++)
-        put_u32(o, p->viewpoints[i].methods[k]);
-    }
-    break;
-  case SEC_REQUIREMENTS:
-    put_u32(o, p->requirement_count);
-    for (uint32_t i = 0; i < p->requirement_count; i++) {
-      const IpsfRequirement *r = &p->requirements[i];
-      put_u32(o, r->id);
-      put_u32(o, r->title);
-      put_u32(o, r->viewpoint);
-      put_u32(o, r->ref_count);
-      for (uint32_t k = 0; k < r->ref_count; k++) put_u32(o, r->refs[k]);
-      put_u32(o, r->party);
-      put_u32(o, r->doc);
-      put_u32(o, r->first_confirm);
-      put_u32(o, r->confirm_count);
-      put_loc(o, r->loc);
-    }
-    break;
-  case SEC_CONFIRMS:
-    put_u32(o, p->confirm_count);
-    for (uint32_t i = 0; i < p->confirm_count; i++) {
-      put_u32(o, p->confirms[i].requirement);
-      put_u32(o, p->confirms[i].method);
-      put_u32(o, p->confirms[i].every_months);
-      put_loc(o, p->confirms[i].loc);
-    }
-    break;
-  case SEC_CODE:
-    put_u32(o, p->max_stack);
-    put_u32(o, p->code_count);
-    for (uint32_t i = 0; i < p->code_count; i++) put_u32(o, p->code[i]);
-    break;
-  case SEC_NATIVES:
-    put_u32(o, p->native_count);
-    for (uint32_t i = 0; i < p->native_count; i++) {
-      const IpsfNative *f = &p->natives[i];
-      put_u32(o, f->name);
-      put_u32(o, f->library);
-      put_u32(o, f->symbol);
-      put_u8(o, f->result);
-      put_u32(o, f->param_count);
-      for (uint32_t k = 0; k < f->param_count && k < IPSF_MAX_NATIVE_PARAMS; k++)
-        put_u8(o, f->params[k]);
-    }
-    break;
-  case SEC_LINES:
-    put_u32(o, p->line_count);
-    for (uint32_t i = 0; i < p->line_count; i++) {
-      put_u32(o, p->lines[i].pc);
-      put_loc(o, p->lines[i].loc);
-    }
-    break;
-  }
-}
-
-/* SHA-256 needs no initialisation in libsodium, but sodium_init() is cheap,
- * idempotent and thread-safe, and makes that independent of the version. */
-static bool sodium_ready(void) { return sodium_init() >= 0; }
-
-bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len) {
-  Out o = {0};
-  if (!sodium_ready()) o.failed = true;
-  put_bytes(&o, ipsb_magic, sizeof ipsb_magic);
-  put_u32(&o, IPSB_FORMAT_VERSION);
-  int nsec = pack->native_count ? SEC_COUNT : SEC_COUNT_PLAIN;
-  put_u32(&o, (uint32_t)nsec);
-  size_t table = o.len;
-  for (int id = 1; id <= nsec; id++) {
-    put_u32(&o, (uint32_t)id);
-    put_u32(&o, 0); /* offset and length, filled below */
-    put_u32(&o, 0);
-  }
-  for (int id = 1; id <= nsec; id++) {
-    size_t start = o.len;
-    write_section(&o, pack, id);
-    if (o.failed) break;
-    if (o.len > UINT32_MAX) { /* cannot be described by the format */
-      o.failed = true;
-      break;
-    }
-    size_t at = table + (size_t)(id - 1) * 12u;
-    set_u32_at(&o, at + 4, (uint32_t)start);
-    set_u32_at(&o, at + 8, (uint32_t)(o.len - start));
-  }
-  out_reserve(&o, DIGEST_SIZE);
-  if (o.failed) {
-    free(o.data);
-    *out = NULL;
-    *out_len = 0;
-    return false;
-  }
-  crypto_hash_sha256(pack->digest, o.data, o.len);
-  put_bytes(&o, pack->digest, DIGEST_SIZE);
-  *out = o.data;
-  *out_len = o.len;
-  return true;
-}
-
-/* ---- reading ------------------------------------------------------------ */
+/* ---- reading: the primitives --------------------------------------------- */
 
 typedef struct {
   const uint8_t *b; /* the whole file */
@@ -434,41 +222,100 @@ static void *alloc_array(In *in, uint32_t n, size_t size) {
   return p;
 }
 
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF; and no NUL, since strings are NUL-terminated in memory.
- * Returns the offset of the first bad byte, or len. */
-static size_t utf8_bad_at(const uint8_t *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    uint8_t c = s[i];
-    if (c == 0) return i;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t n;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) {
-      n = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (len - i < n) return i;
-    for (size_t k = 1; k < n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-      cp = cp << 6 | (s[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += n;
-  }
-  return len;
+/* ---- the sections: one dump/load pair each ------------------------------- */
+
+/* As in Lua's ldump.c / lundump.c, each section has a dump_X that writes it
+ * and a load_X that reads it back.  Here the fixed part of every record is
+ * listed once, as F(kind, field) in file order, and both directions are
+ * generated from that list (RECORD), so the writer and the reader cannot
+ * drift apart; only what has a variable part (strings, constants, the
+ * lists inside enums, viewpoints and requirements, natives) is written by
+ * hand, as a pair.  docs/bytecode.md gives the layout. */
+
+/* The kinds of field: how many bytes each takes in the file.  A record's
+ * fixed size is the floor load_array checks its count against. */
+#define SIZE_u8 1
+#define SIZE_u32 4
+#define SIZE_type 5 /* u8 kind, u32 enum type */
+#define SIZE_loc 12 /* u32 file, line, col */
+
+#define PUT_FIELD(kind, field) put_##kind(o, rec->field);
+#define GET_FIELD(kind, field) rec->field = get_##kind(in);
+#define FIELD_SIZE(kind, field) +SIZE_##kind
+
+/* dump_<name>, load_<name> and <name>_size for a record of fixed fields. */
+#define RECORD(Type, name, FIELDS)                                            \
+  static void dump_##name(Out *o, const Type *rec) { FIELDS(PUT_FIELD) }     \
+  static void load_##name(In *in, Type *rec) { FIELDS(GET_FIELD) }          \
+  enum { name##_size = 0 FIELDS(FIELD_SIZE) };
+
+/* The count of an array section and the array, zeroed; *count is set only
+ * once the array exists, so a failed load leaves nothing half-counted. */
+static void *load_array(In *in, const char *what, size_t min_size, size_t elem,
+                        uint32_t *count) {
+  uint32_t n = get_count(in, what, min_size);
+  void *a = alloc_array(in, n, elem);
+  if (!in->failed) *count = n;
+  return a;
 }
 
-static void read_strings(In *in, IpsfPack *p) {
+/* A section that is a count and then `count` records of one type: the
+ * pack's array `section` and its `<record>_count`; `what` names the
+ * records in the message about a count too large for the section. */
+#define ARRAY_SECTION(section, record, what)                                           \
+  static void dump_##section(Out *o, const IpsfPack *p) {                              \
+    put_u32(o, p->record##_count);                                                     \
+    for (uint32_t i = 0; i < p->record##_count; i++) dump_##record(o, &p->section[i]); \
+  }                                                                                    \
+  static void load_##section(In *in, IpsfPack *p) {                                    \
+    p->section = load_array(in, what, record##_size, sizeof *p->section,               \
+                            &p->record##_count);                                       \
+    for (uint32_t i = 0; i < p->record##_count && !in->failed; i++)                    \
+      load_##record(in, &p->section[i]);                                               \
+  }
+
+static void dump_u32_list(Out *o, const uint32_t *a, uint32_t n) {
+  put_u32(o, n);
+  for (uint32_t k = 0; k < n; k++) put_u32(o, a[k]);
+}
+
+/* A u32 count and that many u32s (enum values, methods, refs, code). */
+static uint32_t *load_u32_list(In *in, const char *what, uint32_t *count) {
+  uint32_t *a = load_array(in, what, 4, sizeof *a, count);
+  for (uint32_t k = 0; k < *count && !in->failed; k++) a[k] = get_u32(in);
+  return a;
+}
+
+/* meta: the IPSF_META strings (pack.h), then the two axis bindings. */
+static void dump_meta(Out *o, const IpsfPack *p) {
+#define PUT_META(field, from_entry) put_u32(o, p->meta.field);
+  IPSF_META(PUT_META)
+#undef PUT_META
+  put_u32(o, p->axis1);
+  put_u32(o, p->axis2);
+}
+
+static void load_meta(In *in, IpsfPack *p) {
+#define GET_META(field, from_entry) p->meta.field = get_u32(in);
+  IPSF_META(GET_META)
+#undef GET_META
+  p->axis1 = get_u32(in);
+  p->axis2 = get_u32(in);
+}
+
+/* strings: a count, then each as a u32 length and its bytes (no NUL). */
+static void dump_strings(Out *o, const IpsfPack *p) {
+  put_u32(o, p->string_count);
+  for (uint32_t i = 0; i < p->string_count; i++) {
+    put_u32(o, p->string_lens[i]);
+    put_bytes(o, p->strings[i], p->string_lens[i]);
+  }
+}
+
+/* Each string is checked (ipsf_utf8_bad_at) before it is copied, because
+ * everything downstream (reports, JSON output, natives) takes pack strings
+ * to be UTF-8 C strings: a NUL inside one would cut it short unseen. */
+static void load_strings(In *in, IpsfPack *p) {
   uint32_t n = get_count(in, "strings", 4);
   p->strings = alloc_array(in, n, sizeof *p->strings);
   p->string_lens = alloc_array(in, n, sizeof *p->string_lens);
@@ -478,7 +325,7 @@ static void read_strings(In *in, IpsfPack *p) {
     uint32_t len = get_u32(in);
     if (!in_has(in, len)) return;
     const uint8_t *s = in->b + in->pos;
-    size_t bad = utf8_bad_at(s, len);
+    size_t bad = ipsf_utf8_bad_at(s, len);
     if (bad != len) {
       ipsf_fail(in->err, IPSF_ERR_BYTECODE,
                 "string %u is not valid UTF-8 without NUL (bad byte 0x%02x at offset %zu, "
@@ -501,207 +348,214 @@ static void read_strings(In *in, IpsfPack *p) {
   }
 }
 
-static uint32_t *read_u32_list(In *in, uint32_t n) {
-  uint32_t *a = alloc_array(in, n, sizeof *a);
-  for (uint32_t k = 0; k < n && !in->failed; k++) a[k] = get_u32(in);
-  return a;
+/* enums and viewpoints: a name, then a list of strings (values, methods);
+ * `what` names the list in the message about a count too large. */
+#define NAMED_LIST(Type, record, list, count, what)                           \
+  static void dump_##record(Out *o, const Type *rec) {                        \
+    put_u32(o, rec->name);                                                    \
+    dump_u32_list(o, rec->list, rec->count);                                  \
+  }                                                                           \
+  static void load_##record(In *in, Type *rec) {                              \
+    rec->name = get_u32(in);                                                  \
+    rec->list = load_u32_list(in, what, &rec->count);                         \
+  }                                                                           \
+  enum { record##_size = SIZE_u32 + SIZE_u32 };
+
+NAMED_LIST(IpsfEnum, enum, values, value_count, "enum values")
+ARRAY_SECTION(enums, enum, "enums")
+
+NAMED_LIST(IpsfViewpoint, viewpoint, methods, method_count, "methods")
+ARRAY_SECTION(viewpoints, viewpoint, "viewpoints")
+
+/* A constant's value is 8 bytes whatever its kind, so the record size is
+ * fixed: a number's IEEE-754 bits, a string's pool index, a set's mask,
+ * else the integer (bool, int, enum index). */
+static void dump_const(Out *o, const IpsfConst *c) {
+  put_type(o, c->type);
+  uint64_t bits;
+  switch (c->type.kind) {
+  case IPSF_K_NUMBER: memcpy(&bits, &c->value.n, sizeof bits); break;
+  case IPSF_K_STRING: bits = c->str; break;
+  case IPSF_K_SET: bits = c->value.m; break;
+  default: bits = (uint64_t)c->value.i; break;
+  }
+  put_u64(o, bits);
 }
 
-static void read_section(In *in, IpsfPack *p, int id) {
-  uint32_t n;
-  switch (id) {
-  case SEC_META:
-    p->meta.name = get_u32(in);
-    p->meta.version = get_u32(in);
-    p->meta.title = get_u32(in);
-    p->meta.authority = get_u32(in);
-    p->meta.framework = get_u32(in);
-    p->meta.description = get_u32(in);
-    p->meta.currency = get_u32(in);
-    p->axis1 = get_u32(in);
-    p->axis2 = get_u32(in);
+static void load_const(In *in, IpsfConst *c) {
+  c->type = get_type(in);
+  uint64_t bits = get_u64(in);
+  c->str = IPSF_NONE;
+  switch (c->type.kind) {
+  case IPSF_K_NUMBER: memcpy(&c->value.n, &bits, sizeof c->value.n); break;
+  case IPSF_K_STRING:
+    /* An index that does not fit 32 bits becomes IPSF_NONE: the verifier
+     * rejects it.  value.s is set by ipsf_pack_link, after verification. */
+    c->str = bits > UINT32_MAX ? IPSF_NONE : (uint32_t)bits;
+    c->value.s = NULL;
     break;
-  case SEC_STRINGS:
-    read_strings(in, p);
-    break;
-  case SEC_ENUMS:
-    n = get_count(in, "enums", 8);
-    if (!(p->enums = alloc_array(in, n, sizeof *p->enums))) break;
-    p->enum_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfEnum *e = &p->enums[i];
-      e->name = get_u32(in);
-      uint32_t vc = get_count(in, "enum values", 4);
-      e->values = read_u32_list(in, vc);
-      e->value_count = vc;
-    }
-    break;
-  case SEC_CONSTS:
-    n = get_count(in, "constants", 13);
-    if (!(p->consts = alloc_array(in, n, sizeof *p->consts))) break;
-    p->const_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfConst *c = &p->consts[i];
-      c->type = get_type(in);
-      uint64_t bits = get_u64(in);
-      c->str = IPSF_NONE;
-      switch (c->type.kind) {
-      case IPSF_K_NUMBER:
-        memcpy(&c->value.n, &bits, sizeof c->value.n);
-        break;
-      case IPSF_K_STRING:
-        /* An index that does not fit 32 bits becomes IPSF_NONE: the
-         * verifier rejects it. */
-        c->str = bits > UINT32_MAX ? IPSF_NONE : (uint32_t)bits;
-        c->value.s = NULL;
-        break;
-      case IPSF_K_SET:
-        c->value.m = bits;
-        break;
-      default:
-        c->value.i = (int64_t)bits;
-        break;
-      }
-    }
-    break;
-  case SEC_SLOTS:
-    n = get_count(in, "slots", 10);
-    if (!(p->slots = alloc_array(in, n, sizeof *p->slots))) break;
-    p->slot_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      p->slots[i].type = get_type(in);
-      p->slots[i].role = get_u8(in);
-      p->slots[i].name = get_u32(in);
-    }
-    break;
-  case SEC_FACTS:
-    n = get_count(in, "facts", 21);
-    if (!(p->facts = alloc_array(in, n, sizeof *p->facts))) break;
-    p->fact_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfFact *f = &p->facts[i];
-      f->name = get_u32(in);
-      f->type = get_type(in);
-      f->slot = get_u32(in);
-      f->default_const = get_u32(in);
-      f->doc = get_u32(in);
-    }
-    break;
-  case SEC_SCALES:
-    n = get_count(in, "scales", 38);
-    if (!(p->scales = alloc_array(in, n, sizeof *p->scales))) break;
-    p->scale_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfScale *s = &p->scales[i];
-      s->name = get_u32(in);
-      s->enum_type = get_u32(in);
-      s->policy = get_u8(in);
-      s->axis = get_u8(in);
-      s->slot = get_u32(in);
-      s->otherwise = get_u32(in);
-      s->otherwise_loc = get_loc(in);
-      s->first_rule = get_u32(in);
-      s->rule_count = get_u32(in);
-    }
-    break;
-  case SEC_RULES:
-    n = get_count(in, "rules", 24);
-    if (!(p->rules = alloc_array(in, n, sizeof *p->rules))) break;
-    p->rule_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      p->rules[i].scale = get_u32(in);
-      p->rules[i].level = get_u32(in);
-      p->rules[i].because = get_u32(in);
-      p->rules[i].loc = get_loc(in);
-    }
-    break;
-  case SEC_VIEWPOINTS:
-    n = get_count(in, "viewpoints", 8);
-    if (!(p->viewpoints = alloc_array(in, n, sizeof *p->viewpoints))) break;
-    p->viewpoint_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfViewpoint *v = &p->viewpoints[i];
-      v->name = get_u32(in);
-      uint32_t mc = get_count(in, "methods", 4);
-      v->methods = read_u32_list(in, mc);
-      v->method_count = mc;
-    }
-    break;
-  case SEC_REQUIREMENTS:
-    n = get_count(in, "requirements", 44);
-    if (!(p->requirements = alloc_array(in, n, sizeof *p->requirements))) break;
-    p->requirement_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfRequirement *r = &p->requirements[i];
-      r->id = get_u32(in);
-      r->title = get_u32(in);
-      r->viewpoint = get_u32(in);
-      uint32_t rc = get_count(in, "refs", 4);
-      r->refs = read_u32_list(in, rc);
-      r->ref_count = rc;
-      r->party = get_u32(in);
-      r->doc = get_u32(in);
-      r->first_confirm = get_u32(in);
-      r->confirm_count = get_u32(in);
-      r->loc = get_loc(in);
-    }
-    break;
-  case SEC_CONFIRMS:
-    n = get_count(in, "confirms", 24);
-    if (!(p->confirms = alloc_array(in, n, sizeof *p->confirms))) break;
-    p->confirm_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      p->confirms[i].requirement = get_u32(in);
-      p->confirms[i].method = get_u32(in);
-      p->confirms[i].every_months = get_u32(in);
-      p->confirms[i].loc = get_loc(in);
-    }
-    break;
-  case SEC_CODE:
-    p->max_stack = get_u32(in);
-    n = get_count(in, "instructions", 4);
-    p->code = read_u32_list(in, n);
-    if (!in->failed) p->code_count = n;
-    break;
-  case SEC_NATIVES:
-    n = get_count(in, "natives", 17);
-    if (!(p->natives = alloc_array(in, n, sizeof *p->natives))) break;
-    p->native_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      IpsfNative *f = &p->natives[i];
-      f->name = get_u32(in);
-      f->library = get_u32(in);
-      f->symbol = get_u32(in);
-      f->result = get_u8(in);
-      f->param_count = get_u32(in);
-      if (!in->failed && f->param_count > IPSF_MAX_NATIVE_PARAMS) {
-        ipsf_fail(in->err, IPSF_ERR_BYTECODE, "native %u has %u parameters (at most %u)", i,
-                  f->param_count, IPSF_MAX_NATIVE_PARAMS);
-        in->failed = true;
-      }
-      for (uint32_t k = 0; k < f->param_count && !in->failed; k++) f->params[k] = get_u8(in);
-    }
-    break;
-  case SEC_LINES:
-    n = get_count(in, "line table entries", 16);
-    if (!(p->lines = alloc_array(in, n, sizeof *p->lines))) break;
-    p->line_count = n;
-    for (uint32_t i = 0; i < n && !in->failed; i++) {
-      p->lines[i].pc = get_u32(in);
-      p->lines[i].loc = get_loc(in);
-    }
-    break;
+  case IPSF_K_SET: c->value.m = bits; break;
+  default: c->value.i = (int64_t)bits; break;
   }
-  if (!in->failed && in->pos != in->end) {
-    ipsf_fail(in->err, IPSF_ERR_BYTECODE, "section '%s' has %zu unused bytes at its end",
-              in->section, in->end - in->pos);
-    in->failed = true;
+}
+
+enum { const_size = SIZE_type + 8 };
+ARRAY_SECTION(consts, const, "constants")
+
+#define SLOT_FIELDS(F) F(type, type) F(u8, role) F(u32, name)
+RECORD(IpsfSlot, slot, SLOT_FIELDS)
+ARRAY_SECTION(slots, slot, "slots")
+
+#define FACT_FIELDS(F) F(u32, name) F(type, type) F(u32, slot) F(u32, default_const) F(u32, doc)
+RECORD(IpsfFact, fact, FACT_FIELDS)
+ARRAY_SECTION(facts, fact, "facts")
+
+#define SCALE_FIELDS(F)                                                                      \
+  F(u32, name) F(u32, enum_type) F(u8, policy) F(u8, axis) F(u32, slot) F(u32, otherwise)    \
+  F(loc, otherwise_loc) F(u32, first_rule) F(u32, rule_count)
+RECORD(IpsfScale, scale, SCALE_FIELDS)
+ARRAY_SECTION(scales, scale, "scales")
+
+#define RULE_FIELDS(F) F(u32, scale) F(u32, level) F(u32, because) F(loc, loc)
+RECORD(IpsfRule, rule, RULE_FIELDS)
+ARRAY_SECTION(rules, rule, "rules")
+
+/* A requirement: fixed fields, its refs (a list), more fixed fields. */
+#define REQUIREMENT_HEAD(F) F(u32, id) F(u32, title) F(u32, viewpoint)
+#define REQUIREMENT_TAIL(F) \
+  F(u32, party) F(u32, doc) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
+
+static void dump_requirement(Out *o, const IpsfRequirement *rec) {
+  REQUIREMENT_HEAD(PUT_FIELD)
+  dump_u32_list(o, rec->refs, rec->ref_count);
+  REQUIREMENT_TAIL(PUT_FIELD)
+}
+
+static void load_requirement(In *in, IpsfRequirement *rec) {
+  REQUIREMENT_HEAD(GET_FIELD)
+  rec->refs = load_u32_list(in, "refs", &rec->ref_count);
+  REQUIREMENT_TAIL(GET_FIELD)
+}
+
+enum { requirement_size = 0 REQUIREMENT_HEAD(FIELD_SIZE) + SIZE_u32 REQUIREMENT_TAIL(FIELD_SIZE) };
+ARRAY_SECTION(requirements, requirement, "requirements")
+
+#define CONFIRM_FIELDS(F) F(u32, requirement) F(u32, method) F(u32, every_months) F(loc, loc)
+RECORD(IpsfConfirm, confirm, CONFIRM_FIELDS)
+ARRAY_SECTION(confirms, confirm, "confirms")
+
+/* code: the declared stack depth first, so the verifier has it before it
+ * walks the instructions. */
+static void dump_code(Out *o, const IpsfPack *p) {
+  put_u32(o, p->max_stack);
+  dump_u32_list(o, p->code, p->code_count);
+}
+
+static void load_code(In *in, IpsfPack *p) {
+  p->max_stack = get_u32(in);
+  p->code = load_u32_list(in, "instructions", &p->code_count);
+}
+
+#define LINE_FIELDS(F) F(u32, pc) F(loc, loc)
+RECORD(IpsfLine, line, LINE_FIELDS)
+ARRAY_SECTION(lines, line, "line table entries")
+
+/* A native's parameter list is variable, but bounded: the in-memory record
+ * has room for IPSF_MAX_NATIVE_PARAMS, so a larger count is refused before
+ * any parameter is read (the writer likewise never reads past the array).
+ * By hand, not ARRAY_SECTION: the message names the native by its index. */
+#define NATIVE_FIELDS(F) F(u32, name) F(u32, library) F(u32, symbol) F(u8, result) F(u32, param_count)
+enum { native_size = 0 NATIVE_FIELDS(FIELD_SIZE) };
+
+static void dump_natives(Out *o, const IpsfPack *p) {
+  put_u32(o, p->native_count);
+  for (uint32_t i = 0; i < p->native_count; i++) {
+    const IpsfNative *rec = &p->natives[i];
+    NATIVE_FIELDS(PUT_FIELD)
+    for (uint32_t k = 0; k < rec->param_count && k < IPSF_MAX_NATIVE_PARAMS; k++)
+      put_u8(o, rec->params[k]);
   }
+}
+
+static void load_natives(In *in, IpsfPack *p) {
+  p->natives = load_array(in, "natives", native_size, sizeof *p->natives, &p->native_count);
+  for (uint32_t i = 0; i < p->native_count && !in->failed; i++) {
+    IpsfNative *rec = &p->natives[i];
+    NATIVE_FIELDS(GET_FIELD)
+    if (!in->failed && rec->param_count > IPSF_MAX_NATIVE_PARAMS) {
+      ipsf_fail(in->err, IPSF_ERR_BYTECODE, "native %u has %u parameters (at most %u)", i,
+                rec->param_count, IPSF_MAX_NATIVE_PARAMS);
+      in->failed = true;
+    }
+    for (uint32_t k = 0; k < rec->param_count && !in->failed; k++) rec->params[k] = get_u8(in);
+  }
+}
+
+/* The section table of the format: id -> name and the pair. */
+typedef struct {
+  const char *name;
+  void (*dump)(Out *o, const IpsfPack *p);
+  void (*load)(In *in, IpsfPack *p);
+} Section;
+
+static const Section sections[SEC__END] = {
+#define SEC_ROW(ID, name) [SEC_##ID] = {#name, dump_##name, load_##name},
+    IPSB_SECTIONS(SEC_ROW)
+#undef SEC_ROW
+};
+
+/* ---- the file ------------------------------------------------------------- */
+
+/* SHA-256 needs no initialisation in libsodium, but sodium_init() is cheap,
+ * idempotent and thread-safe, and makes that independent of the version. */
+static bool sodium_ready(void) { return sodium_init() >= 0; }
+
+bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len) {
+  Out o = {0};
+  if (!sodium_ready()) o.failed = true;
+  put_bytes(&o, ipsb_magic, sizeof ipsb_magic);
+  put_u32(&o, IPSB_FORMAT_VERSION);
+  int nsec = pack->native_count ? SEC_COUNT : SEC_COUNT_PLAIN;
+  put_u32(&o, (uint32_t)nsec);
+  size_t table = o.len;
+  for (int id = 1; id <= nsec; id++) {
+    put_u32(&o, (uint32_t)id);
+    put_u32(&o, 0); /* offset and length, filled below */
+    put_u32(&o, 0);
+  }
+  for (int id = 1; id <= nsec; id++) {
+    size_t start = o.len;
+    sections[id].dump(&o, pack);
+    if (o.failed) break;
+    if (o.len > UINT32_MAX) { /* cannot be described by the format */
+      o.failed = true;
+      break;
+    }
+    size_t at = table + (size_t)(id - 1) * 12u;
+    set_u32_at(&o, at + 4, (uint32_t)start);
+    set_u32_at(&o, at + 8, (uint32_t)(o.len - start));
+  }
+  /* The digest's room is reserved before hashing, so that no failure can
+   * come after pack->digest has been set. */
+  out_reserve(&o, DIGEST_SIZE);
+  if (o.failed) {
+    free(o.data);
+    *out = NULL;
+    *out_len = 0;
+    return false;
+  }
+  crypto_hash_sha256(pack->digest, o.data, o.len);
+  put_bytes(&o, pack->digest, DIGEST_SIZE);
+  *out = o.data;
+  *out_len = o.len;
+  return true;
 }
 
 /* Magic, version, size, section table and digest: the frame around the
  * sections.  On success *sections_end is where the digest starts. */
 static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *sections_end) {
+  /* The magic first, even on a short file: "not a pack" says more than
+   * "truncated" about a JSON sheet passed where a pack was expected. */
   size_t m = len < 8 ? len : 8;
   if (memcmp(b, ipsb_magic, m) != 0)
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "bad magic: not a compiled IPSF pack (.ipsb)");
@@ -733,17 +587,17 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
     if (id != i + 1)
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "section table entry %u has id %u, expected %u ('%s')", i, id, i + 1,
-                       section_names[i + 1]);
+                       sections[i + 1].name);
     if (off != expect)
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "section '%s' starts at byte %u, expected %llu (sections are "
                        "contiguous)",
-                       section_names[id], off, (unsigned long long)expect);
+                       sections[id].name, off, (unsigned long long)expect);
     expect = (uint64_t)off + slen;
     if (expect > len)
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "truncated file: section '%s' ends at byte %llu of %zu",
-                       section_names[id], (unsigned long long)expect, len);
+                       sections[id].name, (unsigned long long)expect, len);
   }
   if (expect + DIGEST_SIZE > len)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
@@ -759,6 +613,9 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
                      "malformed signature trailer: bad magic (expected \"SIG1\")");
   uint8_t digest[DIGEST_SIZE];
+  /* The digest is checked before any section is decoded: a corrupted file
+   * is then one clear message, never a decoder's guess at what broke.  The
+   * compare is constant-time out of habit; the digest is no secret. */
   crypto_hash_sha256(digest, b, (unsigned long long)expect);
   if (sodium_memcmp(digest, b + expect, DIGEST_SIZE) != 0)
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "digest mismatch: the file was altered or corrupted");
@@ -768,6 +625,7 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
 
 IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
   if (!bytes) len = 0;
+  /* NULL bytes (with any len) read as an empty file: "bad magic". */
   static const uint8_t empty[1];
   if (!bytes) bytes = empty;
   size_t sections_end = 0;
@@ -782,15 +640,22 @@ IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
     ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory loading a pack");
     return NULL;
   }
-  p->axis1 = p->axis2 = IPSF_NONE;
+  p->axis1 = p->axis2 = IPSF_NONE; /* if the meta section fails before them */
   In in = {.b = bytes, .err = err};
   int nsec = (int)rd_u32(bytes + 12); /* 13 or 14: checked by check_frame */
   for (int id = 1; id <= nsec && !in.failed; id++) {
     const uint8_t *e = bytes + HEADER_SIZE + (size_t)(id - 1) * 12u;
     in.pos = rd_u32(e + 4);
     in.end = in.pos + rd_u32(e + 8);
-    in.section = section_names[id];
-    read_section(&in, p, id);
+    in.section = sections[id].name;
+    sections[id].load(&in, p);
+    /* Every section is consumed exactly: trailing bytes would be data no
+     * reader looks at, which a digest-preserving edit could hide in. */
+    if (!in.failed && in.pos != in.end) {
+      ipsf_fail(err, IPSF_ERR_BYTECODE, "section '%s' has %zu unused bytes at its end",
+                in.section, in.end - in.pos);
+      in.failed = true;
+    }
   }
   if (in.failed) goto fail;
   memcpy(p->digest, bytes + sections_end, DIGEST_SIZE);
@@ -801,6 +666,8 @@ IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
     memcpy(p->signature, t + IPSF_SIGN_KEY_SIZE, IPSF_SIGNATURE_SIZE);
     p->signature_ok = ipsf_signature_verify(p->digest, p->signature, p->signer_key);
   }
+  /* Verification comes before linking: ipsf_pack_link follows indices
+   * (string constants, fact names) that only the verifier has proved. */
   if (!ipsf_verify(p, err)) goto fail;
   if (!ipsf_pack_link(p)) {
     ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory linking a pack");
@@ -900,20 +767,21 @@ bool ipsb_read_file(const char *path, uint8_t **out, size_t *out_len, IpsfError 
   }
   for (;;) {
     if (len == cap) {
+      /* One doubling past the limit, so that a file of exactly the limit
+       * is read whole and a larger one is known to be larger. */
       if (cap > IPSF_MAX_FILE_SIZE) {
         free(buf);
         fclose(f);
         return ipsf_fail(err, IPSF_ERR_BYTECODE, "'%s' is too large: more than %u bytes",
                          path, IPSF_MAX_FILE_SIZE);
       }
-      uint8_t *nb = realloc(buf, cap * 2);
+      uint8_t *nb = ipsf_grow(buf, &cap, cap + 1, 1, cap, SIZE_MAX);
       if (!nb) {
         free(buf);
         fclose(f);
         return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading '%s'", path);
       }
       buf = nb;
-      cap *= 2;
     }
     size_t got = fread(buf + len, 1, cap - len, f);
     len += got;

@@ -160,9 +160,7 @@ bool ipsf_pack_bind_natives(IpsfPack *p, const char *const *allowed, size_t n, I
     size_t j = allowed_index(lib, allowed, n);
     if (j == n) {
       ok = ipsf_fail(err, IPSF_ERR_NATIVE,
-                     "native library '%s' is not allowed (extern fn %s calls it); allow it with "
-                     "--allow-native %s",
-                     lib, name, lib);
+                     "native library '%s' is not allowed (extern fn %s calls it)", lib, name);
       break;
     }
     if (!handle[j]) {

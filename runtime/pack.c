@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "util.h"
 
 void ipsf_pack_free(IpsfPack *pack) {
   if (!pack) return;
@@ -42,15 +43,6 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack);
 }
 
-static uint32_t fnv1a(const char *s, size_t len) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; i++) {
-    h ^= (uint8_t)s[i];
-    h *= 16777619u;
-  }
-  return h;
-}
-
 bool ipsf_pack_link(IpsfPack *pack) {
   /* String constants point into the pool (indices were verified). */
   for (uint32_t i = 0; i < pack->const_count; i++)
@@ -72,7 +64,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   for (uint32_t f = 0; f < pack->fact_count; f++) {
     uint32_t name = pack->facts[f].name;
     size_t len = pack->string_lens[name];
-    uint32_t i = fnv1a(pack->strings[name], len) & (size - 1);
+    uint32_t i = ipsf_fnv1a(pack->strings[name], len) & (size - 1);
     for (;; i = (i + 1) & (size - 1)) {
       if (h[i] == 0) {
         h[i] = f + 1;
@@ -92,7 +84,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len) {
   if (!pack || !name || pack->fact_hash_size == 0) return IPSF_NONE;
   uint32_t mask = pack->fact_hash_size - 1;
-  for (uint32_t i = fnv1a(name, len) & mask;; i = (i + 1) & mask) {
+  for (uint32_t i = ipsf_fnv1a(name, len) & mask;; i = (i + 1) & mask) {
     uint32_t e = pack->fact_hash[i];
     if (e == 0) return IPSF_NONE;
     uint32_t s = pack->facts[e - 1].name;

@@ -176,9 +176,20 @@ typedef struct {
  * function pointers, library handles); not serialised. */
 typedef struct IpsfNativeBinding IpsfNativeBinding;
 
-/* Pack metadata (strings or IPSF_NONE). */
+/* The pack metadata, in the order of the .ipsb meta section: X(field,
+ * from_entry).  Each is a string or IPSF_NONE, named `field` wherever it is
+ * shown (disasm, inspect, the verifier's messages); name and version come
+ * from the pack header, the others (from_entry 1) from the pack's entry of
+ * the same name (codegen.c).  Like the opcode list, the one place to add a
+ * field: the writer, the reader, the verifier, disasm and inspect follow. */
+#define IPSF_META(X)                                                              \
+  X(name, 0) X(version, 0) X(title, 1) X(authority, 1) X(framework, 1)            \
+  X(description, 1) X(currency, 1)
+
 typedef struct {
-  uint32_t name, version, title, authority, framework, description, currency;
+#define IPSF_META_FIELD(field, from_entry) uint32_t field;
+  IPSF_META(IPSF_META_FIELD)
+#undef IPSF_META_FIELD
 } IpsfMeta;
 
 struct ipsf_pack {

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report.h"
 
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
@@ -303,30 +304,19 @@ static Jw json_writer(IpsfBuf *b, const IpsfReporter *r) {
 #define ANSI_YELLOW "\x1b[33m"
 #define ANSI_RESET "\x1b[0m"
 
-/* Text from sheets and packs, with control characters shown as '?': a
- * device name must not be able to move the cursor or fake a record. */
+/* Text from sheets and packs, escaped (escape.h: control characters, C1,
+ * bidi overrides, invalid UTF-8): a device name must not be able to move
+ * the cursor, retitle the terminal or fake a record. */
 static void text_put(IpsfBuf *b, const char *s) {
   if (!s) s = "-";
-  while (*s) {
-    size_t run = 0;
-    while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != 0x7F) run++;
-    ipsf_buf_put(b, s, run);
-    s += run;
-    if (*s) {
-      ipsf_buf_put(b, "?", 1);
-      s++;
-    }
-  }
+  ipsf_escape_buf(b, s, strlen(s), 0);
 }
 
-/* Columns taken on a terminal: one per code point (continuation bytes of
- * UTF-8 take none); good enough for the names and titles of packs. */
+/* Columns taken on a terminal by text_put's output: one per code point,
+ * an escape its length; good enough for the names and titles of packs. */
 static size_t text_width(const char *s) {
   if (!s) return 1; /* "-" */
-  size_t n = 0;
-  for (; *s; s++)
-    if (((unsigned char)*s & 0xC0) != 0x80) n++;
-  return n;
+  return ipsf_escape_width(s, strlen(s), 0);
 }
 
 static void pad(IpsfBuf *b, size_t n) {

@@ -31,12 +31,15 @@ IpsfSheetFormat ipsf_sheet_format_of(const char *path);
  * json_set_alloc_funcs(ipsf_json_malloc, free) once, in the program. */
 void *ipsf_json_malloc(size_t size);
 
+/* ---- sheet_io.c: whole files (sheet_json.c and sheet_yaml.c parse text) ---- */
+
 /* Read one whole JSON or YAML document from a file (path "-" = stdin).
  * Returns a new reference, or NULL with err (IO or SYNTAX, with line:col). */
 json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err);
 json_t *ipsf_sheet_read_yaml_file(const char *path, IpsfError *err);
+/* sheet_yaml.c, sheet_json.c: one YAML or JSON document from memory (for
+ * JSON, a leading UTF-8 BOM is skipped). */
 json_t *ipsf_sheet_parse_yaml(const char *text, size_t len, IpsfError *err);
-/* One JSON document from memory (a leading UTF-8 BOM is skipped). */
 json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err);
 
 /* Read a whole file (path "-" = stdin) into a malloc'd, NUL-terminated
@@ -53,6 +56,8 @@ json_t *ipsf_sheet_read_file(const char *path, IpsfSheetFormat format, size_t ma
 
 /* "64 MiB", or "1000 bytes" when not whole MiB: a limit in a message. */
 const char *ipsf_size_text(size_t bytes, char *buf, size_t size);
+
+/* ---- sheet_json.c: JSON Lines, line by line ---- */
 
 /* JSON Lines: a reader that yields one document per non-blank line. */
 typedef struct {
@@ -145,6 +150,10 @@ typedef struct {
 bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err);
 void ipsf_stream_close(IpsfStream *s);
 void ipsf_batch_init(IpsfBatch *b);
+/* Add line `line_no`, [text, text + len) without its newline, as the
+ * stream reader does: a BOM on line 1 skipped, a blank line left out (it
+ * still counts).  false: out of memory. */
+bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len);
 void ipsf_batch_free(IpsfBatch *b);
 /* Fill b with the next lines: up to about max_bytes of text or max_lines
  * lines, fewer if input would have to be waited for.  1: b has items or is

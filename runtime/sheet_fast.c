@@ -25,11 +25,13 @@
 #include <string.h>
 
 #include "sheet.h"
+#include "util.h"
 
 #define FALLBACK false
 
 typedef struct {
   const char *p;       /* next byte; the line ends with a NUL sentinel */
+  const char *end;     /* that sentinel: a NUL before it is a byte of the line */
   IpsfEval *ev;
   char *out;           /* scratch: decoded strings */
 } Scan;
@@ -39,46 +41,26 @@ static inline const char *skip_ws(const char *p) {
   return p;
 }
 
-/* One UTF-8 sequence at p (first byte >= 0x80), as jansson checks it.
- * Returns its length, 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p) {
-  unsigned c = p[0];
-  if (c >= 0xC2 && c <= 0xDF) return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-    unsigned v = (c & 0x0F) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu);
-    if (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF)) return 0;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
-    unsigned v = (c & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
-    if (v < 0x10000 || v > 0x10FFFF) return 0;
-    return 4;
-  }
-  return 0;
-}
-
 /* A string token whose body has no escape: [*s, *s + *n), with its FNV-1a
- * hash (pack.c's function, fused with the scan).  s->p is at the opening
+ * hash (util.h's, as pack.c hashes fact names, fused with the scan).  s->p is at the opening
  * quote.  false: escapes, bad bytes, or not a string. */
 static bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
   const unsigned char *p = (const unsigned char *)s->p;
   if (*p != '"') return FALLBACK;
   const unsigned char *start = ++p;
-  uint32_t h = 2166136261u;
+  uint32_t h = IPSF_FNV1A_INIT;
   for (;;) {
     unsigned c = *p;
     if (c == '"') break;
     if (c < 0x20 || c == '\\') return FALLBACK;
     if (c >= 0x80) {
-      size_t k = utf8_seq(p);
+      size_t k = ipsf_utf8_seq(p, (size_t)((const unsigned char *)s->end - p));
       if (!k) return FALLBACK;
-      for (size_t i = 0; i < k; i++) h = (h ^ p[i]) * 16777619u;
+      for (size_t i = 0; i < k; i++) h = ipsf_fnv1a_step(h, p[i]);
       p += k;
       continue;
     }
-    h = (h ^ c) * 16777619u;
+    h = ipsf_fnv1a_step(h, (unsigned char)c);
     p++;
   }
   *str = (const char *)start;
@@ -117,7 +99,7 @@ static bool decoded_string(Scan *s, const char **out) {
       continue;
     }
     if (c >= 0x80) {
-      size_t k = utf8_seq(p);
+      size_t k = ipsf_utf8_seq(p, (size_t)((const unsigned char *)s->end - p));
       if (!k) return FALLBACK;
       memcpy(o, p, k);
       o += k;
@@ -134,9 +116,13 @@ static bool decoded_string(Scan *s, const char **out) {
   return true;
 }
 
-static inline bool delimiter(char c) {
+/* What may follow a number or a literal.  The NUL counts only as the
+ * sentinel: a NUL inside the line is a syntax error that jansson's reader
+ * would skip after a token, so it must never end one here. */
+static inline bool delimiter(const Scan *s, const char *p) {
+  char c = *p;
   return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
-         c == '\0';
+         (c == '\0' && p == s->end);
 }
 
 /* A number token by JSON's grammar.  An integer (no fraction, no exponent)
@@ -169,7 +155,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
     if (*p < '0' || *p > '9') return FALLBACK;
     while (*p >= '0' && *p <= '9') p++;
   }
-  if (!delimiter(*p)) return FALLBACK;
+  if (!delimiter(s, p)) return FALLBACK;
   if (real) {
     *d = strtod(start, NULL);
     if (!isfinite(*d)) return FALLBACK;
@@ -194,7 +180,7 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
 }
 
 static bool literal(Scan *s, const char *word, size_t n) {
-  if (strncmp(s->p, word, n) != 0 || !delimiter(s->p[n])) return FALLBACK;
+  if (strncmp(s->p, word, n) != 0 || !delimiter(s, s->p + n)) return FALLBACK;
   s->p += n;
   return true;
 }
@@ -366,7 +352,7 @@ static bool key_is(const char *key, size_t n, const char *word) {
 
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
                           const char **device) {
-  Scan s = {line, ev, scratch};
+  Scan s = {line, line + len, ev, scratch};
   *device = NULL;
   s.p = skip_ws(s.p);
   if (*s.p != '{') return FALLBACK;

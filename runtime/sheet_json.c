@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sheet.h"
+#include "util.h"
 
 #define JSON_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
 
@@ -28,7 +29,7 @@ static bool has_bom(const char *text, size_t len) {
 /* Fill err from a jansson error: the kind (a memory error is not a syntax
  * error) and the text, prefixed with line:col or, for JSON Lines, with
  * the column only (the record names the line). */
-static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
+static void json_fail(const json_error_t *je, bool with_line, bool nul, IpsfError *err) {
   /* jansson 2.14 returns NULL without filling the error when it cannot
    * allocate its lexer: the callers zero `je` first, and an empty text
    * means that. */
@@ -51,6 +52,7 @@ static void json_fail(const json_error_t *je, bool with_line, IpsfError *err) {
   }
   if (json_error_code(je) == json_error_null_character)
     text = "\\u0000 is not allowed in a fact sheet";
+  if (nul) text = "a NUL byte is not valid JSON outside a string";
   int line = je->line > 0 ? je->line : 1;
   int col = je->column > 0 ? je->column : 1;
   if (with_line)
@@ -74,15 +76,58 @@ void *ipsf_json_malloc(size_t size) {
   return p;
 }
 
-/* json_loadb, but out of memory anywhere inside it is an error. */
-static json_t *load_checked(const char *text, size_t len, json_error_t *je, bool *oom) {
+/* The offset of the first NUL byte outside a string, or len if none.
+ * Strings are tracked as JSON defines them; where the input is not JSON
+ * before that point, jansson reports an earlier error anyway. */
+static size_t nul_outside_string(const char *text, size_t len) {
+  const char *nul = memchr(text, '\0', len);
+  if (!nul) return len; /* the usual case: one memchr, no scan */
+  bool in_string = false;
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') i++; /* the escaped byte cannot end the string */
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '\0') {
+      return i;
+    }
+  }
+  return len;
+}
+
+/* json_loadb, but out of memory anywhere inside it is an error, and so is
+ * a NUL byte outside a string (*nul set).  jansson's reader takes a NUL it
+ * reads back after a token (a number, true, false, null) for "no byte
+ * buffered" and skips it, so `5<NUL>,` parses as `5,` and `123<NUL>` as
+ * 123.  Such a NUL is replaced, in a copy, by 0x01, a byte jansson rejects
+ * wherever it stands outside a string: its error is then either an earlier
+ * one, kept as it is, or this byte, which json_fail words as a NUL. */
+static json_t *load_checked(const char *text, size_t len, json_error_t *je, bool *oom,
+                            bool *nul) {
+  *nul = false;
+  size_t at = nul_outside_string(text, len);
+  char *copy = NULL;
+  if (at < len) {
+    if (!(copy = malloc(len))) {
+      *oom = true;
+      return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[at] = '\x01';
+    text = copy;
+  }
   json_alloc_failed = false;
   json_t *doc = json_loadb(text, len, JSON_FLAGS, je);
   *oom = json_alloc_failed;
-  if (*oom && doc) {
+  free(copy);
+  if (doc && (*oom || copy)) { /* with a 0x01 outside a string, never expected */
     json_decref(doc);
     doc = NULL;
   }
+  /* jansson's position counts the bytes read, the bad one included. */
+  if (copy && !*oom) *nul = !doc && je->position == (int)at + 1;
   return doc;
 }
 
@@ -93,93 +138,10 @@ json_t *ipsf_sheet_parse_json(const char *text, size_t len, IpsfError *err) {
   }
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  bool oom;
-  json_t *doc = load_checked(text, len, &je, &oom);
+  bool oom, nul;
+  json_t *doc = load_checked(text, len, &je, &oom, &nul);
   if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
-  else if (!doc) json_fail(&je, true, err);
-  return doc;
-}
-
-const char *ipsf_size_text(size_t bytes, char *buf, size_t size) {
-  if (bytes % (1024u * 1024u) == 0) snprintf(buf, size, "%zu MiB", bytes / (1024u * 1024u));
-  else snprintf(buf, size, "%zu bytes", bytes);
-  return buf;
-}
-
-bool ipsf_sheet_slurp(const char *path, char **text, size_t *len, IpsfError *err) {
-  return ipsf_sheet_slurp_max(path, IPSF_SHEET_MAX_FILE, text, len, err);
-}
-
-bool ipsf_sheet_slurp_max(const char *path, size_t max, char **text, size_t *len,
-                          IpsfError *err) {
-  char limit[48];
-  *text = NULL;
-  *len = 0;
-  bool is_stdin = strcmp(path, "-") == 0;
-  FILE *f = is_stdin ? stdin : fopen(path, "rb");
-  if (!f) return ipsf_fail(err, IPSF_ERR_IO, "cannot open: %s", strerror(errno));
-  size_t cap = 0, n = 0;
-  char *buf = NULL;
-  bool ok = true;
-  for (;;) {
-    if (n + 1 >= cap) { /* full: grow, up to one byte past the limit */
-      if (cap >= max + 2) {
-        ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %s",
-                       ipsf_size_text(max, limit, sizeof limit));
-        break;
-      }
-      size_t ncap = cap ? cap * 2 : 65536;
-      if (ncap > max + 2) ncap = max + 2;
-      char *p = realloc(buf, ncap);
-      if (!p) {
-        ok = ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading the file");
-        break;
-      }
-      buf = p;
-      cap = ncap;
-    }
-    size_t got = fread(buf + n, 1, cap - n - 1, f);
-    n += got;
-    if (n > max) {
-      ok = ipsf_fail(err, IPSF_ERR_LIMIT, "file larger than %s",
-                     ipsf_size_text(max, limit, sizeof limit));
-      break;
-    }
-    if (got == 0) {
-      if (ferror(f)) ok = ipsf_fail(err, IPSF_ERR_IO, "cannot read: %s", strerror(errno));
-      break;
-    }
-  }
-  if (!is_stdin) fclose(f);
-  if (!ok) {
-    free(buf);
-    return false;
-  }
-  if (!buf && !(buf = malloc(1)))
-    return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading the file");
-  buf[n] = '\0';
-  *text = buf;
-  *len = n;
-  return true;
-}
-
-json_t *ipsf_sheet_read_file(const char *path, IpsfSheetFormat format, size_t max,
-                             IpsfError *err) {
-  char *text;
-  size_t len;
-  if (!ipsf_sheet_slurp_max(path, max ? max : IPSF_SHEET_MAX_FILE, &text, &len, err)) return NULL;
-  json_t *doc = format == IPSF_SHEET_YAML ? ipsf_sheet_parse_yaml(text, len, err)
-                                          : ipsf_sheet_parse_json(text, len, err);
-  free(text);
-  return doc;
-}
-
-json_t *ipsf_sheet_read_json_file(const char *path, IpsfError *err) {
-  char *text;
-  size_t len;
-  if (!ipsf_sheet_slurp(path, &text, &len, err)) return NULL;
-  json_t *doc = ipsf_sheet_parse_json(text, len, err);
-  free(text);
+  else if (!doc) json_fail(&je, true, nul, err);
   return doc;
 }
 
@@ -232,12 +194,9 @@ static int read_line(IpsfJsonlReader *r, size_t *out_len) {
       continue;
     }
     if (len + 1 >= r->line_cap) {
-      size_t ncap = r->line_cap ? r->line_cap * 2 : 4096;
-      if (ncap > r->max_line + 1) ncap = r->max_line + 1;
-      char *p = realloc(r->line, ncap);
+      char *p = ipsf_grow(r->line, &r->line_cap, len + 2, 1, 4096, r->max_line + 1);
       if (!p) return LINE_NOMEM;
       r->line = p;
-      r->line_cap = ncap;
     }
     r->line[len++] = (char)c;
   }
@@ -291,9 +250,9 @@ int ipsf_jsonl_next(IpsfJsonlReader *r, json_t **doc, IpsfError *err) {
 json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err) {
   json_error_t je;
   memset(&je, 0, sizeof je); /* see json_fail */
-  bool oom;
-  json_t *doc = load_checked(text, len, &je, &oom);
+  bool oom, nul;
+  json_t *doc = load_checked(text, len, &je, &oom, &nul);
   if (oom) ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory while parsing JSON");
-  else if (!doc) json_fail(&je, false, err);
+  else if (!doc) json_fail(&je, false, nul, err);
   return doc;
 }

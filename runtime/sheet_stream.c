@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "sheet.h"
+#include "util.h"
 
 #define CHUNK (256u * 1024u)
 
@@ -73,29 +74,23 @@ static bool blank(const char *s, size_t n) {
 
 static IpsfBatchItem *new_item(IpsfBatch *b) {
   if (b->count == b->items_cap) {
-    size_t cap = b->items_cap ? b->items_cap * 2 : 1024;
-    IpsfBatchItem *p = realloc(b->items, cap * sizeof *p);
+    IpsfBatchItem *p = ipsf_grow(b->items, &b->items_cap, b->count + 1, sizeof *p, 1024, SIZE_MAX);
     if (!p) return NULL;
     b->items = p;
-    b->items_cap = cap;
   }
   return &b->items[b->count++];
 }
 
-/* Add line `line_no`, [text, text + len) without its newline. */
-static bool add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len) {
+bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len) {
   if (line_no == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
     text += 3;
     len -= 3;
   }
   if (blank(text, len)) return true;
   if (b->text_len + len + 1 > b->text_cap) {
-    size_t cap = b->text_cap ? b->text_cap : CHUNK;
-    while (cap < b->text_len + len + 1) cap *= 2;
-    char *p = realloc(b->text, cap);
+    char *p = ipsf_grow(b->text, &b->text_cap, b->text_len + len + 1, 1, CHUNK, SIZE_MAX);
     if (!p) return false;
     b->text = p;
-    b->text_cap = cap;
   }
   IpsfBatchItem *it = new_item(b);
   if (!it) return false;
@@ -147,7 +142,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       if (!nl) break;
       s->line_no++;
       bool ok = (size_t)(nl - p) > s->max_line ? add_too_long(b, s->line_no)
-                                                         : add_line(b, s->line_no, p, (size_t)(nl - p));
+                                                         : ipsf_batch_add_line(b, s->line_no, p, (size_t)(nl - p));
       if (!ok) return nomem(s, b);
       s->start += (size_t)(nl - p) + 1;
       if (b->text_len >= max_bytes || b->count >= max_lines) return 1;
@@ -168,13 +163,10 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     }
     if (s->cap - s->end < CHUNK) {
       /* Doubling, but never past one line at the limit plus a chunk. */
-      size_t cap = s->cap ? s->cap : CHUNK;
-      while (cap - s->end < CHUNK) cap *= 2;
-      if (cap > s->max_line + 1u + CHUNK) cap = s->max_line + 1u + CHUNK;
-      char *np = realloc(s->buf, cap);
+      size_t max = s->max_line + 1u + CHUNK, need = s->end + CHUNK;
+      char *np = ipsf_grow(s->buf, &s->cap, need < max ? need : max, 1, CHUNK, max);
       if (!np) return nomem(s, b);
       s->buf = np;
-      s->cap = cap;
     }
     if (b->count) return 1; /* flush what we have before waiting on input */
     if (s->eof) break;
@@ -195,7 +187,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
   s->done = true;
   if (s->end > s->start && !s->skipping) {
     s->line_no++;
-    if (!add_line(b, s->line_no, s->buf + s->start, s->end - s->start)) return nomem(s, b);
+    if (!ipsf_batch_add_line(b, s->line_no, s->buf + s->start, s->end - s->start)) return nomem(s, b);
   }
   s->start = s->end = 0;
   return b->count ? 1 : 0;

@@ -432,12 +432,3 @@ json_t *ipsf_sheet_parse_yaml(const char *text, size_t len, IpsfError *err) {
   }
   return doc;
 }
-
-json_t *ipsf_sheet_read_yaml_file(const char *path, IpsfError *err) {
-  char *text;
-  size_t len;
-  if (!ipsf_sheet_slurp(path, &text, &len, err)) return NULL;
-  json_t *doc = ipsf_sheet_parse_yaml(text, len, err);
-  free(text);
-  return doc;
-}

@@ -147,6 +147,7 @@
 #include "builtins.h"
 #include "native.h"
 #include "pack.h"
+#include "util.h"
 
 #define VERIFY_WORK_MAX (1u << 26)
 
@@ -281,14 +282,12 @@ static bool check_axis(V *v, uint32_t axis, uint32_t want) {
 
 static bool check_meta(V *v) {
   const IpsfPack *p = v->p;
-  const uint32_t *m[] = {&p->meta.name, &p->meta.version, &p->meta.title, &p->meta.authority,
-                         &p->meta.framework, &p->meta.description, &p->meta.currency};
-  static const char *const names[] = {"name", "version", "title", "authority",
-                                      "framework", "description", "currency"};
-  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-    if (!opt_str_ok(p, *m[i]))
-      return fail(v, "metadata '%s': string %u out of range (%u strings)", names[i], *m[i],
-                  p->string_count);
+#define CHECK_META(field, from_entry)                                                    \
+  if (!opt_str_ok(p, p->meta.field))                                                     \
+    return fail(v, "metadata '%s': string %u out of range (%u strings)", #field,          \
+                p->meta.field, p->string_count);
+  IPSF_META(CHECK_META)
+#undef CHECK_META
   for (uint32_t s = 0; s < p->scale_count; s++)
     if (p->scales[s].axis > 2)
       return fail(v, "scale %u: axis role %u is not 0, 1 or 2", s, p->scales[s].axis);
@@ -770,22 +769,18 @@ static bool merge(V *v, AState *st, uint32_t pc, uint32_t target, Cell *into, co
   return true;
 }
 
+/* Room for a saved stack of `depth` cells and one protocol state. */
 static bool grow_pools(V *v, AState *st, uint32_t depth) {
   if (st->pool_cap - st->pool_len < depth) {
-    size_t cap = st->pool_cap ? st->pool_cap : 64;
-    while (cap - st->pool_len < depth) cap *= 2;
-    Cell *np = realloc(st->pool, cap * sizeof *np);
+    Cell *np = ipsf_grow(st->pool, &st->pool_cap, st->pool_len + depth, sizeof *np, 64, SIZE_MAX);
     if (!np) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
     st->pool = np;
-    st->pool_cap = cap;
   }
   if (st->bpool_cap - st->bpool_len < st->words) {
-    size_t cap = st->bpool_cap ? st->bpool_cap : 64;
-    while (cap - st->bpool_len < st->words) cap *= 2;
-    uint64_t *nb = realloc(st->bpool, cap * sizeof *nb);
+    uint64_t *nb =
+        ipsf_grow(st->bpool, &st->bpool_cap, st->bpool_len + st->words, sizeof *nb, 64, SIZE_MAX);
     if (!nb) return ipsf_fail(v->err, IPSF_ERR_NOMEM, "out of memory verifying the code");
     st->bpool = nb;
-    st->bpool_cap = cap;
   }
   return true;
 }
@@ -1105,10 +1100,11 @@ static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
 
 /* ---- cost outside the code ------------------------------------------------ */
 
-/* A byte of a string may become six in a record (JSON's \u00XX), and each
- * entry brings fixed text (keys, punctuation, a location, a status). */
+/* A byte of a string may become six in a record (JSON's \u00XX); each
+ * entry (a scale, a reason, a requirement, a viewpoint) brings at most
+ * REPORT_ENTRY bytes of fixed text: keys, punctuation, numbers, a status. */
 #define REPORT_ESCAPE 6u
-#define REPORT_ENTRY 256u
+#define REPORT_ENTRY 160u
 
 static uint64_t slen(const IpsfPack *p, uint32_t s) {
   return s == IPSF_NONE ? 0 : p->string_lens[s];
@@ -1117,10 +1113,11 @@ static uint64_t slen(const IpsfPack *p, uint32_t s) {
 /* An upper bound of one record's bytes, in any output format, with
  * --explain: the pack header, every scale with its longest level name,
  * every rule's reason and location, every requirement with its longest
- * method name, refs, party and doc, and every viewpoint. */
+ * method name, refs, party and doc, and every viewpoint.  Strings and fixed
+ * text are summed apart, so that only the strings pay for escaping. */
 static uint64_t report_cost(const IpsfPack *p) {
-  uint64_t b = REPORT_ENTRY;
-#define X_META(field) b += slen(p, p->meta.field);
+  uint64_t str = 0, entries = 1;
+#define X_META(field) str += slen(p, p->meta.field);
   X_META(name) X_META(version) X_META(title) X_META(authority) X_META(framework)
   X_META(description) X_META(currency)
 #undef X_META
@@ -1129,12 +1126,11 @@ static uint64_t report_cost(const IpsfPack *p) {
     uint64_t longest = 0;
     for (uint32_t k = 0; k < e->value_count; k++)
       if (slen(p, e->values[k]) > longest) longest = slen(p, e->values[k]);
-    b = sat_add(b, slen(p, p->scales[s].name) + longest + REPORT_ENTRY);
+    str = sat_add(str, slen(p, p->scales[s].name) + 2 * longest);
   }
   for (uint32_t r = 0; r < p->rule_count; r++)
-    b = sat_add(b, slen(p, p->rules[r].because) + slen(p, p->rules[r].loc.file) + REPORT_ENTRY);
-  for (uint32_t v = 0; v < p->viewpoint_count; v++)
-    b = sat_add(b, slen(p, p->viewpoints[v].name) + REPORT_ENTRY);
+    str = sat_add(str, slen(p, p->rules[r].because) + slen(p, p->rules[r].loc.file));
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) str = sat_add(str, slen(p, p->viewpoints[v].name));
   for (uint32_t r = 0; r < p->requirement_count; r++) {
     const IpsfRequirement *q = &p->requirements[r];
     const IpsfViewpoint *vp = &p->viewpoints[q->viewpoint];
@@ -1142,11 +1138,13 @@ static uint64_t report_cost(const IpsfPack *p) {
     for (uint32_t k = 0; k < vp->method_count; k++)
       if (slen(p, vp->methods[k]) > longest) longest = slen(p, vp->methods[k]);
     uint64_t e = slen(p, q->id) + slen(p, q->title) + slen(p, q->party) + slen(p, q->doc) +
-                 slen(p, vp->name) + 2 * longest + slen(p, q->loc.file) + REPORT_ENTRY;
-    for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 8);
-    b = sat_add(b, e);
+                 slen(p, vp->name) + 2 * longest + slen(p, q->loc.file);
+    for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 4);
+    str = sat_add(str, e);
   }
-  return b > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : b * REPORT_ESCAPE;
+  entries += (uint64_t)p->scale_count + p->rule_count + p->viewpoint_count + p->requirement_count;
+  uint64_t escaped = str > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : str * REPORT_ESCAPE;
+  return sat_add(escaped, entries * REPORT_ENTRY);
 }
 
 /* What every run does besides the code: reset what the code writes (vm.c),

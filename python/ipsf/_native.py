@@ -55,6 +55,13 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, int syntax,
                          const char *profile, int format, unsigned flags,
                          size_t *out_len, size_t *records, size_t *errors);
 void ipsf_free(void *p);
+typedef struct ipsf_evaluator IpsfEvaluator;
+typedef struct { size_t sheets, records, errors; } IpsfEvalCounts;
+IpsfEvaluator *ipsf_evaluator_new(const IpsfPack *pack, int format, unsigned flags,
+                                  const char *profile);
+void ipsf_evaluator_free(IpsfEvaluator *e);
+char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const char *sheet,
+                           uint64_t first_line, size_t *out_len, IpsfEvalCounts *counts);
 void *ipsf_json_malloc(size_t size);
 """
 

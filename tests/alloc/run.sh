@@ -69,4 +69,7 @@ run_case "load+eval (.ipsb, JSON + YAML + JSONL)" \
 run_case "compile" "$IPSFC" compile "$ex/pack.ipsf" -o "$tmp/out.ipsb"
 run_case "compile+load+eval (source)" \
   "$IPSFC" eval "$ex/pack.ipsf" "$ex/devices/smart-lock.json"
+run_case "check (analysis, counterexamples on the VM)" \
+  "$IPSFC" check --format json "$ex/pack.ipsf"
+run_case "test (the pack's test blocks)" "$IPSFC" test "$ex/pack.ipsf"
 exit $failed

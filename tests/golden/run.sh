@@ -9,16 +9,37 @@
 #               <standard error>
 #               --- exit N
 #
-# IPSFC=path/to/ipsfc sh tests/golden/run.sh [CASE-DIR...]
-# UPDATE=1 rewrites `expected` from the actual output (then review the diff).
+# IPSFC=path/to/ipsfc sh tests/golden/run.sh [CASE...]
+#   CASE      a case directory, or its name under tests/golden (lang/enums);
+#             none: every case
+#
+# UPDATE=1 rewrites `expected` from the actual output, but only for the
+# cases named on the command line, one review at a time:
+#   UPDATE=1 IPSFC=build/ipsfc sh tests/golden/run.sh lang/int-min-literal
+# then read `git diff` of each file.  UPDATE=1 with no case named is refused:
+# re-pinning every golden at once hides the one change nobody meant.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${IPSFC:?set IPSFC to the ipsfc binary}"
+if [ "${UPDATE:-0}" = 1 ] && [ $# -eq 0 ]; then
+  echo "run.sh: UPDATE=1 rewrites only the cases named on the command line" >&2
+  echo "  (e.g. UPDATE=1 IPSFC=... sh tests/golden/run.sh lang/int-min-literal)" >&2
+  exit 2
+fi
 bindir=$(mktemp -d /tmp/ipsfc-golden.XXXXXX)
 trap 'rm -rf "$bindir"' EXIT
 ln -s "$IPSFC" "$bindir/ipsfc"
 
-if [ $# -gt 0 ]; then cases="$*"; else
+if [ $# -gt 0 ]; then
+  cases=""
+  for arg in "$@"; do
+    if [ -f "$arg/cmd" ]; then dir=$(cd "$arg" && pwd)
+    elif [ -f "$here/$arg/cmd" ]; then dir="$here/${arg%/}"
+    else echo "run.sh: no golden case '$arg' (a directory with a cmd file)" >&2; exit 2
+    fi
+    cases="$cases $dir"
+  done
+else
   cases=$(find "$here" -name cmd -type f | sort | sed 's|/cmd$||')
 fi
 

@@ -29,10 +29,10 @@ refused() {
 refused f1-hitu-after-scale sample.json "instruction 1 (HITU): rule 0 hits scale 'recovery' after the scale may have been settled"
 refused f2-jump-over-scale sample.json "instruction 3 (RET): scale 'recovery' is not settled on every path to RET"
 refused f2-hitw-after-scale sample.json "instruction 1 (HITW): rule 3 hits scale 'economic' after the scale may have been settled"
-refused f4-lower empty.json "exceeds the limit 100000000 (instructions"
-refused f4-eqs empty.json "exceeds the limit 100000000 (instructions"
-refused f4-wide empty.json "exceeds the limit 100000000 (instructions"
-refused f4-refs sample.json "exceeds the limit 100000000 (instructions"
+refused f4-lower empty.json "exceeds the limit 32000000 (instructions"
+refused f4-eqs empty.json "exceeds the limit 32000000 (instructions"
+refused f4-wide empty.json "exceeds the limit 32000000 (instructions"
+refused f4-refs sample.json "exceeds the limit 32000000 (instructions"
 
 # The wide pack under a raised limit: one record, 100,000 requirements.
 if "$IPSFC" eval --max-cost 10G --format jsonl "$dir/f4-wide.ipsb" "$dir/empty.json" >"$dir/out" 2>"$dir/err" &&

@@ -1,5 +1,6 @@
 /*
- * test_buf.c -- IpsfBuf: growth, printf, JSON string escaping, flush.
+ * test_buf.c -- IpsfBuf: growth, printf, JSON string escaping, flush; and
+ * the helpers of runtime/util.h (UTF-8, FNV-1a, growth).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <criterion/criterion.h>
 
 #include "report.h"
+#include "util.h"
 
 /* The escaped form of one string, as a malloc'd C string. */
 static char *esc(const char *s) {
@@ -186,4 +188,54 @@ Test(buf, flush_reports_write_error) {
   cr_expect_eq(b.len, 0);
   fclose(f);
   ipsf_buf_free(&b);
+}
+
+/* ---- util.h: the runtime's one UTF-8 check, FNV-1a and growth ------------- */
+
+Test(util, utf8_seq_is_strict) {
+  const unsigned char *u = (const unsigned char *)"\xC3\xA9\xE6\x97\xA5\xF0\x9F\x98\x80";
+  cr_expect_eq(ipsf_utf8_seq(u, 9), 2);
+  cr_expect_eq(ipsf_utf8_seq(u + 2, 7), 3);
+  cr_expect_eq(ipsf_utf8_seq(u + 5, 4), 4);
+  cr_expect_eq(ipsf_utf8_seq(u + 5, 3), 0, "truncated by avail");
+  static const char *const bad[] = {"\xC0\xAF", "\xC1\xBF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                                    "\xF0\x80\x80\xAF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80",
+                                    "\x80", "\xC3", "\xE6\x97"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    cr_expect_eq(ipsf_utf8_seq((const unsigned char *)bad[i], SIZE_MAX), 0, "bad %zu", i);
+  cr_expect_eq(ipsf_utf8_seq((const unsigned char *)"a", 1), 1);
+}
+
+Test(util, utf8_bad_at_finds_nul_and_bad_bytes) {
+  cr_expect_eq(ipsf_utf8_bad_at((const unsigned char *)"ab\xC3\xA9", 4), 4);
+  cr_expect_eq(ipsf_utf8_bad_at((const unsigned char *)"ab\0c", 4), 2);
+  cr_expect_eq(ipsf_utf8_bad_at((const unsigned char *)"ab\xC3", 3), 2);
+  cr_expect_eq(ipsf_utf8_bad_at((const unsigned char *)"", 0), 0);
+}
+
+Test(util, fnv1a_reference_values) {
+  cr_expect_eq(ipsf_fnv1a("", 0), 0x811c9dc5u);
+  cr_expect_eq(ipsf_fnv1a("a", 1), 0xe40c292cu);
+  cr_expect_eq(ipsf_fnv1a("foobar", 6), 0xbf9cf968u);
+  uint32_t h = IPSF_FNV1A_INIT;
+  for (const char *p = "foobar"; *p; p++) h = ipsf_fnv1a_step(h, (unsigned char)*p);
+  cr_expect_eq(h, 0xbf9cf968u);
+}
+
+Test(util, grow_doubles_and_stops_at_max) {
+  size_t cap = 0;
+  char *a = ipsf_grow(NULL, &cap, 1, 1, 16, 100);
+  cr_assert_not_null(a);
+  cr_expect_eq(cap, 16);
+  a = ipsf_grow(a, &cap, 17, 1, 16, 100);
+  cr_expect_eq(cap, 32);
+  a = ipsf_grow(a, &cap, 70, 1, 16, 100);
+  cr_expect_eq(cap, 100, "doubling stops at max");
+  size_t before = cap;
+  cr_expect_null(ipsf_grow(a, &cap, 101, 1, 16, 100), "need above max");
+  cr_expect_eq(cap, before);
+  size_t big = 0;
+  cr_expect_null(ipsf_grow(NULL, &big, SIZE_MAX / 2, 4, 16, SIZE_MAX), "bytes overflow");
+  cr_expect_eq(big, 0);
+  free(a);
 }

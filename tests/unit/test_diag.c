@@ -219,3 +219,36 @@ Test(arena, overflowing_sizes_exit_with_status_4, .exit_code = 4) {
 Test(arena, xrealloc_overflow_exits_with_status_4, .exit_code = 4) {
   xrealloc_array(NULL, SIZE_MAX / 8, 16);
 }
+
+/* A source line is untrusted text: its control bytes (ESC retitling the
+ * terminal, BEL), C1 controls and invalid UTF-8 are shown escaped, and the
+ * caret still sits under the span (each escape takes its own width). */
+Test(diag, control_bytes_in_the_source_line_are_escaped_and_the_caret_follows) {
+  World *w = world("e.ipsf", "x \x1b]0;pwned\x07 \xc2\x9b\xff\tbad = 1;\n");
+  /* "bad" starts at byte 17: after x, ' ', ESC ]0;pwned BEL ' ' C1(2) 0xff tab */
+  diag_error(&w->diags, at(17, 20), "unknown name '%s'", "b\x1b[2Jad");
+  expect_printed(w, "e.ipsf:1:18: error: unknown name 'b\\x1b[2Jad'\n"
+                    "x \\x1b]0;pwned\\x07 \\u009b\\xff\tbad = 1;\n"
+                    "                             \t^~~\n");
+  done(w);
+}
+
+/* A span on an escaped character underlines all of its escape. */
+Test(diag, a_span_on_an_escaped_byte_underlines_its_escape) {
+  World *w = world("e.ipsf", "a\x1b" "b\n");
+  diag_error(&w->diags, at(1, 2), "stray byte");
+  expect_printed(w, "e.ipsf:1:2: error: stray byte\n"
+                    "a\\x1bb\n"
+                    " ^~~~\n");
+  done(w);
+}
+
+/* The path (an import names it) is escaped too. */
+Test(diag, the_path_is_escaped) {
+  World *w = world("m\x1b[2J.ipsf", "x\n");
+  diag_error(&w->diags, at(0, 1), "here");
+  expect_printed(w, "m\\x1b[2J.ipsf:1:1: error: here\n"
+                    "x\n"
+                    "^\n");
+  done(w);
+}

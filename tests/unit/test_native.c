@@ -117,7 +117,8 @@ Test(native, unbound_pack_is_refused_until_allowed) {
   cr_assert_not(ipsf_pack_bind_natives(p, NULL, 0, &err));
   cr_assert_eq(err.kind, IPSF_ERR_NATIVE);
   cr_assert(strstr(err.message, "'libipsftest.so' is not allowed"), "%s", err.message);
-  cr_assert(strstr(err.message, "--allow-native libipsftest.so"), "%s", err.message);
+  /* never an advice to allow the name the pack chose (the CLI says what to do) */
+  cr_assert_null(strstr(err.message, "--allow-native"), "%s", err.message);
   const char *other[] = {CVSSLIB};
   cr_assert_not(ipsf_pack_bind_natives(p, other, 1, &err));
   cr_assert(ipsf_pack_needs_natives(p));

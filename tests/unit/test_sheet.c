@@ -133,6 +133,47 @@ Test(sheet_json, syntax_errors_with_line_col) {
   json_fails("{\"a\": \"\\u0000\"}", "1:14: \\u0000 is not allowed in a fact sheet");
 }
 
+/* A NUL byte outside a string is a syntax error at its column, wherever it
+ * stands (jansson alone skips one that follows a token); inside a string
+ * jansson's own control-character error stays. */
+static void json_nul_fails(const char *text, size_t len, const char *line_message,
+                           const char *jsonl_message) {
+  IpsfError err = {0};
+  json_t *doc = ipsf_sheet_parse_json(text, len, &err);
+  cr_expect_null(doc, "JSON accepted a NUL: %s", text);
+  json_decref(doc);
+  cr_expect_eq(err.kind, IPSF_ERR_SYNTAX, "kind %s: %s", ipsf_error_kind_name(err.kind), text);
+  cr_expect_str_eq(err.message, line_message, "for: %s", text);
+  memset(&err, 0, sizeof err);
+  doc = ipsf_sheet_parse_jsonl_line(text, len, &err);
+  cr_expect_null(doc, "JSON Lines accepted a NUL: %s", text);
+  json_decref(doc);
+  cr_expect_eq(err.kind, IPSF_ERR_SYNTAX);
+  cr_expect_str_eq(err.message, jsonl_message, "for: %s", text);
+}
+
+Test(sheet_json, nul_byte_outside_a_string) {
+  static const char after_number[] =
+      "{\"device\":\"d\",\"facts\":{\"setting\":\"home\",\"records\":5\0,\"fleet\":2000}}";
+  json_nul_fails(after_number, sizeof after_number - 1,
+                 "1:52: a NUL byte is not valid JSON outside a string",
+                 "column 52: a NUL byte is not valid JSON outside a string");
+  json_nul_fails("123\0", 4, "1:4: a NUL byte is not valid JSON outside a string",
+                 "column 4: a NUL byte is not valid JSON outside a string");
+  json_nul_fails("{\"a\":true\0}", 11, "1:10: a NUL byte is not valid JSON outside a string",
+                 "column 10: a NUL byte is not valid JSON outside a string");
+  json_nul_fails("{\"a\":1}\0", 8, "1:8: a NUL byte is not valid JSON outside a string",
+                 "column 8: a NUL byte is not valid JSON outside a string");
+  json_nul_fails("\0", 1, "1:1: a NUL byte is not valid JSON outside a string",
+                 "column 1: a NUL byte is not valid JSON outside a string");
+  /* An earlier error is reported first; a NUL inside a string is jansson's. */
+  json_nul_fails("{\"a\" 1\0}", 9, "1:6: ':' expected near '1'", "column 6: ':' expected near '1'");
+  json_nul_fails("{\"a\":\"x\0\"}", 10, "1:7: control character 0x0 near '\"x'",
+                 "column 7: control character 0x0 near '\"x'");
+  json_nul_fails("{\"a\\\"\0\":1}", 10, "1:5: control character 0x0 near '\"a\\\"'",
+                 "column 5: control character 0x0 near '\"a\\\"'");
+}
+
 Test(sheet_json, duplicate_key) {
   json_fails("{\"facts\": {\"a\": 1,\n \"a\": 2}}", "2:4: duplicate object key near '\"a\"'");
 }

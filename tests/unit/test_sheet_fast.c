@@ -104,6 +104,36 @@ Test(sheet_fast, falls_back_on_everything_else) {
   ipsf_pack_free(pack);
 }
 
+/* A NUL byte inside a line is never the end of a token: the fast path falls
+ * back and jansson (sheet_json.c) reports it. */
+Test(sheet_fast, nul_inside_the_line_falls_back) {
+  IpsfPack *pack = facts_pack();
+  static const char *const lines[] = {
+      "{\"facts\":{\"count\":5\0,\"flag\":true}}", "{\"facts\":{\"flag\":true\0}}",
+      "{\"facts\":{\"count\":5}}\0", "{\"facts\":{\"count\":5\0}}",
+  };
+  static const size_t lens[] = {34, 24, 22, 22};
+  for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+    char *text = malloc(lens[i] + 1), *scratch = malloc(lens[i] + 1);
+    memcpy(text, lines[i], lens[i] + 1);
+    IpsfEval *ev = ipsf_eval_new(pack);
+    ipsf_eval_begin(ev);
+    const char *device;
+    cr_expect(!ipsf_sheet_fast_bind(ev, text, lens[i], scratch, &device), "accepted line %zu", i);
+    IpsfError err = {0};
+    json_t *doc = ipsf_sheet_parse_jsonl_line(text, lens[i], &err);
+    cr_expect_null(doc, "jansson path accepted line %zu", i);
+    json_decref(doc);
+    cr_expect_eq(err.kind, IPSF_ERR_SYNTAX, "line %zu", i);
+    cr_expect(strstr(err.message, "a NUL byte is not valid JSON outside a string") != NULL,
+              "line %zu: %s", i, err.message);
+    ipsf_eval_free(ev);
+    free(text);
+    free(scratch);
+  }
+  ipsf_pack_free(pack);
+}
+
 /* ---- the batch reader ----------------------------------------------------- */
 
 static char *temp_file(const char *data, size_t len) {

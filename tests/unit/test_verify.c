@@ -601,7 +601,7 @@ Test(verify, cost_lower_scratch) {
   IpsfError err = {0};
   load_both_ways(string_pack(IPSF_OP_LOWER, 1u << 20, 120, false), &c, &err);
   cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
-  cr_expect(strstr(err.message, "exceeds the limit 100000000"), "%s", err.message);
+  cr_expect(strstr(err.message, "exceeds the limit 32000000"), "%s", err.message);
   cr_expect_eq(c.scratch_bytes, 120u * ((1u << 20) + 1u));
   cr_expect_geq(c.total, c.scratch_bytes + c.string_bytes);
 }

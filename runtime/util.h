@@ -1,0 +1,102 @@
+/*
+ * util.h -- the small helpers the runtime shares, one copy each (private
+ * header): UTF-8 validation, the FNV-1a hash, and array growth.
+ *
+ * All are static inline: the UTF-8 check and the hash sit in the JSON Lines
+ * fast path's inner loop (sheet_fast.c), where a call per byte would show.
+ */
+#ifndef IPSF_UTIL_H
+#define IPSF_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* ---- UTF-8 (RFC 3629, strict) --------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s, of at most `avail` bytes (avail
+ * >= 1), or 0 if the bytes there are not one: overlong forms, surrogates and
+ * code points above U+10FFFF are invalid, as in jansson.  An ASCII byte,
+ * NUL included, is a sequence of 1.  The continuation bytes are read in
+ * order and the first bad one stops the check, so a NUL-terminated string
+ * may pass SIZE_MAX: nothing after its NUL is read. */
+static inline size_t ipsf_utf8_seq(const unsigned char *s, size_t avail) {
+  unsigned c = s[0];
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0; /* a continuation byte, C0/C1 (always overlong), F5..FF */
+  }
+  if (avail < n) return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3Fu);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0; /* overlong */
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;                      /* surrogate */
+  if (cp > 0x10FFFF) return 0;
+  return n;
+}
+
+/* The offset of the first byte of s[0, len) that is a NUL or does not start
+ * a valid sequence, or len if there is none: the check for text that will
+ * be kept NUL-terminated (pack strings, ipsb.c). */
+static inline size_t ipsf_utf8_bad_at(const unsigned char *s, size_t len) {
+  size_t i = 0;
+  while (i < len) {
+    if (s[i] == 0) return i;
+    size_t n = ipsf_utf8_seq(s + i, len - i);
+    if (!n) return i;
+    i += n;
+  }
+  return len;
+}
+
+/* ---- FNV-1a, 32-bit --------------------------------------------------------- */
+
+/* The fact-name hash of pack.c, which sheet_fast.c computes byte by byte
+ * while it scans a key: both must use these, or lookups silently miss. */
+#define IPSF_FNV1A_INIT 2166136261u
+
+static inline uint32_t ipsf_fnv1a_step(uint32_t h, unsigned char c) {
+  return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t ipsf_fnv1a(const char *s, size_t len) {
+  uint32_t h = IPSF_FNV1A_INIT;
+  for (size_t i = 0; i < len; i++) h = ipsf_fnv1a_step(h, (unsigned char)s[i]);
+  return h;
+}
+
+/* ---- growth ----------------------------------------------------------------- */
+
+/* Grow the array `items` (*cap elements of `elem` bytes) to hold at least
+ * `need` elements: the capacity doubles from `first`, but never passes
+ * `max` (need <= max; SIZE_MAX for no limit).  realloc keeps the contents.
+ * Returns the new array and sets *cap; or NULL, with `items` still valid
+ * and *cap unchanged, when out of memory or when the size in bytes would
+ * not fit a size_t.  Doubling keeps appends amortised O(1). */
+static inline void *ipsf_grow(void *items, size_t *cap, size_t need, size_t elem, size_t first,
+                              size_t max) {
+  if (need > max) return NULL;
+  size_t n = *cap ? *cap : first ? first : 1;
+  while (n < need) n = n > max / 2 ? max : n * 2;
+  if (n > max) n = max;
+  if (elem && n > SIZE_MAX / elem) return NULL;
+  void *p = realloc(items, n * elem);
+  if (p) *cap = n;
+  return p;
+}
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * worker.c -- one evaluator of a stream of sheets: an evaluation context,
+ * an output buffer, counts (worker.h).  What `ipsfc eval` runs on each of
+ * its threads, and what the embedding API (api.c) runs for a caller.
+ *
+ * A JSON Lines line is first offered to the fast binder (sheet_fast.c),
+ * which binds its facts straight into the context's slots; a line it does
+ * not accept is parsed by jansson and evaluated like any document, so
+ * records and errors are the same either way.  Every record is rendered as
+ * if it were not the first (rep.written stays 1): whoever writes the output
+ * in order drops the first record's separator.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "worker.h"
+
+bool ipsf_worker_init(IpsfWorker *w, const IpsfWorkerConfig *cfg) {
+  memset(w, 0, sizeof *w);
+  w->cfg = cfg;
+  w->rep = cfg->reporter;
+  w->rep.written = 1;
+  ipsf_buf_init(&w->out);
+  w->ev = ipsf_eval_new(cfg->pack);
+  return w->ev != NULL;
+}
+
+void ipsf_worker_free(IpsfWorker *w) {
+  ipsf_eval_free(w->ev);
+  ipsf_buf_free(&w->out);
+  free(w->scratch);
+  w->ev = NULL;
+  w->scratch = NULL;
+}
+
+void ipsf_worker_error(IpsfWorker *w, const IpsfRecordHead *h, const IpsfError *err) {
+  w->rep.written = 1;
+  ipsf_report_error(&w->out, &w->rep, h, w->cfg->pack, err);
+  w->out_records++;
+  w->n.errors++;
+}
+
+/* Under --fail-on unmet, a requirement without evidence (unknown) is not
+ * shown to be met either: it counts. */
+static void count_unmet(IpsfWorker *w) {
+  const IpsfPack *p = w->cfg->pack;
+  for (uint32_t q = 0; q < p->requirement_count; q++)
+    if (ipsf_eval_applies(w->ev, q) && ipsf_eval_status(w->ev, q) != IPSF_MET) w->n.unmet++;
+}
+
+static void record(IpsfWorker *w, const IpsfRecordHead *h) {
+  count_unmet(w);
+  w->rep.written = 1;
+  ipsf_report_record(&w->out, &w->rep, h, w->ev);
+  w->out_records++;
+  w->n.records++;
+}
+
+static void eval_profile(IpsfWorker *w, IpsfRecordHead *h, json_t *doc, const char *profile) {
+  IpsfError err = {0};
+  h->profile = profile;
+  ipsf_eval_begin(w->ev);
+  if (!ipsf_sheet_bind(w->ev, doc, profile, &w->cfg->bind, &err) || !ipsf_eval_run(w->ev, &err)) {
+    ipsf_worker_error(w, h, &err);
+    return;
+  }
+  record(w, h);
+}
+
+void ipsf_worker_document(IpsfWorker *w, IpsfRecordHead *h, json_t *doc) {
+  w->n.sheets++;
+  h->device = json_is_object(doc) ? ipsf_sheet_device(doc) : NULL;
+  size_t n = json_is_object(doc) ? ipsf_sheet_profile_count(doc) : 0;
+  if (w->cfg->profile) {
+    eval_profile(w, h, doc, w->cfg->profile);
+    return;
+  }
+  if (n == 0) {
+    eval_profile(w, h, doc, NULL);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) eval_profile(w, h, doc, ipsf_sheet_profile_name(doc, i));
+}
+
+/* One line of a stream: the fast path, else jansson. */
+void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, const char *text) {
+  IpsfRecordHead h = {path, it->line_no, NULL, w->cfg->profile};
+  IpsfError err = {0};
+  if (it->too_long) {
+    w->n.sheets++;
+    char limit[48];
+    ipsf_fail(&err, IPSF_ERR_LIMIT, "line longer than %s",
+              ipsf_size_text(w->cfg->max_line_bytes, limit, sizeof limit));
+    ipsf_worker_error(w, &h, &err);
+    return;
+  }
+  if (!w->cfg->profile && !w->cfg->bind.allow_unknown_facts) {
+    if (w->scratch_cap < it->len + 1) {
+      size_t cap = it->len + 1 > 4096 ? it->len + 1 : 4096;
+      char *p = realloc(w->scratch, cap);
+      if (p) {
+        w->scratch = p;
+        w->scratch_cap = cap;
+      }
+    }
+    const char *device;
+    ipsf_eval_begin(w->ev);
+    if (w->scratch_cap >= it->len + 1 &&
+        ipsf_sheet_fast_bind(w->ev, text, it->len, w->scratch, &device)) {
+      w->n.sheets++;
+      h.device = device;
+      if (!ipsf_eval_run(w->ev, &err)) ipsf_worker_error(w, &h, &err);
+      else record(w, &h);
+      return;
+    }
+  }
+  json_t *doc = ipsf_sheet_parse_jsonl_line(text, it->len, &err);
+  if (!doc) {
+    w->n.sheets++;
+    ipsf_worker_error(w, &h, &err);
+    return;
+  }
+  ipsf_worker_document(w, &h, doc);
+  json_decref(doc);
+}
+
+void ipsf_worker_batch(IpsfWorker *w, const char *path, const IpsfBatch *b) {
+  for (size_t i = 0; i < b->count; i++) ipsf_worker_line(w, path, &b->items[i], b->text + b->items[i].off);
+  if (b->fatal) { /* the stream stopped: an error for the file, no line */
+    IpsfRecordHead h = {path, 0, NULL, w->cfg->profile};
+    ipsf_worker_error(w, &h, &b->err);
+  }
+}
+

@@ -1,0 +1,52 @@
+/*
+ * worker.h -- one evaluator of sheets, documents and JSON Lines lines
+ * (runtime/worker.c): what `ipsfc eval` runs on each thread and the
+ * embedding API runs for its caller (private header).
+ */
+#ifndef IPSF_WORKER_H
+#define IPSF_WORKER_H
+
+#include "report.h"
+#include "sheet.h"
+
+/* What every worker reads and never writes. */
+typedef struct {
+  const IpsfPack *pack;
+  IpsfReporter reporter;  /* format, explain, color, pack, cache */
+  const char *profile;    /* only this profile of each sheet, or NULL */
+  IpsfBindOptions bind;
+  size_t max_line_bytes;  /* a JSON Lines line's limit, for its message */
+} IpsfWorkerConfig;
+
+/* Counts of a run (or of one batch, summed in order). */
+typedef struct {
+  size_t sheets;   /* documents and non-blank lines read */
+  size_t records;  /* records evaluated without error */
+  size_t errors;   /* error records */
+  size_t unmet;    /* requirements applying and not shown met */
+} IpsfCounts;
+
+/* One evaluator: a context, an output buffer, counts.  One per thread. */
+typedef struct {
+  const IpsfWorkerConfig *cfg;
+  IpsfEval *ev;
+  IpsfBuf out;
+  IpsfReporter rep;   /* a copy of cfg->reporter; `written` kept at 1 */
+  size_t out_records; /* records in out (for the first separator) */
+  IpsfCounts n;
+  char *scratch;      /* decoded strings of the fast path */
+  size_t scratch_cap;
+} IpsfWorker;
+
+bool ipsf_worker_init(IpsfWorker *w, const IpsfWorkerConfig *cfg);
+void ipsf_worker_free(IpsfWorker *w);
+/* An error record for h. */
+void ipsf_worker_error(IpsfWorker *w, const IpsfRecordHead *h, const IpsfError *err);
+/* One parsed document (JSON, YAML, or a line): a record per profile. */
+void ipsf_worker_document(IpsfWorker *w, IpsfRecordHead *h, json_t *doc);
+/* One JSON Lines line (text[it->len] is a NUL): the fast path, else jansson. */
+void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, const char *text);
+/* Every line of a batch, then the stream's own error if it stopped. */
+void ipsf_worker_batch(IpsfWorker *w, const char *path, const IpsfBatch *b);
+
+#endif
