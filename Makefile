@@ -177,7 +177,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/golden/run.sh
 	IPSFC=$(abspath $(IPSFC)) MKREPRO=$(abspath $(MKREPRO)) sh tests/security/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/schema/run.py
-	sh tests/embed/run.sh $(BUILD)
+	sh tests/embed/run.sh
 	$(if $(filter 1,$(SANITIZE)),,$(MAKE) python-test)
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh

@@ -30,21 +30,6 @@ static void save(IpsfPack *p, const char *dir, const char *name) {
   free(b);
 }
 
-static void set_code(IpsfPack *p, const uint32_t *words, uint32_t n) {
-  free(p->code);
-  p->code = malloc(n * sizeof *p->code);
-  memcpy(p->code, words, n * sizeof *p->code);
-  p->code_count = n;
-  free(p->lines);
-  p->lines = NULL;
-  p->line_count = 0;
-}
-#define CODE(p, ...)                                            \
-  do {                                                          \
-    const uint32_t w_[] = {__VA_ARGS__};                        \
-    set_code(p, w_, (uint32_t)(sizeof w_ / sizeof w_[0]));      \
-  } while (0)
-#define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
 
 /* A pack whose code is `op` on a big string constant, n times. */
 static IpsfPack *string_ops(IpsfOpcode op, size_t bytes, int n, bool binary) {

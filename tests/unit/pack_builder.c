@@ -207,6 +207,17 @@ uint32_t pb_emit(IpsfPack *p, IpsfOpcode op, uint32_t a) {
   return p->code_count - 1;
 }
 
+void pb_set_code(IpsfPack *p, const uint32_t *words, uint32_t n) {
+  free(p->code);
+  p->code = malloc(n * sizeof *p->code);
+  if (!p->code) abort();
+  memcpy(p->code, words, n * sizeof *p->code);
+  p->code_count = n;
+  free(p->lines);
+  p->lines = NULL;
+  p->line_count = 0;
+}
+
 void pb_patch(IpsfPack *p, uint32_t jump_pc) {
   uint32_t op = IPSF_INSN_OP(p->code[jump_pc]);
   p->code[jump_pc] = IPSF_INSN(op, p->code_count - jump_pc - 1);

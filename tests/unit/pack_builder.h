@@ -60,6 +60,16 @@ uint32_t pb_emit(IpsfPack *p, IpsfOpcode op, uint32_t a);
 void pb_patch(IpsfPack *p, uint32_t jump_pc);
 void pb_line(IpsfPack *p, uint32_t line, uint32_t col);
 
+/* Replace the whole code (and drop the line table): CODE(p, I(SCALE, 0),
+ * I(RET, 0)) writes a program by hand, for packs the compiler never emits. */
+void pb_set_code(IpsfPack *p, const uint32_t *words, uint32_t n);
+#define CODE(p, ...)                                                  \
+  do {                                                                \
+    const uint32_t w_[] = {__VA_ARGS__};                              \
+    pb_set_code(p, w_, (uint32_t)(sizeof w_ / sizeof w_[0]));         \
+  } while (0)
+#define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
+
 /* Serialise (ipsb_write); the caller frees *out. */
 void pb_bytes(IpsfPack *p, uint8_t **out, size_t *len);
 /* Serialise p, free it, and load it back (verify + link): NULL with err on

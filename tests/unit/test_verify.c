@@ -29,22 +29,6 @@ typedef struct {
 
 /* ---- helpers for pack mutations ----------------------------------------- */
 
-/* Replace the whole code with `n` words. */
-static void set_code(IpsfPack *p, const uint32_t *words, uint32_t n) {
-  free(p->code);
-  p->code = malloc(n * sizeof *p->code);
-  memcpy(p->code, words, n * sizeof *p->code);
-  p->code_count = n;
-  free(p->lines);
-  p->lines = NULL;
-  p->line_count = 0;
-}
-#define CODE(p, ...)                                  \
-  do {                                                \
-    const uint32_t w_[] = {__VA_ARGS__};              \
-    set_code(p, w_, (uint32_t)(sizeof w_ / sizeof w_[0])); \
-  } while (0)
-#define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
 
 /* The sample's two scales settled: what every accepted program must do
  * before RET (rows about other properties start with it). */
