@@ -48,18 +48,6 @@ static void seed(const char *name, IpsfPack *p) {
   free(b);
 }
 
-static void set_code(IpsfPack *p, const uint32_t *code, uint32_t n) {
-  free(p->code);
-  p->code = malloc(n * sizeof *code);
-  if (!p->code) abort();
-  memcpy(p->code, code, n * sizeof *code);
-  p->code_count = n;
-  free(p->lines); /* the line table must stay inside the code */
-  p->lines = NULL;
-  p->line_count = 0;
-}
-
-#define I(op, a) IPSF_INSN(IPSF_OP_##op, a)
 
 /* Two axes (worst, otherwise limited) with one rule each; facts a (bool),
  * n (int), s (string); one requirement R with two confirms. */
@@ -89,12 +77,6 @@ static Base base(IpsfPolicy policy0) {
   return b;
 }
 
-#define CODE(b, ...)                                                   \
-  do {                                                                 \
-    const uint32_t code_[] = {__VA_ARGS__};                            \
-    set_code((b).p, code_, (uint32_t)(sizeof code_ / sizeof code_[0])); \
-  } while (0)
-
 int main(int argc, char **argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: seeds OUTDIR UNIQUE.ipsb\n");
@@ -117,39 +99,39 @@ int main(int argc, char **argv) {
     return 1;
   }
   const uint32_t f1[] = {I(SCALE, 0), I(HITU, 0), I(SCALE, 1), I(RET, 0)};
-  set_code(u, f1, 4);
+  pb_set_code(u, f1, 4);
   seed("reject-finding1-hitu-after-scale-compiled", u);
 
   Base b = base(IPSF_POLICY_UNIQUE);
-  CODE(b, I(SCALE, b.s0), I(HITU, b.r0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(HITU, b.r0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-finding1-hitu-after-scale", b.p);
 
   /* finding 2: a JUMP over a SCALE; a HITW after its scale's SCALE */
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(JUMP, 1), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(JUMP, 1), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-finding2-jump-over-scale", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(LOAD, b.fa), I(JUMPF, 1), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(LOAD, b.fa), I(JUMPF, 1), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-finding2-jumpf-over-scale", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(HITW, b.r1), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(HITW, b.r1), I(RET, 0));
   seed("reject-finding2-hitw-after-scale", b.p);
   b = base(IPSF_POLICY_FIRST);
-  CODE(b, I(SCALE, b.s0), I(HITF, b.r0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(HITF, b.r0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-hitf-after-scale", b.p);
 
   /* the rest of the scale protocol */
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-scale-twice", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(RET, 0));
   seed("reject-scale-unsettled-at-ret", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(LOAD, b.fa), I(JUMPF, 1), I(RET, 0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(LOAD, b.fa), I(JUMPF, 1), I(RET, 0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-early-ret-before-scales", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(LOAD, b.p->scales[b.s0].slot), I(LOADK, 0), I(EQE, 0), I(POP, 0), I(SCALE, b.s0),
+  CODE(b.p, I(LOAD, b.p->scales[b.s0].slot), I(LOADK, 0), I(EQE, 0), I(POP, 0), I(SCALE, b.s0),
        I(SCALE, b.s1), I(RET, 0));
   /* const 0 is the 'a' default (bool): make an enum constant to compare */
   {
@@ -160,20 +142,20 @@ int main(int argc, char **argv) {
 
   /* requirements */
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(RET, 0));
   seed("reject-req-open-at-ret", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(CONFIRM, b.c0), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(CONFIRM, b.c0), I(RET, 0));
   seed("reject-confirm-outside-req", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQEND, b.req), I(RET, 0));
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQEND, b.req), I(RET, 0));
   seed("reject-reqend-without-req", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(REQ, b.req), I(CONFIRM, b.c0),
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(REQ, b.req), I(CONFIRM, b.c0),
        I(REQEND, b.req), I(RET, 0));
   seed("reject-req-nested", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(REQEND, b.req),
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(REQEND, b.req),
        I(REQ, b.req), I(CONFIRM, b.c1), I(REQEND, b.req), I(RET, 0));
   seed("reject-req-entered-twice", b.p);
   {
@@ -181,33 +163,33 @@ int main(int argc, char **argv) {
     uint32_t vp = b.p->requirements[b.req].viewpoint;
     uint32_t q2 = pb_req(b.p, "R-02", vp, 40);
     uint32_t c2 = pb_confirm(b.p, q2, 0, 0, 41);
-    CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, c2), I(REQEND, b.req),
+    CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, c2), I(REQEND, b.req),
          I(REQ, q2), I(CONFIRM, c2), I(REQEND, q2), I(RET, 0));
     seed("reject-confirm-of-another-req", b.p);
   }
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(LOAD, b.fa), I(JUMPF, 1), I(REQ, b.req),
+  CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(LOAD, b.fa), I(JUMPF, 1), I(REQ, b.req),
        I(CONFIRM, b.c0), I(REQEND, b.req), I(RET, 0));
   seed("reject-req-on-one-path-reqend-on-all", b.p);
 
   /* lets and temps read before they are written */
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(LOAD, b.let), I(POP, 0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
+  CODE(b.p, I(LOAD, b.let), I(POP, 0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-let-read-before-store", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(LOAD, b.fa), I(JUMPF, 2), I(LOADK, b.k_true), I(STORE, b.let), I(LOAD, b.let),
+  CODE(b.p, I(LOAD, b.fa), I(JUMPF, 2), I(LOADK, b.k_true), I(STORE, b.let), I(LOAD, b.let),
        I(POP, 0), I(SCALE, b.s0), I(SCALE, b.s1), I(RET, 0));
   seed("reject-let-stored-on-one-path", b.p);
 
   /* valid ones at the edges: every protocol element, guarded */
   b = base(IPSF_POLICY_UNIQUE);
-  CODE(b, I(LOAD, b.fa), I(JUMPF, 1), I(HITU, b.r0), I(SCALE, b.s0), I(LOADK, b.k_true),
+  CODE(b.p, I(LOAD, b.fa), I(JUMPF, 1), I(HITU, b.r0), I(SCALE, b.s0), I(LOADK, b.k_true),
        I(STORE, b.let), I(LOAD, b.let), I(JUMPF, 1), I(HITW, b.r1), I(SCALE, b.s1),
        I(LOAD, b.fa), I(JUMPF, 6), I(REQ, b.req), I(CONFIRM, b.c0), I(LOAD, b.let),
        I(JUMPF, 1), I(CONFIRM, b.c1), I(REQEND, b.req), I(RET, 0));
   seed("accept-full-protocol", b.p);
   b = base(IPSF_POLICY_WORST);
-  CODE(b, I(SCALE, b.s1), I(SCALE, b.s0), I(LOAD, b.fa), I(JUMPF, 1), I(RET, 0), I(REQ, b.req),
+  CODE(b.p, I(SCALE, b.s1), I(SCALE, b.s0), I(LOAD, b.fa), I(JUMPF, 1), I(RET, 0), I(REQ, b.req),
        I(CONFIRM, b.c1), I(REQEND, b.req), I(RET, 0));
   seed("accept-early-ret-after-scales", b.p);
 
@@ -238,7 +220,7 @@ int main(int argc, char **argv) {
     code[n++] = I(SCALE, b.s0);
     code[n++] = I(SCALE, b.s1);
     code[n++] = I(RET, 0);
-    set_code(b.p, code, n);
+    pb_set_code(b.p, code, n);
     seed("cost-lower-and-eqs-on-large-strings", b.p);
   }
   {
@@ -254,7 +236,7 @@ int main(int argc, char **argv) {
     r->refs = malloc(3000 * sizeof *r->refs);
     if (!r->refs) abort();
     for (int k = 0; k < 3000; k++) r->refs[k] = ref;
-    CODE(b, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(REQEND, b.req),
+    CODE(b.p, I(SCALE, b.s0), I(SCALE, b.s1), I(REQ, b.req), I(CONFIRM, b.c0), I(REQEND, b.req),
          I(RET, 0));
     seed("cost-many-refs-to-one-string", b.p);
   }
@@ -269,7 +251,7 @@ int main(int argc, char **argv) {
     code[n++] = I(SCALE, b.s0);
     code[n++] = I(SCALE, b.s1);
     code[n++] = I(RET, 0);
-    set_code(b.p, code, n);
+    pb_set_code(b.p, code, n);
     seed("accept-max-stack", b.p);
   }
   {
@@ -286,7 +268,7 @@ int main(int argc, char **argv) {
     uint32_t fe = pb_fact_slot(p, pb_fact(p, "one", pb_te(IPSF_K_ENUM, e), pb_kenum(p, e, 63)));
     const uint32_t code[] = {I(LOAD, fe), I(LOAD, fs), I(INM, 0), I(JUMPF, 1), I(HITW, r0),
                              I(LOAD, fs), I(COUNTM, 0), I(POP, 0), I(SCALE, s0), I(RET, 0)};
-    set_code(p, code, sizeof code / sizeof code[0]);
+    pb_set_code(p, code, sizeof code / sizeof code[0]);
     /* COUNTM pushes an int: POP drops only bools, so store it instead */
     p->code[7] = I(STORE, pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_LET, "n"));
     seed("accept-64-value-set", p);
