@@ -271,7 +271,7 @@ static void work_limit(IpsfPack *p) {
   for (int i = 0; i < JUMPS; i++) w[n++] = I(JUMP, 0);
   for (int i = 0; i < DEPTH; i++) w[n++] = I(POP, 0);
   w[n++] = I(RET, 0);
-  set_code(p, w, n);
+  pb_set_code(p, w, n);
   free(w);
   p->max_stack = DEPTH;
 }
