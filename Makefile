@@ -75,7 +75,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 
 IPSFC := $(BUILD)/ipsfc
 
-.PHONY: all shared python python-test deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build alloc-test valgrind
+.PHONY: all shared python python-test deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build fuzz-seeds alloc-test valgrind
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -274,11 +274,12 @@ alloc-test: deps
 	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb sheet sheet_diff"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key"]
 # builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
-# each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target>; the corpus
-# grows in build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
-FUZZ_TARGETS ?= source ipsb sheet sheet_diff
+# each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target> and replaying
+# tests/fuzz/regressions/<target>; the corpus grows in
+# build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
+FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
@@ -306,11 +307,27 @@ fuzz: fuzz-build
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+
+# fuzz_vm builds its packs with the unit tests' pack builder.
+build/fuzz/fuzz_vm: build/fuzz/tests/fuzz/fuzz_vm.o build/fuzz/tests/unit/pack_builder.o \
+                    $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
+	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $(filter %.o,$^) \
+	  $(BUILD)/libipsfc.a $(BUILD)/libipsf.a $(LIBS)
 
 build/fuzz/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(BUILD)/libipsfc.a $(BUILD)/libipsf.a
 	$(CC) -fsanitize=fuzzer,address,undefined $(LDFLAGS) -o $@ $< $(BUILD)/libipsfc.a \
 	  $(BUILD)/libipsf.a $(LIBS)
+
+# The hand-crafted edge-case seeds of fuzz_ipsb (tests/fuzz/seeds.c; the
+# files are committed, this rebuilds them).
+$(BUILD)/tests/fuzz/seeds: tests/fuzz/seeds.c $(BUILD)/tests/unit/pack_builder.o $(BUILD)/libipsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WARN) -Itests/unit -o $@ $< $(BUILD)/tests/unit/pack_builder.o \
+	  $(BUILD)/libipsf.a $(LIBS)
+fuzz-seeds: $(BUILD)/tests/fuzz/seeds $(IPSFC)
+	d=$$(mktemp -d) && $(IPSFC) compile tests/golden/lang/policy-unique/pack.ipsf -o $$d/u.ipsb && \
+	  $(BUILD)/tests/fuzz/seeds tests/fuzz/corpus/ipsb $$d/u.ipsb; s=$$?; rm -rf $$d; exit $$s
 
 clean:
 	rm -rf build

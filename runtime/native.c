@@ -16,8 +16,10 @@
  *
  * What can be checked is: the library opens (dlopen, RTLD_NOW: every
  * undefined symbol of it resolved now, not at the first call), the symbol
- * exists, and it is a function rather than a data object (dladdr1's ELF
- * symbol type, where the loader knows it).  The parameter and result types
+ * exists, it is defined in the allowed object itself and not in one of
+ * its dependencies (defined_in: allowing libcvss.so must not allow libc's
+ * `system`), and it is a function rather than a data object (dladdr1's
+ * ELF symbol type, where the loader knows it).  The parameter and result types
  * cannot be checked: C libraries do not record them.  A native with
  * another signature than its extern declares is undefined behaviour, as
  * in C; that is one more reason the allowlist exists.
@@ -112,6 +114,29 @@ static bool is_data_object(void *addr) {
   return type == STT_OBJECT || type == STT_TLS || type == STT_COMMON;
 }
 
+/* Confinement: is `addr` inside the object `handle` itself?  dlsym on a
+ * handle searches the object and then, breadth first, every library it
+ * depends on: `dlsym(libcvss, "system")` is libc's system.  The loader
+ * knows which loaded object contains an address (dladdr1, its link_map);
+ * that must be the allowed object's own link_map (dlinfo of the handle).
+ * This holds for a plain definition, an alias of it, and an IFUNC whose
+ * resolver picked an implementation of the library; it fails for a
+ * symbol found in a dependency, and for one the library defines with an
+ * absolute value or an IFUNC that points into another object.  When it
+ * fails, *where is the basename of the object that does contain addr
+ * (NULL when none does). */
+static bool defined_in(void *handle, void *addr, const char **where) {
+  struct link_map *own = NULL, *holder = NULL;
+  Dl_info info;
+  *where = NULL;
+  if (dlinfo(handle, RTLD_DI_LINKMAP, &own) != 0 || !own) return false;
+  if (!dladdr1(addr, &info, (void **)&holder, RTLD_DL_LINKMAP) || !holder) return false;
+  if (holder == own) return true;
+  const char *name = holder->l_name && *holder->l_name ? holder->l_name : info.dli_fname;
+  *where = name && *name ? base_name(name) : "the main program";
+  return false;
+}
+
 bool ipsf_pack_bind_natives(IpsfPack *p, const char *const *allowed, size_t n, IpsfError *err) {
   if (!p) return ipsf_fail(err, IPSF_ERR_INTERNAL, "no pack");
   if (p->natives_unbound == 0) return true;
@@ -156,6 +181,15 @@ bool ipsf_pack_bind_natives(IpsfPack *p, const char *const *allowed, size_t n, I
       ok = ipsf_fail(err, IPSF_ERR_NATIVE,
                      "native library '%s' has no function '%s' (extern fn %s)", lib, symbol,
                      name);
+      break;
+    }
+    const char *where;
+    if (!defined_in(handle[j], addr, &where)) {
+      ok = ipsf_fail(err, IPSF_ERR_NATIVE,
+                     "native library '%s' does not define '%s' (extern fn %s): the symbol is "
+                     "%s%s, not in the allowed library",
+                     lib, symbol, name, where ? "found in " : "outside every loaded object",
+                     where ? where : "");
       break;
     }
     if (is_data_object(addr)) {

@@ -7,6 +7,11 @@
  * misbehave in each way the evaluator must turn into an error record
  * instead of a crash or a wrong answer: NaN, infinity, NULL, invalid UTF-8,
  * an over-long string, a data object where a function is expected.
+ *
+ * And the shapes of a symbol the confinement check (runtime/native.c,
+ * defined_in) must tell apart: an alias and an IFUNC whose implementation
+ * is in this library are its own; an IFUNC whose resolver returns a
+ * function of libc is not.
  */
 #include <math.h>
 #include <stdint.h>
@@ -26,6 +31,10 @@ const char *ipsft_huge(const char *s);
 int64_t ipsft_sum16(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f, int64_t g,
                     int64_t h, int64_t i, int64_t j, int64_t k, int64_t l, int64_t m, int64_t n,
                     int64_t o, int64_t p);
+
+int64_t ipsft_add_alias(int64_t a, int64_t b);
+int64_t ipsft_twice(int64_t x);
+size_t ipsft_foreign(const char *s);
 
 int ipsft_data_object = 7; /* not a function */
 
@@ -70,3 +79,16 @@ int64_t ipsft_sum16(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64
                     int64_t o, int64_t p) {
   return a + b + c + d + e + f + g + h + i + j + k + l + m + n + o + p;
 }
+
+/* another name for ipsft_add: the same definition, in this library */
+int64_t ipsft_add_alias(int64_t a, int64_t b) __attribute__((alias("ipsft_add")));
+
+/* an IFUNC whose resolver picks an implementation of this library */
+static int64_t twice_impl(int64_t x) { return 2 * x; }
+static int64_t (*resolve_twice(void))(int64_t) { return twice_impl; }
+int64_t ipsft_twice(int64_t x) __attribute__((ifunc("resolve_twice")));
+
+/* an IFUNC whose resolver hands out libc's strlen: defined here by name,
+ * but the code that would run is another library's */
+static size_t (*resolve_foreign(void))(const char *) { return strlen; }
+size_t ipsft_foreign(const char *s) __attribute__((ifunc("resolve_foreign")));

@@ -395,3 +395,97 @@ Test(native, too_many_parameters_is_a_structural_error) {
   cr_assert(strstr(err.message, "native 0 has 17 parameters (at most 16)"), "%s", err.message);
   free(bytes);
 }
+
+/* ---- confinement: a symbol must be defined in the allowed object itself ------------- */
+
+/* Bind `src` with only `lib` allowed; the error message, or "" if it bound. */
+static void bind_only(const char *src, const char *lib, IpsfError *err, bool *bound,
+                      IpsfPack **out) {
+  IpsfPack *p = compile_load(src);
+  const char *allowed[] = {lib};
+  memset(err, 0, sizeof *err);
+  *bound = ipsf_pack_bind_natives(p, allowed, 1, err);
+  *out = p;
+}
+
+Test(native, symbol_of_a_dependency_is_refused) {
+  /* issue 10, finding 3: dlsym(libcvss.so, "system") finds libc's system */
+  static const char *const escapes[][3] = {
+      {"libcvss.so", CVSSLIB, "system"},
+      {"libcvss.so", CVSSLIB, "dlopen"},
+      {"libipsftest.so", TESTLIB, "strlen"},
+      {"libcvss.so", CVSSLIB, "sqrt"}, /* libm, which libcvss.so needs */
+  };
+  for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++) {
+    char src[512];
+    snprintf(src, sizeof src,
+             "extern \"%s\" fn run(string) -> int as \"%s\";\n"
+             "rules recovery { serious when run(\"echo ESCAPED >&2\") == 0; otherwise limited; }\n"
+             "rules economic { otherwise limited; }\n",
+             escapes[i][0], escapes[i][2]);
+    IpsfError err;
+    bool bound;
+    IpsfPack *p;
+    bind_only(src, escapes[i][1], &err, &bound, &p);
+    cr_assert_not(bound, "%s from %s was bound", escapes[i][2], escapes[i][0]);
+    cr_assert_eq(err.kind, IPSF_ERR_NATIVE);
+    char want[256];
+    snprintf(want, sizeof want, "native library '%s' does not define '%s' (extern fn run)",
+             escapes[i][0], escapes[i][2]);
+    cr_assert(strstr(err.message, want), "%s", err.message);
+    cr_assert(strstr(err.message, "not in the allowed library"), "%s", err.message);
+    /* still unbound: evaluation refuses */
+    cr_assert(ipsf_pack_needs_natives(p));
+    IpsfEval *ev = ipsf_eval_new(p);
+    ipsf_eval_begin(ev);
+    cr_assert_not(ipsf_eval_run(ev, &err));
+    cr_assert_eq(err.kind, IPSF_ERR_NATIVE);
+    ipsf_eval_free(ev);
+    ipsf_pack_free(p);
+  }
+  /* the message names the object that does define it */
+  IpsfError err;
+  bool bound;
+  IpsfPack *p;
+  bind_only("extern \"libcvss.so\" fn run(string) -> int as \"system\";\n"
+            "rules recovery { serious when run(\"\") == 0; otherwise limited; }\n"
+            "rules economic { otherwise limited; }\n",
+            CVSSLIB, &err, &bound, &p);
+  cr_assert(strstr(err.message, "found in libc.so"), "%s", err.message);
+  ipsf_pack_free(p);
+}
+
+Test(native, ifunc_into_another_library_is_refused) {
+  IpsfError err;
+  bool bound;
+  IpsfPack *p;
+  bind_only("extern \"libipsftest.so\" fn foreign(string) -> int as \"ipsft_foreign\";\n"
+            "rules recovery { serious when foreign(\"ab\") == 2; otherwise limited; }\n"
+            "rules economic { otherwise limited; }\n",
+            TESTLIB, &err, &bound, &p);
+  cr_assert_not(bound);
+  cr_assert(strstr(err.message, "does not define 'ipsft_foreign' (extern fn foreign)"), "%s",
+            err.message);
+  ipsf_pack_free(p);
+}
+
+Test(native, own_aliases_and_ifuncs_still_bind) {
+  IpsfError err;
+  bool bound;
+  IpsfPack *p;
+  bind_only("extern \"libipsftest.so\" fn add2(int, int) -> int as \"ipsft_add_alias\";\n"
+            "extern \"libipsftest.so\" fn twice(int) -> int as \"ipsft_twice\";\n"
+            "extern \"libipsftest.so\" fn add(int, int) -> int as \"ipsft_add\";\n"
+            "facts { n: int = 5; }\n"
+            "rules recovery { serious when add2(n, 1) == 6 and twice(n) == 10 and "
+            "add(n, n) == 10; otherwise limited; }\n"
+            "rules economic { otherwise limited; }\n",
+            TESTLIB, &err, &bound, &p);
+  cr_assert(bound, "%s", err.message);
+  IpsfEval *ev = ipsf_eval_new(p);
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_run(ev, &err), "%s", err.message);
+  cr_assert_str_eq(ipsf_eval_level_name(ev, ipsf_pack_axis(p, 1)), "serious");
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}

@@ -230,6 +230,81 @@ static char *temp_file(const char *text) {
   return path;
 }
 
+/* A temporary file with exactly these n bytes (NULs included). */
+static char *temp_file_n(const char *bytes, size_t n) {
+  static char path[64];
+  snprintf(path, sizeof path, "/tmp/ipsf-key-XXXXXX");
+  int fd = mkstemp(path);
+  cr_assert(fd >= 0);
+  cr_assert(write(fd, bytes, n) == (ssize_t)n);
+  close(fd);
+  return path;
+}
+
+/* issue 10, finding 6: a key file is read by its length, and exactly one
+ * line: nothing after the key but one "\n" or "\r\n". */
+Test(sign, key_file_is_exactly_one_line) {
+#define PUB "ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4="
+#define SEC "ipsfc-ed25519-secret lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4="
+  static const struct {
+    const char *bytes;
+    size_t n;
+  } bad[] = {
+      {PUB "\0anything", sizeof PUB "\0anything" - 1},
+      {PUB "\0", sizeof PUB "\0" - 1},
+      {PUB "\n\0", sizeof PUB "\n\0" - 1},
+      {PUB "\n\n", sizeof PUB "\n\n" - 1},
+      {PUB "\nx", sizeof PUB "\nx" - 1},
+      {PUB "\n" PUB "\n", 2 * sizeof PUB},
+      {PUB " ", sizeof PUB " " - 1},
+      {PUB " \n", sizeof PUB " \n" - 1},
+      {PUB "\t\n", sizeof PUB "\t\n" - 1},
+      {PUB "\r", sizeof PUB "\r" - 1},
+      {PUB "\r\r\n", sizeof PUB "\r\r\n" - 1},
+      {PUB "\n\r\n", sizeof PUB "\n\r\n" - 1},
+      {" " PUB "\n", sizeof " " PUB "\n" - 1},
+      {"ipsfc-ed25519-public  lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4=\n", 66},
+      {"ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4\n", 64}, /* unpadded */
+      {"ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz5=\n", 66}, /* spare bits */
+      /* found by fuzz_key: libsodium decodes 0xFF as a base64 digit */
+      {"ipsfc-ed25519-public YR4f\xff\xff\xff\xff\xff\xff\xff+0j2fi+9AghB/8I6tvnxMo7Z51zRSWBA=\n",
+       66},
+  };
+  uint8_t pk[32], sk[64];
+  IpsfError err;
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char *path = temp_file_n(bad[i].bytes, bad[i].n);
+    memset(&err, 0, sizeof err);
+    cr_assert_not(ipsf_public_key_load_file(path, pk, &err), "bad key file %zu accepted", i);
+    cr_assert_eq(err.kind, IPSF_ERR_BYTECODE, "%zu: %s", i, err.message);
+    unlink(path);
+    /* the same shapes as a secret key */
+    char sec[256];
+    cr_assert_leq(bad[i].n, sizeof sec);
+    memcpy(sec, bad[i].bytes, bad[i].n);
+    for (size_t k = 0; k + 20 <= bad[i].n; k++)
+      if (memcmp(sec + k, "ipsfc-ed25519-public", 20) == 0) memcpy(sec + k, SEC, 20);
+    path = temp_file_n(sec, bad[i].n);
+    cr_assert_not(ipsf_secret_key_load_file(path, sk, &err), "bad secret key file %zu accepted",
+                  i);
+    cr_assert_eq(err.kind, IPSF_ERR_BYTECODE, "%zu: %s", i, err.message);
+    unlink(path);
+  }
+  char *path = temp_file_n(PUB "\0anything", sizeof PUB "\0anything" - 1);
+  cr_assert_not(ipsf_public_key_load_file(path, pk, &err));
+  cr_assert(strstr(err.message, "contains a NUL byte"), "%s", err.message);
+  unlink(path);
+  /* the good spellings: LF, CRLF, none */
+  static const char *const good[] = {PUB "\n", PUB "\r\n", PUB};
+  for (size_t i = 0; i < 3; i++) {
+    path = temp_file_n(good[i], strlen(good[i]));
+    cr_assert(ipsf_public_key_load_file(path, pk, &err), "%zu: %s", i, err.message);
+    unlink(path);
+  }
+#undef PUB
+#undef SEC
+}
+
 Test(sign, key_files) {
   uint8_t pk[32], sk[64], pk2[32], sk2[64];
   char line[256], id[IPSF_KEY_ID_SIZE];
@@ -269,6 +344,9 @@ Test(sign, key_files) {
   }
   path = temp_file("ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4=\r\n");
   cr_assert(ipsf_public_key_load_file(path, pk2, &err), "%s", err.message);
+  unlink(path);
+  path = temp_file("ipsfc-ed25519-public lhqLfosmJWWmWkSI4N1alGh2hjtUL6hxkjxT39Peoz4=");
+  cr_assert(ipsf_public_key_load_file(path, pk2, &err), "no final newline: %s", err.message);
   unlink(path);
   cr_assert(!ipsf_public_key_load_file("/nonexistent/key.pub", pk2, &err));
   cr_assert_eq(err.kind, IPSF_ERR_IO);
