@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "native.h"
+#include "util.h"
 
 static ffi_type *ffi_type_of(uint8_t kind) {
   switch (kind) {
@@ -213,23 +214,12 @@ int ipsf_native_check_string(const char *str, size_t max, size_t *len) {
   size_t i = 0;
   while (s[i]) {
     if (i >= max) return 2;
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t k;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) k = 2, cp = c & 0x1Fu, min = 0x80;
-    else if ((c & 0xF0) == 0xE0) k = 3, cp = c & 0x0Fu, min = 0x800;
-    else if ((c & 0xF8) == 0xF0) k = 4, cp = c & 0x07u, min = 0x10000;
-    else return 1;
-    for (size_t m = 1; m < k; m++) { /* a NUL here fails the test: no overrun */
-      if ((s[i + m] & 0xC0) != 0x80) return 1;
-      cp = cp << 6 | (s[i + m] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 1;
-    i += k;
+    /* The string's length is unknown until its NUL: ipsf_utf8_seq reads
+     * continuation bytes in order and stops at the first bad one (a NUL),
+     * so it never reads past the end. */
+    size_t n = ipsf_utf8_seq(s + i, SIZE_MAX);
+    if (!n) return 1;
+    i += n;
   }
   if (i > max) return 2;
   *len = i;
