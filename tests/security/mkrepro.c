@@ -31,25 +31,6 @@ static void save(IpsfPack *p, const char *dir, const char *name) {
 }
 
 
-/* A pack whose code is `op` on a big string constant, n times. */
-static IpsfPack *string_ops(IpsfOpcode op, size_t bytes, int n, bool binary) {
-  IpsfPack *p = pb_new("repro.strings");
-  char *big = malloc(bytes + 1);
-  memset(big, 'A', bytes);
-  big[bytes] = '\0';
-  uint32_t k = pb_kstr(p, big);
-  free(big);
-  uint32_t x = pb_slot(p, pb_t(op == IPSF_OP_LOWER ? IPSF_K_STRING : IPSF_K_BOOL),
-                       IPSF_SLOT_LET, "x");
-  for (int i = 0; i < n; i++) {
-    pb_emit(p, IPSF_OP_LOADK, k);
-    if (binary) pb_emit(p, IPSF_OP_LOADK, k);
-    pb_emit(p, op, 0);
-    pb_emit(p, IPSF_OP_STORE, x);
-  }
-  pb_emit(p, IPSF_OP_RET, 0);
-  return p;
-}
 
 /* n viewpoints and n requirements, each requirement applying: the record
  * writer used to ask every requirement for every viewpoint. */
@@ -81,21 +62,6 @@ static IpsfPack *wide(uint32_t n) {
   return p;
 }
 
-/* Every record carries the requirement's refs: 3,000 of 100 kB. */
-static IpsfPack *many_refs(void) {
-  IpsfPack *p = pb_sample();
-  char *big = malloc(100001);
-  memset(big, 'r', 100000);
-  big[100000] = '\0';
-  uint32_t s = pb_str(p, big);
-  free(big);
-  IpsfRequirement *q = &p->requirements[S_R_SH01];
-  free(q->refs);
-  q->ref_count = 3000;
-  q->refs = malloc(3000 * sizeof *q->refs);
-  for (int i = 0; i < 3000; i++) q->refs[i] = s;
-  return p;
-}
 
 int main(int argc, char **argv) {
   if (argc != 2) {
@@ -113,9 +79,9 @@ int main(int argc, char **argv) {
   p = pb_sample(); /* finding 2: a HITW after its scale's SCALE */
   CODE(p, I(SCALE, 1), I(HITW, 3), I(SCALE, 0), I(RET, 0));
   save(p, dir, "f2-hitw-after-scale");
-  save(string_ops(IPSF_OP_LOWER, 1u << 20, 1000, false), dir, "f4-lower");
-  save(string_ops(IPSF_OP_EQS, 16u << 20, 10, true), dir, "f4-eqs");
+  save(pb_string_ops(IPSF_OP_LOWER, 1u << 20, 1000, false), dir, "f4-lower");
+  save(pb_string_ops(IPSF_OP_EQS, 16u << 20, 10, true), dir, "f4-eqs");
   save(wide(100000), dir, "f4-wide");
-  save(many_refs(), dir, "f4-refs");
+  save(pb_many_refs(), dir, "f4-refs");
   return 0;
 }

@@ -400,3 +400,40 @@ IpsfPack *pb_facts_pack(const char *name, IpsfError *err) {
   pb_emit(p, IPSF_OP_RET, 0);
   return pb_load(p, err);
 }
+
+IpsfPack *pb_string_ops(IpsfOpcode op, size_t bytes, int n, bool binary) {
+  IpsfPack *p = pb_new("t.strings");
+  char *big = malloc(bytes + 1);
+  if (!big) abort();
+  memset(big, 'A', bytes);
+  big[bytes] = '\0';
+  uint32_t k = pb_kstr(p, big);
+  free(big);
+  uint32_t x = pb_slot(p, pb_t(op == IPSF_OP_LOWER ? IPSF_K_STRING : IPSF_K_BOOL),
+                       IPSF_SLOT_LET, "x");
+  for (int i = 0; i < n; i++) {
+    pb_emit(p, IPSF_OP_LOADK, k);
+    if (binary) pb_emit(p, IPSF_OP_LOADK, k);
+    pb_emit(p, op, 0);
+    pb_emit(p, IPSF_OP_STORE, x);
+  }
+  pb_emit(p, IPSF_OP_RET, 0);
+  return p;
+}
+
+IpsfPack *pb_many_refs(void) {
+  IpsfPack *p = pb_sample();
+  char *big = malloc(100001);
+  if (!big) abort();
+  memset(big, 'r', 100000);
+  big[100000] = '\0';
+  uint32_t s = pb_str(p, big);
+  free(big);
+  IpsfRequirement *q = &p->requirements[S_R_SH01];
+  free(q->refs);
+  q->ref_count = 3000;
+  q->refs = malloc(3000 * sizeof *q->refs);
+  if (!q->refs) abort();
+  for (int i = 0; i < 3000; i++) q->refs[i] = s;
+  return p;
+}

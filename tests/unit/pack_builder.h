@@ -117,6 +117,13 @@ enum {
 
 IpsfPack *pb_sample(void);
 
+/* Issue 10's cost shapes (tests/unit/test_verify.c, tests/security):
+ * `n` times `op` (LOWER, or a binary string op when `binary`) on one
+ * string constant of `bytes` bytes, each result stored into a let; and the
+ * sample pack whose SH-01 cites one 100 kB string 3,000 times. */
+IpsfPack *pb_string_ops(IpsfOpcode op, size_t bytes, int n, bool binary);
+IpsfPack *pb_many_refs(void);
+
 /* A loaded pack with one fact of each type (flag bool, count int, ratio
  * number, model string, usage enum {home,office,hospital}, radios set of
  * {wifi,ble,zigbee}, all required) and one requirement SH-01, no rules:

@@ -539,29 +539,8 @@ Test(verify, long_code) {
 
 /* ---- the cost bound (issue 10 finding 4) ---------------------------------- */
 
-/* A pack of `n` instructions `op` over one big string constant (two for a
- * binary op), each result stored into a let; loaded with the default
- * limit, then without one. */
-static IpsfPack *string_pack(IpsfOpcode op, size_t bytes, int n, bool binary) {
-  IpsfPack *p = pb_new("t");
-  char *big = malloc(bytes + 1);
-  memset(big, 'A', bytes);
-  big[bytes] = '\0';
-  uint32_t k = pb_kstr(p, big);
-  free(big);
-  bool str_result = op == IPSF_OP_LOWER;
-  uint32_t x = pb_slot(p, pb_t(str_result ? IPSF_K_STRING : IPSF_K_BOOL), IPSF_SLOT_LET, "x");
-  for (int i = 0; i < n; i++) {
-    pb_emit(p, IPSF_OP_LOADK, k);
-    if (binary) pb_emit(p, IPSF_OP_LOADK, k);
-    pb_emit(p, op, 0);
-    pb_emit(p, IPSF_OP_STORE, x);
-  }
-  pb_emit(p, IPSF_OP_RET, 0);
-  return p;
-}
-
-
+/* A pack is refused with the default limit and loads without one; its
+ * cost, for the test to check. */
 static void load_both_ways(IpsfPack *p, IpsfCost *cost, IpsfError *err) {
   uint8_t *b;
   size_t len;
@@ -583,7 +562,7 @@ static void load_both_ways(IpsfPack *p, IpsfCost *cost, IpsfError *err) {
 Test(verify, cost_lower_scratch) {
   IpsfCost c;
   IpsfError err = {0};
-  load_both_ways(string_pack(IPSF_OP_LOWER, 1u << 20, 120, false), &c, &err);
+  load_both_ways(pb_string_ops(IPSF_OP_LOWER, 1u << 20, 120, false), &c, &err);
   cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
   cr_expect(strstr(err.message, "exceeds the limit 32000000"), "%s", err.message);
   cr_expect_eq(c.scratch_bytes, 120u * ((1u << 20) + 1u));
@@ -594,7 +573,7 @@ Test(verify, cost_lower_scratch) {
 Test(verify, cost_eqs_bytes) {
   IpsfCost c;
   IpsfError err = {0};
-  load_both_ways(string_pack(IPSF_OP_EQS, 2u << 20, 60, true), &c, &err);
+  load_both_ways(pb_string_ops(IPSF_OP_EQS, 2u << 20, 60, true), &c, &err);
   cr_expect_eq(err.kind, IPSF_ERR_LIMIT, "%s", err.message);
   cr_expect_eq(c.string_bytes, 60u * ((2u << 20) + 1u));
   cr_expect_eq(c.scratch_bytes, 0);
@@ -602,17 +581,7 @@ Test(verify, cost_eqs_bytes) {
 
 /* 3,000 refs to one 100 kB string: every record would carry them. */
 Test(verify, cost_report_refs) {
-  IpsfPack *p = pb_sample();
-  char *big = malloc(100001);
-  memset(big, 'r', 100000);
-  big[100000] = '\0';
-  uint32_t s = pb_str(p, big);
-  free(big);
-  IpsfRequirement *q = &p->requirements[S_R_SH01];
-  free(q->refs);
-  q->ref_count = 3000;
-  q->refs = malloc(3000 * sizeof *q->refs);
-  for (int i = 0; i < 3000; i++) q->refs[i] = s;
+  IpsfPack *p = pb_many_refs();
   IpsfCost c;
   IpsfError err = {0};
   load_both_ways(p, &c, &err);
