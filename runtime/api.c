@@ -282,13 +282,9 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
   for (const char *p = text, *end = text + len; p < end; line_no++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    bool ok;
-    if (n > e->cfg.max_line_bytes) { /* as the stream reader: an error, no text */
-      ok = ipsf_batch_add_line(b, line_no, "x", 1);
-      if (ok) b->items[b->count - 1].too_long = true;
-    } else {
-      ok = ipsf_batch_add_line(b, line_no, p, n);
-    }
+    /* As the stream reader: a line over the limit is an error, no text. */
+    bool ok = n > e->cfg.max_line_bytes ? ipsf_batch_add_too_long(b, line_no)
+                                        : ipsf_batch_add_line(b, line_no, p, n);
     if (!ok) return NULL;
     p = nl ? nl + 1 : end;
   }

@@ -154,6 +154,9 @@ void ipsf_batch_init(IpsfBatch *b);
  * stream reader does: a BOM on line 1 skipped, a blank line left out (it
  * still counts).  false: out of memory. */
 bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_t len);
+/* Add line `line_no` as one over the line limit: a `limit` error for it,
+ * no text.  false: out of memory. */
+bool ipsf_batch_add_too_long(IpsfBatch *b, uint64_t line_no);
 void ipsf_batch_free(IpsfBatch *b);
 /* Fill b with the next lines: up to about max_bytes of text or max_lines
  * lines, fewer if input would have to be waited for.  1: b has items or is

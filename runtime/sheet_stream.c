@@ -104,7 +104,7 @@ bool ipsf_batch_add_line(IpsfBatch *b, uint64_t line_no, const char *text, size_
   return true;
 }
 
-static bool add_too_long(IpsfBatch *b, uint64_t line_no) {
+bool ipsf_batch_add_too_long(IpsfBatch *b, uint64_t line_no) {
   IpsfBatchItem *it = new_item(b);
   if (!it) return false;
   it->line_no = line_no;
@@ -141,7 +141,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       }
       if (!nl) break;
       s->line_no++;
-      bool ok = (size_t)(nl - p) > s->max_line ? add_too_long(b, s->line_no)
+      bool ok = (size_t)(nl - p) > s->max_line ? ipsf_batch_add_too_long(b, s->line_no)
                                                          : ipsf_batch_add_line(b, s->line_no, p, (size_t)(nl - p));
       if (!ok) return nomem(s, b);
       s->start += (size_t)(nl - p) + 1;
@@ -151,7 +151,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     size_t part = s->end - s->start;
     if (part > s->max_line) { /* a runaway line: report it, skip the rest */
       s->line_no++;
-      if (!add_too_long(b, s->line_no)) return nomem(s, b);
+      if (!ipsf_batch_add_too_long(b, s->line_no)) return nomem(s, b);
       s->start = s->end = 0;
       s->skipping = true;
       part = 0;

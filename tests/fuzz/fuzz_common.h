@@ -10,10 +10,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eval.h"
 #include "pack.h"
 #include "sheet.h"
+
+/* The one file a target that reads files writes each input to: NAME in a
+ * private temporary directory, both removed at exit.  Called once, from
+ * LLVMFuzzerInitialize; returns the path. */
+static char fuzz_tmp_dir[64], fuzz_tmp_path[128];
+static inline void fuzz_tmp_cleanup(void) {
+  unlink(fuzz_tmp_path);
+  rmdir(fuzz_tmp_dir);
+}
+static inline const char *fuzz_tmp_file(const char *name) {
+  snprintf(fuzz_tmp_dir, sizeof fuzz_tmp_dir, "/tmp/ipsf-fuzz-XXXXXX");
+  if (!mkdtemp(fuzz_tmp_dir)) abort();
+  snprintf(fuzz_tmp_path, sizeof fuzz_tmp_path, "%s/%s", fuzz_tmp_dir, name);
+  atexit(fuzz_tmp_cleanup);
+  return fuzz_tmp_path;
+}
 
 /* Read every result accessor: they must be safe after a successful run. */
 static inline void fuzz_read_results(const IpsfPack *p, const IpsfEval *ev) {

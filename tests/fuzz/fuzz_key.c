@@ -18,23 +18,15 @@
 
 #include "fuzz_common.h"
 
-static char dir[64], path[96];
+static const char *path;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void cleanup(void) {
-  unlink(path);
-  rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
-  snprintf(dir, sizeof dir, "/tmp/ipsf-fuzz-key-XXXXXX");
-  if (!mkdtemp(dir)) abort();
-  snprintf(path, sizeof path, "%s/k", dir);
-  atexit(cleanup);
+  path = fuzz_tmp_file("k");
   if (sodium_init() < 0) abort();
   return 0;
 }

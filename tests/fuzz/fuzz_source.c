@@ -14,23 +14,15 @@
 #include "compile.h"
 #include "fuzz_common.h"
 
-static char dir[64], path[96];
+static const char *path;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void cleanup(void) {
-  unlink(path);
-  rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
   (void)argv;
-  snprintf(dir, sizeof dir, "/tmp/ipsf-fuzz-src-XXXXXX");
-  if (!mkdtemp(dir)) abort();
-  snprintf(path, sizeof path, "%s/pack.ipsf", dir);
-  atexit(cleanup);
+  path = fuzz_tmp_file("pack.ipsf");
   return 0;
 }
 

@@ -125,3 +125,69 @@ Test(api, results_and_record) {
   ipsf_eval_free(ev);
   ipsf_pack_free(p);
 }
+
+/* JSON Lines text in chunks: line numbers (blank lines count, from
+ * first_line), a bad line and an over-long line as error records, the
+ * sheet's name, counts; and the same bytes as ipsf_evaluate_text for a
+ * good line. */
+Test(api, evaluator_jsonl) {
+  IpsfError err = {0};
+  IpsfPack *p = pb_load(pb_sample(), &err);
+  cr_assert(p, "%s", err.message);
+  IpsfEvaluator *e = ipsf_evaluator_new(p, IPSF_RECORDS_JSONL, 0, NULL);
+  cr_assert(e);
+  const char *text = "{\"facts\":{\"usage\":\"home\"}}\n"
+                     "\n"
+                     "{\"facts\":\n"
+                     "{\"facts\":{\"usage\":\"office\"}}";
+  IpsfEvalCounts n = {0};
+  size_t len = 0;
+  char *out = ipsf_evaluator_jsonl(e, text, strlen(text), "r.jsonl", 10, &len, &n);
+  cr_assert(out);
+  cr_expect_eq(strlen(out), len);
+  cr_expect_eq(n.sheets, 3);
+  cr_expect_eq(n.records, 2);
+  cr_expect_eq(n.errors, 1);
+  cr_expect(strstr(out, "{\"sheet\":\"r.jsonl\",\"line\":10,"), "%s", out);
+  cr_expect(strstr(out, "\"line\":12,\"device\":null,\"profile\":null,\"error\":{\"kind\":\"syntax\""),
+            "%s", out);
+  cr_expect(strstr(out, "\"line\":13,"), "%s", out);
+  /* the first line alone: the same record as the one-sheet call */
+  IpsfEval *ev = ipsf_eval_new(p);
+  char *one = ipsf_evaluate_text(ev, "{\"facts\":{\"usage\":\"home\"}}", 26, IPSF_SYNTAX_JSONL,
+                                 NULL, IPSF_RECORDS_JSONL, 0, NULL, NULL, NULL);
+  cr_assert(one);
+  const char *tail = strstr(one, ",\"device\"");
+  const char *first_nl = strchr(out, '\n');
+  cr_assert(tail && first_nl);
+  cr_expect(strncmp(strstr(out, ",\"device\""), tail, strlen(tail)) == 0, "%s\n%s", out, one);
+  ipsf_free(one);
+  ipsf_free(out);
+  ipsf_eval_free(ev);
+  /* a line over the limit (16 MiB) is a limit error, and the next one goes on */
+  size_t big = (16u << 20) + 10;
+  char *huge = malloc(big + 64);
+  memset(huge, ' ', big);
+  const char *next = "\n{\"facts\":{\"usage\":\"home\"}}\n";
+  memcpy(huge + big, next, strlen(next));
+  IpsfEvalCounts m = {0};
+  out = ipsf_evaluator_jsonl(e, huge, big + strlen(next), NULL, 1, NULL, &m);
+  free(huge);
+  cr_assert(out);
+  cr_expect(strstr(out, "\"line\":1,\"device\":null,\"profile\":null,\"error\":{\"kind\":\"limit\""),
+            "%.300s", out);
+  cr_expect(strstr(out, "\"line\":2,"), "%.300s", out);
+  cr_expect_eq(m.errors, 1, "sheets %zu records %zu errors %zu", m.sheets, m.records, m.errors);
+  cr_expect_eq(m.records, 1);
+  ipsf_free(out);
+  ipsf_evaluator_free(e);
+  /* JSON: one array; a profile that no sheet has */
+  e = ipsf_evaluator_new(p, IPSF_RECORDS_JSON, IPSF_EXPLAIN, "nope");
+  cr_assert(e);
+  out = ipsf_evaluator_jsonl(e, text, strlen(text), NULL, 1, NULL, NULL);
+  cr_assert(out);
+  cr_expect(out[0] == '[' && strstr(out, "unknown_profile"), "%s", out);
+  ipsf_free(out);
+  ipsf_evaluator_free(e);
+  ipsf_pack_free(p);
+}
