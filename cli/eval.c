@@ -6,9 +6,16 @@
  * order.  A sheet that cannot be read or evaluated gives an error record and
  * the run goes on; the exit code then says that errors happened.
  *
+ * The evaluation is the runtime's runner (include/ipsf.h, "streaming";
+ * runtime/stream.c): batches, threads, output in input order.  This file
+ * owns the options and the exit code, cli/eval_stream.c the writing.  The
+ * options `report` shares (--profile, --jobs, limits, signatures, natives),
+ * the loading of the pack and the runner's options are exported to it
+ * (eval_stream.h).
+ *
  * SIGINT and SIGTERM stop a run cleanly: the handler only sets a flag;
- * the reader reads no more, the writer ends the output after a whole
- * record (cli/eval_stream.c), and the exit code is 128 + the signal.
+ * the runner reads no more and passes nothing more after a whole record,
+ * and the exit code is 128 + the signal.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -22,6 +29,7 @@
 #include "eval_stream.h"
 #include "report.h"
 #include "sheet.h"
+#include "worker.h"
 
 static const char help[] =
     "usage: ipsfc eval PACK SHEET... [options]\n\n"
@@ -69,44 +77,10 @@ static const char help[] =
     "  ipsfc eval examples/smart-home/pack.ipsf examples/smart-home/devices/*.json\n"
     "  cat devices.jsonl | ipsfc eval pack.ipsb - --format jsonl\n";
 
-typedef enum { FAIL_ON_ERROR, FAIL_ON_UNMET, FAIL_ON_NEVER } FailOn;
+typedef EvalRun Run;
 
-typedef struct {
-  IpsfReporter reporter;
-  const char *profile;    /* --profile, or NULL */
-  const char *signer;     /* --require-signature KEY file, or NULL */
-  IpsfBindOptions bind;
-  FailOn fail_on;
-  StrList import_dirs;
-  StrList allow_native;   /* --allow-native LIB */
-  unsigned jobs;          /* --jobs, 0 = number of cores */
-  size_t max_sheet_bytes; /* --max-sheet-bytes (docs/limits.md) */
-  size_t max_line_bytes;  /* --max-line-bytes */
-  bool summary;           /* --summary */
-  /* run state (cli/eval_stream.h) */
-  EsShared sh;
-  IpsfWorker w;             /* the calling thread's worker */
-  EsOut out;              /* the ordered writer */
-} Run;
-
-static void eval_file(Run *r, const char *path) {
-  IpsfSheetFormat format = ipsf_sheet_format_of(path);
-  if (format == IPSF_SHEET_JSONL) {
-    es_eval_jsonl(&r->out, &r->w, path);
-    return;
-  }
-  IpsfError err = {0};
-  IpsfRecordHead h = {path, 0, NULL, r->profile};
-  json_t *doc = ipsf_sheet_read_file(path, format, r->max_sheet_bytes, &err);
-  if (!doc) {
-    r->w.n.sheets++;
-    ipsf_worker_error(&r->w, &h, &err);
-  } else {
-    ipsf_worker_document(&r->w, &h, doc);
-    json_decref(doc);
-  }
-  es_out_take(&r->out, &r->w);
-}
+/* One sheet path: the runner reads it as eval does (by extension, "-"). */
+static bool eval_file(Run *r, const char *path) { return ipsf_runner_path(r->runner, path); }
 
 static int parse_format(Run *r, const char *f) {
   if (strcmp(f, "text") == 0) r->reporter.format = IPSF_OUT_TEXT;
@@ -128,12 +102,11 @@ static int parse_fail_on(Run *r, const char *f) {
   return EXIT_OK;
 }
 
-enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST };
+enum { OPT_FORMAT = EVAL_OPT_END, OPT_EXPLAIN, OPT_FAIL_ON, OPT_SUMMARY };
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
-static int parse_size(const char *option, const char *a, size_t *out) {
+static int parse_size(const char *verb, const char *option, const char *a, size_t *out) {
   char *end;
   unsigned long long n = strtoull(a, &end, 10);
   unsigned long long unit = 1;
@@ -141,18 +114,18 @@ static int parse_size(const char *option, const char *a, size_t *out) {
   else if (*end == 'M') unit = 1024 * 1024, end++;
   else if (*end == 'G') unit = 1024 * 1024 * 1024, end++;
   if (*a < '0' || *a > '9' || *end || n > (1ull << 30) / unit || n * unit < 1024)
-    return cli_usage("eval", "%s takes a size from 1K to 1G (bytes, or with K, M, G), not '%s'",
+    return cli_usage(verb, "%s takes a size from 1K to 1G (bytes, or with K, M, G), not '%s'",
                      option, a);
   *out = (size_t)(n * unit);
   return EXIT_OK;
 }
 
 /* --jobs N: 1 to 256. */
-static int parse_jobs(Run *r, const char *a) {
+static int parse_jobs(Run *r, const char *verb, const char *a) {
   char *end;
   long n = strtol(a, &end, 10);
   if (*a < '0' || *a > '9' || *end || n < 1 || n > 256)
-    return cli_usage("eval", "--jobs takes a number from 1 to 256, not '%s'", a);
+    return cli_usage(verb, "--jobs takes a number from 1 to 256, not '%s'", a);
   r->jobs = (unsigned)n;
   return EXIT_OK;
 }
@@ -163,46 +136,70 @@ static unsigned default_jobs(void) {
   return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
 }
 
-static int parse_options(Run *r, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"format", required_argument, 0, OPT_FORMAT},
-      {"explain", no_argument, 0, OPT_EXPLAIN},
-      {"profile", required_argument, 0, OPT_PROFILE},
-      {"fail-on", required_argument, 0, OPT_FAIL_ON},
-      {"allow-unknown-facts", no_argument, 0, OPT_UNKNOWN},
-      {"jobs", required_argument, 0, OPT_JOBS},
-      {"summary", no_argument, 0, OPT_SUMMARY},
-      {"max-sheet-bytes", required_argument, 0, OPT_MAX_SHEET},
-      {"max-cost", required_argument, 0, OPT_MAX_COST},
-      {"max-line-bytes", required_argument, 0, OPT_MAX_LINE},
-      {"allow-native", required_argument, 0, OPT_NATIVE},
-      {"require-signature", required_argument, 0, OPT_SIGNATURE},
-      {"import", required_argument, 0, 'I'},
-      {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  int c, status = EXIT_OK;
+/* The options eval shares with report: their getopt entries and their
+ * handling (EXIT_OK, a usage error, or EVAL_OPT_NOT_SHARED). */
+const struct option eval_shared_options[] = {
+    {"profile", required_argument, 0, EVAL_OPT_PROFILE},
+    {"allow-unknown-facts", no_argument, 0, EVAL_OPT_UNKNOWN},
+    {"jobs", required_argument, 0, EVAL_OPT_JOBS},
+    {"max-sheet-bytes", required_argument, 0, EVAL_OPT_MAX_SHEET},
+    {"max-cost", required_argument, 0, EVAL_OPT_MAX_COST},
+    {"max-line-bytes", required_argument, 0, EVAL_OPT_MAX_LINE},
+    {"allow-native", required_argument, 0, EVAL_OPT_NATIVE},
+    {"require-signature", required_argument, 0, EVAL_OPT_SIGNATURE},
+    {"import", required_argument, 0, 'I'},
+    {0, 0, 0, 0}};
+
+void eval_options_init(EvalRun *r) {
   r->max_sheet_bytes = IPSF_SHEET_MAX_FILE;
   r->max_line_bytes = IPSF_SHEET_MAX_LINE;
+}
+
+int eval_shared_option(EvalRun *r, const char *verb, int c, const char *arg) {
+  switch (c) {
+  case EVAL_OPT_PROFILE: r->profile = arg; return EXIT_OK;
+  case EVAL_OPT_UNKNOWN: r->bind.allow_unknown_facts = true; return EXIT_OK;
+  case EVAL_OPT_JOBS: return parse_jobs(r, verb, arg);
+  case EVAL_OPT_MAX_SHEET: return parse_size(verb, "--max-sheet-bytes", arg, &r->max_sheet_bytes);
+  case EVAL_OPT_MAX_LINE: return parse_size(verb, "--max-line-bytes", arg, &r->max_line_bytes);
+  case EVAL_OPT_MAX_COST: return cli_parse_max_cost(verb, arg);
+  case EVAL_OPT_NATIVE: strlist_push(&r->allow_native, arg); return EXIT_OK;
+  case EVAL_OPT_SIGNATURE: r->signer = arg; return EXIT_OK;
+  case 'I': strlist_push(&r->import_dirs, arg); return EXIT_OK;
+  default: return EVAL_OPT_NOT_SHARED;
+  }
+}
+
+static int parse_options(Run *r, int argc, char **argv) {
+  enum { SHARED = sizeof eval_shared_options / sizeof eval_shared_options[0] - 1 };
+  static const struct option own[] = {
+      {"format", required_argument, 0, OPT_FORMAT},
+      {"explain", no_argument, 0, OPT_EXPLAIN},
+      {"fail-on", required_argument, 0, OPT_FAIL_ON},
+      {"summary", no_argument, 0, OPT_SUMMARY},
+      {"help", no_argument, 0, 'h'},
+      {0, 0, 0, 0}};
+  struct option opts[SHARED + sizeof own / sizeof own[0]];
+  memcpy(opts, eval_shared_options, SHARED * sizeof opts[0]);
+  memcpy(opts + SHARED, own, sizeof own);
+  int c, status = EXIT_OK;
+  eval_options_init(r);
   optind = 0;
   opterr = 0;
   while (status == EXIT_OK && (c = getopt_long(argc, argv, ":I:h", opts, NULL)) != -1) {
     switch (c) {
     case OPT_FORMAT: status = parse_format(r, optarg); break;
     case OPT_EXPLAIN: r->reporter.explain = true; break;
-    case OPT_PROFILE: r->profile = optarg; break;
     case OPT_FAIL_ON: status = parse_fail_on(r, optarg); break;
-    case OPT_UNKNOWN: r->bind.allow_unknown_facts = true; break;
-    case OPT_JOBS: status = parse_jobs(r, optarg); break;
     case OPT_SUMMARY: r->summary = true; break;
-    case OPT_MAX_SHEET: status = parse_size("--max-sheet-bytes", optarg, &r->max_sheet_bytes); break;
-    case OPT_MAX_LINE: status = parse_size("--max-line-bytes", optarg, &r->max_line_bytes); break;
-    case OPT_MAX_COST: status = cli_parse_max_cost("eval", optarg); break;
-    case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
-    case OPT_SIGNATURE: r->signer = optarg; break;
-    case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
     case ':': status = cli_usage("eval", "%s needs an argument", argv[optind - 1]); break;
-    default: status = cli_usage("eval", "unknown option '%s'", argv[optind - 1]); break;
+    case '?': status = cli_usage("eval", "unknown option '%s'", argv[optind - 1]); break;
+    default:
+      status = eval_shared_option(r, "eval", c, optarg);
+      if (status == EVAL_OPT_NOT_SHARED)
+        status = cli_usage("eval", "unknown option '%s'", argv[optind - 1]);
+      break;
     }
   }
   if (status == EXIT_OK && argc - optind < 2)
@@ -216,9 +213,11 @@ static volatile sig_atomic_t stop_signal;
 
 static void on_stop_signal(int sig) { stop_signal = sig; }
 
+int eval_stop_signal(void) { return stop_signal; }
+
 /* The previous dispositions are restored by the caller (cmd_eval returns
  * to main, which exits; a test harness calling cmd_eval again is fine). */
-static void catch_stop_signals(struct sigaction old[2]) {
+void eval_catch_stop_signals(struct sigaction old[2]) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_stop_signal;
@@ -233,7 +232,7 @@ static void catch_stop_signals(struct sigaction old[2]) {
   }
 }
 
-static void restore_stop_signals(const struct sigaction old[2]) {
+void eval_restore_stop_signals(const struct sigaction old[2]) {
   sigaction(SIGINT, &old[0], NULL);
   sigaction(SIGTERM, &old[1], NULL);
 }
@@ -242,50 +241,109 @@ static int exit_code(const Run *r) {
   if (r->out.write_failed) return EXIT_INTERNAL;
   if (stop_signal) return 128 + stop_signal;
   if (r->fail_on == FAIL_ON_NEVER) return EXIT_OK;
-  if (r->out.total.errors) return EXIT_INPUT;
-  if (r->fail_on == FAIL_ON_UNMET && r->out.total.unmet) return EXIT_FINDING;
+  if (r->total.errors) return EXIT_INPUT;
+  if (r->fail_on == FAIL_ON_UNMET && r->total.unmet) return EXIT_FINDING;
   return EXIT_OK;
+}
+
+static IpsfRecordFormat record_format(IpsfOutFormat f) {
+  switch (f) {
+  case IPSF_OUT_JSON: return IPSF_RECORDS_JSON;
+  case IPSF_OUT_JSONL: return IPSF_RECORDS_JSONL;
+  case IPSF_OUT_CSV: return IPSF_RECORDS_CSV;
+  case IPSF_OUT_SARIF: return IPSF_RECORDS_SARIF;
+  case IPSF_OUT_JUNIT: return IPSF_RECORDS_JUNIT;
+  default: return IPSF_RECORDS_TEXT;
+  }
+}
+
+void eval_runner_options(const EvalRun *r, IpsfRunnerOptions *o) {
+  o->flags = (r->reporter.explain ? IPSF_EXPLAIN : 0u) |
+             (r->bind.allow_unknown_facts ? IPSF_ALLOW_UNKNOWN_FACTS : 0u);
+  o->profile = r->profile;
+  o->jobs = r->jobs ? r->jobs : default_jobs();
+  o->max_line_bytes = r->max_line_bytes;
+  o->max_sheet_bytes = r->max_sheet_bytes;
+  o->stop = &stop_signal;
+}
+
+/* The runner stopped for want of memory: say so (exit 4). */
+void eval_runner_done(EvalRun *r, const char *verb) {
+  if (ipsf_runner_state(r->runner) == IPSF_RUN_NOMEM && !r->out.write_failed) {
+    fprintf(stderr, "ipsfc %s: out of memory while writing a record\n", verb);
+    r->out.write_failed = true;
+  }
+  ipsf_runner_counts(r->runner, &r->total);
+  r->reporter.written = r->total.records + r->total.errors;
 }
 
 /* Evaluate every sheet with the loaded pack; the exit code. */
 static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) {
-  r->reporter.pack = pack;
-  IpsfReportCache *cache = r->reporter.format == IPSF_OUT_JSONL ? ipsf_report_cache_new(pack) : NULL;
-  r->reporter.cache = cache;
-  r->reporter.color = r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout);
-  r->sh = (EsShared){.stop = &stop_signal,
-                     .cfg = {.pack = pack,
-                             .reporter = r->reporter,
-                             .profile = r->profile,
-                             .bind = r->bind,
-                             .max_line_bytes = r->max_line_bytes},
-                     .jobs = r->jobs ? r->jobs : default_jobs(),
-                     .max_sheet_bytes = r->max_sheet_bytes,
-                     .progress = isatty(STDERR_FILENO) != 0};
-  if (!ipsf_worker_init(&r->w, &r->sh.cfg)) {
-    cli_error("eval", "out of memory");
-    ipsf_worker_free(&r->w);
-    ipsf_report_cache_free(cache);
+  IpsfRunnerOptions o = {.format = record_format(r->reporter.format),
+                         .write = es_write, .user = &r->out};
+  eval_runner_options(r, &o);
+  if (r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout)) o.flags |= IPSF_COLOR;
+  IpsfError err = {0};
+  r->runner = ipsf_runner_new(pack, &o, &err);
+  if (!r->runner) {
+    cli_error("eval", "%s", err.message);
     return EXIT_INTERNAL;
   }
-  r->out.sh = &r->sh;
-  r->out.reporter = &r->reporter;
-  clock_gettime(CLOCK_MONOTONIC, &r->out.t0);
-  r->out.last_progress = r->out.t0;
-  ipsf_report_begin(&r->w.out, &r->reporter);
-  es_out_take(&r->out, &r->w);
-  for (int i = 0; i < nsheets && !r->out.write_failed && !stop_signal; i++)
-    eval_file(r, sheets[i]);
+  bool progress = isatty(STDERR_FILENO) != 0;
+  es_start(&r->out, r->runner, progress);
+  for (int i = 0; i < nsheets && eval_file(r, sheets[i]); i++) continue;
   /* Stopped: the output ends after the last whole record, with no closing
    * bracket, so that it cannot pass for a complete report. */
-  if (!stop_signal) {
-    ipsf_report_end(&r->w.out, &r->reporter);
-    es_out_take(&r->out, &r->w);
-  }
-  es_finish(&r->out, r->summary || (r->sh.progress && r->reporter.format != IPSF_OUT_TEXT));
-  ipsf_worker_free(&r->w);
-  ipsf_report_cache_free(cache);
+  ipsf_runner_finish(r->runner, NULL);
+  eval_runner_done(r, "eval");
+  es_finish(&r->out, &r->total, r->summary || (progress && r->reporter.format != IPSF_OUT_TEXT));
+  ipsf_runner_free(r->runner);
+  r->runner = NULL;
   return exit_code(r);
+}
+
+/* Before any sheet is read: the key, the pack, its signature, its natives
+ * (eval and report).  NULL with *status when the pack may not run.
+ * Frees r->import_dirs and r->allow_native. */
+IpsfPack *eval_open_pack(EvalRun *r, const char *verb, const char *path, int *status) {
+  uint8_t signer[IPSF_SIGN_KEY_SIZE];
+  IpsfError kerr = {0};
+  if (r->signer && !ipsf_public_key_load_file(r->signer, signer, &kerr)) {
+    cli_error(verb, "%s", kerr.message);
+    strlist_free(&r->import_dirs);
+    strlist_free(&r->allow_native);
+    *status = EXIT_INPUT;
+    return NULL;
+  }
+  IpsfPack *pack = cli_load_pack(path, &r->import_dirs, status);
+  strlist_free(&r->import_dirs);
+  if (!pack) {
+    strlist_free(&r->allow_native);
+    return NULL;
+  }
+  /* Before any sheet is read: an unsigned, foreign or altered pack never
+   * runs.  The check is on the bytes that were loaded and verified. */
+  if (r->signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
+    cli_error(verb, "%s: refusing to evaluate: %s", path, kerr.message);
+    strlist_free(&r->allow_native);
+    ipsf_pack_free(pack);
+    *status = EXIT_INPUT;
+    return NULL;
+  }
+  /* Without --require-signature a signature is not required, but one that
+   * does not verify is never passed over in silence. */
+  if (!r->signer) cli_warn_bad_signature(verb, path, pack);
+  /* Also before any sheet: a pack's natives run only from the libraries
+   * the evaluator allowed (docs/natives.md). */
+  bool bound = ipsf_pack_bind_natives(pack, r->allow_native.items, r->allow_native.count, &kerr);
+  strlist_free(&r->allow_native);
+  if (!bound) {
+    cli_native_refused(verb, path, "refusing to evaluate", &kerr);
+    ipsf_pack_free(pack);
+    *status = kerr.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
+    return NULL;
+  }
+  return pack;
 }
 
 static int eval_main(Run *r, int argc, char **argv) {
@@ -295,37 +353,8 @@ static int eval_main(Run *r, int argc, char **argv) {
     strlist_free(&r->allow_native);
     return status < 0 ? EXIT_OK : status;
   }
-  uint8_t signer[IPSF_SIGN_KEY_SIZE];
-  IpsfError kerr = {0};
-  if (r->signer && !ipsf_public_key_load_file(r->signer, signer, &kerr)) {
-    cli_error("eval", "%s", kerr.message);
-    strlist_free(&r->import_dirs);
-    strlist_free(&r->allow_native);
-    return EXIT_INPUT;
-  }
-  IpsfPack *pack = cli_load_pack(argv[optind], &r->import_dirs, &status);
-  strlist_free(&r->import_dirs);
+  IpsfPack *pack = eval_open_pack(r, "eval", argv[optind], &status);
   if (!pack) return status;
-  /* Before any sheet is read: an unsigned, foreign or altered pack never
-   * runs.  The check is on the bytes that were loaded and verified. */
-  if (r->signer && !ipsf_pack_check_signature(pack, signer, &kerr)) {
-    cli_error("eval", "%s: refusing to evaluate: %s", argv[optind], kerr.message);
-    strlist_free(&r->allow_native);
-    ipsf_pack_free(pack);
-    return EXIT_INPUT;
-  }
-  /* Without --require-signature a signature is not required, but one that
-   * does not verify is never passed over in silence. */
-  if (!r->signer) cli_warn_bad_signature("eval", argv[optind], pack);
-  /* Also before any sheet: a pack's natives run only from the libraries
-   * the evaluator allowed (docs/natives.md). */
-  bool bound = ipsf_pack_bind_natives(pack, r->allow_native.items, r->allow_native.count, &kerr);
-  strlist_free(&r->allow_native);
-  if (!bound) {
-    cli_native_refused("eval", argv[optind], "refusing to evaluate", &kerr);
-    ipsf_pack_free(pack);
-    return kerr.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
-  }
   /* A stop while the pack was loading: no output at all. */
   if (!stop_signal) status = run_sheets(r, pack, argc - optind - 1, argv + optind + 1);
   ipsf_pack_free(pack);
@@ -335,10 +364,10 @@ static int eval_main(Run *r, int argc, char **argv) {
 int cmd_eval(int argc, char **argv) {
   /* From the start, so that a signal during loading is a clean stop too. */
   struct sigaction old[2];
-  catch_stop_signals(old);
+  eval_catch_stop_signals(old);
   Run r = {0};
   int status = eval_main(&r, argc, argv);
-  restore_stop_signals(old);
+  eval_restore_stop_signals(old);
   if (stop_signal && status != EXIT_INTERNAL) {
     fprintf(stderr, "ipsfc eval: stopped by %s after %zu records\n",
             stop_signal == SIGINT ? "SIGINT" : "SIGTERM", r.reporter.written);

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -323,6 +325,135 @@ void ipsf_evaluator_free(IpsfEvaluator *e);
  * when out of memory; counts added to *counts if not NULL. */
 char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const char *sheet,
                            uint64_t first_line, size_t *out_len, IpsfEvalCounts *counts);
+
+/* ---- streaming: many sheets, N threads, records in input order ------------
+ *
+ * A runner evaluates JSON Lines streams (a file descriptor, a FILE *, or
+ * the caller's read function), sheet files and in-memory documents with
+ * `jobs` threads, and hands the records to the caller's write function in
+ * input order: the machinery of `ipsfc eval`, which is built on it.  The
+ * output is byte-for-byte what `ipsfc eval` writes for the same inputs and
+ * options, whatever `jobs` is.
+ *
+ *   IpsfRunnerOptions o = {.format = IPSF_RECORDS_JSONL, .jobs = 4,
+ *                          .write = on_records, .user = &state};
+ *   IpsfRunner *r = ipsf_runner_new(pack, &o, &err);
+ *   ipsf_runner_jsonl_fd(r, 0, "-");
+ *   ipsf_runner_finish(r, &counts);
+ *   ipsf_runner_free(r);
+ *
+ * Beside its bytes, each record comes with a structured view (IpsfRunRecord)
+ * so that an aggregator needs no parsing.  Output comes in chunks: the
+ * records of one batch of input (up to 4096 lines or 128 KiB), or of one
+ * document, or the format's opening or closing (no records).  A batch ends
+ * whenever the reader would wait on a pipe, so a slow producer's records
+ * come out as its lines come in. */
+
+/* More record formats for a runner (the CLI's CI formats, and none). */
+#define IPSF_RECORDS_CSV ((IpsfRecordFormat)3)   /* `--format csv`: a header, a row per record */
+#define IPSF_RECORDS_SARIF ((IpsfRecordFormat)4) /* `--format sarif`: SARIF 2.1.0 */
+#define IPSF_RECORDS_JUNIT ((IpsfRecordFormat)5) /* `--format junit`: JUnit XML */
+#define IPSF_RECORDS_NONE ((IpsfRecordFormat)6)  /* no bytes: views only */
+#define IPSF_COLOR 4u /* runner flag: text records with ANSI colours */
+
+/* A requirement's status in a view: an IpsfStatus, or this. */
+#define IPSF_NOT_APPLICABLE 3u
+
+/* One record.  Every pointer is valid only during the write call that
+ * passes it (copy what you keep) and belongs to the runner. */
+typedef struct {
+  const char *bytes;    /* the record as output, inside the chunk: with its
+                         * leading separator (json: ",\n  ", text: a blank
+                         * line) except for the first record of the run */
+  size_t len;
+  const char *sheet;    /* the source's name, as given (may be NULL) */
+  uint64_t line;        /* 1-based JSON Lines line, 0 for a document */
+  const char *device;   /* the sheet's "device", or NULL */
+  const char *profile;  /* the profile evaluated, or NULL (the sheet itself) */
+  IpsfErrorKind error;  /* IPSF_ERR_NONE for an evaluated record */
+  const char *message;  /* an error record's message (one line), else NULL */
+  /* The category cell: the level index of axis 1 and axis 2 (as
+   * ipsf_pack_level_name numbers them), UINT32_MAX for an error record or
+   * a pack without that axis. */
+  uint32_t level[2];
+  /* ipsf_pack_requirement_count(pack) bytes, in pack order: IPSF_MET,
+   * IPSF_UNMET, IPSF_UNKNOWN, or IPSF_NOT_APPLICABLE.  NULL for an error
+   * record. */
+  const uint8_t *status;
+} IpsfRunRecord;
+
+/* Called with each chunk, in input order, on the thread that called the
+ * ipsf_runner_* function that produced it, never two at once.  `bytes`
+ * (len bytes, NUL after them; len may be 0 with IPSF_RECORDS_NONE) is the
+ * whole chunk: write it as is for the CLI's output; `records` (n, may be 0)
+ * point into it.  Return 0 to go on, anything else to stop the run (a write
+ * error, enough seen): no more input is read and nothing more is passed. */
+typedef int (*IpsfRunnerWrite)(void *user, const char *bytes, size_t len,
+                               const IpsfRunRecord *records, size_t n);
+
+/* The caller's input, as read(2): bytes put in buf (at most cap), 0 at the
+ * end, -1 on an error (errno names it in the error record). */
+typedef long (*IpsfRunnerRead)(void *user, char *buf, size_t cap);
+
+typedef struct {
+  IpsfRecordFormat format;  /* IPSF_RECORDS_*, including the four above */
+  unsigned flags;           /* IPSF_EXPLAIN, IPSF_ALLOW_UNKNOWN_FACTS, IPSF_COLOR */
+  const char *profile;      /* only this profile of each sheet, or NULL; copied */
+  unsigned jobs;            /* threads for JSON Lines; 0 or 1: the calling thread */
+  size_t max_line_bytes;    /* a JSON Lines line (0: 16 MiB); longer: a limit record */
+  size_t max_sheet_bytes;   /* a sheet file (0: 64 MiB); ipsf_runner_path */
+  /* Set non-zero (by a signal handler: SIGINT, SIGTERM) to stop: no more
+   * input is read, batches evaluated but not yet passed are dropped, and
+   * the run ends after a whole record.  NULL: none.  Read, never written. */
+  const volatile sig_atomic_t *stop;
+  IpsfRunnerWrite write;    /* required */
+  void *user;               /* passed to write */
+} IpsfRunnerOptions;
+
+typedef struct {
+  size_t sheets;   /* documents and non-blank lines read */
+  size_t records;  /* records evaluated without error */
+  size_t errors;   /* error records */
+  size_t unmet;    /* requirements applying and not met (unmet or unknown) */
+} IpsfRunCounts;
+
+typedef enum {
+  IPSF_RUN_GOING = 0,  /* not stopped */
+  IPSF_RUN_STOP_FLAG,  /* options.stop was set */
+  IPSF_RUN_STOP_WRITE, /* the write function returned non-zero */
+  IPSF_RUN_NOMEM       /* out of memory while rendering a record */
+} IpsfRunState;
+
+typedef struct ipsf_runner IpsfRunner;
+
+/* NULL with err (IPSF_ERR_NOMEM, or IPSF_ERR_INTERNAL for options without
+ * a write function or an unknown format).  The pack must outlive the
+ * runner and have its natives bound.  A runner is used by one thread at a
+ * time (it starts and joins its own threads inside each call). */
+IpsfRunner *ipsf_runner_new(const IpsfPack *pack, const IpsfRunnerOptions *options,
+                            IpsfError *err);
+/* Each of these evaluates one source and returns false once the run is
+ * stopped (ipsf_runner_state), true otherwise; input that cannot be read
+ * or parsed gives error records, as in the CLI.  `name` is the records'
+ * "sheet" (NULL: null).  fd and FILE * stay the caller's (not closed). */
+bool ipsf_runner_jsonl_fd(IpsfRunner *r, int fd, const char *name);
+bool ipsf_runner_jsonl_file(IpsfRunner *r, FILE *in, const char *name);
+bool ipsf_runner_jsonl_read(IpsfRunner *r, IpsfRunnerRead read, void *user, const char *name);
+/* A path as `ipsfc eval` takes it: "-" and *.jsonl are JSON Lines, other
+ * files are one JSON or YAML document (by extension). */
+bool ipsf_runner_path(IpsfRunner *r, const char *path);
+/* One JSON or YAML document (or a JSON Lines line) in memory. */
+bool ipsf_runner_document(IpsfRunner *r, const char *text, size_t len, IpsfSheetSyntax syntax,
+                          const char *name);
+/* Pass the format's closing (unless stopped), fill *counts (may be NULL)
+ * with the counts of everything passed; returns ipsf_runner_state() ==
+ * IPSF_RUN_GOING.  Nothing may be fed after it. */
+bool ipsf_runner_finish(IpsfRunner *r, IpsfRunCounts *counts);
+IpsfRunState ipsf_runner_state(const IpsfRunner *r);
+/* The counts so far (callable from inside the write function: they
+ * include the chunk being passed). */
+void ipsf_runner_counts(const IpsfRunner *r, IpsfRunCounts *counts);
+void ipsf_runner_free(IpsfRunner *r);
 
 /* jansson, which parses sheets, may drop a byte of a string when an
  * allocation fails inside it and report success.  A program that parses

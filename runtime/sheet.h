@@ -121,8 +121,12 @@ json_t *ipsf_sheet_parse_jsonl_line(const char *text, size_t len, IpsfError *err
 /* ---- sheet_stream.c: JSON Lines in batches (eval at registry scale) ---- */
 
 typedef struct {
-  int fd;
+  int fd;                /* -1 when reading through `read` */
   bool owns_fd;
+  /* Instead of fd (ipsf_stream_open_read): the caller's reader, as
+   * read(2): bytes read, 0 at the end, -1 on an error (with errno). */
+  long (*read)(void *user, char *buf, size_t cap);
+  void *read_user;
   char *buf;             /* read buffer: [start, end) not yet cut into lines */
   size_t start, end, cap;
   uint64_t line_no;      /* lines read so far */
@@ -148,6 +152,10 @@ typedef struct {
 
 /* path "-" = standard input.  false with err (IO: "cannot open: ..."). */
 bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err);
+/* A stream over an open descriptor the caller keeps (and closes), or
+ * over the caller's reader. */
+void ipsf_stream_open_fd(IpsfStream *s, int fd);
+void ipsf_stream_open_read(IpsfStream *s, long (*read)(void *, char *, size_t), void *user);
 void ipsf_stream_close(IpsfStream *s);
 void ipsf_batch_init(IpsfBatch *b);
 /* Add line `line_no`, [text, text + len) without its newline, as the

@@ -45,6 +45,18 @@ bool ipsf_stream_open(IpsfStream *s, const char *path, IpsfError *err) {
   return true;
 }
 
+void ipsf_stream_open_fd(IpsfStream *s, int fd) {
+  memset(s, 0, sizeof *s);
+  s->fd = fd;
+  s->max_line = IPSF_SHEET_MAX_LINE;
+}
+
+void ipsf_stream_open_read(IpsfStream *s, long (*read)(void *, char *, size_t), void *user) {
+  ipsf_stream_open_fd(s, -1);
+  s->read = read;
+  s->read_user = user;
+}
+
 void ipsf_stream_close(IpsfStream *s) {
   if (s->owns_fd && s->fd >= 0) close(s->fd);
   free(s->buf);
@@ -171,8 +183,13 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     if (b->count) return 1; /* flush what we have before waiting on input */
     if (s->eof) break;
     ssize_t got;
-    do got = read(s->fd, s->buf + s->end, s->cap - s->end);
+    do got = s->read ? (ssize_t)s->read(s->read_user, s->buf + s->end, s->cap - s->end)
+                     : read(s->fd, s->buf + s->end, s->cap - s->end);
     while (got < 0 && errno == EINTR);
+    if (got > (ssize_t)(s->cap - s->end)) { /* a caller's reader that overran */
+      got = -1;
+      errno = EOVERFLOW;
+    }
     if (got < 0) {
       b->fatal = true;
       ipsf_fail(&b->err, IPSF_ERR_IO, "cannot read line %llu: %s",
@@ -194,7 +211,7 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
 }
 
 bool ipsf_stream_would_wait(const IpsfStream *s) {
-  if (s->done || s->eof) return false;
+  if (s->done || s->eof || s->fd < 0) return false; /* a caller's reader is never polled */
   if (s->start < s->end && !s->skipping && memchr(s->buf + s->start, '\n', s->end - s->start))
     return false;
   struct pollfd pfd = {s->fd, POLLIN, 0};

@@ -33,11 +33,62 @@ void ipsf_worker_free(IpsfWorker *w) {
   w->scratch = NULL;
 }
 
+/* ---- views: what a record is, beside its bytes ----------------------------- */
+
+void ipsf_views_clear(IpsfViews *v) {
+  v->count = 0;
+  v->strings.len = 0;
+  v->failed = false;
+}
+
+void ipsf_views_free(IpsfViews *v) {
+  free(v->items);
+  ipsf_buf_free(&v->strings);
+  memset(v, 0, sizeof *v);
+}
+
+/* A string's offset + 1 in v->strings, 0 for NULL (with its NUL). */
+static size_t view_string(IpsfViews *v, const char *s) {
+  if (!s) return 0;
+  size_t at = v->strings.len;
+  ipsf_buf_put(&v->strings, s, strlen(s) + 1);
+  return at + 1;
+}
+
+static IpsfView *view_push(IpsfWorker *w, const IpsfRecordHead *h) {
+  IpsfViews *v = w->views;
+  if (v->count == v->cap) {
+    size_t cap = v->cap ? 2 * v->cap : 256;
+    IpsfView *p = realloc(v->items, cap * sizeof *p);
+    if (!p) {
+      v->failed = true;
+      return NULL;
+    }
+    v->items = p;
+    v->cap = cap;
+  }
+  IpsfView *it = &v->items[v->count++];
+  it->end = w->out.len;
+  it->line = h->line;
+  it->device = view_string(v, h->device);
+  it->profile = view_string(v, h->profile);
+  it->message = 0;
+  it->status = 0;
+  it->error = IPSF_ERR_NONE;
+  it->level[0] = it->level[1] = IPSF_NONE;
+  return it;
+}
+
 void ipsf_worker_error(IpsfWorker *w, const IpsfRecordHead *h, const IpsfError *err) {
   w->rep.written = 1;
-  ipsf_report_error(&w->out, &w->rep, h, w->cfg->pack, err);
+  if (!w->cfg->no_bytes) ipsf_report_error(&w->out, &w->rep, h, w->cfg->pack, err);
   w->out_records++;
   w->n.errors++;
+  IpsfView *it = w->views ? view_push(w, h) : NULL;
+  if (it) {
+    it->error = err->kind;
+    it->message = view_string(w->views, err->message);
+  }
 }
 
 /* Under --fail-on unmet, a requirement without evidence (unknown) is not
@@ -48,12 +99,29 @@ static void count_unmet(IpsfWorker *w) {
     if (ipsf_eval_applies(w->ev, q) && ipsf_eval_status(w->ev, q) != IPSF_MET) w->n.unmet++;
 }
 
+/* The view of an evaluated record: axis levels, a status per requirement. */
+static void view_record(IpsfWorker *w, const IpsfRecordHead *h) {
+  IpsfView *it = view_push(w, h);
+  if (!it) return;
+  const IpsfPack *p = w->cfg->pack;
+  if (p->axis1 != IPSF_NONE) it->level[0] = ipsf_eval_level(w->ev, p->axis1);
+  if (p->axis2 != IPSF_NONE) it->level[1] = ipsf_eval_level(w->ev, p->axis2);
+  IpsfBuf *s = &w->views->strings;
+  it->status = s->len;
+  for (uint32_t q = 0; q < p->requirement_count; q++) {
+    char st = ipsf_eval_applies(w->ev, q) ? (char)ipsf_eval_status(w->ev, q)
+                                          : (char)IPSF_VIEW_NOT_APPLICABLE;
+    ipsf_buf_put_fast(s, &st, 1);
+  }
+}
+
 static void record(IpsfWorker *w, const IpsfRecordHead *h) {
   count_unmet(w);
   w->rep.written = 1;
-  ipsf_report_record(&w->out, &w->rep, h, w->ev);
+  if (!w->cfg->no_bytes) ipsf_report_record(&w->out, &w->rep, h, w->ev);
   w->out_records++;
   w->n.records++;
+  if (w->views) view_record(w, h);
 }
 
 static void eval_profile(IpsfWorker *w, IpsfRecordHead *h, json_t *doc, const char *profile) {
