@@ -3,6 +3,7 @@
 # prefix, then examples/embed/embed.c built against it through pkg-config,
 # shared and static, run on the smart-home devices; its records must be the
 # CLI's (--format jsonl), but for "sheet" (null: the embedder names no file).
+# And examples/embed/stream.c, the runner on 2 threads, against eval --jobs 2.
 # Also: the shared library exports exactly the functions of ipsf.h.
 #
 #   sh tests/embed/run.sh
@@ -52,5 +53,23 @@ if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/embed-static" examples/embed/embed
   if cmp -s "$tmp/want" "$tmp/got"; then ok; else bad "static: records differ"; fi
   ldd "$tmp/embed-static" | grep -q libipsf && bad "static: links libipsf.so" || ok
 else bad "static: cc"; cat "$tmp/cc.log"; fi
+# examples/embed/stream.c: the runner on 2 threads, JSON Lines on stdin;
+# its records are the CLI's for the same stream (eval - --jobs 2), and its
+# per-cell counts (from the records' views) add up to the records.
+i=0; while [ $i -lt 2000 ]; do cat examples/smart-home/devices/registry.jsonl; i=$((i + 1)); done >"$tmp/reg.jsonl"
+"$root/$build/ipsfc" eval --format jsonl --fail-on never --jobs 2 "$tmp/pack.ipsb" - <"$tmp/reg.jsonl" >"$tmp/want-stream"
+if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/stream" examples/embed/stream.c \
+     $(pkg-config --cflags --libs ipsf) 2>"$tmp/cc.log"; then
+  LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/stream" "$tmp/pack.ipsb" 2 <"$tmp/reg.jsonl" >"$tmp/got-stream" 2>"$tmp/err"
+  st=$?
+  if [ -s "$tmp/want-stream" ] && cmp -s "$tmp/want-stream" "$tmp/got-stream"; then ok
+  else bad "stream: records differ from eval's"; cmp "$tmp/want-stream" "$tmp/got-stream" | head -2; fi
+  records=$(wc -l <"$tmp/want-stream")
+  errors=$(grep -c '"error":{' "$tmp/want-stream")
+  cells=$(sed -n 's/^stream: [a-z_]*\/[a-z_]*: \([0-9]*\)$/\1/p' "$tmp/err" | awk '{s += $1} END {print s + 0}')
+  [ "$cells" -eq $((records - errors)) ] && grep -q "^stream: .* sheets, .* records, $errors errors$" "$tmp/err" &&
+    [ $st -eq $([ "$errors" -eq 0 ] && echo 0 || echo 1) ] && ok ||
+    { bad "stream: counts (cells $cells, records $records, errors $errors, exit $st)"; cat "$tmp/err"; }
+else bad "stream: cc"; cat "$tmp/cc.log"; fi
 echo "embed: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
