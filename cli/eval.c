@@ -94,15 +94,15 @@ static int parse_format(Run *r, const char *f) {
   return EXIT_OK;
 }
 
-static int parse_fail_on(Run *r, const char *f) {
+static int parse_fail_on(Run *r, const char *verb, const char *f) {
   if (strcmp(f, "error") == 0) r->fail_on = FAIL_ON_ERROR;
   else if (strcmp(f, "unmet") == 0) r->fail_on = FAIL_ON_UNMET;
   else if (strcmp(f, "never") == 0) r->fail_on = FAIL_ON_NEVER;
-  else return cli_usage("eval", "--fail-on takes unmet, error or never, not '%s'", f);
+  else return cli_usage(verb, "--fail-on takes unmet, error or never, not '%s'", f);
   return EXIT_OK;
 }
 
-enum { OPT_FORMAT = EVAL_OPT_END, OPT_EXPLAIN, OPT_FAIL_ON, OPT_SUMMARY };
+enum { OPT_FORMAT = EVAL_OPT_END, OPT_EXPLAIN, OPT_SUMMARY };
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
@@ -140,6 +140,7 @@ static unsigned default_jobs(void) {
  * handling (EXIT_OK, a usage error, or EVAL_OPT_NOT_SHARED). */
 const struct option eval_shared_options[] = {
     {"profile", required_argument, 0, EVAL_OPT_PROFILE},
+    {"fail-on", required_argument, 0, EVAL_OPT_FAIL_ON},
     {"allow-unknown-facts", no_argument, 0, EVAL_OPT_UNKNOWN},
     {"jobs", required_argument, 0, EVAL_OPT_JOBS},
     {"max-sheet-bytes", required_argument, 0, EVAL_OPT_MAX_SHEET},
@@ -158,6 +159,7 @@ void eval_options_init(EvalRun *r) {
 int eval_shared_option(EvalRun *r, const char *verb, int c, const char *arg) {
   switch (c) {
   case EVAL_OPT_PROFILE: r->profile = arg; return EXIT_OK;
+  case EVAL_OPT_FAIL_ON: return parse_fail_on(r, verb, arg);
   case EVAL_OPT_UNKNOWN: r->bind.allow_unknown_facts = true; return EXIT_OK;
   case EVAL_OPT_JOBS: return parse_jobs(r, verb, arg);
   case EVAL_OPT_MAX_SHEET: return parse_size(verb, "--max-sheet-bytes", arg, &r->max_sheet_bytes);
@@ -175,7 +177,6 @@ static int parse_options(Run *r, int argc, char **argv) {
   static const struct option own[] = {
       {"format", required_argument, 0, OPT_FORMAT},
       {"explain", no_argument, 0, OPT_EXPLAIN},
-      {"fail-on", required_argument, 0, OPT_FAIL_ON},
       {"summary", no_argument, 0, OPT_SUMMARY},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
@@ -190,7 +191,6 @@ static int parse_options(Run *r, int argc, char **argv) {
     switch (c) {
     case OPT_FORMAT: status = parse_format(r, optarg); break;
     case OPT_EXPLAIN: r->reporter.explain = true; break;
-    case OPT_FAIL_ON: status = parse_fail_on(r, optarg); break;
     case OPT_SUMMARY: r->summary = true; break;
     case 'h': cli_help(help); return -1;
     case ':': status = cli_usage("eval", "%s needs an argument", argv[optind - 1]); break;
@@ -237,7 +237,7 @@ void eval_restore_stop_signals(const struct sigaction old[2]) {
   sigaction(SIGTERM, &old[1], NULL);
 }
 
-static int exit_code(const Run *r) {
+int eval_exit_code(const EvalRun *r) {
   if (r->out.write_failed) return EXIT_INTERNAL;
   if (stop_signal) return 128 + stop_signal;
   if (r->fail_on == FAIL_ON_NEVER) return EXIT_OK;
@@ -299,7 +299,7 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   es_finish(&r->out, &r->total, r->summary || (progress && r->reporter.format != IPSF_OUT_TEXT));
   ipsf_runner_free(r->runner);
   r->runner = NULL;
-  return exit_code(r);
+  return eval_exit_code(r);
 }
 
 /* Before any sheet is read: the key, the pack, its signature, its natives

@@ -57,11 +57,11 @@ typedef struct {
 
 /* getopt codes of the shared options (and 'I'); a verb's own start at
  * EVAL_OPT_END. */
-enum { EVAL_OPT_PROFILE = 256, EVAL_OPT_UNKNOWN, EVAL_OPT_JOBS, EVAL_OPT_MAX_SHEET,
+enum { EVAL_OPT_PROFILE = 256, EVAL_OPT_FAIL_ON, EVAL_OPT_UNKNOWN, EVAL_OPT_JOBS, EVAL_OPT_MAX_SHEET,
        EVAL_OPT_MAX_LINE, EVAL_OPT_MAX_COST, EVAL_OPT_NATIVE, EVAL_OPT_SIGNATURE,
        EVAL_OPT_END = 300 };
 #define EVAL_OPT_NOT_SHARED (-100)
-/* --profile, --allow-unknown-facts, --jobs, --max-sheet-bytes, --max-cost,
+/* --profile, --fail-on, --allow-unknown-facts, --jobs, --max-sheet-bytes, --max-cost,
  * --max-line-bytes, --allow-native, --require-signature, -I/--import;
  * terminated by a zero entry. */
 extern const struct option eval_shared_options[];
@@ -76,6 +76,9 @@ void eval_runner_options(const EvalRun *r, IpsfRunnerOptions *o);
 void eval_runner_done(EvalRun *r, const char *verb);
 void eval_catch_stop_signals(struct sigaction old[2]);
 void eval_restore_stop_signals(const struct sigaction old[2]);
+/* eval's exit code for a finished run: 4 write error, 128 + signal, then
+ * by --fail-on: 3 error records, 1 unmet, 0. */
+int eval_exit_code(const EvalRun *r);
 int eval_stop_signal(void); /* 0, or SIGINT/SIGTERM once one arrived */
 
 #endif
