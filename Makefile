@@ -45,7 +45,8 @@ endif
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
             libsodium-dev pkg-config python3-jsonschema python3-yaml \
-            python3-cffi python3-pytest python3-dask python3-distributed
+            python3-cffi python3-pytest python3-dask python3-distributed \
+            chromium chromium-driver python3-selenium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -184,8 +185,17 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
+	$(MAKE) browser-test-report
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 	sh tools/gen_bytecode_doc.sh --check
+
+# The page of `ipsfc report` in headless Chromium (tests/browser/test_report.py):
+# the cells, their counts and the tables against --format json, sorting and
+# filtering by clicks, no console error.
+.PHONY: browser-test-report
+browser-test-report: deps
+	$(MAKE) $(IPSFC)
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_report.py
 
 # ---- demo ------------------------------------------------------------------
 demo: deps
