@@ -283,6 +283,7 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
                          .write = es_write, .user = &r->out};
   eval_runner_options(r, &o);
   if (r->reporter.format == IPSF_OUT_TEXT && cli_color(stdout)) o.flags |= IPSF_COLOR;
+  o.flags |= IPSF_NO_VIEWS; /* eval writes the bytes, needs no views */
   IpsfError err = {0};
   r->runner = ipsf_runner_new(pack, &o, &err);
   if (!r->runner) {

@@ -119,10 +119,12 @@ static bool make_records(IpsfRunner *r, const char *data, size_t skip, const Ips
 
 /* Pass w's output (records, counts) on, in order, and empty it. */
 static void deliver(IpsfRunner *r, IpsfWorker *w, const char *sheet) {
+  static const IpsfViews none; /* IPSF_NO_VIEWS: no records, only bytes */
   IpsfViews *v = w->views;
+  const IpsfViews *cv = v ? v : &none;
   const char *data = w->out.data ? w->out.data : "";
   size_t len = w->out.len, skip = 0;
-  if (w->out.failed || v->failed || v->strings.failed) r->state = IPSF_RUN_NOMEM;
+  if (w->out.failed || cv->failed || cv->strings.failed) r->state = IPSF_RUN_NOMEM;
   if (r->state == IPSF_RUN_GOING) {
     /* The very first record has no separator before it. */
     IpsfOutFormat f = r->cfg.reporter.format;
@@ -135,16 +137,16 @@ static void deliver(IpsfRunner *r, IpsfWorker *w, const char *sheet) {
     r->total.records += w->n.records;
     r->total.errors += w->n.errors;
     r->total.unmet += w->n.unmet;
-    if (!make_records(r, data, skip, v, sheet)) r->state = IPSF_RUN_NOMEM;
-    else if ((len > skip || v->count) &&
-             r->write(r->user, data + skip, len - skip, r->recs, v->count) != 0)
+    if (!make_records(r, data, skip, cv, sheet)) r->state = IPSF_RUN_NOMEM;
+    else if ((len > skip || cv->count) &&
+             r->write(r->user, data + skip, len - skip, r->recs, cv->count) != 0)
       r->state = IPSF_RUN_STOP_WRITE;
   }
   memset(&w->n, 0, sizeof w->n);
   w->out_records = 0;
   w->out.len = 0;
   if (w->out.data) w->out.data[0] = '\0';
-  ipsf_views_clear(v);
+  if (v) ipsf_views_clear(v);
 }
 
 /* The format's opening, before the first source. */
@@ -215,9 +217,11 @@ static void swap_output(IpsfWorker *w, Slot *s) {
   IpsfBuf b = s->out;
   s->out = w->out;
   w->out = b;
-  IpsfViews v = s->views;
-  s->views = *w->views;
-  *w->views = v;
+  if (w->views) {
+    IpsfViews v = s->views;
+    s->views = *w->views;
+    *w->views = v;
+  }
   IpsfCounts n = s->n;
   s->n = w->n;
   w->n = n;
@@ -339,7 +343,7 @@ static bool jsonl_parallel(IpsfRunner *r, IpsfStream *st, const char *name) {
       ipsf_worker_free(&th[started].w);
       break;
     }
-    th[started].w.views = &th[started].views;
+    if (r->w.views) th[started].w.views = &th[started].views;
     if (pthread_create(&tid[started], NULL, worker_main, &th[started]) != 0) {
       ipsf_worker_free(&th[started].w);
       break;
@@ -491,7 +495,7 @@ IpsfRunner *ipsf_runner_new(const IpsfPack *pack, const IpsfRunnerOptions *o, Ip
   /* Without the cache, records are rendered piece by piece: the same bytes. */
   if (f == IPSF_OUT_JSONL && !none) r->cfg.reporter.cache = r->cache = ipsf_report_cache_new(pack);
   if (!ipsf_worker_init(&r->w, &r->cfg)) goto nomem;
-  r->w.views = &r->views;
+  if (!(o->flags & IPSF_NO_VIEWS)) r->w.views = &r->views;
   return r;
 nomem:
   ipsf_runner_free(r);

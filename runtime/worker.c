@@ -99,29 +99,43 @@ static void count_unmet(IpsfWorker *w) {
     if (ipsf_eval_applies(w->ev, q) && ipsf_eval_status(w->ev, q) != IPSF_MET) w->n.unmet++;
 }
 
-/* The view of an evaluated record: axis levels, a status per requirement. */
-static void view_record(IpsfWorker *w, const IpsfRecordHead *h) {
-  IpsfView *it = view_push(w, h);
-  if (!it) return;
+/* The same count, and a status byte per requirement appended to the
+ * views' strings (one pass); the bytes' offset. */
+static size_t count_unmet_status(IpsfWorker *w) {
   const IpsfPack *p = w->cfg->pack;
-  if (p->axis1 != IPSF_NONE) it->level[0] = ipsf_eval_level(w->ev, p->axis1);
-  if (p->axis2 != IPSF_NONE) it->level[1] = ipsf_eval_level(w->ev, p->axis2);
   IpsfBuf *s = &w->views->strings;
-  it->status = s->len;
+  size_t at = s->len;
+  char chunk[256];
+  uint32_t k = 0;
   for (uint32_t q = 0; q < p->requirement_count; q++) {
-    char st = ipsf_eval_applies(w->ev, q) ? (char)ipsf_eval_status(w->ev, q)
-                                          : (char)IPSF_VIEW_NOT_APPLICABLE;
-    ipsf_buf_put_fast(s, &st, 1);
+    char st = (char)IPSF_VIEW_NOT_APPLICABLE;
+    if (ipsf_eval_applies(w->ev, q)) {
+      st = (char)ipsf_eval_status(w->ev, q);
+      if (st != (char)IPSF_MET) w->n.unmet++;
+    }
+    chunk[k++] = st;
+    if (k == sizeof chunk) {
+      ipsf_buf_put(s, chunk, k);
+      k = 0;
+    }
   }
+  if (k) ipsf_buf_put_fast(s, chunk, k);
+  return at;
 }
 
 static void record(IpsfWorker *w, const IpsfRecordHead *h) {
-  count_unmet(w);
+  size_t status = w->views ? count_unmet_status(w) : (count_unmet(w), 0);
   w->rep.written = 1;
   if (!w->cfg->no_bytes) ipsf_report_record(&w->out, &w->rep, h, w->ev);
   w->out_records++;
   w->n.records++;
-  if (w->views) view_record(w, h);
+  IpsfView *it = w->views ? view_push(w, h) : NULL;
+  if (it) { /* the view of an evaluated record: axis levels, statuses */
+    const IpsfPack *p = w->cfg->pack;
+    if (p->axis1 != IPSF_NONE) it->level[0] = ipsf_eval_level(w->ev, p->axis1);
+    if (p->axis2 != IPSF_NONE) it->level[1] = ipsf_eval_level(w->ev, p->axis2);
+    it->status = status;
+  }
 }
 
 static void eval_profile(IpsfWorker *w, IpsfRecordHead *h, json_t *doc, const char *profile) {

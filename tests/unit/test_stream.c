@@ -341,3 +341,35 @@ Test(stream, bad_options) {
   cr_expect_null(ipsf_runner_new(p, &o, &err));
   ipsf_pack_free(p);
 }
+
+/* IPSF_NO_VIEWS: the same bytes, no records passed. */
+Test(stream, no_views_same_bytes) {
+  IpsfPack *p = sample();
+  size_t len;
+  char *text = corpus(9000, &len);
+  Seen with, without;
+  for (int pass = 0; pass < 2; pass++) {
+    Seen *s = pass ? &without : &with;
+    memset(s, 0, sizeof *s);
+    s->order_ok = s->device_matches = true;
+    IpsfRunnerOptions o = {.format = IPSF_RECORDS_TEXT, .jobs = 2, .flags = pass ? IPSF_NO_VIEWS : 0,
+                           .write = on_write, .user = s};
+    IpsfError err = {0};
+    IpsfRunner *r = ipsf_runner_new(p, &o, &err);
+    cr_assert(r);
+    Mem m = {text, len, 0};
+    cr_assert(ipsf_runner_jsonl_read(r, mem_read, &m, "t.jsonl"));
+    IpsfRunCounts c;
+    cr_assert(ipsf_runner_finish(r, &c));
+    cr_expect_eq(c.sheets, 9000 - 9000 / 13);
+    ipsf_runner_free(r);
+  }
+  cr_expect_gt(with.records, 0);
+  cr_expect_eq(without.records, 0);
+  cr_expect_eq(with.len, without.len);
+  cr_expect(memcmp(with.bytes, without.bytes, with.len) == 0);
+  free(with.bytes);
+  free(without.bytes);
+  free(text);
+  ipsf_pack_free(p);
+}
