@@ -349,7 +349,8 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
  * whenever the reader would wait on a pipe, so a slow producer's records
  * come out as its lines come in. */
 
-/* More record formats for a runner (the CLI's CI formats, and none). */
+/* More record formats, for a runner only (ipsf_evaluate_text and
+ * ipsf_evaluator_new take the three above): the CLI's CI formats, and none. */
 #define IPSF_RECORDS_CSV ((IpsfRecordFormat)3)   /* `--format csv`: a header, a row per record */
 #define IPSF_RECORDS_SARIF ((IpsfRecordFormat)4) /* `--format sarif`: SARIF 2.1.0 */
 #define IPSF_RECORDS_JUNIT ((IpsfRecordFormat)5) /* `--format junit`: JUnit XML */
