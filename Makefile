@@ -45,7 +45,7 @@ endif
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
             libsodium-dev pkg-config python3-jsonschema python3-yaml \
-            python3-cffi python3-pytest python3-dask python3-distributed
+            python3-cffi python3-pytest python3-dask python3-distributed python3-dev
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -224,8 +224,16 @@ shared: $(BUILD)/libipsf.so
 # pytest suite with the two Dask cluster tests.  Debian's interpreter: the
 # python3 on PATH may be another one that cannot see Debian's packages.
 PYTHON ?= /usr/bin/python3
+# The record decoder (python/ipsf/_records.c): CPython's headers only, no
+# libipsf header; evaluated lazily, so make without python3-dev still runs.
+PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+PY_RECORDS = python/ipsf/_records$(PY_EXT_SUFFIX)
 python: build/libipsf.so
 	cp build/libipsf.so python/ipsf/libipsf.so.0
+	$(MAKE) --no-print-directory $(PY_RECORDS)
+python/ipsf/_records%.so: python/ipsf/_records.c
+	$(CC) -std=c11 -O2 -g -shared -fPIC $(WARN) -Wno-missing-prototypes -I$(PY_INCLUDE) -o $@ $<
 python-test: deps
 	$(MAKE) SANITIZE=0 build/ipsfc python $(NATIVE_LIBS:$(BUILD)/%=build/%)
 	IPSF_LIBRARY=$(abspath build/libipsf.so) IPSFC=$(abspath build/ipsfc) PYTHONPATH=python \
