@@ -318,9 +318,10 @@ class Pack:
         count) and "sheet" the given name.  Lines go to the runtime in
         chunks (`chunk` lines of an iterable, `block` characters of a file),
         through the CLI's own fast binder and record cache.  Chunks are
-        evaluated on `jobs` threads (at least one besides the caller's),
-        the GIL released, while the caller's thread turns the records of
-        earlier chunks into dicts; the order is kept.  raw=True yields each
+        evaluated on `jobs` threads besides the caller's, the GIL released,
+        while the caller's thread turns the records of earlier chunks into
+        dicts; the order is kept.  jobs=0: everything on the caller's
+        thread (what a Dask task does: Dask gives each task a thread).  raw=True yields each
         record as its JSON text instead of a dict."""
         key = (profile, (EXPLAIN if explain else 0) |
                (ALLOW_UNKNOWN_FACTS if allow_unknown_facts else 0))
@@ -334,7 +335,10 @@ class Pack:
                 return bytes(buf).decode("utf-8").splitlines()
         else:
             convert = self._iter_decode
-        jobs = max(1, jobs)
+        if jobs <= 0:  # all on the caller's thread, one chunk at a time
+            for item in self._chunks(lines, chunk, block):
+                yield from convert(run(item))
+            return
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             pending = []
             try:
