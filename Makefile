@@ -245,6 +245,9 @@ install: $(IPSFC) $(BUILD)/libipsf.so
 	install -m 755 $(IPSFC) $(DESTDIR)$(PREFIX)/bin/ipsfc
 	install -m 644 docs/ipsfc.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipsfc.1
 	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ipsf
+	install -m 644 docs/embedding.md docs/sheets.md docs/security.md docs/natives.md \
+	  docs/limits.md $(DESTDIR)$(PREFIX)/share/doc/ipsf/
 	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
 	install -m 755 $(BUILD)/libipsf.so $(DESTDIR)$(PREFIX)/lib/libipsf.so.$(SO_VERSION)
 	ln -sf libipsf.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
