@@ -151,3 +151,14 @@ def test_a_worker_that_dies_mid_partition_loses_nothing(ipsb, corpus, tmp_path):
             ipsf.dask.summarise(ipsf.dask.evaluate(bag, ipsb)).compute()
         # the task that failed is partition 1 (lines 306-611 hold line 501)
         assert str(e.value.args[0]).endswith(", 1)"), e.value
+
+
+def test_a_pack_a_worker_cannot_load_names_the_partition():
+    """What a worker does when the pack's bytes do not load there (a native
+    library missing on that host): the task fails naming its partition."""
+    with pytest.raises(RuntimeError) as e:
+        list(ipsf.dask._partition(["{}"], [3], b"not a pack", (), None, False))
+    assert "ipsf.dask: partition 3: the pack cannot be loaded: bytecode: bad magic" in str(e.value)
+    with pytest.raises(RuntimeError) as e:
+        list(ipsf.dask._file(["registry-9.jsonl"], b"not a pack", (), None, False))
+    assert "ipsf.dask: registry-9.jsonl: the pack cannot be loaded" in str(e.value)

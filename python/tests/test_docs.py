@@ -28,7 +28,7 @@ def with_checks(code):
         m = re.match(r"^(\s*)(.+?)\s+# -> (.+)$", line)
         if m:
             ind, expr, want = m.groups()
-            line = f"{ind}assert ({expr}) == ({want}), repr({expr})"
+            line = f"{ind}assert ({expr}) == ({want}), repr(({expr}))"
         out.append(line)
     return "\n".join(out)
 
