@@ -98,7 +98,8 @@ def main():
                                     host="127.0.0.1", dashboard_address=None) for w in (1, 2)}
         clients = {w: Client(c) for w, c in clusters.items()}
         try:
-            drows = {f"ipsf.dask summarise(evaluate_files), {w} worker(s)": [] for w in (1, 2)}
+            label = "ipsf.dask summarise(evaluate_files), {} worker(s)".format
+            drows = {label(w): [] for w in (1, 2)}
             busy = {w: [] for w in (1, 2)}
             for w, c in clients.items():  # warm: each worker loads the pack once
                 c.compute(ipsf.dask.summarise(ipsf.dask.evaluate_files(files, pack))).result()
@@ -107,13 +108,13 @@ def main():
                     with get_task_stream(c) as ts:
                         t = timed(lambda: c.compute(ipsf.dask.summarise(
                             ipsf.dask.evaluate_files(files, pack))).result())
-                    drows[f"ipsf.dask summarise(evaluate_files), {w} worker(s)"].append(t)
+                    drows[label(w)].append(t)
                     busy[w].append(sum(s["stop"] - s["start"] for task in ts.data
                                        for s in task["startstops"] if s["action"] == "compute"))
             print()
-            table(n, drows, "ipsf.dask summarise(evaluate_files), 1 worker(s)")
+            table(n, drows, label(1))
             for w in (1, 2):
-                wall = statistics.median(drows[f"ipsf.dask summarise(evaluate_files), {w} worker(s)"])
+                wall = statistics.median(drows[label(w)])
                 print(f"{w} worker(s): tasks computing {statistics.median(busy[w]):.3f} s "
                       f"(summed over workers) in {wall:.3f} s of wall time")
         finally:

@@ -321,8 +321,8 @@ class Pack:
         evaluated on `jobs` threads besides the caller's, the GIL released,
         while the caller's thread turns the records of earlier chunks into
         dicts; the order is kept.  jobs=0: everything on the caller's
-        thread (what a Dask task does: Dask gives each task a thread).  raw=True yields each
-        record as its JSON text instead of a dict."""
+        thread (what a Dask task does: Dask gives each task a thread).
+        raw=True yields each record as its JSON text instead of a dict."""
         key = (profile, (EXPLAIN if explain else 0) |
                (ALLOW_UNKNOWN_FACTS if allow_unknown_facts else 0))
 
