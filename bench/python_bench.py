@@ -2,8 +2,9 @@
 performance.md, "Python and Dask").  Prints tables; never a timed test.
 
     make shared python && IPSFC=build/ipsfc PYTHONPATH=python \\
-        /usr/bin/python3 bench/python_bench.py [N] [ROUNDS]
+        /usr/bin/python3 bench/python_bench.py [N] [ROUNDS] [dask]
 
+("dask": only the Dask table.)
 N sheets (default 1,000,000) in two files (two partitions for Dask).  The
 machine may be shared: every engine runs once per round, the rounds
 alternate the engines, and the table gives the median and the spread
@@ -86,12 +87,14 @@ def main():
             "evaluate_jsonl(raw=True), jobs=1": lambda: py(1, raw=True),
         }
         rows = {name: [] for name in cases}
-        for _ in range(rounds):
+        only_dask = len(sys.argv) > 3 and sys.argv[3] == "dask"
+        for _ in range(0 if only_dask else rounds):
             for name, f in cases.items():
                 rows[name].append(timed(f))
         print(f"{n} sheets in 2 files, {os.cpu_count()} cores, {rounds} alternating rounds, "
               f"load average {os.getloadavg()[0]:.1f} at the end")
-        table(n, rows, "ipsfc eval --jobs 1")
+        if not only_dask:
+            table(n, rows, "ipsfc eval --jobs 1")
 
         from distributed import Client, LocalCluster, get_task_stream
         clusters = {w: LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
@@ -101,13 +104,17 @@ def main():
             label = "ipsf.dask summarise(evaluate_files), {} worker(s)".format
             drows = {label(w): [] for w in (1, 2)}
             busy = {w: [] for w in (1, 2)}
+            cpu = {w: [] for w in (1, 2)}  # CPU seconds of the busiest worker process
             for w, c in clients.items():  # warm: each worker loads the pack once
                 c.compute(ipsf.dask.summarise(ipsf.dask.evaluate_files(files, pack))).result()
             for _ in range(rounds):
                 for w, c in clients.items():
+                    before = c.run(time.process_time)
                     with get_task_stream(c) as ts:
                         t = timed(lambda: c.compute(ipsf.dask.summarise(
                             ipsf.dask.evaluate_files(files, pack))).result())
+                    after = c.run(time.process_time)
+                    cpu[w].append(max(after[k] - before[k] for k in after))
                     drows[label(w)].append(t)
                     busy[w].append(sum(s["stop"] - s["start"] for task in ts.data
                                        for s in task["startstops"] if s["action"] == "compute"))
@@ -116,7 +123,10 @@ def main():
             for w in (1, 2):
                 wall = statistics.median(drows[label(w)])
                 print(f"{w} worker(s): tasks computing {statistics.median(busy[w]):.3f} s "
-                      f"(summed over workers) in {wall:.3f} s of wall time")
+                      f"(summed over workers) in {wall:.3f} s of wall time; the busiest "
+                      f"worker process used {statistics.median(cpu[w]):.3f} s of CPU")
+            print("2 vs 1 by CPU time (each worker given a core of its own): "
+                  f"{statistics.median(cpu[1]) / statistics.median(cpu[2]):.2f}")
         finally:
             for c in clients.values():
                 c.close()
