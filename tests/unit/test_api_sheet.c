@@ -133,6 +133,17 @@ Test(api_sheet, errors_as_the_cli) {
   same_error(p, "{\"facts\":{}}", IPSF_SYNTAX_JSON, 0, IPSF_ERR_MISSING_FACT);
   same_error(p, "{\"facts\":{\"usage\":\"home\",\"zzz\":1}}", IPSF_SYNTAX_JSON, 0,
              IPSF_ERR_UNKNOWN_FACT);
+  /* not an object: loads (it is JSON), then binding says what a sheet is */
+  same_error(p, "[1]", IPSF_SYNTAX_JSON, 0, IPSF_ERR_TYPE);
+  same_error(p, "\"x\"", IPSF_SYNTAX_JSONL, 0, IPSF_ERR_TYPE);
+  IpsfError err = {0};
+  IpsfSheet *s = ipsf_sheet_load("[1]", 3, IPSF_SYNTAX_JSON, &err);
+  cr_assert(s);
+  cr_expect_null(ipsf_sheet_get_device(s));
+  cr_expect_eq(ipsf_sheet_get_profile_count(s), 0);
+  cr_expect_null(ipsf_sheet_get_profile_name(s, 0));
+  ipsf_sheet_free(s);
+  ipsf_sheet_free(NULL);
   ipsf_pack_free(p);
 }
 
