@@ -1,7 +1,14 @@
 /*
  * api.c -- the parts of ipsf.h an embedder needs beyond loading and
- * evaluating: what a pack declares, by index and by name, and one sheet
- * evaluated from text to records in one call (for bindings: python/).
+ * evaluating: what a pack declares, by index and by name; one sheet
+ * evaluated from text to records in one call (for bindings: python/);
+ * JSON Lines in chunks; a sheet parsed once (IpsfSheet, a jansson document
+ * behind an opaque type) and bound profile by profile with the CLI's own
+ * binder; records and error records into a caller's buffer or FILE *.
+ *
+ * Every path here reuses the CLI's readers, binder and reporter rather
+ * than a copy of them, so a record or an error an embedder gets is the
+ * one `ipsfc eval` writes, byte for byte (tests/unit/test_api*.c).
  *
  * Everything here reads the verified, immutable pack, so it is safe from
  * any thread; ipsf_evaluate_text writes only into the context it is given.
