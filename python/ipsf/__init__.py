@@ -311,7 +311,7 @@ class Pack:
             yield first, "".join(buf)
 
     def evaluate_jsonl(self, lines, jobs=1, sheet=None, profile=None, explain=False,
-                       allow_unknown_facts=False, raw=False, chunk=4096, block=1 << 20):
+                       allow_unknown_facts=False, raw=False, chunk=512, block=1 << 16):
         """Records of a JSON Lines source (an iterable of lines, or a file
         object), in input order: exactly the records `ipsfc eval --format
         jsonl` writes for it, "line" the 1-based line number (blank lines

@@ -75,12 +75,12 @@ def test_file_modes_chunks_and_jobs_match_cli(ipsb, corpus):
     path = corpus[1]
     want = cli_jsonl(ipsb, path, extra=("--jobs", "1"))
     text = open(path, encoding="utf-8", newline="").read()
-    for block in (1, 7, 1000, 1 << 20):  # lines cut across blocks
+    for block in (1, 7, 1000, 1 << 16, 1 << 20):  # lines cut across blocks
         with open(path, "rb") as f:
             assert list(p.evaluate_jsonl(f, sheet=path, block=block)) == want
         with open(path, encoding="utf-8", newline="") as f:
             assert list(p.evaluate_jsonl(f, sheet=path, block=block, jobs=3)) == want
-    for chunk in (1, 3, 4096):
+    for chunk in (1, 3, 512, 4096):
         assert list(p.evaluate_jsonl(text.splitlines(), sheet=path, chunk=chunk)) == want
     raw = list(p.evaluate_jsonl(text.splitlines(), sheet=path, raw=True))
     assert [json.loads(r) for r in raw] == want
