@@ -94,3 +94,15 @@ def test_a_consumer_that_stops_early(ipsb, corpus):
     first = [next(it) for _ in range(5)]
     it.close()  # pending chunks are cancelled or finish; nothing hangs
     assert [r["line"] for r in first] == [1, 2, 3, 4, 5]
+
+
+def test_without_the_decoder_the_same_records(ipsb, corpus, monkeypatch):
+    """A package built without a C compiler decodes with json.loads: the
+    same records."""
+    p = ipsf.Pack(ipsb)
+    want = cli_jsonl(ipsb, corpus[2], extra=("--jobs", "1"))
+    monkeypatch.setattr(ipsf, "_Decoder", None)
+    with open(corpus[2], "rb") as f:
+        assert list(p.evaluate_jsonl(f, sheet=corpus[2], block=999)) == want
+    [r] = p.evaluate('{"facts": {"usage": "moon"}}')
+    assert r["error"]["kind"] == "type"
