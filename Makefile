@@ -45,7 +45,7 @@ endif
 PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
             libsodium-dev pkg-config python3-jsonschema python3-yaml \
-            python3-cffi python3-pytest python3-dask python3-distributed \
+            python3-cffi python3-pytest python3-dask python3-distributed python3-dev \
             chromium chromium-driver python3-selenium
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -234,8 +234,16 @@ shared: $(BUILD)/libipsf.so
 # pytest suite with the two Dask cluster tests.  Debian's interpreter: the
 # python3 on PATH may be another one that cannot see Debian's packages.
 PYTHON ?= /usr/bin/python3
+# The record decoder (python/ipsf/_records.c): CPython's headers only, no
+# libipsf header; evaluated lazily, so make without python3-dev still runs.
+PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+PY_EXT_SUFFIX = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
+PY_RECORDS = python/ipsf/_records$(PY_EXT_SUFFIX)
 python: build/libipsf.so
 	cp build/libipsf.so python/ipsf/libipsf.so.0
+	$(MAKE) --no-print-directory $(PY_RECORDS)
+python/ipsf/_records%.so: python/ipsf/_records.c
+	$(CC) -std=c11 -O2 -g -shared -fPIC $(WARN) -Wno-missing-prototypes -I$(PY_INCLUDE) -o $@ $<
 python-test: deps
 	$(MAKE) SANITIZE=0 build/ipsfc python $(NATIVE_LIBS:$(BUILD)/%=build/%)
 	IPSF_LIBRARY=$(abspath build/libipsf.so) IPSFC=$(abspath build/ipsfc) PYTHONPATH=python \
@@ -247,6 +255,9 @@ install: $(IPSFC) $(BUILD)/libipsf.so
 	install -m 755 $(IPSFC) $(DESTDIR)$(PREFIX)/bin/ipsfc
 	install -m 644 docs/ipsfc.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipsfc.1
 	install -m 644 include/ipsf.h $(DESTDIR)$(PREFIX)/include/ipsf.h
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ipsf
+	install -m 644 docs/embedding.md docs/sheets.md docs/security.md docs/natives.md \
+	  docs/limits.md $(DESTDIR)$(PREFIX)/share/doc/ipsf/
 	install -m 644 $(BUILD)/libipsf.a $(DESTDIR)$(PREFIX)/lib/libipsf.a
 	install -m 755 $(BUILD)/libipsf.so $(DESTDIR)$(PREFIX)/lib/libipsf.so.$(SO_VERSION)
 	ln -sf libipsf.so.$(SO_VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)

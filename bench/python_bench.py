@@ -1,10 +1,18 @@
-"""Python and Dask against the CLI on the same JSON Lines file (docs/
-performance.md, "Python and Dask").  Prints a table; never a timed test.
+"""Python and Dask against the CLI on the same JSON Lines sheets (docs/
+performance.md, "Python and Dask").  Prints tables; never a timed test.
 
-    make shared python && IPSFC=build/ipsfc PYTHONPATH=python \
-        /usr/bin/python3 bench/python_bench.py [N]
+    make shared python && IPSFC=build/ipsfc PYTHONPATH=python \\
+        /usr/bin/python3 bench/python_bench.py [N] [ROUNDS] [dask]
+
+("dask": only the Dask table.)
+N sheets (default 1,000,000) in two files (two partitions for Dask).  The
+machine may be shared: every engine runs once per round, the rounds
+alternate the engines, and the table gives the median and the spread
+(slowest / fastest run) of each, so a disturbed run shows as spread rather
+than as a wrong ratio.  Ratios are of medians.
 """
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -17,17 +25,26 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IPSFC = os.environ.get("IPSFC", os.path.join(ROOT, "build", "ipsfc"))
 
 
-def best(f, runs=3):
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        f()
-        t.append(time.perf_counter() - t0)
-    return min(t)
+def timed(f):
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+def table(n, rows, base):
+    print(f"| {'engine':<52} | {'median s':>8} | {'spread':>6} | {'sheets/s':>10} | "
+          f"{'vs ' + base:>18} |")
+    print(f"| {'-' * 52} | {'-' * 7}: | {'-' * 5}: | {'-' * 9}: | {'-' * 17}: |")
+    ref = statistics.median(rows[base])
+    for name, ts in rows.items():
+        m = statistics.median(ts)
+        print(f"| {name:<52} | {m:8.3f} | {max(ts) / min(ts):6.2f} | {n / m:10.0f} | "
+              f"{ref / m:18.2f} |")
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100000
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     with tempfile.TemporaryDirectory() as tmp:
         gen = os.path.join(tmp, "gen")
         subprocess.run(["cc", "-O2", "-o", gen, os.path.join(ROOT, "bench", "gen.c")], check=True)
@@ -41,39 +58,80 @@ def main():
         subprocess.run([IPSFC, "compile", os.path.join(ROOT, "bench", "pack.ipsf"), "-o", pack],
                        check=True)
         p = ipsf.Pack(pack)
-        rows = []
 
         def cli(jobs):
             with open(os.devnull, "w") as null:
                 subprocess.run([IPSFC, "eval", "--format", "jsonl", "--jobs", str(jobs), pack]
                                + files, stdout=null, check=True)
 
-        def py(jobs, raw=False):
-            for path in files:
-                with open(path) as f:
-                    for _ in p.evaluate_jsonl(f, jobs=jobs, raw=raw):
-                        pass
+        def py(jobs, raw=False, mode="rb", decoder=True):
+            saved = ipsf._Decoder
+            if not decoder:
+                ipsf._Decoder = None  # records through json.loads, as before the decoder
+            try:
+                for path in files:
+                    with open(path, mode) as f:
+                        for _ in p.evaluate_jsonl(f, jobs=jobs, raw=raw):
+                            pass
+            finally:
+                ipsf._Decoder = saved
 
-        t_cli = best(lambda: cli(1))
-        rows.append(("ipsfc eval --jobs 1", t_cli))
-        rows.append(("ipsfc eval --jobs 2", best(lambda: cli(2))))
-        rows.append(("Pack.evaluate_jsonl, 1 thread", best(lambda: py(1), 1)))
-        rows.append(("Pack.evaluate_jsonl, 2 threads", best(lambda: py(2), 1)))
-        rows.append(("Pack.evaluate_jsonl(raw=True), 1 thread", best(lambda: py(1, True), 1)))
-        rows.append(("Pack.evaluate_jsonl(raw=True), 2 threads", best(lambda: py(2, True), 1)))
-        from distributed import Client, LocalCluster
-        for workers in (1, 2):
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                              host="127.0.0.1", dashboard_address=None) as c, Client(c):
-                ipsf.dask.summarise(ipsf.dask.evaluate_files(files, pack)).compute()  # warm
-                rows.append((f"ipsf.dask, {workers} worker process(es), summarise",
-                             best(lambda: ipsf.dask.summarise(
-                                 ipsf.dask.evaluate_files(files, pack)).compute(), 1)))
-        print(f"{n} sheets in 2 files, {os.cpu_count()} cores")
-        print(f"| {'engine':<48} | {'seconds':>8} | {'sheets/s':>10} | {'vs CLI --jobs 1':>15} |")
-        print(f"| {'-' * 48} | {'-' * 7}: | {'-' * 9}: | {'-' * 14}: |")
-        for name, t in rows:
-            print(f"| {name:<48} | {t:8.2f} | {n / t:10.0f} | {t_cli / t:15.2f} |")
+        cases = {
+            "ipsfc eval --jobs 1": lambda: cli(1),
+            "ipsfc eval --jobs 2": lambda: cli(2),
+            "evaluate_jsonl, dicts, jobs=0 (one thread)": lambda: py(0),
+            "evaluate_jsonl, dicts, jobs=1 (binary file)": lambda: py(1),
+            "evaluate_jsonl, dicts, jobs=1 (text file)": lambda: py(1, mode="r"),
+            "evaluate_jsonl, dicts, jobs=2": lambda: py(2),
+            "evaluate_jsonl, dicts via json.loads, jobs=1": lambda: py(1, decoder=False),
+            "evaluate_jsonl(raw=True), jobs=1": lambda: py(1, raw=True),
+        }
+        rows = {name: [] for name in cases}
+        only_dask = len(sys.argv) > 3 and sys.argv[3] == "dask"
+        for _ in range(0 if only_dask else rounds):
+            for name, f in cases.items():
+                rows[name].append(timed(f))
+        print(f"{n} sheets in 2 files, {os.cpu_count()} cores, {rounds} alternating rounds, "
+              f"load average {os.getloadavg()[0]:.1f} at the end")
+        if not only_dask:
+            table(n, rows, "ipsfc eval --jobs 1")
+
+        from distributed import Client, LocalCluster, get_task_stream
+        clusters = {w: LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                                    host="127.0.0.1", dashboard_address=None) for w in (1, 2)}
+        clients = {w: Client(c) for w, c in clusters.items()}
+        try:
+            label = "ipsf.dask summarise(evaluate_files), {} worker(s)".format
+            drows = {label(w): [] for w in (1, 2)}
+            busy = {w: [] for w in (1, 2)}
+            cpu = {w: [] for w in (1, 2)}  # CPU seconds of the busiest worker process
+            for w, c in clients.items():  # warm: each worker loads the pack once
+                c.compute(ipsf.dask.summarise(ipsf.dask.evaluate_files(files, pack))).result()
+            for _ in range(rounds):
+                for w, c in clients.items():
+                    before = c.run(time.process_time)
+                    with get_task_stream(c) as ts:
+                        t = timed(lambda: c.compute(ipsf.dask.summarise(
+                            ipsf.dask.evaluate_files(files, pack))).result())
+                    after = c.run(time.process_time)
+                    cpu[w].append(max(after[k] - before[k] for k in after))
+                    drows[label(w)].append(t)
+                    busy[w].append(sum(s["stop"] - s["start"] for task in ts.data
+                                       for s in task["startstops"] if s["action"] == "compute"))
+            print()
+            table(n, drows, label(1))
+            for w in (1, 2):
+                wall = statistics.median(drows[label(w)])
+                print(f"{w} worker(s): tasks computing {statistics.median(busy[w]):.3f} s "
+                      f"(summed over workers) in {wall:.3f} s of wall time; the busiest "
+                      f"worker process used {statistics.median(cpu[w]):.3f} s of CPU")
+            print("2 vs 1 by CPU time (each worker given a core of its own): "
+                  f"{statistics.median(cpu[1]) / statistics.median(cpu[2]):.2f}")
+        finally:
+            for c in clients.values():
+                c.close()
+            for c in clusters.values():
+                c.close()
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ typedef struct ipsf_pack IpsfPack;
 typedef struct ipsf_eval IpsfEval;
 
 /* Error kinds.  The names (ipsf_error_kind_name) are those of the eval
- * record's "error.kind" (docs/sheets.md, installed as ipsfc(1)). */
+ * record's "error.kind" (sheets.md; `make install` puts the
+ * documents this header names in PREFIX/share/doc/ipsf). */
 typedef enum {
   IPSF_ERR_NONE = 0,
   IPSF_ERR_SYNTAX,          /* "syntax": a sheet that cannot be parsed */
@@ -467,6 +468,73 @@ void ipsf_runner_free(IpsfRunner *r);
  * such a failure is an out_of_memory error record instead of altered
  * text (docs/limits.md). */
 void *ipsf_json_malloc(size_t size);
+
+/* ---- the rest of the embedding API: by name, sheets, records ---------------
+ *
+ * Lifetime and threads, for everything below: strings returned from a pack
+ * (names) belong to the pack (valid until ipsf_pack_free, readable from any
+ * thread); strings returned from a sheet belong to the sheet (valid until
+ * ipsf_sheet_free).  An IpsfSheet is immutable once loaded: any number of
+ * threads may bind it at once, each into its own context.  Functions
+ * returning `char *` return a malloc'd, NUL-terminated string the caller
+ * frees with ipsf_free. */
+
+/* A level of a scale, and a viewpoint, by name (UINT32_MAX: none). */
+uint32_t ipsf_pack_level_index(const IpsfPack *pack, uint32_t scale, const char *name);
+uint32_t ipsf_pack_viewpoint_index(const IpsfPack *pack, const char *name);
+
+/* A fact sheet parsed from text exactly as `ipsfc eval` parses it: a JSON
+ * document, a YAML document, or one JSON Lines line (`syntax`).  NULL with
+ * err: IPSF_ERR_SYNTAX (the CLI's message, "line:col" or "column N"),
+ * IPSF_ERR_LIMIT, IPSF_ERR_NOMEM.  The sheet copies what it needs from
+ * text; it does not depend on any pack (its facts are checked on bind). */
+typedef struct ipsf_sheet IpsfSheet;
+IpsfSheet *ipsf_sheet_load(const char *text, size_t len, IpsfSheetSyntax syntax,
+                           IpsfError *err);
+void ipsf_sheet_free(IpsfSheet *sheet);
+/* The sheet's "device" string, or NULL. */
+const char *ipsf_sheet_get_device(const IpsfSheet *sheet);
+/* Its profiles, in document order (0 when it has none). */
+size_t ipsf_sheet_get_profile_count(const IpsfSheet *sheet);
+const char *ipsf_sheet_get_profile_name(const IpsfSheet *sheet, size_t i);
+
+/* Start a new evaluation of ev (ipsf_eval_begin) and bind the sheet to it:
+ * its facts, then those of `profile` (NULL: the base facts only), and its
+ * evidence, checked as the CLI checks them.  false with err: IPSF_ERR_TYPE,
+ * MISSING_FACT... as `eval`'s error record says, IPSF_ERR_UNKNOWN_FACT (not
+ * with IPSF_ALLOW_UNKNOWN_FACTS in flags), IPSF_ERR_UNKNOWN_PROFILE.  Then
+ * ipsf_eval_run.  Strings of the sheet are bound by reference: keep the
+ * sheet until the results (and any record) of this evaluation are read.
+ * `eval` evaluates a sheet once per profile, or once if it has none. */
+bool ipsf_eval_bind(IpsfEval *ev, const IpsfSheet *sheet, const char *profile, unsigned flags,
+                    IpsfError *err);
+
+/* The error record `ipsfc eval` writes for err (from ipsf_sheet_load,
+ * ipsf_eval_bind or ipsf_eval_run) in `format`, for a sheet named `sheet`
+ * at line `line` (0: null), `device` and `profile` (NULL: null).  `pack`
+ * names the pack in the record (NULL: none).  NULL when out of memory. */
+char *ipsf_error_record(const IpsfPack *pack, const IpsfError *err, const char *sheet,
+                        uint64_t line, const char *device, const char *profile,
+                        IpsfRecordFormat format, size_t *out_len);
+
+/* ipsf_eval_record and ipsf_error_record into the caller's buffer, with
+ * snprintf's contract: the record's length is returned whatever `cap` is,
+ * and at most cap - 1 bytes and a NUL are written, so a return >= cap
+ * means "call again with a buffer of return + 1 bytes".  SIZE_MAX when out
+ * of memory.  Or onto a stream: false with err (IPSF_ERR_IO when fwrite
+ * fails, IPSF_ERR_NOMEM); the stream is not flushed. */
+size_t ipsf_eval_record_buf(const IpsfEval *ev, const char *sheet, uint64_t line,
+                            const char *device, const char *profile, IpsfRecordFormat format,
+                            unsigned flags, char *buf, size_t cap);
+size_t ipsf_error_record_buf(const IpsfPack *pack, const IpsfError *err, const char *sheet,
+                             uint64_t line, const char *device, const char *profile,
+                             IpsfRecordFormat format, char *buf, size_t cap);
+bool ipsf_eval_record_write(const IpsfEval *ev, const char *sheet, uint64_t line,
+                            const char *device, const char *profile, IpsfRecordFormat format,
+                            unsigned flags, FILE *out, IpsfError *err);
+bool ipsf_error_record_write(const IpsfPack *pack, const IpsfError *err, const char *sheet,
+                             uint64_t line, const char *device, const char *profile,
+                             IpsfRecordFormat format, FILE *out, IpsfError *err_out);
 
 #ifdef __cplusplus
 }

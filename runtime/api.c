@@ -1,7 +1,14 @@
 /*
  * api.c -- the parts of ipsf.h an embedder needs beyond loading and
- * evaluating: what a pack declares, by index and by name, and one sheet
- * evaluated from text to records in one call (for bindings: python/).
+ * evaluating: what a pack declares, by index and by name; one sheet
+ * evaluated from text to records in one call (for bindings: python/);
+ * JSON Lines in chunks; a sheet parsed once (IpsfSheet, a jansson document
+ * behind an opaque type) and bound profile by profile with the CLI's own
+ * binder; records and error records into a caller's buffer or FILE *.
+ *
+ * Every path here reuses the CLI's readers, binder and reporter rather
+ * than a copy of them, so a record or an error an embedder gets is the
+ * one `ipsfc eval` writes, byte for byte (tests/unit/test_api*.c).
  *
  * Everything here reads the verified, immutable pack, so it is safe from
  * any thread; ipsf_evaluate_text writes only into the context it is given.
@@ -300,4 +307,150 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
     counts->errors += w->n.errors;
   }
   return out;
+}
+
+/* ---- by name: levels and viewpoints --------------------------------------------- */
+
+uint32_t ipsf_pack_level_index(const IpsfPack *p, uint32_t s, const char *name) {
+  uint32_t n = ipsf_pack_level_count(p, s);
+  for (uint32_t l = 0; name && l < n; l++)
+    if (strcmp(ipsf_pack_level_name(p, s, l), name) == 0) return l;
+  return IPSF_NONE;
+}
+
+uint32_t ipsf_pack_viewpoint_index(const IpsfPack *p, const char *name) {
+  for (uint32_t v = 0; name && v < p->viewpoint_count; v++)
+    if (strcmp(ipsf_str(p, p->viewpoints[v].name), name) == 0) return v;
+  return IPSF_NONE;
+}
+
+/* ---- a parsed sheet, bound profile by profile ------------------------------------ *
+ *
+ * An IpsfSheet is the jansson document the CLI's readers make, behind an
+ * opaque type: the same parser, the same messages, the same binder
+ * (ipsf_sheet_bind), so a sheet bound here gives the CLI's results and
+ * errors.  Strings bound into a context point into the document: the
+ * sheet must outlive the evaluation (documented in ipsf.h). */
+
+struct ipsf_sheet {
+  json_t *doc;
+};
+
+IpsfSheet *ipsf_sheet_load(const char *text, size_t len, IpsfSheetSyntax syntax,
+                           IpsfError *err) {
+  IpsfSheet *s = malloc(sizeof *s);
+  if (!s) {
+    ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory reading a sheet");
+    return NULL;
+  }
+  s->doc = syntax == IPSF_SYNTAX_YAML    ? ipsf_sheet_parse_yaml(text, len, err)
+           : syntax == IPSF_SYNTAX_JSONL ? ipsf_sheet_parse_jsonl_line(text, len, err)
+                                         : ipsf_sheet_parse_json(text, len, err);
+  if (!s->doc) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void ipsf_sheet_free(IpsfSheet *s) {
+  if (!s) return;
+  json_decref(s->doc);
+  free(s);
+}
+
+const char *ipsf_sheet_get_device(const IpsfSheet *s) {
+  return json_is_object(s->doc) ? ipsf_sheet_device(s->doc) : NULL;
+}
+
+size_t ipsf_sheet_get_profile_count(const IpsfSheet *s) {
+  return json_is_object(s->doc) ? ipsf_sheet_profile_count(s->doc) : 0;
+}
+
+const char *ipsf_sheet_get_profile_name(const IpsfSheet *s, size_t i) {
+  return i < ipsf_sheet_get_profile_count(s) ? ipsf_sheet_profile_name(s->doc, i) : NULL;
+}
+
+bool ipsf_eval_bind(IpsfEval *ev, const IpsfSheet *s, const char *profile, unsigned flags,
+                    IpsfError *err) {
+  IpsfBindOptions opt = {.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0};
+  ipsf_eval_begin(ev);
+  return ipsf_sheet_bind(ev, s->doc, profile, &opt, err);
+}
+
+/* ---- records into the caller's buffer or stream ---------------------------------- */
+
+static char *error_record(const IpsfPack *pack, const IpsfError *e, const IpsfRecordHead *h,
+                          IpsfRecordFormat format, size_t *out_len) {
+  IpsfReporter rep = {.format = out_format((int)format), .pack = pack};
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_report_begin(&b, &rep);
+  ipsf_report_error(&b, &rep, h, pack, e);
+  ipsf_report_end(&b, &rep);
+  if (b.failed || !b.data) {
+    ipsf_buf_free(&b);
+    return NULL;
+  }
+  if (out_len) *out_len = b.len;
+  return b.data;
+}
+
+char *ipsf_error_record(const IpsfPack *pack, const IpsfError *e, const char *sheet,
+                        uint64_t line, const char *device, const char *profile,
+                        IpsfRecordFormat format, size_t *out_len) {
+  IpsfRecordHead h = {sheet, line, device, profile};
+  return error_record(pack, e, &h, format, out_len);
+}
+
+/* snprintf's contract: the record's length whatever cap is; at most cap - 1
+ * bytes and a NUL written (nothing when cap is 0). */
+static size_t into_buffer(char *rec, size_t len, char *buf, size_t cap) {
+  if (!rec) return SIZE_MAX;
+  if (cap) {
+    size_t n = len < cap ? len : cap - 1;
+    memcpy(buf, rec, n);
+    buf[n] = '\0';
+  }
+  free(rec);
+  return len;
+}
+
+size_t ipsf_eval_record_buf(const IpsfEval *ev, const char *sheet, uint64_t line,
+                            const char *device, const char *profile, IpsfRecordFormat format,
+                            unsigned flags, char *buf, size_t cap) {
+  size_t len = 0;
+  char *rec = ipsf_eval_record(ev, sheet, line, device, profile, (int)format, flags, &len);
+  return into_buffer(rec, len, buf, cap);
+}
+
+size_t ipsf_error_record_buf(const IpsfPack *pack, const IpsfError *e, const char *sheet,
+                             uint64_t line, const char *device, const char *profile,
+                             IpsfRecordFormat format, char *buf, size_t cap) {
+  size_t len = 0;
+  char *rec = ipsf_error_record(pack, e, sheet, line, device, profile, format, &len);
+  return into_buffer(rec, len, buf, cap);
+}
+
+static bool to_stream(char *rec, size_t len, FILE *out, IpsfError *err) {
+  if (!rec) return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory writing a record");
+  bool ok = fwrite(rec, 1, len, out) == len;
+  free(rec);
+  return ok ? true : ipsf_fail(err, IPSF_ERR_IO, "cannot write a record");
+}
+
+bool ipsf_eval_record_write(const IpsfEval *ev, const char *sheet, uint64_t line,
+                            const char *device, const char *profile, IpsfRecordFormat format,
+                            unsigned flags, FILE *out, IpsfError *err) {
+  size_t len = 0;
+  char *rec = ipsf_eval_record(ev, sheet, line, device, profile, (int)format, flags, &len);
+  return to_stream(rec, len, out, err);
+}
+
+bool ipsf_error_record_write(const IpsfPack *pack, const IpsfError *e, const char *sheet,
+                             uint64_t line, const char *device, const char *profile,
+                             IpsfRecordFormat format, FILE *out, IpsfError *err_out) {
+  size_t len = 0;
+  char *rec = ipsf_error_record(pack, e, sheet, line, device, profile, format, &len);
+  return to_stream(rec, len, out, err_out);
 }

@@ -15,10 +15,19 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+try:  # the C decoder of records (python/ipsf/_records.c); json.loads without it
+    from ._records import Decoder as _Decoder
+except ImportError:  # pragma: no cover -- a source tree without `make python`
+    _Decoder = None
+
 from ._native import (ALLOW_UNKNOWN_FACTS, EXPLAIN, RECORDS_JSONL, SYNTAX_JSON, SYNTAX_JSONL,
                       SYNTAX_YAML, ffi, lib, string)
 
-__all__ = ["Pack", "compile", "PackError", "CompileError", "version"]
+__all__ = ["Pack", "compile", "PackError", "CompileError", "version", "FAST_RECORDS"]
+
+# True when records become dicts through the C decoder (_records.c), False
+# when through json.loads (the same dicts, about 3x slower).
+FAST_RECORDS = _Decoder is not None
 
 DEFAULT_MAX_COST = 32_000_000
 
@@ -200,10 +209,30 @@ class Pack:
         if out == ffi.NULL:
             raise MemoryError("ipsf: out of memory evaluating a sheet")
         try:
-            raw = ffi.unpack(out, n[0]).decode("utf-8")
+            return self._decode(ffi.buffer(out, n[0]))
         finally:
             lib.ipsf_free(out)
-        return [json.loads(line) for line in raw.splitlines()]
+
+    def _decoder(self):
+        d = getattr(self._local, "decoder", None)
+        if d is None:
+            d = self._local.decoder = _Decoder(json.loads)
+        return d
+
+    def _decode(self, buf):
+        """The records of a buffer of JSON Lines records, as a list of dicts:
+        the C decoder (one per thread, its string cache kept), else
+        json.loads."""
+        if _Decoder is None:
+            return [json.loads(line) for line in bytes(buf).decode("utf-8").splitlines()]
+        return self._decoder().lines(buf)
+
+    def _iter_decode(self, buf):
+        """The same, one record at a time (each made just before it is used:
+        cheaper than a list of thousands)."""
+        if _Decoder is None:
+            return (json.loads(line) for line in bytes(buf).decode("utf-8").splitlines())
+        return self._decoder().iter(buf)
 
     def evaluate(self, sheet, profile=None, explain=False, allow_unknown_facts=False,
                  yaml=False):
@@ -235,8 +264,9 @@ class Pack:
         return e
 
     def _chunk(self, key, text, first_line, sheet):
-        """Records (JSON text, one per line) of a chunk of JSON Lines text:
-        one C call, the GIL released during it."""
+        """The records of a chunk of JSON Lines text, as one buffer of JSON
+        Lines (the runtime's, freed when the buffer is): one C call, the GIL
+        released during it."""
         data = text.encode("utf-8") if isinstance(text, str) else text
         name = ffi.new("char[]", sheet.encode()) if sheet is not None else ffi.NULL
         n = ffi.new("size_t *")
@@ -244,52 +274,80 @@ class Pack:
                                        n, ffi.NULL)
         if out == ffi.NULL:
             raise MemoryError("ipsf: out of memory evaluating sheets")
-        try:
-            return ffi.unpack(out, n[0]).decode("utf-8").splitlines()
-        finally:
-            lib.ipsf_free(out)
+        return ffi.buffer(ffi.gc(out, lib.ipsf_free), n[0])
+
+    @staticmethod
+    def _chunks(lines, chunk, block):
+        """(first line number, text) pieces of a JSON Lines source, whole
+        lines each: a file object is read in blocks of `block` characters,
+        any other iterable `chunk` lines at a time."""
+        read = getattr(lines, "read", None)
+        if read is not None:
+            first, rest = 1, lines.read(0)[:0]
+            nl = "\n" if isinstance(rest, str) else b"\n"
+            while True:
+                data = read(block)
+                if not data:
+                    break
+                cut = data.rfind(nl) + 1
+                if cut == 0:
+                    rest += data
+                    continue
+                text, rest = rest + data[:cut], data[cut:]
+                yield first, text
+                first += text.count(nl)
+            if rest:
+                yield first, rest
+            return
+        buf, first, no = [], 1, 0
+        for no, line in enumerate(lines, 1):
+            if isinstance(line, bytes):
+                line = line.decode("utf-8")
+            buf.append(line if line.endswith("\n") else line + "\n")
+            if len(buf) >= chunk:
+                yield first, "".join(buf)
+                buf, first = [], no + 1
+        if buf:
+            yield first, "".join(buf)
 
     def evaluate_jsonl(self, lines, jobs=1, sheet=None, profile=None, explain=False,
-                       allow_unknown_facts=False, raw=False, chunk=4096):
+                       allow_unknown_facts=False, raw=False, chunk=512, block=1 << 16):
         """Records of a JSON Lines source (an iterable of lines, or a file
         object), in input order: exactly the records `ipsfc eval --format
         jsonl` writes for it, "line" the 1-based line number (blank lines
         count) and "sheet" the given name.  Lines go to the runtime in
-        chunks, through the CLI's own fast binder and record cache; jobs > 1
-        evaluates chunks on that many threads, the order kept.  raw=True
-        yields each record as its JSON text instead of a dict."""
+        chunks (`chunk` lines of an iterable, `block` characters of a file),
+        through the CLI's own fast binder and record cache.  Chunks are
+        evaluated on `jobs` threads besides the caller's, the GIL released,
+        while the caller's thread turns the records of earlier chunks into
+        dicts; the order is kept.  jobs=0: everything on the caller's
+        thread (what a Dask task does: Dask gives each task a thread).
+        raw=True yields each record as its JSON text instead of a dict."""
         key = (profile, (EXPLAIN if explain else 0) |
                (ALLOW_UNKNOWN_FACTS if allow_unknown_facts else 0))
-
-        def chunks():
-            buf, first, no = [], 1, 0
-            for no, line in enumerate(lines, 1):
-                if isinstance(line, bytes):
-                    line = line.decode("utf-8")
-                buf.append(line if line.endswith("\n") else line + "\n")
-                if len(buf) >= chunk:
-                    yield first, "".join(buf)
-                    buf, first = [], no + 1
-            if buf:
-                yield first, "".join(buf)
 
         def run(item):
             first, text = item
             return self._chunk(key, text, first, sheet)
 
-        convert = (lambda r: r) if raw else json.loads
-        if jobs <= 1:
-            for item in chunks():
-                for r in run(item):
-                    yield convert(r)
+        if raw:
+            def convert(buf):
+                return bytes(buf).decode("utf-8").splitlines()
+        else:
+            convert = self._iter_decode
+        if jobs <= 0:  # all on the caller's thread, one chunk at a time
+            for item in self._chunks(lines, chunk, block):
+                yield from convert(run(item))
             return
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             pending = []
-            for item in chunks():
-                pending.append(pool.submit(run, item))
-                if len(pending) >= 2 * jobs:
-                    for r in pending.pop(0).result():
-                        yield convert(r)
-            for f in pending:
-                for r in f.result():
-                    yield convert(r)
+            try:
+                for item in self._chunks(lines, chunk, block):
+                    pending.append(pool.submit(run, item))
+                    if len(pending) > jobs:
+                        yield from convert(pending.pop(0).result())
+                while pending:
+                    yield from convert(pending.pop(0).result())
+            finally:
+                for f in pending:
+                    f.cancel()

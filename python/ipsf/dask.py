@@ -15,9 +15,12 @@ or file, so the computation fails rather than lose records.
 import hashlib
 import json
 import threading
+import uuid
 
 import dask
 import dask.bag as db
+from dask.bag.core import reify
+from dask.highlevelgraph import HighLevelGraph
 
 from . import Pack, PackError
 
@@ -43,36 +46,73 @@ def _worker_pack(data, allow_native):
         return p
 
 
-def _partition(lines, data, allow_native, profile, explain, partition):
+def _call_token():
+    """Part of every task's name: files may change between two calls, so a
+    call never reuses the results of another (the pack's key is shared)."""
+    return uuid.uuid4().hex
+
+
+def _checked(lines, where):
+    """The lines of a partition, each a str or UTF-8 bytes; anything else
+    stops the task with an error naming the partition and the line."""
+    for no, line in enumerate(lines, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(f"ipsf.dask: {where}, line {no}: not UTF-8 text: {e}") from None
+        elif not isinstance(line, str):
+            raise TypeError(f"ipsf.dask: {where}, line {no}: a line must be str or bytes, "
+                            f"not {type(line).__name__}")
+        yield line
+
+
+def _partition(lines, index, data, allow_native, profile, explain):
+    """The records of one partition of lines, yielded as they are made:
+    Dask fuses this with what consumes the bag (summarise's fold), so the
+    records of a partition never all exist at once unless the caller asks
+    for them.  Evaluation runs on the task's own thread (jobs=0): Dask
+    already runs one task per worker thread."""
+    [i] = index
+    where = f"partition {i}"
     try:
         pack = _worker_pack(data, allow_native)
     except PackError as e:
-        raise RuntimeError(f"ipsf.dask: partition {partition}: the pack cannot be loaded: {e}") from e
-    out = []
-    for r in pack.evaluate_jsonl(lines, profile=profile, explain=explain):
+        raise RuntimeError(f"ipsf.dask: {where}: the pack cannot be loaded: {e}") from e
+    for r in pack.evaluate_jsonl(_checked(lines, where), profile=profile, explain=explain,
+                                 jobs=0):
         r["line"] = None  # a line of a bag has no number the CLI would give
-        out.append(r)
-    return out
+        yield r
+
+
+def _bag(name, tasks, dependencies):
+    """A bag whose partition i is (reify, tasks[i]): a list when the bag is
+    computed or moved between workers; when Dask fuses the partition with
+    what consumes it (a fold), its optimiser drops the reify, and the
+    generator's records are consumed as they are made."""
+    dsk = {(name, i): (reify, t) for i, t in enumerate(tasks)}
+    graph = HighLevelGraph.from_collections(name, dsk, dependencies=dependencies)
+    return db.Bag(graph, name, len(tasks))
 
 
 def evaluate(bag, pack, allow_native=(), profile=None, explain=False):
     """A bag of JSON Lines lines -> a bag of records (the CLI's JSON records,
     "sheet" and "line" None), partition by partition."""
     data = dask.delayed(_pack_bytes(pack, allow_native), pure=True)
-    parts = bag.to_delayed()
-    out = [dask.delayed(_partition, pure=False)(part, data, tuple(allow_native), profile,
-                                               explain, i)
-           for i, part in enumerate(parts)]
-    return db.from_delayed(out)
+    name = "ipsf-evaluate-" + _call_token()
+    tasks = [(_partition, key, [i], data.key, tuple(allow_native), profile, explain)
+             for i, key in enumerate(bag.__dask_keys__())]
+    return _bag(name, tasks, [bag, data])
 
 
-def _file(path, data, allow_native, profile, explain):
+def _file(item, data, allow_native, profile, explain):
+    [path] = item
     try:
         pack = _worker_pack(data, allow_native)
     except PackError as e:
         raise RuntimeError(f"ipsf.dask: {path}: the pack cannot be loaded: {e}") from e
-    with open(path, encoding="utf-8", newline="") as f:
-        return list(pack.evaluate_jsonl(f, sheet=path, profile=profile, explain=explain))
+    with open(path, "rb") as f:
+        yield from pack.evaluate_jsonl(f, sheet=path, profile=profile, explain=explain, jobs=0)
 
 
 def evaluate_files(paths, pack, allow_native=(), profile=None, explain=False):
@@ -80,9 +120,9 @@ def evaluate_files(paths, pack, allow_native=(), profile=None, explain=False):
     record exactly as `ipsfc eval --format jsonl` writes it for that file
     (with its "sheet" path and "line" number)."""
     data = dask.delayed(_pack_bytes(pack, allow_native), pure=True)
-    out = [dask.delayed(_file, pure=False)(p, data, tuple(allow_native), profile, explain)
-           for p in paths]
-    return db.from_delayed(out)
+    name = "ipsf-files-" + _call_token()
+    tasks = [(_file, [path], data.key, tuple(allow_native), profile, explain) for path in paths]
+    return _bag(name, tasks, [data])
 
 
 def _add(acc, rec):
@@ -115,9 +155,24 @@ def _empty():
     return {"records": 0, "errors": 0, "categories": {}, "requirements": {}}
 
 
+def _summarise_partition(records):
+    acc = _empty()  # a new one per partition: never shared between tasks
+    for r in records:
+        _add(acc, r)
+    return acc
+
+
+def _summarise_all(parts):
+    out = _empty()
+    for p in parts:
+        _merge(out, p)
+    return json.loads(json.dumps(out, sort_keys=True))
+
+
 def summarise(records):
     """A delayed summary of a bag of records: records, errors, the count of
     each cell of the category matrix ("axis1/axis2") and each requirement's
-    met / unmet / unknown counts."""
-    return records.fold(_add, _merge, initial=_empty()).apply(
-        lambda s: json.loads(json.dumps(s, sort_keys=True)))
+    met / unmet / unknown counts.  Each partition is counted as its records
+    are made (Dask fuses the two), so no partition's records are all held
+    at once."""
+    return records.reduction(_summarise_partition, _summarise_all)

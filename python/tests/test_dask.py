@@ -87,3 +87,78 @@ def test_bad_pack_refused_before_any_task(corpus):
     assert e.value.kind == "bytecode"
     with pytest.raises(ipsf.PackError):
         ipsf.dask.evaluate_files(corpus, b"not a pack")
+
+
+def test_summarise_never_holds_a_partition(ipsb, corpus):
+    """Without a cluster (the synchronous scheduler): summarise consumes the
+    records as they are made, and gives the same counts."""
+    import dask
+    with dask.config.set(scheduler="sync"):
+        got = ipsf.dask.summarise(ipsf.dask.evaluate_files(corpus, ipsb)).compute()
+    want = expected(ipsb, corpus)
+    assert got["records"] == len(want)
+
+
+def test_a_bad_line_names_its_partition_and_line(ipsb, corpus):
+    import dask
+    bag = db.from_sequence(['{"facts":{}}', b'{"x": "\xff"}'], npartitions=1)
+    with dask.config.set(scheduler="sync"), pytest.raises(ValueError) as e:
+        ipsf.dask.evaluate(bag, ipsb).compute()
+    assert "partition 0, line 2: not UTF-8" in str(e.value)
+    bag = db.from_sequence(["{}", "{}", "{}"], npartitions=3).map(
+        lambda s: {"not": "a line"} if s == "{}" else s)
+    with dask.config.set(scheduler="sync"), pytest.raises(TypeError) as e:
+        ipsf.dask.evaluate(bag, ipsb).compute()
+    assert "partition 0, line 1: a line must be str or bytes, not dict" in str(e.value)
+
+
+def _die_once(line, marker, pid_file):
+    """Kill this worker process on the line "DIE", the first time only: the
+    partition is then half evaluated when its worker dies."""
+    if line.startswith("DIE"):
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(1)
+        return line[3:]
+    return line
+
+
+def _die_always(line):
+    if line.startswith("DIE"):
+        os._exit(1)
+    return line
+
+
+def test_a_worker_that_dies_mid_partition_loses_nothing(ipsb, corpus, tmp_path):
+    """A worker killed in the middle of a partition: Dask runs the whole
+    partition again elsewhere, and the records are all there, in order.  A
+    partition that kills every worker it runs on fails the computation,
+    naming the task; it never yields part of its records."""
+    lines = [l for p in corpus for l in open(p, encoding="utf-8").read().splitlines()]
+    lines[500] = "DIE" + lines[500]
+    want = [dict(r, line=None, sheet=None) for r in
+            [r for path in corpus for r in cli_jsonl(ipsb, path, extra=("--jobs", "1"))]]
+    from distributed import KilledWorker
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster):
+        bag = db.from_sequence(lines, npartitions=4).map(
+            _die_once, str(tmp_path / "died"), None)
+        got = ipsf.dask.evaluate(bag, ipsb).compute()
+        assert os.path.exists(tmp_path / "died")  # a worker did die
+        assert got == want
+        bag = db.from_sequence(lines, npartitions=4).map(_die_always)
+        with pytest.raises(KilledWorker) as e:
+            ipsf.dask.summarise(ipsf.dask.evaluate(bag, ipsb)).compute()
+        # the task that failed is partition 1 (lines 306-611 hold line 501)
+        assert str(e.value.args[0]).endswith(", 1)"), e.value
+
+
+def test_a_pack_a_worker_cannot_load_names_the_partition():
+    """What a worker does when the pack's bytes do not load there (a native
+    library missing on that host): the task fails naming its partition."""
+    with pytest.raises(RuntimeError) as e:
+        list(ipsf.dask._partition(["{}"], [3], b"not a pack", (), None, False))
+    assert "ipsf.dask: partition 3: the pack cannot be loaded: bytecode: bad magic" in str(e.value)
+    with pytest.raises(RuntimeError) as e:
+        list(ipsf.dask._file(["registry-9.jsonl"], b"not a pack", (), None, False))
+    assert "ipsf.dask: registry-9.jsonl: the pack cannot be loaded" in str(e.value)

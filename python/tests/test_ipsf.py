@@ -102,3 +102,20 @@ def test_threads_share_a_pack(ipsb, corpus):
     for t in threads:
         t.join()
     assert not errors and all(results[i] == want for i in range(4))
+
+
+def test_bad_pack_message_is_the_clis(ipsb, tmp_path):
+    """A pack the CLI refuses: PackError carries the CLI's message."""
+    good = open(ipsb, "rb").read()
+    cases = {"magic.ipsb": b"not a pack", "truncated.ipsb": good[: len(good) // 2],
+             "flipped.ipsb": good[:40] + bytes([good[40] ^ 0xFF]) + good[41:]}
+    sheet = os.path.join(ROOT, "examples", "smart-home", "devices", "baby-monitor.yaml")
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        r = cli("eval", str(path), sheet, check=False)
+        assert r.returncode == 3, r
+        with pytest.raises(ipsf.PackError) as e:
+            ipsf.Pack(data)
+        assert r.stderr.strip() == f"ipsfc: {path}: {e.value.message}", name
+        assert e.value.kind == "bytecode"
