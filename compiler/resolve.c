@@ -149,7 +149,13 @@ static Ty resolve_type_expr(Compilation *c, uint32_t module, TypeExpr *t, const 
   case TE_NAMED: {
     SymEntry *e = lookup_type(c, module, t->name.name);
     if (!e) {
-      diag_error(&c->diags, t->name.span, "unknown type '%s'", t->name.name);
+      if (!diag_is_poisoned(&c->diags, t->name.name)) {
+        Suggest sg;
+        suggest_init(&sg, t->name.name);
+        suggest_map(&sg, &c->types);
+        diag_error(&c->diags, t->name.span, "unknown type '%s'%s", t->name.name,
+                   suggest_hint(c, &sg));
+      }
       return (Ty){TY_ERROR, 0};
     }
     return (Ty){TY_ENUM, e->index};
@@ -378,8 +384,16 @@ static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen)
     seen[RI_VIEWPOINT] = it->span;
     SymEntry *v = symmap_get(&c->viewpoint_map, it->ident.name);
     if (!v) {
-      diag_error(&c->diags, it->ident.span,
-                 "unknown viewpoint '%s' (did you import \"ssf\"?)", it->ident.name);
+      Suggest sg;
+      suggest_init(&sg, it->ident.name);
+      suggest_map(&sg, &c->viewpoint_map);
+      if (c->viewpoint_map.count == 0)
+        diag_error(&c->diags, it->ident.span,
+                   "unknown viewpoint '%s': the pack has no viewpoints (did you import \"ssf\"?)",
+                   it->ident.name);
+      else
+        diag_error(&c->diags, it->ident.span, "unknown viewpoint '%s'%s", it->ident.name,
+                   suggest_hint(c, &sg));
       return;
     }
     r->viewpoint = v->index;
@@ -596,7 +610,7 @@ static void check_pack_complete(Compilation *c) {
                  axis, axis);
   }
   for (size_t i = 0; i < c->scale_count; i++)
-    if (!c->scales[i].rules)
+    if (!c->scales[i].rules && !diag_is_poisoned(&c->diags, c->scales[i].name))
       diag_error(&c->diags, c->scales[i].span,
                  "scale %s has no rules block: write `rules %s { ... }`", c->scales[i].name,
                  c->scales[i].name);
