@@ -133,6 +133,15 @@ static void check_unused(An *a) {
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       mark_used(a, &u, c->reqs[i].confirms[k].when, c->reqs[i].module);
   }
+  /* A let or fn that a test's `expect` reads is used: the test names a
+   * property of the pack by it.  Facts and scales a test reads are not
+   * (a fact only a test reads is still never read by the pack), hence
+   * the scratch arrays. */
+  Used by_tests = {arena_array(ar, c->fact_count + 1, 1), u.let, u.fn,
+                   arena_array(ar, c->scale_count + 1, 1), arena_array(ar, c->module_count + 1, 1)};
+  for (size_t i = 0; i < c->test_count; i++)
+    for (size_t k = 0; k < c->tests[i]->expect_count; k++)
+      mark_used(a, &by_tests, c->tests[i]->expects[k].expr, c->root);
   /* a catalog is used when a ref or satisfied_by names one of its provisions */
   for (size_t i = 0; i < c->provision_count; i++)
     if (c->provisions[i].used) u.module[c->provisions[i].module] = 1;

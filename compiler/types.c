@@ -297,6 +297,28 @@ static void check_pair(Checker *x, Expr *e, Ty *ta, Ty *tb) {
   }
 }
 
+/* `site == "home"` where site is an enum: one error that shows the
+ * comparison without quotes (or the enum's values).  False when the
+ * operands are not an enum and a string literal. */
+static bool quoted_enum_value(Checker *x, const Expr *e, Ty ta, Ty tb) {
+  const Expr *lit = NULL;
+  Ty en = ta;
+  if (ta.kind == TY_ENUM && tb.kind == TY_STRING && e->b2->kind == EX_STRING) lit = e->b2;
+  else if (tb.kind == TY_ENUM && ta.kind == TY_STRING && e->a->kind == EX_STRING) lit = e->a, en = tb;
+  if (!lit) return false;
+  Compilation *c = x->c;
+  const EnumSym *es = &c->enums[en.enum_id];
+  if (enum_value_index(es, lit->str) != UINT32_MAX)
+    diag_error(&c->diags, lit->span,
+               "cannot compare %s with string: an enum value is written without quotes: %s",
+               ty_name(c, en), lit->str);
+  else
+    diag_error(&c->diags, lit->span,
+               "cannot compare %s with string: its values are written without quotes (%s)",
+               ty_name(c, en), enum_value_list(c, es));
+  return true;
+}
+
 static Ty check_membership(Checker *x, Expr *e, Ty ta, Ty tb) {
   Compilation *c = x->c;
   if (ta.kind == TY_ERROR || tb.kind == TY_ERROR) return (Ty){TY_BOOL, 0};
@@ -352,7 +374,7 @@ static Ty check_binary(Checker *x, Expr *e) {
   case OP_EQ:
   case OP_NE:
     check_pair(x, e, &ta, &tb);
-    unify(x, ta, tb, e->span, "compare");
+    if (!quoted_enum_value(x, e, ta, tb)) unify(x, ta, tb, e->span, "compare");
     return (Ty){TY_BOOL, 0};
   case OP_LT:
   case OP_LE:
