@@ -207,6 +207,11 @@ static int parse_options(Run *r, int argc, char **argv) {
   }
   if (status == EXIT_OK && argc - optind < 2)
     status = cli_usage("eval", "expected a PACK and at least one SHEET");
+  if (status == EXIT_OK && r->reporter.explain &&
+      (r->reporter.format == IPSF_OUT_CSV || r->reporter.format == IPSF_OUT_SARIF ||
+       r->reporter.format == IPSF_OUT_JUNIT))
+    status = cli_usage("eval", "--explain lists reasons in text, json and jsonl only "
+                               "(csv, sarif and junit have no place for them)");
   return status;
 }
 
