@@ -161,10 +161,9 @@ int cli_parse_max_cost(const char *verb, const char *arg) {
   return EXIT_OK;
 }
 
-/* By the magic of the format (runtime/ipsb.c), whatever the name: EV.IPSB
- * or a pack without extension is bytecode, a source named x.ipsb is not.
- * A file that cannot be read or is shorter than the magic is judged by its
- * extension (any case), so that the loader's error names the real problem. */
+/* By the magic of the format (runtime/ipsb.c), whatever the name (a pack
+ * without extension), or by the extension .ipsb in any case (EV.IPSB): a
+ * damaged .ipsb then gets the loader's "bad magic", not source errors. */
 bool cli_is_bytecode(const char *path) {
   static const unsigned char magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a};
   FILE *f = fopen(path, "rb");
@@ -174,7 +173,7 @@ bool cli_is_bytecode(const char *path) {
     bool dir = fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
     size_t got = dir ? 0 : fread(head, 1, sizeof head, f);
     fclose(f);
-    if (got == sizeof head) return memcmp(head, magic, sizeof magic) == 0;
+    if (got == sizeof head && memcmp(head, magic, sizeof magic) == 0) return true;
   }
   size_t n = strlen(path);
   return n >= 5 && strcasecmp(path + n - 5, ".ipsb") == 0;

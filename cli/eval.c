@@ -26,14 +26,18 @@
 static const char help[] =
     "usage: ipsfc eval PACK SHEET... [options]\n\n"
     "Evaluate device fact sheets (JSON, JSON Lines, YAML; '-' reads JSON Lines\n"
-    "from standard input) against a rule pack (.ipsf source or .ipsb bytecode)\n"
+    "from standard input, or --stdin-format) against a rule pack (.ipsf source\n"
+    "or .ipsb bytecode)\n"
     "and print one record per sheet and profile.\n\n"
     "options:\n"
     "      --format FMT       text (default), json (one array), jsonl (one\n"
     "                         record per line), csv (one row per record),\n"
     "                         sarif (SARIF 2.1.0: a result per requirement not\n"
     "                         met), junit (a test case per sheet and profile)\n"
-    "      --explain          list the rules behind every level (reasons)\n"
+    "      --explain          list the rules behind every level (reasons; text,\n"
+    "                         json and jsonl only)\n"
+    "      --stdin-format F   what '-' holds: jsonl (default: one sheet per\n"
+    "                         line), json or yaml (one whole document)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
     "                         unmet: also exit 1 if a requirement is unmet or\n"
@@ -82,6 +86,7 @@ typedef struct {
   unsigned jobs;          /* --jobs, 0 = number of cores */
   size_t max_sheet_bytes; /* --max-sheet-bytes (docs/limits.md) */
   size_t max_line_bytes;  /* --max-line-bytes */
+  IpsfSheetFormat stdin_format; /* --stdin-format: what '-' holds (JSONL by default) */
   bool summary;           /* --summary */
   /* run state (cli/eval_stream.h) */
   EsShared sh;
@@ -90,7 +95,7 @@ typedef struct {
 } Run;
 
 static void eval_file(Run *r, const char *path) {
-  IpsfSheetFormat format = ipsf_sheet_format_of(path);
+  IpsfSheetFormat format = strcmp(path, "-") == 0 ? r->stdin_format : ipsf_sheet_format_of(path);
   if (format == IPSF_SHEET_JSONL) {
     es_eval_jsonl(&r->out, &r->w, path);
     return;
@@ -129,7 +134,17 @@ static int parse_fail_on(Run *r, const char *f) {
 }
 
 enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST };
+       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST,
+       OPT_STDIN_FORMAT };
+
+/* --stdin-format: '-' is JSON Lines unless told otherwise. */
+static int parse_stdin_format(Run *r, const char *f) {
+  if (strcmp(f, "jsonl") == 0) r->stdin_format = IPSF_SHEET_JSONL;
+  else if (strcmp(f, "json") == 0) r->stdin_format = IPSF_SHEET_JSON;
+  else if (strcmp(f, "yaml") == 0) r->stdin_format = IPSF_SHEET_YAML;
+  else return cli_usage("eval", "unknown --stdin-format '%s' (jsonl, json, yaml)", f);
+  return EXIT_OK;
+}
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
@@ -167,6 +182,7 @@ static int parse_options(Run *r, int argc, char **argv) {
   static const struct option opts[] = {
       {"format", required_argument, 0, OPT_FORMAT},
       {"explain", no_argument, 0, OPT_EXPLAIN},
+      {"stdin-format", required_argument, 0, OPT_STDIN_FORMAT},
       {"profile", required_argument, 0, OPT_PROFILE},
       {"fail-on", required_argument, 0, OPT_FAIL_ON},
       {"allow-unknown-facts", no_argument, 0, OPT_UNKNOWN},
@@ -183,12 +199,14 @@ static int parse_options(Run *r, int argc, char **argv) {
   int c, status = EXIT_OK;
   r->max_sheet_bytes = IPSF_SHEET_MAX_FILE;
   r->max_line_bytes = IPSF_SHEET_MAX_LINE;
+  r->stdin_format = IPSF_SHEET_JSONL;
   optind = 0;
   opterr = 0;
   while (status == EXIT_OK && (c = getopt_long(argc, argv, ":I:h", opts, NULL)) != -1) {
     switch (c) {
     case OPT_FORMAT: status = parse_format(r, optarg); break;
     case OPT_EXPLAIN: r->reporter.explain = true; break;
+    case OPT_STDIN_FORMAT: status = parse_stdin_format(r, optarg); break;
     case OPT_PROFILE: r->profile = optarg; break;
     case OPT_FAIL_ON: status = parse_fail_on(r, optarg); break;
     case OPT_UNKNOWN: r->bind.allow_unknown_facts = true; break;
@@ -252,6 +270,18 @@ static int exit_code(const Run *r) {
   return EXIT_OK;
 }
 
+/* '-' read as JSON Lines gave errors and not one record: most likely one
+ * pretty-printed document was piped in.  Say how to read it. */
+static void stdin_hint(const Run *r, int nsheets, char **sheets) {
+  if (r->stdin_format != IPSF_SHEET_JSONL || r->out.total.records || !r->out.total.errors) return;
+  for (int i = 0; i < nsheets; i++)
+    if (strcmp(sheets[i], "-") == 0) {
+      fputs("ipsfc eval: hint: '-' is read as JSON Lines, one sheet per line; for one "
+            "JSON or YAML document give --stdin-format json (or yaml)\n", stderr);
+      return;
+    }
+}
+
 /* Evaluate every sheet with the loaded pack; the exit code. */
 static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) {
   r->reporter.pack = pack;
@@ -288,6 +318,7 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
     es_out_take(&r->out, &r->w);
   }
   es_finish(&r->out, r->summary || (r->sh.progress && r->reporter.format != IPSF_OUT_TEXT));
+  stdin_hint(r, nsheets, sheets);
   ipsf_worker_free(&r->w);
   ipsf_report_cache_free(cache);
   return exit_code(r);

@@ -104,7 +104,7 @@ void es_finish(EsOut *o, bool summary) {
   if (!summary) return;
   double t = seconds_since(&o->t0);
   fprintf(stderr,
-          "ipsfc eval: %zu devices, %zu profiles evaluated, %zu errors, %zu unmet; "
+          "ipsfc eval: %zu devices, %zu records evaluated, %zu errors, %zu unmet; "
           "%.3f s, %.0f sheets/s\n",
           o->total.sheets, o->total.records, o->total.errors, o->total.unmet, t,
           t > 0 ? (double)o->total.sheets / t : 0.0);
