@@ -221,11 +221,18 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
   a->gen = 1;
 
   ipsfc_an_setup_facts(a);
-  for (size_t i = 0; i < c->let_count; i++) ipsfc_an_collect(a, c->lets[i].decl->value, NULL, 0);
+  /* own_*: what each inexact construct belongs to (InexactCause) */
+  for (size_t i = 0; i < c->let_count; i++) {
+    a->own_kind = OWN_LET, a->own_index = (uint32_t)i;
+    ipsfc_an_collect(a, c->lets[i].decl->value, NULL, 0);
+  }
   for (size_t i = 0; i < c->scale_count; i++)
-    for (size_t r = 0; c->scales[i].rules && r < c->scales[i].rules->rule_count; r++)
+    for (size_t r = 0; c->scales[i].rules && r < c->scales[i].rules->rule_count; r++) {
+      a->own_kind = OWN_SCALE, a->own_index = (uint32_t)i;
       ipsfc_an_collect(a, c->scales[i].rules->rules[r].cond, NULL, 0);
+    }
   for (size_t i = 0; i < c->req_count; i++) {
+    a->own_kind = OWN_REQ, a->own_index = (uint32_t)i;
     ipsfc_an_collect(a, c->reqs[i].applies, NULL, 0);
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       ipsfc_an_collect(a, c->reqs[i].confirms[k].when, NULL, 0);
@@ -237,6 +244,7 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
     const ScaleSym *s = &c->scales[i];
     if (!s->rules) continue;
     Undecided u = {0};
+    ipsfc_an_set_root(a, OWN_SCALE, (uint32_t)i);
     ipsfc_an_check_gap(a, (uint32_t)i, &u);
     if (s->policy == IPSF_POLICY_UNIQUE) ipsfc_an_check_overlaps(a, (uint32_t)i, &u);
     ipsfc_an_check_rules(a, (uint32_t)i, &u);
