@@ -472,13 +472,15 @@ static void declare_requirement(Compilation *c, uint32_t module, Decl *d) {
   Span seen[RI_DOC + 1];
   for (size_t i = 0; i <= RI_DOC; i++) seen[i] = NO_SPAN;
   for (size_t i = 0; i < d->item_count; i++) requirement_item(c, r, &d->items[i], seen);
-  if (seen[RI_VIEWPOINT].file == SPAN_NO_FILE)
+  /* A line with a syntax error was dropped (and reported): the line the
+   * requirement lacks is probably that one. */
+  if (seen[RI_VIEWPOINT].file == SPAN_NO_FILE && !d->had_error)
     diag_error(&c->diags, d->name.span, "requirement %s has no viewpoint line", id);
-  if (!r->has_applies)
+  if (!r->has_applies && !d->had_error)
     diag_error(&c->diags, d->name.span,
                "requirement %s has no applies line (write `applies always;` or `applies when ...;`)",
                id);
-  if (r->confirm_count == 0)
+  if (r->confirm_count == 0 && !d->had_error)
     diag_error(&c->diags, d->name.span, "requirement %s has no confirm line", id);
   requirement_methods(c, r);
 }

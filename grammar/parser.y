@@ -563,8 +563,8 @@ req_items
       { $$ = ast_decl(ctx->arena, D_REQUIREMENT, @$); }
   | req_items req_item
       { $$ = $1; *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
-  | req_items error
-  | req_items error ';'   { $$ = $1; yyerrok; }
+  | req_items error        { $$ = $1; $$->had_error = true; }
+  | req_items error ';'    { $$ = $1; $$->had_error = true; yyerrok; }
   ;
 
 req_item
