@@ -38,6 +38,7 @@ typedef struct ParseCtx {
    * block ends there and the rest of the file parses as written. */
   uint32_t depth;
   uint32_t open_at[32];  /* offsets of the innermost open '{'s (depth <= 32) */
+  size_t open_errors[32]; /* syntax_errors when each was opened */
   bool closing;          /* '}'s are being supplied (reported once) */
 
   /* parser */

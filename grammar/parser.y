@@ -301,6 +301,8 @@ decl
         else $$->allow_nonmonotone = true; }
   | KW_RULES error '{' rule_list '}'
       { $$ = NULL; (void)$4; }
+  | rules_name error '{' rule_list '}'
+      { $$ = NULL; (void)$1; (void)$4; }
   | KW_VIEWPOINT T_IDENT string_opt level_list
       { $$ = NULL;
         if ($4.items) {
@@ -851,6 +853,7 @@ static const char *ident_role(const yypcontext_t *yyctx) {
     for (const yy_state_t *q = p - 1; *q != 0 && q > p - 6; q--) {
       switch (YY_ACCESSING_SYMBOL(*q)) {
       case YYSYMBOL_KW_RULES: case YYSYMBOL_KW_SCALE: case YYSYMBOL_KW_AXIS:
+      case YYSYMBOL_rules_name:
         return "a level name";
       case YYSYMBOL_KW_VIEWPOINT: return "a method name";
       case YYSYMBOL_KW_FACTS: case YYSYMBOL_KW_GIVEN: return "a fact name";
