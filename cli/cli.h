@@ -73,7 +73,8 @@ int cli_help(const char *text);
 /* Colours on a terminal unless NO_COLOR is set (https://no-color.org). */
 bool cli_color(FILE *f);
 
-/* True if path names compiled bytecode (ends in .ipsb). */
+/* True if path holds compiled bytecode: its magic, or the extension .ipsb
+ * in any case. */
 bool cli_is_bytecode(const char *path);
 
 /* --max-cost N (docs/security.md, "The cost bound"): the limit every

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -160,9 +161,22 @@ int cli_parse_max_cost(const char *verb, const char *arg) {
   return EXIT_OK;
 }
 
+/* By the magic of the format (runtime/ipsb.c), whatever the name (a pack
+ * without extension), or by the extension .ipsb in any case (EV.IPSB): a
+ * damaged .ipsb then gets the loader's "bad magic", not source errors. */
 bool cli_is_bytecode(const char *path) {
+  static const unsigned char magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a};
+  FILE *f = fopen(path, "rb");
+  if (f) {
+    unsigned char head[8];
+    struct stat st;
+    bool dir = fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
+    size_t got = dir ? 0 : fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (got == sizeof head && memcmp(head, magic, sizeof magic) == 0) return true;
+  }
   size_t n = strlen(path);
-  return n >= 5 && strcmp(path + n - 5, ".ipsb") == 0;
+  return n >= 5 && strcasecmp(path + n - 5, ".ipsb") == 0;
 }
 
 IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_code) {
@@ -189,7 +203,9 @@ IpsfPack *cli_load_pack(const char *path, const StrList *import_dirs, int *exit_
     free(bytes);
   }
   if (!pack) {
-    cli_error(NULL, "%s: %s", path, err.message);
+    /* The loader's message may name the file already ("cannot read 'x'"). */
+    if (strstr(err.message, path)) cli_error(NULL, "%s", err.message);
+    else cli_error(NULL, "%s: %s", path, err.message);
     *exit_code = err.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
   }
   return pack;

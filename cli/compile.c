@@ -61,7 +61,8 @@ int cmd_compile(int argc, char **argv) {
       break;
     case 'T':
       strlist_free(&dirs);
-      return cli_usage("compile", "--with-tests is not built yet in this version");
+      return cli_usage("compile", "--with-tests is not built yet: run the tests from source "
+                                  "(ipsfc test PACK.ipsf, with PACK.cases.csv beside it)");
     case 'h': strlist_free(&dirs); return cli_help(help);
     case ':': strlist_free(&dirs); return cli_usage("compile", "%s needs an argument", argv[optind - 1]);
     default: strlist_free(&dirs); return cli_usage("compile", "unknown option '%s'", argv[optind - 1]);

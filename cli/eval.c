@@ -17,6 +17,7 @@
  * the runner reads no more and passes nothing more after a whole record,
  * and the exit code is 128 + the signal.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,14 +35,18 @@
 static const char help[] =
     "usage: ipsfc eval PACK SHEET... [options]\n\n"
     "Evaluate device fact sheets (JSON, JSON Lines, YAML; '-' reads JSON Lines\n"
-    "from standard input) against a rule pack (.ipsf source or .ipsb bytecode)\n"
+    "from standard input, or --stdin-format) against a rule pack (.ipsf source\n"
+    "or .ipsb bytecode)\n"
     "and print one record per sheet and profile.\n\n"
     "options:\n"
     "      --format FMT       text (default), json (one array), jsonl (one\n"
     "                         record per line), csv (one row per record),\n"
     "                         sarif (SARIF 2.1.0: a result per requirement not\n"
     "                         met), junit (a test case per sheet and profile)\n"
-    "      --explain          list the rules behind every level (reasons)\n"
+    "      --explain          list the rules behind every level (reasons; text,\n"
+    "                         json and jsonl only)\n"
+    "      --stdin-format F   what '-' holds: jsonl (default: one sheet per\n"
+    "                         line), json or yaml (one whole document)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
     "                         unmet: also exit 1 if a requirement is unmet or\n"
@@ -79,8 +84,77 @@ static const char help[] =
 
 typedef EvalRun Run;
 
-/* One sheet path: the runner reads it as eval does (by extension, "-"). */
-static bool eval_file(Run *r, const char *path) { return ipsf_runner_path(r->runner, path); }
+/* All of standard input, up to max bytes; NULL (with errno, or EFBIG past
+ * max) when it cannot be read. */
+static char *read_stdin(size_t max, size_t *len) {
+  size_t cap = 64 * 1024, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n == cap) {
+      if (cap > max) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+      }
+      char *more = realloc(buf, cap * 2);
+      if (!more) break;
+      buf = more;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n, stdin);
+    n += got;
+    if (got == 0) {
+      if (ferror(stdin) || n > max) break;
+      *len = n;
+      return buf;
+    }
+  }
+  int e = n > max ? EFBIG : errno;
+  free(buf);
+  errno = e;
+  return NULL;
+}
+
+/* One sheet path: the runner reads it as eval does (by extension; "-" is
+ * JSON Lines unless --stdin-format says it is one JSON or YAML document). */
+static bool eval_file(Run *r, const char *path) {
+  if (strcmp(path, "-") != 0 || r->stdin_format == IPSF_SHEET_JSONL)
+    return ipsf_runner_path(r->runner, path);
+  size_t len = 0;
+  char *text = read_stdin(r->max_sheet_bytes, &len);
+  if (!text) {
+    cli_error("eval", "cannot read standard input: %s", strerror(errno));
+    r->stdin_failed = true;
+    return false;
+  }
+  bool going = ipsf_runner_document(r->runner, text, len,
+                                    r->stdin_format == IPSF_SHEET_YAML ? IPSF_SYNTAX_YAML
+                                                                       : IPSF_SYNTAX_JSON,
+                                    "-");
+  free(text);
+  return going;
+}
+
+/* --stdin-format: '-' is JSON Lines unless told otherwise. */
+static int parse_stdin_format(Run *r, const char *f) {
+  if (strcmp(f, "jsonl") == 0) r->stdin_format = IPSF_SHEET_JSONL;
+  else if (strcmp(f, "json") == 0) r->stdin_format = IPSF_SHEET_JSON;
+  else if (strcmp(f, "yaml") == 0) r->stdin_format = IPSF_SHEET_YAML;
+  else return cli_usage("eval", "unknown --stdin-format '%s' (jsonl, json, yaml)", f);
+  return EXIT_OK;
+}
+
+/* '-' read as JSON Lines gave errors and not one record: most likely one
+ * pretty-printed document was piped in.  Say how to read it. */
+static void stdin_hint(const Run *r, int nsheets, char **sheets) {
+  if (r->stdin_format != IPSF_SHEET_JSONL || r->total.records || !r->total.errors) return;
+  for (int i = 0; i < nsheets; i++)
+    if (strcmp(sheets[i], "-") == 0) {
+      fputs("ipsfc eval: hint: '-' is read as JSON Lines, one sheet per line; for one "
+            "JSON or YAML document give --stdin-format json (or yaml)\n", stderr);
+      return;
+    }
+}
 
 static int parse_format(Run *r, const char *f) {
   if (strcmp(f, "text") == 0) r->reporter.format = IPSF_OUT_TEXT;
@@ -102,7 +176,7 @@ static int parse_fail_on(Run *r, const char *verb, const char *f) {
   return EXIT_OK;
 }
 
-enum { OPT_FORMAT = EVAL_OPT_END, OPT_EXPLAIN, OPT_SUMMARY };
+enum { OPT_FORMAT = EVAL_OPT_END, OPT_EXPLAIN, OPT_SUMMARY, OPT_STDIN_FORMAT };
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
@@ -178,6 +252,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       {"format", required_argument, 0, OPT_FORMAT},
       {"explain", no_argument, 0, OPT_EXPLAIN},
       {"summary", no_argument, 0, OPT_SUMMARY},
+      {"stdin-format", required_argument, 0, OPT_STDIN_FORMAT},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   struct option opts[SHARED + sizeof own / sizeof own[0]];
@@ -185,6 +260,7 @@ static int parse_options(Run *r, int argc, char **argv) {
   memcpy(opts + SHARED, own, sizeof own);
   int c, status = EXIT_OK;
   eval_options_init(r);
+  r->stdin_format = IPSF_SHEET_JSONL;
   optind = 0;
   opterr = 0;
   while (status == EXIT_OK && (c = getopt_long(argc, argv, ":I:h", opts, NULL)) != -1) {
@@ -192,6 +268,7 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_FORMAT: status = parse_format(r, optarg); break;
     case OPT_EXPLAIN: r->reporter.explain = true; break;
     case OPT_SUMMARY: r->summary = true; break;
+    case OPT_STDIN_FORMAT: status = parse_stdin_format(r, optarg); break;
     case 'h': cli_help(help); return -1;
     case ':': status = cli_usage("eval", "%s needs an argument", argv[optind - 1]); break;
     case '?': status = cli_usage("eval", "unknown option '%s'", argv[optind - 1]); break;
@@ -204,6 +281,11 @@ static int parse_options(Run *r, int argc, char **argv) {
   }
   if (status == EXIT_OK && argc - optind < 2)
     status = cli_usage("eval", "expected a PACK and at least one SHEET");
+  if (status == EXIT_OK && r->reporter.explain &&
+      (r->reporter.format == IPSF_OUT_CSV || r->reporter.format == IPSF_OUT_SARIF ||
+       r->reporter.format == IPSF_OUT_JUNIT))
+    status = cli_usage("eval", "--explain lists reasons in text, json and jsonl only "
+                               "(csv, sarif and junit have no place for them)");
   return status;
 }
 
@@ -239,6 +321,7 @@ void eval_restore_stop_signals(const struct sigaction old[2]) {
 
 int eval_exit_code(const EvalRun *r) {
   if (r->out.write_failed) return EXIT_INTERNAL;
+  if (r->stdin_failed) return EXIT_INPUT;
   if (stop_signal) return 128 + stop_signal;
   if (r->fail_on == FAIL_ON_NEVER) return EXIT_OK;
   if (r->total.errors) return EXIT_INPUT;
@@ -298,6 +381,7 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
   ipsf_runner_finish(r->runner, NULL);
   eval_runner_done(r, "eval");
   es_finish(&r->out, &r->total, r->summary || (progress && r->reporter.format != IPSF_OUT_TEXT));
+  stdin_hint(r, nsheets, sheets);
   ipsf_runner_free(r->runner);
   r->runner = NULL;
   return eval_exit_code(r);

@@ -64,7 +64,7 @@ void es_finish(EsOut *o, const IpsfRunCounts *total, bool summary) {
   if (!summary) return;
   double t = seconds_since(&o->t0);
   fprintf(stderr,
-          "ipsfc eval: %zu devices, %zu profiles evaluated, %zu errors, %zu unmet; "
+          "ipsfc eval: %zu devices, %zu records evaluated, %zu errors, %zu unmet; "
           "%.3f s, %.0f sheets/s\n",
           total->sheets, total->records, total->errors, total->unmet, t,
           t > 0 ? (double)total->sheets / t : 0.0);

@@ -48,11 +48,13 @@ typedef struct {
   unsigned jobs;          /* --jobs, 0 = number of cores */
   size_t max_sheet_bytes; /* --max-sheet-bytes (docs/limits.md) */
   size_t max_line_bytes;  /* --max-line-bytes */
+  IpsfSheetFormat stdin_format; /* eval --stdin-format: what '-' holds */
   bool summary;           /* --summary */
   /* run state */
   IpsfRunner *runner;
   EsOut out;              /* eval's writer (report: write_failed only) */
   IpsfRunCounts total;    /* at the end (eval_runner_done) */
+  bool stdin_failed;      /* --stdin-format: standard input could not be read */
 } EvalRun;
 
 /* getopt codes of the shared options (and 'I'); a verb's own start at

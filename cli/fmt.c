@@ -45,10 +45,11 @@ static const char help[] =
     "  ipsfc fmt -w pack.ipsf lib/*.ipsf\n"
     "  ipsfc fmt --check $(git ls-files '*.ipsf')\n";
 
-/* As compiler/load.c: at most 16 MiB, a UTF-8 byte order mark dropped. */
+/* As compiler/load.c: at most 16 MiB, a UTF-8 byte order mark dropped
+ * (*bom says so: fmt writes it back, docs/language.md section 2). */
 #define MAX_SOURCE_BYTES (16u * 1024u * 1024u)
 
-static char *read_all(FILE *f, size_t *len, const char **why) {
+static char *read_all(FILE *f, size_t *len, bool *bom, const char **why) {
   size_t cap = 4096, n = 0;
   char *buf = xmalloc(cap);
   for (;;) {
@@ -74,6 +75,7 @@ static char *read_all(FILE *f, size_t *len, const char **why) {
   if (n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
     memmove(buf, buf + 3, n - 2);
     n -= 3;
+    *bom = true;
   }
   *len = n;
   return buf;
@@ -245,17 +247,18 @@ enum { MODE_PRINT, MODE_WRITE, MODE_CHECK };
 static int fmt_one(const char *path, int mode) {
   const char *why = NULL;
   size_t len = 0;
+  bool bom = false; /* kept: fmt changes the layout, not the encoding */
   char *text;
   bool is_stdin = strcmp(path, "-") == 0;
   if (is_stdin) {
-    text = read_all(stdin, &len, &why);
+    text = read_all(stdin, &len, &bom, &why);
   } else {
     FILE *f = fopen(path, "rb");
     if (!f) {
       fprintf(stderr, "ipsfc: error: cannot read %s: %s\n", path, strerror(errno));
       return EXIT_INPUT;
     }
-    text = read_all(f, &len, &why);
+    text = read_all(f, &len, &bom, &why);
     fclose(f);
   }
   if (!text) {
@@ -283,14 +286,20 @@ static int fmt_one(const char *path, int mode) {
   } else {
     bool same = out.len == len && memcmp(out.text, text, len) == 0;
     if (mode == MODE_PRINT) {
+      if (bom) fputs("\xEF\xBB\xBF", stdout);
       fwrite(out.text, 1, out.len, stdout);
     } else if (mode == MODE_CHECK) {
       if (!same) {
         unified_diff(stdout, is_stdin ? "<stdin>" : path, text, len, out.text, out.len);
         code = EXIT_FINDING;
       }
-    } else if (!same && !cli_write_file("fmt", path, out.text, out.len, 0666, false)) {
-      code = EXIT_INPUT;
+    } else if (!same) {
+      char *data = xmalloc(out.len + 3);
+      size_t k = bom ? 3 : 0;
+      memcpy(data, "\xEF\xBB\xBF", k);
+      memcpy(data + k, out.text, out.len);
+      if (!cli_write_file("fmt", path, data, out.len + k, 0666, false)) code = EXIT_INPUT;
+      free(data);
     }
   }
   fmt_output_free(&out);

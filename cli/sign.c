@@ -59,9 +59,6 @@ int cmd_sign(int argc, char **argv) {
   const char *path = argv[optind];
   if (!cli_is_bytecode(path)) return cli_usage("sign", "%s is not a .ipsb file", path);
 
-  struct stat st;
-  if (stat(key, &st) == 0 && (st.st_mode & 077))
-    cli_error("sign", "warning: %s is readable by others (chmod 600 it)", key);
   IpsfError err = {0};
   uint8_t sk[64];
   if (!ipsf_secret_key_load_file(key, sk, &err)) {
@@ -69,6 +66,11 @@ int cmd_sign(int argc, char **argv) {
     return err.kind == IPSF_ERR_NOMEM || err.kind == IPSF_ERR_INTERNAL ? EXIT_INTERNAL
                                                                        : EXIT_INPUT;
   }
+  /* Only a file that is a secret key is worth a warning about who can
+   * read it: a public key given by mistake was refused just above. */
+  struct stat st;
+  if (stat(key, &st) == 0 && (st.st_mode & 077))
+    cli_error("sign", "warning: %s is readable by others (chmod 600 it)", key);
   uint8_t *bytes = NULL, *out = NULL;
   size_t len = 0, out_len = 0;
   bool ok = ipsb_read_file(path, &bytes, &len, &err) &&

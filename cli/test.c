@@ -6,12 +6,15 @@
  * with --coverage, what no test reached.  The text output ends with the
  * line `N passed, N failed`, which CI may parse.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "arena.h"
 #include "cli.h"
 #include "escape.h"
 #include "compile.h"
@@ -22,11 +25,15 @@ static const char help[] =
     "usage: ipsfc test PACK.ipsf... [options]\n\n"
     "Run the test blocks of rule packs: each test sets its given facts (the\n"
     "others take their defaults), evaluates the pack and checks every expect.\n"
-    "Prints one line per test, what failed and where, then 'N passed, N failed'.\n\n"
+    "Prints one line per test, what failed and where, then 'N passed, N failed'.\n"
+    "A table of cases beside the pack (PACK.cases.csv for PACK.ipsf) runs too:\n"
+    "one test per row (docs/language.md section 16).\n\n"
     "options:\n"
     "      --format FMT    text (default), junit (JUnit XML) or json\n"
     "      --run REGEX     run only the tests whose name matches REGEX (POSIX\n"
     "                      extended regular expression, unanchored)\n"
+    "      --cases FILE    the table of cases (CSV) to run with the pack's tests\n"
+    "                      (default: PACK.cases.csv, if it exists; one pack only)\n"
     "      --coverage      also list the rules, otherwise branches,\n"
     "                      requirements and confirm lines no test reached\n"
     "                      (text or json)\n"
@@ -50,6 +57,7 @@ typedef struct {
   regex_t run;
   StrList import_dirs;
   StrList allow_native; /* --allow-native LIB */
+  const char *cases;     /* --cases FILE, or NULL: PACK.cases.csv beside each pack */
   IpsfBuf out;
   size_t passed, failed, selected, packs_done;
   int status; /* the worst exit code so far */
@@ -276,7 +284,17 @@ static void test_pack(Run *r, const char *path, bool several) {
   Compilation *c = compilation_new(&opt);
   TestReport rep;
   IpsfError err = {0};
-  TestRunStatus s = testrun(c, path, select_test, r, &rep, &err);
+  /* the table of cases: --cases, or PACK.cases.csv beside the pack */
+  char *beside = NULL;
+  if (!r->cases) {
+    size_t n = strlen(path);
+    if (n > 5 && strcmp(path + n - 5, ".ipsf") == 0) n -= 5;
+    beside = xmalloc(n + 11);
+    memcpy(beside, path, n);
+    memcpy(beside + n, ".cases.csv", 11);
+  }
+  TestRunStatus s = testrun(c, path, r->cases ? r->cases : beside, select_test, r, &rep, &err);
+  free(beside);
   Diags *d = compilation_diags(c);
   diags_sort(d);
   diags_print(d, stderr, cli_color(stderr));
@@ -313,12 +331,13 @@ static void test_pack(Run *r, const char *path, bool several) {
   compilation_free(c);
 }
 
-enum { OPT_FORMAT = 256, OPT_RUN, OPT_COVERAGE, OPT_NATIVE };
+enum { OPT_FORMAT = 256, OPT_RUN, OPT_COVERAGE, OPT_NATIVE, OPT_CASES };
 
 static int parse_options(Run *r, int argc, char **argv) {
   static const struct option opts[] = {{"format", required_argument, 0, OPT_FORMAT},
                                        {"run", required_argument, 0, OPT_RUN},
                                        {"coverage", no_argument, 0, OPT_COVERAGE},
+                                       {"cases", required_argument, 0, OPT_CASES},
                                        {"allow-native", required_argument, 0, OPT_NATIVE},
                                        {"import", required_argument, 0, 'I'},
                                        {"help", no_argument, 0, 'h'},
@@ -346,6 +365,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       break;
     }
     case OPT_COVERAGE: r->coverage = true; break;
+    case OPT_CASES: r->cases = optarg; break;
     case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
@@ -356,6 +376,10 @@ static int parse_options(Run *r, int argc, char **argv) {
   if (r->coverage && r->format == FMT_JUNIT)
     return cli_usage("test", "--coverage is shown as text or json, not in JUnit XML");
   if (optind >= argc) return cli_usage("test", "expected at least one PACK.ipsf");
+  if (r->cases && argc - optind > 1)
+    return cli_usage("test", "--cases names the table of one pack: give one PACK.ipsf");
+  if (r->cases && access(r->cases, R_OK) != 0)
+    return cli_usage("test", "--cases %s: %s", r->cases, strerror(errno));
   for (int i = optind; i < argc; i++)
     if (cli_is_bytecode(argv[i]))
       return cli_usage("test", "%s: tests are run from source (.ipsf); compiled packs do not "

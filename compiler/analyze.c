@@ -133,6 +133,15 @@ static void check_unused(An *a) {
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       mark_used(a, &u, c->reqs[i].confirms[k].when, c->reqs[i].module);
   }
+  /* A let or fn that a test's `expect` reads is used: the test names a
+   * property of the pack by it.  Facts and scales a test reads are not
+   * (a fact only a test reads is still never read by the pack), hence
+   * the scratch arrays. */
+  Used by_tests = {arena_array(ar, c->fact_count + 1, 1), u.let, u.fn,
+                   arena_array(ar, c->scale_count + 1, 1), arena_array(ar, c->module_count + 1, 1)};
+  for (size_t i = 0; i < c->test_count; i++)
+    for (size_t k = 0; k < c->tests[i]->expect_count; k++)
+      mark_used(a, &by_tests, c->tests[i]->expects[k].expr, c->root);
   /* a catalog is used when a ref or satisfied_by names one of its provisions */
   for (size_t i = 0; i < c->provision_count; i++)
     if (c->provisions[i].used) u.module[c->provisions[i].module] = 1;
@@ -212,11 +221,18 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
   a->gen = 1;
 
   ipsfc_an_setup_facts(a);
-  for (size_t i = 0; i < c->let_count; i++) ipsfc_an_collect(a, c->lets[i].decl->value, NULL, 0);
+  /* own_*: what each inexact construct belongs to (InexactCause) */
+  for (size_t i = 0; i < c->let_count; i++) {
+    a->own_kind = OWN_LET, a->own_index = (uint32_t)i;
+    ipsfc_an_collect(a, c->lets[i].decl->value, NULL, 0);
+  }
   for (size_t i = 0; i < c->scale_count; i++)
-    for (size_t r = 0; c->scales[i].rules && r < c->scales[i].rules->rule_count; r++)
+    for (size_t r = 0; c->scales[i].rules && r < c->scales[i].rules->rule_count; r++) {
+      a->own_kind = OWN_SCALE, a->own_index = (uint32_t)i;
       ipsfc_an_collect(a, c->scales[i].rules->rules[r].cond, NULL, 0);
+    }
   for (size_t i = 0; i < c->req_count; i++) {
+    a->own_kind = OWN_REQ, a->own_index = (uint32_t)i;
     ipsfc_an_collect(a, c->reqs[i].applies, NULL, 0);
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       ipsfc_an_collect(a, c->reqs[i].confirms[k].when, NULL, 0);
@@ -228,6 +244,7 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
     const ScaleSym *s = &c->scales[i];
     if (!s->rules) continue;
     Undecided u = {0};
+    ipsfc_an_set_root(a, OWN_SCALE, (uint32_t)i);
     ipsfc_an_check_gap(a, (uint32_t)i, &u);
     if (s->policy == IPSF_POLICY_UNIQUE) ipsfc_an_check_overlaps(a, (uint32_t)i, &u);
     ipsfc_an_check_rules(a, (uint32_t)i, &u);

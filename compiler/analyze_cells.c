@@ -99,20 +99,34 @@ static void add_int_threshold(An *a, FactInfo *f, int64_t t) {
   f->ith[f->nith++] = t;
 }
 
-static void add_threshold(An *a, uint32_t fact, double t, bool plain) {
+/* Record what makes the cells of `facts` inexact (see InexactCause). */
+static void add_cause(An *a, Span at, const char *why, uint64_t *facts) {
+  a->causes = grow_array(&a->c->arena, a->causes, &a->ccauses, a->ncauses, sizeof *a->causes);
+  a->causes[a->ncauses++] = (InexactCause){at, why, facts, a->own_kind, a->own_index};
+}
+
+static void inexact_fact(An *a, uint32_t fact, Span at, const char *why) {
+  a->fi[fact].inexact = true;
+  uint64_t *d = new_bits(a);
+  set_bit(d, fact);
+  add_cause(a, at, why, d);
+}
+
+static void add_threshold(An *a, uint32_t fact, double t, bool plain, Span at) {
   FactInfo *f = &a->fi[fact];
   if (!isfinite(t)) {
-    f->inexact = true;
+    inexact_fact(a, fact, at, "has a threshold that is not a finite number");
     return;
   }
   if (f->kind == TY_NUMBER) {
-    if (!plain) f->inexact = true; /* rounding: the flip point is only near t */
+    /* rounding: the flip point is only near t */
+    if (!plain) inexact_fact(a, fact, at, "scales a number fact, whose flip point rounds");
     f->nth = grow_array(&a->c->arena, f->nth, &f->cnth, f->nnth, sizeof *f->nth);
     f->nth[f->nnth++] = t;
     return;
   }
   if (fabs(t) >= 9.0e15) { /* beyond exact doubles */
-    f->inexact = true;
+    inexact_fact(a, fact, at, "has a threshold beyond the exact range of doubles");
     if (fabs(t) < 9.2e18) add_int_threshold(a, f, (int64_t)t);
     return;
   }
@@ -170,15 +184,22 @@ static void deps_frame(An *a, const Expr *e, const Frame *fr, uint64_t *out, int
   }
 }
 
-/* Mark the numeric and string facts an expression reads as inexact. */
-static void mark_inexact(An *a, const Expr *e, const Frame *fr) {
+/* Mark the numeric and string facts an expression reads as inexact,
+ * because of the construct at `at` (why says what about it). */
+static void mark_inexact(An *a, const Expr *e, const Frame *fr, Span at, const char *why) {
   if (!e) return;
   uint64_t *d = new_bits(a);
   deps_frame(a, e, fr, d, 0);
+  uint64_t *kept = new_bits(a);
+  bool any = false;
   for (size_t i = 0; i < a->c->fact_count; i++)
     if (bit(d, i) && (a->fi[i].kind == TY_INT || a->fi[i].kind == TY_NUMBER ||
-                      a->fi[i].kind == TY_STRING))
+                      a->fi[i].kind == TY_STRING)) {
       a->fi[i].inexact = true;
+      set_bit(kept, i);
+      any = true;
+    }
+  if (any) add_cause(a, at, why, kept);
 }
 
 
@@ -190,7 +211,7 @@ static void collect_compare(An *a, const Expr *whole, const Expr *x, const Expr 
     Lin d = lin_combine(lx, ly, -1);
     if (d.ok && d.fact >= 0) {
       bool plain = (lx.plain && ly.plain) && (d.k == 1 || d.k == -1);
-      add_threshold(a, (uint32_t)d.fact, -d.b / d.k, plain);
+      add_threshold(a, (uint32_t)d.fact, -d.b / d.k, plain, whole->span);
       return;
     }
     if (d.ok) return; /* constant */
@@ -210,10 +231,13 @@ static void collect_compare(An *a, const Expr *whole, const Expr *x, const Expr 
     return; /* finite domains are exact */
   }
   /* not a single-variable linear comparison: approximate */
-  (void)whole;
   (void)depth;
-  mark_inexact(a, x, fr);
-  mark_inexact(a, y, fr);
+  const char *why = t == TY_STRING
+                        ? "compares strings that are not a fact and a literal"
+                        : "is not linear in one fact (a product or quotient of "
+                          "facts, or facts compared with each other)";
+  mark_inexact(a, x, fr, whole->span, why);
+  mark_inexact(a, y, fr, whole->span, why);
 }
 
 void ipsfc_an_collect(An *a, const Expr *e, const Frame *fr, int depth) {
@@ -258,7 +282,8 @@ void ipsfc_an_collect(An *a, const Expr *e, const Frame *fr, int depth) {
     }
     if (e->ref == REF_NATIVE || !ipsf_builtins[e->ref_index].inline_op) {
       /* through a function the analysis cannot see: the cells are not exact */
-      for (size_t i = 0; i < e->item_count; i++) mark_inexact(a, e->items[i], fr);
+      for (size_t i = 0; i < e->item_count; i++)
+        mark_inexact(a, e->items[i], fr, e->span, "passes facts to a function the analysis cannot see into");
       return;
     }
     switch ((Builtin)e->ref_index) {
@@ -270,7 +295,8 @@ void ipsfc_an_collect(An *a, const Expr *e, const Frame *fr, int depth) {
           int32_t f = j == i ? -1 : string_fact(a, e->items[j], fr, 0);
           if (f >= 0) add_literal(a, (uint32_t)f, k);
         }
-        mark_inexact(a, e->items[i], fr);
+        mark_inexact(a, e->items[i], fr, e->span,
+                     "tests a string with a function (its cells are the literals only)");
       }
       return;
     case BI_ABS: case BI_MIN: case BI_MAX:

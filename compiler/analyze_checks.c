@@ -165,15 +165,114 @@ static void undecided_add(Undecided *u, const char *what) {
   if (u->nwhat < 8) u->what[u->nwhat++] = what;
 }
 
+/* ---- what the root being checked reads (for the causes of IPSF-W100) ---------- */
+
+static void reach_expr(An *a, const Expr *e, int depth);
+
+static void reach_scale(An *a, uint32_t si, int depth) {
+  if (a->reach_scale[si]) return;
+  a->reach_scale[si] = 1;
+  const Decl *d = a->c->scales[si].rules;
+  for (size_t r = 0; d && r < d->rule_count; r++) reach_expr(a, d->rules[r].cond, depth + 1);
+}
+
+static void reach_expr(An *a, const Expr *e, int depth) {
+  if (!e) return;
+  if (depth > 200) {
+    a->reach_all = true;
+    return;
+  }
+  switch (e->kind) {
+  case EX_NAME:
+    if (e->ref == REF_LET && !a->reach_let[e->ref_index]) {
+      a->reach_let[e->ref_index] = 1;
+      reach_expr(a, a->c->lets[e->ref_index].decl->value, depth + 1);
+    } else if (e->ref == REF_SCALE) {
+      reach_scale(a, e->ref_index, depth);
+    }
+    return;
+  case EX_CALL:
+    if (e->ref == REF_FN) reach_expr(a, a->c->fns[e->ref_index].decl->value, depth + 1);
+    /* FALLTHROUGH */
+  case EX_SET:
+    for (size_t i = 0; i < e->item_count; i++) reach_expr(a, e->items[i], depth + 1);
+    return;
+  default:
+    reach_expr(a, e->a, depth + 1);
+    reach_expr(a, e->b2, depth + 1);
+    reach_expr(a, e->c, depth + 1);
+    return;
+  }
+}
+
+void ipsfc_an_set_root(An *a, int kind, uint32_t index) {
+  Compilation *c = a->c;
+  if (!a->reach_let) {
+    a->reach_let = arena_array(&c->arena, c->let_count + 1, 1);
+    a->reach_scale = arena_array(&c->arena, c->scale_count + 1, 1);
+  }
+  memset(a->reach_let, 0, c->let_count + 1);
+  memset(a->reach_scale, 0, c->scale_count + 1);
+  a->reach_all = false;
+  a->root_kind = kind;
+  a->root_index = index;
+  if (kind == OWN_SCALE) {
+    reach_scale(a, index, 0);
+  } else {
+    const ReqSym *r = &c->reqs[index];
+    reach_expr(a, r->applies, 0);
+    for (size_t k = 0; k < r->confirm_count; k++) reach_expr(a, r->confirms[k].when, 0);
+  }
+}
+
+/* The first cause that the root reads and that touches deps, or NULL. */
+static const InexactCause *cause_for(An *a, const uint64_t *deps) {
+  for (size_t i = 0; i < a->ncauses; i++) {
+    const InexactCause *k = &a->causes[i];
+    bool read = a->reach_all || !a->reach_let ||
+                (k->kind == OWN_LET && a->reach_let[k->owner]) ||
+                (k->kind == OWN_SCALE && a->reach_scale[k->owner]) ||
+                (k->kind == OWN_REQ && a->root_kind == OWN_REQ && a->root_index == k->owner);
+    if (read && bits_meet(a, deps, k->facts)) return k;
+  }
+  return NULL;
+}
+
 /* After a search that found nothing: was that exact? */
 static bool exact_none(An *a, const uint64_t *deps, Undecided *u, const char *what) {
-  bool inexact = deps && bits_meet(a, deps, a->inexact);
+  const InexactCause *cause = deps && bits_meet(a, deps, a->inexact) ? cause_for(a, deps) : NULL;
+  bool inexact = cause != NULL;
+  if (inexact && !u->cause) u->cause = cause;
   if (!inexact && !a->stuck && !a->bound) return true;
   u->inexact_deps |= inexact;
   u->stuck |= a->stuck;
   u->bound |= a->bound;
   undecided_add(u, what);
   return false;
+}
+
+/* "`total_kw > 100` at pack.ipsf:17:16 is not linear in one fact, so the
+ * cells of power_kw, ports are not exact" (arena). */
+static const char *cause_text(An *a, const InexactCause *k) {
+  Compilation *c = a->c;
+  const char *facts = "";
+  size_t n = 0;
+  for (size_t i = 0; i < c->fact_count; i++)
+    if (bit(k->facts, i) && n++ < 4)
+      facts = arena_printf(&c->arena, "%s%s%s", facts, *facts ? ", " : "", c->facts[i].name);
+  if (n > 4) facts = arena_printf(&c->arena, "%s, ...", facts);
+  if (k->at.file == SPAN_NO_FILE || k->at.file >= c->sources.count)
+    return arena_printf(&c->arena, "a comparison %s, so the cells of %s are not exact", k->why, facts);
+  const Source *src = c->sources.items[k->at.file];
+  uint32_t line, col, len = k->at.end - k->at.start;
+  sources_line_col(&c->sources, k->at.file, k->at.start, &line, &col);
+  const char *text = src->text + k->at.start;
+  int shown = len > 48 ? 45 : (int)len;
+  for (int i = 0; i < shown; i++)
+    if (text[i] == '\n' || text[i] == '\r') shown = i;
+  return arena_printf(&c->arena, "`%.*s%s` at %s:%u:%u %s, so the cells of %s are not exact",
+                      shown, text, shown < (int)len ? "..." : "", src->path, line, col, k->why,
+                      facts);
 }
 
 void ipsfc_an_report_undecided(An *a, Span at, const char *subject, const Undecided *u) {
@@ -186,9 +285,12 @@ void ipsfc_an_report_undecided(An *a, Span at, const char *subject, const Undeci
   const char *why = u->bound ? "the work bound was hit"
                     : u->unconfirmed
                         ? "a counterexample failed elsewhere in the pack when evaluated in full"
-                        : "a number or string is compared non-linearly, through a function, or "
-                          "with another fact, so its cells are not exact";
+                    : u->cause ? cause_text(a, u->cause)
+                               : "a number or string is compared non-linearly, through a "
+                                 "function, or with another fact, so its cells are not exact";
   ipsfc_an_finding(a, at, "IPSF-W100", NULL, "not analysed: %s of %s (%s)", list, subject, why);
+  if (!u->bound && !u->unconfirmed && u->cause && u->cause->at.file != SPAN_NO_FILE)
+    diag_note(&a->c->diags, u->cause->at, "the analysis stops here");
 }
 
 
@@ -472,6 +574,7 @@ void ipsfc_an_check_requirement(An *a, uint32_t ri) {
   const ReqSym *r = &a->c->reqs[ri];
   Undecided u = {0};
   const char *subject = arena_printf(&a->c->arena, "requirement %s", r->id);
+  ipsfc_an_set_root(a, OWN_REQ, ri);
   uint64_t *deps = new_bits(a);
   ipsfc_an_deps_expr(a, r->applies, deps);
   for (size_t k = 0; k < r->confirm_count; k++) ipsfc_an_deps_expr(a, r->confirms[k].when, deps);

@@ -80,6 +80,21 @@ typedef struct {
   uint32_t *order;     /* cells in the order to try (the default's first) */
 } Var;
 
+/* What left some facts' cells inexact (IPSF-W100 names it): a construct
+ * of the pack, found while collecting the cells of a let, a scale's rules
+ * or a requirement (its owner).  A check is undecided because of a cause
+ * only when the thing checked reads the owner (An.reach_*) and depends on
+ * one of its facts: a let nobody reads, or one only another scale reads,
+ * does not stop the analysis of this scale. */
+enum { OWN_LET, OWN_SCALE, OWN_REQ };
+typedef struct {
+  Span at;             /* the construct (NO_SPAN: none to show) */
+  const char *why;     /* "is not linear in one fact", ... */
+  uint64_t *facts;     /* the facts it leaves inexact */
+  int kind;            /* OWN_*: what it was collected from */
+  uint32_t owner;
+} InexactCause;
+
 /* Nested fn calls the evaluator follows (deeper ones are unknown). */
 #define MAX_FRAMES 64
 
@@ -110,6 +125,11 @@ typedef struct {
   uint64_t **dval;
   size_t dcap, dcount;
   size_t findings;          /* warnings added so far */
+  InexactCause *causes; size_t ncauses, ccauses;
+  int own_kind; uint32_t own_index; /* the owner being collected */
+  uint8_t *reach_let, *reach_scale; /* what the root being checked reads */
+  int root_kind; uint32_t root_index;
+  bool reach_all;           /* too deep to tell: every cause counts */
 } An;
 
 static inline void want(An *a, int32_t var) {
@@ -176,6 +196,7 @@ typedef struct {
 /* The checks of one rules block (or requirement) that could not be decided. */
 typedef struct {
   bool inexact_deps, stuck, bound, unconfirmed;
+  const InexactCause *cause; /* the first cause met (inexact_deps) */
   const char *what[8];
   size_t nwhat;
 } Undecided;
@@ -197,6 +218,8 @@ IPSFC_FUNC const uint64_t *ipsfc_an_cached_deps(An *a, const Expr *e);
 
 /* analyze_cells.c */
 IPSFC_FUNC void ipsfc_an_collect(An *a, const Expr *e, const Frame *fr, int depth);
+/* The root whose checks follow (OWN_SCALE or OWN_REQ): what it reads. */
+IPSFC_FUNC void ipsfc_an_set_root(An *a, int kind, uint32_t index);
 IPSFC_FUNC void ipsfc_an_setup_facts(An *a);
 IPSFC_FUNC void ipsfc_an_finish_cells(An *a);
 

@@ -235,6 +235,7 @@ struct Decl {
   StrLit profile;                              /* TEST (text NULL if absent) */
   Expect *expects; size_t expect_count;        /* TEST */
   bool allow_nonmonotone;                      /* RULES: `allow nonmonotone` */
+  bool had_error;  /* REQUIREMENT, TEST: an item had a syntax error (dropped) */
 };
 
 typedef struct {

@@ -35,17 +35,22 @@ void sources_free(SourceSet *s) {
 }
 
 /* Line i (0-based) starts at line_starts[i]; line 0 starts at offset 0 and
- * every '\n' starts a new line, so a file ending in '\n' has a last, empty
- * line: that is where a zero-width span at end of file lands. */
+ * every line end starts a new line, so a file ending in '\n' has a last,
+ * empty line: that is where a zero-width span at end of file lands.  A
+ * line end is "\n", "\r\n" or a lone "\r" (as the scanner reads them). */
+static bool line_end_at(const Source *src, uint32_t i) {
+  return src->text[i] == '\n' || (src->text[i] == '\r' && (i + 1 >= src->len || src->text[i + 1] != '\n'));
+}
+
 static void compute_line_starts(Source *src) {
   uint32_t n = 1;
   for (uint32_t i = 0; i < src->len; i++)
-    if (src->text[i] == '\n') n++;
+    if (line_end_at(src, i)) n++;
   src->line_starts = xcalloc(n, sizeof *src->line_starts);
   src->line_count = n;
   uint32_t k = 1;
   for (uint32_t i = 0; i < src->len; i++)
-    if (src->text[i] == '\n') src->line_starts[k++] = i + 1;
+    if (line_end_at(src, i)) src->line_starts[k++] = i + 1;
 }
 
 uint32_t sources_add(SourceSet *s, const char *path, char *text, uint32_t len) {
@@ -95,6 +100,11 @@ void diags_init(Diags *d, const SourceSet *sources) {
   d->items = NULL;
   d->count = d->cap = 0;
   d->errors = d->warnings = 0;
+  d->poisoned = NULL;
+  d->poisoned_count = d->poisoned_cap = 0;
+  d->file_errors = NULL;
+  d->file_errors_cap = 0;
+  d->dropped_last = false;
 }
 
 void diags_free(Diags *d) {
@@ -103,12 +113,86 @@ void diags_free(Diags *d) {
     free(d->items[i].sheet_json);
   }
   free(d->items);
-  d->items = NULL;
-  d->count = d->cap = 0;
-  d->errors = d->warnings = 0;
+  for (size_t i = 0; i < d->poisoned_count; i++) free(d->poisoned[i]);
+  free(d->poisoned);
+  free(d->file_errors);
+  diags_init(d, d->sources);
+}
+
+void diag_poison(Diags *d, const char *name, size_t len) {
+  if (!name) return;
+  if (d->poisoned_count == d->poisoned_cap) {
+    d->poisoned_cap = d->poisoned_cap ? d->poisoned_cap * 2 : 8;
+    d->poisoned = xrealloc_array(d->poisoned, d->poisoned_cap, sizeof *d->poisoned);
+  }
+  char *copy = xmalloc(len + 1);
+  memcpy(copy, name, len);
+  copy[len] = '\0';
+  d->poisoned[d->poisoned_count++] = copy;
+}
+
+/* Forgets the most recent poisoning of `name` (a declaration poisons its
+ * name when it starts and unpoisons it when it completes). */
+void diag_unpoison(Diags *d, const char *name) {
+  if (!name) return;
+  for (size_t i = d->poisoned_count; i-- > 0;)
+    if (strcmp(d->poisoned[i], name) == 0) {
+      free(d->poisoned[i]);
+      d->poisoned[i] = d->poisoned[--d->poisoned_count];
+      return;
+    }
+}
+
+bool diag_is_poisoned(const Diags *d, const char *name) {
+  if (!name) return false;
+  for (size_t i = 0; i < d->poisoned_count; i++)
+    if (strcmp(d->poisoned[i], name) == 0) return true;
+  return false;
+}
+
+#define DIAG_STR_(x) #x
+#define DIAG_STR(x) DIAG_STR_(x)
+
+/* Counts an error of `file`; false when the file already has its share:
+ * the error at exactly the limit becomes "too many errors". */
+static bool file_error_budget(Diags *d, Span *span, const char **fmt_override) {
+  if (span->file == SPAN_NO_FILE) return true;
+  if (span->file >= d->file_errors_cap) {
+    size_t cap = d->file_errors_cap ? d->file_errors_cap : 4;
+    while (cap <= span->file) cap *= 2;
+    d->file_errors = xrealloc_array(d->file_errors, cap, sizeof *d->file_errors);
+    memset(d->file_errors + d->file_errors_cap, 0,
+           (cap - d->file_errors_cap) * sizeof *d->file_errors);
+    d->file_errors_cap = cap;
+  }
+  uint32_t n = ++d->file_errors[span->file];
+  if (n < DIAG_MAX_FILE_ERRORS + 1) return true;
+  if (n == DIAG_MAX_FILE_ERRORS + 1) {
+    *fmt_override = "too many errors in this file: stopping after " DIAG_STR(DIAG_MAX_FILE_ERRORS) " (fix these first)";
+    return true;
+  }
+  return false;
 }
 
 void diag_add(Diags *d, DiagLevel level, Span span, const char *fmt, ...) {
+  const char *capped = NULL;
+  if (level == DIAG_NOTE && d->dropped_last) return;
+  d->dropped_last = false;
+  if (level == DIAG_ERROR && !file_error_budget(d, &span, &capped)) {
+    d->errors++;
+    d->dropped_last = true;
+    return;
+  }
+  if (capped) {
+    if (d->count == d->cap) {
+      d->cap = d->cap ? d->cap * 2 : 16;
+      d->items = xrealloc_array(d->items, d->cap, sizeof *d->items);
+    }
+    span.end = span.start;
+    d->items[d->count++] = (Diag){level, span, xstrdup(capped), NULL, NULL};
+    d->errors++;
+    return;
+  }
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -215,6 +299,30 @@ static const char *level_color(DiagLevel level) {
   }
 }
 
+/* Columns a terminal gives one unit of the shown line: its escape's
+ * length, or for a character 2 when it is East Asian wide or fullwidth
+ * (the ranges of Unicode's EastAsianWidth W and F that CJK text, fullwidth
+ * forms and emoji use), else 1.  The caret then lines up under CJK text in
+ * a UTF-8 terminal; the column number in "file:line:col" counts bytes. */
+static size_t unit_cols(const char *p, size_t n, const char *esc) {
+  if (esc[0]) return strlen(esc);
+  const unsigned char *u = (const unsigned char *)p;
+  uint32_t cp;
+  if (n == 3) cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+  else if (n == 4)
+    cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+         (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+  else return 1;
+  static const uint32_t wide[][2] = {
+      {0x1100, 0x115F}, {0x2E80, 0x303E}, {0x3041, 0x33FF}, {0x3400, 0x4DBF},
+      {0x4E00, 0x9FFF}, {0xA000, 0xA4CF}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF},
+      {0xFE30, 0xFE4F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x1F300, 0x1F64F},
+      {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+    if (cp >= wide[i][0] && cp <= wide[i][1]) return 2;
+  return 1;
+}
+
 /* The source line holding `start`, then the caret line under the span.
  * The line is shown escaped (runtime/escape.h: a source file is untrusted
  * text; tabs are kept), and the caret line is computed over the same
@@ -230,9 +338,8 @@ static void print_snippet(const Source *src, Span span, FILE *out, bool color) {
   if (end < start) end = start;
   uint32_t ls = src->line_starts[line_index(src, start)];
   uint32_t le = ls;
-  while (le < src->len && src->text[le] != '\n') le++;
+  while (le < src->len && src->text[le] != '\n' && src->text[le] != '\r') le++;
   uint32_t shown = le;
-  if (shown > ls && src->text[shown - 1] == '\r') shown--; /* CRLF files */
   ipsf_escape_file(out, src->text + ls, shown - ls, IPSF_ESC_KEEP_TAB);
   fputc('\n', out);
 
@@ -242,7 +349,7 @@ static void print_snippet(const Source *src, Span span, FILE *out, bool color) {
     size_t n = ipsf_escape_unit(src->text + i, shown - i, IPSF_ESC_KEEP_TAB, esc);
     if (i + n > start) break; /* the span starts inside this unit: mark all of it */
     if (!esc[0] && src->text[i] == '\t') fputc('\t', out);
-    else for (size_t k = esc[0] ? strlen(esc) : 1; k; k--) fputc(' ', out);
+    else for (size_t k = unit_cols(src->text + i, n, esc); k; k--) fputc(' ', out);
     i += (uint32_t)n;
   }
   for (; i < start; i++) fputc(' ', out); /* a span past the shown line (a '\r') */
@@ -251,7 +358,7 @@ static void print_snippet(const Source *src, Span span, FILE *out, bool color) {
   size_t cols = 0;
   for (; i < stop;) {
     size_t n = ipsf_escape_unit(src->text + i, shown - i, IPSF_ESC_KEEP_TAB, esc);
-    cols += esc[0] ? strlen(esc) : 1;
+    cols += unit_cols(src->text + i, n, esc);
     i += (uint32_t)n;
   }
   fputc('^', out);

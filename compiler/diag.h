@@ -64,7 +64,21 @@ typedef struct {
   Diag *items;
   size_t count, cap;
   size_t errors, warnings;
+  /* Names whose declaration started but did not parse (diag_poison): a
+   * later "unknown name" for them would be a cascade, so it is silent. */
+  char **poisoned;          /* owned strings */
+  size_t poisoned_count, poisoned_cap;
+  /* Errors per file, to stop after DIAG_MAX_FILE_ERRORS with one
+   * "too many errors" (diag_add). */
+  uint32_t *file_errors;
+  size_t file_errors_cap;
+  bool dropped_last; /* the last error was dropped: so are its notes */
 } Diags;
+
+/* At most this many errors are kept per file; the next one is replaced by
+ * a single "too many errors" and the rest are dropped (still counted in
+ * `errors`, so the compilation fails). */
+#define DIAG_MAX_FILE_ERRORS 50
 
 void diags_init(Diags *d, const SourceSet *sources);
 void diags_free(Diags *d);
@@ -80,6 +94,12 @@ void diag_add(Diags *d, DiagLevel level, Span span, const char *fmt, ...)
 /* Give the last diagnostic added a finding code and (optionally) a
  * counterexample sheet; takes ownership of sheet_json (malloc'd). */
 void diag_set_finding(Diags *d, const char *code, char *sheet_json);
+
+/* Remember `name` (len bytes) as a name whose declaration failed to
+ * parse, or forget it again (the declaration completed after all). */
+void diag_poison(Diags *d, const char *name, size_t len);
+void diag_unpoison(Diags *d, const char *name);
+bool diag_is_poisoned(const Diags *d, const char *name);
 
 /* Sort by file, offset (stable), for output in source order. */
 void diags_sort(Diags *d);

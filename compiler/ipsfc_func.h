@@ -42,7 +42,10 @@
 #define compile_pack         ipsfc_compile_pack
 #define cover_kind_name      ipsfc_cover_kind_name
 #define diag_add             ipsfc_diag_add
+#define diag_is_poisoned     ipsfc_diag_is_poisoned
+#define diag_poison          ipsfc_diag_poison
 #define diag_set_finding     ipsfc_diag_set_finding
+#define diag_unpoison        ipsfc_diag_unpoison
 #define diags_free           ipsfc_diags_free
 #define diags_init           ipsfc_diags_init
 #define diags_print          ipsfc_diags_print
@@ -75,6 +78,10 @@
 #define sources_init         ipsfc_sources_init
 #define sources_line_col     ipsfc_sources_line_col
 #define span_join            ipsfc_span_join
+#define suggest_add          ipsfc_suggest_add
+#define suggest_hint         ipsfc_suggest_hint
+#define suggest_init         ipsfc_suggest_init
+#define suggest_map          ipsfc_suggest_map
 #define symmap_get           ipsfc_symmap_get
 #define symmap_put           ipsfc_symmap_put
 #define testrun              ipsfc_testrun

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sema.h"
 #include "stdlib_modules.h"
@@ -26,11 +27,19 @@ static bool ends_with(const char *s, const char *suffix) {
   return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Read a whole file; NULL with errno-style message in *why. */
+/* Read a whole file; NULL with errno-style message in *why.  A directory
+ * says so (fopen opens one; reading it fails with EISDIR), and so does a
+ * compiled pack, recognised by its magic whatever its name (EV.IPSB). */
 static char *read_file(const char *path, uint32_t *len, const char **why) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     *why = strerror(errno);
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    fclose(f);
+    *why = strerror(EISDIR);
     return NULL;
   }
   size_t cap = 4096, n = 0;
@@ -51,10 +60,16 @@ static char *read_file(const char *path, uint32_t *len, const char **why) {
     if (got == 0) break;
   }
   bool failed = ferror(f) != 0;
+  int err = errno;
   fclose(f);
   if (failed || n > MAX_SOURCE_BYTES) {
     free(buf);
-    *why = failed ? "read error" : "file is larger than 16 MiB";
+    *why = failed ? (err ? strerror(err) : "read error") : "file is larger than 16 MiB";
+    return NULL;
+  }
+  if (n >= 8 && memcmp(buf, "\x89IPSB\r\n\x1a", 8) == 0) {
+    free(buf);
+    *why = "it is a compiled pack (.ipsb bytecode), not source";
     return NULL;
   }
   buf[n] = '\0';

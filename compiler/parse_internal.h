@@ -32,6 +32,14 @@ typedef struct ParseCtx {
   size_t slen, scap;
   bool skipped_input;    /* bytes were reported and dropped since the last token */
   bool token_after_skip; /* ...just before the token last returned */
+  /* Open braces: a declaration keyword (rules, requirement, let...) or the
+   * end of the file while a '{' is open means a '}' is missing; the
+   * scanner reports it once and hands the parser the missing '}'s, so the
+   * block ends there and the rest of the file parses as written. */
+  uint32_t depth;
+  uint32_t open_at[32];  /* offsets of the innermost open '{'s (depth <= 32) */
+  size_t open_errors[32]; /* syntax_errors when each was opened */
+  bool closing;          /* '}'s are being supplied (reported once) */
 
   /* parser */
   PtrVec decls;          /* every declaration that parsed, in order */

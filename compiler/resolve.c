@@ -149,7 +149,13 @@ static Ty resolve_type_expr(Compilation *c, uint32_t module, TypeExpr *t, const 
   case TE_NAMED: {
     SymEntry *e = lookup_type(c, module, t->name.name);
     if (!e) {
-      diag_error(&c->diags, t->name.span, "unknown type '%s'", t->name.name);
+      if (!diag_is_poisoned(&c->diags, t->name.name)) {
+        Suggest sg;
+        suggest_init(&sg, t->name.name);
+        suggest_map(&sg, &c->types);
+        diag_error(&c->diags, t->name.span, "unknown type '%s'%s", t->name.name,
+                   suggest_hint(c, &sg));
+      }
       return (Ty){TY_ERROR, 0};
     }
     return (Ty){TY_ENUM, e->index};
@@ -378,8 +384,16 @@ static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen)
     seen[RI_VIEWPOINT] = it->span;
     SymEntry *v = symmap_get(&c->viewpoint_map, it->ident.name);
     if (!v) {
-      diag_error(&c->diags, it->ident.span,
-                 "unknown viewpoint '%s' (did you import \"ssf\"?)", it->ident.name);
+      Suggest sg;
+      suggest_init(&sg, it->ident.name);
+      suggest_map(&sg, &c->viewpoint_map);
+      if (c->viewpoint_map.count == 0)
+        diag_error(&c->diags, it->ident.span,
+                   "unknown viewpoint '%s': the pack has no viewpoints (did you import \"ssf\"?)",
+                   it->ident.name);
+      else
+        diag_error(&c->diags, it->ident.span, "unknown viewpoint '%s'%s", it->ident.name,
+                   suggest_hint(c, &sg));
       return;
     }
     r->viewpoint = v->index;
@@ -458,13 +472,15 @@ static void declare_requirement(Compilation *c, uint32_t module, Decl *d) {
   Span seen[RI_DOC + 1];
   for (size_t i = 0; i <= RI_DOC; i++) seen[i] = NO_SPAN;
   for (size_t i = 0; i < d->item_count; i++) requirement_item(c, r, &d->items[i], seen);
-  if (seen[RI_VIEWPOINT].file == SPAN_NO_FILE)
+  /* A line with a syntax error was dropped (and reported): the line the
+   * requirement lacks is probably that one. */
+  if (seen[RI_VIEWPOINT].file == SPAN_NO_FILE && !d->had_error)
     diag_error(&c->diags, d->name.span, "requirement %s has no viewpoint line", id);
-  if (!r->has_applies)
+  if (!r->has_applies && !d->had_error)
     diag_error(&c->diags, d->name.span,
                "requirement %s has no applies line (write `applies always;` or `applies when ...;`)",
                id);
-  if (r->confirm_count == 0)
+  if (r->confirm_count == 0 && !d->had_error)
     diag_error(&c->diags, d->name.span, "requirement %s has no confirm line", id);
   requirement_methods(c, r);
 }
@@ -596,7 +612,7 @@ static void check_pack_complete(Compilation *c) {
                  axis, axis);
   }
   for (size_t i = 0; i < c->scale_count; i++)
-    if (!c->scales[i].rules)
+    if (!c->scales[i].rules && !diag_is_poisoned(&c->diags, c->scales[i].name))
       diag_error(&c->diags, c->scales[i].span,
                  "scale %s has no rules block: write `rules %s { ... }`", c->scales[i].name,
                  c->scales[i].name);

@@ -222,6 +222,17 @@ IPSFC_FUNC SymEntry *lookup_name(Compilation *c, const SymMap *m, uint32_t modul
 IPSFC_FUNC uint32_t enum_value_index(const EnumSym *e, const char *name);
 /* "a, b, c" (arena) for messages. */
 IPSFC_FUNC const char *enum_value_list(Compilation *c, const EnumSym *e);
+/* "Did you mean": candidates are offered one by one (or a whole map) and
+ * the closest by edit distance (or the one the unknown name abbreviates)
+ * is kept; suggest_hint is " (did you mean 'x'?)" or "" (arena). */
+typedef struct {
+  const char *name, *best;
+  size_t score;
+} Suggest;
+IPSFC_FUNC void suggest_init(Suggest *s, const char *name);
+IPSFC_FUNC void suggest_add(Suggest *s, const char *cand);
+IPSFC_FUNC void suggest_map(Suggest *s, const SymMap *m);
+IPSFC_FUNC const char *suggest_hint(Compilation *c, const Suggest *s);
 
 /* types.c */
 IPSFC_FUNC void check_types(Compilation *c);

@@ -101,3 +101,64 @@ const char *enum_value_list(Compilation *c, const EnumSym *e) {
     list = arena_printf(&c->arena, "%s%s%s", list, i ? ", " : "", e->values[i].name);
   return list;
 }
+
+/* ---- "did you mean" ------------------------------------------------------------ */
+
+/* Edit distance (insertions, deletions, substitutions, and a swap of two
+ * neighbours counted as one), capped: names longer than 63 bytes are not
+ * compared. */
+static size_t edit_distance(const char *a, const char *b) {
+  size_t n = strlen(a), m = strlen(b);
+  if (n > 63 || m > 63) return SIZE_MAX;
+  size_t d[64][64];
+  for (size_t i = 0; i <= n; i++) d[i][0] = i;
+  for (size_t j = 0; j <= m; j++) d[0][j] = j;
+  for (size_t i = 1; i <= n; i++)
+    for (size_t j = 1; j <= m; j++) {
+      size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
+    }
+  return d[n][m];
+}
+
+/* How close `cand` is to the unknown `name`: an edit distance within a
+ * third of the name's length (at least 1), or the name is a prefix of
+ * at least 3 bytes (pre_op for pre_operation) counted as 2 edits past
+ * the allowance, so a true typo wins over an abbreviation. */
+static size_t closeness(const char *name, const char *cand) {
+  size_t len = strlen(name);
+  size_t allow = len / 3 ? len / 3 : 1;
+  size_t dist = edit_distance(name, cand);
+  if (dist <= allow) return dist;
+  if (len >= 3 && strncmp(name, cand, len) == 0) return allow + 2;
+  return SIZE_MAX;
+}
+
+void suggest_init(Suggest *s, const char *name) {
+  s->name = name;
+  s->best = NULL;
+  s->score = SIZE_MAX;
+}
+
+void suggest_add(Suggest *s, const char *cand) {
+  if (!cand || strcmp(cand, s->name) == 0) return;
+  size_t score = closeness(s->name, cand);
+  if (score < s->score || (score == s->score && s->best && strcmp(cand, s->best) < 0)) {
+    s->score = score;
+    s->best = cand;
+  }
+}
+
+void suggest_map(Suggest *s, const SymMap *m) {
+  for (size_t i = 0; i < m->cap; i++)
+    if (m->slots[i].key) suggest_add(s, m->slots[i].key);
+}
+
+const char *suggest_hint(Compilation *c, const Suggest *s) {
+  return s->best ? arena_printf(&c->arena, " (did you mean '%s'?)", s->best) : "";
+}

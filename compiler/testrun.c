@@ -14,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <math.h>
+
+#include "csv.h"
 #include "eval.h"
 #include "sema.h"
 #include "testrun.h"
@@ -366,10 +370,319 @@ static void report_coverage(Runner *r, TestReport *out) {
 #undef ITEM
 }
 
+/* ---- table-driven cases (docs/language.md section 16, "Tests as tables") ---------------- */
+
+/* What a column of the table is. */
+typedef enum { COL_NAME, COL_PROFILE, COL_EVIDENCE, COL_FACT, COL_CATEGORY, COL_SCALE,
+               COL_REQUIREMENTS, COL_ERROR, COL_NOTE } ColKind;
+
+typedef struct {
+  ColKind kind;
+  uint32_t index;    /* COL_FACT: the fact; COL_SCALE: the scale */
+  const char *title; /* as in the header */
+} Column;
+
+/* Split s at '|' (and, when spaces is set, at blanks) into trimmed, non-empty
+ * words (arena). */
+static size_t split_words(Arena *a, const char *s, bool spaces, const char ***out) {
+  size_t n = 0, cap = 0;
+  const char **words = NULL;
+  const char *p = s;
+  while (*p) {
+    while (*p == '|' || *p == ' ' || *p == '\t' || *p == '\n') p++;
+    if (!*p) break;
+    const char *start = p;
+    while (*p && *p != '|' && (!spaces || (*p != ' ' && *p != '\t' && *p != '\n'))) p++;
+    const char *stop = p;
+    while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\n')) stop--;
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      const char **w = arena_array(a, cap, sizeof *w);
+      if (n) memcpy(w, words, n * sizeof *w);
+      words = w;
+    }
+    words[n++] = arena_strndup(a, start, (size_t)(stop - start));
+  }
+  *out = words;
+  return n;
+}
+
+static bool table_header(Runner *r, const CsvRow *h, Column *cols, const char **err) {
+  Arena *a = &r->c->arena;
+  bool has_name = false;
+  for (size_t i = 0; i < h->count; i++) {
+    const char *t = h->fields[i];
+    Column *col = &cols[i];
+    col->title = t;
+    if (strcmp(t, "name") == 0) col->kind = COL_NAME, has_name = true;
+    else if (strcmp(t, "profile") == 0) col->kind = COL_PROFILE;
+    else if (strcmp(t, "evidence") == 0) col->kind = COL_EVIDENCE;
+    else if (strcmp(t, "note") == 0 || t[0] == '\0') col->kind = COL_NOTE;
+    else if (strcmp(t, "expect:category") == 0) col->kind = COL_CATEGORY;
+    else if (strcmp(t, "expect:requirements") == 0) col->kind = COL_REQUIREMENTS;
+    else if (strcmp(t, "expect:error") == 0) col->kind = COL_ERROR;
+    else if (strncmp(t, "expect:", 7) == 0) {
+      col->kind = COL_SCALE;
+      col->index = ipsf_pack_scale_index(r->p, t + 7);
+      if (col->index == IPSF_NONE) {
+        *err = arena_printf(a, "column %zu '%s': the pack has no scale '%s'", i + 1, t, t + 7);
+        return false;
+      }
+    } else {
+      const char *fact = strncmp(t, "fact:", 5) == 0 ? t + 5 : t;
+      col->kind = COL_FACT;
+      col->index = ipsf_fact_index(r->p, fact);
+      if (col->index == IPSF_NONE || strchr(fact, '#')) {
+        *err = arena_printf(a,
+                            "column %zu '%s': not a fact of the pack, nor name, profile, "
+                            "evidence, note or expect:...",
+                            i + 1, t);
+        return false;
+      }
+    }
+  }
+  if (!has_name) *err = "the header has no 'name' column";
+  return has_name;
+}
+
+/* One fact from its cell text, by the fact's type. */
+static bool set_cell(Runner *r, uint32_t f, const char *text, IpsfError *err) {
+  const IpsfFact *fact = &r->p->facts[f];
+  const char *name = ipsf_str(r->p, fact->name);
+  char *end;
+  errno = 0;
+  switch (fact->type.kind) {
+  case IPSF_K_BOOL:
+    if (strcmp(text, "true") == 0) return ipsf_eval_set_bool(r->ev, f, true, err);
+    if (strcmp(text, "false") == 0) return ipsf_eval_set_bool(r->ev, f, false, err);
+    return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' is a bool: true or false, not '%s'", name, text);
+  case IPSF_K_INT: {
+    long long v = strtoll(text, &end, 10);
+    if (*end || end == text || errno)
+      return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' is an int, not '%s'", name, text);
+    return ipsf_eval_set_int(r->ev, f, (int64_t)v, err);
+  }
+  case IPSF_K_NUMBER: {
+    double v = strtod(text, &end);
+    if (*end || end == text || !isfinite(v))
+      return ipsf_fail(err, IPSF_ERR_TYPE, "fact '%s' is a number, not '%s'", name, text);
+    return ipsf_eval_set_number(r->ev, f, v, err);
+  }
+  case IPSF_K_STRING: return ipsf_eval_set_string(r->ev, f, text, err);
+  case IPSF_K_ENUM: return ipsf_eval_set_enum(r->ev, f, text, err);
+  default: {
+    if (!ipsf_eval_set_clear(r->ev, f, err)) return false;
+    if (strcmp(text, "{}") == 0) return true;
+    const char **words;
+    size_t n = split_words(&r->c->arena, text, true, &words);
+    for (size_t k = 0; k < n; k++)
+      if (!ipsf_eval_set_add(r->ev, f, words[k], err)) return false;
+    return true;
+  }
+  }
+}
+
+static bool set_evidence(Runner *r, const char *text, IpsfError *err) {
+  ipsf_eval_evidence_present(r->ev);
+  if (strcmp(text, "none") == 0) return true;
+  const char **words;
+  size_t n = split_words(&r->c->arena, text, false, &words);
+  for (size_t k = 0; k < n; k++) {
+    const char *eq = strchr(words[k], '=');
+    if (!eq)
+      return ipsf_fail(err, IPSF_ERR_TYPE, "evidence '%s': write ID=METHOD", words[k]);
+    const char *id = arena_strndup(&r->c->arena, words[k], (size_t)(eq - words[k]));
+    if (!ipsf_eval_set_evidence(r->ev, id, eq + 1, err)) return false;
+  }
+  return true;
+}
+
+static const char *status_name(IpsfStatus s) {
+  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+}
+
+/* expect:requirements: exactly these apply, each with its method and status
+ * when given; NULL when it holds, else what was found. */
+static const char *judge_requirements(Runner *r, const char *text) {
+  Arena *a = &r->c->arena;
+  const IpsfPack *p = r->p;
+  const char **entries;
+  size_t n = strcmp(text, "none") == 0 ? 0 : split_words(a, text, false, &entries);
+  bool *named = arena_array(a, p->requirement_count + 1, sizeof *named);
+  const char *problems = NULL;
+#define PROBLEM(...)                                                                      \
+  do {                                                                                    \
+    const char *m_ = arena_printf(a, __VA_ARGS__);                                        \
+    problems = problems ? arena_printf(a, "%s; %s", problems, m_) : m_;                    \
+  } while (0)
+  for (size_t i = 0; i < n; i++) {
+    const char **w;
+    size_t k = split_words(a, entries[i], true, &w);
+    uint32_t q = k ? ipsf_pack_requirement_index(p, w[0]) : IPSF_NONE;
+    if (q == IPSF_NONE) {
+      PROBLEM("no requirement '%s' in the pack", k ? w[0] : "");
+      continue;
+    }
+    named[q] = true;
+    if (!ipsf_eval_applies(r->ev, q)) {
+      PROBLEM("%s does not apply", w[0]);
+      continue;
+    }
+    const char *method = ipsf_eval_method(r->ev, q);
+    if (k > 1 && strcmp(w[1], method) != 0) PROBLEM("%s requires %s, not %s", w[0], method, w[1]);
+    const char *status = status_name(ipsf_eval_status(r->ev, q));
+    if (k > 2 && strcmp(w[2], status) != 0) PROBLEM("%s is %s, not %s", w[0], status, w[2]);
+  }
+  for (uint32_t q = 0; q < p->requirement_count; q++)
+    if (!named[q] && ipsf_eval_applies(r->ev, q))
+      PROBLEM("%s applies too (%s)", ipsf_str(p, p->requirements[q].id), ipsf_eval_method(r->ev, q));
+#undef PROBLEM
+  return problems ? arena_printf(a, "got: %s", problems) : NULL;
+}
+
+static void run_row(Runner *r, const char *file, const Column *cols, const CsvRow *row,
+                    TestResult *t) {
+  Compilation *c = r->c;
+  Arena *a = &c->arena;
+  const char *at = arena_printf(a, "%s:%u:1", file, (unsigned)row->line);
+  *t = (TestResult){"", NULL, at, false, NULL, 0};
+  for (size_t i = 0; i < row->count; i++) {
+    if (cols[i].kind == COL_NAME) t->name = row->fields[i];
+    if (cols[i].kind == COL_PROFILE && row->fields[i][0]) t->profile = row->fields[i];
+  }
+  const char *expect_error = NULL;
+  for (size_t i = 0; i < row->count; i++)
+    if (cols[i].kind == COL_ERROR && row->fields[i][0]) expect_error = row->fields[i];
+  IpsfError err = {0};
+  ipsf_eval_begin(r->ev);
+  bool ok = r->test_fact == IPSF_NONE || ipsf_eval_set_int(r->ev, r->test_fact, 0, &err);
+  for (size_t i = 0; ok && i < row->count; i++) {
+    const char *cell = row->fields[i];
+    if (!cell[0]) continue; /* an empty cell: not given, no expectation */
+    if (cols[i].kind == COL_FACT) ok = set_cell(r, cols[i].index, cell, &err);
+    else if (cols[i].kind == COL_EVIDENCE) ok = set_evidence(r, cell, &err);
+    if (!ok) {
+      /* a cell the runtime refuses is an error as a sheet's would be */
+      char *msg = arena_printf(a, "column '%s': %s", cols[i].title, err.message);
+      snprintf(err.message, sizeof err.message, "%s", msg);
+      if (!expect_error) {
+        add_failure(c, t, NULL, at, msg);
+        return;
+      }
+    }
+  }
+  if (ok) ok = ipsf_eval_run(r->ev, &err);
+  if (ok) collect_coverage(r);
+  if (expect_error) {
+    const char *what = arena_printf(a, "expect:error = %s", expect_error);
+    if (ok) add_failure(c, t, what, at, arena_printf(a, "got no error (%s)", placement(r)));
+    else if (!strstr(err.message, expect_error))
+      add_failure(c, t, what, at, arena_printf(a, "got error: %s", err.message));
+    t->passed = t->failure_count == 0;
+    return;
+  }
+  if (!ok) {
+    add_failure(c, t, NULL, at, arena_printf(a, "evaluation failed: %s", err.message));
+    return;
+  }
+  const IpsfPack *p = r->p;
+  for (size_t i = 0; i < row->count; i++) {
+    const char *cell = row->fields[i];
+    if (!cell[0]) continue;
+    const char *got = NULL;
+    if (cols[i].kind == COL_CATEGORY) {
+      uint32_t a1 = ipsf_pack_axis(p, 1), a2 = ipsf_pack_axis(p, 2);
+      const char *cat = arena_printf(a, "%s/%s", a1 == IPSF_NONE ? "-" : ipsf_eval_level_name(r->ev, a1),
+                                     a2 == IPSF_NONE ? "-" : ipsf_eval_level_name(r->ev, a2));
+      const char **w;
+      size_t n = split_words(a, cell, true, &w);
+      const char *want = n == 1 ? w[0] : n ? arena_printf(a, "%s%s", w[0], w[1]) : "";
+      if (n > 2) want = arena_printf(a, "%s%s", want, w[2]);
+      if (strcmp(want, cat) != 0) got = arena_printf(a, "got %s", cat);
+    } else if (cols[i].kind == COL_SCALE) {
+      const char *level = ipsf_eval_level_name(r->ev, cols[i].index);
+      if (strcmp(level, cell) != 0) got = arena_printf(a, "got %s", level);
+    } else if (cols[i].kind == COL_REQUIREMENTS) {
+      got = judge_requirements(r, cell);
+    }
+    if (got) add_failure(c, t, arena_printf(a, "%s = %s", cols[i].title, cell), at, got);
+  }
+  t->passed = t->failure_count == 0;
+}
+
+/* Read and run the table at `path` (a missing file: no cases). */
+static void run_table(Runner *r, const char *path, TestSelect select, void *data, TestReport *out) {
+  Compilation *c = r->c;
+  Arena *a = &c->arena;
+  FILE *f = fopen(path, "rb");
+  if (!f) return;
+  char *text = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      text = xrealloc_array(text, cap, 1);
+    }
+    size_t got = fread(text + len, 1, cap - len, f);
+    len += got;
+    if (got == 0) break;
+  }
+  bool read_error = ferror(f) != 0;
+  fclose(f);
+  CsvTable table;
+  bool parsed = !read_error && csv_parse(a, text ? text : "", len, &table);
+  free(text);
+  /* a table that cannot be used is one failing case, named after the file */
+  const char *problem = read_error ? "read error" : parsed ? NULL : table.error;
+  Column *cols = NULL;
+  if (!problem && table.count == 0) problem = "the table is empty (it needs a header line)";
+  if (!problem) {
+    cols = arena_array(a, table.rows[0].count + 1, sizeof *cols);
+    if (!table_header(r, &table.rows[0], cols, &problem))
+      problem = arena_printf(a, "line %u, %s", (unsigned)table.rows[0].line, problem);
+  }
+  size_t rows = problem ? 1 : table.count - 1;
+  TestResult *results = arena_array(a, out->result_count + rows + 1, sizeof *results);
+  if (out->result_count) memcpy(results, out->results, out->result_count * sizeof *results);
+  out->results = results;
+  if (problem) {
+    TestResult *t = &out->results[out->result_count++];
+    *t = (TestResult){arena_strdup(a, path), NULL, arena_strdup(a, path), false, NULL, 0};
+    add_failure(c, t, NULL, t->at, problem);
+    out->failed++;
+    out->test_count++;
+    return;
+  }
+  for (size_t i = 1; i < table.count; i++) {
+    const CsvRow *row = &table.rows[i];
+    out->test_count++;
+    out->case_count++;
+    if (row->count != table.rows[0].count) {
+      TestResult *t = &out->results[out->result_count++];
+      *t = (TestResult){"", NULL, arena_printf(a, "%s:%u:1", path, (unsigned)row->line), false, NULL, 0};
+      for (size_t k = 0; k < row->count && k < table.rows[0].count; k++)
+        if (cols[k].kind == COL_NAME) t->name = row->fields[k];
+      add_failure(c, t, NULL, t->at,
+                  arena_printf(a, "the row has %zu cells, the header %zu", row->count,
+                               table.rows[0].count));
+      out->failed++;
+      continue;
+    }
+    const char *name = "";
+    for (size_t k = 0; k < row->count; k++)
+      if (cols[k].kind == COL_NAME) name = row->fields[k];
+    if (select && !select(name, data)) continue;
+    TestResult *t = &out->results[out->result_count++];
+    run_row(r, path, cols, row, t);
+    if (t->passed) out->passed++;
+    else out->failed++;
+  }
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
-TestRunStatus testrun(Compilation *c, const char *path, TestSelect select, void *data,
-                      TestReport *out, IpsfError *err) {
+TestRunStatus testrun(Compilation *c, const char *path, const char *cases, TestSelect select,
+                      void *data, TestReport *out, IpsfError *err) {
   *out = (TestReport){0};
   c->opt.with_tests = true;
   uint8_t *bytes = NULL;
@@ -409,6 +722,7 @@ TestRunStatus testrun(Compilation *c, const char *path, TestSelect select, void 
     if (t->passed) out->passed++;
     else out->failed++;
   }
+  if (cases) run_table(&r, cases, select, data, out);
   report_coverage(&r, out);
   ipsf_eval_free(r.ev);
   ipsf_pack_free(r.p);

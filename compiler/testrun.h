@@ -18,6 +18,10 @@
  * fails with a message containing each `expect error` text; its other
  * expectations are not judged.  `profile "p"` only labels the test.
  *
+ * A table of cases (csv.h) is run after the blocks, with the same pack:
+ * each row sets its facts (cells read by the fact's type) and evidence,
+ * is evaluated, and its expect: cells are judged from the results.
+ *
  * Coverage counts the evaluations that completed: a rule is reached when it
  * matched, an `otherwise` when its scale took it, a requirement when it
  * applied, a confirm line when its condition held for an applying
@@ -68,7 +72,8 @@ typedef struct {
   const char *pack_name;
   TestResult *results;     /* the selected tests, in source order (imports first) */
   size_t result_count, passed, failed;
-  size_t test_count;       /* all tests, selected or not */
+  size_t test_count;       /* all tests, selected or not (table rows included) */
+  size_t case_count;       /* rows of the table of cases */
   size_t total[COVER__COUNT], reached[COVER__COUNT];
   CoverItem *unreached;    /* pack order: per scale its rules then otherwise;
                               per requirement, it then its confirm lines */
@@ -86,9 +91,13 @@ typedef enum {
 } TestRunStatus;
 
 /* Compile `path` with tests, run the tests `select` accepts (all if NULL),
- * fill `out` (allocated in the compilation's arena). */
-TestRunStatus testrun(Compilation *c, const char *path, TestSelect select, void *data,
-                      TestReport *out, IpsfError *err);
+ * then the rows of the table of cases `cases` (a CSV file; NULL or a file
+ * that does not exist: none), fill `out` (allocated in the compilation's
+ * arena).  A row is a test named by its `name` cell, placed at
+ * "FILE:LINE"; a table that cannot be read or whose header is wrong is one
+ * failing test named after the file (docs/language.md section 16). */
+TestRunStatus testrun(Compilation *c, const char *path, const char *cases, TestSelect select,
+                      void *data, TestReport *out, IpsfError *err);
 
 /* "rule", "otherwise", "requirement", "confirm". */
 const char *cover_kind_name(CoverKind kind);

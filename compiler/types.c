@@ -218,12 +218,21 @@ static Ty check_name(Checker *x, Expr *e, Ty hint) {
   if (s) return check_symbol(x, e, s);
   SymEntry *v = symmap_get(&c->enum_values, name);
   if (!v || hint.kind == TY_ENUM) {
+    /* A name whose declaration did not parse was reported there. */
+    if (diag_is_poisoned(&c->diags, name)) return TY_ERR;
+    Suggest sg;
+    suggest_init(&sg, name);
     if (hint.kind != TY_ENUM) {
-      diag_error(&c->diags, e->span, "unknown name '%s'", name);
+      suggest_map(&sg, &c->values);
+      for (size_t i = 0; x->fn && i < x->fn->decl->param_count; i++)
+        suggest_add(&sg, x->fn->decl->params[i].name.name);
+      diag_error(&c->diags, e->span, "unknown name '%s'%s", name, suggest_hint(c, &sg));
       return TY_ERR;
     }
-    diag_error(&c->diags, e->span, "'%s' is not a value of %s (%s)", name,
-               c->enums[hint.enum_id].name, enum_value_list(c, &c->enums[hint.enum_id]));
+    const EnumSym *en = &c->enums[hint.enum_id];
+    for (size_t i = 0; i < en->value_count; i++) suggest_add(&sg, en->values[i].name);
+    diag_error(&c->diags, e->span, "'%s' is not a value of %s (%s)%s", name, en->name,
+               enum_value_list(c, en), suggest_hint(c, &sg));
     return TY_ERR;
   }
   if (v->kind > 1) {
@@ -288,6 +297,33 @@ static void check_pair(Checker *x, Expr *e, Ty *ta, Ty *tb) {
   }
 }
 
+/* `site == "home"` where site is an enum: one error that shows the
+ * comparison without quotes (or the enum's values).  False when the
+ * operands are not an enum and a string literal. */
+static bool quoted_enum_value(Checker *x, const Expr *e, Ty ta, Ty tb) {
+  const Expr *lit = NULL;
+  Ty en = ta;
+  if (ta.kind == TY_ENUM && tb.kind == TY_STRING && e->b2->kind == EX_STRING) lit = e->b2;
+  else if (tb.kind == TY_ENUM && ta.kind == TY_STRING && e->a->kind == EX_STRING) lit = e->a, en = tb;
+  if (!lit) return false;
+  Compilation *c = x->c;
+  /* 'depot' was reported by the scanner (strings are written in double
+   * quotes): its fix is the one wanted here too, so one error is enough */
+  if (lit->span.file < c->sources.count && lit->span.start < c->sources.items[lit->span.file]->len &&
+      c->sources.items[lit->span.file]->text[lit->span.start] == '\'')
+    return true;
+  const EnumSym *es = &c->enums[en.enum_id];
+  if (enum_value_index(es, lit->str) != UINT32_MAX)
+    diag_error(&c->diags, lit->span,
+               "cannot compare %s with string: an enum value is written without quotes: %s",
+               ty_name(c, en), lit->str);
+  else
+    diag_error(&c->diags, lit->span,
+               "cannot compare %s with string: its values are written without quotes (%s)",
+               ty_name(c, en), enum_value_list(c, es));
+  return true;
+}
+
 static Ty check_membership(Checker *x, Expr *e, Ty ta, Ty tb) {
   Compilation *c = x->c;
   if (ta.kind == TY_ERROR || tb.kind == TY_ERROR) return (Ty){TY_BOOL, 0};
@@ -329,12 +365,21 @@ static Ty check_binary(Checker *x, Expr *e) {
       x->in_rhs = false;
       return check_membership(x, e, ta, tb);
     }
+    /* `wifi in { main, backup }`: the set literal (right of `in`, so its
+     * members may be variable) tells the value's enum */
+    if (e->b2->kind == EX_SET) {
+      x->in_rhs = true;
+      tb = check_expr(x, e->b2, TY_ERR);
+      x->in_rhs = false;
+      ta = check_expr(x, e->a, tb.kind == TY_SET ? (Ty){TY_ENUM, tb.enum_id} : TY_ERR);
+      return check_membership(x, e, ta, tb);
+    }
     check_pair(x, e, &ta, &tb);
     return check_membership(x, e, ta, tb);
   case OP_EQ:
   case OP_NE:
     check_pair(x, e, &ta, &tb);
-    unify(x, ta, tb, e->span, "compare");
+    if (!quoted_enum_value(x, e, ta, tb)) unify(x, ta, tb, e->span, "compare");
     return (Ty){TY_BOOL, 0};
   case OP_LT:
   case OP_LE:
@@ -394,8 +439,8 @@ static Ty check_set(Checker *x, Expr *e, Ty hint) {
      * members is compiled as comparisons instead. */
     if (!in_rhs && !is_constant(e->items[i])) {
       diag_error(&x->c->diags, e->items[i]->span,
-                 "the members of a set value must be constants (variable members are "
-                 "allowed only right of 'in')");
+                 "a set value holds enum values written out; a fact or let is a member "
+                 "only of the braces right of 'in' (x in { a, b })");
       return TY_ERR;
     }
   }
@@ -542,7 +587,14 @@ static Ty check_call(Checker *x, Expr *e, Ty hint) {
     e->ref_index = (uint32_t)b;
     return check_builtin(x, e, (Builtin)b, hint);
   }
-  diag_error(&x->c->diags, e->name.span, "unknown function '%s'", e->name.name);
+  if (!diag_is_poisoned(&x->c->diags, e->name.name)) {
+    Suggest sg;
+    suggest_init(&sg, e->name.name);
+    suggest_map(&sg, &x->c->values);
+    for (int i = 0; i < (int)BI__COUNT; i++) suggest_add(&sg, ipsf_builtins[i].name);
+    diag_error(&x->c->diags, e->name.span, "unknown function '%s'%s", e->name.name,
+               suggest_hint(x->c, &sg));
+  }
   for (size_t i = 0; i < e->item_count; i++) check_expr(x, e->items[i], TY_ERR);
   return TY_ERR;
 }
@@ -640,7 +692,11 @@ static void check_expect(Checker *x, Expect *ex) {
       return;
     }
     if (!r) {
-      diag_error(&c->diags, ex->id.span, "unknown requirement %s", ex->id.name);
+      Suggest sg;
+      suggest_init(&sg, ex->id.name);
+      suggest_map(&sg, &c->req_map);
+      diag_error(&c->diags, ex->id.span, "unknown requirement %s%s", ex->id.name,
+                 suggest_hint(c, &sg));
       return;
     }
     if (ex->method.name && c->reqs[r->index].viewpoint != UINT32_MAX) {

@@ -210,7 +210,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %type <expr> when_opt default_opt
 %type <exprs> exprs
 %type <op> cmp_op
-%type <ident> import_alias policy_opt with_opt
+%type <ident> import_alias policy_opt with_opt fact_name let_name fn_name rules_name
 %type <str> string_opt because_opt extern_as
 %type <idents> idents level_list reqids satisfied_opt
 %type <params> params params_opt types types_opt
@@ -251,15 +251,17 @@ decl
   | KW_TYPE T_IDENT '=' type ';'
       { $$ = NULL;
         if ($4) { $$ = ast_decl(ctx->arena, D_TYPE, @$); $$->name = ident($2, @2); $$->type = $4; } }
-  | KW_LET T_IDENT '=' expr ';'
-      { $$ = ast_decl(ctx->arena, D_LET, @$); $$->name = ident($2, @2); $$->value = $4; }
-  | KW_FN T_IDENT '(' params_opt ')' T_ARROW type '=' expr ';'
+  | let_name '=' expr ';'
+      { $$ = ast_decl(ctx->arena, D_LET, @$); $$->name = $1; $$->value = $3;
+        diag_unpoison(ctx->diags, $1.name); }
+  | fn_name '(' params_opt ')' T_ARROW type '=' expr ';'
       { $$ = NULL;
-        if ($4.items || $4.count == 0) {
-          if ($7) {
-            $$ = ast_decl(ctx->arena, D_FN, @$); $$->name = ident($2, @2);
-            $$->params = $4.items; $$->param_count = $4.count;
-            $$->type = $7; $$->value = $9;
+        if ($3.items || $3.count == 0) {
+          if ($6) {
+            $$ = ast_decl(ctx->arena, D_FN, @$); $$->name = $1;
+            $$->params = $3.items; $$->param_count = $3.count;
+            $$->type = $6; $$->value = $8;
+            diag_unpoison(ctx->diags, $1.name);
           }
         } }
   | KW_SCALE T_IDENT level_list
@@ -285,18 +287,22 @@ decl
           $$->values = $4.items; $$->value_count = $4.count;
           $$->axis = ($2 == 1 || $2 == 2) ? (int)$2 : 0;
         } }
-  | KW_RULES T_IDENT policy_opt '{' rule_list '}'
-      { $$ = $5; $$->span = @$; $$->name = ident($2, @2); $$->policy = $3; }
+  | rules_name policy_opt '{' rule_list '}'
+      { $$ = $4; $$->span = @$; $$->name = $1; $$->policy = $2;
+        diag_unpoison(ctx->diags, $1.name); }
   /* `policy P allow nonmonotone`: silences the monotonicity check (analyze.c) */
-  | KW_RULES T_IDENT KW_POLICY T_IDENT T_IDENT T_IDENT '{' rule_list '}'
-      { $$ = $8; $$->span = @$; $$->name = ident($2, @2); $$->policy = ident($4, @4);
-        if (strcmp($5, "allow") != 0 || strcmp($6, "nonmonotone") != 0)
-          diag_error(ctx->diags, span_join(@5, @6),
+  | rules_name KW_POLICY T_IDENT T_IDENT T_IDENT '{' rule_list '}'
+      { $$ = $7; $$->span = @$; $$->name = $1; $$->policy = ident($3, @3);
+        diag_unpoison(ctx->diags, $1.name);
+        if (strcmp($4, "allow") != 0 || strcmp($5, "nonmonotone") != 0)
+          diag_error(ctx->diags, span_join(@4, @5),
                      "unknown rules attribute '%s %s' (the only one is `allow nonmonotone`)",
-                     $5, $6);
+                     $4, $5);
         else $$->allow_nonmonotone = true; }
   | KW_RULES error '{' rule_list '}'
       { $$ = NULL; (void)$4; }
+  | rules_name error '{' rule_list '}'
+      { $$ = NULL; (void)$1; (void)$4; }
   | KW_VIEWPOINT T_IDENT string_opt level_list
       { $$ = NULL;
         if ($4.items) {
@@ -322,6 +328,25 @@ decl
         } }
   | ';'
       { $$ = NULL; }
+  ;
+
+/* The name of a declaration is poisoned (diag.h) as soon as it is read
+ * and unpoisoned when the declaration is complete: when an error drops
+ * the declaration, its later uses are not reported as unknown names. */
+let_name
+  : KW_LET T_IDENT     { $$ = ident($2, @2); diag_poison(ctx->diags, $2, strlen($2)); }
+  ;
+
+fn_name
+  : KW_FN T_IDENT      { $$ = ident($2, @2); diag_poison(ctx->diags, $2, strlen($2)); }
+  ;
+
+rules_name
+  : KW_RULES T_IDENT   { $$ = ident($2, @2); diag_poison(ctx->diags, $2, strlen($2)); }
+  ;
+
+fact_name
+  : T_IDENT ':'        { $$ = ident($1, @1); diag_poison(ctx->diags, $1, strlen($1)); }
   ;
 
 import_alias
@@ -385,22 +410,24 @@ pack_body
 fact_list
   : %empty
       { $$ = ast_decl(ctx->arena, D_FACTS, @$); }
-  | fact_list T_IDENT ':' type default_opt string_opt ';'
+  | fact_list fact_name type default_opt string_opt ';'
       { $$ = $1;
-        if ($4) {
+        if ($3) {
           FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
-          f->name = ident($2, @2); f->type = $4; f->deflt = $5; f->doc = $6;
-          f->span = span_join(@2, @7);
+          f->name = $2; f->type = $3; f->deflt = $4; f->doc = $5;
+          f->span = span_join(@2, @6);
+          diag_unpoison(ctx->diags, $2.name);
         } }
   /* `name: TYPE unordered = ...;`: exempt from the monotonicity check */
-  | fact_list T_IDENT ':' type T_IDENT default_opt string_opt ';'
+  | fact_list fact_name type T_IDENT default_opt string_opt ';'
       { $$ = $1;
-        if (strcmp($5, "unordered") != 0)
-          diag_error(ctx->diags, @5, "unknown fact modifier '%s' (the only one is `unordered`)", $5);
-        if ($4) {
+        if (strcmp($4, "unordered") != 0)
+          diag_error(ctx->diags, @4, "unknown fact modifier '%s' (the only one is `unordered`)", $4);
+        if ($3) {
           FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
-          f->name = ident($2, @2); f->type = $4; f->deflt = $6; f->doc = $7;
-          f->unordered = true; f->span = span_join(@2, @8);
+          f->name = $2; f->type = $3; f->deflt = $5; f->doc = $6;
+          f->unordered = true; f->span = span_join(@2, @7);
+          diag_unpoison(ctx->diags, $2.name);
         } }
   | fact_list error
   | fact_list error ';'   { $$ = $1; yyerrok; }
@@ -538,8 +565,8 @@ req_items
       { $$ = ast_decl(ctx->arena, D_REQUIREMENT, @$); }
   | req_items req_item
       { $$ = $1; *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
-  | req_items error
-  | req_items error ';'   { $$ = $1; yyerrok; }
+  | req_items error        { $$ = $1; $$->had_error = true; }
+  | req_items error ';'    { $$ = $1; $$->had_error = true; yyerrok; }
   ;
 
 req_item
@@ -826,6 +853,7 @@ static const char *ident_role(const yypcontext_t *yyctx) {
     for (const yy_state_t *q = p - 1; *q != 0 && q > p - 6; q--) {
       switch (YY_ACCESSING_SYMBOL(*q)) {
       case YYSYMBOL_KW_RULES: case YYSYMBOL_KW_SCALE: case YYSYMBOL_KW_AXIS:
+      case YYSYMBOL_rules_name:
         return "a level name";
       case YYSYMBOL_KW_VIEWPOINT: return "a method name";
       case YYSYMBOL_KW_FACTS: case YYSYMBOL_KW_GIVEN: return "a fact name";

@@ -43,8 +43,8 @@ typedef struct ipsf_pack IpsfPack;
 typedef struct ipsf_eval IpsfEval;
 
 /* Error kinds.  The names (ipsf_error_kind_name) are those of the eval
- * record's "error.kind" (sheets.md; `make install` puts the
- * documents this header names in PREFIX/share/doc/ipsf). */
+ * record's "error.kind" (docs/sheets.md "The eval record"; listed with
+ * their meaning in docs/cli.md, `eval`, "Error kinds", and in ipsfc(1)). */
 typedef enum {
   IPSF_ERR_NONE = 0,
   IPSF_ERR_SYNTAX,          /* "syntax": a sheet that cannot be parsed */

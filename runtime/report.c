@@ -535,6 +535,10 @@ static void text_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *
                        const IpsfError *err) {
   text_put(b, h->sheet);
   if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
+  if (h->device) { /* as in json and the record heads: the device, when known */
+    ipsf_buf_puts(b, "  ");
+    text_put(b, h->device);
+  }
   if (h->profile) {
     ipsf_buf_puts(b, " [");
     text_put(b, h->profile);

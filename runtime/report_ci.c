@@ -157,7 +157,7 @@ void ipsf_report_ci_begin(IpsfBuf *b, const IpsfReporter *r) {
     ipsf_buf_puts(b, "{\"version\":\"2.1.0\",\"$schema\":"
                      "\"https://json.schemastore.org/sarif-2.1.0.json\",\"runs\":[{\"tool\":"
                      "{\"driver\":{\"name\":\"ipsfc\",\"version\":\"" IPSF_VERSION "\","
-                     "\"informationUri\":\"https://example.invalid/ipsfc\",\"rules\":[");
+                     "\"rules\":[");
     for (uint32_t q = 0; p && q < p->requirement_count; q++) {
       const IpsfRequirement *rq = &p->requirements[q];
       ipsf_buf_puts(b, "\n{\"id\":");

@@ -530,8 +530,8 @@ Test(parser, broken_header_keeps_the_body_checked) {
 Test(parser, unclosed_block_at_end_of_file) {
   Parsed *p = parse("let a = 1;\nfacts {\n  x: int;\n");
   cr_assert_eq(p->diags.errors, 1);
-  cr_assert_str_eq(diag_at(p, 0), "4:1: expected a fact name or '}', found end of file");
-  cr_assert_eq(p->m->decl_count, 1, "what parsed before is kept");
+  cr_assert_str_eq(diag_at(p, 0), "4:1: expected '}' at the end of the file: a block is not closed");
+  cr_assert_eq(p->m->decl_count, 2, "what parsed before is kept, and the block is closed there");
   done(p);
 }
 

@@ -527,7 +527,7 @@ Test(report, text_error_records) {
   const char *errs = strstr(buf.data, "all.jsonl");
   cr_assert_not_null(errs);
   cr_expect_str_eq(errs - 1, "\n"
-                             "all.jsonl:12 [home]: error (type): fact 'loss' must be an integer, got a string\n"
+                             "all.jsonl:12  Dev [home]: error (type): fact 'loss' must be an integer, got a string\n"
                              "\n"
                              "x.json: error (syntax): 3:14: bad\\x1b[31m\n");
 }

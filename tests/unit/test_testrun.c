@@ -67,7 +67,7 @@ static Run run_with(const char *tests, TestSelect select, void *data) {
   snprintf(path, sizeof path, "/tmp/ipsfc-testrun-%d.ipsf", (int)getpid());
   write_file(src);
   Run r = {compilation_new(NULL), TESTRUN_OK, {0}, {0}};
-  r.status = testrun(r.c, path, select, data, &r.report, &r.err);
+  r.status = testrun(r.c, path, NULL, select, data, &r.report, &r.err);
   unlink(path);
   return r;
 }
