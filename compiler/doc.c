@@ -318,7 +318,14 @@ static void enrich_facts(DocModel *m, Compilation *c) {
   for (size_t i = 0; i < m->fact_count; i++)
     for (size_t f = 0; f < c->fact_count; f++)
       if (strcmp(c->facts[f].name, m->facts[i].name) == 0) {
+        Ty ty = c->facts[f].ty;
         m->facts[i].unordered = c->facts[f].decl->unordered;
+        /* a named enum by its name; an anonymous one stays "enum" */
+        if ((ty.kind == TY_ENUM || ty.kind == TY_SET) && symmap_get(&c->types, c->enums[ty.enum_id].name))
+          m->facts[i].type = arena_printf(&m->arena, "%s%s", ty.kind == TY_SET ? "set of " : "",
+                                          c->enums[ty.enum_id].name);
+        else if (ty.kind == TY_SET)
+          m->facts[i].type = "set of enum";
         break;
       }
   /* named types: `type` declarations and scales, in declaration order */

@@ -13,8 +13,10 @@
  * along the bottom (lowest at the left), one <g class="cell"> per cell
  * shaded by how much is required there (requirements that always apply
  * count 1, those that may apply 1/2, over all requirements), the devices
- * as <g class="device"> points with their labels, spread on a small grid
- * inside their cell in the model's order.
+ * as <g class="device"> points with their labels, one column inside their
+ * cell in the model's order; a cell with more than seven shows six and
+ * "+N more" (the others stay in the DOM, hidden; the devices table lists
+ * every one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +74,7 @@ static const char css[] =
 
 /* ---- the figure ----------------------------------------------------------------- */
 
-enum { CELL_W = 220, CELL_H = 150, LEFT = 130, TOP = 20, BOTTOM = 70 };
+enum { CELL_W = 260, CELL_H = 150, LEFT = 130, TOP = 20, BOTTOM = 70, ROWS = 7 };
 
 /* Shade: 0..1000 of how much is required, to a blue from light to dark. */
 static void cell_fill(int permille, char out[8]) {
@@ -143,36 +145,46 @@ static void figure(const DocModel *m, IpsfBuf *b) {
                   TOP + (int)n1 * CELL_H / 2, TOP + (int)n1 * CELL_H / 2);
   esc(b, m->axis_name[0]);
   ipsf_buf_puts(b, " &#8594;</text>\n");
-  /* devices: a 2-column grid under the cell's labels */
+  /* devices: one column under the cell's labels; past ROWS - 1, a "+N
+   * more" line (the devices table below lists them all) */
   size_t ncells = (size_t)n1 * n2;
-  size_t *used = xcalloc(ncells + 1, sizeof *used);
+  size_t *used = xcalloc(ncells + 1, sizeof *used), *total = xcalloc(ncells + 1, sizeof *total);
+  for (size_t i = 0; i < m->device_count; i++)
+    total[(size_t)m->devices[i].level[0] * n2 + m->devices[i].level[1]]++;
   for (size_t i = 0; i < m->device_count; i++) {
     const DocDevice *d = &m->devices[i];
     size_t cell = (size_t)d->level[0] * n2 + d->level[1];
     size_t k = used[cell]++;
-    int x = LEFT + (int)d->level[1] * CELL_W + 14 + (int)(k % 2) * (CELL_W / 2);
-    int y = TOP + (int)(n1 - 1 - d->level[0]) * CELL_H + 52 + (int)(k / 2 % 7) * 14;
+    int x = LEFT + (int)d->level[1] * CELL_W + 14;
+    int y = TOP + (int)(n1 - 1 - d->level[0]) * CELL_H + 52 + (int)(k < ROWS ? k : ROWS - 1) * 13;
+    bool hidden = total[cell] > ROWS && k >= ROWS - 1;
+    if (hidden && k == ROWS - 1)
+      ipsf_buf_printf(b, "<text class=\"more\" x=\"%d\" y=\"%d\" font-size=\"10\" "
+                         "font-style=\"italic\" fill=\"#111\" stroke=\"#fff\" stroke-width=\"2.5\" "
+                         "paint-order=\"stroke\">+%zu more (see the table of devices)</text>\n",
+                      x + 7, y, total[cell] - (ROWS - 1));
     ipsf_buf_printf(b, "<g class=\"device\" data-source=\"");
     esc(b, d->source);
-    ipsf_buf_printf(b, "\"><title>");
+    ipsf_buf_puts(b, hidden ? "\" data-hidden=\"true\" visibility=\"hidden\"><title>" : "\"><title>");
     esc(b, d->name);
     ipsf_buf_printf(b, "</title><circle cx=\"%d\" cy=\"%d\" r=\"4\" fill=\"%s\" stroke=\"#000\" "
-                       "stroke-width=\"0.5\"/><text x=\"%d\" y=\"%d\" font-size=\"9.5\" "
+                       "stroke-width=\"0.5\"/><text x=\"%d\" y=\"%d\" font-size=\"10\" "
                        "fill=\"#111\" stroke=\"#fff\" stroke-width=\"2.5\" paint-order=\"stroke\">",
                     x, y - 3, strcmp(d->source, "test") == 0 ? "#f0a030" : "#d03060", x + 7, y);
     /* long names are cut on the figure (the table below has them whole) */
     size_t n = strlen(d->name), cut = n;
-    if (n > 22) {
-      cut = 20;
+    if (n > 40) {
+      cut = 38;
       while (cut > 0 && ((unsigned char)d->name[cut] & 0xc0) == 0x80) cut--;
     }
-    char part[32];
+    char part[48];
     memcpy(part, d->name, cut);
     part[cut] = '\0';
     esc(b, part);
     if (cut < n) ipsf_buf_puts(b, "&#8230;");
     ipsf_buf_puts(b, "</text></g>\n");
   }
+  free(total);
   free(used);
   ipsf_buf_puts(b, "</svg><figcaption>The category matrix: each cell shaded by how much is "
                    "required there (a requirement that always applies counts one, one that "

@@ -248,7 +248,8 @@ static void facts_types(const DocModel *m, IpsfBuf *b) {
     md(b, f->type);
     ipsf_buf_puts(b, f->unordered ? " (unordered) |" : " |");
     values(b, f->values, f->value_count);
-    cell(b, f->deflt ? f->deflt : "(required)");
+    if (f->deflt) cell(b, f->deflt);
+    else ipsf_buf_puts(b, " *required* |");
     cell(b, f->doc);
     ipsf_buf_puts(b, "\n");
   }
