@@ -22,7 +22,7 @@
 
 static const char help[] =
     "usage: ipsfc doc PACK [--format html|markdown] [-o FILE]\n"
-    "                 [--devices SHEET...] [-I DIR]...\n\n"
+    "                 [--devices SHEET...] [--allow-native LIB]... [-I DIR]...\n\n"
     "Write the guideline of a pack (.ipsf source or .ipsb bytecode): its\n"
     "header, the category matrix as a figure with the pack's test devices\n"
     "and the devices of the given sheets placed in their cells, what each\n"
@@ -38,6 +38,9 @@ static const char help[] =
     "      --devices SHEET   place the devices of SHEET (JSON or YAML) on the\n"
     "                        matrix; repeatable, and every further argument\n"
     "                        after PACK is a sheet too\n"
+    "      --allow-native LIB  allow the pack's extern functions of library LIB\n"
+    "                        when placing devices (as 'ipsfc eval'); without\n"
+    "                        it, a pack with externs gets no test devices\n"
     "  -I, --import DIR      look for imported modules in DIR (source packs)\n"
     "  -h, --help            this text\n\n"
     "exit: 0 written; 2 usage; 3 the pack does not compile or load, a sheet\n"
@@ -49,13 +52,16 @@ static const char help[] =
 
 typedef struct {
   const char *output, *format;
-  StrList dirs, sheets;
+  StrList dirs, sheets, allow_native;
 } Options;
+
+enum { OPT_FORMAT = 256, OPT_DEVICES, OPT_NATIVE };
 
 static int parse(int argc, char **argv, Options *o, const char **pack) {
   static const struct option opts[] = {{"output", required_argument, 0, 'o'},
-                                       {"format", required_argument, 0, 'f'},
-                                       {"devices", required_argument, 0, 'd'},
+                                       {"format", required_argument, 0, OPT_FORMAT},
+                                       {"devices", required_argument, 0, OPT_DEVICES},
+                                       {"allow-native", required_argument, 0, OPT_NATIVE},
                                        {"import", required_argument, 0, 'I'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
@@ -65,8 +71,9 @@ static int parse(int argc, char **argv, Options *o, const char **pack) {
   while ((c = getopt_long(argc, argv, ":o:I:h", opts, NULL)) != -1) {
     switch (c) {
     case 'o': o->output = optarg; break;
-    case 'f': o->format = optarg; break;
-    case 'd': strlist_push(&o->sheets, optarg); break;
+    case OPT_FORMAT: o->format = optarg; break;
+    case OPT_DEVICES: strlist_push(&o->sheets, optarg); break;
+    case OPT_NATIVE: strlist_push(&o->allow_native, optarg); break;
     case 'I': strlist_push(&o->dirs, optarg); break;
     case 'h': return -1;
     case ':': return cli_usage("doc", "%s needs an argument", argv[optind - 1]);
@@ -85,28 +92,39 @@ static int parse(int argc, char **argv, Options *o, const char **pack) {
 }
 
 /* The model of path, or NULL with *status (diagnostics printed). */
-static DocModel *load(const char *path, const StrList *dirs, int *status) {
+static DocModel *load(const char *path, const Options *o, int *status) {
   DocModel *m = doc_new();
   if (cli_is_bytecode(path)) {
-    IpsfPack *p = cli_load_pack(path, dirs, status);
+    IpsfPack *p = cli_load_pack(path, &o->dirs, status);
     if (!p) {
       doc_free(m);
       return NULL;
     }
     doc_from_pack(m, p, path);
-    return m;
+  } else {
+    CompileOptions opt = {.import_dirs = o->dirs.items, .import_dir_count = o->dirs.count};
+    Compilation *c = compilation_new(&opt);
+    if (!doc_from_source(m, c, path)) {
+      Diags *d = compilation_diags(c);
+      diags_sort(d);
+      diags_print(d, stderr, cli_color(stderr));
+      doc_free(m); /* and c */
+      *status = EXIT_INPUT;
+      return NULL;
+    }
   }
-  CompileOptions opt = {.import_dirs = dirs->items, .import_dir_count = dirs->count};
-  Compilation *c = compilation_new(&opt);
-  bool ok = doc_from_source(m, c, path);
-  Diags *d = compilation_diags(c);
-  if (!ok) {
-    diags_sort(d);
-    diags_print(d, stderr, cli_color(stderr));
-    doc_free(m); /* and c */
-    m = NULL;
+  /* Natives: only evaluating devices needs them.  Allowed and refused is
+   * an error; not allowed, the document is made without the test devices
+   * (and a sheet is refused as eval refuses it). */
+  IpsfError err = {0};
+  if (!ipsf_pack_bind_natives(m->pack, o->allow_native.items, o->allow_native.count, &err) &&
+      o->allow_native.count) {
+    cli_native_refused("doc", path, "refusing to place devices", &err);
+    doc_free(m);
     *status = EXIT_INPUT;
+    return NULL;
   }
+  doc_place_tests(m);
   return m;
 }
 
@@ -131,7 +149,7 @@ int cmd_doc(int argc, char **argv) {
   const char *path = NULL;
   int status = parse(argc, argv, &o, &path);
   if (status == EXIT_OK) {
-    DocModel *m = load(path, &o.dirs, &status);
+    DocModel *m = load(path, &o, &status);
     if (m) status = add_sheets(m, &o.sheets);
     if (m && status == EXIT_OK) {
       IpsfBuf b;
@@ -152,5 +170,6 @@ int cmd_doc(int argc, char **argv) {
   }
   strlist_free(&o.dirs);
   strlist_free(&o.sheets);
+  strlist_free(&o.allow_native);
   return status == -1 ? cli_help(help) : status;
 }

@@ -458,8 +458,14 @@ static bool set_given(Compilation *c, IpsfEval *ev, const IpsfPack *p, uint32_t 
 
 /* Each test block of the root file whose evaluation succeeds is a device
  * (a test that expects an error, or whose givens cannot be set, is none). */
-static void place_tests(DocModel *m, Compilation *c) {
-  if (!m->has_matrix) return;
+void doc_place_tests(DocModel *m) {
+  Compilation *c = m->compilation;
+  if (!c || !m->has_matrix || !c->test_count) return;
+  if (m->pack->natives_unbound) {
+    m->devices_note = "The pack calls native functions that were not allowed (--allow-native): "
+                      "its test devices are not placed.";
+    return;
+  }
   IpsfEval *ev = ipsf_eval_new(m->pack);
   if (!ev) return;
   for (size_t t = 0; t < c->test_count; t++) {
@@ -514,7 +520,6 @@ bool doc_from_source(DocModel *m, Compilation *c, const char *path) {
   enrich_facts(m, c);
   enrich_rules(m, c);
   enrich_requirements(m, c);
-  place_tests(m, c);
   run_matrix(m, c);
   return true;
 }

@@ -8,6 +8,8 @@
  *   Compilation *c = compilation_new(&opt);
  *   if (!doc_from_source(m, c, "pack.ipsf")) ... print c's diagnostics, exit 3 ...
  *                                             (m owns c from here)
+ *   ipsf_pack_bind_natives(m->pack, ...);            // if it calls natives
+ *   doc_place_tests(m);
  *   doc_add_sheet(m, "dev.json", text, len, &err);   // --devices, any number
  *   IpsfBuf b; ipsf_buf_init(&b); doc_html(m, &b);
  *   doc_free(m);
@@ -115,6 +117,7 @@ typedef struct {
   DocReq *reqs;         size_t req_count;
   DocCatalog *catalogs; size_t catalog_count;
   DocDevice *devices;   size_t device_count, device_cap;
+  const char *devices_note; /* why the test devices are not placed, or NULL */
   /* From source with both axes: the analysis (analyze.h). */
   bool analysed;
   uint8_t *reachable;   /* per cell */
@@ -127,6 +130,9 @@ IPSFC_FUNC void doc_free(DocModel *m);
  * ownership of c either way (doc_free frees it; read its diagnostics
  * before). */
 IPSFC_FUNC bool doc_from_source(DocModel *m, Compilation *c, const char *path);
+/* Place the test blocks' devices (from source; after binding the pack's
+ * natives, if it has any: without them, note why none is placed). */
+IPSFC_FUNC void doc_place_tests(DocModel *m);
 /* A loaded .ipsb (m takes ownership of pack). */
 IPSFC_FUNC void doc_from_pack(DocModel *m, IpsfPack *pack, const char *path);
 /* Evaluate one sheet (JSON, or YAML when name ends in .yaml/.yml) and

@@ -454,6 +454,11 @@ static void traceability(const DocModel *m, IpsfBuf *b) {
 
 static void devices(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "<h2 id=\"devices\">Devices on the matrix</h2>\n");
+  if (m->devices_note) {
+    ipsf_buf_puts(b, "<p class=\"note\">");
+    esc(b, m->devices_note);
+    ipsf_buf_puts(b, "</p>\n");
+  }
   if (!m->device_count) {
     ipsf_buf_puts(b, "<p>None.</p>\n");
     return;

@@ -307,6 +307,11 @@ static void traceability(const DocModel *m, IpsfBuf *b) {
 
 static void devices(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "## Devices on the matrix\n\n");
+  if (m->devices_note) {
+    ipsf_buf_puts(b, "> ");
+    md(b, m->devices_note);
+    ipsf_buf_puts(b, "\n\n");
+  }
   if (!m->device_count) {
     ipsf_buf_puts(b, "None.\n");
     return;
