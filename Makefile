@@ -194,7 +194,9 @@ test: deps
 # Every example's guideline, generated from its pack and never committed:
 # $(BUILD)/guidelines/<example>.html and .md, with the example's device
 # sheets placed (not the bad-* ones, which exist to be refused), each
-# checked to draw the nine cells of the matrix and a point per device.
+# checked to draw the nine cells of the matrix and a point per device; then
+# what each cell requires is checked against `eval` of every example sheet
+# (tests/golden/doc/check_cells.py: no record may contradict it).
 guidelines: $(IPSFC) $(NATIVE_LIBS)
 	@mkdir -p $(BUILD)/guidelines
 	@set -e; for p in examples/*/pack.ipsf; do \
@@ -211,6 +213,8 @@ guidelines: $(IPSFC) $(NATIVE_LIBS)
 	    { echo "guidelines: $$e: $$points device points, $$rows devices"; exit 1; }; \
 	  echo "guidelines: $$out.html, .md: 9 cells, $$points devices"; \
 	done
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/golden/doc/check_cells.py \
+	  $(patsubst examples/%/pack.ipsf,%,$(wildcard examples/*/pack.ipsf))
 
 # The guideline in a real browser (headless Chromium through chromedriver,
 # Debian's python3-selenium): DOM checks and a screenshot in build/browser/.

@@ -224,6 +224,27 @@ static void header(const DocModel *m, IpsfBuf *b) {
                      "guideline.</p>\n");
 }
 
+/* <tr data-req=ID data-applies=always|depends|unknown data-lines="..."
+ * data-exact=...>: the analysis as data, for tools (and the test that
+ * checks it against eval, tests/golden/doc/check_cells.py); data-lines
+ * are the confirm lines that can be chosen, "\t"-separated. */
+static void row_data(const DocModel *m, size_t cell, size_t r, IpsfBuf *b) {
+  static const char *const applies[] = {"never", "always", "depends", "unknown"};
+  const MatrixReq *x = &m->cells[cell * m->req_count + r];
+  ipsf_buf_puts(b, "<tr data-req=\"");
+  esc(b, m->reqs[r].id);
+  ipsf_buf_printf(b, "\" data-applies=\"%s\" data-exact=\"%s\" data-lines=\"",
+                  applies[x->applies < 4 ? x->applies : 3], x->lines_exact ? "true" : "false");
+  bool first = true;
+  for (size_t k = 0; k < m->reqs[r].confirm_count && k < 64; k++)
+    if (x->lines >> k & 1u) {
+      if (!first) ipsf_buf_puts(b, "&#9;");
+      esc(b, m->reqs[r].confirms[k].text);
+      first = false;
+    }
+  ipsf_buf_puts(b, "\">");
+}
+
 static void per_cell(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "<h2 id=\"cells\">What each cell requires</h2>\n");
   if (!m->analysed) {
@@ -268,7 +289,7 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
           if (ap.data) ap.data[0] = '\0';
           if (me.data) me.data[0] = '\0';
           doc_cell_texts(m, cell, r, &ap, &me);
-          ipsf_buf_puts(b, "<tr>");
+          row_data(m, cell, r, b);
           td(b, m->reqs[r].id);
           td(b, m->reqs[r].title);
           td(b, ap.data);
