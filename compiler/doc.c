@@ -276,7 +276,8 @@ bool doc_add_sheet(DocModel *m, const char *name, const char *text, size_t len, 
   if (!m->has_matrix) return true;
   if (ends_with(name, ".yaml") || ends_with(name, ".yml"))
     return add_records(m, name, text, len, IPSF_SYNTAX_YAML, err);
-  if (!ends_with(name, ".jsonl")) return add_records(m, name, text, len, IPSF_SYNTAX_JSON, err);
+  if (strcmp(name, "-") != 0 && !ends_with(name, ".jsonl") && !ends_with(name, ".ndjson"))
+    return add_records(m, name, text, len, IPSF_SYNTAX_JSON, err);
   /* JSON Lines: each non-blank line a sheet */
   size_t line = 0;
   for (size_t at = 0; at < len;) {

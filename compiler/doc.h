@@ -135,7 +135,8 @@ IPSFC_FUNC bool doc_from_source(DocModel *m, Compilation *c, const char *path);
 IPSFC_FUNC void doc_place_tests(DocModel *m);
 /* A loaded .ipsb (m takes ownership of pack). */
 IPSFC_FUNC void doc_from_pack(DocModel *m, IpsfPack *pack, const char *path);
-/* Evaluate one sheet (JSON, or YAML when name ends in .yaml/.yml) and
+/* Evaluate one sheet (as eval reads it: YAML when name ends in .yaml or
+ * .yml, JSON Lines in .jsonl or .ndjson or when it is "-", else JSON) and
  * place each of its records as a device; false with err when the sheet
  * cannot be read, bound or evaluated (its error record's message). */
 IPSFC_FUNC bool doc_add_sheet(DocModel *m, const char *name, const char *text, size_t len,
