@@ -368,7 +368,9 @@ static void enrich_rules(DocModel *m, Compilation *c) {
 /* The catalogs, in load order, and each requirement's refs to them. */
 static void enrich_catalogs(DocModel *m, Compilation *c) {
   m->catalogs = arena_array(&m->arena, c->provision_count + 1, sizeof *m->catalogs);
-  uint32_t *where = arena_array(&m->arena, c->provision_count + 1, sizeof *where);
+  /* where each provision went: its catalog and its index there */
+  size_t *cat_of = arena_array(&m->arena, c->provision_count + 1, sizeof *cat_of);
+  size_t *index_of = arena_array(&m->arena, c->provision_count + 1, sizeof *index_of);
   const Decl *last = NULL;
   for (size_t i = 0; i < c->provision_count; i++) {
     const ProvisionSym *ps = &c->provisions[i];
@@ -382,7 +384,8 @@ static void enrich_catalogs(DocModel *m, Compilation *c) {
                                     sizeof *cat->provisions);
     }
     DocCatalog *cat = &m->catalogs[m->catalog_count - 1];
-    where[i] = (uint32_t)(m->catalog_count - 1) << 16 | (uint32_t)cat->provision_count;
+    cat_of[i] = m->catalog_count - 1;
+    index_of[i] = cat->provision_count;
     DocProvision *p = &cat->provisions[cat->provision_count++];
     p->id = ps->id;
     p->clause = ps->decl->clause.text;
@@ -404,7 +407,7 @@ static void enrich_catalogs(DocModel *m, Compilation *c) {
       if (!it->ident.name || at >= d->ref_count) continue;
       SymEntry *e = lookup_name(c, &c->provision_map, r->module, it->ident.name);
       if (!e) continue;
-      DocProvision *p = &m->catalogs[where[e->index] >> 16].provisions[where[e->index] & 0xffff];
+      DocProvision *p = &m->catalogs[cat_of[e->index]].provisions[index_of[e->index]];
       d->refs[at].clause = p->clause;
       d->refs[at].title = p->title;
       d->refs[at].status = p->status;
