@@ -80,8 +80,7 @@ static int parse(int argc, char **argv, Options *o, const char **pack) {
     default: return cli_usage("doc", "unknown option '%s'", argv[optind - 1]);
     }
   }
-  if (strcmp(o->format, "html") != 0 && strcmp(o->format, "markdown") != 0 &&
-      strcmp(o->format, "md") != 0)
+  if (strcmp(o->format, "html") != 0 && strcmp(o->format, "markdown") != 0)
     return cli_usage("doc", "--format must be html or markdown, not '%s'", o->format);
   if (optind >= argc) return cli_usage("doc", "expected a PACK");
   if (optind < argc - 1 && !o->sheets.count)
