@@ -365,17 +365,40 @@ static void enrich_rules(DocModel *m, Compilation *c) {
   }
 }
 
+/* Unreferenced provisions that a referenced one satisfies (deemed
+ * compliance): shown, never counted as referenced (language.md: a ref to
+ * one provision does not stand for another). */
+static void note_deemed(DocModel *m, Compilation *c, const size_t *cat_of, const size_t *index_of) {
+  for (size_t i = 0; i < c->provision_count; i++) {
+    DocProvision *p = &m->catalogs[cat_of[i]].provisions[index_of[i]];
+    const Provision *d = c->provisions[i].decl;
+    if (p->by_count) continue;
+    for (size_t k = 0; k < d->satisfied_count; k++) {
+      SymEntry *e = lookup_name(c, &c->provision_map, c->provisions[i].module, d->satisfied_by[k].name);
+      if (!e) continue;
+      const DocProvision *q = &m->catalogs[cat_of[e->index]].provisions[index_of[e->index]];
+      if (!q->by_count) continue;
+      const char *text = arena_printf(&m->arena, "%s (%s", q->id, q->by[0]);
+      for (size_t r = 1; r < q->by_count; r++) text = arena_printf(&m->arena, "%s, %s", text, q->by[r]);
+      p->deemed = p->deemed ? arena_printf(&m->arena, "%s; %s)", p->deemed, text)
+                            : arena_printf(&m->arena, "%s)", text);
+    }
+  }
+}
+
 /* The catalogs, in load order, and each requirement's refs to them. */
 static void enrich_catalogs(DocModel *m, Compilation *c) {
   m->catalogs = arena_array(&m->arena, c->provision_count + 1, sizeof *m->catalogs);
   /* where each provision went: its catalog and its index there */
   size_t *cat_of = arena_array(&m->arena, c->provision_count + 1, sizeof *cat_of);
   size_t *index_of = arena_array(&m->arena, c->provision_count + 1, sizeof *index_of);
-  const Decl *last = NULL;
+  const Decl **decl_of = arena_array(&m->arena, c->provision_count + 1, sizeof *decl_of);
   for (size_t i = 0; i < c->provision_count; i++) {
     const ProvisionSym *ps = &c->provisions[i];
-    if (ps->catalog != last) {
-      last = ps->catalog;
+    size_t at = 0;
+    while (at < m->catalog_count && decl_of[at] != ps->catalog) at++;
+    if (at == m->catalog_count) {
+      decl_of[at] = ps->catalog;
       DocCatalog *cat = &m->catalogs[m->catalog_count++];
       cat->title = ps->catalog->str.text;
       cat->version = ps->catalog->str2.text;
@@ -383,8 +406,8 @@ static void enrich_catalogs(DocModel *m, Compilation *c) {
       cat->provisions = arena_array(&m->arena, ps->catalog->provision_count + 1,
                                     sizeof *cat->provisions);
     }
-    DocCatalog *cat = &m->catalogs[m->catalog_count - 1];
-    cat_of[i] = m->catalog_count - 1;
+    DocCatalog *cat = &m->catalogs[at];
+    cat_of[i] = at;
     index_of[i] = cat->provision_count;
     DocProvision *p = &cat->provisions[cat->provision_count++];
     p->id = ps->id;
@@ -414,6 +437,7 @@ static void enrich_catalogs(DocModel *m, Compilation *c) {
       if (p->by_count == 0 || strcmp(p->by[p->by_count - 1], d->id) != 0) p->by[p->by_count++] = d->id;
     }
   }
+  note_deemed(m, c, cat_of, index_of);
 }
 
 static void enrich_requirements(DocModel *m, Compilation *c) {

@@ -84,6 +84,8 @@ typedef struct {
   const char *id, *clause, *title, *status;
   const char **by;                       /* the requirements that reference it */
   size_t by_count;
+  const char *deemed;  /* referenced by none, but a provision of its satisfied_by
+                          is: "ETSI-5.1-1 (R-1)", else NULL */
 } DocProvision;
 
 typedef struct {

@@ -466,6 +466,11 @@ static void traceability(const DocModel *m, IpsfBuf *b) {
       } else if (!p->by_count) {
         ipsf_buf_puts(b, "-");
       }
+      if (p->deemed) {
+        ipsf_buf_puts(b, "<br><small>deemed through ");
+        esc(b, p->deemed);
+        ipsf_buf_puts(b, " (satisfied_by)</small>");
+      }
       ipsf_buf_puts(b, "</td></tr>\n");
     }
     ipsf_buf_printf(b, "</table>\n<p>%zu mandatory provision%s referenced by no requirement.</p>\n",

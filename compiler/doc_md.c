@@ -298,6 +298,11 @@ static void traceability(const DocModel *m, IpsfBuf *b) {
       } else if (!p->by_count) {
         ipsf_buf_puts(b, "-");
       }
+      if (p->deemed) {
+        ipsf_buf_puts(b, "; deemed through ");
+        md(b, p->deemed);
+        ipsf_buf_puts(b, " \\(satisfied\\_by\\)");
+      }
       ipsf_buf_puts(b, " |\n");
     }
     ipsf_buf_printf(b, "\n%zu mandatory provision%s referenced by no requirement.\n\n", missing,

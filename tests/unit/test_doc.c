@@ -138,7 +138,7 @@ static void enumerate(const IpsfPack *p, const Shape *sh, Truth *truth) {
     ipsf_eval_begin(ev);
     IpsfError err;
     for (int f = 0, rest = x; f < NFACTS; f++, rest /= radix[f - 1]) {
-      char name[8], value[16];
+      char name[32], value[48];
       int v = rest % radix[f];
       if (sh->nvals[f] == 0) {
         snprintf(name, sizeof name, "b%d", f);
