@@ -70,7 +70,10 @@ static const char css[] =
     ".note{background:#fff8e0;border:1px solid #e5c46b;padding:.5em .8em}\n"
     "figure{margin:1em 0}figcaption{font-size:.9em;color:#555}\n"
     "svg text{font-family:system-ui,sans-serif}\n"
-    ".missing{color:#a00;font-weight:600}\n";
+    ".missing{color:#a00;font-weight:600}\n"
+    "table.cell-reqs{table-layout:fixed}.cell-reqs th:nth-child(1){width:14%}\n"
+    ".cell-reqs th:nth-child(2){width:30%}.cell-reqs th:nth-child(3){width:24%}\n"
+    "caption{text-align:left;font-style:italic;padding:.2em 0}\n";
 
 /* ---- the figure ----------------------------------------------------------------- */
 
