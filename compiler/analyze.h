@@ -55,8 +55,11 @@ typedef struct {
   uint64_t lines;           /* confirm lines (bit k: line k) that can be the chosen one there */
   bool lines_exact;         /* lines is exact (else some line may be missing) */
   uint32_t weakest, strongest; /* of lines, by method then period; UINT32_MAX if none */
-  const char *applies_facts;   /* MX_DEPENDS: the facts its applies reads ("a, b") */
-  const char *method_facts;    /* weakest != strongest: the facts its confirm lines read */
+  /* What decides (MX_DEPENDS; weakest != strongest): the names its applies
+   * (its confirm lines) read, the axes left out, a let, fn or scale with
+   * the facts it reads: "wireless (radios), usage" */
+  const char *applies_facts;
+  const char *method_facts;
 } MatrixReq;
 
 typedef struct {

@@ -570,7 +570,9 @@ void doc_cell_texts(const DocModel *m, size_t cell, size_t r, IpsfBuf *applies, 
   const DocReq *q = &m->reqs[r];
   switch (x->applies) {
   case MX_ALWAYS: ipsf_buf_puts(applies, "required"); break;
-  case MX_DEPENDS: ipsf_buf_printf(applies, "depends on %s", x->applies_facts); break;
+  case MX_DEPENDS:
+    ipsf_buf_printf(applies, "depends on %s", *x->applies_facts ? x->applies_facts : "the device");
+    break;
   case MX_NEVER: ipsf_buf_puts(applies, "not required"); break;
   default: ipsf_buf_puts(applies, "not analysed (see ipsfc check, IPSF-W100)"); break;
   }
@@ -578,6 +580,7 @@ void doc_cell_texts(const DocModel *m, size_t cell, size_t r, IpsfBuf *applies, 
   else if (x->weakest == x->strongest) ipsf_buf_puts(method, q->confirms[x->weakest].text);
   else
     ipsf_buf_printf(method, "weakest %s, strongest %s: depends on %s", q->confirms[x->weakest].text,
-                    q->confirms[x->strongest].text, x->method_facts);
+                    q->confirms[x->strongest].text,
+                    *x->method_facts ? x->method_facts : "the device");
   if (x->weakest != UINT32_MAX && !x->lines_exact) ipsf_buf_puts(method, " (other lines not analysed)");
 }

@@ -72,9 +72,69 @@ static const char *fact_list(An *a, const uint64_t *bits) {
   return out;
 }
 
+/* What decides, as a reader of the conditions sees it: the names the
+ * expressions read directly (facts, lets, fns, scales; the two axes left
+ * out, the cell fixes them), in order of appearance, each let, fn or
+ * scale followed by the facts it reads: "wireless (radios), usage". */
+typedef struct {
+  const char *names[32];
+  const uint64_t *deps[32]; /* a let's, fn's or scale's facts; NULL for a fact */
+  size_t n;
+  bool more;
+} Names;
+
+static void collect_names(An *a, const Expr *e, const uint32_t axis[2], Names *out) {
+  if (!e) return;
+  const char *name = NULL;
+  const uint64_t *deps = NULL;
+  if (e->kind == EX_NAME && e->ref == REF_FACT) {
+    name = e->name.name;
+  } else if (e->kind == EX_NAME && e->ref == REF_LET) {
+    name = e->name.name;
+    deps = ipsfc_an_let_deps(a, e->ref_index);
+  } else if (e->kind == EX_NAME && e->ref == REF_SCALE && e->ref_index != axis[0] &&
+             e->ref_index != axis[1]) {
+    name = e->name.name;
+    deps = ipsfc_an_scale_deps(a, e->ref_index);
+  } else if (e->kind == EX_CALL && e->ref == REF_FN) {
+    name = e->name.name;
+    deps = ipsfc_an_fn_deps(a, e->ref_index);
+  }
+  if (name) {
+    bool seen = false;
+    for (size_t i = 0; i < out->n && !seen; i++) seen = strcmp(out->names[i], name) == 0;
+    if (!seen && out->n < sizeof out->names / sizeof out->names[0]) {
+      out->names[out->n] = name;
+      out->deps[out->n++] = deps;
+    } else if (!seen) {
+      out->more = true;
+    }
+  }
+  for (size_t i = 0; i < e->item_count; i++) collect_names(a, e->items[i], axis, out);
+  collect_names(a, e->a, axis, out);
+  collect_names(a, e->b2, axis, out);
+  collect_names(a, e->c, axis, out);
+}
+
+static const char *names_text(An *a, const Expr *const *es, size_t n, const uint32_t axis[2]) {
+  Compilation *c = a->c;
+  Names nm = {.n = 0};
+  for (size_t i = 0; i < n; i++) collect_names(a, es[i], axis, &nm);
+  const char *text = "";
+  for (size_t i = 0; i < nm.n; i++) {
+    const char *item = nm.names[i];
+    if (nm.deps[i]) {
+      const char *facts = fact_list(a, nm.deps[i]);
+      if (*facts) item = arena_printf(&c->arena, "%s (%s)", item, facts);
+    }
+    text = *text ? arena_printf(&c->arena, "%s, %s", text, item) : item;
+  }
+  return nm.more ? arena_printf(&c->arena, "%s, ...", text) : text;
+}
+
 /* The requirement ri in the cell given by the constraints cell[0..1]. */
-static void analyse_req(An *a, uint32_t ri, Expr *const cell[2], const uint64_t *axis_deps,
-                        const uint32_t *all_scales, MatrixReq *out) {
+static void analyse_req(An *a, uint32_t ri, Expr *const cell[2], const uint32_t axis[2],
+                        const uint64_t *axis_deps, const uint32_t *all_scales, MatrixReq *out) {
   Compilation *c = a->c;
   const ReqSym *r = &c->reqs[ri];
   uint64_t *adeps = new_bits(a), *mdeps = new_bits(a), *deps = new_bits(a);
@@ -85,8 +145,10 @@ static void analyse_req(An *a, uint32_t ri, Expr *const cell[2], const uint64_t 
   bits_or(a, deps, mdeps);
   bool exact = !bits_meet(a, deps, a->inexact);
   *out = (MatrixReq){.weakest = UINT32_MAX, .strongest = UINT32_MAX};
-  out->applies_facts = fact_list(a, adeps);
-  out->method_facts = fact_list(a, mdeps);
+  out->applies_facts = names_text(a, (const Expr *const[]){r->applies}, 1, axis);
+  const Expr **whens = arena_array(&c->arena, r->confirm_count + 1, sizeof *whens);
+  for (size_t k = 0; k < r->confirm_count; k++) whens[k] = r->confirms[k].when;
+  out->method_facts = names_text(a, whens, r->confirm_count, axis);
 
   ConjB b;
   ipsfc_an_conj_init(&b, &c->arena, 3);
@@ -181,7 +243,7 @@ bool analyze_matrix(Compilation *c, const AnalyzeLimits *limits, MatrixAnalysis 
                              .strongest = UINT32_MAX, .applies_facts = "", .method_facts = ""};
           continue;
         }
-        analyse_req(a, (uint32_t)r, is, axis_deps, all_scales, out);
+        analyse_req(a, (uint32_t)r, is, m->axis, axis_deps, all_scales, out);
       }
     }
   return true;

@@ -255,7 +255,7 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
     return;
   }
   ipsf_buf_puts(b, "<p>Computed by the static analysis of <code>ipsfc check</code>, exactly "
-                   "(not by sampling): \"depends on\" names the facts that decide.</p>\n");
+                   "(not by sampling): \"depends on\" names what decides: the facts, lets, fns and scales (with the facts they read) of the conditions, the two axes aside.</p>\n");
   IpsfBuf ap, me;
   ipsf_buf_init(&ap);
   ipsf_buf_init(&me);

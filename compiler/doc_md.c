@@ -112,7 +112,7 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
     return;
   }
   ipsf_buf_puts(b, "Computed by the static analysis of `ipsfc check`, exactly (not by "
-                   "sampling): \"depends on\" names the facts that decide.\n\n");
+                   "sampling): \"depends on\" names what decides: the facts, lets, fns and scales (with the facts they read) of the conditions, the two axes aside.\n\n");
   IpsfBuf ap, me;
   ipsf_buf_init(&ap);
   ipsf_buf_init(&me);
