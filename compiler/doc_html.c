@@ -208,7 +208,8 @@ static void header(const DocModel *m, IpsfBuf *b) {
     ipsf_buf_puts(b, "</p>\n");
   }
   ipsf_buf_puts(b, "<dl class=\"header\" id=\"header\">");
-  const char *keys[] = {"pack", "version", "authority", "framework", "digest", "signature", "key id", "made from"};
+  const char *keys[] = {"pack",   "version",   "authority", "framework",
+                        "digest", "signature", "key id",    "made from"};
   const char *vals[] = {m->name, m->version, m->authority, m->framework, m->digest, m->signature,
                         m->key_id, m->input};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -255,7 +256,9 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
     return;
   }
   ipsf_buf_puts(b, "<p>Computed by the static analysis of <code>ipsfc check</code>, exactly "
-                   "(not by sampling): \"depends on\" names what decides: the facts, lets, fns and scales (with the facts they read) of the conditions, the two axes aside.</p>\n");
+                   "(not by sampling): \"depends on\" names what decides: the facts, "
+                   "lets, fns and scales (with the facts they read) of the conditions, the two "
+                   "axes aside.</p>\n");
   IpsfBuf ap, me;
   ipsf_buf_init(&ap);
   ipsf_buf_init(&me);

@@ -51,7 +51,8 @@ static void header(const DocModel *m, IpsfBuf *b) {
     ipsf_buf_puts(b, "\n\n");
   }
   ipsf_buf_puts(b, "| | |\n|---|---|\n");
-  const char *keys[] = {"pack", "version", "authority", "framework", "digest", "signature", "key id", "made from"};
+  const char *keys[] = {"pack",   "version",   "authority", "framework",
+                        "digest", "signature", "key id",    "made from"};
   const char *vals[] = {m->name, m->version, m->authority, m->framework, m->digest, m->signature,
                         m->key_id, m->input};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -112,7 +113,9 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
     return;
   }
   ipsf_buf_puts(b, "Computed by the static analysis of `ipsfc check`, exactly (not by "
-                   "sampling): \"depends on\" names what decides: the facts, lets, fns and scales (with the facts they read) of the conditions, the two axes aside.\n\n");
+                   "sampling): \"depends on\" names what decides: the facts, "
+                   "lets, fns and scales (with the facts they read) of the conditions, the two "
+                   "axes aside.\n\n");
   IpsfBuf ap, me;
   ipsf_buf_init(&ap);
   ipsf_buf_init(&me);
