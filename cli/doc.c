@@ -99,6 +99,11 @@ static DocModel *load(const char *path, const Options *o, int *status) {
       doc_free(m);
       return NULL;
     }
+    if (ipsf_pack_is_signed(p) && !ipsf_pack_signature_valid(p))
+      cli_error("doc",
+                "warning: %s: invalid signature (it does not match the pack's digest under "
+                "the key it names): the guideline says so",
+                path);
     doc_from_pack(m, p, path);
   } else {
     CompileOptions opt = {.import_dirs = o->dirs.items, .import_dir_count = o->dirs.count};
