@@ -2,12 +2,13 @@
  * test_doc.c -- the per-cell analysis of `ipsfc doc` (analyze_matrix,
  * compiler/doc_cells.c) against the VM, exhaustively.
  *
- * Random packs (fixed seeds) whose facts are all enums and bools, so every
- * input can be enumerated: each input is evaluated by the runtime, and per
+ * Random packs (fixed seeds) whose facts are enums, bools and ints compared
+ * with constants 0..10 (so -1..11 stand for every int), so every input can
+ * be enumerated: each input is evaluated by the runtime, and per
  * cell of the category matrix the truth is collected (is the cell reached,
  * does each requirement apply in none / all / some of its inputs, which
  * (method, period) is chosen).  The analysis must say exactly that: with
- * finite domains its cells are exact, so there is no "not analysed" to
+ * such domains its cells are exact, so there is no "not analysed" to
  * hide behind.  Every requirement has an unconditional confirm line and
  * every rules block an otherwise, so no input is an evaluation error.
  */
@@ -35,8 +36,13 @@ static unsigned rnd(Rng *r, unsigned n) {
 
 enum { NFACTS = 4 };
 typedef struct {
-  int nvals[NFACTS]; /* 0: bool */
+  int nvals[NFACTS]; /* 0: bool; -1: int, compared with constants 0..10 */
 } Shape;
+
+/* An int fact's values that cover every cell of the analysis: the pack
+ * compares it only with constants in 0..10, so -1 and 11 stand for all
+ * below and above. */
+enum { INT_LO = -1, INT_VALUES = 13 };
 
 static void atom(Rng *r, const Shape *sh, bool axes, char *out, size_t cap) {
   int f = (int)rnd(r, NFACTS + (axes ? 2 : 0));
@@ -46,6 +52,9 @@ static void atom(Rng *r, const Shape *sh, bool axes, char *out, size_t cap) {
     snprintf(out, cap, "economic >= %s", rnd(r, 2) ? "significant" : "catastrophic");
   } else if (sh->nvals[f] == 0) {
     snprintf(out, cap, "%sb%d", rnd(r, 3) ? "" : "not ", f);
+  } else if (sh->nvals[f] < 0) {
+    static const char *const ops[] = {"<", "<=", ">", ">=", "==", "!="};
+    snprintf(out, cap, "i%d %s %u", f, ops[rnd(r, 6)], rnd(r, 11));
   } else {
     static const char *const ops[] = {"==", ">=", "<=", "!="};
     snprintf(out, cap, "e%d %s v%d_%u", f, ops[rnd(r, 4)], f, rnd(r, (unsigned)sh->nvals[f]));
@@ -68,10 +77,15 @@ static char *random_pack(unsigned long seed, Shape *sh) {
   char *s = malloc(cap), c[160];
 #define OUT(...) (n += (size_t)snprintf(s + n, cap - n, __VA_ARGS__))
   OUT("pack \"t.doc.r%lu\" version \"1.0.0\" { }\nimport \"ssf\";\nfacts {\n", seed);
+  int ints = 0;
   for (int f = 0; f < NFACTS; f++) {
-    sh->nvals[f] = rnd(&r, 3) ? 2 + (int)rnd(&r, 2) : 0;
+    unsigned kind = rnd(&r, 4);
+    sh->nvals[f] = kind == 0 ? 0 : kind == 1 && ints < 2 ? -1 : 2 + (int)rnd(&r, 2);
+    ints += sh->nvals[f] < 0;
     if (sh->nvals[f] == 0) {
       OUT("  b%d: bool = false;\n", f);
+    } else if (sh->nvals[f] < 0) {
+      OUT("  i%d: int = 0;\n", f);
     } else {
       OUT("  e%d: enum {", f);
       for (int v = 0; v < sh->nvals[f]; v++) OUT("%s v%d_%d", v ? "," : "", f, v);
@@ -133,7 +147,8 @@ static void note_chosen(Truth *t, size_t r, const char *key) {
 static void enumerate(const IpsfPack *p, const Shape *sh, Truth *truth) {
   IpsfEval *ev = ipsf_eval_new(p);
   int total = 1, radix[NFACTS];
-  for (int f = 0; f < NFACTS; f++) total *= radix[f] = sh->nvals[f] ? sh->nvals[f] : 2;
+  for (int f = 0; f < NFACTS; f++)
+    total *= radix[f] = sh->nvals[f] > 0 ? sh->nvals[f] : sh->nvals[f] < 0 ? INT_VALUES : 2;
   for (int x = 0; x < total; x++) {
     ipsf_eval_begin(ev);
     IpsfError err;
@@ -143,6 +158,9 @@ static void enumerate(const IpsfPack *p, const Shape *sh, Truth *truth) {
       if (sh->nvals[f] == 0) {
         snprintf(name, sizeof name, "b%d", f);
         cr_assert(ipsf_eval_set_bool(ev, ipsf_fact_index(p, name), v == 1, &err), "%s", err.message);
+      } else if (sh->nvals[f] < 0) {
+        snprintf(name, sizeof name, "i%d", f);
+        cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, name), INT_LO + v, &err), "%s", err.message);
       } else {
         snprintf(name, sizeof name, "e%d", f);
         snprintf(value, sizeof value, "v%d_%d", f, v);
@@ -168,7 +186,12 @@ static void enumerate(const IpsfPack *p, const Shape *sh, Truth *truth) {
 
 /* ---- the comparison ------------------------------------------------------------------ */
 
-static void compare(unsigned long seed) {
+/* What the seeds covered, so that the test cannot pass vacuously. */
+typedef struct {
+  size_t packs_with_ints, unreached, answers[3], several_lines;
+} Coverage;
+
+static void compare(unsigned long seed, Coverage *cov) {
   Shape sh;
   char *src = random_pack(seed, &sh);
   char path[] = "/tmp/ipsfc-doc-XXXXXX.ipsf";
@@ -197,9 +220,13 @@ static void compare(unsigned long seed) {
   Truth truth[MAXCELLS];
   memset(truth, 0, sizeof truth);
   enumerate(p, &sh, truth);
+  bool ints = false;
+  for (int i = 0; i < NFACTS; i++) ints |= sh.nvals[i] < 0;
+  cov->packs_with_ints += ints;
 
   for (size_t cell = 0; cell < MAXCELLS; cell++) {
     const Truth *t = &truth[cell];
+    cov->unreached += !t->reached;
     cr_assert_eq(m.reachable[cell], t->reached ? MX_ALWAYS : MX_NEVER,
                  "seed %lu cell %zu: reachable %d, truth %d\n%s", seed, cell, m.reachable[cell],
                  t->reached, src);
@@ -208,6 +235,7 @@ static void compare(unsigned long seed) {
       int want = !t->reached || !t->some_apply[r] ? MX_NEVER : t->some_not[r] ? MX_DEPENDS : MX_ALWAYS;
       cr_assert_eq(x->applies, want, "seed %lu cell %zu R-%zu: applies %d, truth %d\n%s", seed, cell,
                    r, x->applies, want, src);
+      cov->answers[want]++;
       cr_assert(x->lines_exact, "seed %lu: lines not exact", seed);
       /* the lines the analysis finds, as (method, period), against those chosen */
       const ReqSym *q = &c->reqs[r];
@@ -231,6 +259,7 @@ static void compare(unsigned long seed) {
       }
       cr_assert_eq(found, t->nchosen[r], "seed %lu cell %zu R-%zu: %d lines found, %d chosen\n%s",
                    seed, cell, r, found, t->nchosen[r], src);
+      cov->several_lines += found > 1;
       if (found) {
         cr_assert(x->weakest != UINT32_MAX && x->strongest != UINT32_MAX);
         cr_assert(x->lines >> x->weakest & 1u);
@@ -244,7 +273,19 @@ static void compare(unsigned long seed) {
 }
 
 Test(doc, matrix_matches_exhaustive_evaluation) {
-  for (unsigned long seed = 1; seed <= 150; seed++) compare(seed);
+  Coverage cov = {0};
+  for (unsigned long seed = 1; seed <= 150; seed++) compare(seed, &cov);
+  /* every kind of answer was met, and checked, many times */
+  cr_assert_gt(cov.packs_with_ints, 20);
+  cr_assert_gt(cov.unreached, 20);
+  cr_assert_gt(cov.answers[MX_NEVER], 50);
+  cr_assert_gt(cov.answers[MX_ALWAYS], 50);
+  cr_assert_gt(cov.answers[MX_DEPENDS], 50);
+  cr_assert_gt(cov.several_lines, 20);
+  fprintf(stderr, "doc: 150 packs (%zu with ints): %zu unreached cells; never %zu, always %zu, "
+                  "depends %zu; %zu cells with several lines\n",
+          cov.packs_with_ints, cov.unreached, cov.answers[MX_NEVER], cov.answers[MX_ALWAYS],
+          cov.answers[MX_DEPENDS], cov.several_lines);
 }
 
 /* A pack without two axes has no matrix. */
