@@ -17,7 +17,8 @@
  * INVARIANTS.  An answer is exact or MX_UNKNOWN: "never" or "always" is
  * claimed only when the search found no witness, did not hit its bound,
  * was not stuck, and every fact involved is cut exactly (the conditions of
- * the axes and of the requirement read no inexact fact).  A witness
+ * every scale -- all are reached -- and of the requirement read no
+ * inexact fact).  A witness
  * (applies here; this line can be chosen here) is an input on exact cells,
  * so it is one.  Nothing here reports a diagnostic: `check` does that.
  */
@@ -222,9 +223,10 @@ bool analyze_matrix(Compilation *c, const AnalyzeLimits *limits, MatrixAnalysis 
   size_t n = 0;
   for (size_t i = 0; i < c->order_count; i++)
     if (c->order[i].kind == SYM_SCALE) all_scales[n++] = c->order[i].index;
+  /* Every question asks every scale to evaluate (the reach), so its "no"
+   * is exact only if no scale reads an inexact fact either. */
   uint64_t *axis_deps = new_bits(a);
-  bits_or(a, axis_deps, ipsfc_an_scale_deps(a, m->axis[0]));
-  bits_or(a, axis_deps, ipsfc_an_scale_deps(a, m->axis[1]));
+  for (size_t i = 0; i < c->scale_count; i++) bits_or(a, axis_deps, ipsfc_an_scale_deps(a, (uint32_t)i));
   bool axes_exact = !bits_meet(a, axis_deps, a->inexact);
   for (uint32_t l1 = 0; l1 < m->levels[0]; l1++)
     for (uint32_t l2 = 0; l2 < m->levels[1]; l2++) {
