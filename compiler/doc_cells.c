@@ -18,9 +18,12 @@
  * claimed only when the search found no witness, did not hit its bound,
  * was not stuck, and every fact involved is cut exactly (the conditions of
  * every scale -- all are reached -- and of the requirement read no
- * inexact fact).  A witness
- * (applies here; this line can be chosen here) is an input on exact cells,
- * so it is one.  Nothing here reports a diagnostic: `check` does that.
+ * inexact fact).  A witness (applies here; this line can be chosen here)
+ * is an input on exact cells, so it is one.  One limit, shared with `check`'s own questions: a witness
+ * must get through every scale, not through every other requirement's
+ * confirm lines, so in a pack with a confirm gap (IPSF-W110, which `check`
+ * reports) a witness may be an input the VM refuses.  Nothing here
+ * reports a diagnostic: `check` does that.
  */
 #include <string.h>
 
