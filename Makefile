@@ -77,6 +77,7 @@ UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 IPSFC := $(BUILD)/ipsfc
 
 .PHONY: all shared python python-test deps demo test unit golden natives bench-native clean install bench bench-analyze fuzz fuzz-deps fuzz-build fuzz-seeds alloc-test valgrind
+.PHONY: guidelines browser-test-doc
 all: $(IPSFC)
 
 # ---- dependencies ----------------------------------------------------------
@@ -185,17 +186,54 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
-	$(MAKE) browser-test-report
+	$(MAKE) guidelines browser-test
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 	sh tools/gen_bytecode_doc.sh --check
 
-# The page of `ipsfc report` in headless Chromium (tests/browser/test_report.py):
-# the cells, their counts and the tables against --format json, sorting and
-# filtering by clicks, no console error.
-.PHONY: browser-test-report
+# The pages people read, in a real browser (headless Chromium through
+# chromedriver, Debian's python3-selenium): the guideline of `ipsfc doc`
+# and the fleet page of `ipsfc report`, DOM checks, no console error, a
+# screenshot each (docs/img/doc.png, docs/img/report.png).
+.PHONY: browser-test browser-test-report
+browser-test: browser-test-doc browser-test-report
+
+# The page of `ipsfc report` (tests/browser/test_report.py): the cells,
+# their counts and the tables against --format json, sorting and filtering
+# by clicks.
 browser-test-report: deps
 	$(MAKE) $(IPSFC)
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_report.py
+
+# ---- guidelines (ipsfc doc, docs/cli.md) -------------------------------------
+# Every example's guideline, generated from its pack and never committed:
+# $(BUILD)/guidelines/<example>.html and .md, with the example's device
+# sheets placed (not the bad-* ones, which exist to be refused), each
+# checked to draw the nine cells of the matrix and a point per device; then
+# what each cell requires is checked against `eval` of every example sheet
+# (tests/golden/doc/check_cells.py: no record may contradict it).
+guidelines: $(IPSFC) $(NATIVE_LIBS)
+	@mkdir -p $(BUILD)/guidelines
+	@set -e; for p in examples/*/pack.ipsf; do \
+	  e=$$(basename $$(dirname $$p)); out=$(BUILD)/guidelines/$$e; \
+	  sheets=$$(ls examples/$$e/devices/* 2>/dev/null | grep -v '/bad-' || true); \
+	  native=""; [ $$e != natives ] || native="--allow-native $(abspath $(BUILD))/examples/natives/libcvss.so"; \
+	  $(IPSFC) doc $$p $$native -o $$out.html $${sheets:+--devices $$sheets}; \
+	  $(IPSFC) doc $$p $$native --format markdown -o $$out.md $${sheets:+--devices $$sheets}; \
+	  cells=$$(grep -c '^<g class="cell"' $$out.html); \
+	  points=$$(grep -c '^<g class="device"' $$out.html || true); \
+	  rows=$$(sed -n '/id="devices-table"/,/<\/table>/p' $$out.html | grep -c '^<tr><td>' || true); \
+	  [ "$$cells" = 9 ] || { echo "guidelines: $$e: $$cells cells, not 9"; exit 1; }; \
+	  [ "$$points" = "$$rows" ] && [ "$$points" -gt 0 ] || \
+	    { echo "guidelines: $$e: $$points device points, $$rows devices"; exit 1; }; \
+	  echo "guidelines: $$out.html, .md: 9 cells, $$points devices"; \
+	done
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/golden/doc/check_cells.py \
+	  $(patsubst examples/%/pack.ipsf,%,$(wildcard examples/*/pack.ipsf))
+
+# The guideline in a real browser (headless Chromium through chromedriver,
+# Debian's python3-selenium): DOM checks and a screenshot in build/browser/.
+browser-test-doc: $(IPSFC)
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_doc.py
 
 # ---- demo ------------------------------------------------------------------
 demo: deps

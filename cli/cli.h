@@ -106,6 +106,7 @@ void cli_native_refused(const char *verb, const char *path, const char *what,
 
 int cmd_compile(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
+int cmd_doc(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);

@@ -25,6 +25,7 @@ static const Verb verbs[] = {
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},
     {"schema", cmd_schema, "print the JSON Schema of a pack's fact sheets"},
     {"report", cmd_report, "summarise a fleet on the category matrix (HTML, JSON)"},
+    {"doc", cmd_doc, "write a pack's guideline (HTML or Markdown)"},
     {"keygen", cmd_keygen, "make an Ed25519 key pair for signing packs"},
     {"sign", cmd_sign, "sign a compiled pack (.ipsb) with a secret key"},
     {"verify", cmd_verify, "check a compiled pack's signature against a public key"},

@@ -199,9 +199,11 @@ static void check_unused(An *a) {
 
 /* ---- the driver -------------------------------------------------------------------------- */
 
-size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
-  An an = {.c = c};
-  An *a = &an;
+/* Set up the analyser's state for c and cut the facts into cells: what
+ * every question needs (analyze_pack; the matrix of `ipsfc doc`,
+ * doc_cells.c). */
+void ipsfc_an_prepare(An *a, Compilation *c, const AnalyzeLimits *limits) {
+  *a = (An){.c = c};
   a->node_limit = limits && limits->nodes_per_search ? limits->nodes_per_search : 20000;
   a->work_limit = limits && limits->total_work ? limits->total_work : 400000000;
   a->words = (c->fact_count + 64) / 64;
@@ -238,7 +240,13 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
       ipsfc_an_collect(a, c->reqs[i].confirms[k].when, NULL, 0);
   }
   ipsfc_an_finish_cells(a);
+}
 
+size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
+  An an;
+  An *a = &an;
+  ipsfc_an_prepare(a, c, limits);
+  Arena *ar = &c->arena;
   check_unused(a);
   for (size_t i = 0; i < c->scale_count; i++) {
     const ScaleSym *s = &c->scales[i];

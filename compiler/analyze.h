@@ -24,6 +24,7 @@
 
 #include "ipsfc_func.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct Compilation Compilation;
@@ -38,5 +39,38 @@ typedef struct {
 /* Analyse c (error-free, with a pack header) and add its findings to
  * c->diags.  Returns the number of findings. */
 IPSFC_FUNC size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits);
+
+/* ---- the category matrix (`ipsfc doc`, compiler/doc_cells.c) ----------------
+ *
+ * The same cells and searches, asked per cell of the category matrix (axis
+ * 1 level l1, axis 2 level l2): can the cell be reached at all, and per
+ * requirement does it apply there always, never, or depending on facts,
+ * and which of its confirm lines can be the one chosen there.  An answer
+ * that the analysis cannot give exactly (a fact compared non-linearly, a
+ * work bound hit) is MX_UNKNOWN, never a guess. */
+enum { MX_NEVER, MX_ALWAYS, MX_DEPENDS, MX_UNKNOWN };
+
+typedef struct {
+  uint8_t applies;          /* MX_*: does the requirement apply in the cell */
+  uint64_t lines;           /* confirm lines (bit k: line k) that can be the chosen one there */
+  bool lines_exact;         /* lines is exact (else some line may be missing) */
+  uint32_t weakest, strongest; /* of lines, by method then period; UINT32_MAX if none */
+  /* What decides (MX_DEPENDS; weakest != strongest): the names its applies
+   * (its confirm lines) read, the axes left out, a let, fn or scale with
+   * the facts it reads: "wireless (radios), usage" */
+  const char *applies_facts;
+  const char *method_facts;
+} MatrixReq;
+
+typedef struct {
+  uint32_t axis[2];    /* scale indices of axis 1 and 2 */
+  uint32_t levels[2];  /* their level counts */
+  uint8_t *reachable;  /* per cell (l1 * levels[1] + l2): MX_NEVER, MX_ALWAYS (reached) or MX_UNKNOWN */
+  MatrixReq *reqs;     /* per cell, per requirement: [cell * req_count + r] */
+} MatrixAnalysis;
+
+/* Fill m for c (error-free, with both axes); false if the pack has no two
+ * axes.  Everything lives in c's arena. */
+IPSFC_FUNC bool analyze_matrix(Compilation *c, const AnalyzeLimits *limits, MatrixAnalysis *m);
 
 #endif

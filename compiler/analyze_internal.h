@@ -202,6 +202,9 @@ typedef struct {
 } Undecided;
 
 
+/* analyze.c: the state for c, its facts cut into cells */
+IPSFC_FUNC void ipsfc_an_prepare(An *a, Compilation *c, const AnalyzeLimits *limits);
+
 /* analyze_eval.c */
 IPSFC_FUNC IpsfValue ipsfc_an_fact_default(const FactInfo *f);
 IPSFC_FUNC PV ipsfc_an_fact_value(An *a, uint32_t fact);
