@@ -108,6 +108,7 @@ int cmd_schema(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

@@ -1,0 +1,806 @@
+/*
+ * diff_symbolic.c -- every region of fact space where two packs disagree,
+ * without any sheet.
+ *
+ * The cells are check's (analyze_cells, compiler/analyze*.c): each fact's
+ * domain is cut at the constants the pack compares it with, so that inside
+ * one cell every comparison of the pack has one truth value and the VM
+ * gives one outcome.  Two packs cut the same fact at different constants:
+ * NEW's cells are built with OLD's cuts added (the common refinement), and
+ * inside a cell of the refinement both packs are constant.  A fact only
+ * one pack declares is cut by that pack alone (the other ignores it); an
+ * enum or set value only one pack knows makes a sheet one of them rejects
+ * (diff_interface.c reports that), so such cells are skipped here.  A fact
+ * neither pack reads is one cell (its default, or a value if it has none).
+ *
+ * Invariants:
+ *  - every cell of the product is evaluated under both VMs (the runtime's
+ *    public evaluation API), unless the product exceeds d->max_cells: then
+ *    nothing is claimed ("proved": false, the bound named);
+ *  - a cell's outcome is its representative's; that stands for the whole
+ *    cell only when no fact a scale or requirement reads is inexact (a use
+ *    the cells do not cover, as check's IPSF-W100).  Such scales and
+ *    requirements are listed under "not_analysed" and "proved" is false;
+ *  - cells with the same pair of outcomes form one region; its
+ *    counterexample is its first cell written as a sheet and evaluated
+ *    again through ipsf_evaluate_text under both packs ("rechecked").
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "arena.h"
+#include "diff.h"
+#include "sema.h"
+
+enum { A_SKIP, A_BOOL, A_INT, A_NUM, A_STR, A_ENUM, A_MEMBER, A_CLEAR, A_INVALID };
+
+typedef struct {
+  uint8_t kind;
+  bool b;
+  int64_t i;
+  double n;
+  const char *s;
+} Act;
+
+/* A variable of the enumeration: a fact (or one member of a set fact). */
+typedef struct {
+  const char *fact;   /* its name in a sheet */
+  bool member;        /* a set member: cell 1 = present */
+  uint32_t ncells;
+  Act *act[2];        /* per side, per cell */
+  char **label;       /* per cell */
+  json_t **json;      /* per cell: the value in a sheet, or NULL (absent) */
+  const char *note;   /* "only in OLD" etc., or NULL */
+} MVar;
+
+typedef struct {
+  MVar *v;
+  size_t n, cap;
+} Vars;
+
+static MVar *new_var(Vars *vs, const char *fact, uint32_t ncells) {
+  if (vs->n == vs->cap) {
+    vs->cap = vs->cap ? 2 * vs->cap : 16;
+    vs->v = xrealloc_array(vs->v, vs->cap, sizeof *vs->v);
+  }
+  MVar *v = &vs->v[vs->n++];
+  memset(v, 0, sizeof *v);
+  v->fact = fact;
+  v->ncells = ncells;
+  for (int s = 0; s < 2; s++) v->act[s] = calloc(ncells, sizeof(Act));
+  v->label = calloc(ncells, sizeof(char *));
+  v->json = calloc(ncells, sizeof(json_t *));
+  if (!v->act[0] || !v->act[1] || !v->label || !v->json) abort();
+  return v;
+}
+
+static char *fmt_num(double x) {
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.15g", x);
+  if (strtod(buf, NULL) != x) snprintf(buf, sizeof buf, "%.17g", x);
+  return xstrdup(buf);
+}
+
+static char *label_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static char *label_printf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *s = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+/* "x < 10", "x = 10", "10 < x < 20", "x > 20": where rep lies among the cuts. */
+static char *interval_label(const char *name, const AnalyzeFactCuts *k, bool number, IpsfValue rep) {
+  size_t n = number ? k->nnth : k->nith;
+  size_t i = 0;
+  for (; i < n; i++) {
+    bool eq = number ? rep.n == k->nth[i] : rep.i == k->ith[i];
+    bool below = number ? rep.n < k->nth[i] : rep.i < k->ith[i];
+    if (eq) {
+      char *t = number ? fmt_num(k->nth[i]) : xmalloc(32);
+      if (!number) snprintf(t, 32, "%lld", (long long)k->ith[i]);
+      char *s = label_printf("%s = %s", name, t);
+      free(t);
+      return s;
+    }
+    if (below) break;
+  }
+  char lo[64] = "", hi[64] = "";
+  if (i > 0) {
+    if (number) snprintf(lo, sizeof lo, "%.17g", k->nth[i - 1]);
+    else snprintf(lo, sizeof lo, "%lld", (long long)k->ith[i - 1]);
+  }
+  if (i < n) {
+    if (number) snprintf(hi, sizeof hi, "%.17g", k->nth[i]);
+    else snprintf(hi, sizeof hi, "%lld", (long long)k->ith[i]);
+  }
+  if (number) { /* shortest round-trip forms */
+    if (i > 0) { char *t = fmt_num(k->nth[i - 1]); snprintf(lo, sizeof lo, "%s", t); free(t); }
+    if (i < n) { char *t = fmt_num(k->nth[i]); snprintf(hi, sizeof hi, "%s", t); free(t); }
+  }
+  if (n == 0) return label_printf("any %s", name);
+  if (i == 0) return label_printf("%s < %s", name, hi);
+  if (i == n) return label_printf("%s > %s", name, lo);
+  return label_printf("%s < %s < %s", lo, name, hi);
+}
+
+/* ---- building the variables ---------------------------------------------------------- */
+
+typedef struct {
+  DiffCtx *d;
+  const DiffPack *side[2];
+  AnalyzeCells base[2];   /* each pack's own cells */
+  AnalyzeCells merged;    /* NEW's cells with OLD's cuts */
+  Vars vars;
+} Sym;
+
+static uint32_t comp_index(const Compilation *c, const char *name) {
+  for (size_t i = 0; i < c->fact_count; i++)
+    if (strcmp(c->facts[i].name, name) == 0) return (uint32_t)i;
+  return UINT32_MAX;
+}
+
+static int kind_of(const IpsfPack *p, uint32_t f) {
+  const char *t = ipsf_pack_fact_type(p, f);
+  return strcmp(t, "bool") == 0 ? TY_BOOL : strcmp(t, "int") == 0 ? TY_INT
+       : strcmp(t, "number") == 0 ? TY_NUMBER : strcmp(t, "string") == 0 ? TY_STRING
+       : strcmp(t, "enum") == 0 ? TY_ENUM : TY_SET;
+}
+
+static Act act_of(int kind, IpsfValue v) {
+  switch (kind) {
+  case TY_INT: return (Act){.kind = A_INT, .i = v.i};
+  case TY_NUMBER: return (Act){.kind = A_NUM, .n = v.n};
+  default: return (Act){.kind = A_STR, .s = v.s};
+  }
+}
+
+static json_t *json_of(int kind, IpsfValue v) {
+  switch (kind) {
+  case TY_INT: return json_integer((json_int_t)v.i);
+  case TY_NUMBER: return json_real(v.n);
+  default: return json_string(v.s);
+  }
+}
+
+static bool has_value(const IpsfPack *p, uint32_t f, const char *name) {
+  for (uint32_t k = 0; k < ipsf_pack_fact_value_count(p, f); k++)
+    if (strcmp(ipsf_pack_fact_value(p, f, k), name) == 0) return true;
+  return false;
+}
+
+/* The union of both sides' enum or set values (OLD's order, then NEW's). */
+static const char **value_union(const IpsfPack *const p[2], const uint32_t f[2], uint32_t *count) {
+  uint32_t cap = 0, n = 0;
+  for (int s = 0; s < 2; s++)
+    if (f[s] != UINT32_MAX) cap += ipsf_pack_fact_value_count(p[s], f[s]);
+  const char **u = xmalloc_array(cap + 1, sizeof *u);
+  for (int s = 0; s < 2; s++) {
+    if (f[s] == UINT32_MAX) continue;
+    for (uint32_t k = 0; k < ipsf_pack_fact_value_count(p[s], f[s]); k++) {
+      const char *v = ipsf_pack_fact_value(p[s], f[s], k);
+      bool dup = false;
+      for (uint32_t j = 0; j < n && !dup; j++) dup = strcmp(u[j], v) == 0;
+      if (!dup) u[n++] = v;
+    }
+  }
+  *count = n;
+  return u;
+}
+
+/* One fact: f[s] its runtime index on side s (UINT32_MAX: not there),
+ * cells the analysis's cells to use for int/number/string (NULL: the fact
+ * is read by neither pack). */
+static void add_fact(Sym *y, const char *name, int kind, const uint32_t f[2],
+                     const AnalyzeFactCells *cells, const char *note) {
+  const IpsfPack *p[2] = {y->side[0]->pack, y->side[1]->pack};
+  if (!cells) {
+    /* read by neither: one cell, the default (or any value if required) */
+    MVar *v = new_var(&y->vars, name, 1);
+    v->label[0] = label_printf("any %s", name);
+    v->note = "read by neither pack";
+    for (int s = 0; s < 2; s++) {
+      if (f[s] == UINT32_MAX || !ipsf_pack_fact_required(p[s], f[s])) continue;
+      int k = kind_of(p[s], f[s]);
+      Act a = k == TY_BOOL ? (Act){.kind = A_BOOL} : k == TY_INT ? (Act){.kind = A_INT}
+            : k == TY_NUMBER ? (Act){.kind = A_NUM} : k == TY_STRING ? (Act){.kind = A_STR, .s = ""}
+            : k == TY_ENUM ? (Act){.kind = A_ENUM, .s = ipsf_pack_fact_value(p[s], f[s], 0)}
+            : (Act){.kind = A_CLEAR};
+      v->act[s][0] = a;
+      if (!v->json[0])
+        v->json[0] = k == TY_BOOL ? json_false() : k == TY_INT ? json_integer(0)
+                   : k == TY_NUMBER ? json_real(0) : k == TY_STRING ? json_string("")
+                   : k == TY_ENUM ? json_string(a.s) : json_array();
+    }
+    return;
+  }
+  switch (kind) {
+  case TY_BOOL: {
+    MVar *v = new_var(&y->vars, name, 2);
+    v->note = note;
+    for (uint32_t c = 0; c < 2; c++) {
+      for (int s = 0; s < 2; s++)
+        if (f[s] != UINT32_MAX) v->act[s][c] = (Act){.kind = A_BOOL, .b = c == 1};
+      v->label[c] = label_printf(c ? "%s" : "not %s", name);
+      v->json[c] = json_boolean(c == 1);
+    }
+    return;
+  }
+  case TY_ENUM: {
+    uint32_t n;
+    const char **vals = value_union(p, f, &n);
+    MVar *v = new_var(&y->vars, name, n);
+    v->note = note;
+    for (uint32_t c = 0; c < n; c++) {
+      for (int s = 0; s < 2; s++)
+        if (f[s] != UINT32_MAX)
+          v->act[s][c] = has_value(p[s], f[s], vals[c]) ? (Act){.kind = A_ENUM, .s = vals[c]}
+                                                          : (Act){.kind = A_INVALID};
+      v->label[c] = label_printf("%s = %s", name, vals[c]);
+      v->json[c] = json_string(vals[c]);
+    }
+    free(vals);
+    return;
+  }
+  case TY_SET: {
+    uint32_t n;
+    const char **vals = value_union(p, f, &n);
+    MVar *clear = new_var(&y->vars, name, 1); /* an empty array in the sheet, then members */
+    clear->label[0] = label_printf("any %s", name);
+    clear->json[0] = json_array();
+    for (int s = 0; s < 2; s++)
+      if (f[s] != UINT32_MAX) clear->act[s][0] = (Act){.kind = A_CLEAR};
+    for (uint32_t m = 0; m < n; m++) {
+      MVar *v = new_var(&y->vars, name, 2);
+      v->member = true;
+      v->note = note;
+      for (int s = 0; s < 2; s++)
+        if (f[s] != UINT32_MAX)
+          v->act[s][1] = has_value(p[s], f[s], vals[m]) ? (Act){.kind = A_MEMBER, .s = vals[m]}
+                                                        : (Act){.kind = A_INVALID};
+      v->label[0] = label_printf("%s not in %s", vals[m], name);
+      v->label[1] = label_printf("%s in %s", vals[m], name);
+      v->json[1] = json_string(vals[m]);
+    }
+    free(vals);
+    return;
+  }
+  default: {
+    MVar *v = new_var(&y->vars, name, cells->ncells);
+    v->note = note;
+    for (uint32_t c = 0; c < cells->ncells; c++) {
+      IpsfValue rep = cells->rep[cells->order[c]];
+      for (int s = 0; s < 2; s++)
+        if (f[s] != UINT32_MAX) v->act[s][c] = act_of(kind, rep);
+      v->json[c] = json_of(kind, rep);
+      if (kind == TY_STRING) {
+        bool lit = false;
+        for (size_t k = 0; k < cells->cuts.nlit && !lit; k++) lit = strcmp(cells->cuts.lit[k], rep.s) == 0;
+        char *q = json_dumps(v->json[c], JSON_ENCODE_ANY);
+        v->label[c] = lit ? label_printf("%s = %s", name, q)
+                          : label_printf("%s is none of the strings the packs compare it with", name);
+        free(q);
+      } else {
+        v->label[c] = interval_label(name, &cells->cuts, kind == TY_NUMBER, rep);
+      }
+    }
+    return;
+  }
+  }
+}
+
+/* Every fact of both packs becomes one or more variables. */
+static void build_vars(Sym *y) {
+  const DiffPack *o = y->side[0], *n = y->side[1];
+  Compilation *co = o->c, *cn = n->c;
+  analyze_cells(co, NULL, &y->base[0]);
+  analyze_cells(cn, NULL, &y->base[1]);
+  AnalyzeFactCuts *extra = xmalloc_array(cn->fact_count + 1, sizeof *extra);
+  memset(extra, 0, (cn->fact_count + 1) * sizeof *extra);
+  for (size_t j = 0; j < cn->fact_count; j++) {
+    uint32_t i = comp_index(co, cn->facts[j].name);
+    if (i != UINT32_MAX && co->facts[i].ty.kind == cn->facts[j].ty.kind) extra[j] = y->base[0].facts[i].cuts;
+  }
+  analyze_cells(cn, extra, &y->merged);
+  free(extra);
+  /* NEW's facts, shared or new */
+  for (uint32_t rj = 0; rj < ipsf_pack_fact_count(n->pack); rj++) {
+    const char *name = ipsf_pack_fact_name(n->pack, rj);
+    uint32_t ri = ipsf_fact_index(o->pack, name);
+    uint32_t j = comp_index(cn, name), i = comp_index(co, name);
+    int kn = kind_of(n->pack, rj);
+    bool shared = ri != UINT32_MAX && kind_of(o->pack, ri) == kn && i != UINT32_MAX;
+    if (j == UINT32_MAX) continue; /* hidden (never: no test instrumentation here) */
+    bool used_n = y->base[1].facts[j].used, used_o = shared && y->base[0].facts[i].used;
+    if (shared) {
+      uint32_t f[2] = {ri, rj};
+      add_fact(y, name, kn, f, used_n || used_o ? &y->merged.facts[j] : NULL, NULL);
+    } else {
+      uint32_t f[2] = {UINT32_MAX, rj};
+      add_fact(y, name, kn, f, used_n ? &y->base[1].facts[j] : NULL,
+               ri == UINT32_MAX ? "only in NEW" : "type changed: NEW's");
+    }
+  }
+  /* OLD's facts that NEW does not have (or has with another type) */
+  for (uint32_t ri = 0; ri < ipsf_pack_fact_count(o->pack); ri++) {
+    const char *name = ipsf_pack_fact_name(o->pack, ri);
+    uint32_t rj = ipsf_fact_index(n->pack, name), i = comp_index(co, name);
+    if (i == UINT32_MAX) continue;
+    if (rj != UINT32_MAX && kind_of(n->pack, rj) == kind_of(o->pack, ri)) continue;
+    uint32_t f[2] = {ri, UINT32_MAX};
+    add_fact(y, name, kind_of(o->pack, ri), f, y->base[0].facts[i].used ? &y->base[0].facts[i] : NULL,
+             rj == UINT32_MAX ? "only in OLD" : "type changed: OLD's");
+  }
+}
+
+static void free_vars(Vars *vs) {
+  for (size_t i = 0; i < vs->n; i++) {
+    MVar *v = &vs->v[i];
+    for (uint32_t c = 0; c < v->ncells; c++) {
+      free(v->label[c]);
+      json_decref(v->json[c]);
+    }
+    free(v->act[0]);
+    free(v->act[1]);
+    free(v->label);
+    free(v->json);
+  }
+  free(vs->v);
+}
+
+/* ---- evaluating one cell -------------------------------------------------------------- */
+
+/* Set the facts of cell `cur` on side s and run; -1 the cell is not a
+ * valid sheet for that side, 0 evaluation error (message in err), 1 ok. */
+static int eval_cell(Sym *y, int s, IpsfEval *ev, const uint32_t *cur, IpsfError *err) {
+  const IpsfPack *p = y->side[s]->pack;
+  ipsf_eval_begin(ev);
+  bool ok = true;
+  for (size_t i = 0; i < y->vars.n && ok; i++) {
+    const MVar *v = &y->vars.v[i];
+    const Act *a = &v->act[s][cur[i]];
+    uint32_t f = a->kind == A_SKIP || a->kind == A_INVALID ? 0 : ipsf_fact_index(p, v->fact);
+    switch (a->kind) {
+    case A_SKIP: break;
+    case A_INVALID: return -1;
+    case A_BOOL: ok = ipsf_eval_set_bool(ev, f, a->b, err); break;
+    case A_INT: ok = ipsf_eval_set_int(ev, f, a->i, err); break;
+    case A_NUM: ok = ipsf_eval_set_number(ev, f, a->n, err); break;
+    case A_STR: ok = ipsf_eval_set_string(ev, f, a->s, err); break;
+    case A_ENUM: ok = ipsf_eval_set_enum(ev, f, a->s, err); break;
+    case A_CLEAR: ok = ipsf_eval_set_clear(ev, f, err); break;
+    case A_MEMBER: ok = ipsf_eval_set_add(ev, f, a->s, err); break;
+    default: break;
+    }
+  }
+  if (!ok) return -1;
+  return ipsf_eval_run(ev, err) ? 1 : 0;
+}
+
+/* The outcome of side s as a byte string (a key), after eval_cell. */
+typedef struct {
+  char *b;
+  size_t n, cap;
+} Key;
+
+static void key_put(Key *k, const void *p, size_t n) {
+  if (k->n + n > k->cap) {
+    k->cap = (k->n + n) * 2 + 64;
+    k->b = xrealloc_array(k->b, k->cap, 1);
+  }
+  memcpy(k->b + k->n, p, n);
+  k->n += n;
+}
+
+static void key_str(Key *k, const char *s) {
+  if (!s) s = "";
+  key_put(k, s, strlen(s) + 1);
+}
+
+/* Outcome of side s on pack p, named (level and method names, not
+ * indices) and in one order for both sides (OLD's scales and requirements,
+ * then NEW's own), so that equal outcomes of the two packs give equal
+ * keys.  Scales only one pack has are interface changes, not compared. */
+static void put_req(Key *k, const IpsfPack *p, const IpsfEval *ev, const char *id) {
+  uint32_t q = ipsf_pack_requirement_index(p, id);
+  if (q == UINT32_MAX || !ipsf_eval_applies(ev, q)) return;
+  key_str(k, id);
+  key_str(k, ipsf_eval_method(ev, q));
+  uint32_t m = ipsf_eval_every_months(ev, q);
+  key_put(k, &m, sizeof m);
+}
+
+static void outcome_key(Key *k, const IpsfPack *p, const IpsfEval *ev, int r, const IpsfError *err,
+                        const IpsfPack *o, const IpsfPack *n) {
+  if (r == 0) {
+    key_str(k, "E");
+    key_str(k, err->message);
+    return;
+  }
+  key_str(k, "O");
+  for (uint32_t s = 0; s < ipsf_pack_scale_count(o); s++) {
+    const char *name = ipsf_pack_scale_name(o, s);
+    if (ipsf_pack_scale_index(n, name) == UINT32_MAX) continue;
+    key_str(k, name);
+    key_str(k, ipsf_eval_level_name(ev, ipsf_pack_scale_index(p, name)));
+  }
+  key_str(k, "R");
+  for (uint32_t q = 0; q < ipsf_pack_requirement_count(o); q++)
+    put_req(k, p, ev, ipsf_pack_requirement_id(o, q));
+  for (uint32_t q = 0; q < ipsf_pack_requirement_count(n); q++)
+    if (ipsf_pack_requirement_index(o, ipsf_pack_requirement_id(n, q)) == UINT32_MAX)
+      put_req(k, p, ev, ipsf_pack_requirement_id(n, q));
+}
+
+/* ---- regions: cells grouped by their pair of outcomes ------------------------------- */
+
+typedef struct {
+  Key key;          /* old outcome, then new outcome */
+  size_t oldlen;
+  uint64_t count;   /* cells */
+  uint32_t *first;  /* the first cell (the counterexample) */
+  uint8_t **seen;   /* per variable, per cell */
+} Region;
+
+typedef struct {
+  Region *r;
+  size_t n, cap;
+  size_t *slot;     /* hash table: region index + 1, 0 empty */
+  size_t nslot;
+} Regions;
+
+static uint64_t hash(const char *b, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)b[i]) * 1099511628211ULL;
+  return h;
+}
+
+#define MAX_REGIONS 4096
+
+static Region *region_for(Regions *rs, const Key *k, size_t oldlen, const Vars *vs,
+                          const uint32_t *cur, bool *dropped) {
+  if (rs->nslot == 0 || rs->n * 2 >= rs->nslot) {
+    size_t ns = rs->nslot ? rs->nslot * 2 : 256;
+    size_t *slot = calloc(ns, sizeof *slot);
+    if (!slot) abort();
+    for (size_t i = 0; i < rs->n; i++) {
+      size_t h = hash(rs->r[i].key.b, rs->r[i].key.n) & (ns - 1);
+      while (slot[h]) h = (h + 1) & (ns - 1);
+      slot[h] = i + 1;
+    }
+    free(rs->slot);
+    rs->slot = slot;
+    rs->nslot = ns;
+  }
+  size_t h = hash(k->b, k->n) & (rs->nslot - 1);
+  for (; rs->slot[h]; h = (h + 1) & (rs->nslot - 1)) {
+    Region *r = &rs->r[rs->slot[h] - 1];
+    if (r->key.n == k->n && memcmp(r->key.b, k->b, k->n) == 0) return r;
+  }
+  if (rs->n >= MAX_REGIONS) {
+    *dropped = true;
+    return NULL;
+  }
+  if (rs->n == rs->cap) {
+    rs->cap = rs->cap ? 2 * rs->cap : 16;
+    rs->r = xrealloc_array(rs->r, rs->cap, sizeof *rs->r);
+  }
+  Region *r = &rs->r[rs->n];
+  rs->slot[h] = ++rs->n;
+  memset(r, 0, sizeof *r);
+  r->key.b = xmalloc(k->n + 1);
+  memcpy(r->key.b, k->b, k->n);
+  r->key.n = k->n;
+  r->oldlen = oldlen;
+  r->first = xmalloc_array(vs->n + 1, sizeof *r->first);
+  memcpy(r->first, cur, vs->n * sizeof *cur);
+  r->seen = xmalloc_array(vs->n + 1, sizeof *r->seen);
+  for (size_t i = 0; i < vs->n; i++) {
+    r->seen[i] = calloc(vs->v[i].ncells, 1);
+    if (!r->seen[i]) abort();
+  }
+  return r;
+}
+
+static void free_regions(Regions *rs, size_t nvars) {
+  for (size_t i = 0; i < rs->n; i++) {
+    free(rs->r[i].key.b);
+    free(rs->r[i].first);
+    for (size_t v = 0; v < nvars; v++) free(rs->r[i].seen[v]);
+    free(rs->r[i].seen);
+  }
+  free(rs->r);
+  free(rs->slot);
+}
+
+/* ---- describing a region ---------------------------------------------------------------- */
+
+static json_t *sheet_of(const Vars *vs, const uint32_t *cur, const char *device) {
+  json_t *facts = json_object();
+  for (size_t i = 0; i < vs->n; i++) {
+    const MVar *v = &vs->v[i];
+    json_t *j = v->json[cur[i]];
+    if (!j) continue;
+    if (v->member) {
+      json_t *arr = json_object_get(facts, v->fact);
+      if (arr) json_array_append(arr, j);
+      continue;
+    }
+    json_object_set_new(facts, v->fact, json_deep_copy(j));
+  }
+  return json_pack("{s:s, s:o}", "device", device, "facts", facts);
+}
+
+static json_t *where_of(const Vars *vs, const Region *r, bool *box) {
+  json_t *w = json_array();
+  double product = 1;
+  for (size_t i = 0; i < vs->n; i++) {
+    const MVar *v = &vs->v[i];
+    uint32_t k = 0;
+    for (uint32_t c = 0; c < v->ncells; c++) k += r->seen[i][c];
+    product *= k;
+    if (k == v->ncells) continue; /* any value */
+    size_t len = 1;
+    for (uint32_t c = 0; c < v->ncells; c++)
+      if (r->seen[i][c]) len += strlen(v->label[c]) + 4;
+    char *s = xmalloc(len);
+    s[0] = 0;
+    for (uint32_t c = 0; c < v->ncells; c++)
+      if (r->seen[i][c]) {
+        if (s[0]) strcat(s, " or ");
+        strcat(s, v->label[c]);
+      }
+    json_array_append_new(w, json_string(s));
+    free(s);
+  }
+  *box = product == (double)r->count;
+  return w;
+}
+
+/* The rules of the changed scales that matched on side s (file:line). */
+static json_t *rules_of(const IpsfPack *p, const IpsfEval *ev, const json_t *changes) {
+  json_t *out = json_array();
+  size_t i;
+  const json_t *ch;
+  json_array_foreach(changes, i, ch) {
+    const char *what = json_string_value(json_object_get(ch, "what"));
+    if (!what || strcmp(what, "scale") != 0) continue;
+    const char *name = json_string_value(json_object_get(ch, "name"));
+    uint32_t sc = ipsf_pack_scale_index(p, name);
+    if (sc == UINT32_MAX) continue;
+    bool any = false;
+    for (uint32_t r = 0; r < ipsf_pack_rule_count(p); r++) {
+      if (ipsf_pack_rule_scale(p, r) != sc || !ipsf_eval_rule_hit(ev, r)) continue;
+      const char *file = NULL;
+      uint32_t line = 0, col = 0;
+      ipsf_pack_rule_location(p, r, &file, &line, &col);
+      char buf[1024];
+      snprintf(buf, sizeof buf, "%s:%u: %s %s", file ? file : "?", line, name,
+               ipsf_pack_level_name(p, sc, ipsf_pack_rule_level(p, r)));
+      json_array_append_new(out, json_string(buf));
+      any = true;
+    }
+    if (!any) {
+      char buf[512];
+      snprintf(buf, sizeof buf, "%s: otherwise %s", name, ipsf_eval_level_name(ev, sc));
+      json_array_append_new(out, json_string(buf));
+    }
+  }
+  return out;
+}
+
+static json_t *record_of(IpsfEval *ev, int r, const IpsfError *err) {
+  if (r == 0) return json_pack("{s:{s:s}}", "error", "message", err->message);
+  size_t len = 0;
+  char *text = ipsf_eval_record(ev, NULL, 0, NULL, NULL, IPSF_RECORDS_JSONL, 0, &len);
+  if (!text) abort();
+  json_t *j = json_loadb(text, len, 0, NULL);
+  ipsf_free(text);
+  return j;
+}
+
+/* The counterexample as a sheet, through ipsf_evaluate_text on both
+ * sides: do the records differ? */
+static bool recheck(Sym *y, IpsfEval *ev[2], const json_t *sheet) {
+  char *text = json_dumps(sheet, JSON_COMPACT);
+  json_t *rec[2];
+  for (int s = 0; s < 2; s++) {
+    size_t len = 0;
+    char *out = ipsf_evaluate_text(ev[s], text, strlen(text), IPSF_SYNTAX_JSON, NULL,
+                                   IPSF_RECORDS_JSONL, IPSF_ALLOW_UNKNOWN_FACTS, &len, NULL, NULL);
+    rec[s] = out ? json_loadb(out, len, 0, NULL) : NULL;
+    ipsf_free(out);
+  }
+  free(text);
+  bool differ = false;
+  if (rec[0] && rec[1]) {
+    unsigned cls;
+    json_t *ch = diff_outcomes(y->d, rec[0], rec[1], &cls);
+    differ = json_array_size(ch) > 0;
+    json_decref(ch);
+  }
+  json_decref(rec[0]);
+  json_decref(rec[1]);
+  return differ;
+}
+
+static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id, json_t *table,
+                        unsigned *all) {
+  json_t *rec[2];
+  IpsfError err[2] = {{0}, {0}};
+  int res[2];
+  for (int s = 0; s < 2; s++) {
+    res[s] = eval_cell(y, s, ev[s], r->first, &err[s]);
+    rec[s] = record_of(ev[s], res[s], &err[s]);
+  }
+  unsigned cls = 0;
+  json_t *changes = diff_outcomes(y->d, rec[0], rec[1], &cls);
+  json_t *rules[2];
+  for (int s = 0; s < 2; s++) {
+    eval_cell(y, s, ev[s], r->first, &err[s]);
+    rules[s] = rules_of(y->side[s]->pack, ev[s], changes);
+  }
+  char name[48];
+  snprintf(name, sizeof name, "counterexample %zu", id);
+  json_t *sheet = sheet_of(&y->vars, r->first, name);
+  bool ok = recheck(y, ev, sheet);
+  bool box;
+  json_t *where = where_of(&y->vars, r, &box);
+  char *co = diff_cell_of(rec[0]), *cn = diff_cell_of(rec[1]);
+  diff_transition_add(y->d, table, co, cn, 1);
+  json_t *notes = json_array();
+  for (size_t i = 0; i < y->vars.n; i++)
+    if (y->vars.v[i].note && y->vars.v[i].ncells > 1) {
+      bool dup = false;
+      for (size_t k = 0; k < json_array_size(notes) && !dup; k++)
+        dup = strncmp(json_string_value(json_array_get(notes, k)), y->vars.v[i].fact,
+                      strlen(y->vars.v[i].fact)) == 0;
+      if (!dup) {
+        char *s = label_printf("%s: %s", y->vars.v[i].fact, y->vars.v[i].note);
+        json_array_append_new(notes, json_string(s));
+        free(s);
+      }
+    }
+  *all |= cls;
+  json_t *out = json_pack("{s:I, s:s, s:I, s:o, s:b, s:{s:s?, s:s?}, s:o, s:o, s:b, s:o, s:o}",
+                          "region", (json_int_t)id, "class", diff_class_name(cls),
+                          "cells", (json_int_t)r->count, "where", where, "box", box,
+                          "cell", "old", co, "new", cn, "changes", changes, "counterexample", sheet,
+                          "rechecked", ok, "old_rules", rules[0], "new_rules", rules[1]);
+  if (json_array_size(notes)) json_object_set_new(out, "facts_in_one_pack", notes);
+  else json_decref(notes);
+  free(co);
+  free(cn);
+  json_decref(rec[0]);
+  json_decref(rec[1]);
+  return out;
+}
+
+/* ---- the driver ------------------------------------------------------------------------ */
+
+static void not_analysed(Sym *y, json_t *list) {
+  for (int s = 0; s < 2; s++) {
+    const Compilation *c = y->side[s]->c;
+    const char *which = s ? "new" : "old";
+    for (size_t i = 0; i < c->scale_count; i++)
+      if (y->base[s].scale_inexact[i] || (s == 1 && y->merged.scale_inexact[i]))
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "pack", which, "scale", c->scales[i].name,
+                                              "reason", "it reads a fact through something the cells do not cover exactly (string functions, non-linear arithmetic, natives: check's IPSF-W100)"));
+    for (size_t i = 0; i < c->req_count; i++)
+      if (y->base[s].req_inexact[i])
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "pack", which, "requirement", c->reqs[i].id,
+                                              "reason", "its applies or a confirm condition reads a fact the cells do not cover exactly"));
+  }
+}
+
+void diff_symbolic(DiffCtx *d, json_t *report) {
+  json_t *sym = json_object();
+  json_object_set_new(report, "symbolic", sym);
+  if (!d->old.c || !d->new_.c) {
+    json_object_set_new(sym, "analysed", json_false());
+    json_object_set_new(sym, "proved", json_false());
+    json_object_set_new(sym, "reason", json_string("a bytecode pack (.ipsb) has no source to analyse: give both packs as source for the symbolic diff"));
+    d->unproved = true;
+    return;
+  }
+  Sym y = {.d = d, .side = {&d->old, &d->new_}};
+  build_vars(&y);
+  json_t *na = json_array();
+  not_analysed(&y, na);
+  double total = 1;
+  for (size_t i = 0; i < y.vars.n; i++) total *= y.vars.v[i].ncells;
+  json_object_set_new(sym, "analysed", json_true());
+  json_object_set_new(sym, "cells", json_real(total));
+  json_t *table = diff_transition_table(d);
+  json_t *regions = json_array();
+  if (total > (double)d->max_cells) {
+    char buf[200];
+    snprintf(buf, sizeof buf, "the common refinement has %.0f cells, more than --max-cells %llu: nothing was enumerated",
+             total, (unsigned long long)d->max_cells);
+    json_array_append_new(na, json_pack("{s:s, s:s}", "pack", "both", "reason", buf));
+    json_object_set_new(sym, "regions", regions);
+    json_object_set_new(sym, "transitions", table);
+    json_object_set_new(sym, "not_analysed", na);
+    json_object_set_new(sym, "proved", json_false());
+    json_object_set_new(sym, "class", json_string("unknown"));
+    d->unproved = true;
+    free_vars(&y.vars);
+    return;
+  }
+  IpsfEval *ev[2] = {ipsf_eval_new(d->old.pack), ipsf_eval_new(d->new_.pack)};
+  if (!ev[0] || !ev[1]) abort();
+  size_t nv = y.vars.n;
+  uint32_t *cur = calloc(nv + 1, sizeof *cur);
+  Regions rs = {0};
+  Key k = {0};
+  bool dropped = false;
+  uint64_t evaluated = 0, skipped = 0, differing = 0;
+  for (;;) {
+    IpsfError err[2] = {{0}, {0}};
+    int r0 = eval_cell(&y, 0, ev[0], cur, &err[0]);
+    int r1 = r0 < 0 ? -1 : eval_cell(&y, 1, ev[1], cur, &err[1]);
+    if (r0 < 0 || r1 < 0) {
+      skipped++;
+    } else {
+      evaluated++;
+      k.n = 0;
+      outcome_key(&k, d->old.pack, ev[0], r0, &err[0], d->old.pack, d->new_.pack);
+      size_t oldlen = k.n;
+      outcome_key(&k, d->new_.pack, ev[1], r1, &err[1], d->old.pack, d->new_.pack);
+      if (oldlen * 2 != k.n || memcmp(k.b, k.b + oldlen, oldlen) != 0) {
+        differing++;
+        Region *g = region_for(&rs, &k, oldlen, &y.vars, cur, &dropped);
+        if (g) {
+          g->count++;
+          for (size_t i = 0; i < nv; i++) g->seen[i][cur[i]] = 1;
+        }
+      }
+    }
+    size_t i = 0;
+    for (; i < nv; i++) {
+      if (++cur[i] < y.vars.v[i].ncells) break;
+      cur[i] = 0;
+    }
+    if (i == nv) break;
+  }
+  unsigned all = 0;
+  size_t unchecked = 0;
+  for (size_t i = 0; i < rs.n; i++) {
+    json_t *reg = describe(&y, ev, &rs.r[i], i + 1, table, &all);
+    unchecked += !json_is_true(json_object_get(reg, "rechecked"));
+    json_array_append_new(regions, reg);
+  }
+  bool proved = json_array_size(na) == 0 && !dropped;
+  json_object_set_new(sym, "evaluated", json_integer((json_int_t)evaluated));
+  json_object_set_new(sym, "skipped", json_integer((json_int_t)skipped));
+  json_object_set_new(sym, "differing", json_integer((json_int_t)differing));
+  json_object_set_new(sym, "regions", regions);
+  if (dropped) json_object_set_new(sym, "regions_not_listed", json_true());
+  if (unchecked) json_object_set_new(sym, "not_rechecked", json_integer((json_int_t)unchecked));
+  json_object_set_new(sym, "transitions", table);
+  json_object_set_new(sym, "not_analysed", na);
+  json_object_set_new(sym, "proved", json_boolean(proved));
+  json_object_set_new(sym, "class", json_string(rs.n ? diff_class_name(all) : proved ? "equivalent" : "unknown"));
+  d->classes |= all;
+  if (!proved) d->unproved = true;
+  d->changes += rs.n;
+  free(k.b);
+  free(cur);
+  free_regions(&rs, nv);
+  ipsf_eval_free(ev[0]);
+  ipsf_eval_free(ev[1]);
+  free_vars(&y.vars);
+}
