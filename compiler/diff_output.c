@@ -257,8 +257,8 @@ static void symbolic(const Out *o, const json_t *r) {
     fprintf(o->out, "region %lld: %s, %lld cell%s", (long long)num(g, "region"), str(g, "class"),
             (long long)num(g, "cells"), num(g, "cells") == 1 ? "" : "s");
     const json_t *cell = json_object_get(g, "cell");
-    if (str(cell, "old") && str(cell, "new")) {
-      fputs(", ", o->out);
+    if (str(cell, "old") && str(cell, "new") && strcmp(str(cell, "old"), str(cell, "new")) != 0) {
+      fputs(", e.g. ", o->out);
       S(o, str(cell, "old"));
       fputs(" -> ", o->out);
       S(o, str(cell, "new"));
@@ -323,7 +323,7 @@ static void symbolic(const Out *o, const json_t *r) {
     bullet(o, 0);
     fputs("more regions than can be listed: only the first 4096 are shown\n", o->out);
   }
-  table(o, json_object_get(s, "transitions"), "regions");
+  table(o, json_object_get(s, "transitions"), "cells of fact space that change");
 }
 
 static void corpus(const Out *o, const json_t *r, FILE *changes) {

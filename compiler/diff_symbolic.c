@@ -410,46 +410,74 @@ static void key_str(Key *k, const char *s) {
   key_put(k, s, strlen(s) + 1);
 }
 
-/* Outcome of side s on pack p, named (level and method names, not
- * indices) and in one order for both sides (OLD's scales and requirements,
- * then NEW's own), so that equal outcomes of the two packs give equal
- * keys.  Scales only one pack has are interface changes, not compared. */
-static void put_req(Key *k, const IpsfPack *p, const IpsfEval *ev, const char *id) {
+/* What differs between the two sides' outcomes of one cell, as a key:
+ * the scales both packs have whose levels differ (by name: a renamed
+ * level differs), the requirements whose application, method or period
+ * differ, an evaluation error on either side.  Cells with the same key
+ * form one region: "the same change", whatever else the device is.
+ * Returns whether anything differs. */
+static void req_state(Key *k, const IpsfPack *p, const IpsfEval *ev, const char *id) {
   uint32_t q = ipsf_pack_requirement_index(p, id);
-  if (q == UINT32_MAX || !ipsf_eval_applies(ev, q)) return;
-  key_str(k, id);
-  key_str(k, ipsf_eval_method(ev, q));
-  uint32_t m = ipsf_eval_every_months(ev, q);
+  bool applies = q != UINT32_MAX && ipsf_eval_applies(ev, q);
+  key_str(k, applies ? ipsf_eval_method(ev, q) : "-");
+  uint32_t m = applies ? ipsf_eval_every_months(ev, q) : 0;
   key_put(k, &m, sizeof m);
 }
 
-static void outcome_key(Key *k, const IpsfPack *p, const IpsfEval *ev, int r, const IpsfError *err,
-                        const IpsfPack *o, const IpsfPack *n) {
-  if (r == 0) {
+static bool req_differs(const IpsfPack *const p[2], IpsfEval *const ev[2], const char *id) {
+  Key k[2] = {{0}, {0}};
+  for (int s = 0; s < 2; s++) req_state(&k[s], p[s], ev[s], id);
+  bool differ = k[0].n != k[1].n || memcmp(k[0].b, k[1].b, k[0].n) != 0;
+  free(k[0].b);
+  free(k[1].b);
+  return differ;
+}
+
+static bool diff_key(Key *k, const IpsfPack *const p[2], IpsfEval *const ev[2], const int r[2],
+                     const IpsfError err[2]) {
+  k->n = 0;
+  if (r[0] == 0 || r[1] == 0) {
+    if (r[0] == 0 && r[1] == 0 && strcmp(err[0].message, err[1].message) == 0) return false;
     key_str(k, "E");
-    key_str(k, err->message);
-    return;
+    key_str(k, r[0] == 0 ? err[0].message : "");
+    key_str(k, r[1] == 0 ? err[1].message : "");
+    return true;
   }
-  key_str(k, "O");
-  for (uint32_t s = 0; s < ipsf_pack_scale_count(o); s++) {
-    const char *name = ipsf_pack_scale_name(o, s);
-    if (ipsf_pack_scale_index(n, name) == UINT32_MAX) continue;
+  for (uint32_t s = 0; s < ipsf_pack_scale_count(p[0]); s++) {
+    const char *name = ipsf_pack_scale_name(p[0], s);
+    uint32_t t = ipsf_pack_scale_index(p[1], name);
+    if (t == UINT32_MAX) continue; /* an interface change */
+    const char *a = ipsf_eval_level_name(ev[0], s), *b = ipsf_eval_level_name(ev[1], t);
+    if (strcmp(a, b) == 0) continue;
     key_str(k, name);
-    key_str(k, ipsf_eval_level_name(ev, ipsf_pack_scale_index(p, name)));
+    key_str(k, a);
+    key_str(k, b);
   }
   key_str(k, "R");
-  for (uint32_t q = 0; q < ipsf_pack_requirement_count(o); q++)
-    put_req(k, p, ev, ipsf_pack_requirement_id(o, q));
-  for (uint32_t q = 0; q < ipsf_pack_requirement_count(n); q++)
-    if (ipsf_pack_requirement_index(o, ipsf_pack_requirement_id(n, q)) == UINT32_MAX)
-      put_req(k, p, ev, ipsf_pack_requirement_id(n, q));
+  for (int side = 0; side < 2; side++)
+    for (uint32_t q = 0; q < ipsf_pack_requirement_count(p[side]); q++) {
+      const char *id = ipsf_pack_requirement_id(p[side], q);
+      if (side == 1 && ipsf_pack_requirement_index(p[0], id) != UINT32_MAX) continue;
+      if (!req_differs(p, ev, id)) continue;
+      key_str(k, id);
+      req_state(k, p[0], ev[0], id);
+      req_state(k, p[1], ev[1], id);
+    }
+  return k->n > 2;
+}
+
+/* The cell (axis1 x axis2 levels) of side s, as an index into
+ * diff_transition_table's list, or -1. */
+static long cell_index(const IpsfPack *p, const IpsfEval *ev) {
+  uint32_t a = ipsf_pack_axis(p, 1), b = ipsf_pack_axis(p, 2);
+  if (a == UINT32_MAX || b == UINT32_MAX) return -1;
+  return (long)ipsf_eval_level(ev, a) * (long)ipsf_pack_level_count(p, b) + (long)ipsf_eval_level(ev, b);
 }
 
 /* ---- regions: cells grouped by their pair of outcomes ------------------------------- */
 
 typedef struct {
   Key key;          /* old outcome, then new outcome */
-  size_t oldlen;
   uint64_t count;   /* cells */
   uint32_t *first;  /* the first cell (the counterexample) */
   uint8_t **seen;   /* per variable, per cell */
@@ -470,7 +498,7 @@ static uint64_t hash(const char *b, size_t n) {
 
 #define MAX_REGIONS 4096
 
-static Region *region_for(Regions *rs, const Key *k, size_t oldlen, const Vars *vs,
+static Region *region_for(Regions *rs, const Key *k, const Vars *vs,
                           const uint32_t *cur, bool *dropped) {
   if (rs->nslot == 0 || rs->n * 2 >= rs->nslot) {
     size_t ns = rs->nslot ? rs->nslot * 2 : 256;
@@ -504,7 +532,6 @@ static Region *region_for(Regions *rs, const Key *k, size_t oldlen, const Vars *
   r->key.b = xmalloc(k->n + 1);
   memcpy(r->key.b, k->b, k->n);
   r->key.n = k->n;
-  r->oldlen = oldlen;
   r->first = xmalloc_array(vs->n + 1, sizeof *r->first);
   memcpy(r->first, cur, vs->n * sizeof *cur);
   r->seen = xmalloc_array(vs->n + 1, sizeof *r->seen);
@@ -637,7 +664,7 @@ static bool recheck(Sym *y, IpsfEval *ev[2], const json_t *sheet) {
   return differ;
 }
 
-static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id, json_t *table,
+static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
                         unsigned *all) {
   json_t *rec[2];
   IpsfError err[2] = {{0}, {0}};
@@ -660,7 +687,6 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id, jso
   bool box;
   json_t *where = where_of(&y->vars, r, &box);
   char *co = diff_cell_of(rec[0]), *cn = diff_cell_of(rec[1]);
-  diff_transition_add(y->d, table, co, cn, 1);
   json_t *notes = json_array();
   for (size_t i = 0; i < y->vars.n; i++)
     if (y->vars.v[i].note && y->vars.v[i].ncells > 1) {
@@ -746,6 +772,11 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
   uint32_t *cur = calloc(nv + 1, sizeof *cur);
   Regions rs = {0};
   Key k = {0};
+  const IpsfPack *pk[2] = {d->old.pack, d->new_.pack};
+  size_t nfrom = json_array_size(json_object_get(table, "old_cells"));
+  size_t nto = json_array_size(json_object_get(table, "new_cells"));
+  uint64_t *moves = calloc(nfrom * nto + 1, sizeof *moves);
+  if (!moves) abort();
   bool dropped = false;
   uint64_t evaluated = 0, skipped = 0, differing = 0;
   for (;;) {
@@ -756,17 +787,16 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
       skipped++;
     } else {
       evaluated++;
-      k.n = 0;
-      outcome_key(&k, d->old.pack, ev[0], r0, &err[0], d->old.pack, d->new_.pack);
-      size_t oldlen = k.n;
-      outcome_key(&k, d->new_.pack, ev[1], r1, &err[1], d->old.pack, d->new_.pack);
-      if (oldlen * 2 != k.n || memcmp(k.b, k.b + oldlen, oldlen) != 0) {
+      int r[2] = {r0, r1};
+      if (diff_key(&k, (const IpsfPack *const *)pk, ev, r, err)) {
         differing++;
-        Region *g = region_for(&rs, &k, oldlen, &y.vars, cur, &dropped);
+        Region *g = region_for(&rs, &k, &y.vars, cur, &dropped);
         if (g) {
           g->count++;
           for (size_t i = 0; i < nv; i++) g->seen[i][cur[i]] = 1;
         }
+        long from = r0 == 1 ? cell_index(pk[0], ev[0]) : -1, to = r1 == 1 ? cell_index(pk[1], ev[1]) : -1;
+        if (from >= 0 && to >= 0 && (size_t)from < nfrom && (size_t)to < nto) moves[(size_t)from * nto + (size_t)to]++;
       }
     }
     size_t i = 0;
@@ -776,10 +806,17 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
     }
     if (i == nv) break;
   }
+  for (size_t i = 0; i < nfrom; i++)
+    for (size_t j = 0; j < nto; j++)
+      if (moves[i * nto + j])
+        diff_transition_add(d, table, json_string_value(json_array_get(json_object_get(table, "old_cells"), i)),
+                            json_string_value(json_array_get(json_object_get(table, "new_cells"), j)),
+                            (json_int_t)moves[i * nto + j]);
+  free(moves);
   unsigned all = 0;
   size_t unchecked = 0;
   for (size_t i = 0; i < rs.n; i++) {
-    json_t *reg = describe(&y, ev, &rs.r[i], i + 1, table, &all);
+    json_t *reg = describe(&y, ev, &rs.r[i], i + 1, &all);
     unchecked += !json_is_true(json_object_get(reg, "rechecked"));
     json_array_append_new(regions, reg);
   }
