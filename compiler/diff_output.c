@@ -44,7 +44,7 @@ static void S(const Out *o, const char *s) {
 /* A JSON value, compact, escaped. */
 static void J(const Out *o, const json_t *j) {
   if (!j) {
-    fputs("null", o->out);
+    fputs("(none)", o->out);
     return;
   }
   if (json_is_string(j)) {
@@ -191,7 +191,7 @@ static void table(const Out *o, const json_t *t, const char *what) {
     for (size_t j = 0; j < nt; j++)
       if (json_integer_value(json_array_get(json_array_get(counts, i), j))) row[i] = col[j] = true;
   if (o->md) {
-    fputs("| OLD \\\\ NEW |", o->out);
+    fputs("| OLD \\ NEW |", o->out);
     for (size_t j = 0; j < nt; j++)
       if (col[j]) fputc(' ', o->out), S(o, json_string_value(json_array_get(to, j))), fputs(" |", o->out);
     fputs("\n|---|", o->out);

@@ -749,7 +749,7 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
   double total = 1;
   for (size_t i = 0; i < y.vars.n; i++) total *= y.vars.v[i].ncells;
   json_object_set_new(sym, "analysed", json_true());
-  json_object_set_new(sym, "cells", json_real(total));
+  json_object_set_new(sym, "cells", total < 9.0e15 ? json_integer((json_int_t)total) : json_real(total));
   json_t *table = diff_transition_table(d);
   json_t *regions = json_array();
   if (total > (double)d->max_cells) {
