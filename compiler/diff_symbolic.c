@@ -34,7 +34,9 @@
 #include "analyze.h"
 #include "arena.h"
 #include "diff.h"
+#include "report.h"
 #include "sema.h"
+#include "xbuf.h"
 
 enum { A_SKIP, A_BOOL, A_INT, A_NUM, A_STR, A_ENUM, A_MEMBER, A_CLEAR, A_INVALID };
 
@@ -53,6 +55,8 @@ typedef struct {
   uint32_t ncells;
   Act *act[2];        /* per side, per cell */
   char **label;       /* per cell */
+  char **lo, **hi;    /* int, number: the ends of each cell (NULL: unbounded); */
+  bool *point;        /* cells in ascending order, so runs of cells merge */
   json_t **json;      /* per cell: the value in a sheet, or NULL (absent) */
   const char *note;   /* "only in OLD" etc., or NULL */
 } MVar;
@@ -102,39 +106,54 @@ static char *label_printf(const char *fmt, ...) {
   return s;
 }
 
-/* "x < 10", "x = 10", "10 < x < 20", "x > 20": where rep lies among the cuts. */
-static char *interval_label(const char *name, const AnalyzeFactCuts *k, bool number, IpsfValue rep) {
-  size_t n = number ? k->nnth : k->nith;
-  size_t i = 0;
+static char *cut_text(const AnalyzeFactCuts *k, bool number, size_t i) {
+  if (number) return fmt_num(k->nth[i]);
+  char *t = xmalloc(32);
+  snprintf(t, 32, "%lld", (long long)k->ith[i]);
+  return t;
+}
+
+/* Where rep lies among the cuts, as the two ends of its cell: lo "10 <="
+ * or "10 <" (NULL: unbounded), hi "<= 20" or "< 20"; *point when the cell
+ * is one value (lo "10 <=" and hi "<= 10"). */
+static void interval_ends(const AnalyzeFactCuts *k, bool number, IpsfValue rep, char **lo, char **hi,
+                          bool *point) {
+  size_t n = number ? k->nnth : k->nith, i = 0;
+  *lo = *hi = NULL;
+  *point = false;
   for (; i < n; i++) {
     bool eq = number ? rep.n == k->nth[i] : rep.i == k->ith[i];
     bool below = number ? rep.n < k->nth[i] : rep.i < k->ith[i];
     if (eq) {
-      char *t = number ? fmt_num(k->nth[i]) : xmalloc(32);
-      if (!number) snprintf(t, 32, "%lld", (long long)k->ith[i]);
-      char *s = label_printf("%s = %s", name, t);
+      char *t = cut_text(k, number, i);
+      *lo = label_printf("%s <=", t);
+      *hi = label_printf("<= %s", t);
+      *point = true;
       free(t);
-      return s;
+      return;
     }
     if (below) break;
   }
-  char lo[64] = "", hi[64] = "";
   if (i > 0) {
-    if (number) snprintf(lo, sizeof lo, "%.17g", k->nth[i - 1]);
-    else snprintf(lo, sizeof lo, "%lld", (long long)k->ith[i - 1]);
+    char *t = cut_text(k, number, i - 1);
+    *lo = label_printf("%s <", t);
+    free(t);
   }
   if (i < n) {
-    if (number) snprintf(hi, sizeof hi, "%.17g", k->nth[i]);
-    else snprintf(hi, sizeof hi, "%lld", (long long)k->ith[i]);
+    char *t = cut_text(k, number, i);
+    *hi = label_printf("< %s", t);
+    free(t);
   }
-  if (number) { /* shortest round-trip forms */
-    if (i > 0) { char *t = fmt_num(k->nth[i - 1]); snprintf(lo, sizeof lo, "%s", t); free(t); }
-    if (i < n) { char *t = fmt_num(k->nth[i]); snprintf(hi, sizeof hi, "%s", t); free(t); }
-  }
-  if (n == 0) return label_printf("any %s", name);
-  if (i == 0) return label_printf("%s < %s", name, hi);
-  if (i == n) return label_printf("%s > %s", name, lo);
-  return label_printf("%s < %s < %s", lo, name, hi);
+}
+
+/* "lo name hi" for the run of cells from first to last, shortened:
+ * "x = 10", "x < 20", "10 <= x", "10 <= x < 20". */
+static char *run_label(const char *name, const char *lo, const char *hi, bool point, const char *hi_point) {
+  if (point) return label_printf("%s = %s", name, hi_point);
+  if (lo && hi) return label_printf("%s %s %s", lo, name, hi);
+  if (lo) return label_printf("%s %s", lo, name);
+  if (hi) return label_printf("%s %s", name, hi);
+  return label_printf("any %s", name);
 }
 
 /* ---- building the variables ---------------------------------------------------------- */
@@ -282,7 +301,7 @@ static void add_fact(Sym *y, const char *name, int kind, const uint32_t f[2],
     MVar *v = new_var(&y->vars, name, cells->ncells);
     v->note = note;
     for (uint32_t c = 0; c < cells->ncells; c++) {
-      IpsfValue rep = cells->rep[cells->order[c]];
+      IpsfValue rep = cells->rep[c];
       for (int s = 0; s < 2; s++)
         if (f[s] != UINT32_MAX) v->act[s][c] = act_of(kind, rep);
       v->json[c] = json_of(kind, rep);
@@ -294,7 +313,14 @@ static void add_fact(Sym *y, const char *name, int kind, const uint32_t f[2],
                           : label_printf("%s is none of the strings the packs compare it with", name);
         free(q);
       } else {
-        v->label[c] = interval_label(name, &cells->cuts, kind == TY_NUMBER, rep);
+        if (!v->lo) {
+          v->lo = calloc(cells->ncells, sizeof(char *));
+          v->hi = calloc(cells->ncells, sizeof(char *));
+          v->point = calloc(cells->ncells, sizeof(bool));
+          if (!v->lo || !v->hi || !v->point) abort();
+        }
+        interval_ends(&cells->cuts, kind == TY_NUMBER, rep, &v->lo[c], &v->hi[c], &v->point[c]);
+        v->label[c] = run_label(name, v->lo[c], v->hi[c], v->point[c], v->hi[c] ? v->hi[c] + 3 : NULL);
       }
     }
     return;
@@ -351,11 +377,15 @@ static void free_vars(Vars *vs) {
     MVar *v = &vs->v[i];
     for (uint32_t c = 0; c < v->ncells; c++) {
       free(v->label[c]);
+      if (v->lo) free(v->lo[c]), free(v->hi[c]);
       json_decref(v->json[c]);
     }
     free(v->act[0]);
     free(v->act[1]);
     free(v->label);
+    free(v->lo);
+    free(v->hi);
+    free(v->point);
     free(v->json);
   }
   free(vs->v);
@@ -580,18 +610,27 @@ static json_t *where_of(const Vars *vs, const Region *r, bool *box) {
     for (uint32_t c = 0; c < v->ncells; c++) k += r->seen[i][c];
     product *= k;
     if (k == v->ncells) continue; /* any value */
-    size_t len = 1;
-    for (uint32_t c = 0; c < v->ncells; c++)
-      if (r->seen[i][c]) len += strlen(v->label[c]) + 4;
-    char *s = xmalloc(len);
-    s[0] = 0;
-    for (uint32_t c = 0; c < v->ncells; c++)
-      if (r->seen[i][c]) {
-        if (s[0]) strcat(s, " or ");
-        strcat(s, v->label[c]);
+    json_array_append_new(w, json_string_nocheck(""));
+    IpsfBuf b;
+    ipsf_buf_init(&b);
+    for (uint32_t c = 0; c < v->ncells; c++) {
+      if (!r->seen[i][c]) continue;
+      uint32_t e = c;
+      if (v->lo)
+        while (e + 1 < v->ncells && r->seen[i][e + 1]) e++;
+      if (b.len) ipsf_buf_puts(&b, " or ");
+      if (e == c) {
+        ipsf_buf_puts(&b, v->label[c]);
+      } else {
+        char *t = run_label(v->fact, v->lo[c], v->hi[e], false, NULL);
+        ipsf_buf_puts(&b, t);
+        free(t);
       }
-    json_array_append_new(w, json_string(s));
-    free(s);
+      c = e;
+    }
+    char *text = xbuf_take(&b);
+    json_array_set_new(w, json_array_size(w) - 1, json_string(text));
+    free(text);
   }
   *box = product == (double)r->count;
   return w;
