@@ -199,15 +199,40 @@ static void table(const Out *o, const json_t *t, const char *what) {
       if (col[j]) fputs("---:|", o->out);
     fputc('\n', o->out);
   } else {
-    fprintf(o->out, "  %-28s", "OLD \\ NEW");
-    for (size_t j = 0; j < nt; j++)
-      if (col[j]) {
-        fputc(' ', o->out);
-        size_t w = ipsf_escape_width(json_string_value(json_array_get(to, j)), strlen(json_string_value(json_array_get(to, j))), 0);
-        S(o, json_string_value(json_array_get(to, j)));
-        for (; w < 24; w++) fputc(' ', o->out);
+    /* for people: the moves that happen, one a line, largest first */
+    size_t w = 0;
+    for (size_t i = 0; i < nf; i++)
+      if (row[i]) {
+        const char *name = json_string_value(json_array_get(from, i));
+        size_t k = ipsf_escape_width(name, strlen(name), 0);
+        if (k > w) w = k;
       }
-    fputc('\n', o->out);
+    for (;;) {
+      json_int_t best = 0;
+      size_t bi = 0, bj = 0;
+      for (size_t i = 0; i < nf; i++)
+        for (size_t j = 0; j < nt; j++) {
+          json_int_t n = json_integer_value(json_array_get(json_array_get(counts, i), j));
+          if (n > best) best = n, bi = i, bj = j;
+        }
+      if (best == 0) break;
+      const char *name = json_string_value(json_array_get(from, bi));
+      fputs("  ", o->out);
+      S(o, name);
+      for (size_t k = ipsf_escape_width(name, strlen(name), 0); k < w; k++) fputc(' ', o->out);
+      fputs(" -> ", o->out);
+      S(o, json_string_value(json_array_get(to, bj)));
+      fprintf(o->out, "  %lld\n", (long long)best);
+      json_integer_set(json_array_get(json_array_get(counts, bi), bj), -best); /* printed */
+    }
+    for (size_t i = 0; i < nf; i++) /* restore */
+      for (size_t j = 0; j < nt; j++) {
+        json_t *c = json_array_get(json_array_get(counts, i), j);
+        if (json_integer_value(c) < 0) json_integer_set(c, -json_integer_value(c));
+      }
+    free(row);
+    free(col);
+    return;
   }
   for (size_t i = 0; i < nf; i++) {
     if (!row[i]) continue;
