@@ -38,19 +38,24 @@ static const char help[] =
     "                         mixed; a symbolic diff not proved fails all three)\n"
     "      --jobs N           accepted; the corpus is evaluated on one thread\n"
     "      --max-cells N      bound of the symbolic enumeration (default\n"
-    "                         4000000 cells; K, M, G suffixes)\n"
+    "                         1000000 cells; K, M, G suffixes); a larger pack\n"
+    "                         is compared one output at a time (the category,\n"
+    "                         each scale, each requirement), each over the\n"
+    "                         facts it reads\n"
+    "      --by-component     compare one output at a time even below the bound\n"
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"
     CLI_MAX_COST_HELP
     "  -h, --help             this help\n\n"
     "example:\n"
     "  ipsfc diff old/pack.ipsf pack.ipsf --fail-on looser\n";
 
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_JOBS, OPT_MAX_CELLS, OPT_MAX_COST };
+enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_JOBS, OPT_MAX_CELLS, OPT_MAX_COST, OPT_BY_COMPONENT };
 enum { FAIL_NEVER, FAIL_ANY, FAIL_LOOSER, FAIL_STRICTER };
 
 typedef struct {
   int format, fail_on;
   uint64_t max_cells;
+  bool by_component;
   StrList import_dirs;
 } Opts;
 
@@ -73,6 +78,7 @@ static int parse_options(Opts *o, int argc, char **argv) {
       {"fail-on", required_argument, 0, OPT_FAIL_ON},
       {"jobs", required_argument, 0, OPT_JOBS},
       {"max-cells", required_argument, 0, OPT_MAX_CELLS},
+      {"by-component", no_argument, 0, OPT_BY_COMPONENT},
       {"max-cost", required_argument, 0, OPT_MAX_COST},
       {"import", required_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},
@@ -98,6 +104,7 @@ static int parse_options(Opts *o, int argc, char **argv) {
       break;
     case OPT_JOBS: status = parse_count("--jobs", optarg, &jobs); break;
     case OPT_MAX_CELLS: status = parse_count("--max-cells", optarg, &o->max_cells); break;
+    case OPT_BY_COMPONENT: o->by_component = true; break;
     case OPT_MAX_COST: status = cli_parse_max_cost("diff", optarg); break;
     case 'I': strlist_push(&o->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
@@ -159,14 +166,14 @@ static void unload(DiffPack *p) {
 }
 
 int cmd_diff(int argc, char **argv) {
-  Opts o = {.format = DIFF_TEXT, .fail_on = FAIL_NEVER, .max_cells = 4000000};
+  Opts o = {.format = DIFF_TEXT, .fail_on = FAIL_NEVER, .max_cells = 1000000};
   int status = parse_options(&o, argc, argv);
   if (status < 0) return EXIT_OK;
   if (status != EXIT_OK) {
     strlist_free(&o.import_dirs);
     return status;
   }
-  DiffCtx d = {.max_cells = o.max_cells};
+  DiffCtx d = {.max_cells = o.max_cells, .by_component = o.by_component};
   status = EXIT_OK;
   if (!load(&d.old, argv[optind], &o, &status) || !load(&d.new_, argv[optind + 1], &o, &status)) {
     unload(&d.old);

@@ -264,8 +264,12 @@ void analyze_cells(Compilation *c, const AnalyzeFactCuts *extra, AnalyzeCells *o
   uint64_t *used = new_bits(a);
   out->scale_inexact = arena_array(ar, c->scale_count + 1, sizeof(bool));
   out->req_inexact = arena_array(ar, c->req_count + 1, sizeof(bool));
+  out->scale_deps = arena_array(ar, c->scale_count + 1, sizeof(uint64_t *));
+  out->req_deps = arena_array(ar, c->req_count + 1, sizeof(uint64_t *));
+  out->words = a->words;
   for (size_t i = 0; i < c->scale_count; i++) {
     const uint64_t *d = ipsfc_an_scale_deps(a, (uint32_t)i);
+    out->scale_deps[i] = d;
     if (d) bits_or(a, used, d);
     out->scale_inexact[i] = deps_inexact(a, d);
   }
@@ -275,6 +279,7 @@ void analyze_cells(Compilation *c, const AnalyzeFactCuts *extra, AnalyzeCells *o
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       if (c->reqs[i].confirms[k].when) bits_or(a, d, ipsfc_an_expr_deps(a, c->reqs[i].confirms[k].when));
     bits_or(a, used, d);
+    out->req_deps[i] = d;
     out->req_inexact[i] = deps_inexact(a, d);
   }
   out->fact_count = c->fact_count;

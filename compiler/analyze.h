@@ -66,6 +66,12 @@ typedef struct {
   AnalyzeFactCells *facts; size_t fact_count; /* per fact of the compilation */
   bool *scale_inexact; /* per scale: it reads an inexact fact */
   bool *req_inexact;   /* per requirement: its applies or a when reads one */
+  /* The facts each scale (its rules, through lets, fns and other scales)
+   * and each requirement (applies and confirm conditions) reads: bit sets
+   * of `words` 64-bit words, bit i = fact i. */
+  const uint64_t **scale_deps;
+  const uint64_t **req_deps;
+  size_t words;
 } AnalyzeCells;
 
 /* Cut every fact of c (error-free, with a pack header) into cells exactly

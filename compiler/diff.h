@@ -54,6 +54,7 @@ enum { DC_STRICTER = 1, DC_LOOSER = 2, DC_OTHER = 4, DC_NEUTRAL = 8 };
 typedef struct {
   DiffPack old, new_;
   uint64_t max_cells; /* bound of the symbolic enumeration */
+  bool by_component;  /* compare each output alone, even when the whole fits */
   /* filled as the parts run */
   unsigned classes;   /* DC_* of every change found */
   size_t changes;     /* how many changes (interface items, regions, records) */

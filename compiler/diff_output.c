@@ -279,8 +279,14 @@ static void symbolic(const Out *o, const json_t *r) {
   const json_t *g;
   json_array_foreach(regions, i, g) {
     bullet(o, 0);
-    fprintf(o->out, "region %lld: %s, %lld cell%s", (long long)num(g, "region"), str(g, "class"),
-            (long long)num(g, "cells"), num(g, "cells") == 1 ? "" : "s");
+    fprintf(o->out, "region %lld", (long long)num(g, "region"));
+    if (str(g, "component")) {
+      fprintf(o->out, " (%s", str(g, "component"));
+      if (str(g, "name")) fputc(' ', o->out), S(o, str(g, "name"));
+      fputc(')', o->out);
+    }
+    fprintf(o->out, ": %s, %lld cell%s", str(g, "class"), (long long)num(g, "cells"),
+            num(g, "cells") == 1 ? "" : "s");
     const json_t *cell = json_object_get(g, "cell");
     if (str(cell, "old") && str(cell, "new") && strcmp(str(cell, "old"), str(cell, "new")) != 0) {
       fputs(", e.g. ", o->out);
@@ -420,8 +426,9 @@ static void summary(const Out *o, const json_t *r) {
   const json_t *s = json_object_get(r, "symbolic");
   if (s && json_is_true(json_object_get(s, "analysed"))) {
     size_t n = json_array_size(json_object_get(s, "regions"));
-    fprintf(o->out, "%ssymbolic   %zu region%s (%s), %lld cells evaluated, %s\n", pre, n, n == 1 ? "" : "s",
+    fprintf(o->out, "%ssymbolic   %zu region%s (%s), %lld cells evaluated%s, %s\n", pre, n, n == 1 ? "" : "s",
             str(s, "class"), (long long)num(s, "evaluated"),
+            strcmp(str(s, "mode"), "components") == 0 ? " one output at a time" : "",
             json_is_true(json_object_get(s, "proved")) ? "proved" : "NOT proved (see 'not analysed')");
   } else if (s) {
     fprintf(o->out, "%ssymbolic   not analysed\n", pre);

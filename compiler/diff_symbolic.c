@@ -504,10 +504,110 @@ static long cell_index(const IpsfPack *p, const IpsfEval *ev) {
   return (long)ipsf_eval_level(ev, a) * (long)ipsf_pack_level_count(p, b) + (long)ipsf_eval_level(ev, b);
 }
 
+
+/* ---- components (when the whole refinement is too large) ---------------------------
+ *
+ * An output depends only on the facts it reads (analyze_cells' deps, in
+ * each pack).  So the category (both axes), each other scale both packs
+ * have, and each requirement can be compared alone, over the facts it
+ * reads in either pack, the others held at one value: a much smaller
+ * product, and still every cell.  Its regions are about that output only,
+ * and the facts it does not read are free. */
+enum { K_ALL, K_CATEGORY, K_SCALE, K_REQ };
+
+typedef struct {
+  int kind;
+  const char *name;  /* K_SCALE, K_REQ */
+  uint32_t index;    /* its position in the list (part of every key) */
+  bool *relevant;    /* per variable */
+} Comp;
+
+static const char *comp_label(const Comp *cp) {
+  return cp->kind == K_ALL ? "all" : cp->kind == K_CATEGORY ? "category"
+       : cp->kind == K_SCALE ? "scale" : "requirement";
+}
+
+static bool comp_key(Key *k, const Comp *cp, const IpsfPack *const p[2], IpsfEval *const ev[2],
+                     const int r[2], const IpsfError err[2]) {
+  if (cp->kind == K_ALL) return diff_key(k, p, ev, r, err);
+  k->n = 0;
+  key_put(k, &cp->index, sizeof cp->index);
+  if (r[0] == 0 || r[1] == 0) {
+    if (r[0] == 0 && r[1] == 0 && strcmp(err[0].message, err[1].message) == 0) return false;
+    key_str(k, "E");
+    key_str(k, r[0] == 0 ? err[0].message : "");
+    key_str(k, r[1] == 0 ? err[1].message : "");
+    return true;
+  }
+  if (cp->kind == K_CATEGORY) {
+    const char *l[2][2];
+    for (int s = 0; s < 2; s++)
+      for (int a = 0; a < 2; a++) {
+        uint32_t sc = ipsf_pack_axis(p[s], a + 1);
+        l[s][a] = sc == UINT32_MAX ? "" : ipsf_eval_level_name(ev[s], sc);
+      }
+    if (strcmp(l[0][0], l[1][0]) == 0 && strcmp(l[0][1], l[1][1]) == 0) return false;
+    for (int s = 0; s < 2; s++) key_str(k, l[s][0]), key_str(k, l[s][1]);
+    return true;
+  }
+  if (cp->kind == K_SCALE) {
+    const char *a = ipsf_eval_level_name(ev[0], ipsf_pack_scale_index(p[0], cp->name));
+    const char *b = ipsf_eval_level_name(ev[1], ipsf_pack_scale_index(p[1], cp->name));
+    if (strcmp(a, b) == 0) return false;
+    key_str(k, a);
+    key_str(k, b);
+    return true;
+  }
+  if (!req_differs(p, ev, cp->name)) return false;
+  req_state(k, p[0], ev[0], cp->name);
+  req_state(k, p[1], ev[1], cp->name);
+  return true;
+}
+
+/* Does a change (diff_outcomes' item) belong to the component? */
+static bool in_comp(const Comp *cp, const json_t *c, const IpsfPack *const p[2]) {
+  const char *what = json_string_value(json_object_get(c, "what"));
+  if (cp->kind == K_ALL || !what || strcmp(what, "error") == 0) return true;
+  if (cp->kind == K_CATEGORY) {
+    if (strcmp(what, "category") == 0) return true;
+    if (strcmp(what, "scale") != 0) return false;
+    const char *name = json_string_value(json_object_get(c, "name"));
+    for (int s = 0; s < 2; s++)
+      for (int a = 1; a <= 2; a++) {
+        uint32_t sc = ipsf_pack_axis(p[s], a);
+        if (sc != UINT32_MAX && strcmp(ipsf_pack_scale_name(p[s], sc), name) == 0) return true;
+      }
+    return false;
+  }
+  if (cp->kind == K_SCALE)
+    return strcmp(what, "scale") == 0 && strcmp(json_string_value(json_object_get(c, "name")), cp->name) == 0;
+  return strcmp(what, "requirement") == 0 && strcmp(json_string_value(json_object_get(c, "change")), "status") != 0 &&
+         strcmp(json_string_value(json_object_get(c, "id")), cp->name) == 0;
+}
+
+/* The changes of the component only, and their classes. */
+static json_t *comp_changes(const Comp *cp, json_t *all, const IpsfPack *const p[2], unsigned *cls) {
+  json_t *out = json_array();
+  *cls = 0;
+  size_t i;
+  json_t *c;
+  json_array_foreach(all, i, c) {
+    if (!in_comp(cp, c, p)) continue;
+    json_array_append(out, c);
+    const char *dir = json_string_value(json_object_get(c, "direction"));
+    if (dir)
+      *cls |= strcmp(dir, "stricter") == 0 ? DC_STRICTER : strcmp(dir, "looser") == 0 ? DC_LOOSER
+            : strcmp(dir, "neutral") == 0 ? DC_NEUTRAL : DC_OTHER;
+  }
+  json_decref(all);
+  return out;
+}
+
 /* ---- regions: cells grouped by their pair of outcomes ------------------------------- */
 
 typedef struct {
-  Key key;          /* old outcome, then new outcome */
+  const Comp *comp; /* the output the region is about */
+  Key key;          /* what differs (comp_key) */
   uint64_t count;   /* cells */
   uint32_t *first;  /* the first cell (the counterexample) */
   uint8_t **seen;   /* per variable, per cell */
@@ -528,7 +628,7 @@ static uint64_t hash(const char *b, size_t n) {
 
 #define MAX_REGIONS 4096
 
-static Region *region_for(Regions *rs, const Key *k, const Vars *vs,
+static Region *region_for(Regions *rs, const Comp *cp, const Key *k, const Vars *vs,
                           const uint32_t *cur, bool *dropped) {
   if (rs->nslot == 0 || rs->n * 2 >= rs->nslot) {
     size_t ns = rs->nslot ? rs->nslot * 2 : 256;
@@ -559,6 +659,7 @@ static Region *region_for(Regions *rs, const Key *k, const Vars *vs,
   Region *r = &rs->r[rs->n];
   rs->slot[h] = ++rs->n;
   memset(r, 0, sizeof *r);
+  r->comp = cp;
   r->key.b = xmalloc(k->n + 1);
   memcpy(r->key.b, k->b, k->n);
   r->key.n = k->n;
@@ -606,6 +707,7 @@ static json_t *where_of(const Vars *vs, const Region *r, bool *box) {
   double product = 1;
   for (size_t i = 0; i < vs->n; i++) {
     const MVar *v = &vs->v[i];
+    if (!r->comp->relevant[i]) continue; /* free: the output does not read it */
     uint32_t k = 0;
     for (uint32_t c = 0; c < v->ncells; c++) k += r->seen[i][c];
     product *= k;
@@ -680,7 +782,7 @@ static json_t *record_of(IpsfEval *ev, int r, const IpsfError *err) {
 
 /* The counterexample as a sheet, through ipsf_evaluate_text on both
  * sides: do the records differ? */
-static bool recheck(Sym *y, IpsfEval *ev[2], const json_t *sheet) {
+static bool recheck(Sym *y, IpsfEval *ev[2], const json_t *sheet, const Comp *cp) {
   char *text = json_dumps(sheet, JSON_COMPACT);
   json_t *rec[2];
   for (int s = 0; s < 2; s++) {
@@ -694,7 +796,8 @@ static bool recheck(Sym *y, IpsfEval *ev[2], const json_t *sheet) {
   bool differ = false;
   if (rec[0] && rec[1]) {
     unsigned cls;
-    json_t *ch = diff_outcomes(y->d, rec[0], rec[1], &cls);
+    const IpsfPack *p[2] = {y->side[0]->pack, y->side[1]->pack};
+    json_t *ch = comp_changes(cp, diff_outcomes(y->d, rec[0], rec[1], &cls), p, &cls);
     differ = json_array_size(ch) > 0;
     json_decref(ch);
   }
@@ -713,7 +816,8 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
     rec[s] = record_of(ev[s], res[s], &err[s]);
   }
   unsigned cls = 0;
-  json_t *changes = diff_outcomes(y->d, rec[0], rec[1], &cls);
+  const IpsfPack *pk[2] = {y->side[0]->pack, y->side[1]->pack};
+  json_t *changes = comp_changes(r->comp, diff_outcomes(y->d, rec[0], rec[1], &cls), pk, &cls);
   json_t *rules[2];
   for (int s = 0; s < 2; s++) {
     eval_cell(y, s, ev[s], r->first, &err[s]);
@@ -722,13 +826,13 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
   char name[48];
   snprintf(name, sizeof name, "counterexample %zu", id);
   json_t *sheet = sheet_of(&y->vars, r->first, name);
-  bool ok = recheck(y, ev, sheet);
+  bool ok = recheck(y, ev, sheet, r->comp);
   bool box;
   json_t *where = where_of(&y->vars, r, &box);
   char *co = diff_cell_of(rec[0]), *cn = diff_cell_of(rec[1]);
   json_t *notes = json_array();
   for (size_t i = 0; i < y->vars.n; i++)
-    if (y->vars.v[i].note && y->vars.v[i].ncells > 1) {
+    if (y->vars.v[i].note && y->vars.v[i].ncells > 1 && r->comp->relevant[i]) {
       bool dup = false;
       for (size_t k = 0; k < json_array_size(notes) && !dup; k++)
         dup = strncmp(json_string_value(json_array_get(notes, k)), y->vars.v[i].fact,
@@ -745,6 +849,10 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
                           "cells", (json_int_t)r->count, "where", where, "box", box,
                           "cell", "old", co, "new", cn, "changes", changes, "counterexample", sheet,
                           "rechecked", ok, "old_rules", rules[0], "new_rules", rules[1]);
+  if (r->comp->kind != K_ALL) {
+    json_object_set_new(out, "component", json_string(comp_label(r->comp)));
+    if (r->comp->name) json_object_set_new(out, "name", json_string(r->comp->name));
+  }
   if (json_array_size(notes)) json_object_set_new(out, "facts_in_one_pack", notes);
   else json_decref(notes);
   free(co);
@@ -771,6 +879,128 @@ static void not_analysed(Sym *y, json_t *list) {
   }
 }
 
+/* The deps of a component on side s (NULL: it reads nothing there). */
+static void comp_relevant(Sym *y, Comp *cp) {
+  size_t nv = y->vars.n;
+  cp->relevant = calloc(nv + 1, sizeof(bool));
+  if (!cp->relevant) abort();
+  for (size_t i = 0; i < nv; i++) {
+    if (cp->kind == K_ALL) {
+      cp->relevant[i] = true;
+      continue;
+    }
+    for (int s = 0; s < 2 && !cp->relevant[i]; s++) {
+      const Compilation *c = y->side[s]->c;
+      const AnalyzeCells *ac = &y->base[s];
+      uint32_t f = comp_index(c, y->vars.v[i].fact);
+      if (f == UINT32_MAX) continue;
+      for (size_t k = 0; k < (cp->kind == K_REQ ? c->req_count : c->scale_count); k++) {
+        const uint64_t *deps = NULL;
+        if (cp->kind == K_REQ && strcmp(c->reqs[k].id, cp->name) == 0) deps = ac->req_deps[k];
+        if (cp->kind == K_SCALE && strcmp(c->scales[k].name, cp->name) == 0) deps = ac->scale_deps[k];
+        if (cp->kind == K_CATEGORY && c->scales[k].axis) deps = ac->scale_deps[k];
+        if (deps && ((deps[f / 64] >> (f % 64)) & 1)) cp->relevant[i] = true;
+      }
+    }
+  }
+}
+
+/* The outputs compared one by one: the category, each other scale both
+ * packs have, each requirement of either. */
+static Comp *components(Sym *y, size_t *n) {
+  const IpsfPack *o = y->side[0]->pack, *nw = y->side[1]->pack;
+  size_t cap = 1 + ipsf_pack_scale_count(o) + ipsf_pack_requirement_count(o) + ipsf_pack_requirement_count(nw);
+  Comp *cs = calloc(cap + 1, sizeof *cs);
+  if (!cs) abort();
+  size_t k = 0;
+  cs[k++] = (Comp){.kind = K_CATEGORY};
+  for (uint32_t i = 0; i < ipsf_pack_scale_count(o); i++) {
+    const char *name = ipsf_pack_scale_name(o, i);
+    uint32_t a1 = ipsf_pack_axis(o, 1), a2 = ipsf_pack_axis(o, 2);
+    if (i == a1 || i == a2 || ipsf_pack_scale_index(nw, name) == UINT32_MAX) continue;
+    cs[k++] = (Comp){.kind = K_SCALE, .name = name};
+  }
+  for (int s = 0; s < 2; s++) {
+    const IpsfPack *p = y->side[s]->pack;
+    for (uint32_t i = 0; i < ipsf_pack_requirement_count(p); i++) {
+      const char *id = ipsf_pack_requirement_id(p, i);
+      if (s == 1 && ipsf_pack_requirement_index(o, id) != UINT32_MAX) continue;
+      cs[k++] = (Comp){.kind = K_REQ, .name = id};
+    }
+  }
+  for (size_t i = 0; i < k; i++) {
+    cs[i].index = (uint32_t)i;
+    comp_relevant(y, &cs[i]);
+  }
+  *n = k;
+  return cs;
+}
+
+typedef struct {
+  uint64_t evaluated, skipped, differing;
+  bool dropped;
+  uint64_t *moves;   /* cell transitions, nfrom x nto */
+  size_t nfrom, nto;
+} Tally;
+
+/* A cell of each variable both packs accept, for the variables a
+ * component holds still. */
+static uint32_t fixed_cell(const MVar *v) {
+  for (uint32_t c = 0; c < v->ncells; c++)
+    if (v->act[0][c].kind != A_INVALID && v->act[1][c].kind != A_INVALID) return c;
+  return 0;
+}
+
+/* Every cell of the product of cp's variables, under both packs. */
+static void enumerate(Sym *y, IpsfEval *ev[2], const Comp *cp, Regions *rs, Tally *t) {
+  size_t nv = y->vars.n;
+  uint32_t *cur = calloc(nv + 1, sizeof *cur);
+  if (!cur) abort();
+  for (size_t i = 0; i < nv; i++)
+    if (!cp->relevant[i]) cur[i] = fixed_cell(&y->vars.v[i]);
+  const IpsfPack *pk[2] = {y->side[0]->pack, y->side[1]->pack};
+  bool count_moves = cp->kind == K_ALL || cp->kind == K_CATEGORY;
+  Key k = {0};
+  for (;;) {
+    IpsfError err[2] = {{0}, {0}};
+    int r0 = eval_cell(y, 0, ev[0], cur, &err[0]);
+    int r1 = r0 < 0 ? -1 : eval_cell(y, 1, ev[1], cur, &err[1]);
+    if (r0 < 0 || r1 < 0) {
+      t->skipped++;
+    } else {
+      t->evaluated++;
+      int r[2] = {r0, r1};
+      if (comp_key(&k, cp, pk, ev, r, err)) {
+        t->differing++;
+        Region *g = region_for(rs, cp, &k, &y->vars, cur, &t->dropped);
+        if (g) {
+          g->count++;
+          for (size_t i = 0; i < nv; i++) g->seen[i][cur[i]] = 1;
+        }
+        long from = r0 == 1 ? cell_index(pk[0], ev[0]) : -1, to = r1 == 1 ? cell_index(pk[1], ev[1]) : -1;
+        if (count_moves && from >= 0 && to >= 0 && (size_t)from < t->nfrom && (size_t)to < t->nto)
+          t->moves[(size_t)from * t->nto + (size_t)to]++;
+      }
+    }
+    size_t i = 0;
+    for (; i < nv; i++) {
+      if (!cp->relevant[i]) continue;
+      if (++cur[i] < y->vars.v[i].ncells) break;
+      cur[i] = 0;
+    }
+    if (i == nv) break;
+  }
+  free(k.b);
+  free(cur);
+}
+
+static double product_of(const Sym *y, const Comp *cp) {
+  double total = 1;
+  for (size_t i = 0; i < y->vars.n; i++)
+    if (cp->relevant[i]) total *= y->vars.v[i].ncells;
+  return total;
+}
+
 void diff_symbolic(DiffCtx *d, json_t *report) {
   json_t *sym = json_object();
   json_object_set_new(report, "symbolic", sym);
@@ -785,97 +1015,71 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
   build_vars(&y);
   json_t *na = json_array();
   not_analysed(&y, na);
-  double total = 1;
-  for (size_t i = 0; i < y.vars.n; i++) total *= y.vars.v[i].ncells;
+  Comp all = {.kind = K_ALL};
+  comp_relevant(&y, &all);
+  double total = product_of(&y, &all);
+  bool by_component = d->by_component || total > (double)d->max_cells;
+  size_t ncomp = 1;
+  Comp *comps = by_component ? components(&y, &ncomp) : &all;
   json_object_set_new(sym, "analysed", json_true());
+  json_object_set_new(sym, "mode", json_string(by_component ? "components" : "whole"));
   json_object_set_new(sym, "cells", total < 9.0e15 ? json_integer((json_int_t)total) : json_real(total));
   json_t *table = diff_transition_table(d);
-  json_t *regions = json_array();
-  if (total > (double)d->max_cells) {
-    char buf[200];
-    snprintf(buf, sizeof buf, "the common refinement has %.0f cells, more than --max-cells %llu: nothing was enumerated",
-             total, (unsigned long long)d->max_cells);
-    json_array_append_new(na, json_pack("{s:s, s:s}", "pack", "both", "reason", buf));
-    json_object_set_new(sym, "regions", regions);
-    json_object_set_new(sym, "transitions", table);
-    json_object_set_new(sym, "not_analysed", na);
-    json_object_set_new(sym, "proved", json_false());
-    json_object_set_new(sym, "class", json_string("unknown"));
-    d->unproved = true;
-    free_vars(&y.vars);
-    return;
-  }
+  Tally t = {.nfrom = json_array_size(json_object_get(table, "old_cells")),
+             .nto = json_array_size(json_object_get(table, "new_cells"))};
+  t.moves = calloc(t.nfrom * t.nto + 1, sizeof *t.moves);
   IpsfEval *ev[2] = {ipsf_eval_new(d->old.pack), ipsf_eval_new(d->new_.pack)};
-  if (!ev[0] || !ev[1]) abort();
-  size_t nv = y.vars.n;
-  uint32_t *cur = calloc(nv + 1, sizeof *cur);
+  if (!t.moves || !ev[0] || !ev[1]) abort();
   Regions rs = {0};
-  Key k = {0};
-  const IpsfPack *pk[2] = {d->old.pack, d->new_.pack};
-  size_t nfrom = json_array_size(json_object_get(table, "old_cells"));
-  size_t nto = json_array_size(json_object_get(table, "new_cells"));
-  uint64_t *moves = calloc(nfrom * nto + 1, sizeof *moves);
-  if (!moves) abort();
-  bool dropped = false;
-  uint64_t evaluated = 0, skipped = 0, differing = 0;
-  for (;;) {
-    IpsfError err[2] = {{0}, {0}};
-    int r0 = eval_cell(&y, 0, ev[0], cur, &err[0]);
-    int r1 = r0 < 0 ? -1 : eval_cell(&y, 1, ev[1], cur, &err[1]);
-    if (r0 < 0 || r1 < 0) {
-      skipped++;
-    } else {
-      evaluated++;
-      int r[2] = {r0, r1};
-      if (diff_key(&k, (const IpsfPack *const *)pk, ev, r, err)) {
-        differing++;
-        Region *g = region_for(&rs, &k, &y.vars, cur, &dropped);
-        if (g) {
-          g->count++;
-          for (size_t i = 0; i < nv; i++) g->seen[i][cur[i]] = 1;
-        }
-        long from = r0 == 1 ? cell_index(pk[0], ev[0]) : -1, to = r1 == 1 ? cell_index(pk[1], ev[1]) : -1;
-        if (from >= 0 && to >= 0 && (size_t)from < nfrom && (size_t)to < nto) moves[(size_t)from * nto + (size_t)to]++;
-      }
+  for (size_t c = 0; c < ncomp; c++) {
+    double n = product_of(&y, &comps[c]);
+    if (n > (double)d->max_cells) {
+      char buf[300];
+      snprintf(buf, sizeof buf, "the cells of the facts it reads number %.0f, more than --max-cells %llu: not enumerated",
+               n, (unsigned long long)d->max_cells);
+      json_t *e = json_pack("{s:s, s:s}", "pack", "both", "reason", buf);
+      json_object_set_new(e, comps[c].kind == K_REQ ? "requirement" : comps[c].kind == K_SCALE ? "scale" : "category",
+                          json_string(comps[c].name ? comps[c].name : "axis1 x axis2"));
+      json_array_append_new(na, e);
+      continue;
     }
-    size_t i = 0;
-    for (; i < nv; i++) {
-      if (++cur[i] < y.vars.v[i].ncells) break;
-      cur[i] = 0;
-    }
-    if (i == nv) break;
+    enumerate(&y, ev, &comps[c], &rs, &t);
   }
-  for (size_t i = 0; i < nfrom; i++)
-    for (size_t j = 0; j < nto; j++)
-      if (moves[i * nto + j])
+  for (size_t i = 0; i < t.nfrom; i++)
+    for (size_t j = 0; j < t.nto; j++)
+      if (t.moves[i * t.nto + j])
         diff_transition_add(d, table, json_string_value(json_array_get(json_object_get(table, "old_cells"), i)),
                             json_string_value(json_array_get(json_object_get(table, "new_cells"), j)),
-                            (json_int_t)moves[i * nto + j]);
-  free(moves);
-  unsigned all = 0;
+                            (json_int_t)t.moves[i * t.nto + j]);
+  free(t.moves);
+  json_t *regions = json_array();
+  unsigned all_cls = 0;
   size_t unchecked = 0;
   for (size_t i = 0; i < rs.n; i++) {
-    json_t *reg = describe(&y, ev, &rs.r[i], i + 1, &all);
+    json_t *reg = describe(&y, ev, &rs.r[i], i + 1, &all_cls);
     unchecked += !json_is_true(json_object_get(reg, "rechecked"));
     json_array_append_new(regions, reg);
   }
-  bool proved = json_array_size(na) == 0 && !dropped;
-  json_object_set_new(sym, "evaluated", json_integer((json_int_t)evaluated));
-  json_object_set_new(sym, "skipped", json_integer((json_int_t)skipped));
-  json_object_set_new(sym, "differing", json_integer((json_int_t)differing));
+  bool proved = json_array_size(na) == 0 && !t.dropped;
+  json_object_set_new(sym, "evaluated", json_integer((json_int_t)t.evaluated));
+  json_object_set_new(sym, "skipped", json_integer((json_int_t)t.skipped));
+  json_object_set_new(sym, "differing", json_integer((json_int_t)t.differing));
   json_object_set_new(sym, "regions", regions);
-  if (dropped) json_object_set_new(sym, "regions_not_listed", json_true());
+  if (t.dropped) json_object_set_new(sym, "regions_not_listed", json_true());
   if (unchecked) json_object_set_new(sym, "not_rechecked", json_integer((json_int_t)unchecked));
   json_object_set_new(sym, "transitions", table);
   json_object_set_new(sym, "not_analysed", na);
   json_object_set_new(sym, "proved", json_boolean(proved));
-  json_object_set_new(sym, "class", json_string(rs.n ? diff_class_name(all) : proved ? "equivalent" : "unknown"));
-  d->classes |= all;
+  json_object_set_new(sym, "class", json_string(rs.n ? diff_class_name(all_cls) : proved ? "equivalent" : "unknown"));
+  d->classes |= all_cls;
   if (!proved) d->unproved = true;
   d->changes += rs.n;
-  free(k.b);
-  free(cur);
-  free_regions(&rs, nv);
+  free_regions(&rs, y.vars.n);
+  if (by_component) {
+    for (size_t c = 0; c < ncomp; c++) free(comps[c].relevant);
+    free(comps);
+  }
+  free(all.relevant);
   ipsf_eval_free(ev[0]);
   ipsf_eval_free(ev[1]);
   free_vars(&y.vars);
