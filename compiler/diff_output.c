@@ -272,7 +272,7 @@ static void symbolic(const Out *o, const json_t *r) {
   }
   if (!json_array_size(regions)) {
     bullet(o, 0);
-    fputs(json_is_true(json_object_get(s, "proved")) ? "none: the packs give the same outcome everywhere (proved)\n"
+    fputs(json_is_true(json_object_get(s, "proved")) ? "none: wherever both packs accept a sheet, they give the same outcome (proved)\n"
                                                        : "none found (not proved: see below)\n", o->out);
   }
   size_t i;
