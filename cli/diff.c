@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "compile.h"
@@ -36,7 +37,8 @@ static const char help[] =
     "                         looser or mixed change; stricter: exit 1 on a\n"
     "                         stricter or mixed change (a sheet NEW rejects is\n"
     "                         mixed; a symbolic diff not proved fails all three)\n"
-    "      --jobs N           accepted; the corpus is evaluated on one thread\n"
+    "      --jobs N           evaluate JSON Lines sheets on N threads (default:\n"
+    "                         the number of cores); the output is the same\n"
     "      --max-cells N      bound of the symbolic enumeration (default\n"
     "                         1000000 cells; K, M, G suffixes); a larger pack\n"
     "                         is compared one output at a time (the category,\n"
@@ -56,8 +58,15 @@ typedef struct {
   int format, fail_on;
   uint64_t max_cells;
   bool by_component;
+  unsigned jobs;
   StrList import_dirs;
 } Opts;
+
+/* The default --jobs: the cores this process may run on (as eval). */
+static unsigned default_jobs(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
+}
 
 static int parse_count(const char *opt, const char *arg, uint64_t *out) {
   char *end;
@@ -102,7 +111,11 @@ static int parse_options(Opts *o, int argc, char **argv) {
       else if (strcmp(optarg, "stricter") == 0) o->fail_on = FAIL_STRICTER;
       else status = cli_usage("diff", "--fail-on: expected any, looser, stricter or never, got '%s'", optarg);
       break;
-    case OPT_JOBS: status = parse_count("--jobs", optarg, &jobs); break;
+    case OPT_JOBS:
+      status = parse_count("--jobs", optarg, &jobs);
+      if (status == EXIT_OK && jobs > 256) status = cli_usage("diff", "--jobs: at most 256, got '%s'", optarg);
+      o->jobs = (unsigned)jobs;
+      break;
     case OPT_MAX_CELLS: status = parse_count("--max-cells", optarg, &o->max_cells); break;
     case OPT_BY_COMPONENT: o->by_component = true; break;
     case OPT_MAX_COST: status = cli_parse_max_cost("diff", optarg); break;
@@ -166,14 +179,14 @@ static void unload(DiffPack *p) {
 }
 
 int cmd_diff(int argc, char **argv) {
-  Opts o = {.format = DIFF_TEXT, .fail_on = FAIL_NEVER, .max_cells = 1000000};
+  Opts o = {.format = DIFF_TEXT, .fail_on = FAIL_NEVER, .max_cells = 1000000, .jobs = default_jobs()};
   int status = parse_options(&o, argc, argv);
   if (status < 0) return EXIT_OK;
   if (status != EXIT_OK) {
     strlist_free(&o.import_dirs);
     return status;
   }
-  DiffCtx d = {.max_cells = o.max_cells, .by_component = o.by_component};
+  DiffCtx d = {.max_cells = o.max_cells, .by_component = o.by_component, .jobs = o.jobs};
   status = EXIT_OK;
   if (!load(&d.old, argv[optind], &o, &status) || !load(&d.new_, argv[optind + 1], &o, &status)) {
     unload(&d.old);

@@ -55,6 +55,7 @@ typedef struct {
   DiffPack old, new_;
   uint64_t max_cells; /* bound of the symbolic enumeration */
   bool by_component;  /* compare each output alone, even when the whole fits */
+  unsigned jobs;      /* threads for the corpus's JSON Lines (1: this one) */
   /* filled as the parts run */
   unsigned classes;   /* DC_* of every change found */
   size_t changes;     /* how many changes (interface items, regions, records) */

@@ -3,7 +3,7 @@
  * records change, and how.
  *
  * One pass, one sheet at a time: a JSON or YAML file is read whole (at
- * most 64 MiB, as eval), a JSON Lines file or `-` one line at a time (at
+ * most 64 MiB, as eval), a JSON Lines file or `-` in batches of lines (at
  * most 16 MiB a line); each sheet is evaluated by both packs through the
  * runtime's public API (ipsf_evaluate_text, records in eval's JSON Lines
  * form) and the records are compared (diff_outcome.c).  Only the counts
@@ -15,8 +15,10 @@
  * evaluates under OLD and is an error under NEW is counted under
  * "became_errors" (and listed); the reverse under "fixed_errors".
  *
- * Single-threaded: --jobs is accepted and documented as such for now.
+ * JSON Lines are evaluated in batches on --jobs threads (run_batch); the
+ * comparison and the output stay on this thread, in input order.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,9 +28,13 @@
 #define MAX_SHEET_BYTES (64u << 20)
 #define MAX_LINE_BYTES (16u << 20)
 
+#define MAX_JOBS 256
+
 typedef struct {
   DiffCtx *d;
   IpsfEval *ev[2];
+  unsigned jobs;
+  IpsfEval *tev[MAX_JOBS][2]; /* per thread (tev[0] is ev) */
   FILE *changes;
   json_t *counts;   /* report["corpus"] */
   json_t *table;    /* transitions */
@@ -41,15 +47,18 @@ static void bump(json_t *obj, const char *key) {
   else json_object_set_new(obj, key, json_integer(1));
 }
 
-/* The records of one sheet under side s: an array. */
-static json_t *records(Corpus *k, int s, const char *text, size_t len, IpsfSheetSyntax syn) {
-  size_t out_len = 0;
-  char *out = ipsf_evaluate_text(k->ev[s], text, len, syn, NULL, IPSF_RECORDS_JSONL, 0, &out_len,
-                                 NULL, NULL);
+/* One sheet's records under ev, as eval's JSON Lines text (malloc'd). */
+static char *evaluate(IpsfEval *ev, const char *text, size_t len, IpsfSheetSyntax syn, size_t *out_len) {
+  char *out = ipsf_evaluate_text(ev, text, len, syn, NULL, IPSF_RECORDS_JSONL, 0, out_len, NULL, NULL);
   if (!out) {
     fprintf(stderr, "ipsfc diff: out of memory\n");
     exit(4);
   }
+  return out;
+}
+
+/* The records of that text: an array (the text is freed). */
+static json_t *parse_records(char *out, size_t out_len) {
   json_t *a = json_array();
   for (char *p = out, *end = out + out_len; p < end;) {
     char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -128,9 +137,8 @@ static void emit(Corpus *k, const char *sheet, json_int_t line, const json_t *o,
   free(cn);
 }
 
-static void one_sheet(Corpus *k, const char *sheet, json_int_t line, const char *text, size_t len,
-                      IpsfSheetSyntax syn) {
-  json_t *o = records(k, 0, text, len, syn), *n = records(k, 1, text, len, syn);
+/* Pair the records of one sheet under both packs and report changes. */
+static void compare_sheet(Corpus *k, const char *sheet, json_int_t line, json_t *o, json_t *n) {
   size_t nn = json_array_size(n);
   bool *taken = calloc(nn + 1, 1);
   if (!taken) abort();
@@ -154,6 +162,70 @@ static void one_sheet(Corpus *k, const char *sheet, json_int_t line, const char 
   json_decref(n);
 }
 
+static void one_sheet(Corpus *k, const char *sheet, json_int_t line, const char *text, size_t len,
+                      IpsfSheetSyntax syn) {
+  size_t lo = 0, ln = 0;
+  char *to = evaluate(k->ev[0], text, len, syn, &lo);
+  char *tn = evaluate(k->ev[1], text, len, syn, &ln);
+  compare_sheet(k, sheet, line, parse_records(to, lo), parse_records(tn, ln));
+}
+
+/* ---- JSON Lines in batches, on --jobs threads ----------------------------------------
+ *
+ * A batch of lines (at most BATCH_LINES, or BATCH_BYTES of text) is
+ * evaluated by the threads, each with its own pair of contexts (the
+ * packs are shared, read-only), each taking every jobs-th line and
+ * parsing its records; they are then compared in input order by this
+ * thread alone, after the join.  So the
+ * output is the same whatever --jobs, and memory is bounded by a batch. */
+#define BATCH_LINES 256
+#define BATCH_BYTES (4u << 20)
+
+typedef struct {
+  char *text;
+  size_t len;
+  json_int_t no;
+  json_t *rec[2]; /* its records under each pack */
+} Line;
+
+typedef struct {
+  Line *lines;
+  size_t n;
+  unsigned t, jobs;
+  IpsfEval *ev[2];
+} Work;
+
+static void *work(void *arg) {
+  Work *w = arg;
+  for (size_t i = w->t; i < w->n; i += w->jobs)
+    for (int s = 0; s < 2; s++) {
+      size_t len = 0;
+      char *out = evaluate(w->ev[s], w->lines[i].text, w->lines[i].len, IPSF_SYNTAX_JSONL, &len);
+      w->lines[i].rec[s] = parse_records(out, len); /* new objects, this thread's until joined */
+    }
+  return NULL;
+}
+
+static void run_batch(Corpus *k, const char *path, Line *lines, size_t n) {
+  unsigned jobs = k->jobs;
+  Work w[MAX_JOBS];
+  pthread_t th[MAX_JOBS];
+  bool started[MAX_JOBS] = {false};
+  for (unsigned t = 0; t < jobs; t++) {
+    w[t] = (Work){lines, n, t, jobs, {k->tev[t][0], k->tev[t][1]}};
+    if (t > 0) started[t] = pthread_create(&th[t], NULL, work, &w[t]) == 0;
+  }
+  work(&w[0]);
+  for (unsigned t = 1; t < jobs; t++) {
+    if (started[t]) pthread_join(th[t], NULL);
+    else work(&w[t]); /* no thread: do its share here */
+  }
+  for (size_t i = 0; i < n; i++) {
+    compare_sheet(k, path, lines[i].no, lines[i].rec[0], lines[i].rec[1]);
+    free(lines[i].text);
+  }
+}
+
 static bool ends_with(const char *s, const char *suf) {
   size_t a = strlen(s), b = strlen(suf);
   return a >= b && strcmp(s + a - b, suf) == 0;
@@ -161,12 +233,13 @@ static bool ends_with(const char *s, const char *suf) {
 
 static bool read_lines(Corpus *k, const char *path, FILE *f) {
   char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
+  size_t cap = 0, n = 0, bytes = 0;
+  ssize_t got;
   json_int_t no = 0;
-  while ((n = getline(&line, &cap, f)) >= 0) {
+  Line *batch = xmalloc_array(BATCH_LINES, sizeof *batch);
+  while ((got = getline(&line, &cap, f)) >= 0) {
     no++;
-    size_t len = (size_t)n;
+    size_t len = (size_t)got;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
     size_t sp = 0;
     while (sp < len && (line[sp] == ' ' || line[sp] == '\t')) sp++;
@@ -176,9 +249,19 @@ static bool read_lines(Corpus *k, const char *path, FILE *f) {
               (long long)no, MAX_LINE_BYTES);
       continue;
     }
-    one_sheet(k, path, no, line, len, IPSF_SYNTAX_JSONL);
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, line, len);
+    copy[len] = 0;
+    batch[n++] = (Line){.text = copy, .len = len, .no = no};
+    bytes += len;
+    if (n == BATCH_LINES || bytes >= BATCH_BYTES) {
+      run_batch(k, path, batch, n);
+      n = bytes = 0;
+    }
   }
+  if (n) run_batch(k, path, batch, n);
   bool ok = !ferror(f);
+  free(batch);
   free(line);
   return ok;
 }
@@ -216,6 +299,12 @@ bool diff_corpus(DiffCtx *d, const char *const *paths, size_t n, FILE *changes, 
   k.ev[0] = ipsf_eval_new(d->old.pack);
   k.ev[1] = ipsf_eval_new(d->new_.pack);
   if (!k.ev[0] || !k.ev[1]) abort();
+  k.jobs = d->jobs < 1 ? 1 : d->jobs > MAX_JOBS ? MAX_JOBS : d->jobs;
+  k.tev[0][0] = k.ev[0];
+  k.tev[0][1] = k.ev[1];
+  for (unsigned t = 1; t < k.jobs; t++)
+    for (int s = 0; s < 2; s++)
+      if (!(k.tev[t][s] = ipsf_eval_new(s ? d->new_.pack : d->old.pack))) abort();
   k.counts = json_pack("{s:i, s:i, s:i, s:i, s:{}}", "records", 0, "changed", 0, "became_errors", 0,
                        "fixed_errors", 0, "classes");
   k.table = diff_transition_table(d);
@@ -242,7 +331,9 @@ bool diff_corpus(DiffCtx *d, const char *const *paths, size_t n, FILE *changes, 
   json_object_set_new(k.counts, "transitions", k.table);
   json_object_set_new(k.counts, "requirements", k.per_req);
   json_object_set_new(report, "corpus", k.counts);
-  ipsf_eval_free(k.ev[0]);
-  ipsf_eval_free(k.ev[1]);
+  for (unsigned t = 0; t < k.jobs; t++) {
+    ipsf_eval_free(k.tev[t][0]);
+    ipsf_eval_free(k.tev[t][1]);
+  }
   return ok;
 }
