@@ -318,7 +318,7 @@ static void symbolic(const Out *o, const json_t *r) {
       const json_t *rules = json_object_get(g, side ? "new_rules" : "old_rules");
       if (!json_array_size(rules)) continue;
       bullet(o, 1);
-      fputs(side ? "NEW rules matched: " : "OLD rules matched: ", o->out);
+      fputs(side ? "NEW decided by: " : "OLD decided by: ", o->out);
       json_array_foreach(rules, k, c) {
         if (k) fputs("; ", o->out);
         S(o, json_string_value(c));

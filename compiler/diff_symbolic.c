@@ -770,6 +770,54 @@ static json_t *rules_of(const IpsfPack *p, const IpsfEval *ev, const json_t *cha
   return out;
 }
 
+/* "file:line" of a span of c's sources. */
+static char *where_span(const Compilation *c, Span sp) {
+  if (sp.file >= c->sources.count) return xstrdup("?");
+  uint32_t line = 0, col = 0;
+  sources_line_col(&c->sources, sp.file, sp.start, &line, &col);
+  return label_printf("%s:%u", c->sources.items[sp.file]->path, line);
+}
+
+/* For each requirement that changed: where side s decided it, the
+ * requirement's `applies` and the confirm line that gave its method and
+ * period (the strongest that held), appended to out. */
+static void req_rules_of(const Compilation *c, const IpsfPack *p, const IpsfEval *ev,
+                         const json_t *changes, json_t *out) {
+  size_t i;
+  const json_t *ch;
+  json_array_foreach(changes, i, ch) {
+    const char *what = json_string_value(json_object_get(ch, "what"));
+    if (!what || strcmp(what, "requirement") != 0) continue;
+    const char *id = json_string_value(json_object_get(ch, "id"));
+    uint32_t q = ipsf_pack_requirement_index(p, id);
+    const ReqSym *r = NULL;
+    for (size_t k = 0; k < c->req_count && !r; k++)
+      if (strcmp(c->reqs[k].id, id) == 0) r = &c->reqs[k];
+    if (q == UINT32_MAX || !r || !ipsf_eval_applies(ev, q)) continue;
+    char *at = where_span(c, r->applies ? r->applies->span : r->span);
+    char *line = label_printf("%s: %s applies", at, id);
+    json_array_append_new(out, json_string(line));
+    free(at);
+    free(line);
+    const char *method = ipsf_eval_method(ev, q);
+    uint32_t months = ipsf_eval_every_months(ev, q);
+    const Decl *vp = r->viewpoint < c->viewpoint_count ? c->viewpoints[r->viewpoint].decl : NULL;
+    for (size_t k = 0; vp && method && k < r->confirm_count; k++) {
+      const ConfirmSym *cf = &r->confirms[k];
+      if (cf->method >= vp->value_count || strcmp(vp->values[cf->method].name, method) != 0 ||
+          (uint32_t)cf->every != months)
+        continue;
+      at = where_span(c, cf->span);
+      line = months ? label_printf("%s: %s confirm %s every %u months", at, id, method, months)
+                    : label_printf("%s: %s confirm %s", at, id, method);
+      json_array_append_new(out, json_string(line));
+      free(at);
+      free(line);
+      break;
+    }
+  }
+}
+
 static json_t *record_of(IpsfEval *ev, int r, const IpsfError *err) {
   if (r == 0) return json_pack("{s:{s:s}}", "error", "message", err->message);
   size_t len = 0;
@@ -822,6 +870,7 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
   for (int s = 0; s < 2; s++) {
     eval_cell(y, s, ev[s], r->first, &err[s]);
     rules[s] = rules_of(y->side[s]->pack, ev[s], changes);
+    req_rules_of(y->side[s]->c, y->side[s]->pack, ev[s], changes, rules[s]);
   }
   char name[48];
   snprintf(name, sizeof name, "counterexample %zu", id);
