@@ -15,8 +15,10 @@
  * evaluates under OLD and is an error under NEW is counted under
  * "became_errors" (and listed); the reverse under "fixed_errors".
  *
- * JSON Lines are evaluated in batches on --jobs threads (run_batch); the
- * comparison and the output stay on this thread, in input order.
+ * JSON Lines go through the runtime's batch evaluator in batches on
+ * --jobs threads (run_batch); the comparison and the output stay on this
+ * thread, in input order, and records that did not change are recognised
+ * from their text without parsing.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@ typedef struct {
   DiffCtx *d;
   IpsfEval *ev[2];
   unsigned jobs;
-  IpsfEval *tev[MAX_JOBS][2]; /* per thread (tev[0] is ev) */
+  IpsfEvaluator *tev[MAX_JOBS][2]; /* per thread: JSON Lines batches */
   FILE *changes;
   json_t *counts;   /* report["corpus"] */
   json_t *table;    /* transitions */
@@ -172,98 +174,225 @@ static void one_sheet(Corpus *k, const char *sheet, json_int_t line, const char 
 
 /* ---- JSON Lines in batches, on --jobs threads ----------------------------------------
  *
- * A batch of lines (at most BATCH_LINES, or BATCH_BYTES of text) is
- * evaluated by the threads, each with its own pair of contexts (the
- * packs are shared, read-only), each taking every jobs-th line and
- * parsing its records; they are then compared in input order by this
- * thread alone, after the join.  So the
- * output is the same whatever --jobs, and memory is bounded by a batch. */
-#define BATCH_LINES 256
+ * A batch of consecutive lines (at most BATCH_LINES, or BATCH_BYTES of
+ * text) is cut into one contiguous part per thread; each thread runs its
+ * part through the runtime's public batch evaluator (ipsf_evaluator_jsonl,
+ * eval's fast binder and record cache), under each pack, with its own
+ * evaluators (the packs are shared, read-only).  After the join, this
+ * thread walks both outputs in input order, a line at a time: records
+ * whose text is the same under both packs but for the "pack" object are
+ * unchanged (counted, their cell read from the text); only the others are
+ * parsed and compared.  So the report is the same whatever --jobs, and
+ * memory is bounded by a batch. */
+#define BATCH_LINES 1024
 #define BATCH_BYTES (4u << 20)
 
 typedef struct {
-  char *text;
+  const char *text;   /* the part's lines, each ended by \n */
   size_t len;
-  json_int_t no;
-  json_t *rec[2]; /* its records under each pack */
-} Line;
-
-typedef struct {
-  Line *lines;
-  size_t n;
-  unsigned t, jobs;
-  IpsfEval *ev[2];
-} Work;
+  uint64_t first;     /* its first line's number */
+  IpsfEvaluator *ev[2];
+  char *out[2];
+  size_t out_len[2];
+} Part;
 
 static void *work(void *arg) {
-  Work *w = arg;
-  for (size_t i = w->t; i < w->n; i += w->jobs)
-    for (int s = 0; s < 2; s++) {
-      size_t len = 0;
-      char *out = evaluate(w->ev[s], w->lines[i].text, w->lines[i].len, IPSF_SYNTAX_JSONL, &len);
-      w->lines[i].rec[s] = parse_records(out, len); /* new objects, this thread's until joined */
+  Part *w = arg;
+  for (int s = 0; s < 2; s++) {
+    w->out[s] = ipsf_evaluator_jsonl(w->ev[s], w->text, w->len, NULL, w->first, &w->out_len[s], NULL);
+    if (!w->out[s]) {
+      fprintf(stderr, "ipsfc diff: out of memory\n");
+      exit(4);
     }
+  }
   return NULL;
 }
 
-static void run_batch(Corpus *k, const char *path, Line *lines, size_t n) {
-  unsigned jobs = k->jobs;
-  Work w[MAX_JOBS];
+/* The line number of a record `{"sheet":null,"line":N,...`, 0 if none. */
+static uint64_t record_line(const char *r) {
+  static const char pre[] = "{\"sheet\":null,\"line\":";
+  if (strncmp(r, pre, sizeof pre - 1) != 0) return 0;
+  return strtoull(r + sizeof pre - 1, NULL, 10);
+}
+
+/* The record's text without its "pack" object: [a, b) and [c, d). */
+static void strip_pack(const char *r, size_t n, size_t cut[4]) {
+  const char *p = strstr(r, ",\"pack\":{");
+  const char *e = p ? strstr(p, "\"digest\":\"sha256:") : NULL;
+  if (!p || !e || (size_t)(e - r) + 17 + 64 + 2 > n || e[17 + 64] != '"' || e[17 + 64 + 1] != '}') {
+    cut[0] = 0, cut[1] = n, cut[2] = cut[3] = n;
+    return;
+  }
+  cut[0] = 0, cut[1] = (size_t)(p - r);
+  cut[2] = (size_t)(e - r) + 17 + 64 + 2, cut[3] = n;
+}
+
+static bool same_but_pack(const char *a, size_t na, const char *b, size_t nb) {
+  size_t x[4], y[4];
+  strip_pack(a, na, x);
+  strip_pack(b, nb, y);
+  return x[1] - x[0] == y[1] - y[0] && x[3] - x[2] == y[3] - y[2] &&
+         memcmp(a + x[0], b + y[0], x[1] - x[0]) == 0 && memcmp(a + x[2], b + y[2], x[3] - x[2]) == 0;
+}
+
+static const char *find(const char *h, size_t n, const char *needle, size_t k) {
+  for (size_t i = 0; i + k <= n; i++)
+    if (h[i] == needle[0] && memcmp(h + i, needle, k) == 0) return h + i;
+  return NULL;
+}
+
+/* "axis1 / axis2" from a record's text, or NULL (an error record). */
+static char *cell_text(const char *r, size_t n) {
+  static const char k1[] = "\"category\":{\"axis1\":\"", k2[] = "\",\"axis2\":\"";
+  const char *p = find(r, n, k1, sizeof k1 - 1);
+  if (!p) return NULL;
+  p += sizeof k1 - 1;
+  const char *q = memchr(p, '"', (size_t)(r + n - p));
+  if (!q || strncmp(q, k2, sizeof k2 - 1) != 0) return NULL;
+  const char *v = q + sizeof k2 - 1, *w = memchr(v, '"', (size_t)(r + n - v));
+  if (!w) return NULL;
+  size_t la = (size_t)(q - p), lb = (size_t)(w - v);
+  char *c = xmalloc(la + lb + 4);
+  memcpy(c, p, la);
+  memcpy(c + la, " / ", 3);
+  memcpy(c + la + 3, v, lb);
+  c[la + lb + 3] = 0;
+  return c;
+}
+
+/* The records of one line in an output: [*pos, end of the line's last). */
+typedef struct {
+  const char *p, *end;
+} Cursor;
+
+static size_t group(Cursor *c, uint64_t line, const char **rec, size_t *len, size_t max) {
+  size_t k = 0;
+  while (c->p < c->end && record_line(c->p) == line) {
+    const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+    size_t n = nl ? (size_t)(nl - c->p) : (size_t)(c->end - c->p);
+    if (k < max) rec[k] = c->p, len[k] = n;
+    k++;
+    c->p += n + (nl != NULL);
+  }
+  return k;
+}
+
+static json_t *parse_group(const char *const *rec, const size_t *len, size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_t *r = json_loadb(rec[i], len[i], 0, NULL);
+    if (r) json_array_append_new(a, r);
+  }
+  return a;
+}
+
+#define MAX_PROFILES 4096
+
+/* Walk both outputs of a part, line by line. */
+static void compare_part(Corpus *k, const char *path, const Part *w) {
+  Cursor c[2] = {{w->out[0], w->out[0] + w->out_len[0]}, {w->out[1], w->out[1] + w->out_len[1]}};
+  const char **rec[2];
+  size_t *len[2];
+  for (int s = 0; s < 2; s++) {
+    rec[s] = xmalloc_array(MAX_PROFILES, sizeof(char *));
+    len[s] = xmalloc_array(MAX_PROFILES, sizeof(size_t));
+  }
+  while (c[0].p < c[0].end || c[1].p < c[1].end) {
+    uint64_t l0 = c[0].p < c[0].end ? record_line(c[0].p) : UINT64_MAX;
+    uint64_t l1 = c[1].p < c[1].end ? record_line(c[1].p) : UINT64_MAX;
+    uint64_t line = l0 < l1 ? l0 : l1;
+    if (line == 0) break; /* not eval's record form: never */
+    size_t n0 = group(&c[0], line, rec[0], len[0], MAX_PROFILES);
+    size_t n1 = group(&c[1], line, rec[1], len[1], MAX_PROFILES);
+    bool same = n0 == n1 && n0 <= MAX_PROFILES;
+    for (size_t i = 0; same && i < n0; i++) same = same_but_pack(rec[0][i], len[0][i], rec[1][i], len[1][i]);
+    if (same) {
+      for (size_t i = 0; i < n0; i++) {
+        bump(k->counts, "records");
+        char *cell = cell_text(rec[0][i], len[0][i]);
+        diff_transition_add(k->d, k->table, cell, cell, 1);
+        free(cell);
+      }
+      continue;
+    }
+    n0 = n0 < MAX_PROFILES ? n0 : MAX_PROFILES;
+    n1 = n1 < MAX_PROFILES ? n1 : MAX_PROFILES;
+    compare_sheet(k, path, (json_int_t)line, parse_group(rec[0], len[0], n0), parse_group(rec[1], len[1], n1));
+  }
+  for (int s = 0; s < 2; s++) {
+    free(rec[s]);
+    free(len[s]);
+  }
+}
+
+static void run_batch(Corpus *k, const char *path, const char *text, const size_t *line_end, size_t n,
+                      uint64_t first) {
+  unsigned jobs = k->jobs < n ? k->jobs : (unsigned)n;
+  if (jobs == 0) return;
+  Part w[MAX_JOBS];
   pthread_t th[MAX_JOBS];
   bool started[MAX_JOBS] = {false};
+  size_t from = 0;
   for (unsigned t = 0; t < jobs; t++) {
-    w[t] = (Work){lines, n, t, jobs, {k->tev[t][0], k->tev[t][1]}};
+    size_t to = n * (t + 1) / jobs; /* lines [from, to) */
+    size_t start = from ? line_end[from - 1] : 0;
+    w[t] = (Part){text + start, line_end[to - 1] - start, first + from, {k->tev[t][0], k->tev[t][1]},
+                  {NULL, NULL}, {0, 0}};
     if (t > 0) started[t] = pthread_create(&th[t], NULL, work, &w[t]) == 0;
+    from = to;
   }
   work(&w[0]);
   for (unsigned t = 1; t < jobs; t++) {
     if (started[t]) pthread_join(th[t], NULL);
     else work(&w[t]); /* no thread: do its share here */
   }
-  for (size_t i = 0; i < n; i++) {
-    compare_sheet(k, path, lines[i].no, lines[i].rec[0], lines[i].rec[1]);
-    free(lines[i].text);
+  for (unsigned t = 0; t < jobs; t++) {
+    compare_part(k, path, &w[t]);
+    ipsf_free(w[t].out[0]);
+    ipsf_free(w[t].out[1]);
   }
+}
+
+static bool read_lines(Corpus *k, const char *path, FILE *f) {
+  char *line = NULL, *text = NULL;
+  size_t cap = 0, n = 0, len = 0, tcap = 0;
+  size_t *line_end = xmalloc_array(BATCH_LINES, sizeof *line_end);
+  ssize_t got;
+  uint64_t no = 0, first = 1;
+  while ((got = getline(&line, &cap, f)) >= 0) {
+    no++;
+    size_t ll = (size_t)got;
+    if (ll && line[ll - 1] == '\n') ll--;
+    if (ll > MAX_LINE_BYTES) {
+      fprintf(stderr, "ipsfc diff: %s:%llu: line longer than %u bytes: not evaluated\n", path,
+              (unsigned long long)no, MAX_LINE_BYTES);
+      ll = 0; /* kept as a blank line, so that the numbers stay right */
+    }
+    if (len + ll + 1 > tcap) {
+      tcap = (len + ll + 1) * 2;
+      text = xrealloc_array(text, tcap, 1);
+    }
+    memcpy(text + len, line, ll);
+    len += ll;
+    text[len++] = '\n';
+    line_end[n++] = len;
+    if (n == BATCH_LINES || len >= BATCH_BYTES) {
+      run_batch(k, path, text, line_end, n, first);
+      first = no + 1;
+      n = len = 0;
+    }
+  }
+  if (n) run_batch(k, path, text, line_end, n, first);
+  bool ok = !ferror(f);
+  free(line_end);
+  free(text);
+  free(line);
+  return ok;
 }
 
 static bool ends_with(const char *s, const char *suf) {
   size_t a = strlen(s), b = strlen(suf);
   return a >= b && strcmp(s + a - b, suf) == 0;
-}
-
-static bool read_lines(Corpus *k, const char *path, FILE *f) {
-  char *line = NULL;
-  size_t cap = 0, n = 0, bytes = 0;
-  ssize_t got;
-  json_int_t no = 0;
-  Line *batch = xmalloc_array(BATCH_LINES, sizeof *batch);
-  while ((got = getline(&line, &cap, f)) >= 0) {
-    no++;
-    size_t len = (size_t)got;
-    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-    size_t sp = 0;
-    while (sp < len && (line[sp] == ' ' || line[sp] == '\t')) sp++;
-    if (sp == len) continue; /* blank */
-    if (len > MAX_LINE_BYTES) {
-      fprintf(stderr, "ipsfc diff: %s:%lld: line longer than %u bytes: not evaluated\n", path,
-              (long long)no, MAX_LINE_BYTES);
-      continue;
-    }
-    char *copy = xmalloc(len + 1);
-    memcpy(copy, line, len);
-    copy[len] = 0;
-    batch[n++] = (Line){.text = copy, .len = len, .no = no};
-    bytes += len;
-    if (n == BATCH_LINES || bytes >= BATCH_BYTES) {
-      run_batch(k, path, batch, n);
-      n = bytes = 0;
-    }
-  }
-  if (n) run_batch(k, path, batch, n);
-  bool ok = !ferror(f);
-  free(batch);
-  free(line);
-  return ok;
 }
 
 static bool read_whole(Corpus *k, const char *path, FILE *f) {
@@ -300,11 +429,10 @@ bool diff_corpus(DiffCtx *d, const char *const *paths, size_t n, FILE *changes, 
   k.ev[1] = ipsf_eval_new(d->new_.pack);
   if (!k.ev[0] || !k.ev[1]) abort();
   k.jobs = d->jobs < 1 ? 1 : d->jobs > MAX_JOBS ? MAX_JOBS : d->jobs;
-  k.tev[0][0] = k.ev[0];
-  k.tev[0][1] = k.ev[1];
-  for (unsigned t = 1; t < k.jobs; t++)
+  for (unsigned t = 0; t < k.jobs; t++)
     for (int s = 0; s < 2; s++)
-      if (!(k.tev[t][s] = ipsf_eval_new(s ? d->new_.pack : d->old.pack))) abort();
+      if (!(k.tev[t][s] = ipsf_evaluator_new(s ? d->new_.pack : d->old.pack, IPSF_RECORDS_JSONL, 0, NULL)))
+        abort();
   k.counts = json_pack("{s:i, s:i, s:i, s:i, s:{}}", "records", 0, "changed", 0, "became_errors", 0,
                        "fixed_errors", 0, "classes");
   k.table = diff_transition_table(d);
@@ -331,9 +459,11 @@ bool diff_corpus(DiffCtx *d, const char *const *paths, size_t n, FILE *changes, 
   json_object_set_new(k.counts, "transitions", k.table);
   json_object_set_new(k.counts, "requirements", k.per_req);
   json_object_set_new(report, "corpus", k.counts);
+  ipsf_eval_free(k.ev[0]);
+  ipsf_eval_free(k.ev[1]);
   for (unsigned t = 0; t < k.jobs; t++) {
-    ipsf_eval_free(k.tev[t][0]);
-    ipsf_eval_free(k.tev[t][1]);
+    ipsf_evaluator_free(k.tev[t][0]);
+    ipsf_evaluator_free(k.tev[t][1]);
   }
   return ok;
 }
