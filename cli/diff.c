@@ -46,12 +46,14 @@ static const char help[] =
     "                         facts it reads\n"
     "      --by-component     compare one output at a time even below the bound\n"
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"
+    "      --allow-native LIB allow the packs' extern functions of library LIB\n"
+    "                         (as for eval; natives run with your privileges)\n"
     CLI_MAX_COST_HELP
     "  -h, --help             this help\n\n"
     "example:\n"
     "  ipsfc diff old/pack.ipsf pack.ipsf --fail-on looser\n";
 
-enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_JOBS, OPT_MAX_CELLS, OPT_MAX_COST, OPT_BY_COMPONENT };
+enum { OPT_FORMAT = 256, OPT_FAIL_ON, OPT_JOBS, OPT_MAX_CELLS, OPT_MAX_COST, OPT_BY_COMPONENT, OPT_NATIVE };
 enum { FAIL_NEVER, FAIL_ANY, FAIL_LOOSER, FAIL_STRICTER };
 
 typedef struct {
@@ -60,6 +62,7 @@ typedef struct {
   bool by_component;
   unsigned jobs;
   StrList import_dirs;
+  StrList allow_native;
 } Opts;
 
 /* The default --jobs: the cores this process may run on (as eval). */
@@ -88,6 +91,7 @@ static int parse_options(Opts *o, int argc, char **argv) {
       {"jobs", required_argument, 0, OPT_JOBS},
       {"max-cells", required_argument, 0, OPT_MAX_CELLS},
       {"by-component", no_argument, 0, OPT_BY_COMPONENT},
+      {"allow-native", required_argument, 0, OPT_NATIVE},
       {"max-cost", required_argument, 0, OPT_MAX_COST},
       {"import", required_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},
@@ -118,6 +122,7 @@ static int parse_options(Opts *o, int argc, char **argv) {
       break;
     case OPT_MAX_CELLS: status = parse_count("--max-cells", optarg, &o->max_cells); break;
     case OPT_BY_COMPONENT: o->by_component = true; break;
+    case OPT_NATIVE: strlist_push(&o->allow_native, optarg); break;
     case OPT_MAX_COST: status = cli_parse_max_cost("diff", optarg); break;
     case 'I': strlist_push(&o->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
@@ -129,12 +134,23 @@ static int parse_options(Opts *o, int argc, char **argv) {
   return status;
 }
 
+/* Bind the pack's natives to the libraries --allow-native names (as eval
+ * does); a pack with natives and none allowed is refused. */
+static bool bind(DiffPack *p, const Opts *o, int *status) {
+  IpsfError err = {0};
+  if (!ipsf_pack_needs_natives(p->pack)) return true;
+  if (ipsf_pack_bind_natives(p->pack, o->allow_native.items, o->allow_native.count, &err)) return true;
+  cli_native_refused("diff", p->path, "refusing to compare", &err);
+  *status = EXIT_INPUT;
+  return false;
+}
+
 /* A pack and, for source, its compilation (errors printed: exit 3). */
 static bool load(DiffPack *p, const char *path, const Opts *o, int *status) {
   p->path = path;
   if (cli_is_bytecode(path)) {
     p->pack = cli_load_pack(path, &o->import_dirs, status);
-    return p->pack != NULL;
+    return p->pack != NULL && bind(p, o, status);
   }
   CompileOptions opt = {.import_dirs = o->import_dirs.items, .import_dir_count = o->import_dirs.count};
   p->c = compilation_new(&opt);
@@ -157,12 +173,7 @@ static bool load(DiffPack *p, const char *path, const Opts *o, int *status) {
     *status = err.kind == IPSF_ERR_NOMEM ? EXIT_INTERNAL : EXIT_INPUT;
     return false;
   }
-  if (ipsf_pack_needs_natives(p->pack)) {
-    cli_error("diff", "%s: the pack calls native functions, which diff does not bind", path);
-    *status = EXIT_INPUT;
-    return false;
-  }
-  return true;
+  return bind(p, o, status);
 }
 
 static json_t *pack_info(const DiffPack *p) {
@@ -184,6 +195,7 @@ int cmd_diff(int argc, char **argv) {
   if (status < 0) return EXIT_OK;
   if (status != EXIT_OK) {
     strlist_free(&o.import_dirs);
+    strlist_free(&o.allow_native);
     return status;
   }
   DiffCtx d = {.max_cells = o.max_cells, .by_component = o.by_component, .jobs = o.jobs};
@@ -192,6 +204,7 @@ int cmd_diff(int argc, char **argv) {
     unload(&d.old);
     unload(&d.new_);
     strlist_free(&o.import_dirs);
+    strlist_free(&o.allow_native);
     return status;
   }
   json_t *report = json_pack("{s:o, s:o, s:s}", "old", pack_info(&d.old), "new", pack_info(&d.new_),
@@ -230,5 +243,6 @@ int cmd_diff(int argc, char **argv) {
   unload(&d.old);
   unload(&d.new_);
   strlist_free(&o.import_dirs);
+  strlist_free(&o.allow_native);
   return status;
 }

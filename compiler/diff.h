@@ -70,6 +70,10 @@ IPSFC_FUNC const char *diff_class_name(unsigned classes);
  * outcomes of the same shape): a new array; *classes gets their DC_*. */
 IPSFC_FUNC json_t *diff_outcomes(const DiffCtx *d, const json_t *o, const json_t *n,
                                  unsigned *classes);
+/* Two evaluation errors are the same failure if their messages are equal
+ * but for a trailing " at FILE:LINE:COL" (the place in each pack). */
+IPSFC_FUNC bool diff_same_error(const char *a, const char *b);
+IPSFC_FUNC size_t diff_error_len(const char *m);
 /* "axis1 / axis2" of a record, or NULL. */
 IPSFC_FUNC char *diff_cell_of(const json_t *record);
 /* Strength of a method within a requirement's viewpoint (higher is

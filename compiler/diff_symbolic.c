@@ -467,10 +467,12 @@ static bool diff_key(Key *k, const IpsfPack *const p[2], IpsfEval *const ev[2], 
                      const IpsfError err[2]) {
   k->n = 0;
   if (r[0] == 0 || r[1] == 0) {
-    if (r[0] == 0 && r[1] == 0 && strcmp(err[0].message, err[1].message) == 0) return false;
+    if (r[0] == 0 && r[1] == 0 && diff_same_error(err[0].message, err[1].message)) return false;
     key_str(k, "E");
-    key_str(k, r[0] == 0 ? err[0].message : "");
-    key_str(k, r[1] == 0 ? err[1].message : "");
+    key_put(k, err[0].message, r[0] == 0 ? diff_error_len(err[0].message) : 0);
+    key_str(k, "");
+    key_put(k, err[1].message, r[1] == 0 ? diff_error_len(err[1].message) : 0);
+    key_str(k, "");
     return true;
   }
   for (uint32_t s = 0; s < ipsf_pack_scale_count(p[0]); s++) {
@@ -533,10 +535,12 @@ static bool comp_key(Key *k, const Comp *cp, const IpsfPack *const p[2], IpsfEva
   k->n = 0;
   key_put(k, &cp->index, sizeof cp->index);
   if (r[0] == 0 || r[1] == 0) {
-    if (r[0] == 0 && r[1] == 0 && strcmp(err[0].message, err[1].message) == 0) return false;
+    if (r[0] == 0 && r[1] == 0 && diff_same_error(err[0].message, err[1].message)) return false;
     key_str(k, "E");
-    key_str(k, r[0] == 0 ? err[0].message : "");
-    key_str(k, r[1] == 0 ? err[1].message : "");
+    key_put(k, err[0].message, r[0] == 0 ? diff_error_len(err[0].message) : 0);
+    key_str(k, "");
+    key_put(k, err[1].message, r[1] == 0 ? diff_error_len(err[1].message) : 0);
+    key_str(k, "");
     return true;
   }
   if (cp->kind == K_CATEGORY) {
