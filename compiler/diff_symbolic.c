@@ -15,8 +15,11 @@
  *
  * Invariants:
  *  - every cell of the product is evaluated under both VMs (the runtime's
- *    public evaluation API), unless the product exceeds d->max_cells: then
- *    nothing is claimed ("proved": false, the bound named);
+ *    public evaluation API).  When the product exceeds d->max_cells, each
+ *    output (the category, each other scale, each requirement) is compared
+ *    alone over the product of the facts it reads in either pack (see
+ *    "components"); an output whose own product exceeds the bound is not
+ *    enumerated and is listed under "not_analysed" ("proved": false);
  *  - a cell's outcome is its representative's; that stands for the whole
  *    cell only when no fact a scale or requirement reads is inexact (a use
  *    the cells do not cover, as check's IPSF-W100).  Such scales and
