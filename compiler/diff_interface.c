@@ -334,9 +334,22 @@ static void requirements(DiffCtx *d, json_t *list) {
     const char *sn = vn == UINT32_MAX ? NULL : ipsf_pack_viewpoint_name(n, vn);
     if ((so == NULL) != (sn == NULL) || (so && strcmp(so, sn) != 0))
       item(d, list, "viewpoint_of", "changed", id, str_or_null(so), str_or_null(sn));
+    /* the catalog provisions it cites, one by one */
     json_t *ro = refs_of(o, r), *rn = refs_of(n, q);
-    if (!json_equal(ro, rn)) item(d, list, "refs", "changed", id, ro, rn);
-    else json_decref(ro), json_decref(rn);
+    size_t k;
+    json_t *x;
+    json_array_foreach(ro, k, x) {
+      bool kept = false;
+      for (size_t j = 0; j < json_array_size(rn) && !kept; j++) kept = json_equal(x, json_array_get(rn, j));
+      if (!kept) item(d, list, "ref", "removed", id, json_incref(x), NULL);
+    }
+    json_array_foreach(rn, k, x) {
+      bool had = false;
+      for (size_t j = 0; j < json_array_size(ro) && !had; j++) had = json_equal(x, json_array_get(ro, j));
+      if (!had) item(d, list, "ref", "added", id, NULL, json_incref(x));
+    }
+    json_decref(ro);
+    json_decref(rn);
   }
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(n); q++)
     if (ipsf_pack_requirement_index(o, ipsf_pack_requirement_id(n, q)) == UINT32_MAX)

@@ -143,11 +143,14 @@ static void interface(const Out *o, const json_t *r) {
       fprintf(o->out, "%s %s ", str(it, "kind"), str(it, "change"));
       S(o, str(it, "name"));
       const json_t *a = json_object_get(it, "old"), *b = json_object_get(it, "new");
-      if (!json_is_null(a) || !json_is_null(b)) {
+      if (!json_is_null(a) && !json_is_null(b)) {
         fputs(": ", o->out);
-        J(o, json_is_null(a) ? NULL : a);
+        J(o, a);
         fputs(" -> ", o->out);
-        J(o, json_is_null(b) ? NULL : b);
+        J(o, b);
+      } else if (!json_is_null(a) || !json_is_null(b)) {
+        fputs(": ", o->out); /* added: what it is now; removed: what it was */
+        J(o, json_is_null(a) ? b : a);
       }
       fputc('\n', o->out);
     }
