@@ -261,6 +261,20 @@ static void table(const Out *o, const json_t *t, const char *what) {
   free(col);
 }
 
+/* Conditions joined by "and" (a condition with "or" in parentheses). */
+static void conjunction(const Out *o, const json_t *w) {
+  if (!json_array_size(w)) fputs("everywhere", o->out);
+  size_t k;
+  const json_t *c;
+  json_array_foreach(w, k, c) {
+    bool paren = json_array_size(w) > 1 && strstr(json_string_value(c), " or ");
+    if (k) fputs(" and ", o->out);
+    if (paren) fputc('(', o->out);
+    S(o, json_string_value(c));
+    if (paren) fputc(')', o->out);
+  }
+}
+
 static void symbolic(const Out *o, const json_t *r) {
   const json_t *s = json_object_get(r, "symbolic");
   if (!s) return;
@@ -298,20 +312,24 @@ static void symbolic(const Out *o, const json_t *r) {
       S(o, str(cell, "new"));
     }
     fputc('\n', o->out);
-    bullet(o, 1);
-    fputs("where: ", o->out);
-    const json_t *w = json_object_get(g, "where");
-    if (!json_array_size(w)) fputs("everywhere", o->out);
+    const json_t *boxes = json_object_get(g, "boxes");
     size_t k;
     const json_t *c;
-    json_array_foreach(w, k, c) {
-      if (k) fputs(" and ", o->out);
-      if (json_array_size(w) > 1 && strstr(json_string_value(c), " or ")) fputc('(', o->out);
-      S(o, json_string_value(c));
-      if (json_array_size(w) > 1 && strstr(json_string_value(c), " or ")) fputc(')', o->out);
+    if (json_array_size(boxes)) {
+      bullet(o, 1);
+      fputs("where one of:\n", o->out);
+      json_array_foreach(boxes, k, c) {
+        bullet(o, 2);
+        conjunction(o, c);
+        fputc('\n', o->out);
+      }
+    } else {
+      bullet(o, 1);
+      fputs("where: ", o->out);
+      conjunction(o, json_object_get(g, "where"));
+      if (!json_is_true(json_object_get(g, "box"))) fputs(" (some combinations of these only)", o->out);
+      fputc('\n', o->out);
     }
-    if (!json_is_true(json_object_get(g, "box"))) fputs(" (some combinations of these only)", o->out);
-    fputc('\n', o->out);
     json_array_foreach(json_object_get(g, "changes"), k, c) {
       bullet(o, 1);
       change_line(o, c);

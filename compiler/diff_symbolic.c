@@ -618,11 +618,18 @@ typedef struct {
   uint64_t count;   /* cells */
   uint32_t *first;  /* the first cell (the counterexample) */
   uint8_t **seen;   /* per variable, per cell */
+  uint32_t *cells;  /* every cell (nvars each), to describe a region that */
+  size_t nstored, cap; /* is no box as a union of boxes; */
+  bool overflow;    /* unless the budget ran out */
 } Region;
+
+/* Cells kept to describe regions (uint32 entries, all regions): 16 MiB. */
+#define CELL_BUDGET (4u << 20)
 
 typedef struct {
   Region *r;
   size_t n, cap;
+  size_t stored;    /* entries of Region.cells, all regions */
   size_t *slot;     /* hash table: region index + 1, 0 empty */
   size_t nslot;
 } Regions;
@@ -686,6 +693,7 @@ static void free_regions(Regions *rs, size_t nvars) {
     free(rs->r[i].first);
     for (size_t v = 0; v < nvars; v++) free(rs->r[i].seen[v]);
     free(rs->r[i].seen);
+    free(rs->r[i].cells);
   }
   free(rs->r);
   free(rs->slot);
@@ -709,6 +717,164 @@ static json_t *sheet_of(const Vars *vs, const uint32_t *cur, const char *device)
   return json_pack("{s:s, s:o}", "device", device, "facts", facts);
 }
 
+static void keep_cell(Regions *rs, Region *g, const uint32_t *cur, size_t nv) {
+  if (g->overflow) return;
+  if (rs->stored + nv > CELL_BUDGET) {
+    g->overflow = true;
+    free(g->cells);
+    rs->stored -= g->nstored * nv;
+    g->cells = NULL;
+    g->nstored = g->cap = 0;
+    return;
+  }
+  if (g->nstored == g->cap) {
+    g->cap = g->cap ? 2 * g->cap : 16;
+    g->cells = xrealloc_array(g->cells, g->cap * nv + 1, sizeof *g->cells);
+  }
+  memcpy(g->cells + g->nstored * nv, cur, nv * sizeof *cur);
+  g->nstored++;
+  rs->stored += nv;
+}
+
+/* The condition "fact in these cells" (adjacent cells of an ordered fact
+ * merged into one interval), or NULL when seen is every cell. */
+static char *var_condition(const MVar *v, const uint8_t *seen) {
+  uint32_t k = 0;
+  for (uint32_t c = 0; c < v->ncells; c++) k += seen[c] != 0;
+  if (k == v->ncells) return NULL;
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  for (uint32_t c = 0; c < v->ncells; c++) {
+    if (!seen[c]) continue;
+    uint32_t e = c;
+    if (v->lo)
+      while (e + 1 < v->ncells && seen[e + 1]) e++;
+    if (b.len) ipsf_buf_puts(&b, " or ");
+    if (e == c) {
+      ipsf_buf_puts(&b, v->label[c]);
+    } else {
+      char *t = run_label(v->fact, v->lo[c], v->hi[e], false, NULL);
+      ipsf_buf_puts(&b, t);
+      free(t);
+    }
+    c = e;
+  }
+  return xbuf_take(&b);
+}
+
+/* A region that is no box, as a union of boxes (each: per variable, the
+ * cells it allows).  Found by splitting the region's cells on one
+ * variable at a time until each part is a box, then merging boxes that
+ * differ in one variable only.  At most MAX_BOXES, else none. */
+#define MAX_BOXES 12
+
+typedef struct {
+  uint8_t **set;    /* [box][var * maxcells + cell] flattened per box */
+  size_t n, cap;
+  bool too_many;
+} Boxes;
+
+typedef struct {
+  const Vars *vs;
+  const bool *relevant;
+  const uint32_t *cells;
+  size_t nv;
+  uint32_t maxc;    /* the largest ncells */
+} Split;
+
+static void split(const Split *sp, uint32_t *ids, size_t n, Boxes *out, int depth) {
+  if (out->too_many || n == 0) return;
+  size_t nv = sp->nv;
+  uint8_t *seen = calloc(nv * sp->maxc + 1, 1);
+  if (!seen) abort();
+  for (size_t i = 0; i < n; i++)
+    for (size_t v = 0; v < nv; v++) seen[v * sp->maxc + sp->cells[(size_t)ids[i] * nv + v]] = 1;
+  double product = 1;
+  size_t pick = SIZE_MAX;
+  uint32_t pick_k = UINT32_MAX;
+  for (size_t v = 0; v < nv; v++) {
+    if (!sp->relevant[v]) continue;
+    uint32_t k = 0;
+    for (uint32_t c = 0; c < sp->vs->v[v].ncells; c++) k += seen[v * sp->maxc + c];
+    product *= k;
+    if (k > 1 && k < pick_k) pick = v, pick_k = k; /* fewest branches */
+  }
+  if (product == (double)n || pick == SIZE_MAX || depth > 64) {
+    if (out->n == MAX_BOXES) {
+      out->too_many = true;
+      free(seen);
+      return;
+    }
+    if (out->n == out->cap) {
+      out->cap = out->cap ? 2 * out->cap : 8;
+      out->set = xrealloc_array(out->set, out->cap, sizeof *out->set);
+    }
+    out->set[out->n++] = seen;
+    return;
+  }
+  uint32_t *part = xmalloc_array(n + 1, sizeof *part);
+  for (uint32_t c = 0; c < sp->vs->v[pick].ncells && !out->too_many; c++) {
+    if (!seen[pick * sp->maxc + c]) continue;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+      if (sp->cells[(size_t)ids[i] * nv + pick] == c) part[m++] = ids[i];
+    split(sp, part, m, out, depth + 1);
+  }
+  free(part);
+  free(seen);
+}
+
+/* Merge boxes equal but in one variable (their union is a box). */
+static void merge_boxes(const Split *sp, Boxes *b) {
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < b->n && !again; i++)
+      for (size_t j = i + 1; j < b->n && !again; j++) {
+        size_t diff = SIZE_MAX;
+        int ndiff = 0;
+        for (size_t v = 0; v < sp->nv && ndiff < 2; v++)
+          if (memcmp(b->set[i] + v * sp->maxc, b->set[j] + v * sp->maxc, sp->maxc) != 0) ndiff++, diff = v;
+        if (ndiff != 1) continue;
+        for (uint32_t c = 0; c < sp->maxc; c++) b->set[i][diff * sp->maxc + c] |= b->set[j][diff * sp->maxc + c];
+        free(b->set[j]);
+        b->set[j] = b->set[--b->n];
+        again = true;
+      }
+  }
+}
+
+/* The region as a union of boxes (JSON: one array of conditions per box),
+ * or NULL when it cannot be said in MAX_BOXES boxes. */
+static json_t *boxes_of(const Vars *vs, const Region *r) {
+  if (r->overflow || r->nstored != r->count) return NULL;
+  Split sp = {vs, r->comp->relevant, r->cells, vs->n, 1};
+  for (size_t v = 0; v < vs->n; v++)
+    if (vs->v[v].ncells > sp.maxc) sp.maxc = vs->v[v].ncells;
+  uint32_t *ids = xmalloc_array(r->nstored + 1, sizeof *ids);
+  for (size_t i = 0; i < r->nstored; i++) ids[i] = (uint32_t)i;
+  Boxes b = {0};
+  split(&sp, ids, r->nstored, &b, 0);
+  free(ids);
+  json_t *out = NULL;
+  if (!b.too_many) {
+    merge_boxes(&sp, &b);
+    out = json_array();
+    for (size_t i = 0; i < b.n; i++) {
+      json_t *conj = json_array();
+      for (size_t v = 0; v < vs->n; v++) {
+        if (!r->comp->relevant[v]) continue;
+        char *t = var_condition(&vs->v[v], b.set[i] + v * sp.maxc);
+        if (t) json_array_append_new(conj, json_string(t));
+        free(t);
+      }
+      json_array_append_new(out, conj);
+    }
+  }
+  for (size_t i = 0; i < b.n; i++) free(b.set[i]);
+  free(b.set);
+  return out;
+}
+
 static json_t *where_of(const Vars *vs, const Region *r, bool *box) {
   json_t *w = json_array();
   double product = 1;
@@ -718,28 +884,9 @@ static json_t *where_of(const Vars *vs, const Region *r, bool *box) {
     uint32_t k = 0;
     for (uint32_t c = 0; c < v->ncells; c++) k += r->seen[i][c];
     product *= k;
-    if (k == v->ncells) continue; /* any value */
-    json_array_append_new(w, json_string_nocheck(""));
-    IpsfBuf b;
-    ipsf_buf_init(&b);
-    for (uint32_t c = 0; c < v->ncells; c++) {
-      if (!r->seen[i][c]) continue;
-      uint32_t e = c;
-      if (v->lo)
-        while (e + 1 < v->ncells && r->seen[i][e + 1]) e++;
-      if (b.len) ipsf_buf_puts(&b, " or ");
-      if (e == c) {
-        ipsf_buf_puts(&b, v->label[c]);
-      } else {
-        char *t = run_label(v->fact, v->lo[c], v->hi[e], false, NULL);
-        ipsf_buf_puts(&b, t);
-        free(t);
-      }
-      c = e;
-    }
-    char *text = xbuf_take(&b);
-    json_array_set_new(w, json_array_size(w) - 1, json_string(text));
-    free(text);
+    char *t = var_condition(v, r->seen[i]);
+    if (t) json_array_append_new(w, json_string(t));
+    free(t);
   }
   *box = product == (double)r->count;
   return w;
@@ -885,6 +1032,7 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
   bool ok = recheck(y, ev, sheet, r->comp);
   bool box;
   json_t *where = where_of(&y->vars, r, &box);
+  json_t *boxes = box ? NULL : boxes_of(&y->vars, r);
   char *co = diff_cell_of(rec[0]), *cn = diff_cell_of(rec[1]);
   json_t *notes = json_array();
   for (size_t i = 0; i < y->vars.n; i++)
@@ -909,6 +1057,7 @@ static json_t *describe(Sym *y, IpsfEval *ev[2], const Region *r, size_t id,
     json_object_set_new(out, "component", json_string(comp_label(r->comp)));
     if (r->comp->name) json_object_set_new(out, "name", json_string(r->comp->name));
   }
+  if (boxes) json_object_set_new(out, "boxes", boxes);
   if (json_array_size(notes)) json_object_set_new(out, "facts_in_one_pack", notes);
   else json_decref(notes);
   free(co);
@@ -1032,6 +1181,7 @@ static void enumerate(Sym *y, IpsfEval *ev[2], const Comp *cp, Regions *rs, Tall
         if (g) {
           g->count++;
           for (size_t i = 0; i < nv; i++) g->seen[i][cur[i]] = 1;
+          keep_cell(rs, g, cur, nv);
         }
         long from = r0 == 1 ? cell_index(pk[0], ev[0]) : -1, to = r1 == 1 ? cell_index(pk[1], ev[1]) : -1;
         if (count_moves && from >= 0 && to >= 0 && (size_t)from < t->nfrom && (size_t)to < t->nto)
