@@ -260,21 +260,31 @@ static char *cell_text(const char *r, size_t n) {
   return c;
 }
 
-/* The records of one line in an output: [*pos, end of the line's last). */
+/* The records of one line in an output, gathered from a cursor. */
 typedef struct {
   const char *p, *end;
 } Cursor;
 
-static size_t group(Cursor *c, uint64_t line, const char **rec, size_t *len, size_t max) {
-  size_t k = 0;
+typedef struct {
+  const char **rec;
+  size_t *len;
+  size_t n, cap;
+} Group;
+
+static void group(Cursor *c, uint64_t line, Group *g) {
+  g->n = 0;
   while (c->p < c->end && record_line(c->p) == line) {
     const char *nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
     size_t n = nl ? (size_t)(nl - c->p) : (size_t)(c->end - c->p);
-    if (k < max) rec[k] = c->p, len[k] = n;
-    k++;
+    if (g->n == g->cap) {
+      g->cap = g->cap ? 2 * g->cap : 16;
+      g->rec = xrealloc_array(g->rec, g->cap, sizeof *g->rec);
+      g->len = xrealloc_array(g->len, g->cap, sizeof *g->len);
+    }
+    g->rec[g->n] = c->p;
+    g->len[g->n++] = n;
     c->p += n + (nl != NULL);
   }
-  return k;
 }
 
 static json_t *parse_group(const char *const *rec, const size_t *len, size_t n) {
@@ -286,42 +296,38 @@ static json_t *parse_group(const char *const *rec, const size_t *len, size_t n) 
   return a;
 }
 
-#define MAX_PROFILES 4096
-
 /* Walk both outputs of a part, line by line. */
 static void compare_part(Corpus *k, const char *path, const Part *w) {
   Cursor c[2] = {{w->out[0], w->out[0] + w->out_len[0]}, {w->out[1], w->out[1] + w->out_len[1]}};
-  const char **rec[2];
-  size_t *len[2];
-  for (int s = 0; s < 2; s++) {
-    rec[s] = xmalloc_array(MAX_PROFILES, sizeof(char *));
-    len[s] = xmalloc_array(MAX_PROFILES, sizeof(size_t));
-  }
+  Group g[2] = {{0}, {0}};
   while (c[0].p < c[0].end || c[1].p < c[1].end) {
     uint64_t l0 = c[0].p < c[0].end ? record_line(c[0].p) : UINT64_MAX;
     uint64_t l1 = c[1].p < c[1].end ? record_line(c[1].p) : UINT64_MAX;
     uint64_t line = l0 < l1 ? l0 : l1;
-    if (line == 0) break; /* not eval's record form: never */
-    size_t n0 = group(&c[0], line, rec[0], len[0], MAX_PROFILES);
-    size_t n1 = group(&c[1], line, rec[1], len[1], MAX_PROFILES);
-    bool same = n0 == n1 && n0 <= MAX_PROFILES;
-    for (size_t i = 0; same && i < n0; i++) same = same_but_pack(rec[0][i], len[0][i], rec[1][i], len[1][i]);
+    if (line == 0) { /* not eval's record form: a bug, never a partial report */
+      fprintf(stderr, "ipsfc diff: internal error: a record without its line number\n");
+      exit(4);
+    }
+    group(&c[0], line, &g[0]);
+    group(&c[1], line, &g[1]);
+    bool same = g[0].n == g[1].n;
+    for (size_t i = 0; same && i < g[0].n; i++)
+      same = same_but_pack(g[0].rec[i], g[0].len[i], g[1].rec[i], g[1].len[i]);
     if (same) {
-      for (size_t i = 0; i < n0; i++) {
+      for (size_t i = 0; i < g[0].n; i++) {
         bump(k->counts, "records");
-        char *cell = cell_text(rec[0][i], len[0][i]);
+        char *cell = cell_text(g[0].rec[i], g[0].len[i]);
         diff_transition_add(k->d, k->table, cell, cell, 1);
         free(cell);
       }
       continue;
     }
-    n0 = n0 < MAX_PROFILES ? n0 : MAX_PROFILES;
-    n1 = n1 < MAX_PROFILES ? n1 : MAX_PROFILES;
-    compare_sheet(k, path, (json_int_t)line, parse_group(rec[0], len[0], n0), parse_group(rec[1], len[1], n1));
+    compare_sheet(k, path, (json_int_t)line, parse_group(g[0].rec, g[0].len, g[0].n),
+                  parse_group(g[1].rec, g[1].len, g[1].n));
   }
   for (int s = 0; s < 2; s++) {
-    free(rec[s]);
-    free(len[s]);
+    free(g[s].rec);
+    free(g[s].len);
   }
 }
 
