@@ -109,6 +109,7 @@ static void emit(Corpus *k, const char *sheet, json_int_t line, const json_t *o,
   }
   const json_t *any = o ? o : n;
   bool eo = o && json_object_get(o, "error"), en = n && json_object_get(n, "error");
+  if (en) bump(counts, "errors");
   if (o && n && !eo && en) bump(counts, "became_errors");
   if (o && n && eo && !en) bump(counts, "fixed_errors");
   char *co = o ? diff_cell_of(o) : NULL, *cn = n ? diff_cell_of(n) : NULL;
@@ -317,6 +318,7 @@ static void compare_part(Corpus *k, const char *path, const Part *w) {
       for (size_t i = 0; i < g[0].n; i++) {
         bump(k->counts, "records");
         char *cell = cell_text(g[0].rec[i], g[0].len[i]);
+        if (!cell && find(g[0].rec[i], g[0].len[i], ",\"error\":{", 10)) bump(k->counts, "errors");
         diff_transition_add(k->d, k->table, cell, cell, 1);
         free(cell);
       }
@@ -439,8 +441,8 @@ bool diff_corpus(DiffCtx *d, const char *const *paths, size_t n, FILE *changes, 
     for (int s = 0; s < 2; s++)
       if (!(k.tev[t][s] = ipsf_evaluator_new(s ? d->new_.pack : d->old.pack, IPSF_RECORDS_JSONL, 0, NULL)))
         abort();
-  k.counts = json_pack("{s:i, s:i, s:i, s:i, s:{}}", "records", 0, "changed", 0, "became_errors", 0,
-                       "fixed_errors", 0, "classes");
+  k.counts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:{}}", "records", 0, "changed", 0, "errors", 0,
+                       "became_errors", 0, "fixed_errors", 0, "classes");
   k.table = diff_transition_table(d);
   k.per_req = json_object();
   bool ok = true;

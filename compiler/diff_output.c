@@ -467,6 +467,8 @@ static void summary(const Out *o, const json_t *r) {
     }
     if (!first) fputc(')', o->out);
     if (num(c, "became_errors")) fprintf(o->out, ", %lld become errors", (long long)num(c, "became_errors"));
+    if (num(c, "errors")) fprintf(o->out, ", %lld error record%s under NEW", (long long)num(c, "errors"),
+                                  num(c, "errors") == 1 ? "" : "s");
     fputc('\n', o->out);
   }
 }
