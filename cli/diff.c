@@ -150,6 +150,7 @@ static bool load(DiffPack *p, const char *path, const Opts *o, int *status) {
   p->path = path;
   if (cli_is_bytecode(path)) {
     p->pack = cli_load_pack(path, &o->import_dirs, status);
+    if (p->pack) cli_warn_bad_signature("diff", path, p->pack);
     return p->pack != NULL && bind(p, o, status);
   }
   CompileOptions opt = {.import_dirs = o->import_dirs.items, .import_dir_count = o->import_dirs.count};
