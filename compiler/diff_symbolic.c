@@ -1237,18 +1237,24 @@ void diff_symbolic(DiffCtx *d, json_t *report) {
   IpsfEval *ev[2] = {ipsf_eval_new(d->old.pack), ipsf_eval_new(d->new_.pack)};
   if (!t.moves || !ev[0] || !ev[1]) abort();
   Regions rs = {0};
+  /* one output at a time: at most --max-cells each, 8 times that in all */
+  double budget = 8.0 * (double)d->max_cells;
   for (size_t c = 0; c < ncomp; c++) {
     double n = product_of(&y, &comps[c]);
-    if (n > (double)d->max_cells) {
+    if (n > (double)d->max_cells || n > budget) {
       char buf[300];
-      snprintf(buf, sizeof buf, "the cells of the facts it reads number %.0f, more than --max-cells %llu: not enumerated",
-               n, (unsigned long long)d->max_cells);
+      if (n > (double)d->max_cells)
+        snprintf(buf, sizeof buf, "the cells of the facts it reads number %.0f, more than --max-cells %llu: not enumerated",
+                 n, (unsigned long long)d->max_cells);
+      else
+        snprintf(buf, sizeof buf, "the outputs before it used the whole budget (8 x --max-cells cells): its %.0f cells were not enumerated", n);
       json_t *e = json_pack("{s:s, s:s}", "pack", "both", "reason", buf);
       json_object_set_new(e, comps[c].kind == K_REQ ? "requirement" : comps[c].kind == K_SCALE ? "scale" : "category",
                           json_string(comps[c].name ? comps[c].name : "axis1 x axis2"));
       json_array_append_new(na, e);
       continue;
     }
+    budget -= n;
     enumerate(&y, ev, &comps[c], &rs, &t);
   }
   for (size_t i = 0; i < t.nfrom; i++)
