@@ -365,6 +365,7 @@ static void symbolic(const Out *o, const json_t *r) {
     fputs("not analysed (", o->out);
     S(o, str(g, "pack"));
     fputs(")", o->out);
+    if (str(g, "category")) fputs(" category", o->out);
     if (str(g, "scale")) fputs(" scale ", o->out), S(o, str(g, "scale"));
     if (str(g, "requirement")) fputs(" requirement ", o->out), S(o, str(g, "requirement"));
     fputs(": ", o->out);
