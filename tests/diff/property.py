@@ -11,8 +11,12 @@ an unrelated pack of the same facts):
   2. random sampling finds no difference outside the reported regions:
      random sheets (values at, around and between the packs' constants,
      and anywhere) are evaluated under both packs; each pair of records
-     that differs must match the changes of some reported region, and a
-     diff that reports no region (proved) must have no differing sample.
+     that differs must match the changes of some reported region and lie
+     inside that region's description (its conditions, or its union of
+     boxes) and no other's; a sample that does not differ lies inside no
+     region's description;
+  3. the same with one output at a time (--by-component): every change of
+     a differing sample is the change of some region.
 
 Deterministic (a fixed seed per run, printed); `IPSFC=... tests/diff/property.py [PAIRS]`.
 """
@@ -145,10 +149,55 @@ def region_signature(g):
     return frozenset(sig)
 
 
+NUM = r"(-?[0-9][0-9.e+-]*)"
+
+
+def atom_holds(atom, facts):
+    """One condition of a region's description ("500 <= a < 1000", "b = y",
+    "not c"), on a sample's facts."""
+    import re
+    m = re.fullmatch(NUM + r" (<=|<) (\w+) (<=|<) " + NUM, atom)
+    if m:
+        lo, op1, f, op2, hi = m.groups()
+        v = facts[f]
+        return (float(lo) <= v if op1 == "<=" else float(lo) < v) and (v <= float(hi) if op2 == "<=" else v < float(hi))
+    m = re.fullmatch(NUM + r" (<=|<) (\w+)", atom)
+    if m:
+        lo, op, f = m.groups()
+        return float(lo) <= facts[f] if op == "<=" else float(lo) < facts[f]
+    m = re.fullmatch(r"(\w+) (<=|<) " + NUM, atom)
+    if m:
+        f, op, hi = m.groups()
+        return facts[f] <= float(hi) if op == "<=" else facts[f] < float(hi)
+    m = re.fullmatch(r"(\w+) = (.+)", atom)
+    if m:
+        f, v = m.groups()
+        return str(facts[f]) == v if isinstance(facts[f], str) else facts[f] == float(v)
+    m = re.fullmatch(r"not (\w+)", atom)
+    if m:
+        return not facts[m.group(1)]
+    if re.fullmatch(r"\w+", atom):
+        return bool(facts[atom])
+    raise ValueError("unknown condition %r" % atom)
+
+
+def conj_holds(conds, facts):
+    return all(any(atom_holds(a, facts) for a in c.split(" or ")) for c in conds)
+
+
+def in_region(g, facts):
+    """True/False when the region's description is exact, None if not."""
+    if g.get("box"):
+        return conj_holds(g["where"], facts)
+    if "boxes" in g:
+        return any(conj_holds(b, facts) for b in g["boxes"])
+    return None
+
+
 def main():
     r = random.Random(SEED)
     print("property: seed %d, %d pairs, %d samples each" % (SEED, PAIRS, SAMPLES))
-    checked = sampled = differing = checked_comp = 0
+    checked = sampled = differing = checked_comp = described = 0
     with tempfile.TemporaryDirectory() as tmp:
         for pair in range(PAIRS):
             consts = {"a": sorted(r.sample(range(-5, 100), 3)),
@@ -193,6 +242,25 @@ def main():
                 if got not in sigs:
                     sys.exit("pair %d: sheet %s differs (%s) outside every reported region\n%s\n%s"
                              % (pair, json.dumps(s), sorted(got, key=str), render(old), render(new)))
+                # and the region of that change describes where the sheet is
+                g = regions[sigs.index(got)]
+                inside = in_region(g, s["facts"])
+                if inside is False:
+                    sys.exit("pair %d: sheet %s changes as region %d says, but lies outside its description %s / %s"
+                             % (pair, json.dumps(s), g["region"], g["where"], g.get("boxes")))
+                described += inside is True
+                for h in regions:
+                    if h is not g and h["class"] and in_region(h, s["facts"]):
+                        sys.exit("pair %d: sheet %s (region %d) also lies inside region %d's description"
+                                 % (pair, json.dumps(s), g["region"], h["region"]))
+            # and no sample that does not differ lies inside a region's description
+            for s, o, n in zip(sheets, ro, rn):
+                if signature(o, n):
+                    continue
+                for g in regions:
+                    if in_region(g, s["facts"]):
+                        sys.exit("pair %d: sheet %s does not change, but lies inside region %d (%s / %s)"
+                                 % (pair, json.dumps(s), g["region"], g["where"], g.get("boxes")))
             if sym["proved"] is not True:
                 sys.exit("pair %d: not proved: %s" % (pair, sym.get("not_analysed")))
             # 3. one output at a time (what large packs get): each change of
@@ -213,8 +281,10 @@ def main():
             if not comp["proved"]:
                 sys.exit("pair %d: components not proved" % pair)
             checked_comp += len(comp["regions"])
-    print("property: %d counterexamples confirmed, %d samples (%d differing) all inside reported regions;"
-          " one output at a time: %d regions, every sampled change found" % (checked, sampled, differing, checked_comp))
+    print("property: %d counterexamples confirmed, %d samples (%d differing) all inside reported regions"
+          " (%d checked against the region's description, and no unchanged sample inside one);"
+          " one output at a time: %d regions, every sampled change found"
+          % (checked, sampled, differing, described, checked_comp))
 
 
 main()
