@@ -110,6 +110,7 @@ int cmd_doc(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);

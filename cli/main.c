@@ -20,6 +20,7 @@ static const Verb verbs[] = {
     {"check", cmd_check, "report every diagnostic of rule packs"},
     {"eval", cmd_eval, "place devices and list their requirements"},
     {"test", cmd_test, "run a pack's test blocks"},
+    {"diff", cmd_diff, "what changes between two versions of a pack, and for whom"},
     {"fmt", cmd_fmt, "lay packs out canonically (-w rewrites, --check diffs)"},
     {"disasm", cmd_disasm, "print a readable listing of a pack's bytecode"},
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},

@@ -199,13 +199,15 @@ static void check_unused(An *a) {
 
 /* ---- the driver -------------------------------------------------------------------------- */
 
-/* Set up the analyser's state for c and cut the facts into cells: what
- * every question needs (analyze_pack; the matrix of `ipsfc doc`,
- * doc_cells.c). */
-void ipsfc_an_prepare(An *a, Compilation *c, const AnalyzeLimits *limits) {
+/* The analyser's state and every fact's cells: what analyze_pack, the
+ * matrix of `ipsfc doc` (doc_cells.c) and analyze_cells (`ipsfc diff`)
+ * share.  extra (or NULL): cuts to add per fact. */
+static void an_setup(An *a, Compilation *c, const AnalyzeLimits *limits,
+                     const AnalyzeFactCuts *extra) {
   *a = (An){.c = c};
   a->node_limit = limits && limits->nodes_per_search ? limits->nodes_per_search : 20000;
   a->work_limit = limits && limits->total_work ? limits->total_work : 400000000;
+  a->c = c;
   a->words = (c->fact_count + 64) / 64;
   Arena *ar = &c->arena;
   a->let_pv = arena_array(ar, c->let_count + 1, sizeof(PV));
@@ -239,7 +241,12 @@ void ipsfc_an_prepare(An *a, Compilation *c, const AnalyzeLimits *limits) {
     for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
       ipsfc_an_collect(a, c->reqs[i].confirms[k].when, NULL, 0);
   }
+  for (size_t i = 0; extra && i < c->fact_count; i++) ipsfc_an_add_cuts(a, (uint32_t)i, &extra[i]);
   ipsfc_an_finish_cells(a);
+}
+
+void ipsfc_an_prepare(An *a, Compilation *c, const AnalyzeLimits *limits) {
+  an_setup(a, c, limits, NULL);
 }
 
 size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
@@ -262,4 +269,54 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
   }
   for (size_t i = 0; i < c->req_count; i++) ipsfc_an_check_requirement(a, (uint32_t)i);
   return a->findings;
+}
+
+/* ---- the cells alone (ipsfc diff) ---------------------------------------------------- */
+
+/* Is any fact of deps inexact? */
+static bool deps_inexact(An *a, const uint64_t *deps) {
+  return deps && bits_meet(a, deps, a->inexact);
+}
+
+void analyze_cells(Compilation *c, const AnalyzeFactCuts *extra, AnalyzeCells *out) {
+  An an = {0};
+  An *a = &an;
+  an_setup(a, c, NULL, extra);
+  Arena *ar = &c->arena;
+  uint64_t *used = new_bits(a);
+  out->scale_inexact = arena_array(ar, c->scale_count + 1, sizeof(bool));
+  out->req_inexact = arena_array(ar, c->req_count + 1, sizeof(bool));
+  out->scale_deps = arena_array(ar, c->scale_count + 1, sizeof(uint64_t *));
+  out->req_deps = arena_array(ar, c->req_count + 1, sizeof(uint64_t *));
+  out->words = a->words;
+  for (size_t i = 0; i < c->scale_count; i++) {
+    const uint64_t *d = ipsfc_an_scale_deps(a, (uint32_t)i);
+    out->scale_deps[i] = d;
+    if (d) bits_or(a, used, d);
+    out->scale_inexact[i] = deps_inexact(a, d);
+  }
+  for (size_t i = 0; i < c->req_count; i++) {
+    uint64_t *d = new_bits(a);
+    if (c->reqs[i].applies) bits_or(a, d, ipsfc_an_expr_deps(a, c->reqs[i].applies));
+    for (size_t k = 0; k < c->reqs[i].confirm_count; k++)
+      if (c->reqs[i].confirms[k].when) bits_or(a, d, ipsfc_an_expr_deps(a, c->reqs[i].confirms[k].when));
+    bits_or(a, used, d);
+    out->req_deps[i] = d;
+    out->req_inexact[i] = deps_inexact(a, d);
+  }
+  out->fact_count = c->fact_count;
+  out->facts = arena_array(ar, c->fact_count + 1, sizeof *out->facts);
+  for (size_t i = 0; i < c->fact_count; i++) {
+    const FactInfo *f = &a->fi[i];
+    AnalyzeFactCells *o = &out->facts[i];
+    o->kind = f->kind;
+    o->inexact = f->inexact;
+    o->used = bit(used, i);
+    o->cuts = (AnalyzeFactCuts){f->ith, f->nith, f->nth, f->nnth, f->lit, f->nlit};
+    if (f->kind == TY_INT || f->kind == TY_NUMBER || f->kind == TY_STRING) {
+      o->ncells = a->vars[f->var].ncells;
+      o->rep = a->vars[f->var].rep;
+      o->order = a->vars[f->var].order;
+    }
+  }
 }

@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "pack.h"
+
 typedef struct Compilation Compilation;
 
 /* Work bounds: a search that exceeds them reports IPSF-W100 (never a
@@ -72,5 +74,42 @@ typedef struct {
 /* Fill m for c (error-free, with both axes); false if the pack has no two
  * axes.  Everything lives in c's arena. */
 IPSFC_FUNC bool analyze_matrix(Compilation *c, const AnalyzeLimits *limits, MatrixAnalysis *m);
+/* ---- the cells alone (ipsfc diff, compiler/diff_symbolic.c) -------------------------
+ *
+ * The cuts of a fact's domain that check's analysis uses: int and number
+ * thresholds (sorted, distinct after analyze_cells), string literals. */
+typedef struct {
+  int64_t *ith; size_t nith;
+  double *nth; size_t nnth;
+  const char **lit; size_t nlit;
+} AnalyzeFactCuts;
+
+typedef struct {
+  int kind;        /* TY_* */
+  bool inexact;    /* some use is not covered by the cells (IPSF-W100) */
+  bool used;       /* read by a scale (through lets, fns) or a requirement */
+  AnalyzeFactCuts cuts;
+  uint32_t ncells; /* int, number, string: the cells and a value in each */
+  const IpsfValue *rep;
+  const uint32_t *order; /* the cells in search order (the default's first) */
+} AnalyzeFactCells;
+
+typedef struct {
+  AnalyzeFactCells *facts; size_t fact_count; /* per fact of the compilation */
+  bool *scale_inexact; /* per scale: it reads an inexact fact */
+  bool *req_inexact;   /* per requirement: its applies or a when reads one */
+  /* The facts each scale (its rules, through lets, fns and other scales)
+   * and each requirement (applies and confirm conditions) reads: bit sets
+   * of `words` 64-bit words, bit i = fact i. */
+  const uint64_t **scale_deps;
+  const uint64_t **req_deps;
+  size_t words;
+} AnalyzeCells;
+
+/* Cut every fact of c (error-free, with a pack header) into cells exactly
+ * as analyze_pack does, with extra[i] (extra may be NULL) added to fact
+ * i's own cuts, so that two packs can share one refinement.  Everything
+ * lives in c's arena. */
+IPSFC_FUNC void analyze_cells(Compilation *c, const AnalyzeFactCuts *extra, AnalyzeCells *out);
 
 #endif

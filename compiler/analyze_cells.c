@@ -430,6 +430,18 @@ static void build_cells(An *a, uint32_t fact) {
     if (i != def_cell) v->order[k++] = i;
 }
 
+/* Cuts another pack makes in the same fact (ipsfc diff): its thresholds
+ * and literals become cells here too. */
+void ipsfc_an_add_cuts(An *a, uint32_t fact, const AnalyzeFactCuts *cuts) {
+  FactInfo *f = &a->fi[fact];
+  if (f->kind == TY_INT)
+    for (size_t i = 0; i < cuts->nith; i++) add_int_threshold(a, f, cuts->ith[i]);
+  if (f->kind == TY_NUMBER)
+    for (size_t i = 0; i < cuts->nnth; i++) add_threshold(a, fact, cuts->nth[i], true);
+  if (f->kind == TY_STRING)
+    for (size_t i = 0; i < cuts->nlit; i++) add_literal(a, fact, cuts->lit[i]);
+}
+
 void ipsfc_an_setup_facts(An *a) {
   Compilation *c = a->c;
   a->fi = arena_array(&c->arena, c->fact_count + 1, sizeof *a->fi);

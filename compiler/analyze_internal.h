@@ -225,6 +225,7 @@ IPSFC_FUNC void ipsfc_an_collect(An *a, const Expr *e, const Frame *fr, int dept
 IPSFC_FUNC void ipsfc_an_set_root(An *a, int kind, uint32_t index);
 IPSFC_FUNC void ipsfc_an_setup_facts(An *a);
 IPSFC_FUNC void ipsfc_an_finish_cells(An *a);
+IPSFC_FUNC void ipsfc_an_add_cuts(An *a, uint32_t fact, const AnalyzeFactCuts *cuts);
 
 /* analyze_search.c */
 IPSFC_FUNC int ipsfc_an_search(An *a, Judge j, const void *q);
