@@ -21,6 +21,7 @@ static const Verb verbs[] = {
     {"eval", cmd_eval, "place devices and list their requirements"},
     {"test", cmd_test, "run a pack's test blocks"},
     {"fmt", cmd_fmt, "lay packs out canonically (-w rewrites, --check diffs)"},
+    {"lsp", cmd_lsp, "run the language server for editors (LSP over stdio)"},
     {"disasm", cmd_disasm, "print a readable listing of a pack's bytecode"},
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},
     {"schema", cmd_schema, "print the JSON Schema of a pack's fact sheets"},

@@ -42,6 +42,7 @@ static bool check_semantics(Compilation *c, const char *path) {
 
 bool check_source(Compilation *c, const char *path) {
   if (!check_semantics(c, path)) return false;
+  if (c->opt.types_only) return true;
   /* Code generation reports what only it finds (a pack past the limits of
    * the bytecode): a clean check means the pack compiles. */
   IpsfPack *pack = NULL;
