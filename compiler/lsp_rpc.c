@@ -130,7 +130,7 @@ static int64_t content_length(const char *h, size_t end) {
       int64_t v = 0;
       for (; k < n; k++) {
         if (line[k] == ' ' || line[k] == '\t') break;
-        if (line[k] < '0' || line[k] > '9' || v > (int64_t)LSP_MAX_MESSAGE * 16) return -1;
+        if (line[k] < '0' || line[k] > '9' || v > ((int64_t)1 << 50)) return -1;
         v = v * 10 + (line[k] - '0');
       }
       for (; k < n; k++)
