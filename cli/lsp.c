@@ -27,8 +27,8 @@ static const char help[] =
     "  -h, --help          this text\n\n"
     "exit: 0 after shutdown and exit; 1 if the client left without them;\n"
     "2 usage.\n\n"
-    "example:\n"
-    "  nvim: vim.lsp.start_client{cmd = {'ipsfc', 'lsp'}}  (editors/nvim/ipsf.lua)\n";
+    "example (what an editor runs; docs/editors.md sets up Neovim and VS Code):\n"
+    "  ipsfc lsp -I vendor/modules\n";
 
 int cmd_lsp(int argc, char **argv) {
   static const struct option longs[] = {{"import", required_argument, NULL, 'I'},
