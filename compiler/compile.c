@@ -49,7 +49,7 @@ bool check_source(Compilation *c, const char *path) {
   if (c->pack && codegen_pack(c, &pack)) ipsf_pack_free(pack);
   /* Static analysis (gaps, overlaps, dead rules, ...): warnings, only on a
    * pack that compiles. */
-  if (c->pack && c->diags.errors == 0) analyze_pack(c, NULL);
+  if (c->pack && c->diags.errors == 0) analyze_pack(c, c->opt.analyze_limits);
   return c->diags.errors == 0;
 }
 

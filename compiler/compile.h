@@ -39,6 +39,9 @@ typedef struct {
   /* check_source stops after the type check (no code generation, no
    * analysis): the language server's diagnostics while typing. */
   bool types_only;
+  /* The analysis's work bounds (analyze.h); NULL: the defaults.  The
+   * language server's are smaller: it answers while one types. */
+  const struct AnalyzeLimits *analyze_limits;
 } CompileOptions;
 
 typedef struct Compilation Compilation;

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze.h"
 #include "compile.h"
 #include "ipsf.h"
 #include "index.h"
@@ -36,6 +37,9 @@
 #define LSP_MAX_DOCUMENT (16u * 1024u * 1024u)
 #define LSP_MAX_HEADER 8192u
 #define LSP_DEFAULT_DELAY_MS 300
+/* The analysis's work bound while editing (AnalyzeLimits.total_work); a
+ * search past it is reported as IPSF-W100, `check` bounds at 400 million. */
+#define LSP_DEFAULT_ANALYSIS_WORK 8000000u
 
 /* JSON-RPC and LSP error codes. */
 enum {
@@ -89,6 +93,7 @@ typedef struct {
   int state;           /* 0 new, 1 initialized, 2 shut down, 3 exited */
   int exit_code;
   int delay_ms;        /* analysis debounce */
+  AnalyzeLimits limits;/* the analysis's bounds */
   bool annotations;    /* client supports change annotations (rename) */
   bool stdlib_written; /* the cache directory holds the stdlib */
   int64_t now_ms;      /* the clock (lsp_set_time) */

@@ -466,6 +466,7 @@ Compilation *lsp_new_compilation(LspServer *s, bool types_only) {
   opt.read_hook = read_open_doc;
   opt.read_ctx = s;
   opt.types_only = types_only;
+  opt.analyze_limits = &s->limits;
   return compilation_new(&opt);
 }
 

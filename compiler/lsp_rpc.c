@@ -38,6 +38,7 @@ LspServer *lsp_new(const LspOptions *opt, LspWrite write, void *ctx) {
   s->write_ctx = ctx;
   s->queue = json_array();
   s->delay_ms = LSP_DEFAULT_DELAY_MS;
+  s->limits.total_work = LSP_DEFAULT_ANALYSIS_WORK;
   s->exit_code = 1;
   return s;
 }

@@ -13,7 +13,10 @@
  * once up to the type check and publish; the analysis (check's IPSF-W
  * findings) runs when no message has arrived for `analysisDelayMs`
  * (initializationOptions, default LSP_DEFAULT_DELAY_MS) and publishes
- * again; didSave runs it at once.
+ * again; didSave runs it at once.  The analysis is bounded by
+ * `analysisWork` (initializationOptions, default LSP_DEFAULT_ANALYSIS_WORK
+ * expression evaluations; 0 means check's own bound): a search past it is
+ * reported as IPSF-W100 "not analysed", never guessed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +45,9 @@ static void initialize(LspServer *s, json_t *id, json_t *params) {
   json_t *delay = json_object_get(opts, "analysisDelayMs");
   if (json_is_integer(delay) && json_integer_value(delay) >= 0 && json_integer_value(delay) < 600000)
     s->delay_ms = (int)json_integer_value(delay);
+  json_t *work = json_object_get(opts, "analysisWork");
+  if (json_is_integer(work) && json_integer_value(work) >= 0)
+    s->limits.total_work = (uint64_t)json_integer_value(work); /* 0: check's bound */
   json_t *caps = json_object_get(params, "capabilities");
   json_t *we = json_object_get(json_object_get(caps, "workspace"), "workspaceEdit");
   s->annotations = json_is_true(json_object_get(we, "changeAnnotationSupport")) ||
