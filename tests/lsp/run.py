@@ -171,6 +171,21 @@ def case_diagnostics():
     t.diags("restored", PACK)
     t.c.notify("textDocument/didSave", {"textDocument": {"uri": uri(PACK)}})
     t.log("didSave: analysis at once", t.c.diagnostics(uri(PACK)))
+    # Positions are UTF-16 code units: an incremental edit after a
+    # two-byte and a four-byte (surrogate pair) character on its line.
+    wide = os.path.join(FIX, "wide.ipsf")
+    line = 'let b = /* \u00e9\U0001F600 */ 1 + true;'
+    t.open(wide, "// a module\n" + line + "\n")
+    t.diags("module with wide characters", wide, analysis=False)
+    before = line[:line.index("true")]
+    col = len(before.encode("utf-16-le")) // 2
+    t.c.notify("textDocument/didChange", {"textDocument": {"uri": uri(wide), "version": 2},
+                                          "contentChanges": [{"range": {
+                                              "start": {"line": 1, "character": col},
+                                              "end": {"line": 1, "character": col + 4}}, "text": "2"}]})
+    t.diags("the edit at UTF-16 column %d fixed it" % col, wide)
+    t.ask("hover after the wide characters", "textDocument/hover",
+          {"textDocument": {"uri": uri(wide)}, "position": {"line": 1, "character": 4}})
     # Any bytes: NUL, control characters, astral characters, a lone
     # surrogate's replacement; a document above the limit.
     odd = os.path.join(FIX, "odd.ipsf")
