@@ -46,7 +46,8 @@ static void hover_fact(IpsfBuf *b, LspDoc *d, uint32_t i) {
   const FactSym *f = &c->facts[i];
   const FactDecl *fd = f->decl;
   const char *dflt = fd->deflt ? lsp_span_text(d, fd->deflt->span, 400) : NULL;
-  fence(b, arena_printf(&c->arena, "fact %s: %s%s%s%s", f->name, ty_name(c, f->ty),
+  const char *type = fd->type ? lsp_span_text(d, fd->type->span, 400) : ty_name(c, f->ty);
+  fence(b, arena_printf(&c->arena, "fact %s: %s%s%s%s", f->name, type,
                         dflt ? " = " : "", dflt ? dflt : "", fd->unordered ? " unordered" : ""));
   if (f->ty.kind == TY_ENUM || f->ty.kind == TY_SET) {
     ipsf_buf_puts(b, "\nvalues: ");

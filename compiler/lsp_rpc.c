@@ -174,8 +174,9 @@ static bool frame_one(LspServer *s) {
   }
   if (s->in_len == 0) return false;
   const char *end = find_bytes(s->in, s->in_len, "\r\n\r\n");
-  if (!end) {
-    if (s->in_len <= LSP_MAX_HEADER) return false;
+  if (!end || (size_t)(end - s->in) > LSP_MAX_HEADER) {
+    /* however the bytes were split into reads, the same error */
+    if (!end && s->in_len <= LSP_MAX_HEADER) return false;
     const char *next = find_bytes(s->in + 1, s->in_len - 1, "Content-Length");
     consume(s, next ? (size_t)(next - s->in) : s->in_len);
     parse_error(s, "header block too long or not terminated by a blank line");
