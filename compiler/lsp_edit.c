@@ -8,8 +8,9 @@
  * viewpoint, after `viewpoint` the viewpoints, after `ref` the provisions,
  * after `requires` the requirements, after a comparison or `in` on an enum
  * the values of that enum, at the start of a line of a rules block its
- * levels, inside other declarations the names an expression may use, and
- * keywords elsewhere.
+ * levels, at the start of a line of a requirement or a test its item
+ * keywords, inside other declarations the names an expression may use, and
+ * declaration keywords elsewhere.
  *
  * Formatting is `ipsfc fmt` (compiler/fmt.c), refused with an error on a
  * document with syntax errors.  Rename edits every reference of a fact,
@@ -137,6 +138,12 @@ static void complete(LspDoc *d, size_t off, json_t *out) {
     for (size_t r = 0; r < c->req_count; r++) item(out, c->reqs[r].id, C_CONSTANT, c->reqs[r].decl->str.text);
   } else if (operator_enum(c, before) != UINT32_MAX) {
     enum_items(out, c, operator_enum(c, before));
+  } else if (n == 0 && in && in->kind == D_REQUIREMENT && in->span.start < w) {
+    static const char *const kw[] = {"viewpoint", "ref", "applies", "confirm", "party", "doc", NULL};
+    for (size_t i = 0; kw[i]; i++) item(out, kw[i], C_KEYWORD, NULL);
+  } else if (n == 0 && in && in->kind == D_TEST && in->span.start < w) {
+    static const char *const kw[] = {"given", "expect", "profile", NULL};
+    for (size_t i = 0; kw[i]; i++) item(out, kw[i], C_KEYWORD, NULL);
   } else if (n == 0 && in && in->kind == D_RULES) {
     SymEntry *e = in->name.name ? lookup_value(c, c->root, in->name.name) : NULL;
     if (e && e->kind == SYM_SCALE) enum_items(out, c, c->scales[e->index].enum_id);

@@ -145,9 +145,13 @@ static int64_t content_length(const char *h, size_t end) {
   return len;
 }
 
-static void parse_error(LspServer *s, const char *what) {
-  lsp_reply_error(s, NULL, RPC_PARSE_ERROR, "%s", what);
+/* An error about the input is queued like a message (as [code, text]: a
+ * message is always an object), so that it is answered in its place. */
+static void queue_error(LspServer *s, int code, const char *what) {
+  json_array_append_new(s->queue, json_pack("[i,o]", code, lsp_cstr(what)));
 }
+
+static void parse_error(LspServer *s, const char *what) { queue_error(s, RPC_PARSE_ERROR, what); }
 
 static void queue_body(LspServer *s, const char *body, size_t len) {
   json_error_t err;
@@ -158,7 +162,7 @@ static void queue_body(LspServer *s, const char *body, size_t len) {
   }
   if (!json_is_object(msg)) {
     json_decref(msg);
-    lsp_reply_error(s, NULL, RPC_INVALID_REQUEST, "a message must be a JSON object");
+    queue_error(s, RPC_INVALID_REQUEST, "a message must be a JSON object");
     return;
   }
   json_array_append_new(s->queue, msg);
@@ -194,8 +198,10 @@ static bool frame_one(LspServer *s) {
   if ((uint64_t)len > LSP_MAX_MESSAGE) {
     consume(s, head + 4);
     s->skip = (size_t)len;
-    lsp_reply_error(s, NULL, RPC_PARSE_ERROR, "message of %lld bytes is larger than the limit of %u bytes",
-                    (long long)len, LSP_MAX_MESSAGE);
+    char what[128];
+    snprintf(what, sizeof what, "message of %lld bytes is larger than the limit of %u bytes",
+             (long long)len, LSP_MAX_MESSAGE);
+    parse_error(s, what);
     return s->in_len > 0;
   }
   if (s->in_len - head - 4 < (size_t)len) return false;
@@ -230,7 +236,10 @@ static void handle_queue(LspServer *s) {
   while (json_array_size(s->queue) > 0 && s->state != 3) {
     json_t *m = json_incref(json_array_get(s->queue, 0));
     json_array_remove(s->queue, 0);
-    if (json_object_get(m, "cancelled"))
+    if (json_is_array(m))
+      lsp_reply_error(s, NULL, (int)json_integer_value(json_array_get(m, 0)), "%s",
+                      json_string_value(json_array_get(m, 1)));
+    else if (json_object_get(m, "cancelled"))
       lsp_reply_error(s, json_object_get(m, "id"), LSP_REQUEST_CANCELLED, "request cancelled");
     else
       lsp_handle(s, m);

@@ -254,6 +254,14 @@ def case_completion():
     labels("provisions after ref (first 5)", t.at(PACK, text, "ref ETSI-5.1-1", 4, 1))
     labels("names in an expression", t.at(PACK, text, "remote and users", 0, 1))
     labels("keywords at the top level", t.at(PACK, text, "facts {", 0, 1))
+    labels("items at the start of a requirement line", t.at(PACK, text, "  applies always", 2, 1))
+    labels("items at the start of a test line", t.at(PACK, text, "  expect recovery", 2, 1))
+    typing = os.path.join(FIX, "typing.ipsf")
+    half = text + "\nlet hurt = harm in { minor, \n"
+    t.open(typing, half)
+    t.diags("a line being typed", typing, analysis=False)
+    labels("enum values inside a set after in, while the line does not parse",
+           t.at(typing, half, "{ minor, ", 9, 1))
     # the provision list is long: keep the record short
     for rec in t.record:
         if rec[0].startswith("provisions"):
