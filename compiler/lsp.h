@@ -139,6 +139,10 @@ void lsp_doc_free(LspDoc *d);
 void lsp_doc_edit(LspDoc *d, size_t start, size_t end, const char *text, size_t len);
 /* Compile (types only, or with the analysis) and publish diagnostics. */
 void lsp_doc_check(LspServer *s, LspDoc *d, bool analyse);
+/* Check again (types only, analysis debounced) the open documents whose
+ * compilation imported `changed`: an edit of a module shows in its
+ * importers at once. */
+void lsp_doc_check_importers(LspServer *s, LspDoc *changed);
 void lsp_publish(LspServer *s, LspDoc *d);
 /* A compilation that reads open documents before files (read_hook). */
 Compilation *lsp_new_compilation(LspServer *s, bool types_only);

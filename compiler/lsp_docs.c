@@ -470,6 +470,25 @@ Compilation *lsp_new_compilation(LspServer *s, bool types_only) {
   return compilation_new(&opt);
 }
 
+/* True if d's last compilation read `other` as one of its imports. */
+static bool imports_doc(LspDoc *d, LspDoc *other) {
+  if (!d->c || d == other) return false;
+  char *real = realpath(other->path, NULL);
+  bool found = false;
+  for (size_t i = 0; i < d->c->module_count && !found; i++) {
+    if (i == d->c->root) continue;
+    const ModuleInfo *m = &d->c->modules[i];
+    found = (real && m->key && strcmp(m->key, real) == 0) || strcmp(m->path, other->path) == 0;
+  }
+  free(real);
+  return found;
+}
+
+void lsp_doc_check_importers(LspServer *s, LspDoc *changed) {
+  for (size_t i = 0; i < s->doc_count; i++)
+    if (imports_doc(s->docs[i], changed)) lsp_doc_check(s, s->docs[i], false);
+}
+
 void lsp_doc_check(LspServer *s, LspDoc *d, bool analyse) {
   d->analysis_due = false;
   if (d->len > LSP_MAX_DOCUMENT) {

@@ -13,7 +13,8 @@
  * once up to the type check and publish; the analysis (check's IPSF-W
  * findings) runs when no message has arrived for `analysisDelayMs`
  * (initializationOptions, default LSP_DEFAULT_DELAY_MS) and publishes
- * again; didSave runs it at once.  The analysis is bounded by
+ * again; didSave runs it at once.  A change of a document also checks
+ * again the open documents that import it.  The analysis is bounded by
  * `analysisWork` (initializationOptions, default LSP_DEFAULT_ANALYSIS_WORK
  * expression evaluations; 0 means check's own bound): a search past it is
  * reported as IPSF-W100 "not analysed", never guessed.
@@ -95,6 +96,7 @@ static void did_change(LspServer *s, json_t *params) {
   json_decref(d->test_diags);
   d->test_diags = NULL;
   lsp_doc_check(s, d, false);
+  lsp_doc_check_importers(s, d);
 }
 
 static void notification(LspServer *s, const char *method, json_t *params) {

@@ -160,6 +160,15 @@ def case_diagnostics():
                                               "line": start["line"], "character": start["character"] + 4}},
                                               "text": "1"}]})
     t.diags("after an incremental fix (the module's error remains)", BROKEN, analysis=False)
+    # Open the module and fix it in the editor: its importer is checked
+    # again at once, reading the module's unsaved text.
+    bad = os.path.join(FIX, "lib/bad.ipsf")
+    t.open(bad)
+    t.diags("the module itself", bad, analysis=False)
+    t.c.notify("textDocument/didChange", {"textDocument": {"uri": uri(bad), "version": 2},
+                                          "contentChanges": [{"text": "let broken = 1 + 1;\n"}]})
+    t.diags("the module, fixed (unsaved)", bad)
+    t.diags("its importer, checked again with the unsaved module", BROKEN)
     t.open(PACK)
     t.diags("clean pack: findings with codes and counterexamples", PACK)
     # Full sync change introducing a syntax error, then didSave.
