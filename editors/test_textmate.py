@@ -144,8 +144,32 @@ def line_starts(text):
         start += len(line) + 1
 
 
+def check_extension():
+    """The VS Code extension's manifest names this grammar, language and files."""
+    ext = os.path.join(HERE, "vscode")
+    pkg = json.load(open(os.path.join(ext, "package.json")))
+    g = json.load(open(GRAMMAR))
+    bad = []
+    grammars = pkg["contributes"]["grammars"]
+    if not any(x["scopeName"] == g["scopeName"] and
+               os.path.samefile(os.path.join(ext, x["path"]), GRAMMAR) for x in grammars):
+        bad.append("package.json does not contribute %s" % GRAMMAR)
+    for lang in pkg["contributes"]["languages"]:
+        if ".ipsf" not in lang["extensions"]:
+            bad.append("the language is not bound to .ipsf")
+        json.load(open(os.path.join(ext, lang["configuration"])))
+    if not os.path.exists(os.path.join(ext, pkg["main"])):
+        bad.append("no %s" % pkg["main"])
+    if "onLanguage:ipsf" not in pkg["activationEvents"]:
+        bad.append("not activated by the ipsf language")
+    return bad
+
+
 def main():
     grammar = Grammar(GRAMMAR)
+    for b in check_extension():
+        print("FAIL", b)
+        return 1
     files = sys.argv[1:] or sorted(glob.glob(os.path.join(ROOT, "examples/*/pack.ipsf")) +
                                    glob.glob(os.path.join(ROOT, "stdlib/*.ipsf")) +
                                    glob.glob(os.path.join(ROOT, "tests/lsp/fixtures/*.ipsf")) +
