@@ -18,7 +18,8 @@
  *
  * Limits: a message body is at most LSP_MAX_MESSAGE bytes (larger ones are
  * skipped with a ParseError); a document larger than LSP_MAX_DOCUMENT is
- * kept but not compiled (one diagnostic says so), the compiler's own limit.
+ * kept but not compiled (one diagnostic says so), the compiler's own limit;
+ * at most LSP_MAX_DIAGNOSTICS diagnostics are published per document.
  */
 #ifndef IPSF_LSP_H
 #define IPSF_LSP_H
@@ -36,6 +37,8 @@
 #define LSP_MAX_MESSAGE (64u * 1024u * 1024u)
 #define LSP_MAX_DOCUMENT (16u * 1024u * 1024u)
 #define LSP_MAX_HEADER 8192u
+/* Diagnostics published per document; one more says how many were left out. */
+#define LSP_MAX_DIAGNOSTICS 1000u
 #define LSP_DEFAULT_DELAY_MS 300
 /* The analysis's work bound while editing (AnalyzeLimits.total_work); a
  * search past it is reported as IPSF-W100, `check` bounds at 400 million. */

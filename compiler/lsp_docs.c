@@ -170,10 +170,34 @@ static const Source *span_source(LspDoc *d, Span span) {
   return d->c->sources.items[span.file];
 }
 
+/* A position in a compiled source: its line by binary search in the line
+ * table (so that many diagnostics cost no more than one scan each). */
+static json_t *source_position(const Source *src, uint32_t offset) {
+  if (offset > src->len) offset = src->len;
+  uint32_t lo = 0, hi = src->line_count ? src->line_count - 1 : 0;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo + 1) / 2;
+    if (src->line_starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  uint32_t start = src->line_count ? src->line_starts[lo] : 0;
+  const unsigned char *u = (const unsigned char *)src->text;
+  size_t units = 0;
+  for (size_t i = start; i < offset;) {
+    size_t k = ipsf_utf8_seq(u + i, src->len - i);
+    if (k == 0) k = 1;
+    units += k == 4 ? 2 : 1;
+    i += k;
+  }
+  return json_pack("{s:I,s:I}", "line", (json_int_t)lo, "character", (json_int_t)units);
+}
+
 json_t *lsp_span_range(LspDoc *d, Span span) {
   const Source *src = span_source(d, span);
   if (!src) return lsp_range("", 0, 0, 0);
-  return lsp_range(src->text, src->len, span.start, span.end);
+  uint32_t end = span.end < span.start ? span.start : span.end;
+  return json_pack("{s:o,s:o}", "start", source_position(src, span.start), "end",
+                   source_position(src, end));
 }
 
 bool lsp_params_offset(LspDoc *d, json_t *params, size_t *offset) {
@@ -441,8 +465,17 @@ void lsp_publish(LspServer *s, LspDoc *d) {
   } else if (d->c) {
     const Diags *g = compilation_diags(d->c);
     json_t *last = NULL;
+    size_t shown = 0;
     for (size_t i = 0; i < g->count; i++) {
       const Diag *x = &g->items[i];
+      if (x->level != DIAG_NOTE && shown == LSP_MAX_DIAGNOSTICS) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%zu more diagnostics not shown (the first %u are)",
+                 g->count - i, LSP_MAX_DIAGNOSTICS);
+        json_array_append_new(list, json_pack("{s:o,s:i,s:s,s:s}", "range", lsp_range("", 0, 0, 0),
+                                              "severity", 1, "source", "ipsfc", "message", msg));
+        break;
+      }
       if (x->level == DIAG_NOTE && last) {
         json_t *r = related(s, d, x->span.file == SPAN_NO_FILE ? (Span){d->root, 0, 0} : x->span,
                             x->message);
@@ -450,6 +483,7 @@ void lsp_publish(LspServer *s, LspDoc *d) {
         continue;
       }
       last = one_diag(s, d, x);
+      shown++;
       json_array_append_new(list, last);
     }
   }

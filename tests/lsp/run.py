@@ -200,6 +200,10 @@ def case_diagnostics():
     odd = os.path.join(FIX, "odd.ipsf")
     t.open(odd, "pack \"\u0000\" version \"1\" { }\n\u0001 \U0001F600 \ufffd let x = ;\n")
     t.diags("odd bytes", odd, analysis=False)
+    many = os.path.join(FIX, "many.ipsf")
+    t.open(many, "@\n" * 1500)
+    d = t.c.diagnostics(uri(many))["diagnostics"]
+    t.log("1,500 errors: how many are published, the first and the last", [len(d), d[0], d[-1]])
     huge = os.path.join(FIX, "huge.ipsf")
     t.open(huge, "//" + "x" * (16 * 1024 * 1024 + 10) + "\n")
     t.diags("a document above the limit", huge, analysis=False)
