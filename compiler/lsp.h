@@ -56,6 +56,14 @@ enum {
   LSP_REQUEST_CANCELLED = -32800
 };
 
+/* Checkpoints of one long line of a compiled source (lsp_docs.c,
+ * source_position): owned by the document, reset with its compilation. */
+typedef struct {
+  const void *src;
+  uint32_t line;
+  size_t *off, *units, n;
+} LspLineIndex;
+
 typedef struct {
   char *uri;
   char *path;        /* the file the URI names (what imports resolve from) */
@@ -69,6 +77,7 @@ typedef struct {
   bool analysis_due; /* a debounced analysis is waiting */
   int64_t due_ms;    /* when */
   json_t *test_diags;/* failing `expect` lines of the last test run, or NULL */
+  LspLineIndex line_index; /* of a long line of c's sources */
 } LspDoc;
 
 typedef void (*LspWrite)(void *ctx, const char *data, size_t len);
@@ -138,6 +147,7 @@ LspDoc *lsp_doc_find(LspServer *s, const char *uri);
 LspDoc *lsp_doc_open(LspServer *s, const char *uri, const char *text, size_t len, int64_t v);
 void lsp_doc_close(LspServer *s, const char *uri);
 void lsp_doc_free(LspDoc *d);
+void lsp_line_index_free(LspLineIndex *x);
 /* Replace [start, end) of the text by `text` (offsets in bytes). */
 void lsp_doc_edit(LspDoc *d, size_t start, size_t end, const char *text, size_t len);
 /* Compile (types only, or with the analysis) and publish diagnostics. */

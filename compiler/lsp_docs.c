@@ -170,9 +170,46 @@ static const Source *span_source(LspDoc *d, Span span) {
   return d->c->sources.items[span.file];
 }
 
+static size_t utf16_units(const unsigned char *u, size_t len, size_t from, size_t to, size_t *end) {
+  size_t units = 0, i = from;
+  while (i < to) {
+    size_t k = ipsf_utf8_seq(u + i, len - i);
+    if (k == 0) k = 1;
+    units += k == 4 ? 2 : 1;
+    i += k;
+  }
+  *end = i;
+  return units;
+}
+
+/* A long line's checkpoints: every LSP_LINE_STEP bytes, the first
+ * character boundary and the UTF-16 units before it. */
+#define LSP_LINE_STEP 4096u
+static void line_index(LspDoc *d, const Source *src, uint32_t line, size_t start, size_t stop) {
+  LspLineIndex *x = &d->line_index;
+  if (x->src == src && x->line == line) return;
+  free(x->off);
+  free(x->units);
+  x->n = (stop - start) / LSP_LINE_STEP + 1;
+  x->off = xmalloc_array(x->n, sizeof *x->off);
+  x->units = xmalloc_array(x->n, sizeof *x->units);
+  size_t at = start, units = 0;
+  for (size_t k = 0; k < x->n; k++) {
+    size_t end;
+    units += utf16_units((const unsigned char *)src->text, src->len, at, start + k * LSP_LINE_STEP, &end);
+    x->off[k] = end;
+    x->units[k] = units;
+    at = end;
+  }
+  x->src = src;
+  x->line = line;
+}
+
 /* A position in a compiled source: its line by binary search in the line
- * table (so that many diagnostics cost no more than one scan each). */
-static json_t *source_position(const Source *src, uint32_t offset) {
+ * table, its UTF-16 column counted from the line's start, or on a long
+ * line from the checkpoint before it (so that a thousand diagnostics on
+ * one 16 MiB line cost one scan of it, not a thousand). */
+static json_t *source_position(LspDoc *d, const Source *src, uint32_t offset) {
   if (offset > src->len) offset = src->len;
   uint32_t lo = 0, hi = src->line_count ? src->line_count - 1 : 0;
   while (lo < hi) {
@@ -180,15 +217,16 @@ static json_t *source_position(const Source *src, uint32_t offset) {
     if (src->line_starts[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  uint32_t start = src->line_count ? src->line_starts[lo] : 0;
-  const unsigned char *u = (const unsigned char *)src->text;
-  size_t units = 0;
-  for (size_t i = start; i < offset;) {
-    size_t k = ipsf_utf8_seq(u + i, src->len - i);
-    if (k == 0) k = 1;
-    units += k == 4 ? 2 : 1;
-    i += k;
+  size_t start = src->line_count ? src->line_starts[lo] : 0, from = start, base = 0, end;
+  size_t stop = lo + 1 < src->line_count ? src->line_starts[lo + 1] : src->len;
+  if (stop - start > 16 * LSP_LINE_STEP) {
+    line_index(d, src, lo, start, stop);
+    size_t k = (offset - start) / LSP_LINE_STEP;
+    while (k > 0 && d->line_index.off[k] > offset) k--;
+    from = d->line_index.off[k];
+    base = d->line_index.units[k];
   }
+  size_t units = base + utf16_units((const unsigned char *)src->text, src->len, from, offset, &end);
   return json_pack("{s:I,s:I}", "line", (json_int_t)lo, "character", (json_int_t)units);
 }
 
@@ -196,8 +234,8 @@ json_t *lsp_span_range(LspDoc *d, Span span) {
   const Source *src = span_source(d, span);
   if (!src) return lsp_range("", 0, 0, 0);
   uint32_t end = span.end < span.start ? span.start : span.end;
-  return json_pack("{s:o,s:o}", "start", source_position(src, span.start), "end",
-                   source_position(src, end));
+  return json_pack("{s:o,s:o}", "start", source_position(d, src, span.start), "end",
+                   source_position(d, src, end));
 }
 
 bool lsp_params_offset(LspDoc *d, json_t *params, size_t *offset) {
@@ -321,8 +359,15 @@ LspDoc *lsp_doc_find(LspServer *s, const char *uri) {
   return NULL;
 }
 
+void lsp_line_index_free(LspLineIndex *x) {
+  free(x->off);
+  free(x->units);
+  *x = (LspLineIndex){0};
+}
+
 void lsp_doc_free(LspDoc *d) {
   if (!d) return;
+  lsp_line_index_free(&d->line_index);
   compilation_free(d->c);
   json_decref(d->test_diags);
   free(d->uri);
@@ -536,6 +581,7 @@ void lsp_doc_check(LspServer *s, LspDoc *d, bool analyse) {
   check_source(c, d->path);
   compilation_free(d->c);
   d->c = c;
+  lsp_line_index_free(&d->line_index);
   d->root = c->module_count ? c->modules[c->root].ast->source : 0;
   d->ix = c->module_count ? index_build(c) : NULL;
   d->analysed = analyse;

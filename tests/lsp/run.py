@@ -204,6 +204,18 @@ def case_diagnostics():
     t.open(many, "@\n" * 1500)
     d = t.c.diagnostics(uri(many))["diagnostics"]
     t.log("1,500 errors: how many are published, the first and the last", [len(d), d[0], d[-1]])
+    # A long line (past the checkpoints' threshold) of wide characters
+    # in a comment, then errors: each column must be the UTF-16 length of
+    # what precedes it.
+    longline = os.path.join(FIX, "longline.ipsf")
+    body = "/* " + "\u00e9\U0001F600ab" * 30000 + " */"
+    text = body + "@ @ @\n@"
+    t.open(longline, text)
+    d = t.c.diagnostics(uri(longline))["diagnostics"]
+    want = [{"line": 0, "character": len(text[:i].encode("utf-16-le")) // 2}
+            for i, ch in enumerate(text.split("\n")[0]) if ch == "@"] + [{"line": 1, "character": 0}]
+    t.log("positions on a %d-byte line" % len(body.encode()),
+          [[x["range"]["start"] for x in d] == want, len(d)])
     huge = os.path.join(FIX, "huge.ipsf")
     t.open(huge, "//" + "x" * (16 * 1024 * 1024 + 10) + "\n")
     t.diags("a document above the limit", huge, analysis=False)
