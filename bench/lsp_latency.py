@@ -9,7 +9,7 @@ so the analysis starts as soon as the type check is published).  Packs: the
 largest example (by bytes) and a generated pack of RULES rules (default
 1000) over 50 facts, in scales of the ssf axes and one `first` scale.
 
-    /usr/bin/python3 bench/lsp_latency.py [--repeat N] [--rules N]
+    /usr/bin/python3 bench/lsp_latency.py [--repeat N] [--rules N] [--work N]
 """
 import argparse
 import glob
@@ -54,9 +54,9 @@ def generated(rules):
     return "\n".join(out) + "\n// x\n"
 
 
-def measure(path, text, repeat):
+def measure(path, text, repeat, work):
     c = LspClient(IPSFC, env=dict(os.environ, XDG_CACHE_HOME=tempfile.mkdtemp()))
-    c.request("initialize", {"capabilities": {}, "initializationOptions": {"analysisDelayMs": 0}})
+    c.request("initialize", {"capabilities": {}, "initializationOptions": opts(work)})
     c.notify("initialized", {})
     uri = "file://" + path
     c.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "ipsf",
@@ -85,6 +85,13 @@ def measure(path, text, repeat):
     return types, analysis, findings
 
 
+def opts(work):
+    o = {"analysisDelayMs": 0}
+    if work is not None:
+        o["analysisWork"] = work
+    return o
+
+
 def row(name, lines, ms):
     if not ms:
         return "%-34s %6s %10s %10s" % (name, lines, "-", "-")
@@ -96,6 +103,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--rules", type=int, default=1000)
+    ap.add_argument("--work", type=int, default=None,
+                    help="analysisWork (default: the server's; 0: check's own bound)")
     a = ap.parse_args()
     largest = max(glob.glob(os.path.join(ROOT, "examples/*/pack.ipsf")), key=os.path.getsize)
     tmp = tempfile.mkdtemp()
@@ -106,7 +115,7 @@ def main():
     print("%-34s %6s %11s %11s" % ("pack / phase", "lines", "median", "p90"))
     for name, path in [(os.path.relpath(largest, ROOT), largest), ("generated, %d rules" % a.rules, gen)]:
         text = open(path).read()
-        types, analysis, findings = measure(path, text, a.repeat)
+        types, analysis, findings = measure(path, text, a.repeat, a.work)
         lines = text.count("\n")
         print(row(name + ": type check", lines, types))
         print(row(name + ": + analysis (%d findings)" % findings, lines, analysis))
