@@ -46,7 +46,7 @@ PKGS     := jansson yaml-0.1 libsodium libffi
 DEB_PKGS := flex bison libffi-dev libcriterion-dev libjansson-dev libyaml-dev \
             libsodium-dev pkg-config python3-jsonschema python3-yaml \
             python3-cffi python3-pytest python3-dask python3-distributed python3-dev \
-            chromium chromium-driver python3-selenium
+            chromium chromium-driver python3-selenium neovim
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -188,6 +188,9 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/diff/property.py
 	$(MAKE) guidelines browser-test
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/lsp/run.py
+	IPSFC=$(abspath $(IPSFC)) sh tests/lsp/nvim.sh
+	/usr/bin/python3 editors/test_textmate.py
 	$(IPSFC) fmt --check $$(find examples stdlib -name '*.ipsf' | sort)
 	sh tools/gen_bytecode_doc.sh --check
 
@@ -334,12 +337,12 @@ alloc-test: deps
 	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key lsp"]
 # builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
 # each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target> and replaying
 # tests/fuzz/regressions/<target>; the corpus grows in
 # build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
-FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key
+FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key lsp
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 

@@ -112,6 +112,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_lsp(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

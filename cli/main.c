@@ -22,6 +22,7 @@ static const Verb verbs[] = {
     {"test", cmd_test, "run a pack's test blocks"},
     {"diff", cmd_diff, "what changes between two versions of a pack, and for whom"},
     {"fmt", cmd_fmt, "lay packs out canonically (-w rewrites, --check diffs)"},
+    {"lsp", cmd_lsp, "run the language server for editors (LSP over stdio)"},
     {"disasm", cmd_disasm, "print a readable listing of a pack's bytecode"},
     {"inspect", cmd_inspect, "print a compiled pack's metadata, digest and sizes"},
     {"schema", cmd_schema, "print the JSON Schema of a pack's fact sheets"},

@@ -33,7 +33,7 @@ typedef struct Compilation Compilation;
 
 /* Work bounds: a search that exceeds them reports IPSF-W100 (never a
  * guess).  0 = the defaults. */
-typedef struct {
+typedef struct AnalyzeLimits {
   uint64_t nodes_per_search; /* default 20000 */
   uint64_t total_work;       /* expression evaluations, default 400 million */
 } AnalyzeLimits;

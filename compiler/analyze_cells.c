@@ -437,7 +437,7 @@ void ipsfc_an_add_cuts(An *a, uint32_t fact, const AnalyzeFactCuts *cuts) {
   if (f->kind == TY_INT)
     for (size_t i = 0; i < cuts->nith; i++) add_int_threshold(a, f, cuts->ith[i]);
   if (f->kind == TY_NUMBER)
-    for (size_t i = 0; i < cuts->nnth; i++) add_threshold(a, fact, cuts->nth[i], true);
+    for (size_t i = 0; i < cuts->nnth; i++) add_threshold(a, fact, cuts->nth[i], true, NO_SPAN);
   if (f->kind == TY_STRING)
     for (size_t i = 0; i < cuts->nlit; i++) add_literal(a, fact, cuts->lit[i]);
 }

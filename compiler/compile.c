@@ -42,13 +42,14 @@ static bool check_semantics(Compilation *c, const char *path) {
 
 bool check_source(Compilation *c, const char *path) {
   if (!check_semantics(c, path)) return false;
+  if (c->opt.types_only) return true;
   /* Code generation reports what only it finds (a pack past the limits of
    * the bytecode): a clean check means the pack compiles. */
   IpsfPack *pack = NULL;
   if (c->pack && codegen_pack(c, &pack)) ipsf_pack_free(pack);
   /* Static analysis (gaps, overlaps, dead rules, ...): warnings, only on a
    * pack that compiles. */
-  if (c->pack && c->diags.errors == 0) analyze_pack(c, NULL);
+  if (c->pack && c->diags.errors == 0) analyze_pack(c, c->opt.analyze_limits);
   return c->diags.errors == 0;
 }
 

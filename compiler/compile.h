@@ -29,6 +29,19 @@ typedef struct {
    * may call (ipsf_pack_bind_natives). */
   const char *const *allow_native;
   size_t allow_native_count;
+  /* The language server's open documents (compiler/lsp_docs.c): asked for
+   * each file before it is read from disk, with the path as load.c formed
+   * it and its real path (NULL if it has none).  Returns a malloc'd,
+   * NUL-terminated copy (*len bytes) the compilation takes, or NULL to read
+   * the file.  NULL hook: files only. */
+  char *(*read_hook)(void *ctx, const char *path, const char *real, uint32_t *len);
+  void *read_ctx;
+  /* check_source stops after the type check (no code generation, no
+   * analysis): the language server's diagnostics while typing. */
+  bool types_only;
+  /* The analysis's work bounds (analyze.h); NULL: the defaults.  The
+   * language server's are smaller: it answers while one types. */
+  const struct AnalyzeLimits *analyze_limits;
 } CompileOptions;
 
 typedef struct Compilation Compilation;

@@ -82,6 +82,16 @@ static char *read_file(const char *path, uint32_t *len, const char **why) {
   return buf;
 }
 
+/* An open editor buffer (CompileOptions.read_hook) before the file. */
+static char *read_source(Compilation *c, const char *path, const char *real, uint32_t *len,
+                         const char **why) {
+  if (c->opt.read_hook) {
+    char *text = c->opt.read_hook(c->opt.read_ctx, path, real, len);
+    if (text) return text;
+  }
+  return read_file(path, len, why);
+}
+
 static uint32_t find_module(Compilation *c, const char *key) {
   for (size_t i = 0; i < c->module_count; i++)
     if (strcmp(c->modules[i].key, key) == 0) return (uint32_t)i;
@@ -123,7 +133,7 @@ static uint32_t try_file(Compilation *c, const char *candidate) {
   if (known != UINT32_MAX) return known;
   uint32_t len = 0;
   const char *why = NULL;
-  char *text = read_file(candidate, &len, &why);
+  char *text = read_source(c, candidate, key, &len, &why);
   if (!text) return UINT32_MAX;
   return add_module(c, candidate, key, text, len);
 }
@@ -228,12 +238,12 @@ static void load_module(Compilation *c, uint32_t m, ModuleStack *stack) {
 bool load_root(Compilation *c, const char *path) {
   uint32_t len = 0;
   const char *why = NULL;
-  char *text = read_file(path, &len, &why);
+  const char *key = file_key(c, path);
+  char *text = read_source(c, path, key, &len, &why);
   if (!text) {
     diag_error(&c->diags, NO_SPAN, "cannot read %s: %s", path, why);
     return false;
   }
-  const char *key = file_key(c, path);
   c->root = add_module(c, path, key ? key : path, text, len);
   ModuleStack stack = {0};
   load_module(c, c->root, &stack);
