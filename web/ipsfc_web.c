@@ -1,0 +1,147 @@
+/*
+ * ipsfc_web.c -- the entry points of the WebAssembly build (docs/playground.md).
+ *
+ * The playground runs the CLI itself, not a reimplementation: the page
+ * writes the pack and its sheets into Emscripten's in-memory file system
+ * (MEMFS) under the names it shows, and calls a verb of ipsfc --
+ * `check --format json`, `eval --format json --explain`, `test --format
+ * json`, `fmt`, `schema` -- through the same cmd_<verb> functions
+ * cli/main.c dispatches to.  What the verb writes to stdout and stderr is
+ * captured in two MEMFS files and handed back as one JSON object:
+ *
+ *   {"exit": 0, "stdout": "...", "stderr": "..."}
+ *
+ * so the page shows exactly the CLI's diagnostics, findings, records and
+ * test results (the Node test, tests/wasm/, compares the records byte for
+ * byte with the native build's).
+ *
+ * Invariants:
+ *  - One call at a time (the module is single-threaded; the page runs it
+ *    in a Web Worker).  Every call starts with stdout and stderr reopened
+ *    empty, and every verb resets its own option state (getopt's optind).
+ *  - Only the verbs below run: compile, sign, keygen and verify write key
+ *    or pack files the browser has no use for; `eval --jobs` is forced to
+ *    1 (no threads in this build) by being given first, so that a later
+ *    --jobs of the caller wins only if it is 1... the page never passes one.
+ *  - Natives: runtime/native.c refuses every extern (nothing is allowed in
+ *    the browser) with the CLI's message; --allow-native is refused here
+ *    before the verb runs, since no library can be loaded (no dlopen).
+ *  - Signatures: libsodium is built for wasm (build/wasm/), so a pack's
+ *    digest and a .ipsb's signature are checked as by the CLI; the page has
+ *    no key files, and --require-signature is refused here with a message.
+ *  - The result string is malloc'd; the caller frees it with ipsfw_free.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "report.h"
+#include "sheet.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#define IPSFW_EXPORT EMSCRIPTEN_KEEPALIVE
+#else
+#define IPSFW_EXPORT
+#endif
+
+char *ipsfw_run(int argc, char **argv);
+void ipsfw_free(char *p);
+
+#define OUT_PATH "/tmp/ipsfw.stdout"
+#define ERR_PATH "/tmp/ipsfw.stderr"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} WebVerb;
+
+static const WebVerb web_verbs[] = {
+    {"check", cmd_check}, {"eval", cmd_eval},     {"test", cmd_test},
+    {"fmt", cmd_fmt},     {"schema", cmd_schema}, {"inspect", cmd_inspect},
+};
+
+/* A whole MEMFS file into b (nothing if it cannot be read). */
+static void append_file(IpsfBuf *b, const char *path, IpsfBuf *json) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    ipsf_buf_json_string(json, "");
+    return;
+  }
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) ipsf_buf_put(b, chunk, n);
+  fclose(f);
+  ipsf_buf_json_string(json, b->data ? b->data : "");
+}
+
+/* Options the browser cannot honour, refused before the verb runs. */
+static const char *refused_option(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strncmp(argv[i], "--allow-native", 14) == 0)
+      return "--allow-native: no native library can be loaded in the browser "
+             "(docs/playground.md); a pack with extern functions is refused as by the CLI";
+    if (strncmp(argv[i], "--require-signature", 19) == 0)
+      return "--require-signature: the playground has no key files; check signatures "
+             "with the CLI (ipsfc verify, eval --require-signature)";
+  }
+  return NULL;
+}
+
+static int run_verb(int argc, char **argv) {
+  if (argc < 1) return EXIT_USAGE;
+  const char *why = refused_option(argc, argv);
+  if (why) {
+    fprintf(stderr, "ipsfc %s: %s\n", argv[0], why);
+    return EXIT_USAGE;
+  }
+  for (size_t i = 0; i < sizeof web_verbs / sizeof web_verbs[0]; i++)
+    if (strcmp(web_verbs[i].name, argv[0]) == 0) return web_verbs[i].run(argc, argv);
+  fprintf(stderr, "ipsfc: '%s' is not available in the playground\n", argv[0]);
+  return EXIT_USAGE;
+}
+
+/* Run `ipsfc argv[0] argv[1..]` (argv[0] is the verb); the JSON object of
+ * the header comment, or NULL when out of memory. */
+IPSFW_EXPORT char *ipsfw_run(int argc, char **argv) {
+  if (!freopen(OUT_PATH, "w", stdout) || !freopen(ERR_PATH, "w", stderr)) return NULL;
+  /* eval: one thread (no --jobs in this build); inserted after the verb */
+  char **args = calloc((size_t)argc + 2, sizeof *args);
+  if (!args) return NULL;
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    args[n++] = argv[i];
+    if (i == 0 && argc > 0 && strcmp(argv[0], "eval") == 0) args[n++] = "--jobs=1";
+  }
+  int status = run_verb(n, args);
+  free(args);
+  fflush(stdout);
+  fflush(stderr);
+  IpsfBuf json, out, err;
+  ipsf_buf_init(&json);
+  ipsf_buf_init(&out);
+  ipsf_buf_init(&err);
+  ipsf_buf_printf(&json, "{\"exit\": %d, \"stdout\": ", status);
+  append_file(&out, OUT_PATH, &json);
+  ipsf_buf_puts(&json, ", \"stderr\": ");
+  append_file(&err, ERR_PATH, &json);
+  ipsf_buf_puts(&json, "}");
+  ipsf_buf_free(&out);
+  ipsf_buf_free(&err);
+  if (json.failed) {
+    ipsf_buf_free(&json);
+    return NULL;
+  }
+  return json.data;
+}
+
+IPSFW_EXPORT void ipsfw_free(char *p) { free(p); }
+
+int main(void) {
+  /* as cli/main.c: out of memory inside jansson is an error, not altered text */
+  json_set_alloc_funcs(ipsf_json_malloc, free);
+  return 0;
+}
