@@ -354,7 +354,7 @@ WASM_LDFLAGS := -O2 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=67108864 -sTOTAL_ST
   -sMODULARIZE=1 -sEXPORT_NAME=createIpsfc -sFORCE_FILESYSTEM=1 \
   -sEXPORTED_FUNCTIONS=_main,_ipsfw_run,_ipsfw_free,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=FS,stringToUTF8,lengthBytesUTF8,UTF8ToString
-WEB_FILES := index.html app.js worker.js style.css
+WEB_FILES := index.html app.js worker.js style.css ipsfc_api.js
 
 .PHONY: wasm wasm-deps wasm-test playground
 wasm-deps:

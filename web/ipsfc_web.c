@@ -19,10 +19,11 @@
  *  - One call at a time (the module is single-threaded; the page runs it
  *    in a Web Worker).  Every call starts with stdout and stderr reopened
  *    empty, and every verb resets its own option state (getopt's optind).
- *  - Only the verbs below run: compile, sign, keygen and verify write key
- *    or pack files the browser has no use for; `eval --jobs` is forced to
- *    1 (no threads in this build) by being given first, so that a later
- *    --jobs of the caller wins only if it is 1... the page never passes one.
+ *  - Only the verbs below run (compile, sign, keygen and verify write key
+ *    or pack files the browser has no use for), and one of the page's own,
+ *    `describe PACK` (the axes' levels and the viewpoints, for the category
+ *    matrix).  eval gets --jobs=1 right after the verb: this build has no
+ *    threads (the page passes no --jobs of its own).
  *  - Natives: runtime/native.c refuses every extern (nothing is allowed in
  *    the browser) with the CLI's message; --allow-native is refused here
  *    before the verb runs, since no library can be loaded (no dlopen).
@@ -59,9 +60,57 @@ typedef struct {
   int (*run)(int argc, char **argv);
 } WebVerb;
 
+static void axis_json(IpsfBuf *b, const IpsfPack *pack, int axis) {
+  uint32_t s = ipsf_pack_axis(pack, axis);
+  if (s == UINT32_MAX) {
+    ipsf_buf_puts(b, "null");
+    return;
+  }
+  ipsf_buf_puts(b, "{\"scale\": ");
+  ipsf_buf_json_string(b, ipsf_pack_scale_name(pack, s));
+  ipsf_buf_puts(b, ", \"levels\": [");
+  for (uint32_t l = 0; l < ipsf_pack_level_count(pack, s); l++) {
+    if (l) ipsf_buf_puts(b, ", ");
+    ipsf_buf_json_string(b, ipsf_pack_level_name(pack, s, l));
+  }
+  ipsf_buf_puts(b, "]}");
+}
+
+/* `describe PACK`: what the page draws the category matrix and the
+ * viewpoints with, from the public API (include/ipsf.h) of the pack as
+ * cli_load_pack compiles and verifies it (diagnostics on stderr):
+ *   {"axis1": {"scale": S, "levels": [lowest first]} or null, "axis2": ...,
+ *    "viewpoints": [...]} */
+static int cmd_describe(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: describe PACK\n");
+    return EXIT_USAGE;
+  }
+  StrList dirs = {0};
+  int status = EXIT_OK;
+  IpsfPack *pack = cli_load_pack(argv[1], &dirs, &status);
+  if (!pack) return status;
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_puts(&b, "{\"axis1\": ");
+  axis_json(&b, pack, 1);
+  ipsf_buf_puts(&b, ", \"axis2\": ");
+  axis_json(&b, pack, 2);
+  ipsf_buf_puts(&b, ", \"viewpoints\": [");
+  for (uint32_t v = 0; v < ipsf_pack_viewpoint_count(pack); v++) {
+    if (v) ipsf_buf_puts(&b, ", ");
+    ipsf_buf_json_string(&b, ipsf_pack_viewpoint_name(pack, v));
+  }
+  ipsf_buf_puts(&b, "]}\n");
+  ipsf_pack_free(pack);
+  bool ok = !b.failed && ipsf_buf_flush(&b, stdout);
+  ipsf_buf_free(&b);
+  return ok ? EXIT_OK : EXIT_INTERNAL;
+}
+
 static const WebVerb web_verbs[] = {
     {"check", cmd_check}, {"eval", cmd_eval},     {"test", cmd_test},
-    {"fmt", cmd_fmt},     {"schema", cmd_schema}, {"inspect", cmd_inspect},
+    {"fmt", cmd_fmt},     {"schema", cmd_schema}, {"describe", cmd_describe},
 };
 
 /* A whole MEMFS file into b (nothing if it cannot be read). */
