@@ -352,7 +352,7 @@ WASM_OBJ := $(WASM_OWN_SRC:%.c=$(WASM_DIR)/obj/%.o) \
             $(addprefix $(WASM_DIR)/obj/gen/,parser.o lexer.o stdlib.o)
 WASM_LDFLAGS := -O2 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=67108864 -sTOTAL_STACK=8388608 \
   -sMODULARIZE=1 -sEXPORT_NAME=createIpsfc -sFORCE_FILESYSTEM=1 \
-  -sEXPORTED_FUNCTIONS=_main,_ipsfw_run,_ipsfw_free,_malloc,_free \
+  -sEXPORTED_FUNCTIONS=_main,_ipsfw_run,_ipsfw_run_discard,_ipsfw_free,_malloc,_free \
   -sEXPORTED_RUNTIME_METHODS=FS,stringToUTF8,lengthBytesUTF8,UTF8ToString
 WEB_FILES := index.html app.js worker.js style.css ipsfc_api.js
 
@@ -441,7 +441,7 @@ $(WEB_FILES:%=$(WEB_DIR)/%): $(WEB_DIR)/%: web/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-wasm: wasm-deps
+wasm: deps wasm-deps
 	$(MAKE) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h $(BUILD)/gen/stdlib.c
 	$(MAKE) $(WEB_DIR)/ipsfc.js $(WASM_DIR)/ipsfc-node.js $(WEB_DIR)/examples.js $(WEB_FILES:%=$(WEB_DIR)/%)
 
