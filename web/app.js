@@ -177,9 +177,9 @@ function startRun() {
   if (busy) newWorker(); /* the busy one is stopped: its results are stale */
   busy = true;
   const id = ++runId;
-  $("batch").hidden = state.sheets.length < 2;
-  $("progress").value = 0;
-  $("progress-text").textContent = "";
+  $("batch").hidden = false; /* Cancel, whatever the run costs */
+  $("progress").removeAttribute("value"); /* indeterminate until the sheets start */
+  $("progress-text").textContent = "checking the pack…";
   setStatus("running…");
   worker.postMessage({ id, pack: state.pack, sheets: state.sheets.map((s) => ({ name: s.name, text: s.text })) });
 }
@@ -207,6 +207,7 @@ function onWorkerMessage(ev) {
     $("progress").max = m.total;
     $("progress").value = m.done;
     $("progress-text").textContent = `${m.done} / ${m.total} sheets`;
+    document.body.dataset.progress = `${m.done}/${m.total}`;
   } else if (m.type === "done") {
     busy = false;
     $("batch").hidden = true;
@@ -216,6 +217,8 @@ function onWorkerMessage(ev) {
     setStatus(`${m.records.length} records (${errs} errors) in ${Math.round(m.ms)} ms`);
     document.body.dataset.runs = String((Number(document.body.dataset.runs) || 0) + 1);
   } else if (m.type === "error") {
+    /* the module may be unusable after a failure: start a fresh one */
+    newWorker();
     busy = false;
     $("batch").hidden = true;
     setStatus("error: " + m.message);

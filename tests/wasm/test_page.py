@@ -16,8 +16,12 @@ chromium-driver, python3-selenium) and checks what a person would see:
  5. the record of a sheet shows the cell and the requirements that the
     native `ipsfc eval --format json` gives for it (IPSFC, default
     build/ipsfc): the placed cell of the matrix, each requirement's id,
-    method and status, per viewpoint;
+    method and status, per viewpoint; then, with a gap made in the pack,
+    the finding's counterexample loads as a sheet whose record is the
+    error the native CLI gives for it;
  6. a sheet whose device name is markup shows it as text (no element made);
+    250 sheets opened from files are evaluated in chunks with progress;
+    Cancel stops a run, and the next run (a fresh worker) completes;
  7. a shared link restores the same pack and sheets;
  8. the browser console has no error at all.
 A screenshot goes to build/wasm/playground.png (and to --screenshot PATH).
@@ -178,6 +182,38 @@ def main(argv):
         check(all(x["at"].replace("examples/smart-home/", "") in reasons
                   for rs in want["reasons"].values() for x in rs), "the reasons (--explain) are shown")
 
+        # 5b. a finding's counterexample, loaded as a sheet
+        n = runs(d)
+        gap_pack = d.find_element(By.ID, "pack").get_attribute("value").replace("  otherwise limited;\n", "", 1)
+        d.execute_script("const t = document.getElementById('pack'); t.value = arguments[0];"
+                         "t.dispatchEvent(new Event('input'));", gap_pack)
+        wait_run_after(d, n)
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, "pack.ipsf"), "w", encoding="utf-8") as f:
+                f.write(gap_pack)
+            want = [x for x in json.loads(native(["check", "--format", "json", "pack.ipsf"], cwd=tmp).stdout)
+                    if x.get("counterexample")][0]
+            os.mkdir(os.path.join(tmp, "sheets"))
+            cx_name = "counterexample-%s.json" % want["code"].replace("IPSF-", "")
+            with open(os.path.join(tmp, "sheets", cx_name), "w", encoding="utf-8") as f:
+                json.dump(want["counterexample"], f)
+            want_rec = json.loads(native(["eval", "--format", "json", "pack.ipsf", "sheets/" + cx_name],
+                                         cwd=tmp).stdout)[0]
+        button = d.find_element(By.CSS_SELECTOR, "#findings li.finding button.load-cx")
+        check(want["code"] in button.find_element(By.XPATH, "..").text,
+              "the finding %s is listed with its counterexample" % want["code"])
+        n = runs(d)
+        button.click()
+        wait_run_after(d, n)
+        tabs = [b.text for b in d.find_elements(By.CSS_SELECTOR, "#sheet-tabs button")]
+        check(cx_name in tabs, "'Load as sheet' adds the sheet " + cx_name)
+        labels = [o.text for o in Select(d.find_element(By.ID, "record")).options]
+        Select(d.find_element(By.ID, "record")).select_by_index(
+            next(i for i, l in enumerate(labels) if l.startswith("sheets/" + cx_name)))
+        shown = d.find_element(By.ID, "record-error").text
+        check("error" in want_rec and shown.startswith(want_rec["error"]["kind"] + ":"),
+              "its record is the error the CLI gives for it: %s" % shown)
+
         # 6. markup in a sheet is text
         n = runs(d)
         d.find_element(By.ID, "sheet-add").click()
@@ -189,6 +225,28 @@ def main(argv):
         labels = [o.text for o in Select(d.find_element(By.ID, "record")).options]
         check(any("<img src=x id=injected>" in l for l in labels), "a device named with markup is shown as text")
         check(not d.find_elements(By.ID, "injected"), "and no element was made from it")
+
+        # 6b. many sheets: progress in chunks; Cancel stops a run, the next one works
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for i in range(250):
+                paths.append(os.path.join(tmp, "bulk-%03d.json" % i))
+                with open(paths[-1], "w", encoding="utf-8") as f:
+                    json.dump({"device": "bulk %d" % i, "facts": {"usage": "office", "loss_jpy": i * 1000}}, f)
+            total = len(d.find_elements(By.CSS_SELECTOR, "#sheet-tabs button")) + len(paths)
+            n = runs(d)
+            d.find_element(By.ID, "sheet-files").send_keys("\n".join(paths))
+            wait_run_after(d, n)
+        check(d.execute_script("return document.body.dataset.progress") == "%d/%d" % (total, total),
+              "%d sheets evaluated in chunks, with progress" % total)
+        check(len(Select(d.find_element(By.ID, "record")).options) >= total, "a record for each")
+        n = runs(d)
+        d.execute_script("document.getElementById('run').click(); document.getElementById('cancel').click();")
+        check(d.find_element(By.ID, "status").text == "cancelled" and runs(d) == n,
+              "Cancel stops the run before it ends")
+        d.find_element(By.ID, "run").click()
+        wait_run_after(d, n)
+        check(runs(d) == n + 1, "and the next run, on a fresh worker, completes")
 
         # 7. a shared link
         d.find_element(By.ID, "share").click()
