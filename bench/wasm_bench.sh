@@ -11,6 +11,9 @@ root=$(dirname "$here")
 n=${1:-100000}
 work=${BENCH_DIR:-/tmp/ipsfc-bench}
 mkdir -p "$work"
+# Both sides write their records to /dev/null: a regular file there (left
+# by a process that renamed a file over it) would time disk writes instead.
+[ -c /dev/null ] || { echo "wasm_bench: /dev/null is not a character device" >&2; exit 1; }
 [ -x "$root/build/ipsfc" ] || make -C "$root" -s build/ipsfc
 [ -f "$root/build/wasm/ipsfc-node.js" ] && [ -f "$root/build/web/ipsfc.wasm" ] || make -C "$root" -s wasm
 cc -O2 -o "$work/gen" "$here/gen.c"
