@@ -2,7 +2,9 @@
 //
 //   IPSFC=build/ipsfc node tests/wasm/equivalence.mjs build/wasm/ipsfc-node.js
 //
-// For every examples/<name>/ with a pack.ipsf and a devices/ directory, the
+// For every examples/<name>/ with a pack.ipsf and a devices/ directory (and
+// tests/wasm/builtins/: the built-ins of the native call path, which the
+// wasm build calls through web/shim/ffi.h instead of libffi), the
 // one-file wasm build (run under Node, the examples copied into its MEMFS
 // under the same relative paths, the working directory the repository's
 // root in both) and the native CLI run the same commands:
@@ -42,8 +44,9 @@ const mod = await createIpsfc({ print: () => {}, printErr: () => {} });
 const root = "/repo";
 let compared = 0, records = 0;
 const failures = [];
-for (const name of fs.readdirSync(path.join(repo, "examples")).sort()) {
-  const dir = path.join("examples", name);
+const cases = fs.readdirSync(path.join(repo, "examples")).sort().map((n) => path.join("examples", n));
+cases.push("tests/wasm/builtins");
+for (const dir of cases) {
   const pack = path.join(dir, "pack.ipsf");
   const devices = path.join(dir, "devices");
   if (!fs.existsSync(path.join(repo, pack)) || !fs.existsSync(path.join(repo, devices))) continue;
