@@ -134,6 +134,8 @@ function loadState(s) {
     state.sheets.push({ name: safeName(sh.name, takenNames(-1)), text: String(sh.text || "") });
   state.current = Math.min(Math.max(0, s.current | 0), Math.max(0, state.sheets.length - 1));
   $("pack").value = state.pack;
+  gutterMarks.clear();
+  drawGutter();
   showSheets();
 }
 
@@ -142,6 +144,24 @@ function loadExample(name) {
   if (!ex) return;
   loadState({ pack: ex.pack, sheets: ex.sheets, current: 0 });
   startRun();
+}
+
+/* The pack editor's line numbers, marked where a diagnostic points
+ * (marks: line -> "err" or "warn"), scrolled with the text. */
+const gutterMarks = new Map();
+function drawGutter() {
+  const g = $("gutter");
+  const lines = $("pack").value.split("\n").length;
+  if (Number(g.dataset.lines) !== lines || g.dataset.marks !== JSON.stringify([...gutterMarks])) {
+    clear(g);
+    for (let i = 1; i <= lines; i++) {
+      const span = el("span", gutterMarks.has(i) ? { class: gutterMarks.get(i) } : {}, String(i));
+      g.append(span, "\n");
+    }
+    g.dataset.lines = String(lines);
+    g.dataset.marks = JSON.stringify([...gutterMarks]);
+  }
+  g.scrollTop = $("pack").scrollTop;
 }
 
 /* Jump to line:col of the pack editor. */
@@ -156,6 +176,7 @@ function jumpTo(line, col) {
   const lh = parseFloat(getComputedStyle(ta).lineHeight) || 17;
   ta.scrollTop = Math.max(0, (line - 4) * lh);
   ta.dataset.line = String(line);
+  drawGutter();
 }
 
 /* ---- the worker ------------------------------------------------------------ */
@@ -234,7 +255,10 @@ function showDiagnostics(check) {
   clear(fl);
   const diags = Array.isArray(check.diags) ? check.diags : [];
   let errors = 0, warnings = 0, lastFinding = null;
+  gutterMarks.clear();
   for (const d of diags) {
+    if (d.file === "pack.ipsf" && d.line && d.severity !== "note" && gutterMarks.get(d.line) !== "err")
+      gutterMarks.set(d.line, d.severity === "error" ? "err" : "warn");
     if (d.severity === "error") errors++;
     if (d.severity === "warning") warnings++;
     const li = el("li", { class: "diag" });
@@ -253,6 +277,7 @@ function showDiagnostics(check) {
     else lastFinding = null;
   }
   if (check.stderr) list.append(el("li", {}, el("pre", {}, check.stderr)));
+  drawGutter();
   $("diag-count").textContent = `${errors} errors, ${warnings} warnings`;
   if (!fl.firstChild) fl.append(el("li", {}, "none"));
 }
@@ -443,7 +468,12 @@ async function share() {
 async function restoreFromHash() {
   const m = /^#s=([A-Za-z0-9_-]+)$/.exec(location.hash);
   if (!m) return false;
-  const bytes = await pipe(fromBase64Url(m[1]), new DecompressionStream("deflate-raw"));
+  let bytes;
+  try {
+    bytes = await pipe(fromBase64Url(m[1]), new DecompressionStream("deflate-raw"));
+  } catch (e) {
+    throw new Error("it is not a compressed playground state");
+  }
   const s = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   if (!s || typeof s !== "object") throw new Error("the link's state is not an object");
   loadState(s);
@@ -466,7 +496,11 @@ async function init() {
   for (const ex of self.IPSF_EXAMPLES || [])
     sel.append(el("option", { value: ex.name }, ex.title ? `${ex.name}: ${ex.title}` : ex.name));
   sel.addEventListener("change", guard(() => loadExample(sel.value)));
-  $("pack").addEventListener("input", guard(scheduleRun));
+  $("pack").addEventListener("input", guard(() => {
+    drawGutter();
+    scheduleRun();
+  }));
+  $("pack").addEventListener("scroll", guard(drawGutter));
   $("sheet").addEventListener("input", guard(() => {
     const cur = state.sheets[state.current];
     if (cur) cur.text = $("sheet").value;
@@ -497,6 +531,13 @@ async function init() {
   $("cancel").addEventListener("click", guard(cancelRun));
   $("share").addEventListener("click", guard(share));
   newWorker();
+  window.addEventListener("hashchange", guard(async () => {
+    try {
+      if (await restoreFromHash()) startRun();
+    } catch (e) {
+      setStatus("the link's state cannot be read: " + errText(e));
+    }
+  }));
   let restored = false;
   try {
     restored = await restoreFromHash();

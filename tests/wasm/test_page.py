@@ -22,7 +22,9 @@ chromium-driver, python3-selenium) and checks what a person would see:
  6. a sheet whose device name is markup shows it as text (no element made);
     250 sheets opened from files are evaluated in chunks with progress;
     Cancel stops a run, and the next run (a fresh worker) completes;
- 7. a shared link restores the same pack and sheets;
+ 7. a shared link restores the same pack and sheets, a damaged one says so;
+    a sheet that is not JSON and a pack of control bytes give errors, and
+    the page goes on;
  8. the browser console has no error at all.
 A screenshot goes to build/wasm/playground.png (and to --screenshot PATH).
 Exit 0 when every check passes; else 1, naming the failed check.
@@ -226,6 +228,32 @@ def main(argv):
         check(any("<img src=x id=injected>" in l for l in labels), "a device named with markup is shown as text")
         check(not d.find_elements(By.ID, "injected"), "and no element was made from it")
 
+        # 6a. bad input: a sheet that is not JSON, a pack of control bytes
+        n = runs(d)
+        d.find_element(By.ID, "sheet-add").click()
+        d.execute_script("arguments[0].value = arguments[1];"
+                         "arguments[0].dispatchEvent(new Event('input'));",
+                         d.find_element(By.ID, "sheet"), '{"device": "broken", "facts": {nope')
+        wait_run_after(d, n)
+        labels = [o.text for o in Select(d.find_element(By.ID, "record")).options]
+        Select(d.find_element(By.ID, "record")).select_by_index(
+            next(i for i, l in enumerate(labels) if l.startswith("sheets/sheet-2.json")))
+        check(d.find_element(By.ID, "record-error").text.startswith("syntax:"),
+              "a sheet that is not JSON gives a syntax error record: "
+              + d.find_element(By.ID, "record-error").text)
+        good_pack = d.find_element(By.ID, "pack").get_attribute("value")
+        n = runs(d)
+        d.execute_script("const t = document.getElementById('pack'); t.value = arguments[0];"
+                         "t.dispatchEvent(new Event('input'));", "\u0000\u0001pack \u00ff\ufffe{{{\n")
+        WebDriverWait(d, TIMEOUT).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#diagnostics li[data-severity=error]"))
+        check(not d.find_element(By.ID, "status").text.startswith("error"),
+              "a pack of control bytes gives diagnostics, the page goes on")
+        n = runs(d)
+        d.execute_script("const t = document.getElementById('pack'); t.value = arguments[0];"
+                         "t.dispatchEvent(new Event('input'));", good_pack)
+        wait_run_after(d, n)
+
         # 6b. many sheets: progress in chunks; Cancel stops a run, the next one works
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
@@ -260,6 +288,12 @@ def main(argv):
         check(d.find_element(By.ID, "pack").get_attribute("value") == pack_text
               and len(d.find_elements(By.CSS_SELECTOR, "#sheet-tabs button")) == nsheets,
               "the shared link (%d characters) restores the pack and the %d sheets" % (len(link), nsheets))
+
+        # 7b. a link whose state is damaged
+        d.get(url + "#s=AAAAAAAA")
+        WebDriverWait(d, TIMEOUT).until(
+            lambda d: "cannot be read" in d.find_element(By.ID, "status").text)
+        check(True, "a damaged link says so: " + d.find_element(By.ID, "status").text)
 
         # screenshot: the smart-home thermostat
         d.get(url)
