@@ -392,6 +392,133 @@ fuzz-seeds: $(BUILD)/tests/fuzz/seeds $(IPSFC)
 	d=$$(mktemp -d) && $(IPSFC) compile tests/golden/lang/policy-unique/pack.ipsf -o $$d/u.ipsb && \
 	  $(BUILD)/tests/fuzz/seeds tests/fuzz/corpus/ipsb $$d/u.ipsb; s=$$?; rm -rf $$d; exit $$s
 
+# ---- the playground: compiler + VM in WebAssembly (docs/playground.md) -------
+#   make wasm        build/web/: a static site (index.html, the wasm, JS glue)
+#   make wasm-test   the records under Node against the native CLI's, byte for
+#                    byte, and the page in headless Chromium (tests/wasm/)
+#   make playground  serve build/web on http://127.0.0.1:8018/
+# Emscripten (Debian's, 3.1.6) compiles the same sources as the CLI: runtime/,
+# compiler/, cli/ (but main.c) and web/ipsfc_web.c.  jansson, libyaml and
+# libsodium are built for wasm from Debian's own source packages (apt-get
+# source through a private sources list, never another download); libffi is
+# replaced by web/shim/ffi.h (built-ins only: no library loads in a browser).
+WASM_DEB_PKGS := emscripten node-acorn dpkg-dev chromium chromium-driver python3-selenium
+WASM_DIR := build/wasm
+WEB_DIR  := build/web
+EMENV    := NODE_PATH=/usr/share/nodejs
+WASM_SRC_PKGS := jansson libyaml libsodium
+WASM_LIBS := $(WASM_DIR)/lib/libjansson.a $(WASM_DIR)/lib/libyaml.a $(WASM_DIR)/lib/libsodium.a
+WASM_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O2 -Iweb/shim -Iinclude \
+              -Iruntime -Icompiler -Icli -I$(BUILD)/gen -I$(WASM_DIR)/include
+WASM_OWN_SRC := $(filter-out cli/main.c,$(RUNTIME_SRC) $(COMPILER_SRC) $(CLI_SRC)) web/ipsfc_web.c
+WASM_OBJ := $(WASM_OWN_SRC:%.c=$(WASM_DIR)/obj/%.o) \
+            $(addprefix $(WASM_DIR)/obj/gen/,parser.o lexer.o stdlib.o)
+WASM_LDFLAGS := -O2 -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=67108864 -sTOTAL_STACK=8388608 \
+  -sMODULARIZE=1 -sEXPORT_NAME=createIpsfc -sFORCE_FILESYSTEM=1 \
+  -sEXPORTED_FUNCTIONS=_main,_ipsfw_run,_ipsfw_run_discard,_ipsfw_free,_malloc,_free \
+  -sEXPORTED_RUNTIME_METHODS=FS,stringToUTF8,lengthBytesUTF8,UTF8ToString
+WEB_FILES := index.html app.js worker.js style.css ipsfc_api.js
+
+.PHONY: wasm wasm-deps wasm-test playground
+wasm-deps:
+	@missing=""; for p in $(WASM_DEB_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Debian's source packages of the libraries, for the suite this machine runs
+# (apt checks the files against the signed Sources index: hence --no-check).
+$(WASM_DIR)/src/.unpacked:
+	@mkdir -p $(WASM_DIR)/apt/lists/partial $(WASM_DIR)/dl $(WASM_DIR)/src
+	. /etc/os-release; k=/usr/share/keyrings/debian-archive-keyring.gpg; \
+	  { echo "deb-src [signed-by=$$k] http://deb.debian.org/debian $$VERSION_CODENAME main"; \
+	    echo "deb-src [signed-by=$$k] http://deb.debian.org/debian $$VERSION_CODENAME-updates main"; \
+	    echo "deb-src [signed-by=$$k] http://deb.debian.org/debian-security $$VERSION_CODENAME-security main"; \
+	  } > $(WASM_DIR)/apt/sources.list
+	APT="-o Dir::Etc::SourceList=$(abspath $(WASM_DIR))/apt/sources.list -o Dir::Etc::SourceParts=/dev/null \
+	  -o Dir::State::Lists=$(abspath $(WASM_DIR))/apt/lists -o Dir::Cache=$(abspath $(WASM_DIR))/apt"; \
+	  apt-get $$APT update -qq && cd $(WASM_DIR)/dl && apt-get $$APT source --download-only -qq $(WASM_SRC_PKGS)
+	for p in $(WASM_SRC_PKGS); do rm -rf $(WASM_DIR)/src/$$p; \
+	  dpkg-source --no-check -x $$(ls $(WASM_DIR)/dl/$${p}_*.dsc | tail -1) $(WASM_DIR)/src/$$p >/dev/null || exit 1; done
+	touch $@
+
+$(WASM_DIR)/lib/libjansson.a: $(WASM_DIR)/src/.unpacked
+	@mkdir -p $(WASM_DIR)/include $(WASM_DIR)/obj/jansson $(dir $@)
+	s=$(WASM_DIR)/src/jansson/src; \
+	sed -e 's/@json_inline@/inline/' -e 's/@json_have_long_long@/1/' -e 's/@json_have_localeconv@/1/' \
+	  -e 's/@json_have_atomic_builtins@/1/' -e 's/@json_have_sync_builtins@/1/' \
+	  $$s/jansson_config.h.in > $(WASM_DIR)/include/jansson_config.h && cp $$s/jansson.h $(WASM_DIR)/include/ && \
+	for h in STDINT_H UNISTD_H SYS_TYPES_H SYS_STAT_H SYS_TIME_H FCNTL_H GETTIMEOFDAY; do \
+	  echo "#define HAVE_$$h 1"; done > $(WASM_DIR)/include/jansson_private_config.h && \
+	for f in $$s/*.c; do $(EMENV) emcc -O2 -DHAVE_CONFIG_H=1 -I$(WASM_DIR)/include -c $$f -o $(WASM_DIR)/obj/jansson/$$(basename $$f .c).o || exit 1; done
+	rm -f $@; $(EMENV) emar rcs $@ $(WASM_DIR)/obj/jansson/*.o
+
+$(WASM_DIR)/lib/libyaml.a: $(WASM_DIR)/src/.unpacked
+	@mkdir -p $(WASM_DIR)/include $(WASM_DIR)/obj/yaml $(dir $@)
+	s=$(WASM_DIR)/src/libyaml; cp $$s/include/yaml.h $(WASM_DIR)/include/ && \
+	for f in $$s/src/*.c; do $(EMENV) emcc -O2 -I$$s/include -DYAML_VERSION_MAJOR=0 \
+	  -DYAML_VERSION_MINOR=2 -DYAML_VERSION_PATCH=5 '-DYAML_VERSION_STRING="0.2.5"' \
+	  -c $$f -o $(WASM_DIR)/obj/yaml/$$(basename $$f .c).o || exit 1; done
+	rm -f $@; $(EMENV) emar rcs $@ $(WASM_DIR)/obj/yaml/*.o
+
+# libsodium: every source file; those for other CPUs compile to nothing.
+$(WASM_DIR)/lib/libsodium.a: $(WASM_DIR)/src/.unpacked
+	@mkdir -p $(WASM_DIR)/include $(WASM_DIR)/obj/sodium $(dir $@)
+	s=$(WASM_DIR)/src/libsodium/src/libsodium; cp -r $$s/include/sodium.h $$s/include/sodium $(WASM_DIR)/include/ && \
+	v=$$(sed -n 's/^AC_INIT(\[libsodium\],\[\([0-9.]*\)\].*/\1/p' $(WASM_DIR)/src/libsodium/configure.ac); \
+	maj=$$(sed -n 's/^SODIUM_LIBRARY_VERSION_MAJOR=//p' $(WASM_DIR)/src/libsodium/configure.ac); \
+	min=$$(sed -n 's/^SODIUM_LIBRARY_VERSION_MINOR=//p' $(WASM_DIR)/src/libsodium/configure.ac); \
+	sed -e "s/@VERSION@/$$v/" -e "s/@SODIUM_LIBRARY_VERSION_MAJOR@/$$maj/" \
+	  -e "s/@SODIUM_LIBRARY_VERSION_MINOR@/$$min/" -e 's/@SODIUM_LIBRARY_MINIMAL_DEF@//' \
+	  $$s/include/sodium/version.h.in > $(WASM_DIR)/include/sodium/version.h && \
+	for f in $$(find $$s -name '*.c' | sort); do $(EMENV) emcc -O2 -DCONFIGURED=1 -DNATIVE_LITTLE_ENDIAN=1 \
+	  -I$(WASM_DIR)/include/sodium -I$(WASM_DIR)/include -c $$f \
+	  -o $(WASM_DIR)/obj/sodium/$$(echo $${f#$$s/} | tr / _ | sed 's/\.c$$/.o/') || exit 1; done
+	rm -f $@; $(EMENV) emar rcs $@ $(WASM_DIR)/obj/sodium/*.o
+
+$(WASM_DIR)/obj/%.o: %.c $(WASM_LIBS) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+	@mkdir -p $(dir $@)
+	$(EMENV) emcc $(WASM_CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+$(WASM_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c $(WASM_LIBS) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h
+	@mkdir -p $(dir $@)
+	$(EMENV) emcc $(WASM_CFLAGS) -Wall -Wno-unused-function -Wno-unused-parameter -Wno-sign-compare \
+	  -Wno-unused-but-set-variable -c -o $@ $<
+
+# The site's module (ipsfc.js + ipsfc.wasm) and the one-file module Node
+# runs (the 3.1.6 runtime cannot read a separate .wasm under Node 20).
+$(WEB_DIR)/ipsfc.js: $(WASM_OBJ) $(WASM_LIBS)
+	@mkdir -p $(dir $@)
+	$(EMENV) emcc $(WASM_LDFLAGS) -sENVIRONMENT=web,worker -o $@ $(WASM_OBJ) $(WASM_LIBS)
+$(WASM_DIR)/ipsfc-node.js: $(WASM_OBJ) $(WASM_LIBS)
+	$(EMENV) emcc $(WASM_LDFLAGS) -sENVIRONMENT=node -sSINGLE_FILE=1 -o $@ $(WASM_OBJ) $(WASM_LIBS)
+
+# The examples, bundled into the site (web/bundle_examples.py).
+$(WEB_DIR)/examples.js: web/bundle_examples.py $(wildcard examples/*/pack.ipsf examples/*/devices/*)
+	@mkdir -p $(dir $@)
+	/usr/bin/python3 web/bundle_examples.py examples > $@.tmp && mv $@.tmp $@
+$(WEB_FILES:%=$(WEB_DIR)/%): $(WEB_DIR)/%: web/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+wasm: deps wasm-deps
+	$(MAKE) $(BUILD)/gen/parser.h $(BUILD)/gen/lexer.h $(BUILD)/gen/stdlib.c
+	$(MAKE) $(WEB_DIR)/ipsfc.js $(WASM_DIR)/ipsfc-node.js $(WEB_DIR)/examples.js $(WEB_FILES:%=$(WEB_DIR)/%)
+
+wasm-test: wasm
+	$(MAKE) $(IPSFC)
+	IPSFC=$(abspath $(IPSFC)) node tests/wasm/equivalence.mjs $(abspath $(WASM_DIR))/ipsfc-node.js
+	/usr/bin/python3 tests/wasm/test_page.py $(abspath $(WEB_DIR))
+
+playground: wasm
+	@echo "playground: http://127.0.0.1:8018/ (Ctrl-C stops)"
+	cd $(WEB_DIR) && /usr/bin/python3 -m http.server --bind 127.0.0.1 8018
+
+-include $(WASM_OBJ:.o=.d)
+
 clean:
 	rm -rf build
 

@@ -30,7 +30,9 @@
  */
 #define _GNU_SOURCE /* dladdr1 */
 #include <dlfcn.h>
+#ifndef __EMSCRIPTEN__
 #include <link.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,21 @@ static size_t allowed_index(const char *library, const char *const *allowed, siz
   return n;
 }
 
+#ifdef __EMSCRIPTEN__
+/* The WebAssembly build (web/, docs/playground.md) has no dynamic loader,
+ * no ELF symbols and no link maps (dladdr1, dlinfo): there no library is
+ * ever allowed (no --allow-native in the browser), so bind refuses every
+ * extern before dlopen and these two are never reached. */
+static bool is_data_object(void *addr) {
+  (void)addr;
+  return true;
+}
+static bool defined_in(void *handle, void *addr, const char **where) {
+  (void)handle, (void)addr;
+  *where = NULL;
+  return false;
+}
+#else
 /* Is the symbol at `addr` a data object rather than a function?  Only
  * when the dynamic loader can tell (an IFUNC's target may have no entry). */
 static bool is_data_object(void *addr) {
@@ -137,6 +154,7 @@ static bool defined_in(void *handle, void *addr, const char **where) {
   *where = name && *name ? base_name(name) : "the main program";
   return false;
 }
+#endif
 
 bool ipsf_pack_bind_natives(IpsfPack *p, const char *const *allowed, size_t n, IpsfError *err) {
   if (!p) return ipsf_fail(err, IPSF_ERR_INTERNAL, "no pack");
