@@ -344,7 +344,7 @@ void lsp_run_tests(LspServer *s, LspDoc *d, json_t *id) {
   json_t *diags = json_array();
   TestReport report;
   IpsfError err = {0};
-  TestRunStatus st = testrun(c, d->path, NULL, NULL, &report, &err);
+  TestRunStatus st = testrun(c, d->path, NULL, NULL, NULL, &report, &err);
   if (st != TESTRUN_OK) {
     lsp_reply_error(s, id, LSP_REQUEST_FAILED, "%s",
                     st == TESTRUN_COMPILE_ERROR ? "the pack has errors: fix them to run its tests" : err.message);
