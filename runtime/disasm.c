@@ -91,8 +91,33 @@ static void put_signature(FILE *out, const IpsfPack *p, const IpsfNative *n) {
 }
 static const char *const policies[] = {"worst", "first", "unique"};
 
+/* A fused instruction's packed operand: slot/constant[/jump], then what
+ * each field names. */
+static void put_fused(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, uint32_t a) {
+  IpsfFusedFields f = ipsf_fused_fields(op, a);
+  char fields[40];
+  if (f.konst == IPSF_NONE)
+    snprintf(fields, sizeof fields, "%u/%u", f.slot, f.jump);
+  else if (f.jump == IPSF_NONE)
+    snprintf(fields, sizeof fields, "%u/%u", f.slot, f.konst);
+  else
+    snprintf(fields, sizeof fields, "%u/%u/%u", f.slot, f.konst, f.jump);
+  const IpsfSlot *s = &p->slots[f.slot];
+  fprintf(out, "%-8s ; %s %s", fields, slot_roles[s->role <= 4 ? s->role : 0], name_of(p, s->name));
+  if (f.konst != IPSF_NONE) {
+    fputs(", ", out);
+    put_value(out, p, p->consts[f.konst].type, p->consts[f.konst].str, p->consts[f.konst].value);
+  }
+  if (f.jump != IPSF_NONE) fprintf(out, " -> %u", pc + 1 + f.jump);
+}
+
 static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, uint32_t a) {
   switch (ipsf_op_info[op].operand) {
+  case IPSF_OPND_SK:
+  case IPSF_OPND_SKJ:
+  case IPSF_OPND_SJ:
+    put_fused(out, p, pc, op, a);
+    break;
   case IPSF_OPND_NONE:
     break;
   case IPSF_OPND_CONST:

@@ -30,9 +30,71 @@
  *
  * Jumps only go forward, so every evaluation terminates within the number of
  * instructions in the code.
+ *
+ * Fused instructions (superinstructions, issue #16) are listed once, in
+ * IPSF_FUSED below, each with the sequence of plain instructions it stands
+ * for:
+ *
+ *   F(X, NAME, OPERAND, PUSHES, E1, E2, E3, E4, MEANING)
+ *
+ * E1..E4 are that sequence (NOP pads it), and IPSF_OPCODES lists each row
+ * as an OP row (pops nothing: the values it reads come from a slot and a
+ * constant).  A fused instruction behaves exactly as its sequence would
+ * run at its pc: the verifier checks it by checking the sequence, one
+ * plain instruction after the other, against the same state (types,
+ * protocol, cost: a fused instruction costs what its sequence costs, never
+ * less, so the cost bound stays a bound); the code generator (codegen.c)
+ * fuses a sequence only when no jump and no line-table entry points inside
+ * it and its operands fit the packed fields.  Packed operands:
+ *
+ *   SK    slot bits 0-11, constant bits 12-23
+ *   SKJ   slot bits 0-7, constant bits 8-15, forward jump bits 16-23
+ *   SJ    slot bits 0-11, forward jump bits 12-23
+ *
+ * A jump field j means what a JUMP operand means: target = pc + 1 + j,
+ * pc the fused instruction's.
  */
 #ifndef IPSF_OPCODES_H
 #define IPSF_OPCODES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The fused instructions: "S" is S[slot], "K" is K[constant]; e: enum, i:
+ * int.  The J... forms branch when the condition is false, as the JUMPF
+ * they end with. */
+#define IPSF_FUSED(X, F)                                                      \
+  F(X, EQEK,  SK,  "b", LOAD, LOADK, EQE, NOP, "push S == K (enum)")          \
+  F(X, NEEK,  SK,  "b", LOAD, LOADK, NEE, NOP, "push S != K (enum)")          \
+  F(X, LTEK,  SK,  "b", LOAD, LOADK, LTE, NOP, "push S < K (enum)")           \
+  F(X, LEEK,  SK,  "b", LOAD, LOADK, LEE, NOP, "push S <= K (enum)")          \
+  F(X, GTEK,  SK,  "b", LOADK, LOAD, LTE, NOP, "push K < S (enum)")           \
+  F(X, GEEK,  SK,  "b", LOADK, LOAD, LEE, NOP, "push K <= S (enum)")          \
+  F(X, EQIK,  SK,  "b", LOAD, LOADK, EQI, NOP, "push S == K (int)")           \
+  F(X, NEIK,  SK,  "b", LOAD, LOADK, NEI, NOP, "push S != K (int)")           \
+  F(X, LTIK,  SK,  "b", LOAD, LOADK, LTI, NOP, "push S < K (int)")            \
+  F(X, LEIK,  SK,  "b", LOAD, LOADK, LEI, NOP, "push S <= K (int)")           \
+  F(X, GTIK,  SK,  "b", LOADK, LOAD, LTI, NOP, "push K < S (int)")            \
+  F(X, GEIK,  SK,  "b", LOADK, LOAD, LEI, NOP, "push K <= S (int)")           \
+  F(X, INMK,  SK,  "b", LOAD, LOADK, INM, NOP, "push S is a member of set K") \
+  F(X, JEQEK, SKJ, "",  LOAD, LOADK, EQE, JUMPF, "if not S == K then pc += j (enum)") \
+  F(X, JNEEK, SKJ, "",  LOAD, LOADK, NEE, JUMPF, "if not S != K then pc += j (enum)") \
+  F(X, JLTEK, SKJ, "",  LOAD, LOADK, LTE, JUMPF, "if not S < K then pc += j (enum)")  \
+  F(X, JLEEK, SKJ, "",  LOAD, LOADK, LEE, JUMPF, "if not S <= K then pc += j (enum)") \
+  F(X, JGTEK, SKJ, "",  LOADK, LOAD, LTE, JUMPF, "if not K < S then pc += j (enum)")  \
+  F(X, JGEEK, SKJ, "",  LOADK, LOAD, LEE, JUMPF, "if not K <= S then pc += j (enum)") \
+  F(X, JEQIK, SKJ, "",  LOAD, LOADK, EQI, JUMPF, "if not S == K then pc += j (int)")  \
+  F(X, JNEIK, SKJ, "",  LOAD, LOADK, NEI, JUMPF, "if not S != K then pc += j (int)")  \
+  F(X, JLTIK, SKJ, "",  LOAD, LOADK, LTI, JUMPF, "if not S < K then pc += j (int)")   \
+  F(X, JLEIK, SKJ, "",  LOAD, LOADK, LEI, JUMPF, "if not S <= K then pc += j (int)")  \
+  F(X, JGTIK, SKJ, "",  LOADK, LOAD, LTI, JUMPF, "if not K < S then pc += j (int)")   \
+  F(X, JGEIK, SKJ, "",  LOADK, LOAD, LEI, JUMPF, "if not K <= S then pc += j (int)")  \
+  F(X, JINMK, SKJ, "",  LOAD, LOADK, INM, JUMPF, "if S is not a member of set K then pc += j") \
+  F(X, JFS,   SJ,  "",  LOAD, JUMPF, NOP, NOP, "if not S then pc += j (S a bool)")
+
+/* A fused row as an OP row of the one table. */
+#define IPSF_FUSED_AS_OP(X, name, operand, pushes, e1, e2, e3, e4, meaning) \
+  X(name, operand, "", pushes, meaning)
 
 #define IPSF_OPCODES(OP)                                                     \
   /* stack and slots */                                                      \
@@ -108,7 +170,10 @@
   OP(CONFIRM, CONFIRM,"",   "",  "confirm line A matched: keep the strongest") \
   OP(REQEND,  REQ,    "",   "",  "requirement A applies but no confirm matched: error") \
   /* natives: last, so the opcodes above keep their numbers */              \
-  OP(CALLN,   NATIVE, "@",  "@", "call native A with its parameters, push its checked result")
+  OP(CALLN,   NATIVE, "@",  "@", "call native A with its parameters, push its checked result") \
+  /* fused instructions (superinstructions): after CALLN, so every opcode   \
+   * above keeps its number */                                               \
+  IPSF_FUSED(OP, IPSF_FUSED_AS_OP)
 
 typedef enum {
 #define IPSF_OP_ENUM(name, operand, pops, pushes, meaning) IPSF_OP_##name,
@@ -127,8 +192,40 @@ typedef enum {
   IPSF_OPND_SCALE,
   IPSF_OPND_REQ,
   IPSF_OPND_CONFIRM,
-  IPSF_OPND_NATIVE
+  IPSF_OPND_NATIVE,
+  IPSF_OPND_SK,  /* fused: slot, constant */
+  IPSF_OPND_SKJ, /* fused: slot, constant, jump */
+  IPSF_OPND_SJ   /* fused: slot, jump */
 } IpsfOperandKind;
+
+/* The padding of a fused row's sequence. */
+#define IPSF_OP_NOP IPSF_OP__COUNT
+
+/* A fused instruction's sequence of plain instructions (n == 0: a plain
+ * instruction), from the IPSF_FUSED rows. */
+typedef struct {
+  uint8_t n;
+  uint8_t ops[4];
+} IpsfFusedInfo;
+
+extern const IpsfFusedInfo ipsf_fused_info[IPSF_OP__COUNT];
+
+/* The fields of a fused instruction's packed operand a (IPSF_NONE for a
+ * field its kind has not). */
+typedef struct {
+  uint32_t slot, konst, jump;
+} IpsfFusedFields;
+
+IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a);
+
+/* Pack the fields for op's operand kind into *a; false if one does not
+ * fit its field. */
+bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a);
+
+/* The plain instructions fused instruction `op` with operand a stands for,
+ * into out[0..n-1] (n returned); the JUMPF's operand is the fused jump
+ * field, so its target is computed from the fused instruction's pc. */
+unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[4]);
 
 /* One row of the table, for the verifier and the disassembler. */
 typedef struct {

@@ -294,28 +294,40 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     sp--;                            \
     vmbreak;                         \
   }
-static const char empty_string[1] = "";
+/* Fused: push S[slot] op K[const] (operand kind SK). */
+#define PUSH_SK(cmp)                                                          \
+  {                                                                           \
+    (sp++)->i = slots[A & 0xFFFu].i cmp p->consts[A >> 12].value.i;           \
+    vmbreak;                                                                  \
+  }
+/* Fused: unless S[slot] op K[const], jump (operand kind SKJ). */
+#define JUMP_SKJ(cmp)                                                         \
+  {                                                                           \
+    if (!(slots[A & 0xFFu].i cmp p->consts[(A >> 8) & 0xFFu].value.i)) pc += A >> 16; \
+    vmbreak;                                                                  \
+  }
 
+/* GCC merges the handlers' identical tails (vmbreak's load and indirect
+ * jump) into one shared jump, which leaves the branch predictor one site
+ * for every instruction; keep a dispatch per handler (issue #16). */
+#if defined(IPSF_VM_GOTO) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping")))
+#endif
 bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   const IpsfPack *p = ev->pack;
 
-  /* Reset everything the code writes. */
-  for (uint32_t s = 0; s < p->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
-  memset(ev->rule_hit, 0, ((p->rule_count + 63u) / 64u) * sizeof *ev->rule_hit);
-  if (p->requirement_count) memset(ev->req_applies, 0, p->requirement_count);
-  if (p->viewpoint_count) memset(ev->vp_used, 0, p->viewpoint_count);
-  for (uint32_t r = 0; r < p->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
-  for (uint32_t i = 0; i < p->slot_count; i++) {
-    const IpsfSlot *s = &p->slots[i];
-    if (s->role == IPSF_SLOT_FACT) continue;
-    if (s->type.kind == IPSF_K_STRING)
-      ev->slots[i].s = empty_string;
-    else if (s->type.kind == IPSF_K_NUMBER)
-      ev->slots[i].n = 0.0;
-    else
-      ev->slots[i].m = 0;
+  /* Reset everything the code writes: the state block from its image
+   * (eval.c), the non-fact slots from theirs. */
+  memcpy(ev->state, ev->state_reset, ev->state_size);
+  if (ev->slots_contiguous) {
+    uint32_t from = ev->slot_reset_from;
+    if (from < p->slot_count)
+      memcpy(ev->slots + from, ev->slot_reset + from, (p->slot_count - from) * sizeof *ev->slots);
+  } else {
+    for (uint32_t i = 0; i < p->slot_count; i++)
+      if (p->slots[i].role != IPSF_SLOT_FACT) ev->slots[i] = ev->slot_reset[i];
   }
-  scratch_reset(ev);
+  if (ev->scratch) scratch_reset(ev);
 
 #if defined(IPSF_VM_GOTO)
   static const void *const dispatch_table[IPSF_OP__COUNT] = {
@@ -544,6 +556,45 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
                            "requirement %s applies but none of its confirm lines matched%s",
                            p->strings[p->requirements[A].id], at);
         }
+        vmbreak;
+      }
+      /* fused instructions (opcodes.h IPSF_FUSED): the slot and the
+       * constant from the packed operand, the verifier having proved them
+       * in range and of the types their sequence needs. */
+      vmcase(EQEK) PUSH_SK(==)
+      vmcase(NEEK) PUSH_SK(!=)
+      vmcase(LTEK) PUSH_SK(<)
+      vmcase(LEEK) PUSH_SK(<=)
+      vmcase(GTEK) PUSH_SK(>)
+      vmcase(GEEK) PUSH_SK(>=)
+      vmcase(EQIK) PUSH_SK(==)
+      vmcase(NEIK) PUSH_SK(!=)
+      vmcase(LTIK) PUSH_SK(<)
+      vmcase(LEIK) PUSH_SK(<=)
+      vmcase(GTIK) PUSH_SK(>)
+      vmcase(GEIK) PUSH_SK(>=)
+      vmcase(INMK) {
+        (sp++)->i = (int64_t)((p->consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u);
+        vmbreak;
+      }
+      vmcase(JEQEK) JUMP_SKJ(==)
+      vmcase(JNEEK) JUMP_SKJ(!=)
+      vmcase(JLTEK) JUMP_SKJ(<)
+      vmcase(JLEEK) JUMP_SKJ(<=)
+      vmcase(JGTEK) JUMP_SKJ(>)
+      vmcase(JGEEK) JUMP_SKJ(>=)
+      vmcase(JEQIK) JUMP_SKJ(==)
+      vmcase(JNEIK) JUMP_SKJ(!=)
+      vmcase(JLTIK) JUMP_SKJ(<)
+      vmcase(JLEIK) JUMP_SKJ(<=)
+      vmcase(JGTIK) JUMP_SKJ(>)
+      vmcase(JGEIK) JUMP_SKJ(>=)
+      vmcase(JINMK) {
+        if (!((p->consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u)) pc += A >> 16;
+        vmbreak;
+      }
+      vmcase(JFS) {
+        if (!slots[A & 0xFFFu].i) pc += A >> 12;
         vmbreak;
       }
     }
