@@ -297,13 +297,13 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 /* Fused: push S[slot] op K[const] (operand kind SK). */
 #define PUSH_SK(cmp)                                                          \
   {                                                                           \
-    (sp++)->i = slots[A & 0xFFFu].i cmp p->consts[A >> 12].value.i;           \
+    (sp++)->i = slots[A & 0xFFFu].i cmp consts[A >> 12].value.i;           \
     vmbreak;                                                                  \
   }
 /* Fused: unless S[slot] op K[const], jump (operand kind SKJ). */
 #define JUMP_SKJ(cmp)                                                         \
   {                                                                           \
-    if (!(slots[A & 0xFFu].i cmp p->consts[(A >> 8) & 0xFFu].value.i)) pc += A >> 16; \
+    if (!(slots[A & 0xFFu].i cmp consts[(A >> 8) & 0xFFu].value.i)) pc += A >> 16; \
     vmbreak;                                                                  \
   }
 
@@ -337,7 +337,16 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   };
 #endif
 
+  /* The tables in locals: a byte store (req_applies, vp_used) may alias
+   * anything, so read through ev and p they would be reloaded after it. */
   const uint32_t *code = p->code;
+  const IpsfConst *consts = p->consts;
+  const IpsfRule *rules = p->rules;
+  const IpsfConfirm *confirms = p->confirms;
+  uint64_t *rule_hit = ev->rule_hit;
+  uint32_t *scale_level = ev->scale_level, *scale_rule = ev->scale_rule;
+  uint32_t *req_confirm = ev->req_confirm;
+  uint8_t *req_applies = ev->req_applies;
   IpsfValue *slots = ev->slots;
   IpsfValue *sp = ev->stack;
   uint32_t pc = 0;
@@ -348,7 +357,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
     vmdispatch(IPSF_INSN_OP(insn)) {
       /* stack and slots */
       vmcase(LOADK) {
-        *sp++ = p->consts[A].value;
+        *sp++ = consts[A].value;
         vmbreak;
       }
       vmcase(LOAD) {
@@ -483,37 +492,37 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       }
       /* rules */
       vmcase(HITW) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE || r->level > ev->scale_level[r->scale]) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE || r->level > scale_level[r->scale]) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
         }
         vmbreak;
       }
       vmcase(HITF) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
         }
         vmbreak;
       }
       vmcase(HITU) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
-        } else if (ev->scale_level[r->scale] != r->level) {
-          return unique_conflict(p, ev->scale_rule[r->scale], A, err);
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
+        } else if (scale_level[r->scale] != r->level) {
+          return unique_conflict(p, scale_rule[r->scale], A, err);
         }
         vmbreak;
       }
       vmcase(SCALE) {
         const IpsfScale *s = &p->scales[A];
-        uint32_t level = ev->scale_level[A];
+        uint32_t level = scale_level[A];
         if (level == IPSF_NONE) {
           if (s->otherwise == IPSF_NONE) {
             char at[320];
@@ -523,22 +532,22 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
                              p->strings[s->name], at);
           }
           level = s->otherwise;
-          ev->scale_level[A] = level;
+          scale_level[A] = level;
         }
         slots[s->slot].i = level;
         vmbreak;
       }
       /* requirements */
       vmcase(REQ) {
-        ev->req_applies[A] = 1;
+        req_applies[A] = 1;
         ev->vp_used[p->requirements[A].viewpoint] = 1;
-        ev->req_confirm[A] = IPSF_NONE;
+        req_confirm[A] = IPSF_NONE;
         vmbreak;
       }
       vmcase(CONFIRM) {
-        const IpsfConfirm *c = &p->confirms[A];
-        uint32_t cur = ev->req_confirm[c->requirement];
-        if (cur == IPSF_NONE || stronger(c, &p->confirms[cur])) ev->req_confirm[c->requirement] = A;
+        const IpsfConfirm *c = &confirms[A];
+        uint32_t cur = req_confirm[c->requirement];
+        if (cur == IPSF_NONE || stronger(c, &confirms[cur])) req_confirm[c->requirement] = A;
         vmbreak;
       }
       vmcase(CALLN) {
@@ -549,7 +558,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         vmbreak;
       }
       vmcase(REQEND) {
-        if (ev->req_applies[A] && ev->req_confirm[A] == IPSF_NONE) {
+        if (req_applies[A] && req_confirm[A] == IPSF_NONE) {
           char at[320];
           where(p, pc - 1, at, sizeof at);
           return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
@@ -574,7 +583,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(GTIK) PUSH_SK(>)
       vmcase(GEIK) PUSH_SK(>=)
       vmcase(INMK) {
-        (sp++)->i = (int64_t)((p->consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u);
+        (sp++)->i = (int64_t)((consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u);
         vmbreak;
       }
       vmcase(JEQEK) JUMP_SKJ(==)
@@ -590,7 +599,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(JGTIK) JUMP_SKJ(>)
       vmcase(JGEIK) JUMP_SKJ(>=)
       vmcase(JINMK) {
-        if (!((p->consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u)) pc += A >> 16;
+        if (!((consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u)) pc += A >> 16;
         vmbreak;
       }
       vmcase(JFS) {
