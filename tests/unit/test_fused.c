@@ -1,0 +1,305 @@
+/*
+ * test_fused.c -- the fused instructions (superinstructions, opcodes.h
+ * IPSF_FUSED), every one of them, generated from the opcode table itself
+ * so that a row added there is tested here without a line more:
+ *
+ *   - semantics: for many fact values, a fused instruction gives what its
+ *     sequence of plain instructions gives (the same pack written both
+ *     ways, both loaded through ipsb_write/ipsb_read and the verifier);
+ *   - cost: the verifier charges the fused form what it charges the
+ *     sequence (the bound stays a bound);
+ *   - rejection: a slot, constant or jump field out of range, a slot of
+ *     the wrong type, and a let read before it is stored are refused with
+ *     the reason the plain sequence would get;
+ *   - packing: ipsf_fused_pack refuses a field that does not fit, and
+ *     ipsf_fused_fields / ipsf_fused_expand give back what was packed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "eval.h"
+#include "pack_builder.h"
+
+/* The test pack's slots, one per type a fused instruction reads. */
+typedef struct {
+  uint32_t e_slot, i_slot, b_slot, let_slot, r_slot; /* r: the bool result */
+  uint32_t k_enum, k_int, k_set, k_true;
+  uint32_t fe, fi, fb; /* facts */
+} TPack;
+
+static const int64_t INT_VALUES[] = {-3, -1, 0, 1, 2, 5};
+#define N_INT (sizeof INT_VALUES / sizeof *INT_VALUES)
+
+/* What fused op reads from its slot: 'e' enum, 'i' int, 'b' bool. */
+static char slot_kind(unsigned op) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  if (fi->ops[1] == IPSF_OP_JUMPF) return 'b';
+  unsigned cmp = fi->ops[2];
+  const char *pops = ipsf_op_info[cmp].pops;
+  return pops[0] == 'i' ? 'i' : 'e';
+}
+
+static bool is_jump(unsigned op) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  return fi->ops[fi->n - 1] == IPSF_OP_JUMPF;
+}
+
+/* A pack with facts e (enum of 4), i (int), b (bool), a set constant, a
+ * let `x` and the result let `r`; k_enum/k_int the constants compared. */
+static IpsfPack *tpack(TPack *t, int64_t kval, uint64_t kset) {
+  IpsfPack *p = pb_new("t.fused");
+  uint32_t en = pb_enum(p, "e4", "a,b,c,d");
+  t->fe = pb_fact(p, "e", pb_te(IPSF_K_ENUM, en), pb_kenum(p, en, 0));
+  t->fi = pb_fact(p, "i", pb_t(IPSF_K_INT), pb_kint(p, 0));
+  t->fb = pb_fact(p, "b", pb_t(IPSF_K_BOOL), pb_kbool(p, false));
+  t->e_slot = pb_fact_slot(p, t->fe);
+  t->i_slot = pb_fact_slot(p, t->fi);
+  t->b_slot = pb_fact_slot(p, t->fb);
+  t->let_slot = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "x");
+  t->r_slot = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "r");
+  t->k_enum = pb_kenum(p, en, kval < 0 ? 0 : kval > 3 ? 3 : kval);
+  t->k_int = pb_kint(p, kval);
+  t->k_set = pb_kset(p, en, kset);
+  t->k_true = pb_kbool(p, true);
+  return p;
+}
+
+static uint32_t the_slot(const TPack *t, unsigned op) {
+  char k = slot_kind(op);
+  return k == 'b' ? t->b_slot : k == 'i' ? t->i_slot : t->e_slot;
+}
+
+static uint32_t the_const(const TPack *t, unsigned op) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  if (fi->ops[2] == IPSF_OP_INM) return t->k_set;
+  return slot_kind(op) == 'i' ? t->k_int : t->k_enum;
+}
+
+/* The code for op over (slot, konst) either fused or as its sequence:
+ *   push forms:  <op> STORE r RET
+ *   jump forms:  <op -> RET> LOADK true STORE r RET
+ * so r is the condition in both. */
+static void emit_case(IpsfPack *p, const TPack *t, unsigned op, uint32_t slot, uint32_t konst,
+                      bool fused) {
+  uint32_t words[8], n = 0;
+  IpsfFusedFields f = {slot, konst, is_jump(op) ? 2u : IPSF_NONE};
+  if (ipsf_op_info[op].operand == IPSF_OPND_SJ) f.konst = IPSF_NONE;
+  if (fused) {
+    uint32_t a = 0;
+    cr_assert(ipsf_fused_pack(op, f, &a), "%s: fields do not fit", ipsf_op_info[op].name);
+    words[n++] = IPSF_INSN(op, a);
+  } else {
+    uint32_t a = 0, seq[4];
+    ipsf_fused_pack(op, f, &a);
+    unsigned k = ipsf_fused_expand(op, a, seq);
+    for (unsigned i = 0; i < k; i++) {
+      uint32_t w = seq[i];
+      /* the sequence's JUMPF is its last instruction: the same target */
+      if (IPSF_INSN_OP(w) == IPSF_OP_JUMPF) w = IPSF_INSN(IPSF_OP_JUMPF, 2);
+      words[n++] = w;
+    }
+  }
+  if (is_jump(op)) words[n++] = IPSF_INSN(IPSF_OP_LOADK, t->k_true);
+  words[n++] = IPSF_INSN(IPSF_OP_STORE, t->r_slot);
+  words[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  pb_set_code(p, words, n);
+}
+
+/* Run op over the facts (e, i, b), fused or not; the result r. */
+static bool run_case(unsigned op, bool fused, int64_t kval, uint64_t kset, int64_t e, int64_t i,
+                     bool b, uint64_t *cost) {
+  TPack t;
+  IpsfPack *p = tpack(&t, kval, kset);
+  emit_case(p, &t, op, the_slot(&t, op), the_const(&t, op), fused);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s (%s): rejected: %s", ipsf_op_info[op].name, fused ? "fused" : "sequence",
+            err.message);
+  if (cost) *cost = q->cost.instructions;
+  IpsfEval *ev = ipsf_eval_new(q);
+  cr_assert(ev);
+  static const char *const names[] = {"a", "b", "c", "d"};
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_enum(ev, t.fe, names[e], &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_int(ev, t.fi, i, &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_bool(ev, t.fb, b, &err), "%s", err.message);
+  cr_assert(ipsf_eval_run(ev, &err), "%s: %s", ipsf_op_info[op].name, err.message);
+  bool r = ev->slots[t.r_slot].i != 0;
+  ipsf_eval_free(ev);
+  ipsf_pack_free(q);
+  return r;
+}
+
+static unsigned fused_count(void) {
+  unsigned n = 0;
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) n += ipsf_fused_info[op].n > 0;
+  return n;
+}
+
+Test(fused, table_is_consistent) {
+  cr_assert_geq(fused_count(), 27u);
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+    IpsfOperandKind k = ipsf_op_info[op].operand;
+    bool packed = k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ;
+    cr_assert_eq(fi->n > 0, packed, "%s: a fused row has a packed operand", ipsf_op_info[op].name);
+    if (!fi->n) continue;
+    cr_assert_str_empty(ipsf_op_info[op].pops, "%s pops nothing", ipsf_op_info[op].name);
+    cr_assert_eq(is_jump(op), k != IPSF_OPND_SK, "%s: jump field iff JUMPF", ipsf_op_info[op].name);
+    for (unsigned i = 0; i < fi->n; i++)
+      cr_assert_eq(ipsf_fused_info[fi->ops[i]].n, 0, "%s: a sequence of plain instructions",
+                   ipsf_op_info[op].name);
+  }
+}
+
+Test(fused, same_result_as_the_sequence) {
+  static const uint64_t SETS[] = {0x0, 0x5, 0xA, 0xF};
+  unsigned checked = 0;
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!ipsf_fused_info[op].n) continue;
+    for (size_t kv = 0; kv < N_INT; kv++)
+      for (int64_t e = 0; e < 4; e++)
+        for (int b = 0; b < 2; b++) {
+          int64_t i = INT_VALUES[(kv + (size_t)e) % N_INT];
+          uint64_t set = SETS[kv % 4];
+          uint64_t c1 = 0, c2 = 0;
+          bool want = run_case(op, false, INT_VALUES[kv], set, e, i, b, &c1);
+          bool got = run_case(op, true, INT_VALUES[kv], set, e, i, b, &c2);
+          cr_assert_eq(got, want, "%s: k=%lld set=%llx e=%lld i=%lld b=%d: fused %d, sequence %d",
+                       ipsf_op_info[op].name, (long long)INT_VALUES[kv],
+                       (unsigned long long)set, (long long)e, (long long)i, b, got, want);
+          /* the fused form is charged what its sequence is, never less */
+          cr_assert_eq(c2, c1, "%s: cost %llu, the sequence's %llu", ipsf_op_info[op].name,
+                       (unsigned long long)c2, (unsigned long long)c1);
+          checked++;
+        }
+  }
+  cr_assert_gt(checked, 0u);
+}
+
+/* Load op fused with the given fields over the test pack; the reason. */
+static bool load_fused(unsigned op, IpsfFusedFields f, bool store_x_first, char *why,
+                       size_t size) {
+  TPack t;
+  IpsfPack *p = tpack(&t, 1, 0x3);
+  uint32_t a = 0;
+  cr_assert(ipsf_fused_pack(op, f, &a));
+  uint32_t words[8], n = 0;
+  if (store_x_first) {
+    words[n++] = IPSF_INSN(IPSF_OP_LOADK, t.k_true);
+    words[n++] = IPSF_INSN(IPSF_OP_STORE, t.let_slot);
+  }
+  words[n++] = IPSF_INSN(op, a);
+  if (is_jump(op)) words[n++] = IPSF_INSN(IPSF_OP_LOADK, t.k_true);
+  words[n++] = IPSF_INSN(IPSF_OP_STORE, t.r_slot);
+  words[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  pb_set_code(p, words, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  if (q) {
+    ipsf_pack_free(q);
+    return true;
+  }
+  snprintf(why, size, "%s", err.message);
+  return false;
+}
+
+static void expect_reject(unsigned op, IpsfFusedFields f, bool store_x, const char *reason) {
+  char why[512] = "";
+  bool ok = load_fused(op, f, store_x, why, sizeof why);
+  cr_assert(!ok, "%s: accepted, expected '%s'", ipsf_op_info[op].name, reason);
+  cr_assert(strstr(why, reason), "%s: reason '%s', expected '%s'", ipsf_op_info[op].name, why,
+            reason);
+}
+
+Test(fused, verifier_accepts_and_rejects_each) {
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!ipsf_fused_info[op].n) continue;
+    TPack t;
+    IpsfPack *p = tpack(&t, 1, 0x3);
+    uint32_t slots = p->slot_count, consts = p->const_count;
+    ipsf_pack_free(p);
+    bool sj = ipsf_op_info[op].operand == IPSF_OPND_SJ;
+    uint32_t jump = is_jump(op) ? 2u : IPSF_NONE;
+    IpsfFusedFields good = {the_slot(&t, op), sj ? IPSF_NONE : the_const(&t, op), jump};
+    char why[512] = "";
+    /* accepted as written */
+    cr_assert(load_fused(op, good, false, why, sizeof why), "%s: rejected: %s",
+              ipsf_op_info[op].name, why);
+    /* fields out of range */
+    IpsfFusedFields f = good;
+    f.slot = slots;
+    expect_reject(op, f, false, "out of range");
+    if (!sj) {
+      f = good;
+      f.konst = consts;
+      expect_reject(op, f, false, "out of range");
+    }
+    if (is_jump(op)) {
+      f = good;
+      f.jump = 40;
+      expect_reject(op, f, false, "past the end");
+    }
+    /* a slot of the wrong type: an int slot for enum and bool forms, an
+     * enum slot for int forms */
+    f = good;
+    f.slot = slot_kind(op) == 'i' ? t.e_slot : t.i_slot;
+    expect_reject(op, f, false, "expected");
+    /* a let read before it is stored (bool forms only read bools) */
+    if (slot_kind(op) == 'b') {
+      f = good;
+      f.slot = t.let_slot;
+      expect_reject(op, f, false, "before it is stored on every path");
+      cr_assert(load_fused(op, f, true, why, sizeof why), "%s after STORE: %s",
+                ipsf_op_info[op].name, why);
+    }
+  }
+}
+
+Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!ipsf_fused_info[op].n) continue;
+    IpsfOperandKind k = ipsf_op_info[op].operand;
+    uint32_t smax = k == IPSF_OPND_SKJ ? 0xFF : 0xFFF;
+    uint32_t kmax = k == IPSF_OPND_SK ? 0xFFF : k == IPSF_OPND_SKJ ? 0xFF : IPSF_NONE;
+    uint32_t jmax = k == IPSF_OPND_SKJ ? 0xFF : k == IPSF_OPND_SJ ? 0xFFF : IPSF_NONE;
+    IpsfFusedFields f = {smax, kmax, jmax}, back;
+    uint32_t a = 0;
+    cr_assert(ipsf_fused_pack(op, f, &a), "%s", ipsf_op_info[op].name);
+    cr_assert_leq(a, IPSF_OPERAND_MAX);
+    back = ipsf_fused_fields(op, a);
+    cr_assert(back.slot == f.slot && back.konst == f.konst && back.jump == f.jump, "%s",
+              ipsf_op_info[op].name);
+    IpsfFusedFields big = f;
+    big.slot = smax + 1;
+    cr_assert(!ipsf_fused_pack(op, big, &a), "%s: slot too large", ipsf_op_info[op].name);
+    if (kmax != IPSF_NONE) {
+      big = f;
+      big.konst = kmax + 1;
+      cr_assert(!ipsf_fused_pack(op, big, &a), "%s: constant too large", ipsf_op_info[op].name);
+    }
+    if (jmax != IPSF_NONE) {
+      big = f;
+      big.jump = jmax + 1;
+      cr_assert(!ipsf_fused_pack(op, big, &a), "%s: jump too large", ipsf_op_info[op].name);
+    }
+    uint32_t seq[4];
+    cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){3, kmax == IPSF_NONE ? IPSF_NONE : 5,
+                                                    jmax == IPSF_NONE ? IPSF_NONE : 7},
+                              &a));
+    unsigned n = ipsf_fused_expand(op, a, seq);
+    cr_assert_eq(n, ipsf_fused_info[op].n);
+    for (unsigned i = 0; i < n; i++) {
+      unsigned c = IPSF_INSN_OP(seq[i]);
+      uint32_t want = c == IPSF_OP_LOAD ? 3 : c == IPSF_OP_LOADK ? 5 : c == IPSF_OP_JUMPF ? 7 : 0;
+      cr_assert_eq(IPSF_INSN_A(seq[i]), want, "%s: component %u", ipsf_op_info[op].name, i);
+    }
+  }
+  /* a plain instruction has no fused fields and no sequence */
+  uint32_t seq[4];
+  cr_assert_eq(ipsf_fused_expand(IPSF_OP_LOAD, 3, seq), 0u);
+  uint32_t a;
+  cr_assert(!ipsf_fused_pack(IPSF_OP_LOAD, (IpsfFusedFields){1, 1, 1}, &a));
+}
