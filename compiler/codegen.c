@@ -694,94 +694,6 @@ static void build_requirements(Gen *g) {
   }
 }
 
-/* ---- fusion (superinstructions) ---------------------------------------------- */
-
-/* The jump target of plain instruction w at pc, or IPSF_NONE. */
-static uint32_t plain_target(uint32_t w, uint32_t pc) {
-  return ipsf_op_info[IPSF_INSN_OP(w)].operand == IPSF_OPND_JUMP ? pc + 1 + IPSF_INSN_A(w)
-                                                                 : IPSF_NONE;
-}
-
-/* Does fused instruction op stand for code[pc ..]?  Fills its fields (the
- * jump field with the old offset from pc: offsets only shrink, so a jump
- * that fits now fits after the rewrite) and *target. */
-static bool fuse_match(const IpsfPack *p, const bool *barrier, uint32_t pc, unsigned op,
-                       IpsfFusedFields *f, uint32_t *target) {
-  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
-  if (fi->n == 0 || pc + fi->n > p->code_count) return false;
-  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE};
-  *target = IPSF_NONE;
-  for (unsigned k = 0; k < fi->n; k++) {
-    uint32_t w = p->code[pc + k];
-    if (IPSF_INSN_OP(w) != fi->ops[k] || (k > 0 && barrier[pc + k])) return false;
-    uint32_t a = IPSF_INSN_A(w);
-    if (fi->ops[k] == IPSF_OP_LOAD) f->slot = a;
-    if (fi->ops[k] == IPSF_OP_LOADK) f->konst = a;
-    if (fi->ops[k] == IPSF_OP_JUMPF) {
-      *target = pc + k + 1 + a;
-      f->jump = *target - (pc + 1);
-    }
-  }
-  uint32_t packed;
-  return ipsf_fused_pack(op, *f, &packed);
-}
-
-/* Replace each sequence of plain instructions that a fused instruction
- * stands for (opcodes.h IPSF_FUSED) by it, longest sequences first, where
- * no jump and no line-table entry points inside the sequence; then
- * retarget every jump and line entry.  Runs once, on the finished code. */
-static void fuse_code(Gen *g) {
-  IpsfPack *p = g->p;
-  uint32_t n = p->code_count;
-  bool *barrier = xcalloc((size_t)n + 1, sizeof *barrier);
-  uint32_t *newpc = xmalloc_array((size_t)n + 1, sizeof *newpc);
-  uint32_t *target = xmalloc_array(n ? n : 1, sizeof *target);
-  for (uint32_t pc = 0; pc < n; pc++) {
-    uint32_t t = plain_target(p->code[pc], pc);
-    if (t != IPSF_NONE && t <= n) barrier[t] = true;
-  }
-  for (uint32_t i = 0; i < p->line_count; i++)
-    if (p->lines[i].pc <= n) barrier[p->lines[i].pc] = true;
-  uint32_t m = 0;
-  for (uint32_t pc = 0; pc < n;) {
-    unsigned best = IPSF_OP__COUNT;
-    IpsfFusedFields bf = {0, 0, 0}, f;
-    uint32_t bt = IPSF_NONE, t;
-    for (unsigned op = 0; op < IPSF_OP__COUNT; op++)
-      if ((best == IPSF_OP__COUNT || ipsf_fused_info[op].n > ipsf_fused_info[best].n) &&
-          fuse_match(p, barrier, pc, op, &f, &t))
-        best = op, bf = f, bt = t;
-    newpc[pc] = m;
-    if (best == IPSF_OP__COUNT) {
-      target[m] = plain_target(p->code[pc], pc);
-      p->code[m++] = p->code[pc++];
-      continue;
-    }
-    uint32_t a = 0;
-    ipsf_fused_pack(best, bf, &a);
-    target[m] = bt;
-    p->code[m++] = IPSF_INSN(best, a);
-    for (unsigned k = 1; k < ipsf_fused_info[best].n; k++) newpc[pc + k] = m - 1;
-    pc += ipsf_fused_info[best].n;
-  }
-  newpc[n] = m;
-  for (uint32_t i = 0; i < m; i++) {
-    if (target[i] == IPSF_NONE) continue;
-    uint32_t off = newpc[target[i]] - (i + 1), op = IPSF_INSN_OP(p->code[i]), a = off;
-    if (ipsf_fused_info[op].n) {
-      IpsfFusedFields f = ipsf_fused_fields(op, IPSF_INSN_A(p->code[i]));
-      f.jump = off;
-      ipsf_fused_pack(op, f, &a);
-    }
-    p->code[i] = IPSF_INSN(op, a);
-  }
-  for (uint32_t i = 0; i < p->line_count; i++) p->lines[i].pc = newpc[p->lines[i].pc];
-  p->code_count = m;
-  free(barrier);
-  free(newpc);
-  free(target);
-}
-
 static void emit_code(Gen *g) {
   Compilation *c = g->c;
   for (uint32_t i = 0; g->cover_slot && i < g->p->confirm_count; i++) emit_cover(g, i, false);
@@ -793,7 +705,9 @@ static void emit_code(Gen *g) {
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
   if (g->cover_slot) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
-  if (!g->failed) fuse_code(g);
+  /* Fuse what the opcode table has fused forms for (opcodes.c); out of
+   * memory there leaves the plain code, which is as valid. */
+  if (!g->failed) ipsf_fuse_code(g->p);
   g->p->max_stack = g->max_depth ? g->max_depth : 1;
   if (g->max_depth > IPSF_MAX_STACK) {
     diag_error(&c->diags, c->pack->span,

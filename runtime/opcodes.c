@@ -7,8 +7,9 @@
  * the verifier, the VM's reader (the disassembler) and the tests.
  */
 #include <stdint.h>
+#include <stdlib.h>
 
-#include "opcodes.h"
+#include "pack.h"
 
 const IpsfOpInfo ipsf_op_info[IPSF_OP__COUNT] = {
 #define IPSF_OP_ROW(name, operand, pops, pushes, meaning) \
@@ -74,4 +75,94 @@ unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[4]) {
     out[k] = IPSF_INSN(c, operand);
   }
   return fi->n;
+}
+
+/* ---- fusion ------------------------------------------------------------- */
+
+/* The jump target of plain instruction w at pc, or IPSF_NONE. */
+static uint32_t plain_target(uint32_t w, uint32_t pc) {
+  unsigned op = IPSF_INSN_OP(w);
+  if (op >= IPSF_OP__COUNT || ipsf_op_info[op].operand != IPSF_OPND_JUMP) return IPSF_NONE;
+  return pc + 1 + IPSF_INSN_A(w);
+}
+
+/* Does fused instruction op stand for code[pc ..]?  Fills its fields (the
+ * jump field with the old offset from pc: offsets only shrink, so a jump
+ * that fits now fits after the rewrite) and *target. */
+static bool fuse_match(const IpsfPack *p, const bool *barrier, uint32_t pc, unsigned op,
+                       IpsfFusedFields *f, uint32_t *target) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  if (fi->n == 0 || fi->n > p->code_count - pc) return false;
+  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE};
+  *target = IPSF_NONE;
+  for (unsigned k = 0; k < fi->n; k++) {
+    uint32_t w = p->code[pc + k];
+    if (IPSF_INSN_OP(w) != fi->ops[k] || (k > 0 && barrier[pc + k])) return false;
+    uint32_t a = IPSF_INSN_A(w);
+    if (fi->ops[k] == IPSF_OP_LOAD) f->slot = a;
+    if (fi->ops[k] == IPSF_OP_LOADK) f->konst = a;
+    if (fi->ops[k] == IPSF_OP_JUMPF) {
+      *target = pc + k + 1 + a;
+      f->jump = *target - (pc + 1);
+    }
+  }
+  uint32_t packed;
+  return ipsf_fused_pack(op, *f, &packed);
+}
+
+bool ipsf_fuse_code(IpsfPack *p) {
+  uint32_t n = p->code_count;
+  bool *barrier = calloc((size_t)n + 1, sizeof *barrier);
+  uint32_t *newpc = malloc(((size_t)n + 1) * sizeof *newpc);
+  uint32_t *target = malloc(((size_t)n + 1) * sizeof *target);
+  if (!barrier || !newpc || !target) {
+    free(barrier), free(newpc), free(target);
+    return false;
+  }
+  for (uint32_t pc = 0; pc < n; pc++) {
+    uint32_t t = plain_target(p->code[pc], pc);
+    if (t != IPSF_NONE && t <= n) barrier[t] = true;
+  }
+  for (uint32_t i = 0; i < p->line_count; i++)
+    if (p->lines[i].pc <= n) barrier[p->lines[i].pc] = true;
+  uint32_t m = 0;
+  for (uint32_t pc = 0; pc < n;) {
+    unsigned best = IPSF_OP__COUNT;
+    IpsfFusedFields bf = {0, 0, 0}, f;
+    uint32_t bt = IPSF_NONE, t;
+    for (unsigned op = 0; op < IPSF_OP__COUNT; op++)
+      if ((best == IPSF_OP__COUNT || ipsf_fused_info[op].n > ipsf_fused_info[best].n) &&
+          fuse_match(p, barrier, pc, op, &f, &t))
+        best = op, bf = f, bt = t;
+    newpc[pc] = m;
+    if (best == IPSF_OP__COUNT) {
+      target[m] = plain_target(p->code[pc], pc);
+      p->code[m++] = p->code[pc++];
+      continue;
+    }
+    uint32_t a = 0;
+    ipsf_fused_pack(best, bf, &a);
+    target[m] = bt;
+    p->code[m++] = IPSF_INSN(best, a);
+    for (unsigned k = 1; k < ipsf_fused_info[best].n; k++) newpc[pc + k] = m - 1;
+    pc += ipsf_fused_info[best].n;
+  }
+  newpc[n] = m;
+  for (uint32_t i = 0; i < m; i++) {
+    if (target[i] == IPSF_NONE || target[i] > n) continue; /* (out of range: left to the verifier) */
+    uint32_t op = IPSF_INSN_OP(p->code[i]), off = newpc[target[i]] - (i + 1), a = off;
+    if (ipsf_fused_info[op].n) {
+      IpsfFusedFields f = ipsf_fused_fields(op, IPSF_INSN_A(p->code[i]));
+      f.jump = off;
+      ipsf_fused_pack(op, f, &a);
+    }
+    p->code[i] = IPSF_INSN(op, a);
+  }
+  for (uint32_t i = 0; i < p->line_count; i++)
+    if (p->lines[i].pc <= n) p->lines[i].pc = newpc[p->lines[i].pc];
+  p->code_count = m;
+  free(barrier);
+  free(newpc);
+  free(target);
+  return true;
 }

@@ -227,6 +227,15 @@ bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a);
  * field, so its target is computed from the fused instruction's pc. */
 unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[4]);
 
+/* Replace each sequence of plain instructions of pack's code that a fused
+ * instruction stands for by it (longest first), where no jump and no
+ * line-table entry points inside the sequence and the fields fit; then
+ * retarget every jump and line entry.  The code generator runs it on
+ * finished code, the fuzz target on generated code.  false (the code left
+ * as it was) when out of memory. */
+struct ipsf_pack;
+bool ipsf_fuse_code(struct ipsf_pack *pack);
+
 /* One row of the table, for the verifier and the disassembler. */
 typedef struct {
   const char *name;        /* "LOADK" */

@@ -24,7 +24,10 @@
  *                      q)*, REQEND q, each requirement at most once;
  *             dead     JUMP over operand-valid instructions nothing reaches;
  *           then every open scale settled, an optional early `cond JUMPF;
- *           RET`, the requirements left, RET.
+ *           RET`, the requirements left, RET; then, three times in four,
+ *           ipsf_fuse_code turns the plain sequences the fused
+ *           instructions stand for into them, as the compiler does (dead
+ *           code also holds fused instructions with random fields).
  *           Expressions read facts, constants, lets stored before, settled
  *           scale slots and TEMP slots stored earlier in the same
  *           expression (let-in); they use every typed opcode, ANDJ/ORJ and
@@ -492,6 +495,14 @@ static void block_dead(G *g) {
     case IPSF_OPND_REQ: limit = p->requirement_count; break;
     case IPSF_OPND_CONFIRM: limit = p->confirm_count; break;
     case IPSF_OPND_NATIVE: limit = p->native_count; break;
+    case IPSF_OPND_SK:
+    case IPSF_OPND_SKJ:
+    case IPSF_OPND_SJ: { /* fields in range, the jump to the next instruction */
+      IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0};
+      if (!p->slot_count || !p->const_count || !ipsf_fused_pack(op, f, &a)) op = IPSF_OP_RET, a = 0;
+      pb_emit(p, (IpsfOpcode)op, a);
+      continue;
+    }
     }
     if (!limit) op = IPSF_OP_RET;
     else if (ipsf_op_info[op].operand != IPSF_OPND_NONE && ipsf_op_info[op].operand != IPSF_OPND_JUMP)
@@ -603,6 +614,9 @@ static IpsfPack *generate(Src *s) {
   line(&g);
   emit(&g, IPSF_OP_RET, 0);
   p->max_stack = g.max_depth ? g.max_depth : 1;
+  /* Most packs as the compiler emits them: plain sequences fused into the
+   * fused instructions (opcodes.h IPSF_FUSED) the same way. */
+  if (chance(s, 75)) ipsf_fuse_code(p);
   free(g.settled);
   free(g.entered);
   free(g.lets);
