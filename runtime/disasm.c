@@ -96,6 +96,15 @@ static const char *const policies[] = {"worst", "first", "unique"};
 static void put_fused(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, uint32_t a) {
   IpsfFusedFields f = ipsf_fused_fields(op, a);
   char fields[40];
+  if (f.req != IPSF_NONE) { /* RC: requirement/confirm */
+    const IpsfConfirm *c = &p->confirms[f.confirm];
+    const IpsfRequirement *r = &p->requirements[f.req];
+    snprintf(fields, sizeof fields, "%u/%u", f.req, f.confirm);
+    fprintf(out, "%-8s ; %s %s", fields, name_of(p, r->id),
+            name_of(p, p->viewpoints[r->viewpoint].methods[c->method]));
+    if (c->every_months) fprintf(out, " every %u months", c->every_months);
+    return;
+  }
   if (f.konst == IPSF_NONE)
     snprintf(fields, sizeof fields, "%u/%u", f.slot, f.jump);
   else if (f.jump == IPSF_NONE)
@@ -116,6 +125,7 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   case IPSF_OPND_SK:
   case IPSF_OPND_SKJ:
   case IPSF_OPND_SJ:
+  case IPSF_OPND_RC:
     put_fused(out, p, pc, op, a);
     break;
   case IPSF_OPND_NONE:

@@ -31,12 +31,13 @@ const IpsfFusedInfo ipsf_fused_info[IPSF_OP__COUNT] = {
 };
 
 IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a) {
-  IpsfFusedFields f = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
+  IpsfFusedFields f = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
   if (op >= IPSF_OP__COUNT) return f;
   switch (ipsf_op_info[op].operand) {
   case IPSF_OPND_SK: f.slot = a & 0xFFFu, f.konst = a >> 12; break;
   case IPSF_OPND_SKJ: f.slot = a & 0xFFu, f.konst = (a >> 8) & 0xFFu, f.jump = a >> 16; break;
   case IPSF_OPND_SJ: f.slot = a & 0xFFFu, f.jump = a >> 12; break;
+  case IPSF_OPND_RC: f.req = a & 0xFFFu, f.confirm = a >> 12; break;
   default: break;
   }
   return f;
@@ -57,6 +58,10 @@ bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a) {
     if (f.slot > 0xFFFu || f.jump > 0xFFFu) return false;
     *a = f.slot | f.jump << 12;
     return true;
+  case IPSF_OPND_RC:
+    if (f.req > 0xFFFu || f.confirm > 0xFFFu) return false;
+    *a = f.req | f.confirm << 12;
+    return true;
   default:
     return false;
   }
@@ -68,10 +73,12 @@ unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[4]) {
   IpsfFusedFields f = ipsf_fused_fields(op, a);
   for (unsigned k = 0; k < fi->n; k++) {
     unsigned c = fi->ops[k];
-    uint32_t operand = c == IPSF_OP_LOAD    ? f.slot
-                       : c == IPSF_OP_LOADK ? f.konst
-                       : c == IPSF_OP_JUMPF ? f.jump
-                                            : 0;
+    uint32_t operand = c == IPSF_OP_LOAD                          ? f.slot
+                       : c == IPSF_OP_LOADK                       ? f.konst
+                       : c == IPSF_OP_JUMPF                       ? f.jump
+                       : c == IPSF_OP_REQ || c == IPSF_OP_REQEND  ? f.req
+                       : c == IPSF_OP_CONFIRM                     ? f.confirm
+                                                                  : 0;
     out[k] = IPSF_INSN(c, operand);
   }
   return fi->n;
@@ -86,22 +93,45 @@ static uint32_t plain_target(uint32_t w, uint32_t pc) {
   return pc + 1 + IPSF_INSN_A(w);
 }
 
+/* Set field *at to v: false if the sequence already gave it another value
+ * (REQ q ... REQEND q must name the same requirement). */
+static bool field(uint32_t *at, uint32_t v) {
+  if (*at != IPSF_NONE && *at != v) return false;
+  *at = v;
+  return true;
+}
+
 /* Does fused instruction op stand for code[pc ..]?  Fills its fields (the
  * jump field with the old offset from pc: offsets only shrink, so a jump
  * that fits now fits after the rewrite) and *target. */
-static bool fuse_match(const IpsfPack *p, const bool *barrier, uint32_t pc, unsigned op,
+/* barrier[pc]: JUMP_IN, some jump targets pc; LINE_IN, a line-table entry
+ * starts at pc. */
+enum { JUMP_IN = 1, LINE_IN = 2 };
+
+static bool fuse_match(const IpsfPack *p, const uint8_t *barrier, uint32_t pc, unsigned op,
                        IpsfFusedFields *f, uint32_t *target) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   if (fi->n == 0 || fi->n > p->code_count - pc) return false;
-  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE};
+  /* A line entry inside the sequence would be lost.  Only the requirement
+   * forms allow it: none of REQ, an unconditional CONFIRM and the REQEND
+   * after it can fail, so no error needs the entry, provided the code after
+   * the sequence starts an entry of its own (the code generator marks each
+   * confirm line and the requirement's end). */
+  bool rc = ipsf_op_info[op].operand == IPSF_OPND_RC;
+  if (rc && pc + fi->n < p->code_count && !(barrier[pc + fi->n] & LINE_IN)) return false;
+  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE};
   *target = IPSF_NONE;
   for (unsigned k = 0; k < fi->n; k++) {
     uint32_t w = p->code[pc + k];
-    if (IPSF_INSN_OP(w) != fi->ops[k] || (k > 0 && barrier[pc + k])) return false;
+    if (IPSF_INSN_OP(w) != fi->ops[k]) return false;
+    if (k > 0 && (barrier[pc + k] & (rc ? JUMP_IN : JUMP_IN | LINE_IN))) return false;
     uint32_t a = IPSF_INSN_A(w);
-    if (fi->ops[k] == IPSF_OP_LOAD) f->slot = a;
-    if (fi->ops[k] == IPSF_OP_LOADK) f->konst = a;
-    if (fi->ops[k] == IPSF_OP_JUMPF) {
+    unsigned c = fi->ops[k];
+    if ((c == IPSF_OP_LOAD && !field(&f->slot, a)) || (c == IPSF_OP_LOADK && !field(&f->konst, a)) ||
+        ((c == IPSF_OP_REQ || c == IPSF_OP_REQEND) && !field(&f->req, a)) ||
+        (c == IPSF_OP_CONFIRM && !field(&f->confirm, a)))
+      return false;
+    if (c == IPSF_OP_JUMPF) {
       *target = pc + k + 1 + a;
       f->jump = *target - (pc + 1);
     }
@@ -112,7 +142,7 @@ static bool fuse_match(const IpsfPack *p, const bool *barrier, uint32_t pc, unsi
 
 bool ipsf_fuse_code(IpsfPack *p) {
   uint32_t n = p->code_count;
-  bool *barrier = calloc((size_t)n + 1, sizeof *barrier);
+  uint8_t *barrier = calloc((size_t)n + 1, sizeof *barrier);
   uint32_t *newpc = malloc(((size_t)n + 1) * sizeof *newpc);
   uint32_t *target = malloc(((size_t)n + 1) * sizeof *target);
   if (!barrier || !newpc || !target) {
@@ -121,14 +151,14 @@ bool ipsf_fuse_code(IpsfPack *p) {
   }
   for (uint32_t pc = 0; pc < n; pc++) {
     uint32_t t = plain_target(p->code[pc], pc);
-    if (t != IPSF_NONE && t <= n) barrier[t] = true;
+    if (t != IPSF_NONE && t <= n) barrier[t] |= JUMP_IN;
   }
   for (uint32_t i = 0; i < p->line_count; i++)
-    if (p->lines[i].pc <= n) barrier[p->lines[i].pc] = true;
+    if (p->lines[i].pc <= n) barrier[p->lines[i].pc] |= LINE_IN;
   uint32_t m = 0;
   for (uint32_t pc = 0; pc < n;) {
     unsigned best = IPSF_OP__COUNT;
-    IpsfFusedFields bf = {0, 0, 0}, f;
+    IpsfFusedFields bf = {0, 0, 0, 0, 0}, f;
     uint32_t bt = IPSF_NONE, t;
     for (unsigned op = 0; op < IPSF_OP__COUNT; op++)
       if ((best == IPSF_OP__COUNT || ipsf_fused_info[op].n > ipsf_fused_info[best].n) &&
@@ -158,8 +188,16 @@ bool ipsf_fuse_code(IpsfPack *p) {
     }
     p->code[i] = IPSF_INSN(op, a);
   }
-  for (uint32_t i = 0; i < p->line_count; i++)
-    if (p->lines[i].pc <= n) p->lines[i].pc = newpc[p->lines[i].pc];
+  /* Retarget the line entries; of several now at one pc (a requirement
+   * form's), the first stays. */
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < p->line_count; i++) {
+    IpsfLine l = p->lines[i];
+    if (l.pc <= n) l.pc = newpc[l.pc];
+    if (kept && p->lines[kept - 1].pc == l.pc) continue;
+    p->lines[kept++] = l;
+  }
+  p->line_count = kept;
   p->code_count = m;
   free(barrier);
   free(newpc);

@@ -50,6 +50,7 @@
  *   SK    slot bits 0-11, constant bits 12-23
  *   SKJ   slot bits 0-7, constant bits 8-15, forward jump bits 16-23
  *   SJ    slot bits 0-11, forward jump bits 12-23
+ *   RC    requirement bits 0-11, confirm line bits 12-23
  *
  * A jump field j means what a JUMP operand means: target = pc + 1 + j,
  * pc the fused instruction's.
@@ -62,7 +63,8 @@
 
 /* The fused instructions: "S" is S[slot], "K" is K[constant]; e: enum, i:
  * int.  The J... forms branch when the condition is false, as the JUMPF
- * they end with. */
+ * they end with.  REQC/REQCE: a requirement entered with an unconditional
+ * confirm line (and nothing else, for REQCE). */
 #define IPSF_FUSED(X, F)                                                      \
   F(X, EQEK,  SK,  "b", LOAD, LOADK, EQE, NOP, "push S == K (enum)")          \
   F(X, NEEK,  SK,  "b", LOAD, LOADK, NEE, NOP, "push S != K (enum)")          \
@@ -90,7 +92,9 @@
   F(X, JGTIK, SKJ, "",  LOADK, LOAD, LTI, JUMPF, "if not K < S then pc += j (int)")   \
   F(X, JGEIK, SKJ, "",  LOADK, LOAD, LEI, JUMPF, "if not K <= S then pc += j (int)")  \
   F(X, JINMK, SKJ, "",  LOAD, LOADK, INM, JUMPF, "if S is not a member of set K then pc += j") \
-  F(X, JFS,   SJ,  "",  LOAD, JUMPF, NOP, NOP, "if not S then pc += j (S a bool)")
+  F(X, JFS,   SJ,  "",  LOAD, JUMPF, NOP, NOP, "if not S then pc += j (S a bool)") \
+  F(X, REQC,  RC,  "",  REQ, CONFIRM, NOP, NOP, "requirement q applies, confirm line c matched") \
+  F(X, REQCE, RC,  "",  REQ, CONFIRM, REQEND, NOP, "requirement q applies with confirm line c, and ends")
 
 /* A fused row as an OP row of the one table. */
 #define IPSF_FUSED_AS_OP(X, name, operand, pushes, e1, e2, e3, e4, meaning) \
@@ -195,7 +199,8 @@ typedef enum {
   IPSF_OPND_NATIVE,
   IPSF_OPND_SK,  /* fused: slot, constant */
   IPSF_OPND_SKJ, /* fused: slot, constant, jump */
-  IPSF_OPND_SJ   /* fused: slot, jump */
+  IPSF_OPND_SJ,  /* fused: slot, jump */
+  IPSF_OPND_RC   /* fused: requirement, confirm line */
 } IpsfOperandKind;
 
 /* The padding of a fused row's sequence. */
@@ -213,7 +218,7 @@ extern const IpsfFusedInfo ipsf_fused_info[IPSF_OP__COUNT];
 /* The fields of a fused instruction's packed operand a (IPSF_NONE for a
  * field its kind has not). */
 typedef struct {
-  uint32_t slot, konst, jump;
+  uint32_t slot, konst, jump, req, confirm;
 } IpsfFusedFields;
 
 IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a);

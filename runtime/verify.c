@@ -621,6 +621,11 @@ static bool check_fused_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
     return insn_fail(v, pc, "slot %u out of range (%u slots)", f.slot, p->slot_count);
   if (f.konst != IPSF_NONE && f.konst >= p->const_count)
     return insn_fail(v, pc, "constant %u out of range (%u constants)", f.konst, p->const_count);
+  if (f.req != IPSF_NONE && f.req >= p->requirement_count)
+    return insn_fail(v, pc, "requirement %u out of range (%u requirements)", f.req,
+                     p->requirement_count);
+  if (f.confirm != IPSF_NONE && f.confirm >= p->confirm_count)
+    return insn_fail(v, pc, "confirm %u out of range (%u confirms)", f.confirm, p->confirm_count);
   if (f.jump != IPSF_NONE && (uint64_t)pc + 1 + f.jump >= p->code_count)
     return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
                      (unsigned long long)pc + 1 + f.jump, p->code_count);
@@ -658,6 +663,7 @@ static bool check_operands(V *v) {
     case IPSF_OPND_SK:
     case IPSF_OPND_SKJ:
     case IPSF_OPND_SJ:
+    case IPSF_OPND_RC:
       if (!check_fused_operand(v, pc, op, a)) return false;
       continue;
     }

@@ -541,7 +541,8 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(REQ) {
         req_applies[A] = 1;
         ev->vp_used[p->requirements[A].viewpoint] = 1;
-        req_confirm[A] = IPSF_NONE;
+        /* req_confirm[A] is IPSF_NONE: the run's reset set it, and the
+         * verifier proved at most one REQ A on any path */
         vmbreak;
       }
       vmcase(CONFIRM) {
@@ -600,6 +601,23 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(JGEIK) JUMP_SKJ(>=)
       vmcase(JINMK) {
         if (!((consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u)) pc += A >> 16;
+        vmbreak;
+      }
+      /* REQ q; CONFIRM c (c a confirm line of q, the verifier proved):
+       * the first confirm after REQ is kept, whatever its strength. */
+      vmcase(REQC) {
+        uint32_t q = A & 0xFFFu;
+        req_applies[q] = 1;
+        ev->vp_used[p->requirements[q].viewpoint] = 1;
+        req_confirm[q] = A >> 12;
+        vmbreak;
+      }
+      /* ... and REQEND q, which cannot fail: a confirm line matched. */
+      vmcase(REQCE) {
+        uint32_t q = A & 0xFFFu;
+        req_applies[q] = 1;
+        ev->vp_used[p->requirements[q].viewpoint] = 1;
+        req_confirm[q] = A >> 12;
         vmbreak;
       }
       vmcase(JFS) {

@@ -497,9 +497,14 @@ static void block_dead(G *g) {
     case IPSF_OPND_NATIVE: limit = p->native_count; break;
     case IPSF_OPND_SK:
     case IPSF_OPND_SKJ:
-    case IPSF_OPND_SJ: { /* fields in range, the jump to the next instruction */
-      IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0};
-      if (!p->slot_count || !p->const_count || !ipsf_fused_pack(op, f, &a)) op = IPSF_OP_RET, a = 0;
+    case IPSF_OPND_SJ:
+    case IPSF_OPND_RC: { /* fields in range, the jump to the next instruction */
+      IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0,
+                           take(g->s, p->requirement_count), take(g->s, p->confirm_count)};
+      bool rc = ipsf_op_info[op].operand == IPSF_OPND_RC;
+      if ((rc ? !p->requirement_count || !p->confirm_count : !p->slot_count || !p->const_count) ||
+          !ipsf_fused_pack(op, f, &a))
+        op = IPSF_OP_RET, a = 0;
       pb_emit(p, (IpsfOpcode)op, a);
       continue;
     }

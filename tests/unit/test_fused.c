@@ -41,6 +41,9 @@ static char slot_kind(unsigned op) {
   return pops[0] == 'i' ? 'i' : 'e';
 }
 
+/* A requirement form (REQC, REQCE), not a compare form. */
+static bool is_rc(unsigned op) { return ipsf_op_info[op].operand == IPSF_OPND_RC; }
+
 static bool is_jump(unsigned op) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   return fi->ops[fi->n - 1] == IPSF_OP_JUMPF;
@@ -84,7 +87,7 @@ static uint32_t the_const(const TPack *t, unsigned op) {
 static void emit_case(IpsfPack *p, const TPack *t, unsigned op, uint32_t slot, uint32_t konst,
                       bool fused) {
   uint32_t words[8], n = 0;
-  IpsfFusedFields f = {slot, konst, is_jump(op) ? 2u : IPSF_NONE};
+  IpsfFusedFields f = {slot, konst, is_jump(op) ? 2u : IPSF_NONE, IPSF_NONE, IPSF_NONE};
   if (ipsf_op_info[op].operand == IPSF_OPND_SJ) f.konst = IPSF_NONE;
   if (fused) {
     uint32_t a = 0;
@@ -139,15 +142,17 @@ static unsigned fused_count(void) {
 }
 
 Test(fused, table_is_consistent) {
-  cr_assert_geq(fused_count(), 27u);
+  cr_assert_geq(fused_count(), 29u);
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
     const IpsfFusedInfo *fi = &ipsf_fused_info[op];
     IpsfOperandKind k = ipsf_op_info[op].operand;
-    bool packed = k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ;
+    bool packed =
+        k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ || k == IPSF_OPND_RC;
     cr_assert_eq(fi->n > 0, packed, "%s: a fused row has a packed operand", ipsf_op_info[op].name);
     if (!fi->n) continue;
     cr_assert_str_empty(ipsf_op_info[op].pops, "%s pops nothing", ipsf_op_info[op].name);
-    cr_assert_eq(is_jump(op), k != IPSF_OPND_SK, "%s: jump field iff JUMPF", ipsf_op_info[op].name);
+    cr_assert_eq(is_jump(op), k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ, "%s: jump field iff JUMPF",
+                 ipsf_op_info[op].name);
     for (unsigned i = 0; i < fi->n; i++)
       cr_assert_eq(ipsf_fused_info[fi->ops[i]].n, 0, "%s: a sequence of plain instructions",
                    ipsf_op_info[op].name);
@@ -158,7 +163,7 @@ Test(fused, same_result_as_the_sequence) {
   static const uint64_t SETS[] = {0x0, 0x5, 0xA, 0xF};
   unsigned checked = 0;
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n) continue;
+    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
     for (size_t kv = 0; kv < N_INT; kv++)
       for (int64_t e = 0; e < 4; e++)
         for (int b = 0; b < 2; b++) {
@@ -216,14 +221,15 @@ static void expect_reject(unsigned op, IpsfFusedFields f, bool store_x, const ch
 
 Test(fused, verifier_accepts_and_rejects_each) {
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n) continue;
+    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
     TPack t;
     IpsfPack *p = tpack(&t, 1, 0x3);
     uint32_t slots = p->slot_count, consts = p->const_count;
     ipsf_pack_free(p);
     bool sj = ipsf_op_info[op].operand == IPSF_OPND_SJ;
     uint32_t jump = is_jump(op) ? 2u : IPSF_NONE;
-    IpsfFusedFields good = {the_slot(&t, op), sj ? IPSF_NONE : the_const(&t, op), jump};
+    IpsfFusedFields good = {the_slot(&t, op), sj ? IPSF_NONE : the_const(&t, op), jump, IPSF_NONE,
+                            IPSF_NONE};
     char why[512] = "";
     /* accepted as written */
     cr_assert(load_fused(op, good, false, why, sizeof why), "%s: rejected: %s",
@@ -260,12 +266,12 @@ Test(fused, verifier_accepts_and_rejects_each) {
 
 Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n) continue;
+    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
     IpsfOperandKind k = ipsf_op_info[op].operand;
     uint32_t smax = k == IPSF_OPND_SKJ ? 0xFF : 0xFFF;
     uint32_t kmax = k == IPSF_OPND_SK ? 0xFFF : k == IPSF_OPND_SKJ ? 0xFF : IPSF_NONE;
     uint32_t jmax = k == IPSF_OPND_SKJ ? 0xFF : k == IPSF_OPND_SJ ? 0xFFF : IPSF_NONE;
-    IpsfFusedFields f = {smax, kmax, jmax}, back;
+    IpsfFusedFields f = {smax, kmax, jmax, IPSF_NONE, IPSF_NONE}, back;
     uint32_t a = 0;
     cr_assert(ipsf_fused_pack(op, f, &a), "%s", ipsf_op_info[op].name);
     cr_assert_leq(a, IPSF_OPERAND_MAX);
@@ -287,7 +293,8 @@ Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
     }
     uint32_t seq[4];
     cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){3, kmax == IPSF_NONE ? IPSF_NONE : 5,
-                                                    jmax == IPSF_NONE ? IPSF_NONE : 7},
+                                                    jmax == IPSF_NONE ? IPSF_NONE : 7, IPSF_NONE,
+                                                    IPSF_NONE},
                               &a));
     unsigned n = ipsf_fused_expand(op, a, seq);
     cr_assert_eq(n, ipsf_fused_info[op].n);
@@ -301,5 +308,170 @@ Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
   uint32_t seq[4];
   cr_assert_eq(ipsf_fused_expand(IPSF_OP_LOAD, 3, seq), 0u);
   uint32_t a;
-  cr_assert(!ipsf_fused_pack(IPSF_OP_LOAD, (IpsfFusedFields){1, 1, 1}, &a));
+  cr_assert(!ipsf_fused_pack(IPSF_OP_LOAD, (IpsfFusedFields){1, 1, 1, 1, 1}, &a));
+}
+
+/* ---- the requirement forms (REQC, REQCE) -------------------------------- */
+
+/* A pack with one fact `b` (bool), viewpoint {low < high}, requirements
+ * R-1 (confirms 0: low, 1: high) and R-2 (confirm 2: low). */
+typedef struct {
+  uint32_t fb, b_slot, k_true;
+} RPack;
+
+static IpsfPack *rpack(RPack *t) {
+  IpsfPack *p = pb_new("t.req");
+  t->fb = pb_fact(p, "b", pb_t(IPSF_K_BOOL), pb_kbool(p, false));
+  t->b_slot = pb_fact_slot(p, t->fb);
+  t->k_true = pb_kbool(p, true);
+  uint32_t vp = pb_viewpoint(p, "pre_operation", "low,high");
+  uint32_t r1 = pb_req(p, "R-1", vp, 10), r2 = pb_req(p, "R-2", vp, 20);
+  pb_confirm(p, r1, 0, 0, 11);
+  pb_confirm(p, r1, 1, 0, 12);
+  pb_confirm(p, r2, 0, 0, 21);
+  return p;
+}
+
+/* R-1 entered with its first confirm, fused or as the sequence, then (REQC)
+ * `if b: CONFIRM 1` and REQEND; or (REQCE) nothing more.  The result: which
+ * requirements apply and their chosen confirm lines, packed. */
+static uint32_t run_req(unsigned op, bool fused, bool b, uint64_t *cost) {
+  RPack t;
+  IpsfPack *p = rpack(&t);
+  uint32_t w[12], n = 0, a = 0;
+  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, 0, 0}, &a));
+  if (fused) {
+    w[n++] = IPSF_INSN(op, a);
+  } else {
+    uint32_t seq[4];
+    unsigned k = ipsf_fused_expand(op, a, seq);
+    for (unsigned i = 0; i < k; i++) w[n++] = seq[i];
+  }
+  if (op == IPSF_OP_REQC) {
+    w[n++] = IPSF_INSN(IPSF_OP_LOAD, t.b_slot);
+    w[n++] = IPSF_INSN(IPSF_OP_JUMPF, 1);
+    w[n++] = IPSF_INSN(IPSF_OP_CONFIRM, 1);
+    w[n++] = IPSF_INSN(IPSF_OP_REQEND, 0);
+  }
+  w[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  pb_set_code(p, w, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s (%s): rejected: %s", ipsf_op_info[op].name, fused ? "fused" : "sequence",
+            err.message);
+  if (cost) *cost = q->cost.instructions;
+  IpsfEval *ev = ipsf_eval_new(q);
+  cr_assert(ev);
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_bool(ev, t.fb, b, &err), "%s", err.message);
+  cr_assert(ipsf_eval_run(ev, &err), "%s: %s", ipsf_op_info[op].name, err.message);
+  uint32_t r = (uint32_t)ev->req_applies[0] | (uint32_t)ev->req_applies[1] << 1 |
+               (ev->req_confirm[0] & 0xFFu) << 8 | (ev->req_confirm[1] & 0xFFu) << 16 |
+               (uint32_t)ev->vp_used[0] << 24;
+  ipsf_eval_free(ev);
+  ipsf_pack_free(q);
+  return r;
+}
+
+Test(fused, requirement_forms_same_result_as_the_sequence) {
+  unsigned n = 0;
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!is_rc(op) || !ipsf_fused_info[op].n) continue;
+    for (int b = 0; b < 2; b++) {
+      uint64_t c1 = 0, c2 = 0;
+      uint32_t want = run_req(op, false, b, &c1), got = run_req(op, true, b, &c2);
+      cr_assert_eq(got, want, "%s b=%d: fused %08x, sequence %08x", ipsf_op_info[op].name, b,
+                   got, want);
+      cr_assert_eq(c2, c1, "%s: cost %llu, the sequence's %llu", ipsf_op_info[op].name,
+                   (unsigned long long)c2, (unsigned long long)c1);
+      n++;
+    }
+  }
+  cr_assert_eq(n, 4u);
+  /* the stronger confirm wins after REQC's first one */
+  cr_assert_eq(run_req(IPSF_OP_REQC, true, true, NULL) >> 8 & 0xFFu, 1u);
+}
+
+/* Load `code` (n words, RET last) over rpack; the reason if refused. */
+static bool load_req(const uint32_t *code, uint32_t n, char *why, size_t size) {
+  RPack t;
+  IpsfPack *p = rpack(&t);
+  pb_set_code(p, code, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  if (q) {
+    ipsf_pack_free(q);
+    return true;
+  }
+  snprintf(why, size, "%s", err.message);
+  return false;
+}
+
+static uint32_t rc(unsigned op, uint32_t req, uint32_t confirm) {
+  uint32_t a = 0;
+  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, req, confirm},
+                            &a));
+  return IPSF_INSN(op, a);
+}
+
+#define EXPECT_REQ(ok_, reason_, ...)                                                 \
+  do {                                                                                \
+    const uint32_t w_[] = {__VA_ARGS__};                                              \
+    char why_[512] = "";                                                              \
+    bool got_ = load_req(w_, (uint32_t)(sizeof w_ / sizeof *w_), why_, sizeof why_);  \
+    cr_assert_eq(got_, ok_, "expected %s, got '%s'", ok_ ? "accept" : reason_, why_); \
+    if (!ok_) cr_assert(strstr(why_, reason_), "reason '%s', expected '%s'", why_, reason_); \
+  } while (0)
+
+Test(fused, verifier_accepts_and_rejects_requirement_forms) {
+  const uint32_t RET = IPSF_INSN(IPSF_OP_RET, 0), END0 = IPSF_INSN(IPSF_OP_REQEND, 0);
+  EXPECT_REQ(true, "", rc(IPSF_OP_REQC, 0, 0), END0, RET);
+  EXPECT_REQ(true, "", rc(IPSF_OP_REQCE, 0, 0), rc(IPSF_OP_REQCE, 1, 2), RET);
+  /* fields out of range */
+  EXPECT_REQ(false, "requirement 5 out of range", rc(IPSF_OP_REQC, 5, 0), END0, RET);
+  EXPECT_REQ(false, "confirm 9 out of range", rc(IPSF_OP_REQCE, 0, 9), RET);
+  /* a confirm line of another requirement */
+  EXPECT_REQ(false, "outside it", rc(IPSF_OP_REQC, 0, 2), END0, RET);
+  EXPECT_REQ(false, "outside it", rc(IPSF_OP_REQCE, 1, 0), RET);
+  /* protocol: entered twice, entered while open, left open */
+  EXPECT_REQ(false, "may already have been entered", rc(IPSF_OP_REQCE, 0, 0),
+             rc(IPSF_OP_REQCE, 0, 1), RET);
+  EXPECT_REQ(false, "is entered while requirement", rc(IPSF_OP_REQC, 0, 0),
+             rc(IPSF_OP_REQCE, 1, 2), END0, RET);
+  EXPECT_REQ(false, "RET inside requirement", rc(IPSF_OP_REQC, 0, 0), RET);
+}
+
+/* ipsf_fuse_code on code the code generator would not write: a REQ and a
+ * REQEND of different requirements are no REQCE; and a requirement form
+ * is only made where the code after it starts a line entry (the confirm
+ * line's entry inside it is dropped, so no instruction may fall under it). */
+Test(fused, fuse_code_requirement_rules) {
+  RPack t;
+  IpsfPack *p = rpack(&t);
+  CODE(p, I(RET, 0));
+  p->code_count = 0;
+  pb_line(p, 10, 1);
+  pb_emit(p, IPSF_OP_REQ, 0);
+  pb_line(p, 11, 1);
+  pb_emit(p, IPSF_OP_CONFIRM, 0);
+  pb_line(p, 12, 1);
+  pb_emit(p, IPSF_OP_REQEND, 1);
+  pb_emit(p, IPSF_OP_RET, 0);
+  cr_assert(ipsf_fuse_code(p));
+  cr_assert_eq(p->code_count, 3u);
+  cr_assert_eq(IPSF_INSN_OP(p->code[0]), IPSF_OP_REQC);
+  cr_assert_eq(IPSF_INSN_OP(p->code[1]), IPSF_OP_REQEND);
+  /* entries 10 and 11 now at pc 0: the first stays; 12 at pc 1 */
+  cr_assert_eq(p->line_count, 2u);
+  cr_assert_eq(p->lines[0].pc, 0u);
+  cr_assert_eq(p->lines[0].loc.line, 10u);
+  cr_assert_eq(p->lines[1].pc, 1u);
+  cr_assert_eq(p->lines[1].loc.line, 12u);
+  ipsf_pack_free(p);
+
+  p = rpack(&t);
+  CODE(p, I(REQ, 0), I(CONFIRM, 0), I(REQEND, 0), I(RET, 0)); /* no line table */
+  cr_assert(ipsf_fuse_code(p));
+  cr_assert_eq(p->code_count, 4u, "no line entry after the sequence: left as it is");
+  ipsf_pack_free(p);
 }
