@@ -18,26 +18,34 @@ const IpsfOpInfo ipsf_op_info[IPSF_OP__COUNT] = {
 #undef IPSF_OP_ROW
 };
 
-#define IPSF_FUSED_COUNT4(e1, e2, e3, e4) \
-  (uint8_t)(2 + (IPSF_OP_##e3 != IPSF_OP_NOP) + (IPSF_OP_##e4 != IPSF_OP_NOP))
+#define IPSF_FUSED_COUNT5(e1, e2, e3, e4, e5)                                  \
+  (uint8_t)(2 + (IPSF_OP_##e3 != IPSF_OP_NOP) + (IPSF_OP_##e4 != IPSF_OP_NOP) + \
+            (IPSF_OP_##e5 != IPSF_OP_NOP))
 
 const IpsfFusedInfo ipsf_fused_info[IPSF_OP__COUNT] = {
-#define IPSF_FUSED_ROW(X, name, operand, pushes, e1, e2, e3, e4, meaning)              \
-  [IPSF_OP_##name] = {IPSF_FUSED_COUNT4(e1, e2, e3, e4),                               \
+#define IPSF_FUSED_ROW(X, name, operand, pushes, e1, e2, e3, e4, e5, meaning)          \
+  [IPSF_OP_##name] = {IPSF_FUSED_COUNT5(e1, e2, e3, e4, e5),                           \
                       {(uint8_t)IPSF_OP_##e1, (uint8_t)IPSF_OP_##e2, (uint8_t)IPSF_OP_##e3, \
-                       (uint8_t)IPSF_OP_##e4}},
+                       (uint8_t)IPSF_OP_##e4, (uint8_t)IPSF_OP_##e5}},
     IPSF_FUSED(_, IPSF_FUSED_ROW)
 #undef IPSF_FUSED_ROW
 };
 
 IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a) {
-  IpsfFusedFields f = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
+  IpsfFusedFields f = {UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX};
   if (op >= IPSF_OP__COUNT) return f;
+  /* the action field of SKA/SA: a rule, or a confirm line */
+  uint32_t *act = ipsf_fused_info[op].ops[ipsf_fused_info[op].n ? ipsf_fused_info[op].n - 1 : 0] ==
+                          IPSF_OP_CONFIRM
+                      ? &f.confirm
+                      : &f.rule;
   switch (ipsf_op_info[op].operand) {
   case IPSF_OPND_SK: f.slot = a & 0xFFFu, f.konst = a >> 12; break;
   case IPSF_OPND_SKJ: f.slot = a & 0xFFu, f.konst = (a >> 8) & 0xFFu, f.jump = a >> 16; break;
   case IPSF_OPND_SJ: f.slot = a & 0xFFFu, f.jump = a >> 12; break;
   case IPSF_OPND_RC: f.req = a & 0xFFFu, f.confirm = a >> 12; break;
+  case IPSF_OPND_SKA: f.slot = a & 0xFFu, f.konst = (a >> 8) & 0xFFu, *act = a >> 16; break;
+  case IPSF_OPND_SA: f.slot = a & 0xFFFu, *act = a >> 12; break;
   default: break;
   }
   return f;
@@ -45,7 +53,17 @@ IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a) {
 
 bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a) {
   if (op >= IPSF_OP__COUNT) return false;
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  uint32_t act = fi->n && fi->ops[fi->n - 1] == IPSF_OP_CONFIRM ? f.confirm : f.rule;
   switch (ipsf_op_info[op].operand) {
+  case IPSF_OPND_SKA:
+    if (f.slot > 0xFFu || f.konst > 0xFFu || act > 0xFFu) return false;
+    *a = f.slot | f.konst << 8 | act << 16;
+    return true;
+  case IPSF_OPND_SA:
+    if (f.slot > 0xFFFu || act > 0xFFFu) return false;
+    *a = f.slot | act << 12;
+    return true;
   case IPSF_OPND_SK:
     if (f.slot > 0xFFFu || f.konst > 0xFFFu) return false;
     *a = f.slot | f.konst << 12;
@@ -67,17 +85,21 @@ bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a) {
   }
 }
 
-unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[4]) {
+unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[5]) {
   if (op >= IPSF_OP__COUNT) return 0;
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   IpsfFusedFields f = ipsf_fused_fields(op, a);
   for (unsigned k = 0; k < fi->n; k++) {
     unsigned c = fi->ops[k];
+    bool hit = c == IPSF_OP_HITW || c == IPSF_OP_HITF || c == IPSF_OP_HITU;
+    /* a compare-and-act form's JUMPF skips only the action: operand 0 from
+     * the fused instruction's pc */
     uint32_t operand = c == IPSF_OP_LOAD                          ? f.slot
                        : c == IPSF_OP_LOADK                       ? f.konst
-                       : c == IPSF_OP_JUMPF                       ? f.jump
+                       : c == IPSF_OP_JUMPF                       ? (f.jump == IPSF_NONE ? 0 : f.jump)
                        : c == IPSF_OP_REQ || c == IPSF_OP_REQEND  ? f.req
                        : c == IPSF_OP_CONFIRM                     ? f.confirm
+                       : hit                                      ? f.rule
                                                                   : 0;
     out[k] = IPSF_INSN(c, operand);
   }
@@ -119,7 +141,9 @@ static bool fuse_match(const IpsfPack *p, const uint8_t *barrier, uint32_t pc, u
    * confirm line and the requirement's end). */
   bool rc = ipsf_op_info[op].operand == IPSF_OPND_RC;
   if (rc && pc + fi->n < p->code_count && !(barrier[pc + fi->n] & LINE_IN)) return false;
-  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE};
+  *f = (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE};
+  IpsfOperandKind kind = ipsf_op_info[op].operand;
+  bool act = kind == IPSF_OPND_SKA || kind == IPSF_OPND_SA;
   *target = IPSF_NONE;
   for (unsigned k = 0; k < fi->n; k++) {
     uint32_t w = p->code[pc + k];
@@ -129,8 +153,13 @@ static bool fuse_match(const IpsfPack *p, const uint8_t *barrier, uint32_t pc, u
     unsigned c = fi->ops[k];
     if ((c == IPSF_OP_LOAD && !field(&f->slot, a)) || (c == IPSF_OP_LOADK && !field(&f->konst, a)) ||
         ((c == IPSF_OP_REQ || c == IPSF_OP_REQEND) && !field(&f->req, a)) ||
-        (c == IPSF_OP_CONFIRM && !field(&f->confirm, a)))
+        (c == IPSF_OP_CONFIRM && !field(&f->confirm, a)) ||
+        ((c == IPSF_OP_HITW || c == IPSF_OP_HITF || c == IPSF_OP_HITU) && !field(&f->rule, a)))
       return false;
+    if (c == IPSF_OP_JUMPF && act) { /* it must skip exactly the action */
+      if (pc + k + 1 + a != pc + fi->n) return false;
+      continue;
+    }
     if (c == IPSF_OP_JUMPF) {
       *target = pc + k + 1 + a;
       f->jump = *target - (pc + 1);
@@ -158,7 +187,7 @@ bool ipsf_fuse_code(IpsfPack *p) {
   uint32_t m = 0;
   for (uint32_t pc = 0; pc < n;) {
     unsigned best = IPSF_OP__COUNT;
-    IpsfFusedFields bf = {0, 0, 0, 0, 0}, f;
+    IpsfFusedFields bf = {0, 0, 0, 0, 0, 0}, f;
     uint32_t bt = IPSF_NONE, t;
     for (unsigned op = 0; op < IPSF_OP__COUNT; op++)
       if ((best == IPSF_OP__COUNT || ipsf_fused_info[op].n > ipsf_fused_info[best].n) &&

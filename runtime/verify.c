@@ -614,24 +614,50 @@ static bool check_natives(V *v) {
 
 /* A fused instruction's packed fields: each in range, like the operand of
  * the plain instruction it stands for. */
-static bool check_fused_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
+/* The operand a of plain instruction op at pc: in range, and for a hit,
+ * a rule of a scale with the hit's policy. */
+static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
   const IpsfPack *p = v->p;
-  IpsfFusedFields f = ipsf_fused_fields(op, a);
-  if (f.slot != IPSF_NONE && f.slot >= p->slot_count)
-    return insn_fail(v, pc, "slot %u out of range (%u slots)", f.slot, p->slot_count);
-  if (f.konst != IPSF_NONE && f.konst >= p->const_count)
-    return insn_fail(v, pc, "constant %u out of range (%u constants)", f.konst, p->const_count);
-  if (f.req != IPSF_NONE && f.req >= p->requirement_count)
-    return insn_fail(v, pc, "requirement %u out of range (%u requirements)", f.req,
-                     p->requirement_count);
-  if (f.confirm != IPSF_NONE && f.confirm >= p->confirm_count)
-    return insn_fail(v, pc, "confirm %u out of range (%u confirms)", f.confirm, p->confirm_count);
-  if (f.jump != IPSF_NONE && (uint64_t)pc + 1 + f.jump >= p->code_count)
-    return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
-                     (unsigned long long)pc + 1 + f.jump, p->code_count);
+  uint32_t limit = 0;
+  const char *what = NULL;
+  switch (ipsf_op_info[op].operand) {
+  case IPSF_OPND_NONE:
+    if (a != 0) return insn_fail(v, pc, "operand must be 0, is %u", a);
+    return true;
+  case IPSF_OPND_JUMP: {
+    uint64_t target = (uint64_t)pc + 1 + a;
+    if (target >= p->code_count)
+      return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
+                       (unsigned long long)target, p->code_count);
+    return true;
+  }
+  case IPSF_OPND_CONST: limit = p->const_count; what = "constant"; break;
+  case IPSF_OPND_SLOT: limit = p->slot_count; what = "slot"; break;
+  case IPSF_OPND_RULE: limit = p->rule_count; what = "rule"; break;
+  case IPSF_OPND_SCALE: limit = p->scale_count; what = "scale"; break;
+  case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
+  case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
+  case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
+  default: /* fused kinds: never in a sequence (opcodes.h) */
+    return insn_fail(v, pc, "a fused instruction inside a fused sequence");
+  }
+  if (a >= limit) return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
+  if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
+    static const char *const pol[] = {"worst", "first", "unique"};
+    unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
+                    : op == IPSF_OP_HITF ? IPSF_POLICY_FIRST
+                                         : IPSF_POLICY_UNIQUE;
+    const IpsfScale *s = &p->scales[p->rules[a].scale];
+    if (s->policy != want)
+      return insn_fail(v, pc, "rule %u belongs to scale '%s' with policy %s, not %s", a,
+                       sname(p, s->name), pol[s->policy], pol[want]);
+  }
   return true;
 }
 
+/* Every operand in range: a fused instruction's, by checking each plain
+ * instruction of its sequence at its pc (ranges, jump targets, hit
+ * policies), as check_code_run checks their types. */
 static bool check_operands(V *v) {
   const IpsfPack *p = v->p;
   for (uint32_t pc = 0; pc < p->code_count; pc++) {
@@ -640,45 +666,14 @@ static bool check_operands(V *v) {
     uint32_t a = IPSF_INSN_A(w);
     if (op >= IPSF_OP__COUNT)
       return fail(v, "instruction %u: unknown opcode %u", pc, op);
-    uint32_t limit = 0;
-    const char *what = NULL;
-    switch (ipsf_op_info[op].operand) {
-    case IPSF_OPND_NONE:
-      if (a != 0) return insn_fail(v, pc, "operand must be 0, is %u", a);
-      continue;
-    case IPSF_OPND_JUMP: {
-      uint64_t target = (uint64_t)pc + 1 + a;
-      if (target >= p->code_count)
-        return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
-                         (unsigned long long)target, p->code_count);
+    uint32_t seq[5];
+    unsigned n = ipsf_fused_expand(op, a, seq);
+    if (n == 0) {
+      if (!check_plain_operand(v, pc, op, a)) return false;
       continue;
     }
-    case IPSF_OPND_CONST: limit = p->const_count; what = "constant"; break;
-    case IPSF_OPND_SLOT: limit = p->slot_count; what = "slot"; break;
-    case IPSF_OPND_RULE: limit = p->rule_count; what = "rule"; break;
-    case IPSF_OPND_SCALE: limit = p->scale_count; what = "scale"; break;
-    case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
-    case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
-    case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
-    case IPSF_OPND_SK:
-    case IPSF_OPND_SKJ:
-    case IPSF_OPND_SJ:
-    case IPSF_OPND_RC:
-      if (!check_fused_operand(v, pc, op, a)) return false;
-      continue;
-    }
-    if (a >= limit)
-      return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
-    if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
-      static const char *const pol[] = {"worst", "first", "unique"};
-      unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
-                      : op == IPSF_OP_HITF ? IPSF_POLICY_FIRST
-                                           : IPSF_POLICY_UNIQUE;
-      const IpsfScale *s = &p->scales[p->rules[a].scale];
-      if (s->policy != want)
-        return insn_fail(v, pc, "rule %u belongs to scale '%s' with policy %s, not %s", a,
-                         sname(p, s->name), pol[s->policy], pol[want]);
-    }
+    for (unsigned k = 0; k < n; k++)
+      if (!check_plain_operand(v, pc, IPSF_INSN_OP(seq[k]), IPSF_INSN_A(seq[k]))) return false;
   }
   return true;
 }
@@ -1127,7 +1122,7 @@ static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
     uint32_t w = p->code[pc];
     unsigned op = IPSF_INSN_OP(w);
     uint32_t a = IPSF_INSN_A(w);
-    uint32_t seq[4];
+    uint32_t seq[5];
     unsigned n = ipsf_fused_expand(op, a, seq);
     if (n == 0) {
       if (!check_step(v, st, pc, op, a, cost)) return false;

@@ -241,6 +241,67 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* Fused compare-and-act (SKA, SA): when the condition holds, the action:
+ * a rule's hit by its scale's policy, or a confirm line.  The same bodies
+ * as HITW, HITF, HITU and CONFIRM, for rule or confirm line R. */
+#define ACT_HITW(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE || rr_->level > scale_level[rr_->scale]) { \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    }                                                                        \
+  }
+#define ACT_HITF(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE) {                              \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    }                                                                        \
+  }
+#define ACT_HITU(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE) {                              \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    } else if (scale_level[rr_->scale] != rr_->level) {                      \
+      return unique_conflict(p, scale_rule[rr_->scale], r_, err);            \
+    }                                                                        \
+  }
+#define ACT_CONFIRM(C)                                                       \
+  {                                                                          \
+    uint32_t c_ = (C);                                                       \
+    const IpsfConfirm *cc_ = &confirms[c_];                                  \
+    uint32_t cur_ = req_confirm[cc_->requirement];                           \
+    if (cur_ == IPSF_NONE || stronger(cc_, &confirms[cur_])) req_confirm[cc_->requirement] = c_; \
+  }
+/* if S[slot] cmp K[const] then ACT(action) (operand kind SKA) */
+#define SKA(cmp, ACT)                                                        \
+  {                                                                          \
+    if (slots[A & 0xFFu].i cmp consts[(A >> 8) & 0xFFu].value.i) ACT(A >> 16) \
+    vmbreak;                                                                 \
+  }
+/* if S[slot] is a member of set K[const] then ACT(action) */
+#define SKA_INM(ACT)                                                         \
+  {                                                                          \
+    if ((consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u) ACT(A >> 16) \
+    vmbreak;                                                                 \
+  }
+/* if the bool S[slot] then ACT(action) (operand kind SA) */
+#define SA(ACT)                                                              \
+  {                                                                          \
+    if (slots[A & 0xFFFu].i) ACT(A >> 12)                                    \
+    vmbreak;                                                                 \
+  }
+
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
 #if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
 #define IPSF_VM_GOTO 1
@@ -623,6 +684,63 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         req_confirm[q] = A >> 12;
         vmbreak;
       }
+      /* compare-and-act: the rule's hit or the confirm line when it holds */
+      vmcase(HITW_EQEK) SKA(==, ACT_HITW)
+      vmcase(HITW_NEEK) SKA(!=, ACT_HITW)
+      vmcase(HITW_LTEK) SKA(<, ACT_HITW)
+      vmcase(HITW_LEEK) SKA(<=, ACT_HITW)
+      vmcase(HITW_GTEK) SKA(>, ACT_HITW)
+      vmcase(HITW_GEEK) SKA(>=, ACT_HITW)
+      vmcase(HITW_EQIK) SKA(==, ACT_HITW)
+      vmcase(HITW_NEIK) SKA(!=, ACT_HITW)
+      vmcase(HITW_LTIK) SKA(<, ACT_HITW)
+      vmcase(HITW_LEIK) SKA(<=, ACT_HITW)
+      vmcase(HITW_GTIK) SKA(>, ACT_HITW)
+      vmcase(HITW_GEIK) SKA(>=, ACT_HITW)
+      vmcase(HITW_INMK) SKA_INM(ACT_HITW)
+      vmcase(HITW_S) SA(ACT_HITW)
+      vmcase(HITF_EQEK) SKA(==, ACT_HITF)
+      vmcase(HITF_NEEK) SKA(!=, ACT_HITF)
+      vmcase(HITF_LTEK) SKA(<, ACT_HITF)
+      vmcase(HITF_LEEK) SKA(<=, ACT_HITF)
+      vmcase(HITF_GTEK) SKA(>, ACT_HITF)
+      vmcase(HITF_GEEK) SKA(>=, ACT_HITF)
+      vmcase(HITF_EQIK) SKA(==, ACT_HITF)
+      vmcase(HITF_NEIK) SKA(!=, ACT_HITF)
+      vmcase(HITF_LTIK) SKA(<, ACT_HITF)
+      vmcase(HITF_LEIK) SKA(<=, ACT_HITF)
+      vmcase(HITF_GTIK) SKA(>, ACT_HITF)
+      vmcase(HITF_GEIK) SKA(>=, ACT_HITF)
+      vmcase(HITF_INMK) SKA_INM(ACT_HITF)
+      vmcase(HITF_S) SA(ACT_HITF)
+      vmcase(HITU_EQEK) SKA(==, ACT_HITU)
+      vmcase(HITU_NEEK) SKA(!=, ACT_HITU)
+      vmcase(HITU_LTEK) SKA(<, ACT_HITU)
+      vmcase(HITU_LEEK) SKA(<=, ACT_HITU)
+      vmcase(HITU_GTEK) SKA(>, ACT_HITU)
+      vmcase(HITU_GEEK) SKA(>=, ACT_HITU)
+      vmcase(HITU_EQIK) SKA(==, ACT_HITU)
+      vmcase(HITU_NEIK) SKA(!=, ACT_HITU)
+      vmcase(HITU_LTIK) SKA(<, ACT_HITU)
+      vmcase(HITU_LEIK) SKA(<=, ACT_HITU)
+      vmcase(HITU_GTIK) SKA(>, ACT_HITU)
+      vmcase(HITU_GEIK) SKA(>=, ACT_HITU)
+      vmcase(HITU_INMK) SKA_INM(ACT_HITU)
+      vmcase(HITU_S) SA(ACT_HITU)
+      vmcase(CONFIRM_EQEK) SKA(==, ACT_CONFIRM)
+      vmcase(CONFIRM_NEEK) SKA(!=, ACT_CONFIRM)
+      vmcase(CONFIRM_LTEK) SKA(<, ACT_CONFIRM)
+      vmcase(CONFIRM_LEEK) SKA(<=, ACT_CONFIRM)
+      vmcase(CONFIRM_GTEK) SKA(>, ACT_CONFIRM)
+      vmcase(CONFIRM_GEEK) SKA(>=, ACT_CONFIRM)
+      vmcase(CONFIRM_EQIK) SKA(==, ACT_CONFIRM)
+      vmcase(CONFIRM_NEIK) SKA(!=, ACT_CONFIRM)
+      vmcase(CONFIRM_LTIK) SKA(<, ACT_CONFIRM)
+      vmcase(CONFIRM_LEIK) SKA(<=, ACT_CONFIRM)
+      vmcase(CONFIRM_GTIK) SKA(>, ACT_CONFIRM)
+      vmcase(CONFIRM_GEIK) SKA(>=, ACT_CONFIRM)
+      vmcase(CONFIRM_INMK) SKA_INM(ACT_CONFIRM)
+      vmcase(CONFIRM_S) SA(ACT_CONFIRM)
       vmcase(JFS) {
         if (!slots[A & 0xFFFu].i) pc += A >> 12;
         vmbreak;

@@ -498,13 +498,28 @@ static void block_dead(G *g) {
     case IPSF_OPND_SK:
     case IPSF_OPND_SKJ:
     case IPSF_OPND_SJ:
-    case IPSF_OPND_RC: { /* fields in range, the jump to the next instruction */
+    case IPSF_OPND_RC:
+    case IPSF_OPND_SKA:
+    case IPSF_OPND_SA: { /* fields in range, the jump to the next instruction */
       IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0,
-                           take(g->s, p->requirement_count), take(g->s, p->confirm_count)};
-      bool rc = ipsf_op_info[op].operand == IPSF_OPND_RC;
-      if ((rc ? !p->requirement_count || !p->confirm_count : !p->slot_count || !p->const_count) ||
-          !ipsf_fused_pack(op, f, &a))
-        op = IPSF_OP_RET, a = 0;
+                           take(g->s, p->requirement_count), take(g->s, p->confirm_count),
+                           take(g->s, p->rule_count)};
+      IpsfOperandKind k = ipsf_op_info[op].operand;
+      bool rc = k == IPSF_OPND_RC, act = k == IPSF_OPND_SKA || k == IPSF_OPND_SA;
+      /* a hit's rule of a scale with its policy, as the verifier asks */
+      unsigned last = ipsf_fused_info[op].ops[ipsf_fused_info[op].n - 1];
+      if (act && last != IPSF_OP_CONFIRM && p->rule_count) {
+        unsigned want = last == IPSF_OP_HITW ? IPSF_POLICY_WORST
+                        : last == IPSF_OP_HITF ? IPSF_POLICY_FIRST
+                                               : IPSF_POLICY_UNIQUE;
+        if (p->scales[p->rules[f.rule].scale].policy != want) f.rule = p->rule_count;
+      }
+      bool empty = rc ? !p->requirement_count || !p->confirm_count
+                      : !p->slot_count ||
+                            (!p->const_count && k != IPSF_OPND_SA && k != IPSF_OPND_SJ) ||
+                            (act && (last == IPSF_OP_CONFIRM ? !p->confirm_count
+                                                              : f.rule >= p->rule_count));
+      if (empty || !ipsf_fused_pack(op, f, &a)) op = IPSF_OP_RET, a = 0;
       pb_emit(p, (IpsfOpcode)op, a);
       continue;
     }

@@ -44,6 +44,14 @@ static char slot_kind(unsigned op) {
 /* A requirement form (REQC, REQCE), not a compare form. */
 static bool is_rc(unsigned op) { return ipsf_op_info[op].operand == IPSF_OPND_RC; }
 
+/* A compare-and-act form (HITW_..., CONFIRM_...). */
+static bool is_act(unsigned op) {
+  return ipsf_op_info[op].operand == IPSF_OPND_SKA || ipsf_op_info[op].operand == IPSF_OPND_SA;
+}
+
+/* A compare form: push, or compare and branch. */
+static bool is_compare(unsigned op) { return ipsf_fused_info[op].n && !is_rc(op) && !is_act(op); }
+
 static bool is_jump(unsigned op) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   return fi->ops[fi->n - 1] == IPSF_OP_JUMPF;
@@ -87,14 +95,14 @@ static uint32_t the_const(const TPack *t, unsigned op) {
 static void emit_case(IpsfPack *p, const TPack *t, unsigned op, uint32_t slot, uint32_t konst,
                       bool fused) {
   uint32_t words[8], n = 0;
-  IpsfFusedFields f = {slot, konst, is_jump(op) ? 2u : IPSF_NONE, IPSF_NONE, IPSF_NONE};
+  IpsfFusedFields f = {slot, konst, is_jump(op) ? 2u : IPSF_NONE, IPSF_NONE, IPSF_NONE, IPSF_NONE};
   if (ipsf_op_info[op].operand == IPSF_OPND_SJ) f.konst = IPSF_NONE;
   if (fused) {
     uint32_t a = 0;
     cr_assert(ipsf_fused_pack(op, f, &a), "%s: fields do not fit", ipsf_op_info[op].name);
     words[n++] = IPSF_INSN(op, a);
   } else {
-    uint32_t a = 0, seq[4];
+    uint32_t a = 0, seq[5];
     ipsf_fused_pack(op, f, &a);
     unsigned k = ipsf_fused_expand(op, a, seq);
     for (unsigned i = 0; i < k; i++) {
@@ -142,12 +150,12 @@ static unsigned fused_count(void) {
 }
 
 Test(fused, table_is_consistent) {
-  cr_assert_geq(fused_count(), 29u);
+  cr_assert_geq(fused_count(), 85u);
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
     const IpsfFusedInfo *fi = &ipsf_fused_info[op];
     IpsfOperandKind k = ipsf_op_info[op].operand;
-    bool packed =
-        k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ || k == IPSF_OPND_RC;
+    bool packed = k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ ||
+                  k == IPSF_OPND_RC || k == IPSF_OPND_SKA || k == IPSF_OPND_SA;
     cr_assert_eq(fi->n > 0, packed, "%s: a fused row has a packed operand", ipsf_op_info[op].name);
     if (!fi->n) continue;
     cr_assert_str_empty(ipsf_op_info[op].pops, "%s pops nothing", ipsf_op_info[op].name);
@@ -163,7 +171,7 @@ Test(fused, same_result_as_the_sequence) {
   static const uint64_t SETS[] = {0x0, 0x5, 0xA, 0xF};
   unsigned checked = 0;
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
+    if (!is_compare(op)) continue;
     for (size_t kv = 0; kv < N_INT; kv++)
       for (int64_t e = 0; e < 4; e++)
         for (int b = 0; b < 2; b++) {
@@ -221,7 +229,7 @@ static void expect_reject(unsigned op, IpsfFusedFields f, bool store_x, const ch
 
 Test(fused, verifier_accepts_and_rejects_each) {
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
+    if (!is_compare(op)) continue;
     TPack t;
     IpsfPack *p = tpack(&t, 1, 0x3);
     uint32_t slots = p->slot_count, consts = p->const_count;
@@ -229,7 +237,7 @@ Test(fused, verifier_accepts_and_rejects_each) {
     bool sj = ipsf_op_info[op].operand == IPSF_OPND_SJ;
     uint32_t jump = is_jump(op) ? 2u : IPSF_NONE;
     IpsfFusedFields good = {the_slot(&t, op), sj ? IPSF_NONE : the_const(&t, op), jump, IPSF_NONE,
-                            IPSF_NONE};
+                            IPSF_NONE, IPSF_NONE};
     char why[512] = "";
     /* accepted as written */
     cr_assert(load_fused(op, good, false, why, sizeof why), "%s: rejected: %s",
@@ -266,12 +274,12 @@ Test(fused, verifier_accepts_and_rejects_each) {
 
 Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
-    if (!ipsf_fused_info[op].n || is_rc(op)) continue;
+    if (!is_compare(op)) continue;
     IpsfOperandKind k = ipsf_op_info[op].operand;
     uint32_t smax = k == IPSF_OPND_SKJ ? 0xFF : 0xFFF;
     uint32_t kmax = k == IPSF_OPND_SK ? 0xFFF : k == IPSF_OPND_SKJ ? 0xFF : IPSF_NONE;
     uint32_t jmax = k == IPSF_OPND_SKJ ? 0xFF : k == IPSF_OPND_SJ ? 0xFFF : IPSF_NONE;
-    IpsfFusedFields f = {smax, kmax, jmax, IPSF_NONE, IPSF_NONE}, back;
+    IpsfFusedFields f = {smax, kmax, jmax, IPSF_NONE, IPSF_NONE, IPSF_NONE}, back;
     uint32_t a = 0;
     cr_assert(ipsf_fused_pack(op, f, &a), "%s", ipsf_op_info[op].name);
     cr_assert_leq(a, IPSF_OPERAND_MAX);
@@ -291,10 +299,10 @@ Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
       big.jump = jmax + 1;
       cr_assert(!ipsf_fused_pack(op, big, &a), "%s: jump too large", ipsf_op_info[op].name);
     }
-    uint32_t seq[4];
+    uint32_t seq[5];
     cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){3, kmax == IPSF_NONE ? IPSF_NONE : 5,
                                                     jmax == IPSF_NONE ? IPSF_NONE : 7, IPSF_NONE,
-                                                    IPSF_NONE},
+                                                    IPSF_NONE, IPSF_NONE},
                               &a));
     unsigned n = ipsf_fused_expand(op, a, seq);
     cr_assert_eq(n, ipsf_fused_info[op].n);
@@ -305,10 +313,10 @@ Test(fused, packing_round_trips_and_refuses_what_does_not_fit) {
     }
   }
   /* a plain instruction has no fused fields and no sequence */
-  uint32_t seq[4];
+  uint32_t seq[5];
   cr_assert_eq(ipsf_fused_expand(IPSF_OP_LOAD, 3, seq), 0u);
   uint32_t a;
-  cr_assert(!ipsf_fused_pack(IPSF_OP_LOAD, (IpsfFusedFields){1, 1, 1, 1, 1}, &a));
+  cr_assert(!ipsf_fused_pack(IPSF_OP_LOAD, (IpsfFusedFields){1, 1, 1, 1, 1, 1}, &a));
 }
 
 /* ---- the requirement forms (REQC, REQCE) -------------------------------- */
@@ -339,11 +347,11 @@ static uint32_t run_req(unsigned op, bool fused, bool b, uint64_t *cost) {
   RPack t;
   IpsfPack *p = rpack(&t);
   uint32_t w[12], n = 0, a = 0;
-  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, 0, 0}, &a));
+  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, 0, 0, IPSF_NONE}, &a));
   if (fused) {
     w[n++] = IPSF_INSN(op, a);
   } else {
-    uint32_t seq[4];
+    uint32_t seq[5];
     unsigned k = ipsf_fused_expand(op, a, seq);
     for (unsigned i = 0; i < k; i++) w[n++] = seq[i];
   }
@@ -409,7 +417,8 @@ static bool load_req(const uint32_t *code, uint32_t n, char *why, size_t size) {
 
 static uint32_t rc(unsigned op, uint32_t req, uint32_t confirm) {
   uint32_t a = 0;
-  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, req, confirm},
+  cr_assert(ipsf_fused_pack(op, (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, req, confirm,
+                                                      IPSF_NONE},
                             &a));
   return IPSF_INSN(op, a);
 }
@@ -474,4 +483,201 @@ Test(fused, fuse_code_requirement_rules) {
   cr_assert(ipsf_fuse_code(p));
   cr_assert_eq(p->code_count, 4u, "no line entry after the sequence: left as it is");
   ipsf_pack_free(p);
+}
+
+/* ---- the compare-and-act forms (HITW_..., HITF_..., HITU_..., CONFIRM_...) */
+
+/* The action op ends with, and its compare form's base (for the slot and
+ * constant): EQEK for HITW_EQEK, JFS-like for the _S forms. */
+static unsigned act_of(unsigned op) { return ipsf_fused_info[op].ops[ipsf_fused_info[op].n - 1]; }
+
+/* The test pack plus: scale `lvl` {lo, mid, hi} with op's policy (worst
+ * for CONFIRM forms), otherwise lo, rules 0 (hi) and 1 (mid); viewpoint
+ * {low < high}, requirement R-1 with confirms 0 (low) and 1 (high). */
+static IpsfPack *apack(TPack *t, unsigned op, int64_t kval, uint64_t kset, uint32_t *scale) {
+  IpsfPack *p = tpack(t, kval, kset);
+  unsigned a = act_of(op);
+  IpsfPolicy pol = a == IPSF_OP_HITF ? IPSF_POLICY_FIRST
+                   : a == IPSF_OP_HITU ? IPSF_POLICY_UNIQUE
+                                       : IPSF_POLICY_WORST;
+  uint32_t en = pb_enum(p, "lvl", "lo,mid,hi");
+  *scale = pb_scale(p, "lvl", en, pol, 0, 0);
+  pb_rule(p, *scale, 2, 30);
+  pb_rule(p, *scale, 1, 31);
+  uint32_t vp = pb_viewpoint(p, "pre_operation", "low,high");
+  uint32_t r = pb_req(p, "R-1", vp, 40);
+  pb_confirm(p, r, 0, 0, 41);
+  pb_confirm(p, r, 1, 0, 42);
+  return p;
+}
+
+/* The code around op over (slot, konst), fused or as its sequence:
+ *   hits:     HITx 1 (mid, unconditional), <op: rule 0 (hi)>, SCALE, RET
+ *   confirms: SCALE, REQ 0, CONFIRM 0, <op: confirm 1>, REQEND 0, RET
+ * The result packs level, rule hits and the chosen confirm; an evaluation
+ * error (a unique conflict) gives UINT32_MAX. */
+static uint32_t run_act(unsigned op, bool fused, int64_t kval, uint64_t kset, int64_t e, int64_t i,
+                        bool b, uint64_t *cost) {
+  TPack t;
+  uint32_t scale;
+  IpsfPack *p = apack(&t, op, kval, kset, &scale);
+  bool confirm = act_of(op) == IPSF_OP_CONFIRM;
+  uint32_t w[16], n = 0;
+  IpsfFusedFields f = {the_slot(&t, op), ipsf_op_info[op].operand == IPSF_OPND_SA ? IPSF_NONE
+                                                                               : the_const(&t, op),
+                       IPSF_NONE, IPSF_NONE, confirm ? 1u : IPSF_NONE, confirm ? IPSF_NONE : 0u};
+  uint32_t a = 0;
+  cr_assert(ipsf_fused_pack(op, f, &a), "%s: fields do not fit", ipsf_op_info[op].name);
+  if (confirm) {
+    w[n++] = IPSF_INSN(IPSF_OP_SCALE, scale);
+    w[n++] = IPSF_INSN(IPSF_OP_REQ, 0);
+    w[n++] = IPSF_INSN(IPSF_OP_CONFIRM, 0);
+  } else {
+    w[n++] = IPSF_INSN(act_of(op), 1);
+  }
+  if (fused) {
+    w[n++] = IPSF_INSN(op, a);
+  } else {
+    uint32_t seq[5];
+    unsigned k = ipsf_fused_expand(op, a, seq);
+    for (unsigned j = 0; j < k; j++) /* the JUMPF skips the action: 1 in a sequence */
+      w[n++] = IPSF_INSN_OP(seq[j]) == IPSF_OP_JUMPF ? IPSF_INSN(IPSF_OP_JUMPF, 1) : seq[j];
+  }
+  if (confirm) {
+    w[n++] = IPSF_INSN(IPSF_OP_REQEND, 0);
+  } else {
+    w[n++] = IPSF_INSN(IPSF_OP_SCALE, scale);
+  }
+  w[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  pb_set_code(p, w, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s (%s): rejected: %s", ipsf_op_info[op].name, fused ? "fused" : "sequence",
+            err.message);
+  if (cost) *cost = q->cost.instructions;
+  IpsfEval *ev = ipsf_eval_new(q);
+  cr_assert(ev);
+  static const char *const names[] = {"a", "b", "c", "d"};
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_enum(ev, t.fe, names[e], &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_int(ev, t.fi, i, &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_bool(ev, t.fb, b, &err), "%s", err.message);
+  uint32_t r = UINT32_MAX;
+  if (ipsf_eval_run(ev, &err))
+    r = (ev->scale_level[scale] & 0xFFu) | (uint32_t)(ev->rule_hit[0] & 0xFFu) << 8 |
+        (ev->req_confirm[0] & 0xFFu) << 16;
+  ipsf_eval_free(ev);
+  ipsf_pack_free(q);
+  return r;
+}
+
+Test(fused, act_forms_same_result_as_the_sequence) {
+  static const uint64_t SETS[] = {0x0, 0x5, 0xA, 0xF};
+  unsigned checked = 0, conflicts = 0;
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!is_act(op)) continue;
+    for (size_t kv = 0; kv < N_INT; kv++)
+      for (int64_t e = 0; e < 4; e++)
+        for (int b = 0; b < 2; b++) {
+          int64_t i = INT_VALUES[(kv + (size_t)e) % N_INT];
+          uint64_t set = SETS[kv % 4], c1 = 0, c2 = 0;
+          uint32_t want = run_act(op, false, INT_VALUES[kv], set, e, i, b, &c1);
+          uint32_t got = run_act(op, true, INT_VALUES[kv], set, e, i, b, &c2);
+          cr_assert_eq(got, want, "%s: k=%lld e=%lld i=%lld b=%d: fused %08x, sequence %08x",
+                       ipsf_op_info[op].name, (long long)INT_VALUES[kv], (long long)e,
+                       (long long)i, b, got, want);
+          cr_assert_eq(c2, c1, "%s: cost %llu, the sequence's %llu", ipsf_op_info[op].name,
+                       (unsigned long long)c2, (unsigned long long)c1);
+          conflicts += got == UINT32_MAX;
+          checked++;
+        }
+  }
+  cr_assert_eq(checked, 56u * N_INT * 4 * 2, "every compare-and-act form, %u checks", checked);
+  cr_assert_gt(conflicts, 0u, "the unique forms met a conflict");
+}
+
+/* Load op (a compare-and-act form) with fields f in apack's code as
+ * run_act writes it (fused); after_scale puts the SCALE first. */
+static bool load_act(unsigned op, IpsfFusedFields f, bool after_scale, char *why, size_t size) {
+  TPack t;
+  uint32_t scale;
+  IpsfPack *p = apack(&t, op, 1, 0x3, &scale);
+  bool confirm = act_of(op) == IPSF_OP_CONFIRM;
+  uint32_t w[8], n = 0, a = 0;
+  cr_assert(ipsf_fused_pack(op, f, &a));
+  if (confirm || after_scale) w[n++] = IPSF_INSN(IPSF_OP_SCALE, scale);
+  if (confirm) w[n++] = IPSF_INSN(IPSF_OP_REQ, 0);
+  w[n++] = IPSF_INSN(op, a);
+  if (confirm) w[n++] = IPSF_INSN(IPSF_OP_REQEND, 0);
+  if (!confirm && !after_scale) w[n++] = IPSF_INSN(IPSF_OP_SCALE, scale);
+  w[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  pb_set_code(p, w, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  if (q) {
+    ipsf_pack_free(q);
+    return true;
+  }
+  snprintf(why, size, "%s", err.message);
+  return false;
+}
+
+static void expect_act(unsigned op, IpsfFusedFields f, bool after_scale, const char *reason) {
+  char why[512] = "";
+  bool ok = load_act(op, f, after_scale, why, sizeof why);
+  cr_assert(!ok, "%s: accepted, expected '%s'", ipsf_op_info[op].name, reason);
+  cr_assert(strstr(why, reason), "%s: reason '%s', expected '%s'", ipsf_op_info[op].name, why,
+            reason);
+}
+
+Test(fused, verifier_accepts_and_rejects_act_forms) {
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!is_act(op)) continue;
+    TPack t;
+    uint32_t scale;
+    IpsfPack *p = apack(&t, op, 1, 0x3, &scale);
+    uint32_t slots = p->slot_count, consts = p->const_count;
+    ipsf_pack_free(p);
+    bool confirm = act_of(op) == IPSF_OP_CONFIRM, sa = ipsf_op_info[op].operand == IPSF_OPND_SA;
+    IpsfFusedFields good = {the_slot(&t, op), sa ? IPSF_NONE : the_const(&t, op), IPSF_NONE,
+                            IPSF_NONE, confirm ? 1u : IPSF_NONE, confirm ? IPSF_NONE : 0u};
+    char why[512] = "";
+    cr_assert(load_act(op, good, false, why, sizeof why), "%s: rejected: %s",
+              ipsf_op_info[op].name, why);
+    IpsfFusedFields f = good;
+    f.slot = slots;
+    expect_act(op, f, false, "slot");
+    if (!sa) {
+      f = good;
+      f.konst = consts;
+      expect_act(op, f, false, "constant");
+    }
+    f = good;
+    f.slot = slot_kind(op) == 'i' ? t.e_slot : t.i_slot;
+    expect_act(op, f, false, "expected");
+    f = good;
+    if (confirm) {
+      f.confirm = 2; /* out of range (two confirm lines) */
+      expect_act(op, f, false, "confirm 2 out of range");
+    } else {
+      f.rule = 2; /* out of range (two rules) */
+      expect_act(op, f, false, "rule 2 out of range");
+      /* a hit after its scale is settled */
+      expect_act(op, good, true, "after the scale may have been settled");
+    }
+  }
+  /* a hit form whose policy is not its scale's: HITF_S on the worst scale
+   * of HITW_S's pack */
+  TPack t;
+  uint32_t scale;
+  IpsfPack *p = apack(&t, IPSF_OP_HITW_S, 1, 0x3, &scale);
+  uint32_t a = 0;
+  cr_assert(ipsf_fused_pack(IPSF_OP_HITF_S, (IpsfFusedFields){t.b_slot, IPSF_NONE, IPSF_NONE,
+                                                               IPSF_NONE, IPSF_NONE, 0},
+                            &a));
+  CODE(p, IPSF_INSN(IPSF_OP_HITF_S, a), I(SCALE, scale), I(RET, 0));
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert_null(q);
+  cr_assert(strstr(err.message, "with policy worst, not first"), "%s", err.message);
 }
