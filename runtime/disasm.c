@@ -97,11 +97,15 @@ static void put_fused(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, ui
   IpsfFusedFields f = ipsf_fused_fields(op, a);
   char fields[40];
   if (f.req != IPSF_NONE) { /* RC: requirement/confirm */
+    /* The confirm line's method by its own requirement's viewpoint: in
+     * code no path reaches, the verifier checked only the ranges, so the
+     * line may belong to another requirement (fuzz_vm found this). */
     const IpsfConfirm *c = &p->confirms[f.confirm];
     const IpsfRequirement *r = &p->requirements[f.req];
+    const IpsfRequirement *cr = &p->requirements[c->requirement];
     snprintf(fields, sizeof fields, "%u/%u", f.req, f.confirm);
     fprintf(out, "%-8s ; %s %s", fields, name_of(p, r->id),
-            name_of(p, p->viewpoints[r->viewpoint].methods[c->method]));
+            name_of(p, p->viewpoints[cr->viewpoint].methods[c->method]));
     if (c->every_months) fprintf(out, " every %u months", c->every_months);
     return;
   }

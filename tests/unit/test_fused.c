@@ -15,10 +15,12 @@
  *     ipsf_fused_fields / ipsf_fused_expand give back what was packed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
+#include "disasm.h"
 #include "eval.h"
 #include "pack_builder.h"
 
@@ -680,4 +682,34 @@ Test(fused, verifier_accepts_and_rejects_act_forms) {
   IpsfPack *q = pb_load(p, &err);
   cr_assert_null(q);
   cr_assert(strstr(err.message, "with policy worst, not first"), "%s", err.message);
+}
+
+/* fuzz_vm's finding (tests/fuzz/regressions/vm/disasm-reqc-foreign-confirm):
+ * in code no path reaches the verifier checks only ranges, so a REQC may
+ * name a confirm line of another requirement, whose viewpoint has more
+ * methods than its own; the disassembler read the method through the
+ * wrong viewpoint, past its array. */
+Test(fused, disasm_unreachable_reqc_with_a_foreign_confirm) {
+  IpsfPack *p = pb_new("t.dis");
+  uint32_t one = pb_viewpoint(p, "social", "only");
+  uint32_t two = pb_viewpoint(p, "pre_operation", "low,high");
+  uint32_t r1 = pb_req(p, "R-1", one, 10), r2 = pb_req(p, "R-2", two, 20);
+  pb_confirm(p, r1, 0, 0, 11);
+  pb_confirm(p, r2, 1, 0, 21);
+  uint32_t a = 0;
+  cr_assert(ipsf_fused_pack(IPSF_OP_REQC,
+                            (IpsfFusedFields){IPSF_NONE, IPSF_NONE, IPSF_NONE, r1, 1, IPSF_NONE}, &a));
+  CODE(p, I(JUMP, 1), IPSF_INSN(IPSF_OP_REQC, a), I(RET, 0));
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s", err.message);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  cr_assert(out);
+  ipsf_disasm(q, out);
+  fclose(out);
+  cr_assert(strstr(text, "REQC     0/1      ; R-1 high"), "%s", text);
+  free(text);
+  ipsf_pack_free(q);
 }
