@@ -11,6 +11,12 @@
  *
  * Dispatch goes through two macros, as in Lua (vmcase/vmbreak): computed
  * goto with GCC and Clang, a plain switch elsewhere, one body for both.
+ * The fused instructions (opcodes.h IPSF_FUSED) do in one dispatch what
+ * their plain sequence does: a compare of a slot with a constant (and its
+ * branch, or the one hit or confirm line the branch guards), a requirement
+ * entered with its unconditional confirm line; the verifier checked them
+ * as that sequence.  A run starts by resetting what it writes from images
+ * made when the context was created (eval.c): two memcpy calls.
  *
  * CALLN calls a native function (an extern, or a built-in on the native
  * path) through libffi with the call interface prepared when the pack was
