@@ -109,7 +109,9 @@ static void put_fused(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, ui
     if (c->every_months) fprintf(out, " every %u months", c->every_months);
     return;
   }
-  if (f.konst == IPSF_NONE)
+  if (f.konst == IPSF_NONE && f.jump == IPSF_NONE)
+    snprintf(fields, sizeof fields, "%u", f.slot);
+  else if (f.konst == IPSF_NONE)
     snprintf(fields, sizeof fields, "%u/%u", f.slot, f.jump);
   else if (f.jump == IPSF_NONE)
     snprintf(fields, sizeof fields, "%u/%u", f.slot, f.konst);
@@ -153,6 +155,7 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   case IPSF_OPND_RC:
   case IPSF_OPND_SKA:
   case IPSF_OPND_SA:
+  case IPSF_OPND_SL:
     put_fused(out, p, pc, op, a);
     break;
   case IPSF_OPND_NONE:

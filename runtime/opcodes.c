@@ -46,6 +46,7 @@ IpsfFusedFields ipsf_fused_fields(unsigned op, uint32_t a) {
   case IPSF_OPND_RC: f.req = a & 0xFFFu, f.confirm = a >> 12; break;
   case IPSF_OPND_SKA: f.slot = a & 0xFFu, f.konst = (a >> 8) & 0xFFu, *act = a >> 16; break;
   case IPSF_OPND_SA: f.slot = a & 0xFFFu, *act = a >> 12; break;
+  case IPSF_OPND_SL: f.slot = a; break;
   default: break;
   }
   return f;
@@ -63,6 +64,10 @@ bool ipsf_fused_pack(unsigned op, IpsfFusedFields f, uint32_t *a) {
   case IPSF_OPND_SA:
     if (f.slot > 0xFFFu || act > 0xFFFu) return false;
     *a = f.slot | act << 12;
+    return true;
+  case IPSF_OPND_SL:
+    if (f.slot > IPSF_OPERAND_MAX) return false;
+    *a = f.slot;
     return true;
   case IPSF_OPND_SK:
     if (f.slot > 0xFFFu || f.konst > 0xFFFu) return false;
@@ -97,6 +102,7 @@ unsigned ipsf_fused_expand(unsigned op, uint32_t a, uint32_t out[5]) {
     uint32_t operand = c == IPSF_OP_LOAD                          ? f.slot
                        : c == IPSF_OP_LOADK                       ? f.konst
                        : c == IPSF_OP_JUMPF                       ? (f.jump == IPSF_NONE ? 0 : f.jump)
+                       : c == IPSF_OP_ANDJ || c == IPSF_OP_ORJ    ? 0
                        : c == IPSF_OP_REQ || c == IPSF_OP_REQEND  ? f.req
                        : c == IPSF_OP_CONFIRM                     ? f.confirm
                        : hit                                      ? f.rule
@@ -157,6 +163,10 @@ static bool fuse_match(const IpsfPack *p, const uint8_t *barrier, uint32_t pc, u
         ((c == IPSF_OP_HITW || c == IPSF_OP_HITF || c == IPSF_OP_HITU) && !field(&f->rule, a)))
       return false;
     if (c == IPSF_OP_JUMPF && act) { /* it must skip exactly the action */
+      if (pc + k + 1 + a != pc + fi->n) return false;
+      continue;
+    }
+    if (c == IPSF_OP_ANDJ || c == IPSF_OP_ORJ) { /* it must skip exactly the rest */
       if (pc + k + 1 + a != pc + fi->n) return false;
       continue;
     }

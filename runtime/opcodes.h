@@ -54,11 +54,13 @@
  *   SKA   slot bits 0-7, constant bits 8-15, action bits 16-23: the rule
  *         (HITW/HITF/HITU) or confirm line (CONFIRM) the sequence ends with
  *   SA    slot bits 0-11, action bits 12-23
+ *   SL    slot bits 0-23
  *
  * In the SKA and SA forms (compare-and-act) the sequence's JUMPF skips
  * exactly the action that ends it, so there is no jump field: expanded,
  * that JUMPF's operand is 0 (its target is the instruction after the fused
- * one).
+ * one).  Likewise in AND_.../OR_... the ANDJ or ORJ the sequence starts
+ * with skips exactly the rest of it: expanded, its operand is 0.
  * A jump field j means what a JUMP operand means: target = pc + 1 + j,
  * pc the fused instruction's.
  */
@@ -73,7 +75,9 @@
  * they end with.  REQC/REQCE: a requirement entered with an unconditional
  * confirm line (and nothing else, for REQCE).  HITW_.../HITF_.../HITU_.../
  * CONFIRM_...: the compare (or bool slot, _S) and the action it guards,
- * a rule's hit or a confirm line. */
+ * a rule's hit or a confirm line.  AND_.../OR_...: `a and b` / `a or b`
+ * where b is such a compare (or a bool slot, _S): the bool on top of the
+ * stack becomes top and/or b. */
 #define IPSF_FUSED(X, F) \
   F(X, EQEK, SK, "b", LOAD, LOADK, EQE, NOP, NOP, "push S == K (enum)") \
   F(X, NEEK, SK, "b", LOAD, LOADK, NEE, NOP, NOP, "push S != K (enum)") \
@@ -159,7 +163,35 @@
   F(X, CONFIRM_GTIK, SKA, "", LOADK, LOAD, LTI, JUMPF, CONFIRM, "if K < S (int): confirm line c matched") \
   F(X, CONFIRM_GEIK, SKA, "", LOADK, LOAD, LEI, JUMPF, CONFIRM, "if K <= S (int): confirm line c matched") \
   F(X, CONFIRM_INMK, SKA, "", LOAD, LOADK, INM, JUMPF, CONFIRM, "if S is a member of set K: confirm line c matched") \
-  F(X, CONFIRM_S, SA, "", LOAD, JUMPF, CONFIRM, NOP, NOP, "if S (a bool): confirm line c matched")
+  F(X, CONFIRM_S, SA, "", LOAD, JUMPF, CONFIRM, NOP, NOP, "if S (a bool): confirm line c matched") \
+  F(X, AND_EQEK, SK, "", ANDJ, LOAD, LOADK, EQE, NOP, "top := top and (S == K (enum))") \
+  F(X, AND_NEEK, SK, "", ANDJ, LOAD, LOADK, NEE, NOP, "top := top and (S != K (enum))") \
+  F(X, AND_LTEK, SK, "", ANDJ, LOAD, LOADK, LTE, NOP, "top := top and (S < K (enum))") \
+  F(X, AND_LEEK, SK, "", ANDJ, LOAD, LOADK, LEE, NOP, "top := top and (S <= K (enum))") \
+  F(X, AND_GTEK, SK, "", ANDJ, LOADK, LOAD, LTE, NOP, "top := top and (K < S (enum))") \
+  F(X, AND_GEEK, SK, "", ANDJ, LOADK, LOAD, LEE, NOP, "top := top and (K <= S (enum))") \
+  F(X, AND_EQIK, SK, "", ANDJ, LOAD, LOADK, EQI, NOP, "top := top and (S == K (int))") \
+  F(X, AND_NEIK, SK, "", ANDJ, LOAD, LOADK, NEI, NOP, "top := top and (S != K (int))") \
+  F(X, AND_LTIK, SK, "", ANDJ, LOAD, LOADK, LTI, NOP, "top := top and (S < K (int))") \
+  F(X, AND_LEIK, SK, "", ANDJ, LOAD, LOADK, LEI, NOP, "top := top and (S <= K (int))") \
+  F(X, AND_GTIK, SK, "", ANDJ, LOADK, LOAD, LTI, NOP, "top := top and (K < S (int))") \
+  F(X, AND_GEIK, SK, "", ANDJ, LOADK, LOAD, LEI, NOP, "top := top and (K <= S (int))") \
+  F(X, AND_INMK, SK, "", ANDJ, LOAD, LOADK, INM, NOP, "top := top and (S is a member of set K)") \
+  F(X, AND_S, SL, "", ANDJ, LOAD, NOP, NOP, NOP, "top := top and S (S a bool)") \
+  F(X, OR_EQEK, SK, "", ORJ, LOAD, LOADK, EQE, NOP, "top := top or (S == K (enum))") \
+  F(X, OR_NEEK, SK, "", ORJ, LOAD, LOADK, NEE, NOP, "top := top or (S != K (enum))") \
+  F(X, OR_LTEK, SK, "", ORJ, LOAD, LOADK, LTE, NOP, "top := top or (S < K (enum))") \
+  F(X, OR_LEEK, SK, "", ORJ, LOAD, LOADK, LEE, NOP, "top := top or (S <= K (enum))") \
+  F(X, OR_GTEK, SK, "", ORJ, LOADK, LOAD, LTE, NOP, "top := top or (K < S (enum))") \
+  F(X, OR_GEEK, SK, "", ORJ, LOADK, LOAD, LEE, NOP, "top := top or (K <= S (enum))") \
+  F(X, OR_EQIK, SK, "", ORJ, LOAD, LOADK, EQI, NOP, "top := top or (S == K (int))") \
+  F(X, OR_NEIK, SK, "", ORJ, LOAD, LOADK, NEI, NOP, "top := top or (S != K (int))") \
+  F(X, OR_LTIK, SK, "", ORJ, LOAD, LOADK, LTI, NOP, "top := top or (S < K (int))") \
+  F(X, OR_LEIK, SK, "", ORJ, LOAD, LOADK, LEI, NOP, "top := top or (S <= K (int))") \
+  F(X, OR_GTIK, SK, "", ORJ, LOADK, LOAD, LTI, NOP, "top := top or (K < S (int))") \
+  F(X, OR_GEIK, SK, "", ORJ, LOADK, LOAD, LEI, NOP, "top := top or (K <= S (int))") \
+  F(X, OR_INMK, SK, "", ORJ, LOAD, LOADK, INM, NOP, "top := top or (S is a member of set K)") \
+  F(X, OR_S, SL, "", ORJ, LOAD, NOP, NOP, NOP, "top := top or S (S a bool)")
 
 /* A fused row as an OP row of the one table. */
 #define IPSF_FUSED_AS_OP(X, name, operand, pushes, e1, e2, e3, e4, e5, meaning) \
@@ -267,7 +299,8 @@ typedef enum {
   IPSF_OPND_SJ,  /* fused: slot, jump */
   IPSF_OPND_RC,  /* fused: requirement, confirm line */
   IPSF_OPND_SKA, /* fused: slot, constant, rule or confirm line */
-  IPSF_OPND_SA   /* fused: slot, rule or confirm line */
+  IPSF_OPND_SA,  /* fused: slot, rule or confirm line */
+  IPSF_OPND_SL   /* fused: slot */
 } IpsfOperandKind;
 
 /* The padding of a fused row's sequence. */

@@ -308,6 +308,25 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     vmbreak;                                                                 \
   }
 
+/* AND_/OR_ forms: when TOP is true (AND) or false (OR, `neg` = !), TOP
+ * becomes S[slot] cmp K[const]; otherwise it stays (ANDJ/ORJ's jump). */
+#define BOOL_SK(neg, cmp)                                                    \
+  {                                                                          \
+    if (neg TOP.i) TOP.i = slots[A & 0xFFFu].i cmp consts[A >> 12].value.i;  \
+    vmbreak;                                                                 \
+  }
+#define BOOL_INM(neg)                                                        \
+  {                                                                          \
+    if (neg TOP.i)                                                           \
+      TOP.i = (int64_t)((consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u); \
+    vmbreak;                                                                 \
+  }
+#define BOOL_S(neg)                                                          \
+  {                                                                          \
+    if (neg TOP.i) TOP.i = slots[A].i;                                       \
+    vmbreak;                                                                 \
+  }
+
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
 #if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
 #define IPSF_VM_GOTO 1
@@ -747,6 +766,35 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(CONFIRM_GEIK) SKA(>=, ACT_CONFIRM)
       vmcase(CONFIRM_INMK) SKA_INM(ACT_CONFIRM)
       vmcase(CONFIRM_S) SA(ACT_CONFIRM)
+      /* top and/or a compare (or a bool slot): ANDJ/ORJ over exactly it */
+      vmcase(AND_EQEK) BOOL_SK( , ==)
+      vmcase(AND_NEEK) BOOL_SK( , !=)
+      vmcase(AND_LTEK) BOOL_SK( , <)
+      vmcase(AND_LEEK) BOOL_SK( , <=)
+      vmcase(AND_GTEK) BOOL_SK( , >)
+      vmcase(AND_GEEK) BOOL_SK( , >=)
+      vmcase(AND_EQIK) BOOL_SK( , ==)
+      vmcase(AND_NEIK) BOOL_SK( , !=)
+      vmcase(AND_LTIK) BOOL_SK( , <)
+      vmcase(AND_LEIK) BOOL_SK( , <=)
+      vmcase(AND_GTIK) BOOL_SK( , >)
+      vmcase(AND_GEIK) BOOL_SK( , >=)
+      vmcase(AND_INMK) BOOL_INM( )
+      vmcase(AND_S) BOOL_S( )
+      vmcase(OR_EQEK) BOOL_SK(!, ==)
+      vmcase(OR_NEEK) BOOL_SK(!, !=)
+      vmcase(OR_LTEK) BOOL_SK(!, <)
+      vmcase(OR_LEEK) BOOL_SK(!, <=)
+      vmcase(OR_GTEK) BOOL_SK(!, >)
+      vmcase(OR_GEEK) BOOL_SK(!, >=)
+      vmcase(OR_EQIK) BOOL_SK(!, ==)
+      vmcase(OR_NEIK) BOOL_SK(!, !=)
+      vmcase(OR_LTIK) BOOL_SK(!, <)
+      vmcase(OR_LEIK) BOOL_SK(!, <=)
+      vmcase(OR_GTIK) BOOL_SK(!, >)
+      vmcase(OR_GEIK) BOOL_SK(!, >=)
+      vmcase(OR_INMK) BOOL_INM(!)
+      vmcase(OR_S) BOOL_S(!)
       vmcase(JFS) {
         if (!slots[A & 0xFFFu].i) pc += A >> 12;
         vmbreak;

@@ -500,7 +500,8 @@ static void block_dead(G *g) {
     case IPSF_OPND_SJ:
     case IPSF_OPND_RC:
     case IPSF_OPND_SKA:
-    case IPSF_OPND_SA: { /* fields in range, the jump to the next instruction */
+    case IPSF_OPND_SA:
+    case IPSF_OPND_SL: { /* fields in range, the jump to the next instruction */
       IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0,
                            take(g->s, p->requirement_count), take(g->s, p->confirm_count),
                            take(g->s, p->rule_count)};
@@ -516,7 +517,8 @@ static void block_dead(G *g) {
       }
       bool empty = rc ? !p->requirement_count || !p->confirm_count
                       : !p->slot_count ||
-                            (!p->const_count && k != IPSF_OPND_SA && k != IPSF_OPND_SJ) ||
+                            (!p->const_count && k != IPSF_OPND_SA && k != IPSF_OPND_SJ &&
+                             k != IPSF_OPND_SL) ||
                             (act && (last == IPSF_OP_CONFIRM ? !p->confirm_count
                                                               : f.rule >= p->rule_count));
       if (empty || !ipsf_fused_pack(op, f, &a)) op = IPSF_OP_RET, a = 0;

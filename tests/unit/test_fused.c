@@ -51,8 +51,16 @@ static bool is_act(unsigned op) {
   return ipsf_op_info[op].operand == IPSF_OPND_SKA || ipsf_op_info[op].operand == IPSF_OPND_SA;
 }
 
+/* An and/or form (AND_..., OR_...): ANDJ or ORJ over a compare. */
+static bool is_bool(unsigned op) {
+  return ipsf_fused_info[op].n &&
+         (ipsf_fused_info[op].ops[0] == IPSF_OP_ANDJ || ipsf_fused_info[op].ops[0] == IPSF_OP_ORJ);
+}
+
 /* A compare form: push, or compare and branch. */
-static bool is_compare(unsigned op) { return ipsf_fused_info[op].n && !is_rc(op) && !is_act(op); }
+static bool is_compare(unsigned op) {
+  return ipsf_fused_info[op].n && !is_rc(op) && !is_act(op) && !is_bool(op);
+}
 
 static bool is_jump(unsigned op) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
@@ -152,12 +160,13 @@ static unsigned fused_count(void) {
 }
 
 Test(fused, table_is_consistent) {
-  cr_assert_geq(fused_count(), 85u);
+  cr_assert_geq(fused_count(), 113u);
   for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
     const IpsfFusedInfo *fi = &ipsf_fused_info[op];
     IpsfOperandKind k = ipsf_op_info[op].operand;
     bool packed = k == IPSF_OPND_SK || k == IPSF_OPND_SKJ || k == IPSF_OPND_SJ ||
-                  k == IPSF_OPND_RC || k == IPSF_OPND_SKA || k == IPSF_OPND_SA;
+                  k == IPSF_OPND_RC || k == IPSF_OPND_SKA || k == IPSF_OPND_SA ||
+                  k == IPSF_OPND_SL;
     cr_assert_eq(fi->n > 0, packed, "%s: a fused row has a packed operand", ipsf_op_info[op].name);
     if (!fi->n) continue;
     cr_assert_str_empty(ipsf_op_info[op].pops, "%s pops nothing", ipsf_op_info[op].name);
@@ -712,4 +721,129 @@ Test(fused, disasm_unreachable_reqc_with_a_foreign_confirm) {
   cr_assert(strstr(text, "REQC     0/1      ; R-1 high"), "%s", text);
   free(text);
   ipsf_pack_free(q);
+}
+
+/* ---- the and/or forms (AND_..., OR_...) ----------------------------------- */
+
+/* The slot an and/or form reads, by its compare (or LOAD only: a bool). */
+static uint32_t bool_slot(const TPack *t, unsigned op) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  if (fi->n == 2) return t->b_slot;
+  unsigned cmp = fi->ops[3];
+  return ipsf_op_info[cmp].pops[0] == 'i' ? t->i_slot : t->e_slot;
+}
+
+static uint32_t bool_const(const TPack *t, unsigned op) {
+  const IpsfFusedInfo *fi = &ipsf_fused_info[op];
+  if (fi->n == 2) return IPSF_NONE;
+  if (fi->ops[3] == IPSF_OP_INM) return t->k_set;
+  return ipsf_op_info[fi->ops[3]].pops[0] == 'i' ? t->k_int : t->k_enum;
+}
+
+/* LOADK top; <op, fused or as ANDJ/ORJ over its compare>; STORE r; RET. */
+static uint32_t bool_code(IpsfPack *p, const TPack *t, unsigned op, IpsfFusedFields f, bool top,
+                          bool fused, uint32_t *w) {
+  uint32_t n = 0, a = 0;
+  cr_assert(ipsf_fused_pack(op, f, &a), "%s: fields do not fit", ipsf_op_info[op].name);
+  w[n++] = IPSF_INSN(IPSF_OP_LOADK, top ? t->k_true : pb_kbool(p, false));
+  if (fused) {
+    w[n++] = IPSF_INSN(op, a);
+  } else {
+    uint32_t seq[5];
+    unsigned k = ipsf_fused_expand(op, a, seq);
+    for (unsigned j = 0; j < k; j++) /* the ANDJ/ORJ skips the rest: k - 1 */
+      w[n++] = j == 0 ? IPSF_INSN(IPSF_INSN_OP(seq[0]), k - 1) : seq[j];
+  }
+  w[n++] = IPSF_INSN(IPSF_OP_STORE, t->r_slot);
+  w[n++] = IPSF_INSN(IPSF_OP_RET, 0);
+  return n;
+}
+
+static bool run_bool(unsigned op, bool fused, bool top, int64_t kval, uint64_t kset, int64_t e,
+                     int64_t i, bool b, uint64_t *cost) {
+  TPack t;
+  IpsfPack *p = tpack(&t, kval, kset);
+  IpsfFusedFields f = {bool_slot(&t, op), bool_const(&t, op), IPSF_NONE, IPSF_NONE, IPSF_NONE,
+                       IPSF_NONE};
+  uint32_t w[12];
+  uint32_t n = bool_code(p, &t, op, f, top, fused, w);
+  pb_set_code(p, w, n);
+  IpsfError err;
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert(q, "%s (%s): rejected: %s", ipsf_op_info[op].name, fused ? "fused" : "sequence",
+            err.message);
+  if (cost) *cost = q->cost.instructions;
+  IpsfEval *ev = ipsf_eval_new(q);
+  cr_assert(ev);
+  static const char *const names[] = {"a", "b", "c", "d"};
+  ipsf_eval_begin(ev);
+  cr_assert(ipsf_eval_set_enum(ev, t.fe, names[e], &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_int(ev, t.fi, i, &err), "%s", err.message);
+  cr_assert(ipsf_eval_set_bool(ev, t.fb, b, &err), "%s", err.message);
+  cr_assert(ipsf_eval_run(ev, &err), "%s: %s", ipsf_op_info[op].name, err.message);
+  bool r = ev->slots[t.r_slot].i != 0;
+  ipsf_eval_free(ev);
+  ipsf_pack_free(q);
+  return r;
+}
+
+Test(fused, and_or_forms_same_result_as_the_sequence) {
+  static const uint64_t SETS[] = {0x0, 0x5, 0xA, 0xF};
+  unsigned checked = 0;
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!is_bool(op)) continue;
+    for (size_t kv = 0; kv < N_INT; kv++)
+      for (int64_t e = 0; e < 4; e++)
+        for (int bt = 0; bt < 4; bt++) {
+          bool b = bt & 1, top = bt >> 1;
+          int64_t i = INT_VALUES[(kv + (size_t)e) % N_INT];
+          uint64_t set = SETS[kv % 4], c1 = 0, c2 = 0;
+          bool want = run_bool(op, false, top, INT_VALUES[kv], set, e, i, b, &c1);
+          bool got = run_bool(op, true, top, INT_VALUES[kv], set, e, i, b, &c2);
+          cr_assert_eq(got, want, "%s: top=%d k=%lld e=%lld i=%lld b=%d: fused %d, sequence %d",
+                       ipsf_op_info[op].name, top, (long long)INT_VALUES[kv], (long long)e,
+                       (long long)i, b, got, want);
+          cr_assert_eq(c2, c1, "%s: cost %llu, the sequence's %llu", ipsf_op_info[op].name,
+                       (unsigned long long)c2, (unsigned long long)c1);
+          checked++;
+        }
+  }
+  cr_assert_eq(checked, 28u * N_INT * 4 * 4, "every and/or form, %u checks", checked);
+}
+
+Test(fused, verifier_accepts_and_rejects_and_or_forms) {
+  for (unsigned op = 0; op < IPSF_OP__COUNT; op++) {
+    if (!is_bool(op)) continue;
+    bool sl = ipsf_op_info[op].operand == IPSF_OPND_SL;
+    for (int c = 0; c < 5; c++) {
+      TPack t;
+      IpsfPack *p = tpack(&t, 1, 0x3);
+      IpsfFusedFields f = {bool_slot(&t, op), bool_const(&t, op), IPSF_NONE, IPSF_NONE, IPSF_NONE,
+                           IPSF_NONE};
+      const char *reason = NULL;
+      if (c == 1) f.slot = p->slot_count, reason = "slot";
+      if (c == 2 && !sl) f.konst = p->const_count, reason = "constant";
+      /* a bool slot of another type meets the kept bool at the join */
+      if (c == 3) f.slot = sl ? t.i_slot : bool_slot(&t, op) == t.i_slot ? t.e_slot : t.i_slot,
+                  reason = sl ? "stack mismatch where paths meet" : "expected";
+      if (c == 4) f.slot = sl ? t.let_slot : f.slot, reason = sl ? "before it is stored" : NULL;
+      if ((c == 2 && sl) || (c == 4 && !sl)) {
+        ipsf_pack_free(p);
+        continue;
+      }
+      uint32_t w[12];
+      uint32_t n = bool_code(p, &t, op, f, true, true, w);
+      pb_set_code(p, w, n);
+      IpsfError err;
+      IpsfPack *q = pb_load(p, &err);
+      if (!reason) {
+        cr_assert(q, "%s: rejected: %s", ipsf_op_info[op].name, err.message);
+        ipsf_pack_free(q);
+        continue;
+      }
+      cr_assert_null(q, "%s: accepted, expected '%s'", ipsf_op_info[op].name, reason);
+      cr_assert(strstr(err.message, reason), "%s: reason '%s', expected '%s'",
+                ipsf_op_info[op].name, err.message, reason);
+    }
+  }
 }
