@@ -77,6 +77,11 @@ fi
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/include" \
   -o "$work/evalonly" "$here/evalonly.c" "$here/native_rules.c" "$lib" \
   $(pkg-config --libs jansson yaml-0.1 libsodium libffi) -lm -pthread
+# The second pack (issue #16): examples/healthcare with its own C twin.
+cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$root/include" \
+  -o "$work/evalonly_healthcare" "$here/evalonly_healthcare.c" "$here/native_healthcare.c" "$lib" \
+  $(pkg-config --libs jansson yaml-0.1 libsodium libffi) -lm -pthread
+"$ipsfc" compile "$root/examples/healthcare/pack.ipsf" -o "$work/healthcare.ipsb"
 "$ipsfc" compile "$here/pack.ipsf" -o "$work/pack.ipsb"
 in=$work/sheets-$n.jsonl
 [ -s "$in" ] || "$work/gen" "$n" 42 > "$in"
@@ -206,6 +211,14 @@ echo "ipsf_eval_run with the facts pre-bound), above 1 is faster than ipsfc."
 if [ -n "$run_ns" ]; then
   awk -v a="$run_ns" -v b="$native_ns" \
     'BEGIN { printf "ipsf_eval_run vs native C: %.1f / %.1f ns = %.2fx (target: within 2x)\n", a, b, a / b }'
+fi
+# The second pack: every sheet checked against its C twin, then timed.
+if "$work/evalonly_healthcare" "$work/healthcare.ipsb" "$k" 5 > "$work/evalonly_healthcare.txt"; then
+  set -- $(sed -n 's/^RESULT //p' "$work/evalonly_healthcare.txt" | tr ' ' '\n' | sed 's/^[a-z]*=//')
+  awk -v a="$1" -v b="$2" \
+    'BEGIN { printf "healthcare pack: ipsf_eval_run vs native C: %.1f / %.1f ns = %.2fx (target: within 2x)\n", a, b, a / b }'
+else
+  echo "healthcare pack: ipsfc and native_healthcare.c disagree (see $work/evalonly_healthcare.txt)"
 fi
 # Parsing alone, for the C+jansson program: what JSON reading costs.
 case " $engines " in *" jansson-c "*)

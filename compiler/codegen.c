@@ -705,6 +705,9 @@ static void emit_code(Gen *g) {
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
   if (g->cover_slot) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
+  /* Fuse what the opcode table has fused forms for (opcodes.c); out of
+   * memory there leaves the plain code, which is as valid. */
+  if (!g->failed) ipsf_fuse_code(g->p);
   g->p->max_stack = g->max_depth ? g->max_depth : 1;
   if (g->max_depth > IPSF_MAX_STACK) {
     diag_error(&c->diags, c->pack->span,

@@ -31,6 +31,65 @@ static unsigned lowest_bit(uint64_t x) {
 #endif
 }
 
+/* Round n up to a multiple of a (a power of two). */
+static size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
+
+/* The run's state block and its reset image: rule_hit words, then the
+ * uint32_t arrays (scale_level, scale_rule, req_confirm), then the bytes
+ * (req_applies, vp_used).  The image holds "no hit, no level, no confirm,
+ * nothing applies"; the block starts as a copy of it. */
+static bool state_new(IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  size_t sc = p->scale_count, rq = p->requirement_count;
+  size_t o_level = words(p->rule_count) * sizeof(uint64_t);
+  size_t o_rule = o_level + sc * sizeof(uint32_t);
+  size_t o_confirm = o_rule + sc * sizeof(uint32_t);
+  size_t o_applies = o_confirm + rq * sizeof(uint32_t);
+  size_t o_vp = o_applies + rq;
+  size_t size = align_up(o_vp + p->viewpoint_count, sizeof(uint64_t));
+  if (size == 0) size = sizeof(uint64_t);
+  ev->state = calloc(1, size);
+  ev->state_reset = calloc(1, size);
+  if (!ev->state || !ev->state_reset) return false;
+  ev->state_size = size;
+  char *r = ev->state_reset;
+  memset(r + o_level, 0xFF, o_applies - o_level); /* IPSF_NONE is all ones */
+  memcpy(ev->state, r, size);
+  char *b = ev->state;
+  ev->rule_hit = (uint64_t *)(void *)b;
+  ev->scale_level = (uint32_t *)(void *)(b + o_level);
+  ev->scale_rule = (uint32_t *)(void *)(b + o_rule);
+  ev->req_confirm = (uint32_t *)(void *)(b + o_confirm);
+  ev->req_applies = (uint8_t *)(b + o_applies);
+  ev->vp_used = (uint8_t *)(b + o_vp);
+  return true;
+}
+
+/* The reset value of every non-fact slot, and whether they all follow the
+ * facts (one memcpy per run) or not (a loop per run, in vm.c). */
+static void slot_reset_new(IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  static const char empty[1] = "";
+  uint32_t from = p->slot_count;
+  while (from > 0 && p->slots[from - 1].role != IPSF_SLOT_FACT) from--;
+  ev->slot_reset_from = from;
+  ev->slots_contiguous = true;
+  for (uint32_t i = 0; i < p->slot_count; i++) {
+    const IpsfSlot *s = &p->slots[i];
+    if (s->role == IPSF_SLOT_FACT) {
+      if (i >= from) ev->slots_contiguous = false;
+      continue;
+    }
+    if (i < from) ev->slots_contiguous = false;
+    if (s->type.kind == IPSF_K_STRING)
+      ev->slot_reset[i].s = empty;
+    else if (s->type.kind == IPSF_K_NUMBER)
+      ev->slot_reset[i].n = 0.0;
+    else
+      ev->slot_reset[i].m = 0;
+  }
+}
+
 IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
   if (!pack) return NULL;
   IpsfEval *ev = calloc(1, sizeof *ev);
@@ -39,17 +98,15 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
   /* calloc(n ? n : 1, ...) so that NULL always means out of memory. */
 #define ALLOC(field, n) (ev->field = calloc((n) ? (size_t)(n) : 1u, sizeof *ev->field))
   if (!ALLOC(slots, pack->slot_count) || !ALLOC(stack, pack->max_stack) ||
-      !ALLOC(fact_set, words(pack->fact_count)) || !ALLOC(rule_hit, words(pack->rule_count)) ||
+      !ALLOC(fact_set, words(pack->fact_count)) ||
       !ALLOC(fact_required, words(pack->fact_count)) ||
-      !ALLOC(scale_level, pack->scale_count) || !ALLOC(scale_rule, pack->scale_count) ||
-      !ALLOC(req_confirm, pack->requirement_count) ||
-      !ALLOC(req_applies, pack->requirement_count) ||
-      !ALLOC(vp_used, pack->viewpoint_count) ||
-      !ALLOC(evidence, pack->requirement_count)) {
+      !ALLOC(evidence, pack->requirement_count) || !ALLOC(slot_reset, pack->slot_count) ||
+      !state_new(ev)) {
     ipsf_eval_free(ev);
     return NULL;
   }
 #undef ALLOC
+  slot_reset_new(ev);
   uint32_t nargs = 1;
   for (uint32_t i = 0; i < pack->native_count; i++)
     if (pack->natives[i].param_count > nargs) nargs = pack->natives[i].param_count;
@@ -61,8 +118,6 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
     return NULL;
   }
   for (uint32_t k = 0; k < nargs; k++) ev->native_avalues[k] = &args[k];
-  for (uint32_t s = 0; s < pack->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
-  for (uint32_t r = 0; r < pack->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
   for (uint32_t f = 0; f < pack->fact_count; f++)
     if (pack->facts[f].default_const == IPSF_NONE)
       ev->fact_required[f / 64] |= UINT64_C(1) << (f % 64);
@@ -76,12 +131,9 @@ void ipsf_eval_free(IpsfEval *ev) {
   free(ev->stack);
   free(ev->fact_set);
   free(ev->fact_required);
-  free(ev->rule_hit);
-  free(ev->scale_level);
-  free(ev->scale_rule);
-  free(ev->req_confirm);
-  free(ev->req_applies);
-  free(ev->vp_used);
+  free(ev->state);
+  free(ev->state_reset);
+  free(ev->slot_reset);
   free(ev->evidence);
   free(ev->native_args);
   free(ev->native_avalues);
@@ -92,7 +144,8 @@ void ipsf_eval_free(IpsfEval *ev) {
 void ipsf_eval_begin(IpsfEval *ev) {
   const IpsfPack *p = ev->pack;
   memset(ev->fact_set, 0, words(p->fact_count) * sizeof *ev->fact_set);
-  for (uint32_t r = 0; r < p->requirement_count; r++) ev->evidence[r] = IPSF_NONE;
+  /* IPSF_NONE is all ones */
+  memset(ev->evidence, 0xFF, p->requirement_count * sizeof *ev->evidence);
   ev->evidence_present = false;
 }
 

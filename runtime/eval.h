@@ -17,6 +17,18 @@ struct ipsf_eval {
   IpsfValue *stack;        /* pack->max_stack (at least 1) */
   uint64_t *fact_set;      /* bitset over facts: set by the sheet */
   uint64_t *fact_required; /* bitset over facts: no default (from the pack, at new) */
+  /* What one run writes besides slots, in one block (`state`, `state_size`
+   * bytes; the six pointers below point into it) that the run resets with
+   * one memcpy from `state_reset`, its initial image made at new. */
+  void *state, *state_reset;
+  size_t state_size;
+  /* Slots [slot_reset_from, slot_count) are not facts: the run resets them
+   * with one memcpy from slot_reset (their reset values, made at new);
+   * slot_reset_from == slot_count when a fact follows a non-fact slot, and
+   * then the run resets them one by one. */
+  IpsfValue *slot_reset;
+  uint32_t slot_reset_from;
+  bool slots_contiguous;
   uint64_t *rule_hit;      /* bitset over rules: matched this evaluation */
   uint32_t *scale_level;   /* per scale: level so far, IPSF_NONE = none */
   uint32_t *scale_rule;    /* per scale: rule that set the level (for unique) */

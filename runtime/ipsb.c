@@ -564,10 +564,10 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
                      "truncated file: %zu bytes, shorter than the %u-byte header", len,
                      HEADER_SIZE);
   uint32_t version = rd_u32(b + 8);
-  if (version != IPSB_FORMAT_VERSION)
+  if (version < IPSB_FORMAT_VERSION_MIN || version > IPSB_FORMAT_VERSION)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
-                     "unsupported format version %u (this ipsfc reads %u)", version,
-                     IPSB_FORMAT_VERSION);
+                     "unsupported format version %u (this ipsfc reads %u to %u)", version,
+                     IPSB_FORMAT_VERSION_MIN, IPSB_FORMAT_VERSION);
   if (len > IPSF_MAX_FILE_SIZE)
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "file too large: %zu bytes (the limit is %u)",
                      len, IPSF_MAX_FILE_SIZE);

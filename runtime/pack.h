@@ -25,8 +25,12 @@
 
 #define IPSF_NONE UINT32_MAX
 
-/* Bytecode format version: bump on any incompatible change. */
-#define IPSB_FORMAT_VERSION 1u
+/* Bytecode format version: bump on any incompatible change.  Version 2
+ * added the fused instructions (opcodes.h IPSF_FUSED): a version 1 pack
+ * holds only plain instructions, which version 2 keeps with their numbers,
+ * so the loader reads both; the writer writes IPSB_FORMAT_VERSION. */
+#define IPSB_FORMAT_VERSION 2u
+#define IPSB_FORMAT_VERSION_MIN 1u
 
 /* Hard limits the loader enforces (and the compiler respects). */
 #define IPSF_MAX_STACK 256u      /* declared maximum stack depth */

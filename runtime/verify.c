@@ -612,6 +612,52 @@ static bool check_natives(V *v) {
 
 /* ---- code --------------------------------------------------------------- */
 
+/* A fused instruction's packed fields: each in range, like the operand of
+ * the plain instruction it stands for. */
+/* The operand a of plain instruction op at pc: in range, and for a hit,
+ * a rule of a scale with the hit's policy. */
+static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
+  const IpsfPack *p = v->p;
+  uint32_t limit = 0;
+  const char *what = NULL;
+  switch (ipsf_op_info[op].operand) {
+  case IPSF_OPND_NONE:
+    if (a != 0) return insn_fail(v, pc, "operand must be 0, is %u", a);
+    return true;
+  case IPSF_OPND_JUMP: {
+    uint64_t target = (uint64_t)pc + 1 + a;
+    if (target >= p->code_count)
+      return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
+                       (unsigned long long)target, p->code_count);
+    return true;
+  }
+  case IPSF_OPND_CONST: limit = p->const_count; what = "constant"; break;
+  case IPSF_OPND_SLOT: limit = p->slot_count; what = "slot"; break;
+  case IPSF_OPND_RULE: limit = p->rule_count; what = "rule"; break;
+  case IPSF_OPND_SCALE: limit = p->scale_count; what = "scale"; break;
+  case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
+  case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
+  case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
+  default: /* fused kinds: never in a sequence (opcodes.h) */
+    return insn_fail(v, pc, "a fused instruction inside a fused sequence");
+  }
+  if (a >= limit) return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
+  if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
+    static const char *const pol[] = {"worst", "first", "unique"};
+    unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
+                    : op == IPSF_OP_HITF ? IPSF_POLICY_FIRST
+                                         : IPSF_POLICY_UNIQUE;
+    const IpsfScale *s = &p->scales[p->rules[a].scale];
+    if (s->policy != want)
+      return insn_fail(v, pc, "rule %u belongs to scale '%s' with policy %s, not %s", a,
+                       sname(p, s->name), pol[s->policy], pol[want]);
+  }
+  return true;
+}
+
+/* Every operand in range: a fused instruction's, by checking each plain
+ * instruction of its sequence at its pc (ranges, jump targets, hit
+ * policies), as check_code_run checks their types. */
 static bool check_operands(V *v) {
   const IpsfPack *p = v->p;
   for (uint32_t pc = 0; pc < p->code_count; pc++) {
@@ -620,39 +666,14 @@ static bool check_operands(V *v) {
     uint32_t a = IPSF_INSN_A(w);
     if (op >= IPSF_OP__COUNT)
       return fail(v, "instruction %u: unknown opcode %u", pc, op);
-    uint32_t limit = 0;
-    const char *what = NULL;
-    switch (ipsf_op_info[op].operand) {
-    case IPSF_OPND_NONE:
-      if (a != 0) return insn_fail(v, pc, "operand must be 0, is %u", a);
-      continue;
-    case IPSF_OPND_JUMP: {
-      uint64_t target = (uint64_t)pc + 1 + a;
-      if (target >= p->code_count)
-        return insn_fail(v, pc, "jump target %llu is past the end (%u instructions)",
-                         (unsigned long long)target, p->code_count);
+    uint32_t seq[5];
+    unsigned n = ipsf_fused_expand(op, a, seq);
+    if (n == 0) {
+      if (!check_plain_operand(v, pc, op, a)) return false;
       continue;
     }
-    case IPSF_OPND_CONST: limit = p->const_count; what = "constant"; break;
-    case IPSF_OPND_SLOT: limit = p->slot_count; what = "slot"; break;
-    case IPSF_OPND_RULE: limit = p->rule_count; what = "rule"; break;
-    case IPSF_OPND_SCALE: limit = p->scale_count; what = "scale"; break;
-    case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
-    case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
-    case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
-    }
-    if (a >= limit)
-      return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
-    if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
-      static const char *const pol[] = {"worst", "first", "unique"};
-      unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
-                      : op == IPSF_OP_HITF ? IPSF_POLICY_FIRST
-                                           : IPSF_POLICY_UNIQUE;
-      const IpsfScale *s = &p->scales[p->rules[a].scale];
-      if (s->policy != want)
-        return insn_fail(v, pc, "rule %u belongs to scale '%s' with policy %s, not %s", a,
-                         sname(p, s->name), pol[s->policy], pol[want]);
-    }
+    for (unsigned k = 0; k < n; k++)
+      if (!check_plain_operand(v, pc, IPSF_INSN_OP(seq[k]), IPSF_INSN_A(seq[k]))) return false;
   }
   return true;
 }
@@ -1023,6 +1044,72 @@ static bool arrive(V *v, AState *st, uint32_t pc) {
                st->join_open[pc]);
 }
 
+/* One plain instruction (op, a) at pc: its types, protocol and cost.  A
+ * fused instruction is checked as the plain instructions it stands for,
+ * each through here at the fused instruction's pc (opcodes.h). */
+static bool check_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a, IpsfCost *cost) {
+  const IpsfPack *p = v->p;
+  const IpsfOpInfo *info = &ipsf_op_info[op];
+  IpsfType star = {0, IPSF_NONE};
+  if (info->operand == IPSF_OPND_CONST) star = p->consts[a].type;
+  if (info->operand == IPSF_OPND_SLOT) star = p->slots[a].type;
+  uint32_t et = IPSF_NONE;
+  if (!protocol_step(v, st, pc, op, a)) return false;
+
+  const char *pops = info->pops, *pushes = info->pushes;
+  char sig[IPSF_MAX_NATIVE_PARAMS + 1], res[2] = {0, 0};
+  switch (op) {
+  case IPSF_OP_STORE:
+    if (p->slots[a].role == IPSF_SLOT_FACT || p->slots[a].role == IPSF_SLOT_SCALE)
+      return insn_fail(v, pc, "slot %u ('%s') is a %s slot and cannot be stored into", a,
+                       p->slots[a].name == IPSF_NONE ? "" : sname(p, p->slots[a].name),
+                       p->slots[a].role == IPSF_SLOT_FACT ? "fact" : "scale");
+    break;
+  case IPSF_OP_CALLN: /* the native's declared signature, in place of "@" */
+    native_params(&p->natives[a], sig);
+    res[0] = native_letter(p->natives[a].result);
+    pops = sig;
+    pushes = res;
+    break;
+  case IPSF_OP_ANDJ:
+  case IPSF_OP_ORJ:
+    /* Keep the bool on the jump edge, pop it on fall-through. */
+    if (!pop_types(v, st, pc, "b", star, &et)) return false;
+    cost->instructions = sat_add(cost->instructions, 1);
+    return join(v, st, pc, pc + 1 + a, st->depth + 1);
+  default:
+    break;
+  }
+  if (!pop_types(v, st, pc, pops, star, &et)) return false;
+  Cell in[IPSF_MAX_NATIVE_PARAMS] = {{{0, 0}, 0}};
+  size_t n = strlen(pops);
+  if (n) memcpy(in, st->stack + st->depth, n * sizeof *in);
+  uint64_t len = step_cost(st, op, a, in, cost);
+  if (!push_types(v, st, pc, pushes, star, et, len)) return false;
+  switch (op) {
+  case IPSF_OP_STORE:
+    if (in[0].len > st->slot_len[a]) st->slot_len[a] = in[0].len;
+    break;
+  case IPSF_OP_JUMP:
+    if (!join(v, st, pc, pc + 1 + a, st->depth)) return false;
+    st->live = false;
+    break;
+  case IPSF_OP_JUMPF:
+    if (!join(v, st, pc, pc + 1 + a, st->depth)) return false;
+    break;
+  case IPSF_OP_RET:
+    if (st->depth != 0)
+      return insn_fail(v, pc, "the stack must be empty at RET, it holds %u value%s", st->depth,
+                       st->depth == 1 ? "" : "s");
+    if (!protocol_ret(v, st, pc)) return false;
+    st->live = false;
+    break;
+  default:
+    break;
+  }
+  return true;
+}
+
 static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
   const IpsfPack *p = v->p;
   st->live = true; /* instruction 0 is the entry */
@@ -1035,65 +1122,14 @@ static bool check_code_run(V *v, AState *st, IpsfCost *cost) {
     uint32_t w = p->code[pc];
     unsigned op = IPSF_INSN_OP(w);
     uint32_t a = IPSF_INSN_A(w);
-    const IpsfOpInfo *info = &ipsf_op_info[op];
-    IpsfType star = {0, IPSF_NONE};
-    if (info->operand == IPSF_OPND_CONST) star = p->consts[a].type;
-    if (info->operand == IPSF_OPND_SLOT) star = p->slots[a].type;
-    uint32_t et = IPSF_NONE;
-    if (!protocol_step(v, st, pc, op, a)) return false;
-
-    const char *pops = info->pops, *pushes = info->pushes;
-    char sig[IPSF_MAX_NATIVE_PARAMS + 1], res[2] = {0, 0};
-    switch (op) {
-    case IPSF_OP_STORE:
-      if (p->slots[a].role == IPSF_SLOT_FACT || p->slots[a].role == IPSF_SLOT_SCALE)
-        return insn_fail(v, pc, "slot %u ('%s') is a %s slot and cannot be stored into", a,
-                         p->slots[a].name == IPSF_NONE ? "" : sname(p, p->slots[a].name),
-                         p->slots[a].role == IPSF_SLOT_FACT ? "fact" : "scale");
-      break;
-    case IPSF_OP_CALLN: /* the native's declared signature, in place of "@" */
-      native_params(&p->natives[a], sig);
-      res[0] = native_letter(p->natives[a].result);
-      pops = sig;
-      pushes = res;
-      break;
-    case IPSF_OP_ANDJ:
-    case IPSF_OP_ORJ:
-      /* Keep the bool on the jump edge, pop it on fall-through. */
-      if (!pop_types(v, st, pc, "b", star, &et)) return false;
-      cost->instructions = sat_add(cost->instructions, 1);
-      if (!join(v, st, pc, pc + 1 + a, st->depth + 1)) return false;
+    uint32_t seq[5];
+    unsigned n = ipsf_fused_expand(op, a, seq);
+    if (n == 0) {
+      if (!check_step(v, st, pc, op, a, cost)) return false;
       continue;
-    default:
-      break;
     }
-    if (!pop_types(v, st, pc, pops, star, &et)) return false;
-    Cell in[IPSF_MAX_NATIVE_PARAMS] = {{{0, 0}, 0}};
-    size_t n = strlen(pops);
-    if (n) memcpy(in, st->stack + st->depth, n * sizeof *in);
-    uint64_t len = step_cost(st, op, a, in, cost);
-    if (!push_types(v, st, pc, pushes, star, et, len)) return false;
-    switch (op) {
-    case IPSF_OP_STORE:
-      if (in[0].len > st->slot_len[a]) st->slot_len[a] = in[0].len;
-      break;
-    case IPSF_OP_JUMP:
-      if (!join(v, st, pc, pc + 1 + a, st->depth)) return false;
-      st->live = false;
-      break;
-    case IPSF_OP_JUMPF:
-      if (!join(v, st, pc, pc + 1 + a, st->depth)) return false;
-      break;
-    case IPSF_OP_RET:
-      if (st->depth != 0)
-        return insn_fail(v, pc, "the stack must be empty at RET, it holds %u value%s", st->depth,
-                         st->depth == 1 ? "" : "s");
-      if (!protocol_ret(v, st, pc)) return false;
-      st->live = false;
-      break;
-    default:
-      break;
-    }
+    for (unsigned k = 0; k < n; k++)
+      if (!check_step(v, st, pc, IPSF_INSN_OP(seq[k]), IPSF_INSN_A(seq[k]), cost)) return false;
   }
   return true;
 }

@@ -11,6 +11,12 @@
  *
  * Dispatch goes through two macros, as in Lua (vmcase/vmbreak): computed
  * goto with GCC and Clang, a plain switch elsewhere, one body for both.
+ * The fused instructions (opcodes.h IPSF_FUSED) do in one dispatch what
+ * their plain sequence does: a compare of a slot with a constant (and its
+ * branch, or the one hit or confirm line the branch guards), a requirement
+ * entered with its unconditional confirm line; the verifier checked them
+ * as that sequence.  A run starts by resetting what it writes from images
+ * made when the context was created (eval.c): two memcpy calls.
  *
  * CALLN calls a native function (an extern, or a built-in on the native
  * path) through libffi with the call interface prepared when the pack was
@@ -219,13 +225,16 @@ static bool call_native(IpsfEval *ev, uint32_t native, IpsfValue *args, uint32_t
 /* The arithmetic itself is runtime/arith.h, shared with the compiler's
  * constant folding and the analyzer. */
 
+/* Without -mpopcnt, __builtin_popcountll is a call into libgcc (21
+ * instructions); this is 12, inline, on any target. */
 static int popcount64(uint64_t m) {
-#if defined(__GNUC__)
+#if defined(__POPCNT__)
   return __builtin_popcountll(m);
 #else
-  int n = 0;
-  for (; m; m &= m - 1) n++;
-  return n;
+  m = m - ((m >> 1) & UINT64_C(0x5555555555555555));
+  m = (m & UINT64_C(0x3333333333333333)) + ((m >> 2) & UINT64_C(0x3333333333333333));
+  m = (m + (m >> 4)) & UINT64_C(0x0F0F0F0F0F0F0F0F);
+  return (int)((m * UINT64_C(0x0101010101010101)) >> 56);
 #endif
 }
 
@@ -237,6 +246,86 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 }
 
 /* ---- the loop ----------------------------------------------------------- */
+
+/* Fused compare-and-act (SKA, SA): when the condition holds, the action:
+ * a rule's hit by its scale's policy, or a confirm line.  The same bodies
+ * as HITW, HITF, HITU and CONFIRM, for rule or confirm line R. */
+#define ACT_HITW(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE || rr_->level > scale_level[rr_->scale]) { \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    }                                                                        \
+  }
+#define ACT_HITF(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE) {                              \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    }                                                                        \
+  }
+#define ACT_HITU(R)                                                          \
+  {                                                                          \
+    uint32_t r_ = (R);                                                       \
+    const IpsfRule *rr_ = &rules[r_];                                        \
+    rule_hit[r_ / 64] |= UINT64_C(1) << (r_ % 64);                           \
+    if (scale_level[rr_->scale] == IPSF_NONE) {                              \
+      scale_level[rr_->scale] = rr_->level;                                  \
+      scale_rule[rr_->scale] = r_;                                           \
+    } else if (scale_level[rr_->scale] != rr_->level) {                      \
+      return unique_conflict(p, scale_rule[rr_->scale], r_, err);            \
+    }                                                                        \
+  }
+#define ACT_CONFIRM(C)                                                       \
+  {                                                                          \
+    uint32_t c_ = (C);                                                       \
+    const IpsfConfirm *cc_ = &confirms[c_];                                  \
+    uint32_t cur_ = req_confirm[cc_->requirement];                           \
+    if (cur_ == IPSF_NONE || stronger(cc_, &confirms[cur_])) req_confirm[cc_->requirement] = c_; \
+  }
+/* if S[slot] cmp K[const] then ACT(action) (operand kind SKA) */
+#define SKA(cmp, ACT)                                                        \
+  {                                                                          \
+    if (slots[A & 0xFFu].i cmp consts[(A >> 8) & 0xFFu].value.i) ACT(A >> 16) \
+    vmbreak;                                                                 \
+  }
+/* if S[slot] is a member of set K[const] then ACT(action) */
+#define SKA_INM(ACT)                                                         \
+  {                                                                          \
+    if ((consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u) ACT(A >> 16) \
+    vmbreak;                                                                 \
+  }
+/* if the bool S[slot] then ACT(action) (operand kind SA) */
+#define SA(ACT)                                                              \
+  {                                                                          \
+    if (slots[A & 0xFFFu].i) ACT(A >> 12)                                    \
+    vmbreak;                                                                 \
+  }
+
+/* AND_/OR_ forms: when TOP is true (AND) or false (OR, `neg` = !), TOP
+ * becomes S[slot] cmp K[const]; otherwise it stays (ANDJ/ORJ's jump). */
+#define BOOL_SK(neg, cmp)                                                    \
+  {                                                                          \
+    if (neg TOP.i) TOP.i = slots[A & 0xFFFu].i cmp consts[A >> 12].value.i;  \
+    vmbreak;                                                                 \
+  }
+#define BOOL_INM(neg)                                                        \
+  {                                                                          \
+    if (neg TOP.i)                                                           \
+      TOP.i = (int64_t)((consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u); \
+    vmbreak;                                                                 \
+  }
+#define BOOL_S(neg)                                                          \
+  {                                                                          \
+    if (neg TOP.i) TOP.i = slots[A].i;                                       \
+    vmbreak;                                                                 \
+  }
 
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
 #if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
@@ -294,28 +383,40 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     sp--;                            \
     vmbreak;                         \
   }
-static const char empty_string[1] = "";
+/* Fused: push S[slot] op K[const] (operand kind SK). */
+#define PUSH_SK(cmp)                                                          \
+  {                                                                           \
+    (sp++)->i = slots[A & 0xFFFu].i cmp consts[A >> 12].value.i;           \
+    vmbreak;                                                                  \
+  }
+/* Fused: unless S[slot] op K[const], jump (operand kind SKJ). */
+#define JUMP_SKJ(cmp)                                                         \
+  {                                                                           \
+    if (!(slots[A & 0xFFu].i cmp consts[(A >> 8) & 0xFFu].value.i)) pc += A >> 16; \
+    vmbreak;                                                                  \
+  }
 
+/* GCC merges the handlers' identical tails (vmbreak's load and indirect
+ * jump) into one shared jump, which leaves the branch predictor one site
+ * for every instruction; keep a dispatch per handler (issue #16). */
+#if defined(IPSF_VM_GOTO) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping")))
+#endif
 bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   const IpsfPack *p = ev->pack;
 
-  /* Reset everything the code writes. */
-  for (uint32_t s = 0; s < p->scale_count; s++) ev->scale_level[s] = ev->scale_rule[s] = IPSF_NONE;
-  memset(ev->rule_hit, 0, ((p->rule_count + 63u) / 64u) * sizeof *ev->rule_hit);
-  if (p->requirement_count) memset(ev->req_applies, 0, p->requirement_count);
-  if (p->viewpoint_count) memset(ev->vp_used, 0, p->viewpoint_count);
-  for (uint32_t r = 0; r < p->requirement_count; r++) ev->req_confirm[r] = IPSF_NONE;
-  for (uint32_t i = 0; i < p->slot_count; i++) {
-    const IpsfSlot *s = &p->slots[i];
-    if (s->role == IPSF_SLOT_FACT) continue;
-    if (s->type.kind == IPSF_K_STRING)
-      ev->slots[i].s = empty_string;
-    else if (s->type.kind == IPSF_K_NUMBER)
-      ev->slots[i].n = 0.0;
-    else
-      ev->slots[i].m = 0;
+  /* Reset everything the code writes: the state block from its image
+   * (eval.c), the non-fact slots from theirs. */
+  memcpy(ev->state, ev->state_reset, ev->state_size);
+  if (ev->slots_contiguous) {
+    uint32_t from = ev->slot_reset_from;
+    if (from < p->slot_count)
+      memcpy(ev->slots + from, ev->slot_reset + from, (p->slot_count - from) * sizeof *ev->slots);
+  } else {
+    for (uint32_t i = 0; i < p->slot_count; i++)
+      if (p->slots[i].role != IPSF_SLOT_FACT) ev->slots[i] = ev->slot_reset[i];
   }
-  scratch_reset(ev);
+  if (ev->scratch) scratch_reset(ev);
 
 #if defined(IPSF_VM_GOTO)
   static const void *const dispatch_table[IPSF_OP__COUNT] = {
@@ -325,7 +426,16 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   };
 #endif
 
+  /* The tables in locals: a byte store (req_applies, vp_used) may alias
+   * anything, so read through ev and p they would be reloaded after it. */
   const uint32_t *code = p->code;
+  const IpsfConst *consts = p->consts;
+  const IpsfRule *rules = p->rules;
+  const IpsfConfirm *confirms = p->confirms;
+  uint64_t *rule_hit = ev->rule_hit;
+  uint32_t *scale_level = ev->scale_level, *scale_rule = ev->scale_rule;
+  uint32_t *req_confirm = ev->req_confirm;
+  uint8_t *req_applies = ev->req_applies;
   IpsfValue *slots = ev->slots;
   IpsfValue *sp = ev->stack;
   uint32_t pc = 0;
@@ -336,7 +446,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
     vmdispatch(IPSF_INSN_OP(insn)) {
       /* stack and slots */
       vmcase(LOADK) {
-        *sp++ = p->consts[A].value;
+        *sp++ = consts[A].value;
         vmbreak;
       }
       vmcase(LOAD) {
@@ -471,37 +581,37 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       }
       /* rules */
       vmcase(HITW) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE || r->level > ev->scale_level[r->scale]) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE || r->level > scale_level[r->scale]) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
         }
         vmbreak;
       }
       vmcase(HITF) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
         }
         vmbreak;
       }
       vmcase(HITU) {
-        const IpsfRule *r = &p->rules[A];
-        ev->rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
-        if (ev->scale_level[r->scale] == IPSF_NONE) {
-          ev->scale_level[r->scale] = r->level;
-          ev->scale_rule[r->scale] = A;
-        } else if (ev->scale_level[r->scale] != r->level) {
-          return unique_conflict(p, ev->scale_rule[r->scale], A, err);
+        const IpsfRule *r = &rules[A];
+        rule_hit[A / 64] |= UINT64_C(1) << (A % 64);
+        if (scale_level[r->scale] == IPSF_NONE) {
+          scale_level[r->scale] = r->level;
+          scale_rule[r->scale] = A;
+        } else if (scale_level[r->scale] != r->level) {
+          return unique_conflict(p, scale_rule[r->scale], A, err);
         }
         vmbreak;
       }
       vmcase(SCALE) {
         const IpsfScale *s = &p->scales[A];
-        uint32_t level = ev->scale_level[A];
+        uint32_t level = scale_level[A];
         if (level == IPSF_NONE) {
           if (s->otherwise == IPSF_NONE) {
             char at[320];
@@ -511,22 +621,23 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
                              p->strings[s->name], at);
           }
           level = s->otherwise;
-          ev->scale_level[A] = level;
+          scale_level[A] = level;
         }
         slots[s->slot].i = level;
         vmbreak;
       }
       /* requirements */
       vmcase(REQ) {
-        ev->req_applies[A] = 1;
+        req_applies[A] = 1;
         ev->vp_used[p->requirements[A].viewpoint] = 1;
-        ev->req_confirm[A] = IPSF_NONE;
+        /* req_confirm[A] is IPSF_NONE: the run's reset set it, and the
+         * verifier proved at most one REQ A on any path */
         vmbreak;
       }
       vmcase(CONFIRM) {
-        const IpsfConfirm *c = &p->confirms[A];
-        uint32_t cur = ev->req_confirm[c->requirement];
-        if (cur == IPSF_NONE || stronger(c, &p->confirms[cur])) ev->req_confirm[c->requirement] = A;
+        const IpsfConfirm *c = &confirms[A];
+        uint32_t cur = req_confirm[c->requirement];
+        if (cur == IPSF_NONE || stronger(c, &confirms[cur])) req_confirm[c->requirement] = A;
         vmbreak;
       }
       vmcase(CALLN) {
@@ -537,13 +648,155 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         vmbreak;
       }
       vmcase(REQEND) {
-        if (ev->req_applies[A] && ev->req_confirm[A] == IPSF_NONE) {
+        if (req_applies[A] && req_confirm[A] == IPSF_NONE) {
           char at[320];
           where(p, pc - 1, at, sizeof at);
           return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
                            "requirement %s applies but none of its confirm lines matched%s",
                            p->strings[p->requirements[A].id], at);
         }
+        vmbreak;
+      }
+      /* fused instructions (opcodes.h IPSF_FUSED): the slot and the
+       * constant from the packed operand, the verifier having proved them
+       * in range and of the types their sequence needs. */
+      vmcase(EQEK) PUSH_SK(==)
+      vmcase(NEEK) PUSH_SK(!=)
+      vmcase(LTEK) PUSH_SK(<)
+      vmcase(LEEK) PUSH_SK(<=)
+      vmcase(GTEK) PUSH_SK(>)
+      vmcase(GEEK) PUSH_SK(>=)
+      vmcase(EQIK) PUSH_SK(==)
+      vmcase(NEIK) PUSH_SK(!=)
+      vmcase(LTIK) PUSH_SK(<)
+      vmcase(LEIK) PUSH_SK(<=)
+      vmcase(GTIK) PUSH_SK(>)
+      vmcase(GEIK) PUSH_SK(>=)
+      vmcase(INMK) {
+        (sp++)->i = (int64_t)((consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u);
+        vmbreak;
+      }
+      vmcase(JEQEK) JUMP_SKJ(==)
+      vmcase(JNEEK) JUMP_SKJ(!=)
+      vmcase(JLTEK) JUMP_SKJ(<)
+      vmcase(JLEEK) JUMP_SKJ(<=)
+      vmcase(JGTEK) JUMP_SKJ(>)
+      vmcase(JGEEK) JUMP_SKJ(>=)
+      vmcase(JEQIK) JUMP_SKJ(==)
+      vmcase(JNEIK) JUMP_SKJ(!=)
+      vmcase(JLTIK) JUMP_SKJ(<)
+      vmcase(JLEIK) JUMP_SKJ(<=)
+      vmcase(JGTIK) JUMP_SKJ(>)
+      vmcase(JGEIK) JUMP_SKJ(>=)
+      vmcase(JINMK) {
+        if (!((consts[(A >> 8) & 0xFFu].value.m >> slots[A & 0xFFu].i) & 1u)) pc += A >> 16;
+        vmbreak;
+      }
+      /* REQ q; CONFIRM c (c a confirm line of q, the verifier proved):
+       * the first confirm after REQ is kept, whatever its strength. */
+      vmcase(REQC) {
+        uint32_t q = A & 0xFFFu;
+        req_applies[q] = 1;
+        ev->vp_used[p->requirements[q].viewpoint] = 1;
+        req_confirm[q] = A >> 12;
+        vmbreak;
+      }
+      /* ... and REQEND q, which cannot fail: a confirm line matched. */
+      vmcase(REQCE) {
+        uint32_t q = A & 0xFFFu;
+        req_applies[q] = 1;
+        ev->vp_used[p->requirements[q].viewpoint] = 1;
+        req_confirm[q] = A >> 12;
+        vmbreak;
+      }
+      /* compare-and-act: the rule's hit or the confirm line when it holds */
+      vmcase(HITW_EQEK) SKA(==, ACT_HITW)
+      vmcase(HITW_NEEK) SKA(!=, ACT_HITW)
+      vmcase(HITW_LTEK) SKA(<, ACT_HITW)
+      vmcase(HITW_LEEK) SKA(<=, ACT_HITW)
+      vmcase(HITW_GTEK) SKA(>, ACT_HITW)
+      vmcase(HITW_GEEK) SKA(>=, ACT_HITW)
+      vmcase(HITW_EQIK) SKA(==, ACT_HITW)
+      vmcase(HITW_NEIK) SKA(!=, ACT_HITW)
+      vmcase(HITW_LTIK) SKA(<, ACT_HITW)
+      vmcase(HITW_LEIK) SKA(<=, ACT_HITW)
+      vmcase(HITW_GTIK) SKA(>, ACT_HITW)
+      vmcase(HITW_GEIK) SKA(>=, ACT_HITW)
+      vmcase(HITW_INMK) SKA_INM(ACT_HITW)
+      vmcase(HITW_S) SA(ACT_HITW)
+      vmcase(HITF_EQEK) SKA(==, ACT_HITF)
+      vmcase(HITF_NEEK) SKA(!=, ACT_HITF)
+      vmcase(HITF_LTEK) SKA(<, ACT_HITF)
+      vmcase(HITF_LEEK) SKA(<=, ACT_HITF)
+      vmcase(HITF_GTEK) SKA(>, ACT_HITF)
+      vmcase(HITF_GEEK) SKA(>=, ACT_HITF)
+      vmcase(HITF_EQIK) SKA(==, ACT_HITF)
+      vmcase(HITF_NEIK) SKA(!=, ACT_HITF)
+      vmcase(HITF_LTIK) SKA(<, ACT_HITF)
+      vmcase(HITF_LEIK) SKA(<=, ACT_HITF)
+      vmcase(HITF_GTIK) SKA(>, ACT_HITF)
+      vmcase(HITF_GEIK) SKA(>=, ACT_HITF)
+      vmcase(HITF_INMK) SKA_INM(ACT_HITF)
+      vmcase(HITF_S) SA(ACT_HITF)
+      vmcase(HITU_EQEK) SKA(==, ACT_HITU)
+      vmcase(HITU_NEEK) SKA(!=, ACT_HITU)
+      vmcase(HITU_LTEK) SKA(<, ACT_HITU)
+      vmcase(HITU_LEEK) SKA(<=, ACT_HITU)
+      vmcase(HITU_GTEK) SKA(>, ACT_HITU)
+      vmcase(HITU_GEEK) SKA(>=, ACT_HITU)
+      vmcase(HITU_EQIK) SKA(==, ACT_HITU)
+      vmcase(HITU_NEIK) SKA(!=, ACT_HITU)
+      vmcase(HITU_LTIK) SKA(<, ACT_HITU)
+      vmcase(HITU_LEIK) SKA(<=, ACT_HITU)
+      vmcase(HITU_GTIK) SKA(>, ACT_HITU)
+      vmcase(HITU_GEIK) SKA(>=, ACT_HITU)
+      vmcase(HITU_INMK) SKA_INM(ACT_HITU)
+      vmcase(HITU_S) SA(ACT_HITU)
+      vmcase(CONFIRM_EQEK) SKA(==, ACT_CONFIRM)
+      vmcase(CONFIRM_NEEK) SKA(!=, ACT_CONFIRM)
+      vmcase(CONFIRM_LTEK) SKA(<, ACT_CONFIRM)
+      vmcase(CONFIRM_LEEK) SKA(<=, ACT_CONFIRM)
+      vmcase(CONFIRM_GTEK) SKA(>, ACT_CONFIRM)
+      vmcase(CONFIRM_GEEK) SKA(>=, ACT_CONFIRM)
+      vmcase(CONFIRM_EQIK) SKA(==, ACT_CONFIRM)
+      vmcase(CONFIRM_NEIK) SKA(!=, ACT_CONFIRM)
+      vmcase(CONFIRM_LTIK) SKA(<, ACT_CONFIRM)
+      vmcase(CONFIRM_LEIK) SKA(<=, ACT_CONFIRM)
+      vmcase(CONFIRM_GTIK) SKA(>, ACT_CONFIRM)
+      vmcase(CONFIRM_GEIK) SKA(>=, ACT_CONFIRM)
+      vmcase(CONFIRM_INMK) SKA_INM(ACT_CONFIRM)
+      vmcase(CONFIRM_S) SA(ACT_CONFIRM)
+      /* top and/or a compare (or a bool slot): ANDJ/ORJ over exactly it */
+      vmcase(AND_EQEK) BOOL_SK( , ==)
+      vmcase(AND_NEEK) BOOL_SK( , !=)
+      vmcase(AND_LTEK) BOOL_SK( , <)
+      vmcase(AND_LEEK) BOOL_SK( , <=)
+      vmcase(AND_GTEK) BOOL_SK( , >)
+      vmcase(AND_GEEK) BOOL_SK( , >=)
+      vmcase(AND_EQIK) BOOL_SK( , ==)
+      vmcase(AND_NEIK) BOOL_SK( , !=)
+      vmcase(AND_LTIK) BOOL_SK( , <)
+      vmcase(AND_LEIK) BOOL_SK( , <=)
+      vmcase(AND_GTIK) BOOL_SK( , >)
+      vmcase(AND_GEIK) BOOL_SK( , >=)
+      vmcase(AND_INMK) BOOL_INM( )
+      vmcase(AND_S) BOOL_S( )
+      vmcase(OR_EQEK) BOOL_SK(!, ==)
+      vmcase(OR_NEEK) BOOL_SK(!, !=)
+      vmcase(OR_LTEK) BOOL_SK(!, <)
+      vmcase(OR_LEEK) BOOL_SK(!, <=)
+      vmcase(OR_GTEK) BOOL_SK(!, >)
+      vmcase(OR_GEEK) BOOL_SK(!, >=)
+      vmcase(OR_EQIK) BOOL_SK(!, ==)
+      vmcase(OR_NEIK) BOOL_SK(!, !=)
+      vmcase(OR_LTIK) BOOL_SK(!, <)
+      vmcase(OR_LEIK) BOOL_SK(!, <=)
+      vmcase(OR_GTIK) BOOL_SK(!, >)
+      vmcase(OR_GEIK) BOOL_SK(!, >=)
+      vmcase(OR_INMK) BOOL_INM(!)
+      vmcase(OR_S) BOOL_S(!)
+      vmcase(JFS) {
+        if (!slots[A & 0xFFFu].i) pc += A >> 12;
         vmbreak;
       }
     }

@@ -15,8 +15,14 @@ trap 'rm -f "$tmp" "$tmp.table"' EXIT
 {
   echo '| # | opcode | operand A | pops | pushes | meaning |'
   echo '| ---: | --- | --- | --- | --- | --- |'
-  sed -n 's/^ *OP(\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\([^"]*\)", *"\(.*\)") *\\\{0,1\}$/\1|\2|\3|\4|\5/p' \
-    runtime/opcodes.h |
+  {
+    sed -n 's/^ *OP(\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\([^"]*\)", *"\(.*\)") *\\\{0,1\}$/\1|\2|\3|\4|\5/p' \
+      runtime/opcodes.h
+    # fused rows, numbered after the plain ones: F(X, NAME, OPERAND, PUSHES,
+    # E1, E2, E3, E4, E5, MEANING), the sequence they stand for in the meaning
+    sed -n 's/^ *F(X, *\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *"\(.*\)") *\\\{0,1\}$/\1|\2||\3|\9 (= `\4; \5; \6; \7; \8`)/p' \
+      runtime/opcodes.h | sed 's/; NOP//g'
+  } |
   awk -F'|' '{
     pops = ($3 == "") ? "-" : "`" $3 "`";
     pushes = ($4 == "") ? "-" : "`" $4 "`";

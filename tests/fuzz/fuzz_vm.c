@@ -24,7 +24,10 @@
  *                      q)*, REQEND q, each requirement at most once;
  *             dead     JUMP over operand-valid instructions nothing reaches;
  *           then every open scale settled, an optional early `cond JUMPF;
- *           RET`, the requirements left, RET.
+ *           RET`, the requirements left, RET; then, three times in four,
+ *           ipsf_fuse_code turns the plain sequences the fused
+ *           instructions stand for into them, as the compiler does (dead
+ *           code also holds fused instructions with random fields).
  *           Expressions read facts, constants, lets stored before, settled
  *           scale slots and TEMP slots stored earlier in the same
  *           expression (let-in); they use every typed opcode, ANDJ/ORJ and
@@ -492,6 +495,36 @@ static void block_dead(G *g) {
     case IPSF_OPND_REQ: limit = p->requirement_count; break;
     case IPSF_OPND_CONFIRM: limit = p->confirm_count; break;
     case IPSF_OPND_NATIVE: limit = p->native_count; break;
+    case IPSF_OPND_SK:
+    case IPSF_OPND_SKJ:
+    case IPSF_OPND_SJ:
+    case IPSF_OPND_RC:
+    case IPSF_OPND_SKA:
+    case IPSF_OPND_SA:
+    case IPSF_OPND_SL: { /* fields in range, the jump to the next instruction */
+      IpsfFusedFields f = {take(g->s, p->slot_count), take(g->s, p->const_count), 0,
+                           take(g->s, p->requirement_count), take(g->s, p->confirm_count),
+                           take(g->s, p->rule_count)};
+      IpsfOperandKind k = ipsf_op_info[op].operand;
+      bool rc = k == IPSF_OPND_RC, act = k == IPSF_OPND_SKA || k == IPSF_OPND_SA;
+      /* a hit's rule of a scale with its policy, as the verifier asks */
+      unsigned last = ipsf_fused_info[op].ops[ipsf_fused_info[op].n - 1];
+      if (act && last != IPSF_OP_CONFIRM && p->rule_count) {
+        unsigned want = last == IPSF_OP_HITW ? IPSF_POLICY_WORST
+                        : last == IPSF_OP_HITF ? IPSF_POLICY_FIRST
+                                               : IPSF_POLICY_UNIQUE;
+        if (p->scales[p->rules[f.rule].scale].policy != want) f.rule = p->rule_count;
+      }
+      bool empty = rc ? !p->requirement_count || !p->confirm_count
+                      : !p->slot_count ||
+                            (!p->const_count && k != IPSF_OPND_SA && k != IPSF_OPND_SJ &&
+                             k != IPSF_OPND_SL) ||
+                            (act && (last == IPSF_OP_CONFIRM ? !p->confirm_count
+                                                              : f.rule >= p->rule_count));
+      if (empty || !ipsf_fused_pack(op, f, &a)) op = IPSF_OP_RET, a = 0;
+      pb_emit(p, (IpsfOpcode)op, a);
+      continue;
+    }
     }
     if (!limit) op = IPSF_OP_RET;
     else if (ipsf_op_info[op].operand != IPSF_OPND_NONE && ipsf_op_info[op].operand != IPSF_OPND_JUMP)
@@ -603,6 +636,9 @@ static IpsfPack *generate(Src *s) {
   line(&g);
   emit(&g, IPSF_OP_RET, 0);
   p->max_stack = g.max_depth ? g.max_depth : 1;
+  /* Most packs as the compiler emits them: plain sequences fused into the
+   * fused instructions (opcodes.h IPSF_FUSED) the same way. */
+  if (chance(s, 75)) ipsf_fuse_code(p);
   free(g.settled);
   free(g.entered);
   free(g.lets);

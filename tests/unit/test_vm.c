@@ -262,6 +262,20 @@ Test(vm, sets) {
   uint32_t k = pb_kset(p, e, 0x7);
   cr_assert(run_op(p, &k, 1, IPSF_OP_COUNTM, pb_t(IPSF_K_INT), &v, &err));
   cr_assert_eq(v.i, 3);
+  /* COUNTM's inline popcount over all 64 bits */
+  static const uint64_t masks[] = {0, 1, UINT64_C(1) << 63, ~UINT64_C(0),
+                                   UINT64_C(0xF0F0F0F0F0F0F0F0), UINT64_C(0x8000000100000001)};
+  static const int64_t counts[] = {0, 1, 1, 64, 32, 3};
+  char names[64 * 4] = "";
+  for (int i = 0; i < 64; i++)
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%sv%d", i ? "," : "", i);
+  for (size_t i = 0; i < sizeof masks / sizeof *masks; i++) {
+    p = pb_new("t");
+    e = pb_enum(p, "e64", names);
+    k = pb_kset(p, e, masks[i]);
+    cr_assert(run_op(p, &k, 1, IPSF_OP_COUNTM, pb_t(IPSF_K_INT), &v, &err));
+    cr_assert_eq(v.i, counts[i], "count of %llx", (unsigned long long)masks[i]);
+  }
   p = pb_new("t");
   e = pb_enum(p, "radios", "wifi,ble,zigbee");
   uint32_t ks[2] = {pb_kset(p, e, 0x3), pb_kset(p, e, 0x3)};
