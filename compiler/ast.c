@@ -141,7 +141,8 @@ static bool same_decl(const Decl *a, const Decl *b) {
   for (size_t i = 0; i < a->fact_count; i++) {
     const FactDecl *p = &a->facts[i], *q = &b->facts[i];
     if (!same_ident(p->name, q->name) || !same_type(p->type, q->type) ||
-        !same_expr(p->deflt, q->deflt) || !same_lit(p->doc, q->doc) || p->unordered != q->unordered)
+        !same_expr(p->deflt, q->deflt) || !same_lit(p->doc, q->doc) || p->unordered != q->unordered ||
+        p->likelihood != q->likelihood)
       return false;
   }
   for (size_t i = 0; i < a->param_count; i++)

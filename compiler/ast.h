@@ -136,6 +136,7 @@ typedef struct {
   StrLit doc;     /* text NULL if absent */
   Span span;
   bool unordered; /* `unordered`: exempt from the monotonicity check */
+  bool likelihood; /* `likelihood`: measures likelihood, kept out of the axes */
 } FactDecl;
 
 typedef struct {

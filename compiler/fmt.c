@@ -456,6 +456,7 @@ static void print_facts(Fmt *F, const Decl *d) {
       lspaces(&fl, w - dwidth(f->name.name) + 1);
       ltype(&fl, f->type);
       if (f->unordered) lt(&fl, " unordered");
+      if (f->likelihood) lt(&fl, " likelihood");
       if (f->deflt) {
         lt(&fl, " = ");
         lexpr(F, &fl, f->deflt, P_IF, fl.col);

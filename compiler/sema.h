@@ -226,6 +226,11 @@ IPSFC_FUNC const char *enum_value_list(Compilation *c, const EnumSym *e);
 /* types.c */
 IPSFC_FUNC void check_types(Compilation *c);
 
+/* framework.c: a pack that declares `framework "IoT-SSF …"` uses ssf's
+ * axes and viewpoints, and no `likelihood` fact flows into an axis.
+ * Call after check_types, on a pack without errors. */
+IPSFC_FUNC void check_framework(Compilation *c);
+
 /* typename.c */
 IPSFC_FUNC const char *ty_name(Compilation *c, Ty t);
 IPSFC_FUNC bool is_builtin_name(const char *name);

@@ -80,6 +80,22 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *ctx, const char *m
 static Ident ident(const char *name, Span span) { return (Ident){name, span}; }
 static StrLit strlit(const char *text, Span span) { return (StrLit){text, span}; }
 
+/* `unordered` exempts a fact from the monotonicity check; `likelihood`
+ * marks it as one that measures how likely an incident is, which the
+ * framework keeps out of placement (compiler/framework.c). */
+enum { FACT_MOD_UNORDERED = 1, FACT_MOD_LIKELIHOOD = 2 };
+
+static int fact_modifier(ParseCtx *ctx, int mask, const char *name, YYLTYPE at) {
+  int bit = strcmp(name, "unordered") == 0    ? FACT_MOD_UNORDERED
+            : strcmp(name, "likelihood") == 0 ? FACT_MOD_LIKELIHOOD
+                                              : 0;
+  if (!bit)
+    diag_error(ctx->diags, at, "unknown fact modifier '%s' (`unordered`, `likelihood`)", name);
+  else if (mask & bit)
+    diag_error(ctx->diags, at, "fact modifier '%s' is given twice", name);
+  return mask | bit;
+}
+
 /* Set e's depth from its operands.  Past IPSF_MAX_EXPR_DEPTH, report once
  * per file and return the deepest operand instead of e, so the tree never
  * grows deeper than the limit (the error fails the compilation). */
@@ -209,7 +225,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %type <expr> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary primary
 %type <expr> when_opt default_opt
 %type <exprs> exprs
-%type <op> cmp_op
+%type <op> cmp_op fact_mods
 %type <ident> import_alias policy_opt with_opt
 %type <str> string_opt because_opt extern_as
 %type <idents> idents level_list reqids satisfied_opt
@@ -392,18 +408,24 @@ fact_list
           f->name = ident($2, @2); f->type = $4; f->deflt = $5; f->doc = $6;
           f->span = span_join(@2, @7);
         } }
-  /* `name: TYPE unordered = ...;`: exempt from the monotonicity check */
-  | fact_list T_IDENT ':' type T_IDENT default_opt string_opt ';'
+  /* `name: TYPE unordered likelihood = ...;`: modifiers (fact_mods) */
+  | fact_list T_IDENT ':' type fact_mods default_opt string_opt ';'
       { $$ = $1;
-        if (strcmp($5, "unordered") != 0)
-          diag_error(ctx->diags, @5, "unknown fact modifier '%s' (the only one is `unordered`)", $5);
         if ($4) {
           FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
           f->name = ident($2, @2); f->type = $4; f->deflt = $6; f->doc = $7;
-          f->unordered = true; f->span = span_join(@2, @8);
+          f->unordered = ($5 & FACT_MOD_UNORDERED) != 0;
+          f->likelihood = ($5 & FACT_MOD_LIKELIHOOD) != 0;
+          f->span = span_join(@2, @8);
         } }
   | fact_list error
   | fact_list error ';'   { $$ = $1; yyerrok; }
+  ;
+
+/* A fact's modifiers, as a mask of FACT_MOD_* bits. */
+fact_mods
+  : T_IDENT             { $$ = fact_modifier(ctx, 0, $1, @1); }
+  | fact_mods T_IDENT   { $$ = fact_modifier(ctx, $1, $2, @2); }
   ;
 
 default_opt
