@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "eval_stream.h"
+#include "date.h"
 #include "report.h"
 #include "sheet.h"
 
@@ -35,6 +36,9 @@ static const char help[] =
     "                         met), junit (a test case per sheet and profile)\n"
     "      --explain          list the rules behind every level (reasons)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
+    "      --as-of DATE       decide dated evidence on DATE (YYYY-MM-DD; default\n"
+    "                         today in UTC): evidence older than its confirm\n"
+    "                         line's period, or past its expiry, is 'expired'\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
     "                         unmet: also exit 1 if a requirement is unmet or\n"
     "                         has no evidence (unknown);\n"
@@ -75,6 +79,7 @@ typedef struct {
   IpsfReporter reporter;
   const char *profile;    /* --profile, or NULL */
   const char *signer;     /* --require-signature KEY file, or NULL */
+  const char *as_of;      /* --as-of DATE, or NULL (today) */
   IpsfBindOptions bind;
   FailOn fail_on;
   StrList import_dirs;
@@ -120,6 +125,14 @@ static int parse_format(Run *r, const char *f) {
   return EXIT_OK;
 }
 
+static int parse_as_of(Run *r, const char *date) {
+  int32_t day;
+  if (!ipsf_date_parse(date, &day))
+    return cli_usage("eval", "--as-of takes a calendar date YYYY-MM-DD, not '%s'", date);
+  r->as_of = date;
+  return EXIT_OK;
+}
+
 static int parse_fail_on(Run *r, const char *f) {
   if (strcmp(f, "error") == 0) r->fail_on = FAIL_ON_ERROR;
   else if (strcmp(f, "unmet") == 0) r->fail_on = FAIL_ON_UNMET;
@@ -129,7 +142,8 @@ static int parse_fail_on(Run *r, const char *f) {
 }
 
 enum { OPT_FORMAT = 256, OPT_EXPLAIN, OPT_PROFILE, OPT_FAIL_ON, OPT_UNKNOWN, OPT_JOBS,
-       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST };
+       OPT_NATIVE, OPT_SIGNATURE, OPT_SUMMARY, OPT_MAX_SHEET, OPT_MAX_LINE, OPT_MAX_COST,
+       OPT_AS_OF };
 
 /* A size limit: bytes, or with a K, M or G suffix (powers of 1024), from
  * 1 KiB to 1 GiB (a sheet is read into memory whole). */
@@ -177,6 +191,7 @@ static int parse_options(Run *r, int argc, char **argv) {
       {"max-line-bytes", required_argument, 0, OPT_MAX_LINE},
       {"allow-native", required_argument, 0, OPT_NATIVE},
       {"require-signature", required_argument, 0, OPT_SIGNATURE},
+      {"as-of", required_argument, 0, OPT_AS_OF},
       {"import", required_argument, 0, 'I'},
       {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
@@ -199,6 +214,7 @@ static int parse_options(Run *r, int argc, char **argv) {
     case OPT_MAX_COST: status = cli_parse_max_cost("eval", optarg); break;
     case OPT_NATIVE: strlist_push(&r->allow_native, optarg); break;
     case OPT_SIGNATURE: r->signer = optarg; break;
+    case OPT_AS_OF: status = parse_as_of(r, optarg); break;
     case 'I': strlist_push(&r->import_dirs, optarg); break;
     case 'h': cli_help(help); return -1;
     case ':': status = cli_usage("eval", "%s needs an argument", argv[optind - 1]); break;
@@ -258,7 +274,8 @@ static int run_sheets(Run *r, const IpsfPack *pack, int nsheets, char **sheets) 
                              .reporter = r->reporter,
                              .profile = r->profile,
                              .bind = r->bind,
-                             .max_line_bytes = r->max_line_bytes},
+                             .max_line_bytes = r->max_line_bytes,
+                             .as_of = r->as_of},
                      .jobs = r->jobs ? r->jobs : default_jobs(),
                      .max_sheet_bytes = r->max_sheet_bytes,
                      .progress = isatty(STDERR_FILENO) != 0};

@@ -5,11 +5,11 @@
  * the caller.  The JSON record's keys and their order are CLI.md's "eval
  * record"; consumers rely on them, so this file is their one definition:
  *
- *   sheet, line, device, profile,
+ *   sheet, line, device, profile, [as_of: when the sheet has evidence],
  *   pack {name, version, digest}, category {axis1, axis2},
  *   scales {every scale, pack order: name -> level},
  *   requirements [applying ones, pack order: {id, title, viewpoint, method,
- *                 every_months, refs, status}],
+ *                 every_months, refs, status, [expired], [due]}],
  *   viewpoints [pack order, those with an applying requirement],
  *   reasons {scale -> [matched rules, rule order, then otherwise]}  (explain)
  *
@@ -65,7 +65,10 @@ static const char *method_name(const IpsfEval *ev, uint32_t r) {
 }
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+  return s == IPSF_MET       ? "met"
+         : s == IPSF_UNMET   ? "unmet"
+         : s == IPSF_EXPIRED ? "expired"
+                             : "unknown";
 }
 
 static bool rule_hit(const IpsfEval *ev, uint32_t rule) {
@@ -179,6 +182,11 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
   jw_item(w);
   jw_open(w, '{');
   jw_head(w, h);
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    jw_str(w, "as_of", day);
+  }
 
   jw_key(w, "pack");
   jw_open(w, '{');
@@ -224,6 +232,10 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(w, ipsf_str(p, q->refs[i]));
     jw_close(w, ']');
     jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
+    const char *expired_by = ipsf_eval_expired_by(ev, r);
+    if (expired_by) jw_str(w, "expired", expired_by);
+    char due[11];
+    if (ipsf_eval_due(ev, r, due)) jw_str(w, "due", due);
     jw_close(w, '}');
   }
   jw_close(w, ']');
@@ -419,10 +431,15 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
     IpsfStatus st = ipsf_eval_status(ev, r);
     const char *color = !rep->color ? NULL
                         : st == IPSF_MET ? ANSI_GREEN
-                        : st == IPSF_UNMET ? ANSI_RED
+                        : st == IPSF_UNMET || st == IPSF_EXPIRED ? ANSI_RED
                                            : ANSI_DIM;
     cell(b, status_name(st), color, wst + 2);
     text_put(b, ipsf_str(p, q->title));
+    char due[11];
+    if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
+      ipsf_buf_printf(b, " (expired by %s: was due %s)", ipsf_eval_expired_by(ev, r), due);
+    else if (ipsf_eval_due(ev, r, due))
+      ipsf_buf_printf(b, " (due %s)", due);
     ipsf_buf_puts(b, "\n");
   }
 }
@@ -495,6 +512,13 @@ static void text_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead 
   const IpsfPack *p = ev->pack;
   text_head(b, r, h);
 
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    label(b, "as of", false);
+    ipsf_buf_puts(b, day);
+    ipsf_buf_puts(b, "\n");
+  }
   label(b, "category", false);
   uint32_t axes[2] = {p->axis1, p->axis2};
   for (int i = 0; i < 2; i++) {
@@ -739,6 +763,22 @@ static void put_level(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev, 
   else LIT(b, "null");
 }
 
+/* The "expired" and "due" keys of a requirement with dated evidence. */
+static void jsonl_dates(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
+  const char *expired_by = ipsf_eval_expired_by(ev, r);
+  if (expired_by) {
+    LIT(b, ",\"expired\":\"");
+    ipsf_buf_puts(b, expired_by);
+    LIT(b, "\"");
+  }
+  char due[11];
+  if (ipsf_eval_due(ev, r, due)) {
+    LIT(b, ",\"due\":\"");
+    ipsf_buf_put_fast(b, due, 10);
+    LIT(b, "\"");
+  }
+}
+
 /* The same bytes as json_record(compact, no reasons) + "\n". */
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
                                 const IpsfEval *ev) {
@@ -757,6 +797,13 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
   ipsf_buf_json_string(b, h->device);
   LIT(b, ",\"profile\":");
   ipsf_buf_json_string(b, h->profile);
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    LIT(b, ",\"as_of\":\"");
+    ipsf_buf_put_fast(b, day, 10);
+    LIT(b, "\"");
+  }
   PUT(b, c->pack);
   if (p->axis1 == IPSF_NONE) LIT(b, "null");
   else put_level(b, c, ev, p->axis1);
@@ -783,9 +830,12 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     else LIT(b, ",\"every_months\":null");
     PUT(b, c->req_refs[r]);
     IpsfStatus st = ipsf_eval_status(ev, r);
-    if (st == IPSF_MET) LIT(b, "\"met\"}");
-    else if (st == IPSF_UNMET) LIT(b, "\"unmet\"}");
-    else LIT(b, "\"unknown\"}");
+    if (st == IPSF_MET) LIT(b, "\"met\"");
+    else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");
+    else if (st == IPSF_EXPIRED) LIT(b, "\"expired\"");
+    else LIT(b, "\"unknown\"");
+    if (ev->evidence_dated) jsonl_dates(b, ev, r);
+    LIT(b, "}");
   }
   LIT(b, "],\"viewpoints\":[");
   /* Viewpoints in pack order that have an applying requirement. */

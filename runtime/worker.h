@@ -16,6 +16,7 @@ typedef struct {
   const char *profile;    /* only this profile of each sheet, or NULL */
   IpsfBindOptions bind;
   size_t max_line_bytes;  /* a JSON Lines line's limit, for its message */
+  const char *as_of;      /* "YYYY-MM-DD" (checked by the caller), NULL: today */
 } IpsfWorkerConfig;
 
 /* Counts of a run (or of one batch, summed in order). */
