@@ -23,6 +23,18 @@ import tempfile
 import jsonschema
 import yaml
 
+
+class Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader without YAML 1.1 timestamps: ipsfc reads YAML
+    as the 1.2 core schema, where 2025-07-01 is a string (an evidence
+    date), not a datetime.date."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 IPSFC = os.environ["IPSFC"]
 SHEET_ERRORS = {"type", "unknown_fact", "missing_fact"}
 
@@ -60,7 +72,7 @@ def eval_kinds(pack, sheets, tmp):
 def load_sheet(path):
     with open(path, encoding="utf-8") as f:
         if path.endswith((".yaml", ".yml")):
-            return [yaml.safe_load(f)]
+            return [yaml.load(f, Loader=Yaml12Loader)]
         if path.endswith(".jsonl"):
             return [json.loads(l) for l in f if l.strip()]
         return [json.load(f)]
