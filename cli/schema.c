@@ -156,12 +156,14 @@ static void facts_schema(IpsfBuf *b, const IpsfPack *p, int level, bool base) {
   ipsf_buf_puts(b, "}");
 }
 
-/* Dated evidence (docs/sheets.md): an ISO calendar date's shape.  The
- * pattern cannot know month lengths, so "2026-02-30" passes the schema and
- * is refused by eval (a `type` error record); docs/cli.md says so. */
-#define DATE_SCHEMA                                                                        \
-  "{\"type\": \"string\", \"format\": \"date\", \"pattern\": "                          \
-  "\"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$\"}"
+/* Dated evidence (docs/sheets.md): exactly the calendar dates eval
+ * accepts (runtime/date.c), month lengths and leap years included, so
+ * that the schema and eval agree on "2026-02-29" (tests/schema/run.py). */
+#define DATE_SCHEMA                                                            \
+  "{\"type\": \"string\", \"format\": \"date\", \"pattern\": \"^(?!0000)(?:"          \
+  "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)" \
+  "-02-29|[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|"            \
+  "(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))$\"}"
 #define TEXT_SCHEMA "{\"type\": \"string\", \"pattern\": \"^[^\\\\u0000]*$\"}"
 
 static void methods(IpsfBuf *b, const IpsfPack *p, const IpsfViewpoint *v) {
