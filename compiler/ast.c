@@ -159,7 +159,8 @@ static bool same_decl(const Decl *a, const Decl *b) {
   }
   for (size_t i = 0; i < a->item_count; i++) {
     const ReqItem *p = &a->items[i], *q = &b->items[i];
-    if (p->kind != q->kind || !same_ident(p->ident, q->ident) || !same_lit(p->str, q->str) ||
+    if (p->kind != q->kind || !same_ident(p->ident, q->ident) ||
+        !same_ident(p->value, q->value) || !same_lit(p->str, q->str) ||
         !same_expr(p->expr, q->expr) || p->every != q->every)
       return false;
   }

@@ -659,6 +659,15 @@ static void print_req_item(Fmt *F, const ReqItem *it) {
     lt(&l, "doc ");
     lquote(&l, it->str.text);
     break;
+  case RI_ATTR:
+    lt(&l, it->ident.name);
+    lt(&l, " ");
+    lt(&l, it->value.name);
+    if (it->str.text) {
+      lt(&l, " ");
+      lquote(&l, it->str.text);
+    }
+    break;
   }
   lt(&l, ";");
   emit_line(F, &l);

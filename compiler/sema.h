@@ -142,6 +142,10 @@ typedef struct {
   const char **refs;
   size_t ref_count;
   const char *party, *doc;
+  /* basis (law, regulation, contract, voluntary) and its citation; who
+   * confirms (a role) and what (product, organisation, process); NULL
+   * when not declared */
+  const char *basis, *citation, *confirmed_by, *subject;
   uint32_t module;
 } ReqSym;
 

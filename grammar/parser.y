@@ -559,7 +559,9 @@ req_items
   : %empty
       { $$ = ast_decl(ctx->arena, D_REQUIREMENT, @$); }
   | req_items req_item
-      { $$ = $1; *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
+      { $$ = $1;
+        if ($2.kind != RI_ATTR || $2.ident.name)
+          *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
   | req_items error
   | req_items error ';'   { $$ = $1; yyerrok; }
   ;
@@ -589,6 +591,16 @@ req_item
       { $$ = (ReqItem){.kind = RI_PARTY, .span = @$, .ident = ident($2, @2)}; }
   | KW_DOC T_STRING ';'
       { $$ = (ReqItem){.kind = RI_DOC, .span = @$, .str = strlit($2, @2)}; }
+  /* `basis law "…";`, `confirmed_by third_party;`, `subject product;`: the
+   * words are not reserved (resolve.c checks them) */
+  | T_IDENT T_IDENT string_opt ';'
+      { $$ = (ReqItem){.kind = RI_ATTR, .span = @$, .ident = ident($1, @1),
+                       .value = ident($2, @2), .str = $3};
+        if (YYRECOVERING()) $$.ident.name = NULL; /* the rest of a broken item: dropped */ }
+  /* a word with no value: resolve.c says which item it is not */
+  | T_IDENT string_opt ';'
+      { $$ = (ReqItem){.kind = RI_ATTR, .span = @$, .ident = ident($1, @1), .str = $2};
+        if (YYRECOVERING()) $$.ident.name = NULL; }
   ;
 
 months
@@ -798,7 +810,7 @@ static const int expr_starts[] = {
 static const int type_starts[] = {
   KW_BOOL, KW_INT, KW_NUMBER, KW_STRING, KW_ENUM, KW_SET, T_IDENT};
 static const int req_item_starts[] = {
-  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC};
+  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT};
 /* Tokens that would only continue an expression already complete. */
 static const int continuations[] = {
   T_EQ, T_NE, T_LE, T_GE, '<', '>', KW_IN, KW_AND, KW_OR,

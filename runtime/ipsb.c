@@ -423,7 +423,8 @@ ARRAY_SECTION(rules, rule, "rules")
 /* A requirement: fixed fields, its refs (a list), more fixed fields. */
 #define REQUIREMENT_HEAD(F) F(u32, id) F(u32, title) F(u32, viewpoint)
 #define REQUIREMENT_TAIL(F) \
-  F(u32, party) F(u32, doc) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
+  F(u32, party) F(u32, doc) F(u32, basis) F(u32, citation) F(u32, confirmed_by) \
+  F(u32, subject) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
 
 static void dump_requirement(Out *o, const IpsfRequirement *rec) {
   REQUIREMENT_HEAD(PUT_FIELD)

@@ -26,7 +26,7 @@
 #define IPSF_NONE UINT32_MAX
 
 /* Bytecode format version: bump on any incompatible change. */
-#define IPSB_FORMAT_VERSION 1u
+#define IPSB_FORMAT_VERSION 2u
 
 /* Hard limits the loader enforces (and the compiler respects). */
 #define IPSF_MAX_STACK 256u      /* declared maximum stack depth */
@@ -139,6 +139,10 @@ typedef struct {
   uint32_t *refs;        /* strings */
   uint32_t party;        /* string or IPSF_NONE */
   uint32_t doc;          /* string or IPSF_NONE */
+  uint32_t basis;        /* string ("law", "regulation", "contract", "voluntary") or IPSF_NONE */
+  uint32_t citation;     /* string or IPSF_NONE: the basis's law, regulation or contract */
+  uint32_t confirmed_by; /* string (a role: "third_party", ...) or IPSF_NONE */
+  uint32_t subject;      /* string ("product", "organisation", "process") or IPSF_NONE */
   uint32_t first_confirm, confirm_count; /* contiguous range of confirms */
   IpsfLoc loc;
 } IpsfRequirement;

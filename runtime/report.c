@@ -164,6 +164,20 @@ static void jw_head(Jw *w, const IpsfRecordHead *h) {
   jw_str(w, "profile", h->profile);
 }
 
+/* basis {kind, citation}, confirmed_by, subject: each only when the
+ * requirement declares it (records of packs without them are unchanged). */
+static void jw_requirement_basis(Jw *w, const IpsfPack *p, const IpsfRequirement *q) {
+  if (q->basis != IPSF_NONE) {
+    jw_key(w, "basis");
+    jw_open(w, '{');
+    jw_str(w, "kind", ipsf_str(p, q->basis));
+    jw_str(w, "citation", q->citation != IPSF_NONE ? ipsf_str(p, q->citation) : NULL);
+    jw_close(w, '}');
+  }
+  if (q->confirmed_by != IPSF_NONE) jw_str(w, "confirmed_by", ipsf_str(p, q->confirmed_by));
+  if (q->subject != IPSF_NONE) jw_str(w, "subject", ipsf_str(p, q->subject));
+}
+
 static void jw_loc(Jw *w, const IpsfPack *p, IpsfLoc loc) {
   jw_key(w, "at");
   /* Built in a second buffer, so that the file name is escaped as part of
@@ -231,6 +245,7 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
     jw_open(w, '[');
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(w, ipsf_str(p, q->refs[i]));
     jw_close(w, ']');
+    jw_requirement_basis(w, p, q);
     jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
     const char *expired_by = ipsf_eval_expired_by(ev, r);
     if (expired_by) jw_str(w, "expired", expired_by);
@@ -743,6 +758,7 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     jw_open(&w, '[');
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(&w, ipsf_str(p, q->refs[i]));
     jw_close(&w, ']');
+    jw_requirement_basis(&w, p, q);
     jw_key(&w, "status");
     c->req_refs[r] = frag_end(b, off);
   }
