@@ -92,6 +92,7 @@ static const struct {
     {"IPSF-W112", "unused-fn", "A fn that is never called."},
     {"IPSF-W113", "unused-scale", "A scale (not an axis) that nothing uses."},
     {"IPSF-W114", "unused-import", "An import of which nothing is used."},
+    {"IPSF-W115", "conditional-cited-always", "A requirement that applies always cites a conditional provision."},
 };
 
 

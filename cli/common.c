@@ -102,8 +102,28 @@ bool cli_write_all(int fd, const char *data, size_t len, int *err) {
   return true;
 }
 
+static bool write_in_place(const char *verb, const char *given, const void *data, size_t len) {
+  int err = 0;
+  int fd = open(given, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+  } else {
+    cli_write_all(fd, data, len, &err);
+    if (close(fd) != 0 && !err) err = errno;
+  }
+  if (err) cli_error(verb, "cannot write %s: %s", given, strerror(err));
+  return err == 0;
+}
+
 bool cli_write_file(const char *verb, const char *given, const void *data, size_t len,
                     mode_t mode, bool exclusive) {
+  /* A device or a pipe (-o /dev/null, -o /dev/stdout, a FIFO) is written
+   * in place: renaming a temporary file over it would replace the device
+   * with a regular file (as root, /dev/null itself). */
+  struct stat target;
+  if (!exclusive && stat(given, &target) == 0 && !S_ISREG(target.st_mode) &&
+      !S_ISDIR(target.st_mode))
+    return write_in_place(verb, given, data, len);
   /* A symbolic link is followed: its target is replaced, the link stays. */
   char *real = exclusive ? NULL : realpath(given, NULL);
   const char *path = real ? real : given;

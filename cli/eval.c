@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "eval_stream.h"
+#include "date.h"
 #include "report.h"
 #include "sheet.h"
 #include "worker.h"
@@ -48,6 +49,9 @@ static const char help[] =
     "      --stdin-format F   what '-' holds: jsonl (default: one sheet per\n"
     "                         line), json or yaml (one whole document)\n"
     "      --profile NAME     evaluate only this profile of each sheet\n"
+    "      --as-of DATE       decide dated evidence on DATE (YYYY-MM-DD; default\n"
+    "                         today in UTC): evidence older than its confirm\n"
+    "                         line's period, or past its expiry, is 'expired'\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
     "                         unmet: also exit 1 if a requirement is unmet or\n"
     "                         has no evidence (unknown);\n"
@@ -168,6 +172,14 @@ static int parse_format(Run *r, const char *f) {
   return EXIT_OK;
 }
 
+static int parse_as_of(Run *r, const char *verb, const char *date) {
+  int32_t day;
+  if (!ipsf_date_parse(date, &day))
+    return cli_usage(verb, "--as-of takes a calendar date YYYY-MM-DD, not '%s'", date);
+  r->as_of = date;
+  return EXIT_OK;
+}
+
 static int parse_fail_on(Run *r, const char *verb, const char *f) {
   if (strcmp(f, "error") == 0) r->fail_on = FAIL_ON_ERROR;
   else if (strcmp(f, "unmet") == 0) r->fail_on = FAIL_ON_UNMET;
@@ -222,6 +234,7 @@ const struct option eval_shared_options[] = {
     {"max-line-bytes", required_argument, 0, EVAL_OPT_MAX_LINE},
     {"allow-native", required_argument, 0, EVAL_OPT_NATIVE},
     {"require-signature", required_argument, 0, EVAL_OPT_SIGNATURE},
+    {"as-of", required_argument, 0, EVAL_OPT_AS_OF},
     {"import", required_argument, 0, 'I'},
     {0, 0, 0, 0}};
 
@@ -241,6 +254,7 @@ int eval_shared_option(EvalRun *r, const char *verb, int c, const char *arg) {
   case EVAL_OPT_MAX_COST: return cli_parse_max_cost(verb, arg);
   case EVAL_OPT_NATIVE: strlist_push(&r->allow_native, arg); return EXIT_OK;
   case EVAL_OPT_SIGNATURE: r->signer = arg; return EXIT_OK;
+  case EVAL_OPT_AS_OF: return parse_as_of(r, verb, arg);
   case 'I': strlist_push(&r->import_dirs, arg); return EXIT_OK;
   default: return EVAL_OPT_NOT_SHARED;
   }
@@ -347,6 +361,7 @@ void eval_runner_options(const EvalRun *r, IpsfRunnerOptions *o) {
   o->jobs = r->jobs ? r->jobs : default_jobs();
   o->max_line_bytes = r->max_line_bytes;
   o->max_sheet_bytes = r->max_sheet_bytes;
+  o->as_of = r->as_of;
   o->stop = &stop_signal;
 }
 

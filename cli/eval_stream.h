@@ -49,6 +49,7 @@ typedef struct {
   size_t max_sheet_bytes; /* --max-sheet-bytes (docs/limits.md) */
   size_t max_line_bytes;  /* --max-line-bytes */
   IpsfSheetFormat stdin_format; /* eval --stdin-format: what '-' holds */
+  const char *as_of;      /* --as-of DATE, or NULL (today) */
   bool summary;           /* --summary */
   /* run state */
   IpsfRunner *runner;
@@ -61,7 +62,7 @@ typedef struct {
  * EVAL_OPT_END. */
 enum { EVAL_OPT_PROFILE = 256, EVAL_OPT_FAIL_ON, EVAL_OPT_UNKNOWN, EVAL_OPT_JOBS, EVAL_OPT_MAX_SHEET,
        EVAL_OPT_MAX_LINE, EVAL_OPT_MAX_COST, EVAL_OPT_NATIVE, EVAL_OPT_SIGNATURE,
-       EVAL_OPT_END = 300 };
+       EVAL_OPT_AS_OF, EVAL_OPT_END = 300 };
 #define EVAL_OPT_NOT_SHARED (-100)
 /* --profile, --fail-on, --allow-unknown-facts, --jobs, --max-sheet-bytes, --max-cost,
  * --max-line-bytes, --allow-native, --require-signature, -I/--import;

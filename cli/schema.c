@@ -156,13 +156,33 @@ static void facts_schema(IpsfBuf *b, const IpsfPack *p, int level, bool base) {
   ipsf_buf_puts(b, "}");
 }
 
+/* Dated evidence (docs/sheets.md): exactly the calendar dates eval
+ * accepts (runtime/date.c), month lengths and leap years included, so
+ * that the schema and eval agree on "2026-02-29" (tests/schema/run.py). */
+#define DATE_SCHEMA                                                            \
+  "{\"type\": \"string\", \"format\": \"date\", \"pattern\": \"^(?!0000)(?:"          \
+  "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)" \
+  "-02-29|[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|"            \
+  "(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8])))$\"}"
+#define TEXT_SCHEMA "{\"type\": \"string\", \"pattern\": \"^[^\\\\u0000]*$\"}"
+
+static void methods(IpsfBuf *b, const IpsfPack *p, const IpsfViewpoint *v) {
+  ipsf_buf_puts(b, "[");
+  for (uint32_t m = 0; m < v->method_count; m++) {
+    if (m) ipsf_buf_puts(b, ", ");
+    ipsf_buf_json_string(b, ipsf_str(p, v->methods[m]));
+  }
+  ipsf_buf_puts(b, "]");
+}
+
 static void evidence_schema(IpsfBuf *b, const IpsfPack *p, int level) {
   ipsf_buf_puts(b, "{\n");
   key(b, level + 1, "type");
   ipsf_buf_puts(b, "\"object\",\n");
   key(b, level + 1, "description");
   ipsf_buf_puts(b, "\"requirement id -> the confirmation method the device has evidence "
-                   "for\",\n");
+                   "for, or an object with the method and its date, expiry, issuer, "
+                   "accreditation, certificate and scope\",\n");
   key(b, level + 1, "properties");
   ipsf_buf_puts(b, "{");
   for (uint32_t r = 0; r < p->requirement_count; r++) {
@@ -170,12 +190,15 @@ static void evidence_schema(IpsfBuf *b, const IpsfPack *p, int level) {
     const IpsfViewpoint *v = &p->viewpoints[q->viewpoint];
     ipsf_buf_puts(b, r ? ",\n" : "\n");
     key(b, level + 2, ipsf_str(p, q->id));
-    ipsf_buf_puts(b, "{\"type\": \"string\", \"enum\": [");
-    for (uint32_t m = 0; m < v->method_count; m++) {
-      if (m) ipsf_buf_puts(b, ", ");
-      ipsf_buf_json_string(b, ipsf_str(p, v->methods[m]));
-    }
-    ipsf_buf_puts(b, "]");
+    ipsf_buf_puts(b, "{\"anyOf\": [{\"type\": \"string\", \"enum\": ");
+    methods(b, p, v);
+    ipsf_buf_puts(b, "}, {\"type\": \"object\", \"properties\": {\"method\": {\"enum\": ");
+    methods(b, p, v);
+    ipsf_buf_puts(b, "}, \"date\": " DATE_SCHEMA ", \"expires\": " DATE_SCHEMA
+                     ", \"issuer\": " TEXT_SCHEMA ", \"accreditation\": " TEXT_SCHEMA
+                     ", \"certificate\": " TEXT_SCHEMA ", \"scope\": {\"enum\": [\"product\", "
+                     "\"organisation\", \"process\"]}}, \"required\": [\"method\"], "
+                     "\"additionalProperties\": false}]");
     if (q->title != IPSF_NONE) {
       ipsf_buf_puts(b, ", \"description\": ");
       ipsf_buf_json_string(b, ipsf_str(p, q->title));

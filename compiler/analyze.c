@@ -197,6 +197,34 @@ static void check_unused(An *a) {
   }
 }
 
+/* A conditional provision ("where passwords are used", "for constrained
+ * devices") binds a device only when its condition holds.  A requirement
+ * of the root that cites one and applies always asks it of every device,
+ * which is the misreading this catches; the requirement should apply when
+ * a fact says the condition holds.  Refs are checked as written in the
+ * requirement, so the finding points at the ref. */
+static void check_conditional_refs(An *a) {
+  Compilation *c = a->c;
+  for (size_t i = 0; i < c->req_count; i++) {
+    const ReqSym *r = &c->reqs[i];
+    if (r->module != c->root || r->applies || !r->has_applies || !r->decl) continue;
+    for (size_t k = 0; k < r->decl->item_count; k++) {
+      const ReqItem *it = &r->decl->items[k];
+      if (it->kind != RI_REF || !it->ident.name) continue;
+      SymEntry *e = lookup_name(c, &c->provision_map, r->module, it->ident.name);
+      if (!e) continue;
+      const ProvisionSym *p = &c->provisions[e->index];
+      if (!p->decl || !p->decl->status.name || strcmp(p->decl->status.name, "conditional") != 0)
+        continue;
+      ipsfc_an_finding(a, it->ident.span, "IPSF-W115", NULL,
+                       "requirement %s applies always, but cites %s, a conditional provision "
+                       "(it binds only where its condition holds): apply the requirement "
+                       "`when` a fact says the condition holds",
+                       r->id, it->ident.name);
+    }
+  }
+}
+
 /* ---- the driver -------------------------------------------------------------------------- */
 
 /* The analyser's state and every fact's cells: what analyze_pack, the
@@ -255,6 +283,7 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
   ipsfc_an_prepare(a, c, limits);
   Arena *ar = &c->arena;
   check_unused(a);
+  check_conditional_refs(a);
   for (size_t i = 0; i < c->scale_count; i++) {
     const ScaleSym *s = &c->scales[i];
     if (!s->rules) continue;

@@ -141,7 +141,8 @@ static bool same_decl(const Decl *a, const Decl *b) {
   for (size_t i = 0; i < a->fact_count; i++) {
     const FactDecl *p = &a->facts[i], *q = &b->facts[i];
     if (!same_ident(p->name, q->name) || !same_type(p->type, q->type) ||
-        !same_expr(p->deflt, q->deflt) || !same_lit(p->doc, q->doc) || p->unordered != q->unordered)
+        !same_expr(p->deflt, q->deflt) || !same_lit(p->doc, q->doc) || p->unordered != q->unordered ||
+        p->likelihood != q->likelihood)
       return false;
   }
   for (size_t i = 0; i < a->param_count; i++)
@@ -158,7 +159,8 @@ static bool same_decl(const Decl *a, const Decl *b) {
   }
   for (size_t i = 0; i < a->item_count; i++) {
     const ReqItem *p = &a->items[i], *q = &b->items[i];
-    if (p->kind != q->kind || !same_ident(p->ident, q->ident) || !same_lit(p->str, q->str) ||
+    if (p->kind != q->kind || !same_ident(p->ident, q->ident) ||
+        !same_ident(p->value, q->value) || !same_lit(p->str, q->str) ||
         !same_expr(p->expr, q->expr) || p->every != q->every)
       return false;
   }

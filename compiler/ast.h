@@ -136,6 +136,7 @@ typedef struct {
   StrLit doc;     /* text NULL if absent */
   Span span;
   bool unordered; /* `unordered`: exempt from the monotonicity check */
+  bool likelihood; /* `likelihood`: measures likelihood, kept out of the axes */
 } FactDecl;
 
 typedef struct {
@@ -156,13 +157,16 @@ typedef enum {
   RI_APPLIES,   /* applies always; / applies when E;   expr (NULL = always) */
   RI_CONFIRM,   /* confirm M [every N months] [when E];  ident, every, expr */
   RI_PARTY,     /* party P;                ident */
-  RI_DOC        /* doc "…";                str */
+  RI_DOC,       /* doc "…";                str */
+  RI_ATTR       /* basis KIND ["…"]; confirmed_by ROLE; subject WHAT;
+                   ident: the word, value: KIND/ROLE/WHAT, str: citation */
 } ReqItemKind;
 
 typedef struct {
   ReqItemKind kind;
   Span span;
   Ident ident;
+  Ident value;      /* RI_ATTR */
   StrLit str;
   Expr *expr;
   int64_t every;    /* months; 0 when absent */

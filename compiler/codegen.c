@@ -684,8 +684,9 @@ static void build_requirements(Gen *g) {
     for (size_t k = 0; k < r->ref_count; k++) refs[k] = intern(g, r->refs[k]);
     p->requirements[i] = (IpsfRequirement){
         intern(g, r->id), intern(g, r->decl->str.text), r->viewpoint, (uint32_t)r->ref_count, refs,
-        intern(g, r->party), intern(g, r->doc), p->confirm_count, (uint32_t)r->confirm_count,
-        loc_of(g, r->span)};
+        intern(g, r->party), intern(g, r->doc), intern(g, r->basis), intern(g, r->citation),
+        intern(g, r->confirmed_by), intern(g, r->subject), p->confirm_count,
+        (uint32_t)r->confirm_count, loc_of(g, r->span)};
     for (size_t k = 0; k < r->confirm_count; k++) {
       const ConfirmSym *cf = &r->confirms[k];
       p->confirms[p->confirm_count++] = (IpsfConfirm){(uint32_t)i, cf->method,

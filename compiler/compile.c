@@ -37,6 +37,7 @@ static bool check_semantics(Compilation *c, const char *path) {
   if (!load_root(c, path)) return false;
   resolve_declarations(c);
   check_types(c);
+  if (c->diags.errors == 0) check_framework(c);
   return c->diags.errors == 0;
 }
 

@@ -456,6 +456,7 @@ static void print_facts(Fmt *F, const Decl *d) {
       lspaces(&fl, w - dwidth(f->name.name) + 1);
       ltype(&fl, f->type);
       if (f->unordered) lt(&fl, " unordered");
+      if (f->likelihood) lt(&fl, " likelihood");
       if (f->deflt) {
         lt(&fl, " = ");
         lexpr(F, &fl, f->deflt, P_IF, fl.col);
@@ -657,6 +658,15 @@ static void print_req_item(Fmt *F, const ReqItem *it) {
   case RI_DOC:
     lt(&l, "doc ");
     lquote(&l, it->str.text);
+    break;
+  case RI_ATTR:
+    lt(&l, it->ident.name);
+    lt(&l, " ");
+    lt(&l, it->value.name);
+    if (it->str.text) {
+      lt(&l, " ");
+      lquote(&l, it->str.text);
+    }
     break;
   }
   lt(&l, ";");

@@ -35,6 +35,7 @@
 #define ast_type             ipsfc_ast_type
 #define check_source         ipsfc_check_source
 #define check_types          ipsfc_check_types
+#define check_framework      ipsfc_check_framework
 #define codegen_pack         ipsfc_codegen_pack
 #define compilation_diags    ipsfc_compilation_diags
 #define compilation_free     ipsfc_compilation_free

@@ -374,6 +374,72 @@ static void declare_extern(Compilation *c, uint32_t module, Decl *d) {
 
 /* ---- requirements --------------------------------------------------------------- */
 
+/* The word of a closed list, or NULL with an error listing them. */
+static const char *attr_word(Compilation *c, const ReqSym *r, const ReqItem *it,
+                          const char *const *words, const char *list) {
+  for (size_t i = 0; words[i]; i++)
+    if (strcmp(words[i], it->value.name) == 0) return words[i];
+  diag_error(&c->diags, it->value.span, "requirement %s: unknown %s '%s' (%s)", r->id,
+             it->ident.name, it->value.name, list);
+  return NULL;
+}
+
+/* `basis law "…";` / `basis regulation "…";` / `basis contract ["…"];` /
+ * `basis voluntary;`, `confirmed_by ROLE;`, `subject WHAT;` (docs/language.md,
+ * "Who confirms, on what basis"). */
+static void requirement_attr(Compilation *c, ReqSym *r, const ReqItem *it) {
+  static const char *const bases[] = {"law", "regulation", "contract", "voluntary", NULL};
+  static const char *const roles[] = {"supplier", "third_party", "operator", "user",
+                                      "insurer",  "authority",   NULL};
+  static const char *const subjects[] = {"product", "organisation", "process", NULL};
+  const char *word = it->ident.name;
+  const char **slot = !strcmp(word, "basis")          ? &r->basis
+                      : !strcmp(word, "confirmed_by") ? &r->confirmed_by
+                      : !strcmp(word, "subject")      ? &r->subject
+                                                      : NULL;
+  if (!slot) {
+    diag_error(&c->diags, it->ident.span,
+               "unknown requirement item '%s' (viewpoint, applies, confirm, ref, party, doc, "
+               "basis, confirmed_by, subject)",
+               word);
+    return;
+  }
+  if (*slot) {
+    diag_error(&c->diags, it->span, "requirement %s has more than one %s line", r->id, word);
+    return;
+  }
+  if (!it->value.name) {
+    diag_error(&c->diags, it->span, "requirement %s: %s needs a value (%s)", r->id, word,
+               slot == &r->basis          ? "law, regulation, contract, voluntary"
+               : slot == &r->confirmed_by ? "supplier, third_party, operator, user, insurer, authority"
+                                          : "product, organisation, process");
+    return;
+  }
+  const char *v;
+  if (slot == &r->basis)
+    v = attr_word(c, r, it, bases, "law, regulation, contract, voluntary");
+  else if (slot == &r->confirmed_by)
+    v = attr_word(c, r, it, roles, "supplier, third_party, operator, user, insurer, authority");
+  else
+    v = attr_word(c, r, it, subjects, "product, organisation, process");
+  if (!v) return;
+  bool cites = slot == &r->basis && (!strcmp(v, "law") || !strcmp(v, "regulation"));
+  bool may_cite = cites || (slot == &r->basis && !strcmp(v, "contract"));
+  if (cites && !it->str.text) {
+    diag_error(&c->diags, it->span,
+               "requirement %s: basis %s needs its citation (basis %s \"Act or regulation, "
+               "article\";)",
+               r->id, v, v);
+    return;
+  }
+  if (!may_cite && it->str.text) {
+    diag_error(&c->diags, it->str.span, "requirement %s: %s %s takes no text", r->id, word, v);
+    return;
+  }
+  *slot = v;
+  if (slot == &r->basis) r->citation = it->str.text;
+}
+
 static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen) {
   switch (it->kind) {
   case RI_VIEWPOINT: {
@@ -434,6 +500,7 @@ static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen)
     if (it->kind == RI_PARTY) r->party = it->ident.name;
     else r->doc = it->str.text;
     return;
+  case RI_ATTR: requirement_attr(c, r, it); return;
   }
 }
 
@@ -469,8 +536,8 @@ static void declare_requirement(Compilation *c, uint32_t module, Decl *d) {
     diag_note(&c->diags, c->reqs[symmap_get(&c->req_map, id)->index].span,
               "requirement %s was first declared here", id);
   }
-  Span seen[RI_DOC + 1];
-  for (size_t i = 0; i <= RI_DOC; i++) seen[i] = NO_SPAN;
+  Span seen[RI_ATTR + 1];
+  for (size_t i = 0; i <= RI_ATTR; i++) seen[i] = NO_SPAN;
   for (size_t i = 0; i < d->item_count; i++) requirement_item(c, r, &d->items[i], seen);
   /* A line with a syntax error was dropped (and reported): the line the
    * requirement lacks is probably that one. */

@@ -142,6 +142,10 @@ typedef struct {
   const char **refs;
   size_t ref_count;
   const char *party, *doc;
+  /* basis (law, regulation, contract, voluntary) and its citation; who
+   * confirms (a role) and what (product, organisation, process); NULL
+   * when not declared */
+  const char *basis, *citation, *confirmed_by, *subject;
   uint32_t module;
 } ReqSym;
 
@@ -236,6 +240,11 @@ IPSFC_FUNC const char *suggest_hint(Compilation *c, const Suggest *s);
 
 /* types.c */
 IPSFC_FUNC void check_types(Compilation *c);
+
+/* framework.c: a pack that declares `framework "IoT-SSF …"` uses ssf's
+ * axes and viewpoints, and no `likelihood` fact flows into an axis.
+ * Call after check_types, on a pack without errors. */
+IPSFC_FUNC void check_framework(Compilation *c);
 
 /* typename.c */
 IPSFC_FUNC const char *ty_name(Compilation *c, Ty t);

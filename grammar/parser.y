@@ -80,6 +80,22 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, ParseCtx *ctx, const char *m
 static Ident ident(const char *name, Span span) { return (Ident){name, span}; }
 static StrLit strlit(const char *text, Span span) { return (StrLit){text, span}; }
 
+/* `unordered` exempts a fact from the monotonicity check; `likelihood`
+ * marks it as one that measures how likely an incident is, which the
+ * framework keeps out of placement (compiler/framework.c). */
+enum { FACT_MOD_UNORDERED = 1, FACT_MOD_LIKELIHOOD = 2 };
+
+static int fact_modifier(ParseCtx *ctx, int mask, const char *name, YYLTYPE at) {
+  int bit = strcmp(name, "unordered") == 0    ? FACT_MOD_UNORDERED
+            : strcmp(name, "likelihood") == 0 ? FACT_MOD_LIKELIHOOD
+                                              : 0;
+  if (!bit)
+    diag_error(ctx->diags, at, "unknown fact modifier '%s' (`unordered`, `likelihood`)", name);
+  else if (mask & bit)
+    diag_error(ctx->diags, at, "fact modifier '%s' is given twice", name);
+  return mask | bit;
+}
+
 /* Set e's depth from its operands.  Past IPSF_MAX_EXPR_DEPTH, report once
  * per file and return the deepest operand instead of e, so the tree never
  * grows deeper than the limit (the error fails the compilation). */
@@ -209,7 +225,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %type <expr> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary primary
 %type <expr> when_opt default_opt
 %type <exprs> exprs
-%type <op> cmp_op
+%type <op> cmp_op fact_mods
 %type <ident> import_alias policy_opt with_opt fact_name let_name fn_name rules_name
 %type <str> string_opt because_opt extern_as
 %type <idents> idents level_list reqids satisfied_opt
@@ -418,19 +434,25 @@ fact_list
           f->span = span_join(@2, @6);
           diag_unpoison(ctx->diags, $2.name);
         } }
-  /* `name: TYPE unordered = ...;`: exempt from the monotonicity check */
-  | fact_list fact_name type T_IDENT default_opt string_opt ';'
+  /* `name: TYPE unordered likelihood = ...;`: modifiers (fact_mods) */
+  | fact_list fact_name type fact_mods default_opt string_opt ';'
       { $$ = $1;
-        if (strcmp($4, "unordered") != 0)
-          diag_error(ctx->diags, @4, "unknown fact modifier '%s' (the only one is `unordered`)", $4);
         if ($3) {
           FactDecl *f = AST_PUSH(ctx->arena, $$->facts, $$->fact_count);
           f->name = $2; f->type = $3; f->deflt = $5; f->doc = $6;
-          f->unordered = true; f->span = span_join(@2, @7);
+          f->unordered = ($4 & FACT_MOD_UNORDERED) != 0;
+          f->likelihood = ($4 & FACT_MOD_LIKELIHOOD) != 0;
+          f->span = span_join(@2, @7);
           diag_unpoison(ctx->diags, $2.name);
         } }
   | fact_list error
   | fact_list error ';'   { $$ = $1; yyerrok; }
+  ;
+
+/* A fact's modifiers, as a mask of FACT_MOD_* bits. */
+fact_mods
+  : T_IDENT             { $$ = fact_modifier(ctx, 0, $1, @1); }
+  | fact_mods T_IDENT   { $$ = fact_modifier(ctx, $1, $2, @2); }
   ;
 
 default_opt
@@ -564,7 +586,9 @@ req_items
   : %empty
       { $$ = ast_decl(ctx->arena, D_REQUIREMENT, @$); }
   | req_items req_item
-      { $$ = $1; *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
+      { $$ = $1;
+        if ($2.kind != RI_ATTR || $2.ident.name)
+          *AST_PUSH(ctx->arena, $$->items, $$->item_count) = $2; }
   | req_items error        { $$ = $1; $$->had_error = true; }
   | req_items error ';'    { $$ = $1; $$->had_error = true; yyerrok; }
   ;
@@ -594,6 +618,16 @@ req_item
       { $$ = (ReqItem){.kind = RI_PARTY, .span = @$, .ident = ident($2, @2)}; }
   | KW_DOC T_STRING ';'
       { $$ = (ReqItem){.kind = RI_DOC, .span = @$, .str = strlit($2, @2)}; }
+  /* `basis law "…";`, `confirmed_by third_party;`, `subject product;`: the
+   * words are not reserved (resolve.c checks them) */
+  | T_IDENT T_IDENT string_opt ';'
+      { $$ = (ReqItem){.kind = RI_ATTR, .span = @$, .ident = ident($1, @1),
+                       .value = ident($2, @2), .str = $3};
+        if (YYRECOVERING()) $$.ident.name = NULL; /* the rest of a broken item: dropped */ }
+  /* a word with no value: resolve.c says which item it is not */
+  | T_IDENT string_opt ';'
+      { $$ = (ReqItem){.kind = RI_ATTR, .span = @$, .ident = ident($1, @1), .str = $2};
+        if (YYRECOVERING()) $$.ident.name = NULL; }
   ;
 
 months
@@ -803,7 +837,7 @@ static const int expr_starts[] = {
 static const int type_starts[] = {
   KW_BOOL, KW_INT, KW_NUMBER, KW_STRING, KW_ENUM, KW_SET, T_IDENT};
 static const int req_item_starts[] = {
-  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC};
+  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT};
 /* Tokens that would only continue an expression already complete. */
 static const int continuations[] = {
   T_EQ, T_NE, T_LE, T_GE, '<', '>', KW_IN, KW_AND, KW_OR,

@@ -240,6 +240,25 @@ bool ipsf_eval_set_add(IpsfEval *ev, uint32_t fact, const char *value, IpsfError
 void ipsf_eval_evidence_present(IpsfEval *ev);
 bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id,
                             const char *method, IpsfError *err);
+/* Dated evidence (docs/sheets.md, "Evidence"): the method, and optionally
+ * the day it was confirmed and the last day it is valid, each
+ * "YYYY-MM-DD" or NULL.  The strings need not outlive the call.  A date
+ * that is not a calendar date, or an expiry before the date, is an error
+ * (IPSF_ERR_TYPE) naming the requirement. */
+typedef struct {
+  const char *method;
+  const char *date;
+  const char *expires;
+} IpsfEvidence;
+bool ipsf_eval_set_evidence_entry(IpsfEval *ev, const char *requirement_id,
+                                  const IpsfEvidence *evidence, IpsfError *err);
+/* The day statuses are decided on ("YYYY-MM-DD"): dated evidence older than
+ * its confirm line's period, or past its expiry, is IPSF_EXPIRED.  Set once
+ * per context (ipsf_eval_begin keeps it); the default is today in UTC, or
+ * the day of the environment's SOURCE_DATE_EPOCH when set, read by
+ * ipsf_eval_new.  ipsf_eval_as_of writes it into out[11]. */
+bool ipsf_eval_set_as_of(IpsfEval *ev, const char *date, IpsfError *err);
+void ipsf_eval_as_of(const IpsfEval *ev, char out[11]);
 
 /* Fill defaults, check that every required fact is set, run the code.
  * false with err on any evaluation error. */
@@ -247,7 +266,9 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err);
 
 /* ---- results (valid after a successful ipsf_eval_run) --------------------- */
 
-typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2 } IpsfStatus;
+/* EXPIRED: evidence of a strong enough method, but older than the confirm
+ * line's period or past its expiry on the as-of day. */
+typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2, IPSF_EXPIRED = 3 } IpsfStatus;
 
 uint32_t ipsf_eval_level(const IpsfEval *ev, uint32_t scale);
 const char *ipsf_eval_level_name(const IpsfEval *ev, uint32_t scale);
@@ -255,6 +276,13 @@ bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement);
 /* Required method name, or NULL if the requirement does not apply. */
 const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement);
 IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement);
+/* For a requirement met or expired by dated evidence: the last day the
+ * evidence counts (its date plus the period, or its expiry, the earlier),
+ * written into out[11]; false when the evidence gives neither. */
+bool ipsf_eval_due(const IpsfEval *ev, uint32_t requirement, char out[11]);
+/* For an expired requirement: "age" (older than the period) or "expiry"
+ * (past its expiry date); NULL otherwise.  A static string. */
+const char *ipsf_eval_expired_by(const IpsfEval *ev, uint32_t requirement);
 /* The chosen confirm line's period in months, 0 when it has none (or the
  * requirement does not apply). */
 uint32_t ipsf_eval_every_months(const IpsfEval *ev, uint32_t requirement);
@@ -408,6 +436,10 @@ typedef struct {
   unsigned jobs;            /* threads for JSON Lines; 0 or 1: the calling thread */
   size_t max_line_bytes;    /* a JSON Lines line (0: 16 MiB); longer: a limit record */
   size_t max_sheet_bytes;   /* a sheet file (0: 64 MiB); ipsf_runner_path */
+  /* The day dated evidence is decided on, "YYYY-MM-DD" (copied), or NULL:
+   * today (ipsf_eval_set_as_of).  Not a calendar date: ipsf_runner_new
+   * fails with IPSF_ERR_TYPE. */
+  const char *as_of;
   /* Set non-zero (by a signal handler: SIGINT, SIGTERM) to stop: no more
    * input is read, batches evaluated but not yet passed are dropped, and
    * the run ends after a whole record.  NULL: none.  Read, never written. */

@@ -101,7 +101,8 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
       !ALLOC(fact_set, words(pack->fact_count)) ||
       !ALLOC(fact_required, words(pack->fact_count)) ||
       !ALLOC(evidence, pack->requirement_count) || !ALLOC(slot_reset, pack->slot_count) ||
-      !state_new(ev)) {
+      !ALLOC(evidence_date, pack->requirement_count) ||
+      !ALLOC(evidence_expires, pack->requirement_count) || !state_new(ev)) {
     ipsf_eval_free(ev);
     return NULL;
   }
@@ -118,6 +119,9 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
     return NULL;
   }
   for (uint32_t k = 0; k < nargs; k++) ev->native_avalues[k] = &args[k];
+  for (uint32_t r = 0; r < pack->requirement_count; r++)
+    ev->evidence_date[r] = ev->evidence_expires[r] = IPSF_NO_DATE;
+  ev->as_of = ipsf_date_today();
   for (uint32_t f = 0; f < pack->fact_count; f++)
     if (pack->facts[f].default_const == IPSF_NONE)
       ev->fact_required[f / 64] |= UINT64_C(1) << (f % 64);
@@ -135,6 +139,8 @@ void ipsf_eval_free(IpsfEval *ev) {
   free(ev->state_reset);
   free(ev->slot_reset);
   free(ev->evidence);
+  free(ev->evidence_date);
+  free(ev->evidence_expires);
   free(ev->native_args);
   free(ev->native_avalues);
   ipsf_vm_scratch_free(ev);
@@ -146,7 +152,10 @@ void ipsf_eval_begin(IpsfEval *ev) {
   memset(ev->fact_set, 0, words(p->fact_count) * sizeof *ev->fact_set);
   /* IPSF_NONE is all ones */
   memset(ev->evidence, 0xFF, p->requirement_count * sizeof *ev->evidence);
-  ev->evidence_present = false;
+  if (ev->evidence_dated)
+    for (uint32_t r = 0; r < p->requirement_count; r++)
+      ev->evidence_date[r] = ev->evidence_expires[r] = IPSF_NO_DATE;
+  ev->evidence_present = ev->evidence_dated = false;
 }
 
 /* ---- setters ------------------------------------------------------------ */
@@ -335,21 +344,20 @@ bool ipsf_eval_set_add(IpsfEval *ev, uint32_t fact, const char *value, IpsfError
 
 void ipsf_eval_evidence_present(IpsfEval *ev) { ev->evidence_present = true; }
 
-bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id, const char *method,
-                            IpsfError *err) {
-  const IpsfPack *p = ev->pack;
-  ev->evidence_present = true;
-  uint32_t q = IPSF_NONE;
+/* The requirement named by an evidence key, or IPSF_NONE with err. */
+static uint32_t evidence_requirement(const IpsfPack *p, const char *requirement_id,
+                                     IpsfError *err) {
   if (requirement_id)
     for (uint32_t r = 0; r < p->requirement_count; r++)
-      if (strcmp(p->strings[p->requirements[r].id], requirement_id) == 0) {
-        q = r;
-        break;
-      }
-  if (q == IPSF_NONE)
-    return ipsf_fail(err, IPSF_ERR_TYPE,
-                     "evidence names requirement '%.200s', which the pack does not declare",
-                     requirement_id ? requirement_id : "(null)");
+      if (strcmp(p->strings[p->requirements[r].id], requirement_id) == 0) return r;
+  ipsf_fail(err, IPSF_ERR_TYPE,
+            "evidence names requirement '%.200s', which the pack does not declare",
+            requirement_id ? requirement_id : "(null)");
+  return IPSF_NONE;
+}
+
+static bool evidence_method(IpsfEval *ev, uint32_t q, const char *method, IpsfError *err) {
+  const IpsfPack *p = ev->pack;
   const IpsfViewpoint *vp = &p->viewpoints[p->requirements[q].viewpoint];
   if (method)
     for (uint32_t m = 0; m < vp->method_count; m++)
@@ -368,6 +376,55 @@ bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id, const char
                    p->strings[p->requirements[q].id], method ? method : "(null)",
                    p->strings[vp->name], list);
 }
+
+bool ipsf_eval_set_evidence(IpsfEval *ev, const char *requirement_id, const char *method,
+                            IpsfError *err) {
+  ev->evidence_present = true;
+  uint32_t q = evidence_requirement(ev->pack, requirement_id, err);
+  return q != IPSF_NONE && evidence_method(ev, q, method, err);
+}
+
+static bool evidence_date(const IpsfEval *ev, uint32_t q, const char *key, const char *text,
+                          int32_t *out, IpsfError *err) {
+  if (!text) return true;
+  if (ipsf_date_parse(text, out)) return true;
+  return ipsf_fail(err, IPSF_ERR_TYPE,
+                   "evidence for requirement %s: \"%s\" '%.40s' is not a calendar date "
+                   "(YYYY-MM-DD)",
+                   ev->pack->strings[ev->pack->requirements[q].id], key, text);
+}
+
+bool ipsf_eval_set_evidence_entry(IpsfEval *ev, const char *requirement_id,
+                                  const IpsfEvidence *e, IpsfError *err) {
+  ev->evidence_present = true;
+  uint32_t q = evidence_requirement(ev->pack, requirement_id, err);
+  if (q == IPSF_NONE || !evidence_method(ev, q, e ? e->method : NULL, err)) return false;
+  int32_t date = IPSF_NO_DATE, expires = IPSF_NO_DATE;
+  if (!evidence_date(ev, q, "date", e->date, &date, err) ||
+      !evidence_date(ev, q, "expires", e->expires, &expires, err))
+    return false;
+  if (date != IPSF_NO_DATE && expires != IPSF_NO_DATE && expires < date)
+    return ipsf_fail(err, IPSF_ERR_TYPE,
+                     "evidence for requirement %s: it expires (%s) before its date (%s)",
+                     ev->pack->strings[ev->pack->requirements[q].id], e->expires, e->date);
+  if (date != IPSF_NO_DATE || expires != IPSF_NO_DATE) {
+    ev->evidence_dated = true;
+    ev->evidence_date[q] = date;
+    ev->evidence_expires[q] = expires;
+  }
+  return true;
+}
+
+bool ipsf_eval_set_as_of(IpsfEval *ev, const char *date, IpsfError *err) {
+  int32_t day;
+  if (!ipsf_date_parse(date, &day))
+    return ipsf_fail(err, IPSF_ERR_TYPE, "as-of date '%.40s' is not a calendar date (YYYY-MM-DD)",
+                     date ? date : "(null)");
+  ev->as_of = day;
+  return true;
+}
+
+void ipsf_eval_as_of(const IpsfEval *ev, char out[11]) { ipsf_date_format(ev->as_of, out); }
 
 /* ---- running ------------------------------------------------------------ */
 
@@ -426,12 +483,54 @@ const char *ipsf_eval_method(const IpsfEval *ev, uint32_t requirement) {
   return p->strings[vp->methods[p->confirms[c].method]];
 }
 
-/* A requirement that does not apply has no status: IPSF_UNKNOWN. */
+/* The last day requirement r's evidence counts for the chosen confirm line
+ * (its date plus the line's period, or its expiry, whichever is earlier);
+ * IPSF_NO_DATE when the evidence has neither. */
+static int32_t due_day(const IpsfEval *ev, uint32_t r, const IpsfConfirm *cf, bool *by_age) {
+  int32_t due = IPSF_NO_DATE;
+  *by_age = false;
+  if (cf->every_months && ev->evidence_date[r] != IPSF_NO_DATE) {
+    due = ipsf_date_add_months(ev->evidence_date[r], cf->every_months);
+    *by_age = true;
+  }
+  int32_t exp = ev->evidence_expires[r];
+  if (exp != IPSF_NO_DATE && (due == IPSF_NO_DATE || exp < due)) {
+    due = exp;
+    *by_age = false;
+  }
+  return due;
+}
+
+/* A requirement that does not apply has no status: IPSF_UNKNOWN.  Evidence
+ * of a strong enough method counts from its date (evidence dated after
+ * as_of does not count yet) through its due day (due_day). */
 IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement) {
   if (!ev || !ev->evidence_present || !ipsf_eval_applies(ev, requirement)) return IPSF_UNKNOWN;
   uint32_t c = ev->req_confirm[requirement];
   if (c == IPSF_NONE) return IPSF_UNKNOWN;
   uint32_t given = ev->evidence[requirement];
-  if (given != IPSF_NONE && given >= ev->pack->confirms[c].method) return IPSF_MET;
-  return IPSF_UNMET;
+  if (given == IPSF_NONE || given < ev->pack->confirms[c].method) return IPSF_UNMET;
+  if (!ev->evidence_dated) return IPSF_MET;
+  if (ev->evidence_date[requirement] != IPSF_NO_DATE && ev->evidence_date[requirement] > ev->as_of)
+    return IPSF_UNMET;
+  bool by_age;
+  int32_t due = due_day(ev, requirement, &ev->pack->confirms[c], &by_age);
+  return due != IPSF_NO_DATE && ev->as_of > due ? IPSF_EXPIRED : IPSF_MET;
+}
+
+bool ipsf_eval_due(const IpsfEval *ev, uint32_t requirement, char out[11]) {
+  IpsfStatus st = ipsf_eval_status(ev, requirement);
+  if ((st != IPSF_MET && st != IPSF_EXPIRED) || !ev->evidence_dated) return false;
+  bool by_age;
+  int32_t due = due_day(ev, requirement, &ev->pack->confirms[ev->req_confirm[requirement]], &by_age);
+  if (due == IPSF_NO_DATE) return false;
+  ipsf_date_format(due, out);
+  return true;
+}
+
+const char *ipsf_eval_expired_by(const IpsfEval *ev, uint32_t requirement) {
+  if (ipsf_eval_status(ev, requirement) != IPSF_EXPIRED) return NULL;
+  bool by_age;
+  due_day(ev, requirement, &ev->pack->confirms[ev->req_confirm[requirement]], &by_age);
+  return by_age ? "age" : "expiry";
 }

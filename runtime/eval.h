@@ -9,6 +9,7 @@
 #ifndef IPSF_EVAL_H
 #define IPSF_EVAL_H
 
+#include "date.h"
 #include "pack.h"
 
 struct ipsf_eval {
@@ -38,6 +39,12 @@ struct ipsf_eval {
                             * (set by REQ, so a record costs O(viewpoints)) */
   uint32_t *evidence;      /* per requirement: method index given, IPSF_NONE */
   bool evidence_present;   /* the sheet had an evidence section */
+  /* Dated evidence (date.h day numbers, IPSF_NO_DATE when not given): when
+   * it was confirmed, and the last day it is valid.  Reset only when a
+   * dated entry was set (evidence_dated), so undated sheets pay nothing. */
+  int32_t *evidence_date, *evidence_expires;
+  bool evidence_dated;
+  int32_t as_of;           /* the day statuses are decided on; kept by begin */
   char *scratch;           /* strings made during evaluation (LOWER, natives) */
   size_t scratch_len, scratch_cap;
   /* CALLN's argument storage, sized for the pack's longest native

@@ -423,7 +423,8 @@ ARRAY_SECTION(rules, rule, "rules")
 /* A requirement: fixed fields, its refs (a list), more fixed fields. */
 #define REQUIREMENT_HEAD(F) F(u32, id) F(u32, title) F(u32, viewpoint)
 #define REQUIREMENT_TAIL(F) \
-  F(u32, party) F(u32, doc) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
+  F(u32, party) F(u32, doc) F(u32, basis) F(u32, citation) F(u32, confirmed_by) \
+  F(u32, subject) F(u32, first_confirm) F(u32, confirm_count) F(loc, loc)
 
 static void dump_requirement(Out *o, const IpsfRequirement *rec) {
   REQUIREMENT_HEAD(PUT_FIELD)
@@ -564,10 +565,19 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
                      "truncated file: %zu bytes, shorter than the %u-byte header", len,
                      HEADER_SIZE);
   uint32_t version = rd_u32(b + 8);
+#if IPSB_FORMAT_VERSION_MIN == IPSB_FORMAT_VERSION
+  if (version != IPSB_FORMAT_VERSION)
+    return ipsf_fail(err, IPSF_ERR_BYTECODE,
+                     "unsupported format version %u (this ipsfc reads %u: compile the pack "
+                     "again)",
+                     version, IPSB_FORMAT_VERSION);
+#else
   if (version < IPSB_FORMAT_VERSION_MIN || version > IPSB_FORMAT_VERSION)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
-                     "unsupported format version %u (this ipsfc reads %u to %u)", version,
-                     IPSB_FORMAT_VERSION_MIN, IPSB_FORMAT_VERSION);
+                     "unsupported format version %u (this ipsfc reads %u to %u: compile the "
+                     "pack again)",
+                     version, IPSB_FORMAT_VERSION_MIN, IPSB_FORMAT_VERSION);
+#endif
   if (len > IPSF_MAX_FILE_SIZE)
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "file too large: %zu bytes (the limit is %u)",
                      len, IPSF_MAX_FILE_SIZE);

@@ -26,11 +26,12 @@
 #define IPSF_NONE UINT32_MAX
 
 /* Bytecode format version: bump on any incompatible change.  Version 2
- * added the fused instructions (opcodes.h IPSF_FUSED): a version 1 pack
- * holds only plain instructions, which version 2 keeps with their numbers,
- * so the loader reads both; the writer writes IPSB_FORMAT_VERSION. */
-#define IPSB_FORMAT_VERSION 2u
-#define IPSB_FORMAT_VERSION_MIN 1u
+ * added the fused instructions (opcodes.h IPSF_FUSED); version 3 added a
+ * requirement's basis, citation, confirmed_by and subject, which changes
+ * the requirement record, so packs of versions 1 and 2 are refused (compile
+ * them again); the writer writes IPSB_FORMAT_VERSION. */
+#define IPSB_FORMAT_VERSION 3u
+#define IPSB_FORMAT_VERSION_MIN 3u
 
 /* Hard limits the loader enforces (and the compiler respects). */
 #define IPSF_MAX_STACK 256u      /* declared maximum stack depth */
@@ -143,6 +144,10 @@ typedef struct {
   uint32_t *refs;        /* strings */
   uint32_t party;        /* string or IPSF_NONE */
   uint32_t doc;          /* string or IPSF_NONE */
+  uint32_t basis;        /* string ("law", "regulation", "contract", "voluntary") or IPSF_NONE */
+  uint32_t citation;     /* string or IPSF_NONE: the basis's law, regulation or contract */
+  uint32_t confirmed_by; /* string (a role: "third_party", ...) or IPSF_NONE */
+  uint32_t subject;      /* string ("product", "organisation", "process") or IPSF_NONE */
   uint32_t first_confirm, confirm_count; /* contiguous range of confirms */
   IpsfLoc loc;
 } IpsfRequirement;

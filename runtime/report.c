@@ -5,11 +5,11 @@
  * the caller.  The JSON record's keys and their order are CLI.md's "eval
  * record"; consumers rely on them, so this file is their one definition:
  *
- *   sheet, line, device, profile,
+ *   sheet, line, device, profile, [as_of: when the sheet has evidence],
  *   pack {name, version, digest}, category {axis1, axis2},
  *   scales {every scale, pack order: name -> level},
  *   requirements [applying ones, pack order: {id, title, viewpoint, method,
- *                 every_months, refs, status}],
+ *                 every_months, refs, status, [expired], [due]}],
  *   viewpoints [pack order, those with an applying requirement],
  *   reasons {scale -> [matched rules, rule order, then otherwise]}  (explain)
  *
@@ -65,7 +65,10 @@ static const char *method_name(const IpsfEval *ev, uint32_t r) {
 }
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+  return s == IPSF_MET       ? "met"
+         : s == IPSF_UNMET   ? "unmet"
+         : s == IPSF_EXPIRED ? "expired"
+                             : "unknown";
 }
 
 static bool rule_hit(const IpsfEval *ev, uint32_t rule) {
@@ -161,6 +164,20 @@ static void jw_head(Jw *w, const IpsfRecordHead *h) {
   jw_str(w, "profile", h->profile);
 }
 
+/* basis {kind, citation}, confirmed_by, subject: each only when the
+ * requirement declares it (records of packs without them are unchanged). */
+static void jw_requirement_basis(Jw *w, const IpsfPack *p, const IpsfRequirement *q) {
+  if (q->basis != IPSF_NONE) {
+    jw_key(w, "basis");
+    jw_open(w, '{');
+    jw_str(w, "kind", ipsf_str(p, q->basis));
+    jw_str(w, "citation", q->citation != IPSF_NONE ? ipsf_str(p, q->citation) : NULL);
+    jw_close(w, '}');
+  }
+  if (q->confirmed_by != IPSF_NONE) jw_str(w, "confirmed_by", ipsf_str(p, q->confirmed_by));
+  if (q->subject != IPSF_NONE) jw_str(w, "subject", ipsf_str(p, q->subject));
+}
+
 static void jw_loc(Jw *w, const IpsfPack *p, IpsfLoc loc) {
   jw_key(w, "at");
   /* Built in a second buffer, so that the file name is escaped as part of
@@ -179,6 +196,11 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
   jw_item(w);
   jw_open(w, '{');
   jw_head(w, h);
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    jw_str(w, "as_of", day);
+  }
 
   jw_key(w, "pack");
   jw_open(w, '{');
@@ -223,7 +245,12 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
     jw_open(w, '[');
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(w, ipsf_str(p, q->refs[i]));
     jw_close(w, ']');
+    jw_requirement_basis(w, p, q);
     jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
+    const char *expired_by = ipsf_eval_expired_by(ev, r);
+    if (expired_by) jw_str(w, "expired", expired_by);
+    char due[11];
+    if (ipsf_eval_due(ev, r, due)) jw_str(w, "due", due);
     jw_close(w, '}');
   }
   jw_close(w, ']');
@@ -419,10 +446,15 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
     IpsfStatus st = ipsf_eval_status(ev, r);
     const char *color = !rep->color ? NULL
                         : st == IPSF_MET ? ANSI_GREEN
-                        : st == IPSF_UNMET ? ANSI_RED
+                        : st == IPSF_UNMET || st == IPSF_EXPIRED ? ANSI_RED
                                            : ANSI_DIM;
     cell(b, status_name(st), color, wst + 2);
     text_put(b, ipsf_str(p, q->title));
+    char due[11];
+    if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
+      ipsf_buf_printf(b, " (expired by %s: was due %s)", ipsf_eval_expired_by(ev, r), due);
+    else if (ipsf_eval_due(ev, r, due))
+      ipsf_buf_printf(b, " (due %s)", due);
     ipsf_buf_puts(b, "\n");
   }
 }
@@ -495,6 +527,13 @@ static void text_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead 
   const IpsfPack *p = ev->pack;
   text_head(b, r, h);
 
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    label(b, "as of", false);
+    ipsf_buf_puts(b, day);
+    ipsf_buf_puts(b, "\n");
+  }
   label(b, "category", false);
   uint32_t axes[2] = {p->axis1, p->axis2};
   for (int i = 0; i < 2; i++) {
@@ -723,6 +762,7 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     jw_open(&w, '[');
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(&w, ipsf_str(p, q->refs[i]));
     jw_close(&w, ']');
+    jw_requirement_basis(&w, p, q);
     jw_key(&w, "status");
     c->req_refs[r] = frag_end(b, off);
   }
@@ -743,6 +783,22 @@ static void put_level(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev, 
   else LIT(b, "null");
 }
 
+/* The "expired" and "due" keys of a requirement with dated evidence. */
+static void jsonl_dates(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
+  const char *expired_by = ipsf_eval_expired_by(ev, r);
+  if (expired_by) {
+    LIT(b, ",\"expired\":\"");
+    ipsf_buf_puts(b, expired_by);
+    LIT(b, "\"");
+  }
+  char due[11];
+  if (ipsf_eval_due(ev, r, due)) {
+    LIT(b, ",\"due\":\"");
+    ipsf_buf_put_fast(b, due, 10);
+    LIT(b, "\"");
+  }
+}
+
 /* The same bytes as json_record(compact, no reasons) + "\n". */
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
                                 const IpsfEval *ev) {
@@ -761,6 +817,13 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
   ipsf_buf_json_string(b, h->device);
   LIT(b, ",\"profile\":");
   ipsf_buf_json_string(b, h->profile);
+  if (ev->evidence_present) {
+    char day[11];
+    ipsf_eval_as_of(ev, day);
+    LIT(b, ",\"as_of\":\"");
+    ipsf_buf_put_fast(b, day, 10);
+    LIT(b, "\"");
+  }
   PUT(b, c->pack);
   if (p->axis1 == IPSF_NONE) LIT(b, "null");
   else put_level(b, c, ev, p->axis1);
@@ -787,9 +850,12 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     else LIT(b, ",\"every_months\":null");
     PUT(b, c->req_refs[r]);
     IpsfStatus st = ipsf_eval_status(ev, r);
-    if (st == IPSF_MET) LIT(b, "\"met\"}");
-    else if (st == IPSF_UNMET) LIT(b, "\"unmet\"}");
-    else LIT(b, "\"unknown\"}");
+    if (st == IPSF_MET) LIT(b, "\"met\"");
+    else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");
+    else if (st == IPSF_EXPIRED) LIT(b, "\"expired\"");
+    else LIT(b, "\"unknown\"");
+    if (ev->evidence_dated) jsonl_dates(b, ev, r);
+    LIT(b, "}");
   }
   LIT(b, "],\"viewpoints\":[");
   /* Viewpoints in pack order that have an applying requirement. */

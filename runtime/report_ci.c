@@ -63,7 +63,10 @@ static void xml_text(IpsfBuf *b, const char *s) {
 /* ---- what a record says -------------------------------------------------- */
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+  return s == IPSF_MET       ? "met"
+         : s == IPSF_UNMET   ? "unmet"
+         : s == IPSF_EXPIRED ? "expired"
+                             : "unknown";
 }
 
 static const char *scale_level(const IpsfEval *ev, uint32_t s) {
@@ -241,13 +244,15 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       ipsf_buf_puts(b, r->written ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
       ipsf_buf_json_string(b, ipsf_str(p, rq->id));
       ipsf_buf_printf(b, ",\"ruleIndex\":%u,\"level\":\"%s\"", (unsigned)q,
-                      st == IPSF_UNMET ? "error" : "warning");
+                      st == IPSF_UNKNOWN ? "warning" : "error");
       IpsfBuf m;
       ipsf_buf_init(&m);
       subject(&m, h);
       const char *method = ipsf_eval_method(ev, q);
       ipsf_buf_printf(&m, ": %s %s (%s): ", ipsf_str(p, rq->id), ipsf_str(p, rq->title),
-                      st == IPSF_UNMET ? "unmet" : "unknown, no evidence");
+                      st == IPSF_UNMET     ? "unmet"
+                      : st == IPSF_EXPIRED ? "expired: the evidence is too old or past its expiry"
+                                           : "unknown, no evidence");
       ipsf_buf_printf(&m, "needs %s", method ? method : "-");
       sarif_message(b, m.data ? m.data : "");
       ipsf_buf_free(&m);

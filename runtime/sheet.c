@@ -7,7 +7,9 @@
  *   "facts"     an object: fact name -> value (the base facts);
  *   "profiles"  an object: profile name -> object of facts that override
  *               the base facts for that profile;
- *   "evidence"  an object: requirement id -> confirmation method name.
+ *   "evidence"  an object: requirement id -> confirmation method name, or
+ *               an object {method, date, expires, issuer, accreditation,
+ *               certificate, scope} (dated evidence).
  * Anything else is an error: a misspelt "fact" must not silently leave the
  * facts at their defaults.  The readers (sheet_json.c, sheet_yaml.c) have
  * already refused duplicate keys, NaN, infinities and (YAML) nulls.
@@ -94,6 +96,39 @@ static bool has_nul(const json_t *s) { return strlen(json_string_value(s)) != js
 
 /* ---- shape --------------------------------------------------------------- */
 
+/* An evidence entry as an object (docs/sheets.md, "Evidence"): only
+ * "method" is required; every value is a string; "scope" is one of three
+ * words.  The dates are checked by ipsf_eval_set_evidence_entry, which
+ * knows the requirement to name. */
+static bool check_evidence_entry(const char *id, json_t *entry, IpsfError *err) {
+  static const char *const keys[] = {"method", "date", "expires", "issuer", "accreditation",
+                                     "certificate", "scope"};
+  const char *key;
+  json_t *v;
+  json_object_foreach(entry, key, v) {
+    size_t k = 0;
+    while (k < sizeof keys / sizeof *keys && strcmp(keys[k], key) != 0) k++;
+    if (k == sizeof keys / sizeof *keys)
+      return ipsf_fail(err, IPSF_ERR_TYPE,
+                       "evidence for '%s': unknown key '%s' (method, date, expires, issuer, "
+                       "accreditation, certificate, scope)",
+                       ipsf_shown_name(id).s, ipsf_shown_name(key).s);
+    if (!json_is_string(v) || has_nul(v))
+      return ipsf_fail(err, IPSF_ERR_TYPE, "evidence for '%s': \"%s\" must be a string, got %s",
+                       ipsf_shown_name(id).s, key, json_kind(v));
+    if (k == 6 && strcmp(json_string_value(v), "product") != 0 &&
+        strcmp(json_string_value(v), "organisation") != 0 &&
+        strcmp(json_string_value(v), "process") != 0)
+      return ipsf_fail(err, IPSF_ERR_TYPE,
+                       "evidence for '%s': scope '%s' is not product, organisation or process",
+                       ipsf_shown_name(id).s, ipsf_shown_name(json_string_value(v)).s);
+  }
+  if (!json_object_get(entry, "method"))
+    return ipsf_fail(err, IPSF_ERR_TYPE, "evidence for '%s' has no \"method\"",
+                     ipsf_shown_name(id).s);
+  return true;
+}
+
 static bool check_shape(json_t *doc, IpsfError *err) {
   if (!json_is_object(doc))
     return ipsf_fail(err, IPSF_ERR_TYPE, "a fact sheet must be an object with \"facts\"");
@@ -124,10 +159,14 @@ static bool check_shape(json_t *doc, IpsfError *err) {
       const char *id;
       json_t *m;
       json_object_foreach(v, id, m) {
-        if (!json_is_string(m) || has_nul(m))
+        if (json_is_object(m)) {
+          if (!check_evidence_entry(id, m, err)) return false;
+        } else if (!json_is_string(m) || has_nul(m)) {
           return ipsf_fail(err, IPSF_ERR_TYPE,
-                           "evidence for '%s' must be a method name (a string), got %s",
+                           "evidence for '%s' must be a method name (a string) or an object "
+                           "with a \"method\", got %s",
                            ipsf_shown_name(id).s, json_kind(m));
+        }
       }
     } else {
       return ipsf_fail(err, IPSF_ERR_TYPE,
@@ -245,7 +284,14 @@ bool ipsf_sheet_bind(IpsfEval *ev, json_t *doc, const char *profile,
     const char *id;
     json_t *m;
     json_object_foreach(evidence, id, m) {
-      if (!ipsf_eval_set_evidence(ev, id, json_string_value(m), err)) return false;
+      if (json_is_object(m)) {
+        IpsfEvidence e = {json_string_value(json_object_get(m, "method")),
+                          json_string_value(json_object_get(m, "date")),
+                          json_string_value(json_object_get(m, "expires"))};
+        if (!ipsf_eval_set_evidence_entry(ev, id, &e, err)) return false;
+      } else if (!ipsf_eval_set_evidence(ev, id, json_string_value(m), err)) {
+        return false;
+      }
     }
   }
   return true;

@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "worker.h"
 
 #define BATCH_BYTES (128u * 1024u)
@@ -61,6 +62,7 @@ struct ipsf_runner {
   IpsfWorkerConfig cfg;
   IpsfReportCache *cache;
   char *profile; /* owned copy */
+  char *as_of;   /* owned copy, or NULL */
   unsigned jobs;
   size_t max_sheet_bytes;
   const volatile sig_atomic_t *stop;
@@ -460,6 +462,7 @@ void ipsf_runner_free(IpsfRunner *r) {
   ipsf_views_free(&r->views);
   ipsf_report_cache_free(r->cache);
   free(r->profile);
+  free(r->as_of);
   free(r->recs);
   free(r);
 }
@@ -492,6 +495,15 @@ IpsfRunner *ipsf_runner_new(const IpsfPack *pack, const IpsfRunnerOptions *o, Ip
   r->user = o->user;
   if (o->profile && !(r->profile = strdup(o->profile))) goto nomem;
   r->cfg.profile = r->profile;
+  int32_t day;
+  if (o->as_of && !ipsf_date_parse(o->as_of, &day)) {
+    ipsf_runner_free(r);
+    ipsf_fail(err, IPSF_ERR_TYPE, "as-of date '%.40s' is not a calendar date (YYYY-MM-DD)",
+              o->as_of);
+    return NULL;
+  }
+  if (o->as_of && !(r->as_of = strdup(o->as_of))) goto nomem;
+  r->cfg.as_of = r->as_of;
   /* Without the cache, records are rendered piece by piece: the same bytes. */
   if (f == IPSF_OUT_JSONL && !none) r->cfg.reporter.cache = r->cache = ipsf_report_cache_new(pack);
   if (!ipsf_worker_init(&r->w, &r->cfg)) goto nomem;

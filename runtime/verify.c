@@ -496,8 +496,11 @@ static bool check_requirements(V *v) {
       return fail(v, "requirement %u: id string %u out of range (%u strings)", i, r->id,
                   p->string_count);
     const char *id = p->strings[r->id];
-    if (!opt_str_ok(p, r->title) || !opt_str_ok(p, r->party) || !opt_str_ok(p, r->doc))
-      return fail(v, "requirement %s: title, party or doc string out of range (%u strings)", id,
+    if (!opt_str_ok(p, r->title) || !opt_str_ok(p, r->party) || !opt_str_ok(p, r->doc) ||
+        !opt_str_ok(p, r->basis) || !opt_str_ok(p, r->citation) ||
+        !opt_str_ok(p, r->confirmed_by) || !opt_str_ok(p, r->subject))
+      return fail(v, "requirement %s: title, party, doc, basis, citation, confirmed_by or "
+                     "subject string out of range (%u strings)", id,
                   p->string_count);
     if (r->viewpoint >= p->viewpoint_count)
       return fail(v, "requirement %s: viewpoint %u out of range (%u viewpoints)", id,
@@ -1174,6 +1177,8 @@ static uint64_t report_cost(const IpsfPack *p) {
     for (uint32_t k = 0; k < vp->method_count; k++)
       if (slen(p, vp->methods[k]) > longest) longest = slen(p, vp->methods[k]);
     uint64_t e = slen(p, q->id) + slen(p, q->title) + slen(p, q->party) + slen(p, q->doc) +
+                 slen(p, q->basis) + slen(p, q->citation) + slen(p, q->confirmed_by) +
+                 slen(p, q->subject) +
                  slen(p, vp->name) + 2 * longest + slen(p, q->loc.file);
     for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 4);
     str = sat_add(str, e);

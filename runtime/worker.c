@@ -22,6 +22,7 @@ bool ipsf_worker_init(IpsfWorker *w, const IpsfWorkerConfig *cfg) {
   w->rep.written = 1;
   ipsf_buf_init(&w->out);
   w->ev = ipsf_eval_new(cfg->pack);
+  if (w->ev && cfg->as_of) ipsf_eval_set_as_of(w->ev, cfg->as_of, NULL);
   return w->ev != NULL;
 }
 

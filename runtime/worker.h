@@ -17,6 +17,7 @@ typedef struct {
   IpsfBindOptions bind;
   size_t max_line_bytes;  /* a JSON Lines line's limit, for its message */
   bool no_bytes;          /* render no record (views only: IPSF_RECORDS_NONE) */
+  const char *as_of;      /* "YYYY-MM-DD" (checked by the caller), NULL: today */
 } IpsfWorkerConfig;
 
 /* Counts of a run (or of one batch, summed in order). */

@@ -17,7 +17,8 @@
 #                    the comment line is written to PATH.
 #   ```console       commands and what they print.  A line `$ COMMAND`
 #                    runs COMMAND with sh in the working directory, with
-#                    `ipsfc` on PATH and NO_COLOR set; the lines after it,
+#                    `ipsfc` on PATH, NO_COLOR set and "today" pinned to
+#                    2026-06-01 (SOURCE_DATE_EPOCH); the lines after it,
 #                    up to the next `$ ` line or the end of the block, are
 #                    exactly what it must print (standard output and
 #                    standard error together).  It must exit 0, unless the
@@ -142,7 +143,8 @@ while IFS=$tab read -r action piece path line; do
     case $cmd in
     *"# exit "[0-9]*) want=${cmd##*# exit } ;;
     esac
-    (cd "$tmp/work" && PATH="$tmp/bin:$PATH" NO_COLOR=1 sh -c "$cmd" >"$tmp/out" 2>&1)
+    (cd "$tmp/work" && PATH="$tmp/bin:$PATH" NO_COLOR=1 SOURCE_DATE_EPOCH=1780272000 \
+      sh -c "$cmd" >"$tmp/out" 2>&1)
     rc=$?
     if [ "$rc" -ne "$want" ]; then
       fail "$where: \`$cmd\` exited $rc, not $want:"

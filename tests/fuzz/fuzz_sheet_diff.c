@@ -101,6 +101,11 @@ static void same_binding(void) {
   CHECK(fast->evidence_present == slow->evidence_present, "evidence presence differs");
   for (uint32_t q = 0; q < pack->requirement_count; q++)
     CHECK(fast->evidence[q] == slow->evidence[q], "evidence differs");
+  CHECK(fast->evidence_dated == slow->evidence_dated, "dated evidence differs");
+  for (uint32_t q = 0; fast->evidence_dated && q < pack->requirement_count; q++)
+    CHECK(fast->evidence_date[q] == slow->evidence_date[q] &&
+              fast->evidence_expires[q] == slow->evidence_expires[q],
+          "evidence dates differ");
 }
 
 /* Both contexts run to the same end. */

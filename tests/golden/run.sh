@@ -2,7 +2,9 @@
 # Golden end-to-end tests: each directory below with a `cmd` file is a case.
 #
 #   cmd       one shell command, run in the case's directory; `ipsfc` is the
-#             binary under test (on PATH), NO_COLOR is set
+#             binary under test (on PATH), NO_COLOR is set, and
+#             SOURCE_DATE_EPOCH pins "today" to 2026-06-01 (the default
+#             --as-of of records with dated evidence)
 #   expected  what it must print, byte for byte:
 #               <standard output>
 #               --- stderr
@@ -46,7 +48,7 @@ fi
 passed=0; failed=0
 for dir in $cases; do
   name=${dir#"$here"/}
-  actual=$(cd "$dir" && PATH="$bindir:$PATH" NO_COLOR=1 sh ./cmd >"$bindir/out" 2>"$bindir/err"; echo $?)
+  actual=$(cd "$dir" && PATH="$bindir:$PATH" NO_COLOR=1 SOURCE_DATE_EPOCH=1780272000 sh ./cmd >"$bindir/out" 2>"$bindir/err"; echo $?)
   { cat "$bindir/out"; echo "--- stderr"; cat "$bindir/err"; echo "--- exit $actual"; } >"$bindir/actual"
   if [ "${UPDATE:-0}" = 1 ]; then cp "$bindir/actual" "$dir/expected"; fi
   if [ -f "$dir/expected" ] && cmp -s "$bindir/actual" "$dir/expected"; then

@@ -23,6 +23,18 @@ import tempfile
 import jsonschema
 import yaml
 
+
+class Yaml12Loader(yaml.SafeLoader):
+    """PyYAML's safe loader without YAML 1.1 timestamps: ipsfc reads YAML
+    as the 1.2 core schema, where 2025-07-01 is a string (an evidence
+    date), not a datetime.date."""
+
+
+Yaml12Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 IPSFC = os.environ["IPSFC"]
 SHEET_ERRORS = {"type", "unknown_fact", "missing_fact"}
 
@@ -60,7 +72,7 @@ def eval_kinds(pack, sheets, tmp):
 def load_sheet(path):
     with open(path, encoding="utf-8") as f:
         if path.endswith((".yaml", ".yml")):
-            return [yaml.safe_load(f)]
+            return [yaml.load(f, Loader=Yaml12Loader)]
         if path.endswith(".jsonl"):
             return [json.loads(l) for l in f if l.strip()]
         return [json.load(f)]
@@ -128,8 +140,25 @@ def mutations(base, schema):
     ev = schema["properties"]["evidence"]["properties"]
     for rid, prop in list(ev.items())[:3]:
         s = copy.deepcopy(base)
-        s["evidence"] = {rid: prop["enum"][-1]}
+        methods = prop["anyOf"][0]["enum"]
+        s["evidence"] = {rid: methods[-1]}
         yield f"evidence {rid}", s, None
+        s = copy.deepcopy(base)
+        s["evidence"] = {rid: {"method": methods[-1], "date": "2025-01-10",
+                               "expires": "2027-01-10", "issuer": "Example Lab",
+                               "accreditation": "ISO/IEC 17025", "certificate": "C-1",
+                               "scope": "product"}}
+        yield f"dated evidence {rid}", s, None
+        for label, entry in [("no method", {"date": "2025-01-10"}),
+                             ("a date of the wrong shape", {"method": methods[-1], "date": "10/01/2025"}),
+                             ("a month 13", {"method": methods[-1], "expires": "2025-13-01"}),
+                             ("an unknown key", {"method": methods[-1], "valid": "yes"}),
+                             ("an unknown scope", {"method": methods[-1], "scope": "planet"}),
+                             ("an issuer not a string", {"method": methods[-1], "issuer": 7}),
+                             ("an unknown method", {"method": "no_such_method"})]:
+            s = copy.deepcopy(base)
+            s["evidence"] = {rid: entry}
+            yield f"dated evidence {rid} with {label}", s, None
         s = copy.deepcopy(base)
         s["evidence"] = {rid: 7}
         yield f"evidence {rid} not a string", s, None

@@ -183,7 +183,7 @@ uint32_t pb_req(IpsfPack *p, const char *id, uint32_t viewpoint, uint32_t line) 
   r->id = ids;
   r->title = title;
   r->viewpoint = viewpoint;
-  r->party = r->doc = IPSF_NONE;
+  r->party = r->doc = r->basis = r->citation = r->confirmed_by = r->subject = IPSF_NONE;
   r->first_confirm = p->confirm_count;
   r->loc = (IpsfLoc){file, line, 1};
   return p->requirement_count - 1;

@@ -471,7 +471,7 @@ Test(parser, message_wording) {
       {"rules r polcy first { }", "1:9: expected 'policy' or '{', found 'polcy'"},
       {"import ssf;", "1:8: expected a string, found 'ssf'"},
       {"requirement 5 \"x\" { }", "1:13: expected a requirement id, found '5'"},
-      {"requirement R \"x\" { bogus; }", "1:21: expected a requirement item or '}', found 'bogus'"},
+      {"requirement R \"x\" { 5; }", "1:21: expected a requirement item or '}', found '5'"},
       {"facts { a: }", "1:12: expected a type, found '}'"},
       {"let x = 1", "1:10: expected ';', found end of file"},
       {"let x = (1 + 2;", "1:15: expected ')', found ';'"},

@@ -164,6 +164,8 @@ static void setup(void) {
   pack = report_pack();
   ev = ipsf_eval_new(pack);
   cr_assert_not_null(ev);
+  /* records of sheets with evidence carry the as-of day: pin it */
+  cr_assert(ipsf_eval_set_as_of(ev, "2026-06-01", NULL));
   ipsf_buf_init(&buf);
   ndocs = 0;
 }
@@ -255,7 +257,8 @@ Test(report, jsonl_record) {
       "\"viewpoint\":\"in_operation\",\"method\":\"third_party_inspection\",\"every_months\":12,"
       "\"refs\":[\"IEC 62443-2-4\"],\"status\":\"unknown\"}],\"viewpoints\":[\"pre_operation\","
       "\"in_operation\"]}\n"
-      "{\"sheet\":\"devices/all.jsonl\",\"line\":7,\"device\":\"Cam\",\"profile\":null,\"pack\":"
+      "{\"sheet\":\"devices/all.jsonl\",\"line\":7,\"device\":\"Cam\",\"profile\":null,"
+      "\"as_of\":\"2026-06-01\",\"pack\":"
       "{\"name\":\"jp.example.report\",\"version\":\"1.0.0\",\"digest\":\"sha256:@DIGEST@\"},"
       "\"category\":{\"axis1\":\"serious\",\"axis2\":\"significant\"},\"scales\":{\"recovery\":"
       "\"serious\",\"economic\":\"significant\",\"assurance\":\"basic\"},\"requirements\":[{\"id\":"
@@ -330,6 +333,7 @@ Test(report, json_pretty_array) {
                 "    \"line\": null,\n"
                 "    \"device\": \"Cam\",\n"
                 "    \"profile\": null,\n"
+                "    \"as_of\": \"2026-06-01\",\n"
                 "    \"pack\": {\n"
                 "      \"name\": \"jp.example.report\",\n"
                 "      \"version\": \"1.0.0\",\n"
@@ -486,6 +490,7 @@ Test(report, text_blocks) {
       "    assurance  basic    test.ipsf:41:3\n"
       "\n"
       "cams.jsonl:2  Cam\n"
+      "  as of         2026-06-01\n"
       "  category      serious / significant\n"
       "  scales        recovery serious, economic significant, assurance basic\n"
       "  requirements\n"
@@ -507,6 +512,7 @@ Test(report, text_without_explain_and_nothing_applies) {
   IpsfRecordHead h = {"cam.json", 0, NULL, NULL};
   ipsf_report_record(&buf, &r, &h, ev);
   expect_output("cam.json\n"
+                "  as of         2026-06-01\n"
                 "  category      serious / significant\n"
                 "  scales        recovery serious, economic significant, assurance basic\n"
                 "  requirements  (no requirements apply)\n"
@@ -542,6 +548,7 @@ Test(report, text_color) {
   ipsf_report_error(&buf, &r, &h2, NULL, &e);
   expect_output(
       "\x1b[1mcam.json  Cam\x1b[0m\n"
+      "  as of         2026-06-01\n"
       "  category      \x1b[33mserious\x1b[0m / \x1b[33msignificant\x1b[0m\n"
       "  scales        recovery serious, economic significant, assurance basic\n"
       "  requirements\n"

@@ -644,7 +644,8 @@ Test(sheet_bind, shape_errors) {
   bind_fails("{\"evidence\":\"SH-01\"}", NULL, IPSF_ERR_TYPE,
              "\"evidence\" must be an object, got a string");
   bind_fails("{\"evidence\":{\"SH-01\":2}}", NULL, IPSF_ERR_TYPE,
-             "evidence for 'SH-01' must be a method name (a string), got an integer");
+             "evidence for 'SH-01' must be a method name (a string) or an object with a "
+             "\"method\", got an integer");
   bind_fails("{\"bad\\nkey\":1}", NULL, IPSF_ERR_TYPE,
              "unknown top-level key 'bad?key' (a sheet has device, facts, profiles, evidence)");
 }

@@ -357,7 +357,7 @@ static const Case cases[] = {
     {"truncated digest", NULL, b_truncate_digest, REJECT, "truncated file: the digest ends at"},
     {"bad magic", NULL, b_magic, REJECT, "bad magic"},
     {"garbage", NULL, b_garbage, REJECT, "bad magic"},
-    {"bad version", NULL, b_version, REJECT, "unsupported format version 7 (this ipsfc reads 1 to 2)"},
+    {"bad version", NULL, b_version, REJECT, "unsupported format version 7 (this ipsfc reads 3: compile the pack again)"},
     {"bad section count", NULL, b_section_count, REJECT, "bad section count 12"},
     {"section out of order", NULL, b_section_id, REJECT, "section table entry 3 has id 9"},
     {"section length", NULL, b_section_length, REJECT, "section 'strings' starts at byte"},
