@@ -7,7 +7,7 @@
 # review with `git diff examples`.
 # regenerate the "What version X changed" sections of examples/*/README.md
 cd "$(dirname "$0")/../.."
-declare -A C=([smart-home]=f4196a5 [building]=166e4f0 [factory]=88e8929 [healthcare]=9035e27 [mobility]=f40a22c [natives]=8634b26)
+declare -A C=([smart-home]=fdf649f350a69d7774ae21a7c80975ff705b029e [building]=fdf649f350a69d7774ae21a7c80975ff705b029e [factory]=88e8929 [healthcare]=9035e27 [mobility]=fdf649f350a69d7774ae21a7c80975ff705b029e [natives]=8634b26)
 for e in smart-home building factory healthcare mobility natives; do
   v=$(git show ${C[$e]}^:examples/$e/pack.ipsf | grep -o 'version "[0-9.]*"' | head -1 | cut -d'"' -f2)
   nv=$(grep -o 'version "[0-9.]*"' examples/$e/pack.ipsf | head -1 | cut -d'"' -f2)
