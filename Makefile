@@ -523,4 +523,4 @@ clean:
 	rm -rf build
 
 -include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) \
-  $(UNIT_OBJ:.o=.d) $(GEN_OBJ:.o=.d)
+  $(UNIT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/tests/security/mkrepro.d

@@ -41,9 +41,9 @@ static const char help[] =
     "Evaluate device fact sheets (JSON, JSON Lines, YAML; '-' reads JSON Lines\n"
     "from standard input) as 'ipsfc eval' does and summarise the fleet: the\n"
     "category matrix as a heatmap of (device, profile) records per cell, per\n"
-    "requirement and per viewpoint met/unmet/unknown counts, the devices of\n"
-    "each cell (the first 100 per cell listed, the rest counted), and every\n"
-    "error record (the first 1000 listed, the rest counted).  One\n"
+    "requirement and per viewpoint met/unmet/expired/unknown counts, the\n"
+    "devices of each cell (the first 100 per cell listed, the rest counted),\n"
+    "and every error record (the first 1000 listed, the rest counted).  One\n"
     "self-contained HTML page (no network; sorting and filtering by an inline\n"
     "script, readable without it), or the same summary as JSON.\n\n"
     "options:\n"
@@ -86,7 +86,7 @@ typedef struct {
 } ErrRec;
 
 typedef struct {
-  size_t n[4]; /* indexed by IpsfStatus, and IPSF_NOT_APPLICABLE */
+  size_t n[5]; /* indexed by IpsfStatus, and IPSF_NOT_APPLICABLE */
 } Tally;
 
 typedef struct {
@@ -133,7 +133,7 @@ static void add_record(Summary *s, const IpsfRunRecord *r) {
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(s->pack); q++) {
     uint8_t st = r->status[q] <= IPSF_NOT_APPLICABLE ? r->status[q] : IPSF_NOT_APPLICABLE;
     s->req[q].n[st]++;
-    unmet += st == IPSF_UNMET;
+    unmet += st == IPSF_UNMET || st == IPSF_EXPIRED; /* not met: counted with unmet */
     unknown += st == IPSF_UNKNOWN;
   }
   c->records++;
@@ -206,7 +206,7 @@ static Tally viewpoint_tally(const Summary *s, uint32_t v) {
   Tally t = {{0}};
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(s->pack); q++)
     if (ipsf_pack_requirement_viewpoint(s->pack, q) == v)
-      for (int k = 0; k < 4; k++) t.n[k] += s->req[q].n[k];
+      for (int k = 0; k < 5; k++) t.n[k] += s->req[q].n[k];
   return t;
 }
 
@@ -224,8 +224,8 @@ static void jkey(IpsfBuf *b, int indent, const char *k) {
 }
 
 static void jtally(IpsfBuf *b, const Tally *t, bool na) {
-  ipsf_buf_printf(b, "\"met\": %zu, \"unmet\": %zu, \"unknown\": %zu", t->n[IPSF_MET],
-                  t->n[IPSF_UNMET], t->n[IPSF_UNKNOWN]);
+  ipsf_buf_printf(b, "\"met\": %zu, \"unmet\": %zu, \"expired\": %zu, \"unknown\": %zu",
+                  t->n[IPSF_MET], t->n[IPSF_UNMET], t->n[IPSF_EXPIRED], t->n[IPSF_UNKNOWN]);
   if (na) ipsf_buf_printf(b, ", \"not_applicable\": %zu", t->n[IPSF_NOT_APPLICABLE]);
 }
 
@@ -478,15 +478,16 @@ static void html_heatmap(IpsfBuf *b, const Summary *s) {
 
 static void html_tally_cells(IpsfBuf *b, const Tally *t) {
   ipsf_buf_printf(b, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
-                     "<td class=\"n\">%zu</td>",
-                  t->n[IPSF_MET], t->n[IPSF_UNMET], t->n[IPSF_UNKNOWN],
+                     "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>",
+                  t->n[IPSF_MET], t->n[IPSF_UNMET], t->n[IPSF_EXPIRED], t->n[IPSF_UNKNOWN],
                   t->n[IPSF_NOT_APPLICABLE]);
 }
 
 static void html_requirements(IpsfBuf *b, const Summary *s) {
   const IpsfPack *p = s->pack;
   static const char head[] =
-      "<th class=\"n\">met</th><th class=\"n\">unmet</th><th class=\"n\">unknown</th>"
+      "<th class=\"n\">met</th><th class=\"n\">unmet</th><th class=\"n\">expired</th>"
+      "<th class=\"n\">unknown</th>"
       "<th class=\"n\">not applicable</th></tr></thead>\n<tbody>\n";
   ipsf_buf_puts(b, "<h2 id=\"reqs\">Requirements</h2>\n<table id=\"requirements\"><thead><tr>"
                    "<th>id</th><th>title</th><th>viewpoint</th>");

@@ -76,6 +76,6 @@ void ipsf_worker_batch(IpsfWorker *w, const char *path, const IpsfBatch *b);
 void ipsf_views_clear(IpsfViews *v);
 void ipsf_views_free(IpsfViews *v);
 /* The status byte of a requirement that does not apply (else an IpsfStatus). */
-#define IPSF_VIEW_NOT_APPLICABLE 3u
+#define IPSF_VIEW_NOT_APPLICABLE IPSF_NOT_APPLICABLE /* ipsf.h */
 
 #endif
