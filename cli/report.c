@@ -32,6 +32,7 @@
 
 #include "cli.h"
 #include "eval_stream.h"
+#include "escape.h"
 
 #define REPORT_DEVICES 100u /* records listed per cell */
 #define REPORT_ERRORS 1000u /* error records listed */
@@ -348,23 +349,7 @@ static void write_json(IpsfBuf *b, const Summary *s, const IpsfRunCounts *c) {
 
 /* ---- HTML -------------------------------------------------------------------------- */
 
-/* Text for an HTML element or a quoted attribute: & < > " ' escaped,
- * control characters (but tab and newline) as U+FFFD. */
-static void html(IpsfBuf *b, const char *s) {
-  if (!s) return;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    switch (*p) {
-    case '&': ipsf_buf_puts(b, "&amp;"); break;
-    case '<': ipsf_buf_puts(b, "&lt;"); break;
-    case '>': ipsf_buf_puts(b, "&gt;"); break;
-    case '"': ipsf_buf_puts(b, "&quot;"); break;
-    case '\'': ipsf_buf_puts(b, "&#39;"); break;
-    default:
-      if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) ipsf_buf_puts(b, "\xEF\xBF\xBD");
-      else ipsf_buf_put(b, (const char *)p, 1);
-    }
-  }
-}
+static void html(IpsfBuf *b, const char *s) { ipsf_escape_html(b, s); }
 
 /* JSON text inside <script>: <, >, & as \u escapes (they occur only in
  * strings), so that "</script>" or "<!--" in data cannot end the element. */

@@ -23,23 +23,10 @@
 #include <string.h>
 
 #include "doc.h"
+#include "escape.h"
 
-static void esc(IpsfBuf *b, const char *s) {
-  if (!s) return;
-  for (; *s; s++) {
-    unsigned char ch = (unsigned char)*s;
-    switch (ch) {
-    case '&': ipsf_buf_puts(b, "&amp;"); break;
-    case '<': ipsf_buf_puts(b, "&lt;"); break;
-    case '>': ipsf_buf_puts(b, "&gt;"); break;
-    case '"': ipsf_buf_puts(b, "&quot;"); break;
-    case '\'': ipsf_buf_puts(b, "&#39;"); break;
-    default:
-      if (ch < 0x20 || ch == 0x7f) ipsf_buf_puts(b, ch == '\n' || ch == '\t' ? " " : "");
-      else ipsf_buf_put(b, s, 1);
-    }
-  }
-}
+/* Everything from a pack or a sheet goes through escape.c's one HTML escaper. */
+static void esc(IpsfBuf *b, const char *s) { ipsf_escape_html(b, s); }
 
 /* <td>text</td>, "-" for none */
 static void td(IpsfBuf *b, const char *s) {

@@ -107,3 +107,19 @@ void ipsf_escape_file(FILE *f, const char *s, size_t len, unsigned flags) {
 void ipsf_escape_fputs(FILE *f, const char *s) {
   if (s) ipsf_escape_file(f, s, strlen(s), 0);
 }
+
+void ipsf_escape_html(IpsfBuf *b, const char *s) {
+  if (!s) return;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    switch (*p) {
+    case '&': ipsf_buf_puts(b, "&amp;"); break;
+    case '<': ipsf_buf_puts(b, "&lt;"); break;
+    case '>': ipsf_buf_puts(b, "&gt;"); break;
+    case '"': ipsf_buf_puts(b, "&quot;"); break;
+    case '\'': ipsf_buf_puts(b, "&#39;"); break;
+    default:
+      if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f) ipsf_buf_puts(b, "\xEF\xBF\xBD");
+      else ipsf_buf_put(b, (const char *)p, 1);
+    }
+  }
+}

@@ -42,6 +42,12 @@ size_t ipsf_escape_width(const char *s, size_t len, unsigned flags);
 
 /* s[0..len), escaped, appended to b / written to f. */
 void ipsf_escape_buf(IpsfBuf *b, const char *s, size_t len, unsigned flags);
+
+/* Text for an HTML element or a quoted attribute (the pages of `ipsfc doc`
+ * and `ipsfc report`): & < > " ' as entities, a control character but tab
+ * and newline as U+FFFD, so that no byte of a pack or sheet can open a
+ * tag, end an attribute or reach the page as a control.  NULL: nothing. */
+void ipsf_escape_html(IpsfBuf *b, const char *s);
 void ipsf_escape_file(FILE *f, const char *s, size_t len, unsigned flags);
 
 /* The same for a NUL-terminated string (NULL: nothing). */
