@@ -393,3 +393,19 @@ static void print_one(const Diags *d, const Diag *g, FILE *out, bool color) {
 void diags_print(const Diags *d, FILE *out, bool color) {
   for (size_t i = 0; i < d->count; i++) print_one(d, &d->items[i], out, color);
 }
+
+const char *sources_span_text(const SourceSet *s, Arena *arena, Span at) {
+  if (at.file == SPAN_NO_FILE) return "";
+  const char *src = s->items[at.file]->text;
+  char *out = arena_alloc(arena, at.end - at.start + 1);
+  size_t n = 0;
+  for (uint32_t i = at.start; i < at.end; i++) {
+    char ch = src[i];
+    if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    if (ch == ' ' && (n == 0 || out[n - 1] == ' ')) continue;
+    out[n++] = ch;
+  }
+  while (n && (out[n - 1] == ' ' || out[n - 1] == ';')) n--;
+  out[n] = '\0';
+  return out;
+}

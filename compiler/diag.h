@@ -10,6 +10,7 @@
 #ifndef IPSF_DIAG_H
 #define IPSF_DIAG_H
 
+#include "arena.h"
 #include "ipsfc_func.h"
 
 #include <stdbool.h>
@@ -47,6 +48,11 @@ uint32_t sources_add(SourceSet *s, const char *path, char *text, uint32_t len);
 /* 1-based line and column (bytes) of a byte offset. */
 void sources_line_col(const SourceSet *s, uint32_t file, uint32_t offset,
                       uint32_t *line, uint32_t *col);
+/* The source text of span `at` on one line, allocated in `arena`: line
+ * ends and tabs as spaces, runs of spaces as one, no trailing ';'.  ""
+ * for a span without a file.  (Expectations in test reports, conditions
+ * in guidelines.) */
+const char *sources_span_text(const SourceSet *s, Arena *arena, Span at);
 
 typedef enum { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;
 

@@ -300,19 +300,7 @@ bool doc_add_sheet(DocModel *m, const char *name, const char *text, size_t len, 
 
 /* An expression or text as written, on one line. */
 static const char *span_text(DocModel *m, Compilation *c, Span s) {
-  if (s.file == SPAN_NO_FILE) return "";
-  const char *src = c->sources.items[s.file]->text;
-  char *out = arena_alloc(&m->arena, s.end - s.start + 1);
-  size_t n = 0;
-  for (uint32_t i = s.start; i < s.end; i++) {
-    char ch = src[i];
-    if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
-    if (ch == ' ' && (n == 0 || out[n - 1] == ' ')) continue;
-    out[n++] = ch;
-  }
-  while (n && (out[n - 1] == ' ' || out[n - 1] == ';')) n--;
-  out[n] = '\0';
-  return out;
+  return sources_span_text(&c->sources, &m->arena, s);
 }
 
 static void enrich_facts(DocModel *m, Compilation *c) {

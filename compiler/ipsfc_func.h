@@ -78,6 +78,7 @@
 #define sources_free         ipsfc_sources_free
 #define sources_init         ipsfc_sources_init
 #define sources_line_col     ipsfc_sources_line_col
+#define sources_span_text    ipsfc_sources_span_text
 #define span_join            ipsfc_span_join
 #define suggest_add          ipsfc_suggest_add
 #define suggest_hint         ipsfc_suggest_hint

@@ -52,18 +52,7 @@ static const char *loc_at(Runner *r, IpsfLoc l) {
 
 /* An expectation as written, on one line, without its `;`. */
 static const char *span_text(Compilation *c, Span s) {
-  const char *src = c->sources.items[s.file]->text;
-  char *out = arena_alloc(&c->arena, s.end - s.start + 1);
-  size_t n = 0;
-  for (uint32_t i = s.start; i < s.end; i++) {
-    char ch = src[i];
-    if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
-    if (ch == ' ' && (n == 0 || out[n - 1] == ' ')) continue;
-    out[n++] = ch;
-  }
-  while (n && (out[n - 1] == ' ' || out[n - 1] == ';')) n--;
-  out[n] = '\0';
-  return out;
+  return sources_span_text(&c->sources, &c->arena, s);
 }
 
 /* The slot of a named FACT, LET or SCALE value, or IPSF_NONE. */
