@@ -334,6 +334,19 @@ static void requirements(DiffCtx *d, json_t *list) {
     const char *sn = vn == UINT32_MAX ? NULL : ipsf_pack_viewpoint_name(n, vn);
     if ((so == NULL) != (sn == NULL) || (so && strcmp(so, sn) != 0))
       item(d, list, "viewpoint_of", "changed", id, str_or_null(so), str_or_null(sn));
+    /* who confirms, on what basis */
+    static const struct {
+      const char *what;
+      const char *(*get)(const IpsfPack *, uint32_t);
+    } attrs[] = {{"basis", ipsf_pack_requirement_basis},
+                 {"citation", ipsf_pack_requirement_citation},
+                 {"confirmed_by", ipsf_pack_requirement_confirmed_by},
+                 {"subject", ipsf_pack_requirement_subject}};
+    for (size_t a = 0; a < sizeof attrs / sizeof *attrs; a++) {
+      const char *ao = attrs[a].get(o, r), *an = attrs[a].get(n, q);
+      if ((ao == NULL) != (an == NULL) || (ao && strcmp(ao, an) != 0))
+        item(d, list, attrs[a].what, "changed", id, str_or_null(ao), str_or_null(an));
+    }
     /* the catalog provisions it cites, one by one */
     json_t *ro = refs_of(o, r), *rn = refs_of(n, q);
     size_t k;

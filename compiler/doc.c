@@ -136,6 +136,26 @@ static void read_scales(DocModel *m, const IpsfPack *p) {
   }
 }
 
+/* Who acts, who confirms, on what basis, and what is confirmed, in one
+ * cell: "owner; confirmed by insurer; law: Act …, Art. 5; subject product"
+ * (NULL when the requirement says none of them). */
+static const char *party_and_basis(DocModel *m, const IpsfPack *p, const IpsfRequirement *q) {
+  const char *parts[4] = {NULL, NULL, NULL, NULL};
+  if (q->party != IPSF_NONE) parts[0] = ipsf_str(p, q->party);
+  if (q->confirmed_by != IPSF_NONE)
+    parts[1] = arena_printf(&m->arena, "confirmed by %s", ipsf_str(p, q->confirmed_by));
+  if (q->basis != IPSF_NONE)
+    parts[2] = q->citation != IPSF_NONE
+                   ? arena_printf(&m->arena, "%s: %s", ipsf_str(p, q->basis), ipsf_str(p, q->citation))
+                   : arena_printf(&m->arena, "basis %s", ipsf_str(p, q->basis));
+  if (q->subject != IPSF_NONE)
+    parts[3] = arena_printf(&m->arena, "subject %s", ipsf_str(p, q->subject));
+  const char *out = NULL;
+  for (int k = 0; k < 4; k++)
+    if (parts[k]) out = out ? arena_printf(&m->arena, "%s; %s", out, parts[k]) : parts[k];
+  return out;
+}
+
 static void read_requirements(DocModel *m, const IpsfPack *p) {
   m->viewpoint_count = p->viewpoint_count;
   m->viewpoints = arena_array(&m->arena, p->viewpoint_count + 1, sizeof(char *));
@@ -156,7 +176,7 @@ static void read_requirements(DocModel *m, const IpsfPack *p) {
     d->id = ipsf_str(p, q->id);
     d->title = ipsf_str(p, q->title);
     d->viewpoint = q->viewpoint < p->viewpoint_count ? m->viewpoints[q->viewpoint] : "?";
-    d->party = ipsf_str(p, q->party);
+    d->party = party_and_basis(m, p, q);
     d->doc = ipsf_str(p, q->doc);
     d->at = loc_text(m, p, q->loc);
     d->ref_count = q->ref_count;
@@ -309,6 +329,7 @@ static void enrich_facts(DocModel *m, Compilation *c) {
       if (strcmp(c->facts[f].name, m->facts[i].name) == 0) {
         Ty ty = c->facts[f].ty;
         m->facts[i].unordered = c->facts[f].decl->unordered;
+        m->facts[i].likelihood = c->facts[f].decl->likelihood;
         /* a named enum by its name; an anonymous one stays "enum" */
         if ((ty.kind == TY_ENUM || ty.kind == TY_SET) && symmap_get(&c->types, c->enums[ty.enum_id].name))
           m->facts[i].type = arena_printf(&m->arena, "%s%s", ty.kind == TY_SET ? "set of " : "",

@@ -43,6 +43,7 @@ typedef struct {
   const char **values;                   /* enum and set of enum: allowed values in order */
   size_t value_count;
   bool unordered;
+  bool likelihood; /* `likelihood`: kept out of the axes (from source) */
 } DocFact;
 
 typedef struct {

@@ -307,6 +307,7 @@ static void facts_types(const DocModel *m, IpsfBuf *b) {
     esc(b, f->type);
     ipsf_buf_puts(b, "</code>");
     if (f->unordered) ipsf_buf_puts(b, " <em>unordered</em>");
+    if (f->likelihood) ipsf_buf_puts(b, " <em>likelihood</em>");
     ipsf_buf_puts(b, "</td><td>");
     for (size_t k = 0; k < f->value_count; k++) {
       ipsf_buf_puts(b, k ? ", <code>" : "<code>");
@@ -372,7 +373,7 @@ static void rules(const DocModel *m, IpsfBuf *b) {
 static void requirements(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "<h2 id=\"requirements\">Requirements</h2>\n<table id=\"requirements-table\">"
                    "<tr><th>id</th><th>title</th><th>viewpoint</th><th>applies when</th>"
-                   "<th>confirm</th><th>party</th><th>refs</th></tr>\n");
+                   "<th>confirm</th><th>party and basis</th><th>refs</th></tr>\n");
   for (size_t i = 0; i < m->req_count; i++) {
     const DocReq *r = &m->reqs[i];
     ipsf_buf_puts(b, "<tr>");

@@ -161,7 +161,7 @@ static void per_cell(const DocModel *m, IpsfBuf *b) {
 }
 
 static void requirements(const DocModel *m, IpsfBuf *b) {
-  ipsf_buf_puts(b, "## Requirements\n\n| id | title | viewpoint | applies when | confirm | party "
+  ipsf_buf_puts(b, "## Requirements\n\n| id | title | viewpoint | applies when | confirm | party and basis "
                    "| refs |\n|---|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < m->req_count; i++) {
     const DocReq *r = &m->reqs[i];
@@ -249,7 +249,10 @@ static void facts_types(const DocModel *m, IpsfBuf *b) {
     cell(b, f->name);
     ipsf_buf_puts(b, " ");
     md(b, f->type);
-    ipsf_buf_puts(b, f->unordered ? " (unordered) |" : " |");
+    ipsf_buf_puts(b, f->unordered && f->likelihood ? " (unordered, likelihood) |"
+                     : f->unordered                ? " (unordered) |"
+                     : f->likelihood               ? " (likelihood) |"
+                                                   : " |");
     values(b, f->values, f->value_count);
     if (f->deflt) cell(b, f->deflt);
     else ipsf_buf_puts(b, " *required* |");

@@ -148,6 +148,14 @@ const char *ipsf_pack_viewpoint_name(const IpsfPack *pack, uint32_t viewpoint);
 uint32_t ipsf_pack_requirement_count(const IpsfPack *pack);
 const char *ipsf_pack_requirement_id(const IpsfPack *pack, uint32_t requirement);
 const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requirement);
+/* Who confirms, on what basis (docs/language.md): `basis` ("law",
+ * "regulation", "contract", "voluntary") and its citation, `confirmed_by`
+ * (a role), `subject` ("product", "organisation", "process"); NULL when
+ * the requirement does not say.  The pack's strings. */
+const char *ipsf_pack_requirement_basis(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_citation(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_confirmed_by(const IpsfPack *pack, uint32_t requirement);
+const char *ipsf_pack_requirement_subject(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
 /* The catalog provisions a requirement cites, as records carry them

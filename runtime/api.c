@@ -97,6 +97,16 @@ const char *ipsf_pack_requirement_title(const IpsfPack *p, uint32_t r) {
   return r < p->requirement_count ? ipsf_str(p, p->requirements[r].title) : NULL;
 }
 
+#define REQUIREMENT_STRING(field)                                                   \
+  const char *ipsf_pack_requirement_##field(const IpsfPack *p, uint32_t r) {        \
+    return p && r < p->requirement_count ? ipsf_str(p, p->requirements[r].field) : NULL; \
+  }
+REQUIREMENT_STRING(basis)
+REQUIREMENT_STRING(citation)
+REQUIREMENT_STRING(confirmed_by)
+REQUIREMENT_STRING(subject)
+#undef REQUIREMENT_STRING
+
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *p, uint32_t r) {
   return r < p->requirement_count ? p->requirements[r].viewpoint : IPSF_NONE;
 }

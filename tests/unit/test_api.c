@@ -191,3 +191,24 @@ Test(api, evaluator_jsonl) {
   ipsf_evaluator_free(e);
   ipsf_pack_free(p);
 }
+
+/* Who confirms, on what basis: the requirement's strings, NULL when not
+ * said, and NULL out of range. */
+Test(api, requirement_basis) {
+  IpsfError err;
+  IpsfPack *b = pb_sample();
+  b->requirements[0].basis = pb_str(b, "law");
+  b->requirements[0].citation = pb_str(b, "Example Act, Art. 5");
+  b->requirements[0].confirmed_by = pb_str(b, "insurer");
+  b->requirements[0].subject = pb_str(b, "product");
+  IpsfPack *p = pb_load(b, &err);
+  cr_assert(p, "%s", err.message);
+  cr_expect_str_eq(ipsf_pack_requirement_basis(p, 0), "law");
+  cr_expect_str_eq(ipsf_pack_requirement_citation(p, 0), "Example Act, Art. 5");
+  cr_expect_str_eq(ipsf_pack_requirement_confirmed_by(p, 0), "insurer");
+  cr_expect_str_eq(ipsf_pack_requirement_subject(p, 0), "product");
+  cr_expect_null(ipsf_pack_requirement_basis(p, 1));
+  cr_expect_null(ipsf_pack_requirement_subject(p, 1));
+  cr_expect_null(ipsf_pack_requirement_basis(p, 99));
+  ipsf_pack_free(p);
+}
