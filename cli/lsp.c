@@ -26,7 +26,7 @@ static const char help[] =
     "      --stdio         accepted for editors that pass it (the default)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 after shutdown and exit; 1 if the client left without them;\n"
-    "2 usage.\n\n"
+    "2 usage; 4 standard output cannot be written.\n\n"
     "example (what an editor runs; docs/editors.md sets up Neovim and VS Code):\n"
     "  ipsfc lsp -I vendor/modules\n";
 
@@ -62,7 +62,12 @@ int cmd_lsp(int argc, char **argv) {
   else
     have_cache = false;
   LspOptions opt = {dirs.items, dirs.count, have_cache ? cache : NULL};
-  int code = lsp_serve(STDIN_FILENO, STDOUT_FILENO, &opt);
+  int werr = 0;
+  int code = lsp_serve(STDIN_FILENO, STDOUT_FILENO, &opt, &werr);
   strlist_free(&dirs);
+  if (werr) { /* the editor can no longer hear us: say so, as every verb does */
+    cli_write_error(werr);
+    return EXIT_INTERNAL;
+  }
   return code;
 }

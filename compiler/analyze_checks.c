@@ -564,10 +564,27 @@ void ipsfc_an_check_monotone(An *a, uint32_t si, Undecided *u) {
 
 /* ---- requirements ------------------------------------------------------------------------ */
 
-static bool confirm_stronger(const ConfirmSym *x, const ConfirmSym *y) {
+bool ipsfc_an_confirm_stronger(const ConfirmSym *x, const ConfirmSym *y) {
   if (x->method != y->method) return x->method > y->method;
   if ((x->every != 0) != (y->every != 0)) return x->every != 0;
   return x->every != 0 && x->every < y->every;
+}
+
+bool ipsfc_an_conj_chosen(ConjB *b, const ReqSym *r, size_t k) {
+  const ConfirmSym *cf = &r->confirms[k];
+  ipsfc_an_conj_add(b, r->applies, true);
+  ipsfc_an_conj_add(b, cf->when, true);
+  bool possible = true;
+  for (size_t l = 0; l < r->confirm_count; l++) {
+    if (l == k) continue;
+    const ConfirmSym *o = &r->confirms[l];
+    /* an earlier line wins a tie: it beats k unless k is stronger */
+    bool beats = l < k ? !ipsfc_an_confirm_stronger(cf, o) : ipsfc_an_confirm_stronger(o, cf);
+    if (!beats) continue;
+    if (!o->when) possible = false;
+    ipsfc_an_conj_add(b, o->when, false);
+  }
+  return possible;
 }
 
 void ipsfc_an_check_requirement(An *a, uint32_t ri) {
@@ -619,17 +636,7 @@ void ipsfc_an_check_requirement(An *a, uint32_t ri) {
   for (size_t k = 0; k < r->confirm_count; k++) {
     const ConfirmSym *cf = &r->confirms[k];
     ipsfc_an_conj_init(&b, &a->c->arena, r->confirm_count + 2);
-    ipsfc_an_conj_add(&b, r->applies, true);
-    ipsfc_an_conj_add(&b, cf->when, true);
-    bool impossible = false;
-    for (size_t l = 0; l < r->confirm_count; l++) {
-      if (l == k) continue;
-      const ConfirmSym *o = &r->confirms[l];
-      bool beats = l < k ? !confirm_stronger(cf, o) : confirm_stronger(o, cf);
-      if (!beats) continue;
-      if (!o->when) impossible = true;
-      ipsfc_an_conj_add(&b, o->when, false);
-    }
+    bool impossible = !ipsfc_an_conj_chosen(&b, r, k);
     if (!impossible && ipsfc_an_search_conj(a, &b.q) == S_FOUND) continue;
     if (!impossible && !exact_none(a, deps, &u, "confirm lines")) continue;
     ipsfc_an_finding(a, cf->span, "IPSF-W109", NULL,

@@ -234,6 +234,14 @@ IPSFC_FUNC void ipsfc_an_conj_init(ConjB *b, Arena *ar, size_t cap);
 IPSFC_FUNC void ipsfc_an_conj_add(ConjB *b, const Expr *e, bool pol);
 
 /* analyze_checks.c */
+/* The VM's order of strength of confirm lines: a stronger method, then a
+ * period over none, then a shorter period. */
+IPSFC_FUNC bool ipsfc_an_confirm_stronger(const ConfirmSym *x, const ConfirmSym *y);
+/* Add to b (initialised by the caller, with its own conditions) what makes
+ * confirm line k of r the chosen one: r applies, line k matches, and no
+ * line the VM prefers matches.  False when a preferred line always matches
+ * (line k can never be chosen; b is then incomplete). */
+IPSFC_FUNC bool ipsfc_an_conj_chosen(ConjB *b, const ReqSym *r, size_t k);
 IPSFC_FUNC void ipsfc_an_finding(An *a, Span at, const char *code, char *sheet, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 5, 6)))

@@ -42,12 +42,6 @@ static Expr *scale_is(Arena *ar, const ScaleSym *s, uint32_t scale, uint32_t lev
   return eq;
 }
 
-/* The VM's order of strength (analyze_checks.c's confirm_stronger). */
-static bool stronger(const ConfirmSym *x, const ConfirmSym *y) {
-  if (x->method != y->method) return x->method > y->method;
-  if ((x->every != 0) != (y->every != 0)) return x->every != 0;
-  return x->every != 0 && x->every < y->every;
-}
 
 /* One question: is there an input satisfying b (with every scale
  * reached)?  MX_ALWAYS yes, MX_NEVER no (exactly), MX_UNKNOWN cannot tell. */
@@ -184,25 +178,14 @@ static void analyse_req(An *a, uint32_t ri, Expr *const cell[2], const uint32_t 
     ipsfc_an_conj_init(&b, &c->arena, r->confirm_count + 4);
     ipsfc_an_conj_add(&b, cell[0], true);
     ipsfc_an_conj_add(&b, cell[1], true);
-    ipsfc_an_conj_add(&b, r->applies, true);
-    ipsfc_an_conj_add(&b, cf->when, true);
-    bool impossible = false;
-    for (size_t l = 0; l < r->confirm_count; l++) {
-      if (l == k) continue;
-      const ConfirmSym *o = &r->confirms[l];
-      bool beats = l < k ? !stronger(cf, o) : stronger(o, cf);
-      if (!beats) continue;
-      if (!o->when) impossible = true;
-      ipsfc_an_conj_add(&b, o->when, false);
-    }
-    if (impossible) continue;
+    if (!ipsfc_an_conj_chosen(&b, r, k)) continue;
     int s = ask(a, &b, all_scales, exact);
     if (s == MX_UNKNOWN) out->lines_exact = false;
     if (s != MX_ALWAYS) continue;
     out->lines |= UINT64_C(1) << k;
-    if (out->weakest == UINT32_MAX || stronger(&r->confirms[out->weakest], cf))
+    if (out->weakest == UINT32_MAX || ipsfc_an_confirm_stronger(&r->confirms[out->weakest], cf))
       out->weakest = (uint32_t)k;
-    if (out->strongest == UINT32_MAX || stronger(cf, &r->confirms[out->strongest]))
+    if (out->strongest == UINT32_MAX || ipsfc_an_confirm_stronger(cf, &r->confirms[out->strongest]))
       out->strongest = (uint32_t)k;
   }
 }

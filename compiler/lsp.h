@@ -123,8 +123,10 @@ void lsp_run_due(LspServer *s, bool all);
 void lsp_set_time(LspServer *s, int64_t now_ms);
 /* True once `exit` was received; *code is the process's exit status. */
 bool lsp_exited(const LspServer *s, int *code);
-/* Serve on file descriptors until exit or end of input; the exit status. */
-int lsp_serve(int in_fd, int out_fd, const LspOptions *opt);
+/* Serve on file descriptors until exit or end of input; the exit status.
+ * A write to out_fd that fails stops the server: *write_errno gets its
+ * errno (0 when every write went through), for the caller to report. */
+int lsp_serve(int in_fd, int out_fd, const LspOptions *opt, int *write_errno);
 
 /* Sending (lsp_rpc.c); each takes ownership of the json_t it is given. */
 void lsp_send(LspServer *s, json_t *msg);

@@ -295,6 +295,7 @@ static int64_t monotonic_ms(void) {
 typedef struct {
   int fd;
   bool failed;
+  int err; /* errno of the failed write */
 } FdOut;
 
 static void fd_write(void *ctx, const char *data, size_t len) {
@@ -304,6 +305,7 @@ static void fd_write(void *ctx, const char *data, size_t len) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       o->failed = true;
+      o->err = n < 0 ? errno : EIO;
       break;
     }
     data += n;
@@ -311,8 +313,8 @@ static void fd_write(void *ctx, const char *data, size_t len) {
   }
 }
 
-int lsp_serve(int in_fd, int out_fd, const LspOptions *opt) {
-  FdOut out = {out_fd, false};
+int lsp_serve(int in_fd, int out_fd, const LspOptions *opt, int *write_errno) {
+  FdOut out = {out_fd, false, 0};
   LspServer *s = lsp_new(opt, fd_write, &out);
   char buf[65536];
   int code = 1;
@@ -334,7 +336,7 @@ int lsp_serve(int in_fd, int out_fd, const LspOptions *opt) {
     if (lsp_exited(s, &code) || out.failed) break;
   }
   lsp_exited(s, &code);
-  if (out.failed) code = 1;
+  *write_errno = out.failed ? out.err : 0;
   lsp_free(s);
   return code;
 }

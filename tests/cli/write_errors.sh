@@ -40,7 +40,7 @@ expect_write_error() {
 
 expect_write_error "--help" "$IPSFC" --help
 expect_write_error "--version" "$IPSFC" --version
-for verb in compile check eval test fmt disasm inspect schema keygen sign verify; do
+for verb in compile check eval test fmt disasm inspect schema report doc diff lsp keygen sign verify; do
   expect_write_error "$verb --help" "$IPSFC" $verb --help
 done
 expect_write_error "check --format json" "$IPSFC" check --format json "$ex/pack.ipsf"
@@ -57,6 +57,18 @@ expect_write_error "inspect" "$IPSFC" inspect "$d/p.ipsb"
 expect_write_error "inspect --format json" "$IPSFC" inspect --format json "$d/p.ipsb"
 expect_write_error "schema" "$IPSFC" schema "$d/p.ipsb"
 expect_write_error "verify" "$IPSFC" verify "$d/s.ipsb" --pubkey "$d/test.pub"
+expect_write_error "report" "$IPSFC" report "$ex/pack.ipsf" "$ex/devices/smart-plug.json"
+expect_write_error "report --format json --jobs 2" "$IPSFC" report --format json --jobs 2 "$d/p.ipsb" "$ex/devices/registry.jsonl"
+expect_write_error "doc" "$IPSFC" doc "$ex/pack.ipsf"
+expect_write_error "doc --format markdown" "$IPSFC" doc --format markdown "$d/p.ipsb"
+expect_write_error "diff" "$IPSFC" diff "$ex/pack.ipsf" "$ex/pack.ipsf" "$ex/devices/smart-plug.json"
+expect_write_error "diff --format json" "$IPSFC" diff --format json "$ex/pack.ipsf" "$ex/pack.ipsf"
+# the language server answering an editor's initialize
+lsp_init() {
+  msg='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}'
+  printf 'Content-Length: %d\r\n\r\n%s' ${#msg} "$msg" | "$IPSFC" lsp
+}
+expect_write_error "lsp" lsp_init
 expect_write_error "sign" "$IPSFC" sign "$d/p.ipsb" --key "$d/test.key" -o "$d/signed.ipsb"
 n=0
 keygen() { n=$((n + 1)); "$IPSFC" keygen "$d/kg$n"; }
