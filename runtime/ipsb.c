@@ -5,11 +5,12 @@
  * integers little-endian):
  *
  *   magic "\x89IPSB\r\n\x1a" (8 bytes)  u32 format version  u32 section count
- *     (13, or 14 when the pack has native functions)
- *   section table: count x { u32 id, u32 offset, u32 length }, ids 1..count
- *     in order, the sections contiguous from the end of the table
- *   the sections: meta, strings, enums, consts, slots, facts, scales, rules,
- *     viewpoints, requirements, confirms, code, lines [, natives]
+ *   section table: count x { u32 id, u32 offset, u32 length }, ids in
+ *     increasing order, the sections contiguous from the end of the table
+ *   the required sections, ids 1..13: meta, strings, enums, consts, slots,
+ *     facts, scales, rules, viewpoints, requirements, confirms, code, lines
+ *   then the optional sections (ids 14 and up: natives, ...), each written
+ *     only when the pack has something to put in it
  *   32 bytes: SHA-256 of every byte before it
  *   optionally, a signature trailer (100 bytes): "SIG1", the signer's
  *     Ed25519 public key (32), the signature (64) over
@@ -55,7 +56,8 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(META, meta) X(STRINGS, strings) X(ENUMS, enums) X(CONSTS, consts) X(SLOTS, slots)      \
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
-  X(NATIVES, natives) /* optional: written only when the pack has natives */
+  /* optional sections from here: present_<name>(pack) says whether one is written */ \
+  X(NATIVES, natives)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -65,7 +67,12 @@ enum {
   SEC__END
 };
 #define SEC_COUNT (SEC__END - 1)
-#define SEC_COUNT_PLAIN (SEC_NATIVES - 1) /* a pack without natives */
+/* Sections before SEC_NATIVES are in every pack, in id order; the optional
+ * ones follow, each only when the pack has something to put in it, so a
+ * pack that uses no optional feature has the same bytes (and digest) as
+ * before the feature existed. */
+#define SEC_FIRST_OPTIONAL SEC_NATIVES
+#define SEC_COUNT_PLAIN (SEC_FIRST_OPTIONAL - 1)
 #define HEADER_SIZE (8u + 4u + 4u)
 #define TABLE_SIZE(count) ((count) * 12u)
 #define DIGEST_SIZE 32u
@@ -492,15 +499,33 @@ static void load_natives(In *in, IpsfPack *p) {
   }
 }
 
-/* The section table of the format: id -> name and the pair. */
+/* Whether an optional section is written (required ones always are). */
+static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
+#define present_meta NULL
+#define present_strings NULL
+#define present_enums NULL
+#define present_consts NULL
+#define present_slots NULL
+#define present_facts NULL
+#define present_scales NULL
+#define present_rules NULL
+#define present_viewpoints NULL
+#define present_requirements NULL
+#define present_confirms NULL
+#define present_code NULL
+#define present_lines NULL
+
+/* The section table of the format: id -> name, the pair, and (optional
+ * sections only) whether the pack has one. */
 typedef struct {
   const char *name;
   void (*dump)(Out *o, const IpsfPack *p);
   void (*load)(In *in, IpsfPack *p);
+  bool (*present)(const IpsfPack *p);
 } Section;
 
 static const Section sections[SEC__END] = {
-#define SEC_ROW(ID, name) [SEC_##ID] = {#name, dump_##name, load_##name},
+#define SEC_ROW(ID, name) [SEC_##ID] = {#name, dump_##name, load_##name, present_##name},
     IPSB_SECTIONS(SEC_ROW)
 #undef SEC_ROW
 };
@@ -516,23 +541,25 @@ bool ipsb_write(IpsfPack *pack, uint8_t **out, size_t *out_len) {
   if (!sodium_ready()) o.failed = true;
   put_bytes(&o, ipsb_magic, sizeof ipsb_magic);
   put_u32(&o, IPSB_FORMAT_VERSION);
-  int nsec = pack->native_count ? SEC_COUNT : SEC_COUNT_PLAIN;
+  int ids[SEC__END], nsec = 0;
+  for (int id = 1; id <= SEC_COUNT; id++)
+    if (id < SEC_FIRST_OPTIONAL || sections[id].present(pack)) ids[nsec++] = id;
   put_u32(&o, (uint32_t)nsec);
   size_t table = o.len;
-  for (int id = 1; id <= nsec; id++) {
-    put_u32(&o, (uint32_t)id);
+  for (int i = 0; i < nsec; i++) {
+    put_u32(&o, (uint32_t)ids[i]);
     put_u32(&o, 0); /* offset and length, filled below */
     put_u32(&o, 0);
   }
-  for (int id = 1; id <= nsec; id++) {
+  for (int i = 0; i < nsec; i++) {
     size_t start = o.len;
-    sections[id].dump(&o, pack);
+    sections[ids[i]].dump(&o, pack);
     if (o.failed) break;
     if (o.len > UINT32_MAX) { /* cannot be described by the format */
       o.failed = true;
       break;
     }
-    size_t at = table + (size_t)(id - 1) * 12u;
+    size_t at = table + (size_t)i * 12u;
     set_u32_at(&o, at + 4, (uint32_t)start);
     set_u32_at(&o, at + 8, (uint32_t)(o.len - start));
   }
@@ -582,22 +609,30 @@ static bool check_frame(const uint8_t *b, size_t len, IpsfError *err, size_t *se
     return ipsf_fail(err, IPSF_ERR_BYTECODE, "file too large: %zu bytes (the limit is %u)",
                      len, IPSF_MAX_FILE_SIZE);
   uint32_t count = rd_u32(b + 12);
-  if (count != SEC_COUNT_PLAIN && count != SEC_COUNT)
+  if (count < SEC_COUNT_PLAIN || count > SEC_COUNT)
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
-                     "bad section count %u (format version %u has %u sections, %u with natives)",
-                     count, IPSB_FORMAT_VERSION, SEC_COUNT_PLAIN, SEC_COUNT);
+                     "bad section count %u (format version %u has %u required sections and "
+                     "%u optional ones)",
+                     count, IPSB_FORMAT_VERSION, SEC_COUNT_PLAIN, SEC_COUNT - SEC_COUNT_PLAIN);
   if (len < HEADER_SIZE + TABLE_SIZE(count))
     return ipsf_fail(err, IPSF_ERR_BYTECODE,
                      "truncated file: the section table ends at byte %u of %zu",
                      HEADER_SIZE + TABLE_SIZE(count), len);
   uint64_t expect = HEADER_SIZE + TABLE_SIZE(count);
+  uint32_t prev = 0;
   for (uint32_t i = 0; i < count; i++) {
     const uint8_t *e = b + HEADER_SIZE + (size_t)i * 12u;
     uint32_t id = rd_u32(e), off = rd_u32(e + 4), slen = rd_u32(e + 8);
-    if (id != i + 1)
+    if (i < SEC_COUNT_PLAIN && id != i + 1)
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "section table entry %u has id %u, expected %u ('%s')", i, id, i + 1,
                        sections[i + 1].name);
+    if (id <= prev || id > SEC_COUNT)
+      return ipsf_fail(err, IPSF_ERR_BYTECODE,
+                       "section table entry %u has id %u, expected an optional section id "
+                       "from %u to %u, after %u",
+                       i, id, prev + 1, SEC_COUNT, prev);
+    prev = id;
     if (off != expect)
       return ipsf_fail(err, IPSF_ERR_BYTECODE,
                        "section '%s' starts at byte %u, expected %llu (sections are "
@@ -652,9 +687,10 @@ IpsfPack *ipsb_read(const uint8_t *bytes, size_t len, IpsfError *err) {
   }
   p->axis1 = p->axis2 = IPSF_NONE; /* if the meta section fails before them */
   In in = {.b = bytes, .err = err};
-  int nsec = (int)rd_u32(bytes + 12); /* 13 or 14: checked by check_frame */
-  for (int id = 1; id <= nsec && !in.failed; id++) {
-    const uint8_t *e = bytes + HEADER_SIZE + (size_t)(id - 1) * 12u;
+  int nsec = (int)rd_u32(bytes + 12); /* checked by check_frame, as the ids */
+  for (int i = 0; i < nsec && !in.failed; i++) {
+    const uint8_t *e = bytes + HEADER_SIZE + (size_t)i * 12u;
+    uint32_t id = rd_u32(e);
     in.pos = rd_u32(e + 4);
     in.end = in.pos + rd_u32(e + 8);
     in.section = sections[id].name;

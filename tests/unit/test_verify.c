@@ -300,6 +300,8 @@ static void b_truncate_digest(uint8_t **b, size_t *len) { (void)b; *len -= 1; }
 static void b_magic(uint8_t **b, size_t *len) { (void)len; (*b)[1] = 'X'; }
 static void b_version(uint8_t **b, size_t *len) { (void)len; (*b)[8] = 7; }
 static void b_section_count(uint8_t **b, size_t *len) { (*b)[12] = 12; pb_redigest(*b, *len); }
+/* More sections than the format has, required and optional together. */
+static void b_section_count_high(uint8_t **b, size_t *len) { (*b)[12] = 60; pb_redigest(*b, *len); }
 static void b_section_id(uint8_t **b, size_t *len) { (*b)[16 + 12 * 3] = 9; pb_redigest(*b, *len); }
 static void b_digest(uint8_t **b, size_t *len) { (*b)[*len / 2] ^= 0x10; }
 static void b_digest_itself(uint8_t **b, size_t *len) { (*b)[*len - 1] ^= 0x01; }
@@ -359,6 +361,8 @@ static const Case cases[] = {
     {"garbage", NULL, b_garbage, REJECT, "bad magic"},
     {"bad version", NULL, b_version, REJECT, "unsupported format version 7 (this ipsfc reads 3: compile the pack again)"},
     {"bad section count", NULL, b_section_count, REJECT, "bad section count 12"},
+    {"section count above the optional ones", NULL, b_section_count_high, REJECT,
+     "bad section count 60"},
     {"section out of order", NULL, b_section_id, REJECT, "section table entry 3 has id 9"},
     {"section length", NULL, b_section_length, REJECT, "section 'strings' starts at byte"},
     {"bad digest", NULL, b_digest, REJECT, "digest mismatch: the file was altered or corrupted"},
