@@ -47,8 +47,9 @@ static void hover_fact(IpsfBuf *b, LspDoc *d, uint32_t i) {
   const FactDecl *fd = f->decl;
   const char *dflt = fd->deflt ? lsp_span_text(d, fd->deflt->span, 400) : NULL;
   const char *type = fd->type ? lsp_span_text(d, fd->type->span, 400) : ty_name(c, f->ty);
-  fence(b, arena_printf(&c->arena, "fact %s: %s%s%s%s", f->name, type,
-                        dflt ? " = " : "", dflt ? dflt : "", fd->unordered ? " unordered" : ""));
+  fence(b, arena_printf(&c->arena, "fact %s: %s%s%s%s%s", f->name, type,
+                        fd->unordered ? " unordered" : "", fd->likelihood ? " likelihood" : "",
+                        dflt ? " = " : "", dflt ? dflt : ""));
   if (f->ty.kind == TY_ENUM || f->ty.kind == TY_SET) {
     ipsf_buf_puts(b, "\nvalues: ");
     values_line(b, c, f->ty.enum_id, f->ty.kind == TY_ENUM ? " < " : ", ");
@@ -57,6 +58,10 @@ static void hover_fact(IpsfBuf *b, LspDoc *d, uint32_t i) {
   ipsf_buf_puts(b, fd->deflt ? "\ndefault: " : "\nrequired (no default)\n");
   if (fd->deflt) ipsf_buf_printf(b, "`%s`\n", dflt);
   if (fd->doc.text) ipsf_buf_printf(b, "\n%s\n", fd->doc.text);
+  if (fd->likelihood)
+    ipsf_buf_puts(b, "\n*Measures likelihood or exposure: it may choose measures, but under "
+                     "`framework \"IoT-SSF …\"` it must not reach axis 1 or axis 2 (placement is "
+                     "by consequence).*\n");
   ipsf_buf_puts(b, "\n*A fact: part of the pack's fact-sheet format.*\n");
 }
 
@@ -85,7 +90,7 @@ static void hover_req(IpsfBuf *b, LspDoc *d, uint32_t i) {
     ipsf_buf_printf(b, "\napplies when `%s`\n", lsp_span_text(d, r->applies->span, 300));
   for (size_t k = 0; k < r->decl->item_count; k++) {
     const ReqItem *it = &r->decl->items[k];
-    if (it->kind == RI_CONFIRM || it->kind == RI_REF)
+    if (it->kind == RI_CONFIRM || it->kind == RI_REF || it->kind == RI_ATTR)
       ipsf_buf_printf(b, "\n- `%s`", lsp_span_text(d, it->span, 300));
   }
   if (r->party) ipsf_buf_printf(b, "\n\nparty: `%s`", r->party);

@@ -232,6 +232,7 @@ def case_navigation():
             ("fact in a rule", "harm == major", 1, 1),
             ("enum value", "harm == major", 10, 1),
             ("let", "exposed;", 1, 1),
+            ("likelihood fact", "spare:", 1, 1),
             ("fn call", "doubled(users)", 1, 1),
             ("let of an imported module", "lib.threshold", 5, 1),
             ("stdlib scale", "rules recovery", 7, 1),
