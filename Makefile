@@ -184,6 +184,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/check_examples.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/docs/tutorial.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/examples/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/diff/property.py
