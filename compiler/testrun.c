@@ -54,8 +54,7 @@ static const char *place(Arena *a, const char *file, uint32_t line, uint32_t col
 }
 
 /* The runtime's result, copied into the arena (the report outlives the pack). */
-static void keep_result(Compilation *c, const IpsfTestResult *in, TestResult *t) {
-  Arena *a = &c->arena;
+static void keep_result(Arena *a, const IpsfTestResult *in, TestResult *t) {
   *t = (TestResult){arena_strdup(a, in->name), in->profile ? arena_strdup(a, in->profile) : NULL,
                     place(a, in->file, in->line, in->col), in->passed, NULL, in->failure_count};
   t->failures = arena_array(a, in->failure_count + 1, sizeof *t->failures);
@@ -127,6 +126,30 @@ static void report_coverage(Runner *r, TestReport *out) {
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+/* Run the selected tests of p on ev into out (strings in arena a); with
+ * coverage (r not NULL), gather what each completed evaluation reached.
+ * false only when out of memory (err). */
+static bool run_tests(Arena *a, const IpsfPack *p, IpsfEval *ev, Runner *r, TestSelect select,
+                      void *data, TestReport *out, IpsfError *err) {
+  out->pack_name = arena_strdup(a, ipsf_pack_name(p));
+  uint32_t n = ipsf_pack_test_count(p);
+  out->test_count = n;
+  out->results = arena_array(a, n + 1, sizeof *out->results);
+  for (uint32_t i = 0; i < n; i++) {
+    if (ipsf_pack_test_is_case(p, i)) out->case_count++;
+    if (select && !select(ipsf_pack_test_name(p, i), data)) continue;
+    IpsfTestResult res;
+    if (!ipsf_pack_run_test(p, ev, i, &res, err)) return false;
+    if (r && res.evaluated) collect_coverage(r);
+    TestResult *t = &out->results[out->result_count++];
+    keep_result(a, &res, t);
+    ipsf_test_result_free(&res);
+    if (t->passed) out->passed++;
+    else out->failed++;
+  }
+  return true;
+}
+
 TestRunStatus testrun(Compilation *c, const char *path, const char *cases, TestSelect select,
                       void *data, TestReport *out, IpsfError *err) {
   *out = (TestReport){0};
@@ -157,29 +180,22 @@ TestRunStatus testrun(Compilation *c, const char *path, const char *cases, TestS
   r.cover_slot = arena_array(&c->arena, p->confirm_count + 1, sizeof *r.cover_slot);
   for (uint32_t k = 0; k < p->confirm_count; k++)
     r.cover_slot[k] = slot_named(p, arena_printf(&c->arena, "cover#confirm#%u", k));
-
-  out->pack_name = arena_strdup(&c->arena, ipsf_pack_name(p));
-  uint32_t n = ipsf_pack_test_count(p);
-  out->test_count = n;
-  out->results = arena_array(&c->arena, n + 1, sizeof *out->results);
-  TestRunStatus status = TESTRUN_OK;
-  for (uint32_t i = 0; i < n; i++) {
-    if (ipsf_pack_test_is_case(p, i)) out->case_count++;
-    if (select && !select(ipsf_pack_test_name(p, i), data)) continue;
-    IpsfTestResult res;
-    if (!ipsf_pack_run_test(p, r.ev, i, &res, err)) {
-      status = TESTRUN_LOAD_ERROR; /* out of memory */
-      break;
-    }
-    if (res.evaluated) collect_coverage(&r);
-    TestResult *t = &out->results[out->result_count++];
-    keep_result(c, &res, t);
-    ipsf_test_result_free(&res);
-    if (t->passed) out->passed++;
-    else out->failed++;
-  }
-  if (status == TESTRUN_OK) report_coverage(&r, out);
+  bool ok = run_tests(&c->arena, p, r.ev, &r, select, data, out, err);
+  if (ok) report_coverage(&r, out);
   ipsf_eval_free(r.ev);
   ipsf_pack_free(r.p);
-  return status;
+  return ok ? TESTRUN_OK : TESTRUN_LOAD_ERROR;
+}
+
+TestRunStatus testrun_pack(Arena *a, const IpsfPack *pack, TestSelect select, void *data,
+                           TestReport *out, IpsfError *err) {
+  *out = (TestReport){0};
+  IpsfEval *ev = ipsf_eval_new(pack);
+  if (!ev) {
+    ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory");
+    return TESTRUN_LOAD_ERROR;
+  }
+  bool ok = run_tests(a, pack, ev, NULL, select, data, out, err);
+  ipsf_eval_free(ev);
+  return ok ? TESTRUN_OK : TESTRUN_LOAD_ERROR;
 }
