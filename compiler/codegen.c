@@ -823,11 +823,22 @@ static void build_test_table(Gen *g, const char *path) {
   if (!problem) {
     cols = arena_array(a, table.rows[0].count + 1, sizeof *cols);
     header_line = table.rows[0].line;
-    if (!table_header(g, &table.rows[0], cols, &problem))
+    if (!table_header(g, &table.rows[0], cols, &problem) && !c->opt.keep_tests)
       problem = arena_printf(a, "line %u, %s", (unsigned)header_line, problem);
   }
   if (problem) {
-    table_problem(g, source, path, c->opt.keep_tests ? header_line : 0, path, false, problem);
+    uint32_t line = 0;
+    if (c->opt.keep_tests) { /* located: at the header, or where the CSV is malformed */
+      unsigned l = 0, col = 0;
+      int skip = 0;
+      line = header_line;
+      if (!parsed && !read_error && sscanf(problem, "line %u, column %u: %n", &l, &col, &skip) == 2 &&
+          skip > 0) {
+        line = l;
+        problem += skip;
+      }
+    }
+    table_problem(g, source, path, line, path, false, problem);
     return;
   }
   uint32_t file = intern(g, path);
