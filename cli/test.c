@@ -304,7 +304,7 @@ static void print_report(Run *r, const char *path, bool several, const TestRepor
 }
 
 /* A pack compiled with --with-tests: loaded and verified as `eval` loads
- * one (--max-cost, the signature warning, --allow-native), then its tests. */
+ * one (the cost limit, the signature warning, --allow-native), then its tests. */
 static void test_compiled(Run *r, const char *path, bool several) {
   int code = EXIT_OK;
   IpsfPack *p = cli_load_pack(path, &r->import_dirs, &code);
