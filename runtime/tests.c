@@ -395,31 +395,45 @@ static char *judge(Run *r, const IpsfTestExpect *x) {
 
 static const char *str(const IpsfPack *p, uint32_t s) { return s == IPSF_NONE ? NULL : p->strings[s]; }
 
+static bool set_cell(Run *r, uint32_t f, const char *text, IpsfError *err);
+static bool set_evidence(Run *r, const char *text, IpsfError *err);
+
+/* One given of either kind of test: a constant set by its fact's type, or
+ * a table cell's text read by it (whatever kind of test holds it: the
+ * verifier checks each given against its own kind). */
+static bool set_given(Run *r, const IpsfTestGiven *g, IpsfError *err) {
+  const IpsfPack *p = r->p;
+  if (g->kind == IPSF_GIVEN_CELL) return set_cell(r, g->fact, p->strings[g->value], err);
+  if (g->kind == IPSF_GIVEN_EVIDENCE) return set_evidence(r, p->strings[g->value], err);
+  uint32_t f = g->fact;
+  IpsfValue v = p->consts[g->value].value;
+  switch (p->facts[f].type.kind) {
+  case IPSF_K_BOOL: return ipsf_eval_set_bool(r->ev, f, v.i != 0, err);
+  case IPSF_K_INT: return ipsf_eval_set_int(r->ev, f, v.i, err);
+  case IPSF_K_NUMBER: return ipsf_eval_set_number(r->ev, f, v.n, err);
+  case IPSF_K_STRING: return ipsf_eval_set_string(r->ev, f, v.s, err);
+  case IPSF_K_ENUM: {
+    const IpsfEnum *e = &p->enums[p->facts[f].type.enum_type];
+    return ipsf_eval_set_enum(r->ev, f, p->strings[e->values[v.i]], err);
+  }
+  default: {
+    const IpsfEnum *e = &p->enums[p->facts[f].type.enum_type];
+    bool ok = ipsf_eval_set_clear(r->ev, f, err);
+    for (uint32_t k = 0; ok && k < e->value_count; k++)
+      if (v.m >> k & 1u) ok = ipsf_eval_set_add(r->ev, f, p->strings[e->values[k]], err);
+    return ok;
+  }
+  }
+}
+
 static void run_block(Run *r, const IpsfTest *t) {
   const IpsfPack *p = r->p;
   IpsfError err = {0};
   bool ok = true;
   for (uint32_t i = 0; ok && i < t->given_count; i++) {
     const IpsfTestGiven *g = &t->givens[i];
-    uint32_t f = g->fact;
-    IpsfValue v = p->consts[g->value].value;
-    switch (p->facts[f].type.kind) {
-    case IPSF_K_BOOL: ok = ipsf_eval_set_bool(r->ev, f, v.i != 0, &err); break;
-    case IPSF_K_INT: ok = ipsf_eval_set_int(r->ev, f, v.i, &err); break;
-    case IPSF_K_NUMBER: ok = ipsf_eval_set_number(r->ev, f, v.n, &err); break;
-    case IPSF_K_STRING: ok = ipsf_eval_set_string(r->ev, f, v.s, &err); break;
-    case IPSF_K_ENUM: {
-      const IpsfEnum *e = &p->enums[p->facts[f].type.enum_type];
-      ok = ipsf_eval_set_enum(r->ev, f, p->strings[e->values[v.i]], &err);
-      break;
-    }
-    default: {
-      const IpsfEnum *e = &p->enums[p->facts[f].type.enum_type];
-      ok = ipsf_eval_set_clear(r->ev, f, &err);
-      for (uint32_t k = 0; ok && k < e->value_count; k++)
-        if (v.m >> k & 1u) ok = ipsf_eval_set_add(r->ev, f, p->strings[e->values[k]], &err);
-    }
-    }
+    ok = set_given(r, g, &err);
+    if (r->nomem) return;
     if (!ok) {
       add_failure(r, NULL, t->loc, textf(r, "given %s: %s", p->strings[g->title], err.message));
       return;
@@ -640,9 +654,7 @@ static void run_case(Run *r, const IpsfTest *t) {
   bool ok = true;
   for (uint32_t i = 0; ok && i < t->given_count; i++) {
     const IpsfTestGiven *g = &t->givens[i];
-    const char *cell = p->strings[g->value];
-    ok = g->kind == IPSF_GIVEN_EVIDENCE ? set_evidence(r, cell, &err)
-                                        : set_cell(r, g->fact, cell, &err);
+    ok = set_given(r, g, &err);
     if (r->nomem) return;
     if (!ok) {
       /* a cell the runtime refuses is an error as a sheet's would be */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "pack.h"
 
 static const char *const src =
     "pack \"t.tests.api\" version \"1.0.0\" { }\n"
@@ -174,6 +175,60 @@ Test(tests_api, table_rows) {
   cr_assert_eq(r.failure_count, 1);
   cr_expect_str_eq(r.failures[0].expect, "expect:category = fatal/limited");
   cr_expect_str_eq(r.failures[0].got, "got limited/limited");
+  ipsf_test_result_free(&r);
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}
+
+/* Found by fuzz_ipsb (tests/fuzz/regressions/ipsb/tests-cell-given-in-a-block):
+ * a test block whose given is a table cell (a string index, not a
+ * constant), or a row whose given is a constant, is valid data; each given
+ * is set by its own kind, whatever kind of test holds it. */
+
+static uint32_t string_index(const IpsfPack *p, const char *s) {
+  for (uint32_t i = 0; i < p->string_count; i++)
+    if (strcmp(p->strings[i], s) == 0) return i;
+  return UINT32_MAX;
+}
+
+static IpsfPack *reload(IpsfPack *p) {
+  uint8_t *bytes;
+  size_t len;
+  cr_assert(ipsb_write(p, &bytes, &len));
+  ipsf_pack_free(p);
+  IpsfError err = {0};
+  IpsfPack *q = ipsf_pack_load(bytes, len, &err);
+  free(bytes);
+  cr_assert_not_null(q, "%s", err.message);
+  return q;
+}
+
+Test(tests_api, givens_by_their_own_kind) {
+  IpsfPack *p = compile_with_tests("name,harm,expect:category\nminor,minor,serious/limited\n");
+  /* test 0 gives harm: serious as a constant; make it the cell "serious" */
+  IpsfTestGiven *g = &p->tests->items[0].givens[0];
+  uint32_t serious = string_index(p, "serious"), harm = g->fact;
+  cr_assert_neq(serious, UINT32_MAX);
+  *g = (IpsfTestGiven){IPSF_GIVEN_CELL, harm, serious, g->title};
+  /* row 3 gives harm as the cell "minor"; make it test 0's old constant
+   * (serious), so the row now fails with serious/limited */
+  uint32_t k = UINT32_MAX;
+  for (uint32_t i = 0; i < p->const_count; i++)
+    if (p->consts[i].type.kind == IPSF_K_ENUM && p->consts[i].type.enum_type == p->facts[harm].type.enum_type &&
+        p->consts[i].value.i == 2)
+      k = i;
+  cr_assert_neq(k, UINT32_MAX);
+  p->tests->items[3].givens[0] = (IpsfTestGiven){IPSF_GIVEN_CONST, harm, k, g->title};
+  p = reload(p);
+  IpsfEval *ev = ipsf_eval_new(p);
+  IpsfError err = {0};
+  IpsfTestResult r;
+  cr_assert(ipsf_pack_run_test(p, ev, 0, &r, &err));
+  cr_expect(r.passed, "%s", r.failure_count ? r.failures[0].got : "");
+  ipsf_test_result_free(&r);
+  cr_assert(ipsf_pack_run_test(p, ev, 3, &r, &err));
+  cr_expect_not(r.passed);
+  cr_expect(r.failure_count == 1 && strcmp(r.failures[0].got, "got fatal/limited") == 0);
   ipsf_test_result_free(&r);
   ipsf_eval_free(ev);
   ipsf_pack_free(p);
