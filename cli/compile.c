@@ -1,5 +1,8 @@
 /*
- * compile.c -- `ipsfc compile PACK.ipsf [-o OUT.ipsb]`: compile, verify, write.
+ * compile.c -- `ipsfc compile PACK.ipsf [-o OUT.ipsb] [--with-tests]`:
+ * compile, verify, write.  With --with-tests the pack's test blocks and
+ * the rows of its table of cases go into the .ipsb as data (codegen.c,
+ * "the tests as data"; runtime/tests.c runs them for `ipsfc test`).
  */
 #include <errno.h>
 #include <getopt.h>
