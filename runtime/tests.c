@@ -20,7 +20,11 @@
  *     runner below indexes without checks; reading a LET or TEMP slot
  *     after RET is always defined (the VM resets them each run), so even a
  *     VALUE expectation whose slot the gated code never stores reads a
- *     valid value of the slot's type (false).
+ *     valid value of the slot's type (false).  It also proves that each
+ *     given and expectation is of a kind its test runs (a block: constants
+ *     and the `expect` forms; a row: cells and the `expect:` columns; both:
+ *     an error, a failure as a whole), so every expectation stored is
+ *     judged, and none is silently skipped.
  *   - A pack with tests is no more trusted than one without: the code the
  *     tests add is verified, and bounded, with the pack's code (the cost
  *     bound is per evaluation and covers it; a test is one evaluation).
@@ -70,7 +74,12 @@ static bool bad(IpsfError *err, const char *fmt, ...) {
 static bool is_str(const IpsfPack *p, uint32_t s) { return s < p->string_count; }
 
 static bool check_given(const IpsfPack *p, uint32_t t, uint32_t k, const IpsfTestGiven *g,
-                        IpsfError *err) {
+                        bool is_case, IpsfError *err) {
+  /* a test block gives constants, a row of a table cells: what each runs */
+  if ((g->kind == IPSF_GIVEN_CONST) == is_case && g->kind >= IPSF_GIVEN_CONST &&
+      g->kind <= IPSF_GIVEN_EVIDENCE)
+    return bad(err, "test %u, given %u: kind %u is not one of a %s", t, k, g->kind,
+               is_case ? "row of a table" : "test block");
   if (!is_str(p, g->title))
     return bad(err, "test %u, given %u: title string %u out of range", t, k, g->title);
   switch (g->kind) {
@@ -100,10 +109,27 @@ static bool check_given(const IpsfPack *p, uint32_t t, uint32_t k, const IpsfTes
   }
 }
 
+/* The kinds each kind of test judges: a block's forms, a row's columns;
+ * both may expect an error or fail as a whole.  So every expectation
+ * stored is judged. */
+static bool kind_fits(uint8_t kind, bool is_case) {
+  switch (kind) {
+  case IPSF_EXPECT_ERROR:
+  case IPSF_EXPECT_FAIL: return true;
+  case IPSF_EXPECT_CATEGORY:
+  case IPSF_EXPECT_LEVEL:
+  case IPSF_EXPECT_REQUIREMENTS: return is_case;
+  default: return !is_case;
+  }
+}
+
 static bool check_expect(const IpsfPack *p, uint32_t t, uint32_t k, const IpsfTestExpect *x,
-                         IpsfError *err) {
+                         bool is_case, IpsfError *err) {
   if (x->kind < IPSF_EXPECT_VALUE || x->kind > IPSF_EXPECT__LAST)
     return bad(err, "test %u, expectation %u: unknown kind %u", t, k, x->kind);
+  if (!kind_fits(x->kind, is_case))
+    return bad(err, "test %u, expectation %u: kind %u is not one of a %s", t, k, x->kind,
+               is_case ? "row of a table" : "test block");
   if (x->kind == IPSF_EXPECT_FAIL ? x->text != IPSF_NONE && !is_str(p, x->text)
                                   : !is_str(p, x->text))
     return bad(err, "test %u, expectation %u: text string %u out of range", t, k, x->text);
@@ -118,6 +144,8 @@ static bool check_expect(const IpsfPack *p, uint32_t t, uint32_t k, const IpsfTe
     return bad(err, "test %u, expectation %u: names where none are read", t, k);
   switch (x->kind) {
   case IPSF_EXPECT_VALUE: {
+    if (p->tests->gate == IPSF_NONE)
+      return bad(err, "test %u, expectation %u: an expect EXPR, but no gate slot to run it", t, k);
     if (x->index >= p->slot_count || p->slots[x->index].role != IPSF_SLOT_LET ||
         p->slots[x->index].type.kind != IPSF_K_BOOL)
       return bad(err, "test %u, expectation %u: slot %u is not a bool let slot", t, k, x->index);
@@ -183,10 +211,16 @@ bool ipsf_verify_tests(const IpsfPack *p, uint32_t *owner, IpsfError *err) {
     if (!is_str(p, t->loc.file))
       return bad(err, "test %u: file string %u out of range", i, t->loc.file);
     if (t->flags & ~IPSF_TEST_CASE) return bad(err, "test %u: unknown flags %u", i, t->flags);
+    bool is_case = (t->flags & IPSF_TEST_CASE) != 0;
+    uint32_t errors = 0;
     for (uint32_t k = 0; k < t->given_count; k++)
-      if (!check_given(p, i, k, &t->givens[k], err)) return false;
-    for (uint32_t k = 0; k < t->expect_count; k++)
-      if (!check_expect(p, i, k, &t->expects[k], err)) return false;
+      if (!check_given(p, i, k, &t->givens[k], is_case, err)) return false;
+    for (uint32_t k = 0; k < t->expect_count; k++) {
+      if (!check_expect(p, i, k, &t->expects[k], is_case, err)) return false;
+      errors += t->expects[k].kind == IPSF_EXPECT_ERROR;
+    }
+    if (is_case && errors > 1)
+      return bad(err, "test %u: a row expects one error at most (%u)", i, errors);
   }
   return true;
 }
