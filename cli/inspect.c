@@ -187,10 +187,12 @@ int cmd_inspect(int argc, char **argv) {
       {"instructions", p->code_count},
       {"constants", p->const_count},
       {"strings", p->string_count},
+      {"tests", ipsf_pack_test_count(p)}, /* last: shown only when compiled in */
   };
   IpsfBuf b;
   ipsf_buf_init(&b);
   size_t nf = sizeof fields / sizeof fields[0], ns = sizeof sizes / sizeof sizes[0];
+  if (ipsf_pack_test_count(p) == 0) ns--; /* compile --with-tests: `tests N` */
   if (json) {
     print_json(&b, fields, nf, sizes, ns);
     cost_json(&b, ipsf_pack_cost(p));

@@ -1,7 +1,10 @@
 /*
- * test.c -- `ipsfc test PACK.ipsf...`: run the packs' test blocks.
+ * test.c -- `ipsfc test PACK.ipsf|PACK.ipsb...`: run the packs' test blocks.
  *
- * The work is in compiler/testrun.c; this file chooses the tests (--run),
+ * The work is in compiler/testrun.c (a pack from source: compiled with its
+ * tests, with coverage) and runtime/tests.c (the runner both use; a pack
+ * compiled with --with-tests is loaded and verified as `eval` loads it,
+ * and its tests run as they do from source).  This file chooses the tests (--run),
  * prints the results as a test runner does (text, JUnit XML or JSON) and,
  * with --coverage, what no test reached.  The text output ends with the
  * line `N passed, N failed`, which CI may parse.
@@ -22,12 +25,14 @@
 #include "testrun.h"
 
 static const char help[] =
-    "usage: ipsfc test PACK.ipsf... [options]\n\n"
+    "usage: ipsfc test PACK.ipsf|PACK.ipsb... [options]\n\n"
     "Run the test blocks of rule packs: each test sets its given facts (the\n"
     "others take their defaults), evaluates the pack and checks every expect.\n"
     "Prints one line per test, what failed and where, then 'N passed, N failed'.\n"
     "A table of cases beside the pack (PACK.cases.csv for PACK.ipsf) runs too:\n"
-    "one test per row (docs/language.md section 16).\n\n"
+    "one test per row (docs/language.md section 16).  A PACK.ipsb runs the\n"
+    "tests compiled into it (ipsfc compile --with-tests), with the same output;\n"
+    "--coverage and --cases need the source.\n\n"
     "options:\n"
     "      --format FMT    text (default), junit (JUnit XML) or json\n"
     "      --run REGEX     run only the tests whose name matches REGEX (POSIX\n"
@@ -36,17 +41,19 @@ static const char help[] =
     "                      (default: PACK.cases.csv, if it exists; one pack only)\n"
     "      --coverage      also list the rules, otherwise branches,\n"
     "                      requirements and confirm lines no test reached\n"
-    "                      (text or json)\n"
+    "                      (text or json; a PACK.ipsf only)\n"
     "  -I, --import DIR    also look for imported modules in DIR (repeatable)\n"
     "      --allow-native LIB  allow the pack's extern functions of library LIB\n"
     "                      (a path or a soname; repeatable); without it a pack\n"
     "                      with externs is refused (exit 3)\n"
     "  -h, --help          this text\n\n"
     "exit: 0 every test passed; 1 a test failed; 2 usage; 3 a pack cannot be\n"
-    "      read or compiled.\n\n"
+    "      read or compiled, or a PACK.ipsb has no tests compiled in.\n\n"
     "example:\n"
     "  ipsfc test examples/smart-home/pack.ipsf\n"
-    "  ipsfc test --coverage --run 'care' examples/smart-home/pack.ipsf\n";
+    "  ipsfc test --coverage --run 'care' examples/smart-home/pack.ipsf\n"
+    "  ipsfc compile --with-tests examples/smart-home/pack.ipsf -o tested.ipsb\n"
+    "  ipsfc test tested.ipsb\n";
 
 typedef enum { FMT_TEXT, FMT_JUNIT, FMT_JSON } Format;
 
@@ -276,7 +283,69 @@ static void json_pack(Run *r, const char *path, const TestReport *rep) {
 
 /* ---- running ------------------------------------------------------------------------------- */
 
+static void print_report(Run *r, const char *path, bool several, const TestReport *rep) {
+  r->passed += rep->passed;
+  r->failed += rep->failed;
+  r->selected += rep->result_count;
+  if (rep->failed && r->status < EXIT_FINDING) r->status = EXIT_FINDING;
+  switch (r->format) {
+  case FMT_TEXT:
+    if (several) {
+      put_text(&r->out, "# ", path, " (");
+      put_text(&r->out, "", rep->pack_name, ")\n");
+    }
+    for (size_t i = 0; i < rep->result_count; i++) text_test(r, &rep->results[i]);
+    if (r->coverage) text_coverage(r, rep);
+    break;
+  case FMT_JUNIT: junit_suite(r, rep); break;
+  case FMT_JSON: json_pack(r, path, rep); break;
+  }
+  r->packs_done++;
+}
+
+/* A pack compiled with --with-tests: loaded and verified as `eval` loads
+ * one (the cost limit, the signature warning, --allow-native), then its tests. */
+static void test_compiled(Run *r, const char *path, bool several) {
+  int code = EXIT_OK;
+  IpsfPack *p = cli_load_pack(path, &r->import_dirs, &code);
+  if (!p) {
+    if (r->status < code) r->status = code;
+    return;
+  }
+  cli_warn_bad_signature("test", path, p);
+  IpsfError err = {0};
+  if (!ipsf_pack_bind_natives(p, (const char *const *)r->allow_native.items,
+                              r->allow_native.count, &err)) {
+    cli_native_refused("test", path, "refusing to run the tests", &err);
+    if (r->status < EXIT_INPUT) r->status = EXIT_INPUT;
+    ipsf_pack_free(p);
+    return;
+  }
+  if (ipsf_pack_test_count(p) == 0) {
+    cli_error("test", "%s: no tests are compiled into this pack (compile it with --with-tests)",
+              path);
+    if (r->status < EXIT_INPUT) r->status = EXIT_INPUT;
+    ipsf_pack_free(p);
+    return;
+  }
+  Arena a;
+  arena_init(&a);
+  TestReport rep;
+  if (testrun_pack(&a, p, select_test, r, &rep, &err) != TESTRUN_OK) {
+    cli_error("test", "%s: %s", path, err.message);
+    if (r->status < EXIT_INTERNAL) r->status = EXIT_INTERNAL;
+  } else {
+    print_report(r, path, several, &rep);
+  }
+  arena_free(&a);
+  ipsf_pack_free(p);
+}
+
 static void test_pack(Run *r, const char *path, bool several) {
+  if (cli_is_bytecode(path)) {
+    test_compiled(r, path, several);
+    return;
+  }
   CompileOptions opt = {.import_dirs = r->import_dirs.items,
                         .import_dir_count = r->import_dirs.count,
                         .allow_native = r->allow_native.items,
@@ -311,23 +380,7 @@ static void test_pack(Run *r, const char *path, bool several) {
     compilation_free(c);
     return;
   }
-  r->passed += rep.passed;
-  r->failed += rep.failed;
-  r->selected += rep.result_count;
-  if (rep.failed && r->status < EXIT_FINDING) r->status = EXIT_FINDING;
-  switch (r->format) {
-  case FMT_TEXT:
-    if (several) {
-      put_text(&r->out, "# ", path, " (");
-      put_text(&r->out, "", rep.pack_name, ")\n");
-    }
-    for (size_t i = 0; i < rep.result_count; i++) text_test(r, &rep.results[i]);
-    if (r->coverage) text_coverage(r, &rep);
-    break;
-  case FMT_JUNIT: junit_suite(r, &rep); break;
-  case FMT_JSON: json_pack(r, path, &rep); break;
-  }
-  r->packs_done++;
+  print_report(r, path, several, &rep);
   compilation_free(c);
 }
 
@@ -375,15 +428,22 @@ static int parse_options(Run *r, int argc, char **argv) {
   }
   if (r->coverage && r->format == FMT_JUNIT)
     return cli_usage("test", "--coverage is shown as text or json, not in JUnit XML");
-  if (optind >= argc) return cli_usage("test", "expected at least one PACK.ipsf");
+  if (optind >= argc) return cli_usage("test", "expected at least one PACK.ipsf or PACK.ipsb");
   if (r->cases && argc - optind > 1)
     return cli_usage("test", "--cases names the table of one pack: give one PACK.ipsf");
   if (r->cases && access(r->cases, R_OK) != 0)
     return cli_usage("test", "--cases %s: %s", r->cases, strerror(errno));
-  for (int i = optind; i < argc; i++)
-    if (cli_is_bytecode(argv[i]))
-      return cli_usage("test", "%s: tests are run from source (.ipsf); compiled packs do not "
-                               "keep them", argv[i]);
+  /* options that need the source: a compiled pack has no coverage
+   * instrumentation, and carries the table of cases it was compiled with */
+  for (int i = optind; i < argc; i++) {
+    if (!cli_is_bytecode(argv[i])) continue;
+    if (r->coverage)
+      return cli_usage("test", "%s: --coverage needs the source (PACK.ipsf): a compiled pack "
+                               "has no coverage instrumentation", argv[i]);
+    if (r->cases)
+      return cli_usage("test", "%s: --cases needs the source (PACK.ipsf): a compiled pack "
+                               "runs the table it was compiled with", argv[i]);
+  }
   return EXIT_OK;
 }
 

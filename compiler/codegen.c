@@ -20,9 +20,11 @@
  * confirm line, so evaluation errors and reasons can name file:line:col.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "sema.h"
 
 typedef struct {
@@ -41,7 +43,8 @@ typedef struct {
   size_t frame_count, frame_cap;
   bool failed;
   /* CompileOptions.with_tests only (see "test instrumentation") */
-  uint32_t test_fact_slot; /* the hidden fact `test#` */
+  uint32_t test_gate;      /* the hidden gate slot `test#`, or IPSF_NONE */
+  uint32_t **expect_slot;  /* per test, per expect: its `expect EXPR` slot */
   uint32_t *cover_slot;    /* per confirm (pack index): its hidden `cover#confirm#N` */
   /* the native table: pack index + 1 of each extern / built-in, 0 = not yet */
   uint32_t *extern_native, builtin_native[BI__COUNT];
@@ -450,12 +453,14 @@ static uint32_t emit_guard(Gen *g, const Expr *cond, bool *never) {
 
 /* ---- test instrumentation ---------------------------------------------------------------- */
 
-/* With CompileOptions.with_tests, `ipsfc test` (testrun.c) runs the test
- * blocks through the VM itself, so an `expect EXPR` means exactly what the
- * same expression means in a rule.  What is added, all under names with a
- * '#', which no source name can have:
- *   - a hidden int fact `test#` (default 0, last in the fact table): the
- *     runner sets it to the running test's number (1-based, c->tests order);
+/* With CompileOptions.with_tests, the tests run through the VM itself
+ * (runtime/tests.c), so an `expect EXPR` means exactly what the same
+ * expression means in a rule.  What is added, all under names with a '#',
+ * which no source name can have:
+ *   - when some test has an `expect EXPR`, a hidden int FACT slot `test#`
+ *     that no fact owns (the tests' gate, pack.h IpsfTests): the evaluation
+ *     sets it to the running test's number (index + 1, c->tests order), and
+ *     to 0 outside a test, so no fact sheet can reach it;
  *   - after the requirements, for each test k that does not expect an error,
  *     `if test# == k` then each of its `expect EXPR` into a bool LET slot
  *     `test#K.expect#E` (E: 1-based among all its expects).  Only the
@@ -463,24 +468,35 @@ static uint32_t emit_guard(Gen *g, const Expr *cond, bool *never) {
  *     to evaluate (a division by zero) cannot fail the others; and as it
  *     comes after all the pack's code, every error of the pack itself comes
  *     first, with the message it has without tests;
- *   - for each confirm line, a bool LET slot `cover#confirm#N` (pack index),
- *     false at the start, true where its CONFIRM runs: coverage of confirm
- *     lines (rules and requirements are seen in the evaluation's results). */
+ *   - unless CompileOptions.keep_tests, for each confirm line, a bool LET
+ *     slot `cover#confirm#N` (pack index), false at the start, true where
+ *     its CONFIRM runs: coverage of confirm lines for `ipsfc test --coverage`
+ *     (rules and requirements are seen in the evaluation's results);
+ *   - the tests as data (build_tests below). */
 
 static void emit_cover(Gen *g, uint32_t confirm, bool reached) {
   emit(g, IPSF_OP_LOADK, add_const(g, (Folded){{TY_BOOL, 0}, {.i = reached}}));
   emit(g, IPSF_OP_STORE, g->cover_slot[confirm]);
 }
 
+/* Whether test d has code of its own: an `expect EXPR`, and no `expect error`
+ * (whose test judges only the error). */
+static bool test_has_code(const Decl *d) {
+  bool expects_error = false, any = false;
+  for (size_t e = 0; e < d->expect_count; e++) {
+    expects_error |= d->expects[e].kind == EXPECT_ERROR;
+    any |= d->expects[e].kind == EXPECT_EXPR;
+  }
+  return any && !expects_error;
+}
+
 static void build_test_slots(Gen *g) {
   Compilation *c = g->c;
-  IpsfPack *p = g->p;
-  Ty int_ty = {TY_INT, 0};
-  g->test_fact_slot = add_slot(g, int_ty, IPSF_SLOT_FACT, "test#");
-  p->facts = xrealloc_array(p->facts, p->fact_count + 1, sizeof *p->facts);
-  p->facts[p->fact_count++] =
-      (IpsfFact){intern(g, "test#"), machine_type(int_ty), g->test_fact_slot,
-                 add_const(g, (Folded){int_ty, {.i = 0}}), IPSF_NONE};
+  bool code = false;
+  for (size_t t = 0; t < c->test_count; t++) code |= test_has_code(c->tests[t]);
+  if (code) g->test_gate = add_slot(g, (Ty){TY_INT, 0}, IPSF_SLOT_FACT, "test#");
+  g->expect_slot = arena_array(&c->arena, c->test_count + 1, sizeof *g->expect_slot);
+  if (c->opt.keep_tests) return;
   size_t confirms = 0;
   for (size_t i = 0; i < c->req_count; i++) confirms += c->reqs[i].confirm_count;
   g->cover_slot = arena_array(&c->arena, confirms + 1, sizeof(uint32_t));
@@ -493,14 +509,10 @@ static void emit_tests(Gen *g) {
   Compilation *c = g->c;
   for (size_t t = 0; t < c->test_count; t++) {
     const Decl *d = c->tests[t];
-    bool expects_error = false, any = false;
-    for (size_t e = 0; e < d->expect_count; e++) {
-      expects_error |= d->expects[e].kind == EXPECT_ERROR;
-      any |= d->expects[e].kind == EXPECT_EXPR;
-    }
-    if (expects_error || !any) continue;
+    if (!test_has_code(d)) continue;
+    g->expect_slot[t] = arena_array(&c->arena, d->expect_count + 1, sizeof(uint32_t));
     mark_line(g, d->span);
-    emit(g, IPSF_OP_LOAD, g->test_fact_slot);
+    emit(g, IPSF_OP_LOAD, g->test_gate);
     emit(g, IPSF_OP_LOADK, add_const(g, (Folded){{TY_INT, 0}, {.i = (int64_t)t + 1}}));
     emit(g, IPSF_OP_EQI, 0);
     uint32_t skip = emit_jump(g, IPSF_OP_JUMPF);
@@ -509,12 +521,348 @@ static void emit_tests(Gen *g) {
       if (x->kind != EXPECT_EXPR) continue;
       uint32_t slot = add_slot(g, (Ty){TY_BOOL, 0}, IPSF_SLOT_LET,
                                arena_printf(&c->arena, "test#%zu.expect#%zu", t + 1, e + 1));
+      g->expect_slot[t][e] = slot;
       mark_line(g, x->span);
       emit_expr(g, x->expr);
       emit(g, IPSF_OP_STORE, slot);
     }
     patch_jump(g, skip);
   }
+}
+
+/* ---- the tests as data (pack.h IpsfTests, runtime/tests.c) ------------------------------- */
+
+static IpsfTest *new_test(Gen *g, uint32_t name, uint32_t profile, IpsfLoc loc, uint8_t flags) {
+  IpsfTests *ts = g->p->tests;
+  ts->items = xrealloc_array(ts->items, ts->count + 1, sizeof *ts->items);
+  IpsfTest *t = &ts->items[ts->count++];
+  *t = (IpsfTest){name, profile, loc, flags, 0, NULL, 0, NULL};
+  return t;
+}
+
+static void add_given(IpsfTest *t, IpsfTestGiven gv) {
+  t->givens = xrealloc_array(t->givens, t->given_count + 1, sizeof *t->givens);
+  t->givens[t->given_count++] = gv;
+}
+
+static IpsfTestExpect *add_expect(IpsfTest *t, uint8_t kind, uint32_t index, uint32_t text,
+                                  uint32_t value, IpsfLoc loc) {
+  t->expects = xrealloc_array(t->expects, t->expect_count + 1, sizeof *t->expects);
+  IpsfTestExpect *x = &t->expects[t->expect_count++];
+  *x = (IpsfTestExpect){kind, index, IPSF_NONE, text, value, loc, 0, NULL};
+  return x;
+}
+
+/* The facts, lets and scales an expression names, each once, in order:
+ * their slots, for the message of an expectation that fails. */
+static void expect_names(Gen *g, const Expr *e, IpsfTestExpect *x) {
+  if (!e) return;
+  if (e->kind == EX_NAME && (e->ref == REF_FACT || e->ref == REF_LET || e->ref == REF_SCALE)) {
+    uint32_t slot = e->ref == REF_FACT  ? g->fact_slot[e->ref_index]
+                    : e->ref == REF_LET ? g->let_slot[e->ref_index]
+                                        : g->scale_slot[e->ref_index];
+    for (uint32_t i = 0; i < x->name_count; i++)
+      if (x->names[i] == slot) return;
+    x->names = xrealloc_array(x->names, x->name_count + 1, sizeof *x->names);
+    x->names[x->name_count++] = slot;
+    return;
+  }
+  expect_names(g, e->a, x);
+  expect_names(g, e->b2, x);
+  expect_names(g, e->c, x);
+  for (size_t i = 0; i < e->item_count; i++) expect_names(g, e->items[i], x);
+}
+
+static uint32_t module_of(Compilation *c, const Decl *d) {
+  for (size_t i = 0; i < c->module_count; i++)
+    if (c->modules[i].ast && c->modules[i].ast->source == d->span.file) return (uint32_t)i;
+  return c->root;
+}
+
+/* One `given`, as a constant of the fact's type; false if it is none. */
+static bool test_given(Gen *g, uint32_t module, const Given *gv, IpsfTest *t) {
+  Compilation *c = g->c;
+  SymEntry *s = lookup_value(c, module, gv->fact.name);
+  Folded k;
+  if (!s || s->kind != SYM_FACT || !fold_value(gv->value, &k.ty, &k.v)) return false;
+  const FactSym *f = &c->facts[s->index];
+  if (f->ty.kind == TY_NUMBER && k.ty.kind == TY_INT) k.v.n = (double)k.v.i;
+  k.ty = f->ty;
+  add_given(t, (IpsfTestGiven){IPSF_GIVEN_CONST, (uint32_t)s->index,
+                               add_const(g, k), intern(g, gv->fact.name)});
+  return true;
+}
+
+/* The requirement an expectation names (pack index), or IPSF_NONE. */
+static uint32_t requirement_of(Compilation *c, uint32_t module, const char *id) {
+  SymEntry *e = symmap_get(&c->req_map, qualify(c, module, id));
+  if (!e) e = symmap_get(&c->req_map, id);
+  return e ? e->index : IPSF_NONE;
+}
+
+/* One expectation of test t (index in c->tests); false with why if it
+ * cannot be stored. */
+static bool test_expect(Gen *g, size_t t, uint32_t module, const Decl *d, size_t e,
+                        bool expects_error, IpsfTest *out, const char **why) {
+  Compilation *c = g->c;
+  const Expect *x = &d->expects[e];
+  uint32_t text = intern(g, sources_span_text(&c->sources, &c->arena, x->span));
+  IpsfLoc loc = loc_of(g, x->span);
+  switch (x->kind) {
+  case EXPECT_EXPR:
+    if (expects_error) return true; /* a test that expects an error judges only that */
+    if (!g->expect_slot[t]) return (*why = "its expression was not compiled"), false;
+    expect_names(g, x->expr, add_expect(out, IPSF_EXPECT_VALUE, g->expect_slot[t][e], text,
+                                        IPSF_NONE, loc));
+    return true;
+  case EXPECT_REQUIRES: {
+    uint32_t q = requirement_of(c, module, x->id.name);
+    if (q == IPSF_NONE) return (*why = "it names an unknown requirement"), false;
+    IpsfTestExpect *out_x = add_expect(out, IPSF_EXPECT_REQUIRES, q, text, IPSF_NONE, loc);
+    if (!x->method.name) return true;
+    const IpsfViewpoint *vp = &g->p->viewpoints[g->p->requirements[q].viewpoint];
+    for (uint32_t m = 0; m < vp->method_count; m++)
+      if (strcmp(g->p->strings[vp->methods[m]], x->method.name) == 0) out_x->method = m;
+    if (out_x->method == IPSF_NONE) return (*why = "it names an unknown method"), false;
+    return true;
+  }
+  case EXPECT_NOT_REQUIRES:
+    add_expect(out, IPSF_EXPECT_NOT_REQUIRES, requirement_of(c, module, x->id.name), text,
+               IPSF_NONE, loc);
+    return true;
+  case EXPECT_VIEWPOINT: {
+    SymEntry *v = symmap_get(&c->viewpoint_map, x->id.name);
+    add_expect(out, IPSF_EXPECT_VIEWPOINT, v ? v->index : IPSF_NONE, text, IPSF_NONE, loc);
+    return true;
+  }
+  case EXPECT_ERROR:
+    add_expect(out, IPSF_EXPECT_ERROR, IPSF_NONE, text, intern(g, x->str.text), loc);
+    return true;
+  }
+  return true;
+}
+
+static void build_test_blocks(Gen *g) {
+  Compilation *c = g->c;
+  for (size_t i = 0; i < c->test_count; i++) {
+    const Decl *d = c->tests[i];
+    uint32_t module = module_of(c, d);
+    IpsfTest *t = new_test(g, intern(g, d->str.text), intern(g, d->profile.text),
+                           loc_of(g, d->span), 0);
+    for (size_t k = 0; k < d->given_count; k++)
+      if (!test_given(g, module, &d->givens[k], t)) {
+        diag_error(&c->diags, d->givens[k].fact.span,
+                   "test \"%s\": given %s cannot be stored in the pack: not a constant of a fact",
+                   d->str.text, d->givens[k].fact.name);
+        g->failed = true;
+      }
+    bool expects_error = false;
+    for (size_t e = 0; e < d->expect_count; e++)
+      expects_error |= d->expects[e].kind == EXPECT_ERROR;
+    for (size_t e = 0; e < d->expect_count; e++) {
+      const char *why = NULL;
+      if (!test_expect(g, i, module, d, e, expects_error, t, &why)) {
+        diag_error(&c->diags, d->expects[e].span,
+                   "test \"%s\": this expectation cannot be stored in the pack: %s",
+                   d->str.text, why);
+        g->failed = true;
+      }
+    }
+  }
+}
+
+/* ---- the table of cases (docs/language.md section 16, "Tests as tables") ----------------- */
+
+/* What a column of the table is. */
+typedef enum { COL_NAME, COL_PROFILE, COL_EVIDENCE, COL_FACT, COL_CATEGORY, COL_SCALE,
+               COL_REQUIREMENTS, COL_ERROR, COL_NOTE } ColKind;
+
+typedef struct {
+  ColKind kind;
+  uint32_t index;    /* COL_FACT: the fact; COL_SCALE: the scale */
+  const char *title; /* as in the header */
+} Column;
+
+static uint32_t pack_fact(const IpsfPack *p, const char *name) {
+  for (uint32_t i = 0; i < p->fact_count; i++)
+    if (strcmp(p->strings[p->facts[i].name], name) == 0) return i;
+  return IPSF_NONE;
+}
+
+static uint32_t pack_scale(const IpsfPack *p, const char *name) {
+  for (uint32_t i = 0; i < p->scale_count; i++)
+    if (strcmp(p->strings[p->scales[i].name], name) == 0) return i;
+  return IPSF_NONE;
+}
+
+static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err) {
+  Arena *a = &g->c->arena;
+  bool has_name = false;
+  for (size_t i = 0; i < h->count; i++) {
+    const char *t = h->fields[i];
+    Column *col = &cols[i];
+    col->title = t;
+    if (strcmp(t, "name") == 0) col->kind = COL_NAME, has_name = true;
+    else if (strcmp(t, "profile") == 0) col->kind = COL_PROFILE;
+    else if (strcmp(t, "evidence") == 0) col->kind = COL_EVIDENCE;
+    else if (strcmp(t, "note") == 0 || t[0] == '\0') col->kind = COL_NOTE;
+    else if (strcmp(t, "expect:category") == 0) col->kind = COL_CATEGORY;
+    else if (strcmp(t, "expect:requirements") == 0) col->kind = COL_REQUIREMENTS;
+    else if (strcmp(t, "expect:error") == 0) col->kind = COL_ERROR;
+    else if (strncmp(t, "expect:", 7) == 0) {
+      col->kind = COL_SCALE;
+      col->index = pack_scale(g->p, t + 7);
+      if (col->index == IPSF_NONE) {
+        *err = arena_printf(a, "column %zu '%s': the pack has no scale '%s'", i + 1, t, t + 7);
+        return false;
+      }
+    } else {
+      const char *fact = strncmp(t, "fact:", 5) == 0 ? t + 5 : t;
+      col->kind = COL_FACT;
+      col->index = pack_fact(g->p, fact);
+      if (col->index == IPSF_NONE || strchr(fact, '#')) {
+        *err = arena_printf(a,
+                            "column %zu '%s': not a fact of the pack, nor name, profile, "
+                            "evidence, note or expect:...",
+                            i + 1, t);
+        return false;
+      }
+    }
+  }
+  if (!has_name) *err = "the header has no 'name' column";
+  return has_name;
+}
+
+/* A row (or the whole table, line 0) that cannot be used: with keep_tests
+ * a compile error at its line; for `ipsfc test` from source, a test that
+ * fails with the reason, as the runner always reported it. */
+static void table_problem(Gen *g, uint32_t source, const char *path, uint32_t line,
+                          const char *name, bool is_case, const char *problem) {
+  Compilation *c = g->c;
+  if (c->opt.keep_tests) {
+    Span at = NO_SPAN;
+    if (source != SPAN_NO_FILE && line >= 1 && line <= c->sources.items[source]->line_count) {
+      uint32_t start = c->sources.items[source]->line_starts[line - 1];
+      at = (Span){source, start, start};
+    }
+    if (at.file == SPAN_NO_FILE)
+      diag_error(&c->diags, at, "%s: the table of cases cannot be compiled into the pack: %s",
+                 path, problem);
+    else
+      diag_error(&c->diags, at, "the table of cases cannot be compiled into the pack: %s",
+                 problem);
+    g->failed = true;
+    return;
+  }
+  IpsfLoc loc = {intern(g, path), line, line ? 1u : 0u};
+  IpsfTest *t = new_test(g, intern(g, name), IPSF_NONE, loc, is_case ? IPSF_TEST_CASE : 0);
+  add_expect(t, IPSF_EXPECT_FAIL, IPSF_NONE, IPSF_NONE, intern(g, problem), loc);
+}
+
+static void table_row(Gen *g, uint32_t file, const Column *cols, const CsvRow *row) {
+  Arena *a = &g->c->arena;
+  const char *name = "", *profile = NULL;
+  for (size_t i = 0; i < row->count; i++) {
+    if (cols[i].kind == COL_NAME) name = row->fields[i];
+    if (cols[i].kind == COL_PROFILE && row->fields[i][0]) profile = row->fields[i];
+  }
+  IpsfLoc loc = {file, row->line, 1};
+  IpsfTest *t = new_test(g, intern(g, name), intern(g, profile), loc, IPSF_TEST_CASE);
+  size_t error_col = SIZE_MAX; /* the runner judges the last expect:error cell */
+  for (size_t i = 0; i < row->count; i++)
+    if (cols[i].kind == COL_ERROR && row->fields[i][0]) error_col = i;
+  for (size_t i = 0; i < row->count; i++) {
+    const char *cell = row->fields[i];
+    if (!cell[0]) continue; /* an empty cell: not given, no expectation */
+    uint32_t value = intern(g, cell), title = intern(g, cols[i].title);
+    uint32_t text = intern(g, arena_printf(a, "%s = %s", cols[i].title, cell));
+    switch (cols[i].kind) {
+    case COL_FACT: add_given(t, (IpsfTestGiven){IPSF_GIVEN_CELL, cols[i].index, value, title}); break;
+    case COL_EVIDENCE: add_given(t, (IpsfTestGiven){IPSF_GIVEN_EVIDENCE, IPSF_NONE, value, title}); break;
+    case COL_CATEGORY: add_expect(t, IPSF_EXPECT_CATEGORY, IPSF_NONE, text, value, loc); break;
+    case COL_SCALE: add_expect(t, IPSF_EXPECT_LEVEL, cols[i].index, text, value, loc); break;
+    case COL_REQUIREMENTS: add_expect(t, IPSF_EXPECT_REQUIREMENTS, IPSF_NONE, text, value, loc); break;
+    case COL_ERROR:
+      if (i == error_col) add_expect(t, IPSF_EXPECT_ERROR, IPSF_NONE, text, value, loc);
+      break;
+    default: break;
+    }
+  }
+}
+
+/* Read the table at `path` (a file that does not exist: no cases). */
+static void build_test_table(Gen *g, const char *path) {
+  Compilation *c = g->c;
+  Arena *a = &c->arena;
+  FILE *f = fopen(path, "rb");
+  if (!f) return;
+  char *text = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      text = xrealloc_array(text, cap, 1);
+    }
+    size_t got = fread(text + len, 1, cap - len - 1, f);
+    len += got;
+    if (got == 0) break;
+  }
+  bool read_error = ferror(f) != 0 || len > UINT32_MAX;
+  fclose(f);
+  text[len] = '\0';
+  CsvTable table;
+  bool parsed = !read_error && csv_parse(a, text, len, &table);
+  /* with keep_tests the table is a source of the compilation: errors show its lines */
+  uint32_t source = SPAN_NO_FILE;
+  if (c->opt.keep_tests && !read_error) source = sources_add(&c->sources, path, text, (uint32_t)len);
+  else free(text);
+  const char *problem = read_error ? "read error" : parsed ? NULL : table.error;
+  if (!problem && table.count == 0) problem = "the table is empty (it needs a header line)";
+  Column *cols = NULL;
+  uint32_t header_line = 0;
+  if (!problem) {
+    cols = arena_array(a, table.rows[0].count + 1, sizeof *cols);
+    header_line = table.rows[0].line;
+    if (!table_header(g, &table.rows[0], cols, &problem) && !c->opt.keep_tests)
+      problem = arena_printf(a, "line %u, %s", (unsigned)header_line, problem);
+  }
+  if (problem) {
+    uint32_t line = 0;
+    if (c->opt.keep_tests) { /* located: at the header, or where the CSV is malformed */
+      unsigned l = 0, col = 0;
+      int skip = 0;
+      line = header_line;
+      if (!parsed && !read_error && sscanf(problem, "line %u, column %u: %n", &l, &col, &skip) == 2 &&
+          skip > 0) {
+        line = l;
+        problem += skip;
+      }
+    }
+    table_problem(g, source, path, line, path, false, problem);
+    return;
+  }
+  uint32_t file = intern(g, path);
+  for (size_t i = 1; i < table.count; i++) {
+    const CsvRow *row = &table.rows[i];
+    if (row->count != table.rows[0].count) {
+      const char *name = "";
+      for (size_t k = 0; k < row->count && k < table.rows[0].count; k++)
+        if (cols[k].kind == COL_NAME) name = row->fields[k];
+      table_problem(g, source, path, row->line, name, true,
+                    arena_printf(a, "the row has %zu cells, the header %zu", row->count,
+                                 table.rows[0].count));
+      continue;
+    }
+    table_row(g, file, cols, row);
+  }
+}
+
+/* The tests as data: the blocks (imports first), then the table's rows. */
+static void build_tests(Gen *g) {
+  g->p->tests = xcalloc(1, sizeof *g->p->tests);
+  g->p->tests->gate = g->test_gate;
+  build_test_blocks(g);
+  if (g->c->opt.cases) build_test_table(g, g->c->opt.cases);
 }
 
 /* ---- units ------------------------------------------------------------------------------ */
@@ -704,7 +1052,7 @@ static void emit_code(Gen *g) {
   }
   for (size_t i = 0; i < c->req_count; i++)
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
-  if (g->cover_slot) emit_tests(g);
+  if (g->test_gate != IPSF_NONE) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
   /* Fuse what the opcode table has fused forms for (opcodes.c); out of
    * memory there leaves the plain code, which is as valid. */
@@ -719,7 +1067,7 @@ static void emit_code(Gen *g) {
 }
 
 bool codegen_pack(Compilation *c, IpsfPack **out) {
-  Gen g = {.c = c};
+  Gen g = {.c = c, .test_gate = IPSF_NONE};
   g.p = xcalloc(1, sizeof *g.p);
   g.fact_slot = arena_array(&c->arena, c->fact_count + 1, sizeof(uint32_t));
   g.let_slot = arena_array(&c->arena, c->let_count + 1, sizeof(uint32_t));
@@ -735,6 +1083,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   build_requirements(&g);
   if (c->opt.with_tests) build_test_slots(&g);
   emit_code(&g);
+  if (c->opt.with_tests && !g.failed) build_tests(&g);
   if (g.failed) {
     ipsf_pack_free(g.p);
     return false;

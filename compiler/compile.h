@@ -22,9 +22,19 @@ typedef struct {
   const char **import_dirs; /* -I directories, searched after the stdlib */
   size_t import_dir_count;
   /* Instrument the code for `ipsfc test` (codegen.c, "test instrumentation"):
-   * a hidden int fact `test#`, a hidden bool let per `expect EXPR` of each
-   * test, a hidden bool per confirm line.  Off: the bytecode is unchanged. */
+   * the tests as data (pack.h IpsfTests), a hidden int gate slot `test#`,
+   * a hidden bool let per `expect EXPR` of each test, a hidden bool per
+   * confirm line.  Off: the bytecode is unchanged. */
   bool with_tests;
+  /* With with_tests: the table of cases (a CSV file, docs/language.md
+   * section 16) whose rows become tests too; NULL or a file that does not
+   * exist: none. */
+  const char *cases;
+  /* `ipsfc compile --with-tests`: the tests go into the .ipsb (section
+   * TESTS) for `ipsfc test PACK.ipsb`.  No coverage instrumentation (only
+   * `ipsfc test` from source has it), and a table of cases that cannot be
+   * used, or a test that cannot be stored, is a compile error. */
+  bool keep_tests;
   /* `ipsfc test --allow-native LIB`: the libraries whose externs the tests
    * may call (ipsf_pack_bind_natives). */
   const char *const *allow_native;

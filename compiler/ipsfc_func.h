@@ -87,6 +87,7 @@
 #define symmap_get           ipsfc_symmap_get
 #define symmap_put           ipsfc_symmap_put
 #define testrun              ipsfc_testrun
+#define testrun_pack         ipsfc_testrun_pack
 #define ty_name              ipsfc_ty_name
 #define xcalloc              ipsfc_xcalloc
 #define xmalloc              ipsfc_xmalloc

@@ -9,7 +9,10 @@
  *   compilation_free(c);   // the report lives in the compilation's arena
  *
  * The pack is compiled with CompileOptions.with_tests (codegen.c, "test
- * instrumentation") and loaded through the verifier like every pack.  Each
+ * instrumentation" and "the tests as data") and loaded through the
+ * verifier like every pack; the tests are run by the runtime
+ * (runtime/tests.c, ipsf_pack_run_test), as for a pack compiled with
+ * `--with-tests` (testrun_pack).  Each
  * selected test is one evaluation: its `given` facts set through the
  * evaluation API (the rest take their defaults), then every expectation
  * judged from the results.  `expect EXPR` is computed by the VM itself; the
@@ -98,6 +101,14 @@ typedef enum {
  * failing test named after the file (docs/language.md section 16). */
 TestRunStatus testrun(Compilation *c, const char *path, const char *cases, TestSelect select,
                       void *data, TestReport *out, IpsfError *err);
+
+/* The tests compiled into a loaded pack (`ipsfc compile --with-tests`):
+ * run those `select` accepts (all if NULL) into `out`, allocated in `a`.
+ * No coverage (it needs the source's instrumentation).  TESTRUN_OK, or
+ * TESTRUN_LOAD_ERROR when out of memory (err).  The pack's natives must be
+ * bound by the caller. */
+TestRunStatus testrun_pack(Arena *a, const IpsfPack *pack, TestSelect select, void *data,
+                           TestReport *out, IpsfError *err);
 
 /* "rule", "otherwise", "requirement", "confirm". */
 const char *cover_kind_name(CoverKind kind);

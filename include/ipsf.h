@@ -577,6 +577,55 @@ bool ipsf_error_record_write(const IpsfPack *pack, const IpsfError *err, const c
                              uint64_t line, const char *device, const char *profile,
                              IpsfRecordFormat format, FILE *out, IpsfError *err_out);
 
+/* ---- tests compiled into a pack (ipsfc compile --with-tests) ---------------
+ *
+ * A pack compiled with --with-tests carries its test blocks and the rows of
+ * its table of cases (docs/language.md section 16) as data, verified like
+ * the rest of the pack; an ordinary evaluation ignores them.  Tests are
+ * numbered from 0 to ipsf_pack_test_count() - 1: the test blocks in source
+ * order (imports first), then the rows.  Each run is one evaluation of `ev`
+ * (a context of this pack, from ipsf_eval_new), which then holds that
+ * evaluation's results; it is reset by the next ipsf_eval_begin.
+ *
+ *   IpsfTestResult r;
+ *   for (uint32_t i = 0; i < ipsf_pack_test_count(pack); i++)
+ *     if (ipsf_pack_run_test(pack, ev, i, &r, &err)) {
+ *       printf("%s %s\n", r.passed ? "ok  " : "FAIL", r.name);
+ *       ipsf_test_result_free(&r);
+ *     }
+ */
+typedef struct {
+  const char *expect; /* the expectation as written ("expect recovery == fatal",
+                         "expect:category = 3/2"); NULL when the test failed
+                         as a whole (a given refused, an evaluation error) */
+  const char *file;   /* where: the source or table of cases, as compiled */
+  uint32_t line, col;
+  char *got;          /* what was found ("got recovery serious"); owned */
+} IpsfTestFailure;
+
+typedef struct {
+  const char *name;    /* the pack's strings: valid until ipsf_pack_free */
+  const char *profile; /* `profile "p"` or the row's profile cell, or NULL */
+  const char *file;    /* where the test (or row) is */
+  uint32_t line, col;
+  bool is_case;        /* a row of a table of cases */
+  bool evaluated;      /* the evaluation completed: `ev` holds its results */
+  bool passed;
+  size_t failure_count;
+  IpsfTestFailure *failures; /* owned: ipsf_test_result_free */
+} IpsfTestResult;
+
+uint32_t ipsf_pack_test_count(const IpsfPack *pack); /* 0: none compiled in */
+const char *ipsf_pack_test_name(const IpsfPack *pack, uint32_t test); /* NULL: out of range */
+bool ipsf_pack_test_is_case(const IpsfPack *pack, uint32_t test);
+/* Run test `test` on `ev` and judge it into *out (the run's failures,
+ * expected vs found).  false only when it could not be run (out of memory,
+ * an index out of range, a context of another pack): err says; a test
+ * that fails is a true return with out->passed false. */
+bool ipsf_pack_run_test(const IpsfPack *pack, IpsfEval *ev, uint32_t test, IpsfTestResult *out,
+                        IpsfError *err);
+void ipsf_test_result_free(IpsfTestResult *result);
+
 #ifdef __cplusplus
 }
 #endif

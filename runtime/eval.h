@@ -52,6 +52,9 @@ struct ipsf_eval {
    * points at native_args[k] (native.h's IpsfNativeArg). */
   void *native_args;
   void **native_avalues;
+  /* The running test's number (tests.c: index + 1), written into the
+   * pack's test gate slot by ipsf_eval_run; 0 after ipsf_eval_begin. */
+  int64_t test_number;
 };
 
 /* vm.c: run the pack's code over ev->slots (facts already loaded).

@@ -57,7 +57,7 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives)
+  X(NATIVES, natives) X(TESTS, tests)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -499,8 +499,78 @@ static void load_natives(In *in, IpsfPack *p) {
   }
 }
 
+/* tests (compile --with-tests; pack.h IpsfTests): the gate slot, then
+ * each test with its givens and expectations.  By hand: two variable lists
+ * per test and one per expectation. */
+#define TEST_FIELDS(F) F(u32, name) F(u32, profile) F(loc, loc) F(u8, flags)
+#define GIVEN_FIELDS(F) F(u8, kind) F(u32, fact) F(u32, value) F(u32, title)
+#define EXPECT_FIELDS(F) \
+  F(u8, kind) F(u32, index) F(u32, method) F(u32, text) F(u32, value) F(loc, loc)
+enum {
+  test_size = 0 TEST_FIELDS(FIELD_SIZE) + 2 * SIZE_u32, /* and the two counts */
+  given_size = 0 GIVEN_FIELDS(FIELD_SIZE),
+  expect_size = 0 EXPECT_FIELDS(FIELD_SIZE) + SIZE_u32
+};
+
+static void dump_tests(Out *o, const IpsfPack *p) {
+  const IpsfTests *t = p->tests;
+  put_u32(o, t->gate);
+  put_u32(o, t->count);
+  for (uint32_t i = 0; i < t->count; i++) {
+    const IpsfTest *rec = &t->items[i];
+    TEST_FIELDS(PUT_FIELD)
+    put_u32(o, rec->given_count);
+    for (uint32_t k = 0; k < rec->given_count; k++) {
+      const IpsfTestGiven *g = &rec->givens[k];
+#define PUT_GIVEN(kind, field) put_##kind(o, g->field);
+      GIVEN_FIELDS(PUT_GIVEN)
+#undef PUT_GIVEN
+    }
+    put_u32(o, rec->expect_count);
+    for (uint32_t k = 0; k < rec->expect_count; k++) {
+      const IpsfTestExpect *x = &rec->expects[k];
+#define PUT_EXPECT(kind, field) put_##kind(o, x->field);
+      EXPECT_FIELDS(PUT_EXPECT)
+#undef PUT_EXPECT
+      dump_u32_list(o, x->names, x->name_count);
+    }
+  }
+}
+
+static void load_tests(In *in, IpsfPack *p) {
+  IpsfTests *t = alloc_array(in, 1, sizeof *t);
+  if (!t) return;
+  p->tests = t;
+  t->gate = get_u32(in);
+  t->items = load_array(in, "tests", test_size, sizeof *t->items, &t->count);
+  for (uint32_t i = 0; i < t->count && !in->failed; i++) {
+    IpsfTest *rec = &t->items[i];
+    TEST_FIELDS(GET_FIELD)
+    rec->givens = load_array(in, "givens", given_size, sizeof *rec->givens, &rec->given_count);
+    for (uint32_t k = 0; k < rec->given_count && !in->failed; k++) {
+      IpsfTestGiven *g = &rec->givens[k];
+#define GET_GIVEN(kind, field) g->field = get_##kind(in);
+      GIVEN_FIELDS(GET_GIVEN)
+#undef GET_GIVEN
+    }
+    rec->expects = load_array(in, "expectations", expect_size, sizeof *rec->expects,
+                              &rec->expect_count);
+    for (uint32_t k = 0; k < rec->expect_count && !in->failed; k++) {
+      IpsfTestExpect *x = &rec->expects[k];
+#define GET_EXPECT(kind, field) x->field = get_##kind(in);
+      EXPECT_FIELDS(GET_EXPECT)
+#undef GET_EXPECT
+      x->names = load_u32_list(in, "names", &x->name_count);
+    }
+  }
+}
+
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
+/* A pack compiled with tests but that has none is the pack without them. */
+static bool present_tests(const IpsfPack *p) {
+  return p->tests && (p->tests->count > 0 || p->tests->gate != IPSF_NONE);
+}
 #define present_meta NULL
 #define present_strings NULL
 #define present_enums NULL

@@ -167,6 +167,68 @@ typedef struct {
   IpsfLoc loc;
 } IpsfLine;
 
+/* The tests of a pack compiled with `ipsfc compile --with-tests` (section
+ * TESTS, optional; docs/bytecode.md, runtime/tests.c).  Data only: names,
+ * places, the `given` values as constants (or a table cell's text, read by
+ * the fact's type when the test runs), and what each expectation reads, as
+ * an index (slot, requirement, viewpoint, scale, method) or a string.  The
+ * verifier checks every index and string (tests.c, ipsf_verify_tests). */
+typedef enum {
+  IPSF_GIVEN_CONST = 1,    /* a test block's `given`: fact, value = constant */
+  IPSF_GIVEN_CELL = 2,     /* a table cell: fact, value = the cell's text */
+  IPSF_GIVEN_EVIDENCE = 3  /* a table's evidence cell: value = "ID=METHOD | ..." or "none" */
+} IpsfGivenKind;
+typedef struct {
+  uint8_t kind;   /* IpsfGivenKind */
+  uint32_t fact;  /* CONST, CELL: the fact; EVIDENCE: IPSF_NONE */
+  uint32_t value; /* CONST: constant of the fact's type; else a string */
+  uint32_t title; /* string: the fact as written, or the column's title */
+} IpsfTestGiven;
+typedef enum {
+  IPSF_EXPECT_VALUE = 1,        /* expect EXPR: index = its bool LET slot, computed
+                                   when the gate holds the test's number */
+  IPSF_EXPECT_REQUIRES = 2,     /* index = requirement; method = index into its
+                                   viewpoint's methods, or IPSF_NONE */
+  IPSF_EXPECT_NOT_REQUIRES = 3, /* index = requirement, or IPSF_NONE (undeclared: holds) */
+  IPSF_EXPECT_VIEWPOINT = 4,    /* index = viewpoint, or IPSF_NONE (never holds) */
+  IPSF_EXPECT_ERROR = 5,        /* value = the text the error message contains */
+  IPSF_EXPECT_CATEGORY = 6,     /* expect:category: value = the cell */
+  IPSF_EXPECT_LEVEL = 7,        /* expect:SCALE: index = scale, value = the cell */
+  IPSF_EXPECT_REQUIREMENTS = 8, /* expect:requirements: value = the cell */
+  IPSF_EXPECT_FAIL = 9          /* the test fails as a whole: value = why (a table
+                                   row the source runner could not use) */
+} IpsfExpectKind;
+#define IPSF_EXPECT__LAST IPSF_EXPECT_FAIL
+typedef struct {
+  uint8_t kind;    /* IpsfExpectKind */
+  uint32_t index;  /* see the kinds */
+  uint32_t method; /* REQUIRES: see above; else IPSF_NONE */
+  uint32_t text;   /* string: the expectation as shown; IPSF_NONE for FAIL */
+  uint32_t value;  /* string or IPSF_NONE: see the kinds */
+  IpsfLoc loc;     /* where it is written */
+  uint32_t name_count;
+  uint32_t *names; /* VALUE: the slots the expression names (shown on failure) */
+} IpsfTestExpect;
+#define IPSF_TEST_CASE 1u /* IpsfTest.flags: a row of a table of cases */
+typedef struct {
+  uint32_t name;    /* string */
+  uint32_t profile; /* string or IPSF_NONE */
+  IpsfLoc loc;
+  uint8_t flags;    /* IPSF_TEST_CASE or 0 */
+  uint32_t given_count;
+  IpsfTestGiven *givens;
+  uint32_t expect_count;
+  IpsfTestExpect *expects;
+} IpsfTest;
+typedef struct {
+  /* The hidden int FACT slot `test#` that no fact owns: the evaluation
+   * sets it to the running test's number (index + 1; 0 outside `test`), so
+   * that only the running test's `expect EXPR` code runs.  IPSF_NONE when
+   * no test has an `expect EXPR`. */
+  uint32_t gate;
+  uint32_t count;
+  IpsfTest *items;
+} IpsfTests;
 /* A native function (LANGUAGE.md §4.6, docs/natives.md): an `extern` of a
  * shared library, or a built-in on the native call path (builtins.h).  The
  * C types follow the kinds: INT int64_t, NUMBER double, BOOL int, STRING
@@ -231,6 +293,9 @@ struct ipsf_pack {
    * (externs), read-only afterwards; freed by ipsf_pack_free. */
   IpsfNativeBinding *native_binding;
   uint32_t natives_unbound; /* externs not bound yet: evaluation refuses */
+  /* The tests (section TESTS, present only with compile --with-tests or
+   * in `ipsfc test`'s own compilation); NULL: none. */
+  IpsfTests *tests;
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
@@ -312,4 +377,11 @@ void ipsf_native_free(IpsfPack *pack);
  * bound in pack->cost; else fills err. */
 bool ipsf_verify(IpsfPack *pack, IpsfError *err);
 
+/* ---- tests.c ------------------------------------------------------------- */
+/* From ipsf_verify: every index and string of the TESTS section; the gate
+ * (if any) is an int FACT slot no fact owns (owner: per slot, from
+ * check_facts), which it then claims.  false with err. */
+bool ipsf_verify_tests(const IpsfPack *pack, uint32_t *owner, IpsfError *err);
+/* Free the tests and everything they own (NULL is fine). */
+void ipsf_tests_free(IpsfTests *tests);
 #endif

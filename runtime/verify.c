@@ -62,6 +62,11 @@
  *                      method < the viewpoint's method_count.
  *   check_lines        the line table is sorted by strictly increasing pc,
  *                      every pc < code_count, every file a string.
+ *   ipsf_verify_tests  (tests.c, after check_facts) the TESTS section: every
+ *                      index in range for what it indexes (fact, constant of
+ *                      the fact's type, bool let slot, requirement, method of
+ *                      its viewpoint, viewpoint, scale), every string in the
+ *                      pool; the gate is an int FACT slot no fact owns.
  *   check_natives      every native's name, symbol and library are strings;
  *                      at most IPSF_MAX_NATIVE_PARAMS parameters; parameter
  *                      and result kinds are bool, int, number or string (the
@@ -1253,7 +1258,9 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   uint32_t *owner = malloc(((size_t)pack->slot_count + 1) * sizeof *owner);
   if (!owner) return ipsf_fail(err, IPSF_ERR_NOMEM, "out of memory verifying a pack");
   for (uint32_t i = 0; i < pack->slot_count; i++) owner[i] = IPSF_NONE;
-  bool ok = check_facts(&v, owner) && check_scales(&v, owner);
+  /* the tests' gate is a FACT slot no fact owns: ipsf_verify_tests claims it */
+  bool ok = check_facts(&v, owner) && ipsf_verify_tests(pack, owner, err) &&
+            check_scales(&v, owner);
   free(owner);
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&

@@ -72,4 +72,7 @@ run_case "compile+load+eval (source)" \
 run_case "check (analysis, counterexamples on the VM)" \
   "$IPSFC" check --format json "$ex/pack.ipsf"
 run_case "test (the pack's test blocks)" "$IPSFC" test "$ex/pack.ipsf"
+"$IPSFC" compile --with-tests "$ex/pack.ipsf" -o "$tmp/tested.ipsb" || exit 1
+run_case "compile --with-tests" "$IPSFC" compile --with-tests "$ex/pack.ipsf" -o "$tmp/out.ipsb"
+run_case "test (the tests compiled into a .ipsb)" "$IPSFC" test "$tmp/tested.ipsb"
 exit $failed

@@ -1,7 +1,7 @@
 /*
  * fuzz_ipsb.c -- libFuzzer target: .ipsb bytes -> load (frame, sections,
  * signature trailer, verifier) -> disassemble and evaluate on a fixed
- * sheet and on facts set by type.  The oracle is the sanitizers: no byte
+ * sheet and on facts set by type, then run the tests compiled into it.  The oracle is the sanitizers: no byte
  * sequence may crash or hang the loader, the disassembler or the VM.
  *
  * A mutated file almost never has a matching SHA-256 digest, which would
@@ -30,9 +30,12 @@ static void exercise(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   exercise(data, size);
-  /* the digest position: the end of the last section of the table */
+  /* the digest position: the end of the last section of the table (the
+   * 13 required ones, then the optional ones the count adds) */
   if (size < 16 + 13 * 12 + 32) return 0;
-  const uint8_t *last = data + 16 + 12 * 12;
+  uint32_t count = rd32(data + 12);
+  if (count < 13 || (uint64_t)16 + (uint64_t)count * 12 + 32 > size) count = 13;
+  const uint8_t *last = data + 16 + (size_t)(count - 1) * 12;
   uint64_t end = (uint64_t)rd32(last + 4) + rd32(last + 8);
   if (end + 32 > size) return 0;
   uint8_t *copy = malloc(size);
@@ -62,6 +65,12 @@ static void exercise(const uint8_t *data, size_t size) {
   if (doc && ev) {
     fuzz_eval_doc(p, ev, doc, true);
     fuzz_eval_doc(p, ev, doc, false);
+  }
+  /* the tests compiled in (compile --with-tests): each run and judged */
+  uint32_t tests = ipsf_pack_test_count(p);
+  for (uint32_t i = 0; ev && i < tests && i < 64; i++) {
+    IpsfTestResult r;
+    if (ipsf_pack_run_test(p, ev, i, &r, &err)) ipsf_test_result_free(&r);
   }
   ipsf_eval_free(ev);
   json_decref(doc);

@@ -344,8 +344,122 @@ static void b_garbage(uint8_t **b, size_t *len) {
   for (size_t i = 0; i < *len; i++) (*b)[i] = (uint8_t)(i * 31u + 7u);
 }
 
+/* ---- the TESTS section (compile --with-tests; runtime/tests.c) ---------- */
+
+/* A valid section on the sample: a test block giving loss_jpy (fact 2) an
+ * int and expecting SH-01 with its second method; a row of a table giving
+ * it as a cell and expecting a level of scale 0. */
+static IpsfTest *tests_add(IpsfPack *p) {
+  p->tests = calloc(1, sizeof *p->tests);
+  p->tests->gate = IPSF_NONE;
+  p->tests->count = 2;
+  p->tests->items = calloc(2, sizeof *p->tests->items);
+  IpsfTest *t = &p->tests->items[0], *row = &p->tests->items[1];
+  IpsfLoc loc = {pb_str(p, "pack.ipsf"), 3, 1}, at = {pb_str(p, "pack.cases.csv"), 2, 1};
+  *t = (IpsfTest){pb_str(p, "a test"), IPSF_NONE, loc, 0, 1, NULL, 1, NULL};
+  t->givens = calloc(1, sizeof *t->givens);
+  t->givens[0] = (IpsfTestGiven){IPSF_GIVEN_CONST, 2, pb_kint(p, 5), pb_str(p, "loss_jpy")};
+  t->expects = calloc(1, sizeof *t->expects);
+  t->expects[0] = (IpsfTestExpect){IPSF_EXPECT_REQUIRES, S_R_SH01, 1,
+                                   pb_str(p, "expect requires SH-01"), IPSF_NONE, loc, 0, NULL};
+  *row = (IpsfTest){pb_str(p, "a row"), IPSF_NONE, at, IPSF_TEST_CASE, 1, NULL, 1, NULL};
+  row->givens = calloc(1, sizeof *row->givens);
+  row->givens[0] = (IpsfTestGiven){IPSF_GIVEN_CELL, 2, pb_str(p, "5"), pb_str(p, "loss_jpy")};
+  row->expects = calloc(1, sizeof *row->expects);
+  row->expects[0] = (IpsfTestExpect){IPSF_EXPECT_LEVEL, S_S_RECOVERY, IPSF_NONE,
+                                     pb_str(p, "expect:recovery = fatal"), pb_str(p, "fatal"), at,
+                                     0, NULL};
+  return t;
+}
+static void tests_ok(IpsfPack *p) { tests_add(p); }
+static void tests_name_oob(IpsfPack *p) { tests_add(p)->name = 9999; }
+static void tests_given_fact_oob(IpsfPack *p) { tests_add(p)->givens[0].fact = 99; }
+static void tests_given_wrong_type(IpsfPack *p) {
+  tests_add(p)->givens[0].value = pb_kbool(p, true); /* loss_jpy is an int */
+}
+static void tests_given_kind(IpsfPack *p) { tests_add(p)->givens[0].kind = 7; }
+static void tests_req_oob(IpsfPack *p) { tests_add(p)->expects[0].index = 2; }
+static void tests_method_oob(IpsfPack *p) { tests_add(p)->expects[0].method = 2; }
+static void tests_scale_oob(IpsfPack *p) { tests_add(p)[1].expects[0].index = 2; }
+static void tests_value_oob(IpsfPack *p) { tests_add(p)[1].expects[0].value = 9999; }
+static void tests_expect_kind(IpsfPack *p) { tests_add(p)[1].expects[0].kind = 0; }
+static uint32_t add_gate(IpsfPack *p) {
+  return p->tests->gate = pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_FACT, "test#");
+}
+static void tests_value_not_let(IpsfPack *p) {
+  IpsfTest *t = tests_add(p);
+  add_gate(p);
+  t->expects[0] = (IpsfTestExpect){IPSF_EXPECT_VALUE, pb_fact_slot(p, 0), IPSF_NONE,
+                                   t->expects[0].text, IPSF_NONE, t->loc, 0, NULL};
+}
+static void tests_value_no_gate(IpsfPack *p) {
+  IpsfTest *t = tests_add(p);
+  t->expects[0] = (IpsfTestExpect){IPSF_EXPECT_VALUE, let_int(p), IPSF_NONE, t->expects[0].text,
+                                   IPSF_NONE, t->loc, 0, NULL};
+}
+static void tests_gate_owned(IpsfPack *p) {
+  tests_add(p);
+  p->tests->gate = pb_fact_slot(p, 2); /* loss_jpy's: a sheet could set it */
+}
+static void tests_gate_ok(IpsfPack *p) {
+  tests_add(p);
+  add_gate(p);
+}
+/* Found by fuzz_ipsb (regressions/ipsb/tests-cell-given-in-a-block): a
+ * block's given of a row's kind; and the other way round, a row's
+ * expectation in a block. */
+static void tests_cell_in_block(IpsfPack *p) {
+  IpsfTest *t = tests_add(p);
+  t->givens[0] = t[1].givens[0];
+}
+static void tests_const_in_row(IpsfPack *p) {
+  IpsfTest *t = tests_add(p);
+  t[1].givens[0] = t->givens[0];
+}
+static void tests_row_kind_in_block(IpsfPack *p) {
+  IpsfTest *t = tests_add(p);
+  t->expects[0] = t[1].expects[0];
+}
+/* The section's bytes, a count made huge: the loader's bound. */
+static void b_tests_count(uint8_t **b, size_t *len) {
+  /* the last section is TESTS: u32 gate, then the count */
+  uint32_t n = *(*b + 12) | (uint32_t)*(*b + 13) << 8;
+  const uint8_t *e = *b + 16 + (size_t)(n - 1) * 12u;
+  uint32_t off = e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 | (uint32_t)e[7] << 24;
+  memset(*b + off + 4, 0xFF, 4);
+  pb_redigest(*b, *len);
+}
+static void tests_then_count(IpsfPack *p) { tests_add(p); }
+
 static const Case cases[] = {
     {"valid sample pack", nothing, NULL, ACCEPT, NULL},
+    /* the TESTS section */
+    {"tests: a valid section", tests_ok, NULL, ACCEPT, NULL},
+    {"tests: a gate slot no fact owns", tests_gate_ok, NULL, ACCEPT, NULL},
+    {"tests: name string out of range", tests_name_oob, NULL, REJECT, "test 0: name string"},
+    {"tests: given fact out of range", tests_given_fact_oob, NULL, REJECT, "fact 99 out of range"},
+    {"tests: given constant of another type", tests_given_wrong_type, NULL, REJECT,
+     "is not of the type of fact 'loss_jpy'"},
+    {"tests: unknown given kind", tests_given_kind, NULL, REJECT, "unknown kind 7"},
+    {"tests: requirement out of range", tests_req_oob, NULL, REJECT, "requirement 2 out of range"},
+    {"tests: method out of range", tests_method_oob, NULL, REJECT, "method 2 out of range"},
+    {"tests: scale out of range", tests_scale_oob, NULL, REJECT, "scale 2 out of range"},
+    {"tests: value string out of range", tests_value_oob, NULL, REJECT, "value string 9999"},
+    {"tests: unknown expectation kind", tests_expect_kind, NULL, REJECT, "unknown kind 0"},
+    {"tests: an expect EXPR reading a fact slot", tests_value_not_let, NULL, REJECT,
+     "is not a bool let slot"},
+    {"tests: an expect EXPR without a gate", tests_value_no_gate, NULL, REJECT,
+     "no gate slot to run it"},
+    {"tests: a table cell given in a test block", tests_cell_in_block, NULL, REJECT,
+     "test 0, given 0: kind 2 is not one of a test block"},
+    {"tests: a constant given in a row", tests_const_in_row, NULL, REJECT,
+     "test 1, given 0: kind 1 is not one of a row of a table"},
+    {"tests: a row's expectation in a test block", tests_row_kind_in_block, NULL, REJECT,
+     "test 0, expectation 0: kind 7 is not one of a test block"},
+    {"tests: the gate is a fact's slot", tests_gate_owned, NULL, REJECT,
+     "gate slot 2 belongs to fact 2"},
+    {"tests: a huge test count", tests_then_count, b_tests_count, REJECT,
+     "tests need at least"},
     {"valid UTF-8 strings", good_utf8, NULL, ACCEPT, NULL},
     {"an enum of 64 values and a full set", enum_64, NULL, ACCEPT, NULL},
     {"unreachable code is skipped", unreachable_skipped, NULL, ACCEPT, NULL},
