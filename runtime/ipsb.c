@@ -57,7 +57,7 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives)
+  X(NATIVES, natives) X(COMPENSATIONS, compensations)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -499,8 +499,14 @@ static void load_natives(In *in, IpsfPack *p) {
   }
 }
 
+/* compensations: a count, then {requirement, by, until, months} each. */
+#define COMPENSATION_FIELDS(F) F(u32, requirement) F(u32, by) F(u32, until) F(u32, months)
+RECORD(IpsfCompensation, compensation, COMPENSATION_FIELDS)
+ARRAY_SECTION(compensations, compensation, "compensations")
+
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
+static bool present_compensations(const IpsfPack *p) { return p->compensation_count > 0; }
 #define present_meta NULL
 #define present_strings NULL
 #define present_enums NULL

@@ -40,6 +40,7 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->fact_hash);
   ipsf_native_free(pack);
   free(pack->natives);
+  free(pack->compensations);
   free(pack);
 }
 
