@@ -854,7 +854,8 @@ static const int expr_starts[] = {
 static const int type_starts[] = {
   KW_BOOL, KW_INT, KW_NUMBER, KW_STRING, KW_ENUM, KW_SET, T_IDENT};
 static const int req_item_starts[] = {
-  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT};
+  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT,
+  KW_COMPENSATED_BY};
 /* Tokens that would only continue an expression already complete. */
 static const int continuations[] = {
   T_EQ, T_NE, T_LE, T_GE, '<', '>', KW_IN, KW_AND, KW_OR,
