@@ -209,7 +209,7 @@ static Tally viewpoint_tally(const Summary *s, uint32_t v) {
   Tally t = {{0}};
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(s->pack); q++)
     if (ipsf_pack_requirement_viewpoint(s->pack, q) == v)
-      for (int k = 0; k < 5; k++) t.n[k] += s->req[q].n[k];
+      for (int k = 0; k < 6; k++) t.n[k] += s->req[q].n[k];
   return t;
 }
 

@@ -1236,13 +1236,29 @@ static uint64_t report_cost(const IpsfPack *p) {
 }
 
 /* The compensations of a record's statuses (eval.c): each time a status
- * is asked for, a binary search over the section (at most 32 probes per
- * requirement) and each of the requirement's entries once (its bound, its
- * date), counted for the few times a record's writer asks (STATUS_ASKS). */
-#define STATUS_ASKS 4u
+ * is asked for, a binary search over the section (`probes`) and, for a
+ * requirement that has k entries, each entry once (its bound, its date,
+ * the compensating requirement's own status: 4 steps); a writer lists
+ * a compensated requirement's compensating ones by asking k + 1 times
+ * more.  STATUS_ASKS: the status, shortfall, due, expired_by and until
+ * that a record's writer asks per requirement, with room to spare. */
+#define STATUS_ASKS 8u
 static uint64_t compensation_cost(const IpsfPack *p) {
   if (!p->compensation_count) return 0;
-  return STATUS_ASKS * (32u * (uint64_t)p->requirement_count + 4u * (uint64_t)p->compensation_count);
+  uint64_t probes = 1;
+  for (uint32_t n = p->compensation_count; n; n >>= 1) probes++;
+  uint64_t cost = 0;
+  uint32_t with = 0; /* requirements that have entries */
+  for (uint32_t i = 0; i < p->compensation_count;) {
+    uint32_t j = i;
+    while (j < p->compensation_count && p->compensations[j].requirement == p->compensations[i].requirement)
+      j++;
+    uint64_t k = j - i;
+    cost = sat_add(cost, STATUS_ASKS * (k + 2) * (probes + 4 * k));
+    with++;
+    i = j;
+  }
+  return sat_add(cost, STATUS_ASKS * probes * (uint64_t)(p->requirement_count - with));
 }
 
 /* What every run does besides the code: reset what the code writes (vm.c),
