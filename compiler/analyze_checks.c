@@ -674,7 +674,8 @@ void ipsfc_an_check_compensations(An *a, uint32_t ri) {
     const ReqSym *by = &c->reqs[cs->by];
     if (!by->applies) continue; /* applies wherever r does */
     ipsfc_an_set_root(a, OWN_REQ, ri);
-    reach_expr(a, by->applies, 0); /* its causes count too */
+    reach_expr(a, by->applies, 0);
+    a->reach_all = true; /* the causes of by's applies (owned by by) count too */
     ipsfc_an_conj_init(&b, &c->arena, 2);
     ipsfc_an_conj_add(&b, r->applies, true);
     ipsfc_an_conj_add(&b, by->applies, true);

@@ -628,6 +628,10 @@ req_item
   | KW_COMPENSATED_BY reqids T_IDENT T_STRING ';'
       { $$ = (ReqItem){.kind = RI_COMPENSATED, .span = @$, .ids = $2.items,
                        .id_count = $2.count, .value = ident($3, @3), .str = strlit($4, @4)}; }
+  | KW_COMPENSATED_BY reqids T_IDENT T_INT ';'
+      { diag_error(ctx->diags, @4, "write a date as a string: `until \"YYYY-MM-DD\"` (or `for N "
+                   "months`)");
+        $$ = (ReqItem){.kind = RI_ATTR, .span = @$}; /* dropped */ }
   | KW_COMPENSATED_BY reqids T_IDENT T_INT months ';'
       { if ($4 == INT64_MIN) /* 2^63: see is_two63 */
           diag_error(ctx->diags, @4,

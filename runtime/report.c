@@ -432,11 +432,17 @@ static size_t method_width(const IpsfEval *ev, uint32_t r) {
 }
 
 /* After a compensated requirement's title: " (unmet, compensated by ID,
- * ID until YYYY-MM-DD)". */
+ * ID until YYYY-MM-DD)", or " (expired by age: was due YYYY-MM-DD;
+ * compensated by ...)". */
 static void text_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
   if (ipsf_eval_status(ev, r) != IPSF_COMPENSATED) return;
   const IpsfPack *p = ev->pack;
-  ipsf_buf_printf(b, " (%s, compensated by ", status_name(ipsf_eval_shortfall(ev, r)));
+  char due[11];
+  if (ipsf_eval_shortfall(ev, r) == IPSF_EXPIRED && ipsf_eval_due(ev, r, due))
+    ipsf_buf_printf(b, " (expired by %s: was due %s; compensated by ", ipsf_eval_expired_by(ev, r),
+                    due);
+  else
+    ipsf_buf_printf(b, " (%s, compensated by ", status_name(ipsf_eval_shortfall(ev, r)));
   uint32_t pos = 0;
   for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE; k++) {
     if (k) ipsf_buf_puts(b, ", ");
@@ -486,9 +492,10 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
                                            : ANSI_DIM;
     cell(b, status_name(st), color, wst + 2);
     text_put(b, ipsf_str(p, q->title));
-    text_compensation(b, ev, r);
     char due[11];
-    if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
+    if (st == IPSF_COMPENSATED)
+      text_compensation(b, ev, r);
+    else if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
       ipsf_buf_printf(b, " (expired by %s: was due %s)", ipsf_eval_expired_by(ev, r), due);
     else if (ipsf_eval_due(ev, r, due))
       ipsf_buf_printf(b, " (due %s)", due);
