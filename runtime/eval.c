@@ -567,8 +567,11 @@ IpsfStatus ipsf_eval_shortfall(const IpsfEval *ev, uint32_t requirement) {
 }
 
 uint32_t ipsf_eval_compensated_by(const IpsfEval *ev, uint32_t requirement, uint32_t *pos) {
-  if (!ev || !pos || ipsf_eval_status(ev, requirement) != IPSF_COMPENSATED) return IPSF_NONE;
+  if (!ev || !pos) return IPSF_NONE;
+  /* the first call checks the status; later ones go on from *pos */
+  if (!*pos && ipsf_eval_status(ev, requirement) != IPSF_COMPENSATED) return IPSF_NONE;
   const IpsfPack *p = ev->pack;
+  if (*pos > p->compensation_count) return IPSF_NONE;
   uint32_t i = *pos ? *pos : first_compensation(p, requirement);
   for (; i < p->compensation_count && p->compensations[i].requirement == requirement; i++) {
     int32_t last;
