@@ -404,7 +404,7 @@ def records_as_of(pack, day):
 
 
 def check_supplement():
-    """3-3: "it takes time to take measures from a certain point of view.
+    """3-3-4: "it takes time to take measures from a certain point of view.
     If so, it can be assumed that it will be temporarily supplemented from
     another point of view."  In every pack's device records: a compensated
     requirement is compensated by requirements of another viewpoint that
@@ -432,7 +432,7 @@ def check_supplement():
                                             "requirement of another viewpoint" % by)
     if not shown:
         problems.append("no example device has a compensated requirement on 2026-06-01")
-    report("a shortfall is supplemented from another viewpoint, temporarily", "3-3", problems)
+    report("a shortfall is supplemented from another viewpoint, temporarily", "3-3-4", problems)
 
 
 def main():
