@@ -421,7 +421,7 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
 #define IPSF_NO_VIEWS 8u
 
 /* A requirement's status in a view: an IpsfStatus, or this (after
- * IPSF_EXPIRED, the last status). */
+ * IPSF_EXPIRED; IPSF_COMPENSATED, 5, came later). */
 #define IPSF_NOT_APPLICABLE 4u
 
 /* One record.  Every pointer is valid only during the write call that
@@ -442,7 +442,7 @@ typedef struct {
    * a pack without that axis. */
   uint32_t level[2];
   /* ipsf_pack_requirement_count(pack) bytes, in pack order: IPSF_MET,
-   * IPSF_UNMET, IPSF_UNKNOWN, IPSF_EXPIRED or IPSF_NOT_APPLICABLE.  NULL for an error
+   * IPSF_UNMET, IPSF_UNKNOWN, IPSF_EXPIRED, IPSF_COMPENSATED or IPSF_NOT_APPLICABLE.  NULL for an error
    * record. */
   const uint8_t *status;
 } IpsfRunRecord;
