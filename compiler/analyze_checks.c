@@ -653,7 +653,8 @@ void ipsfc_an_check_requirement(An *a, uint32_t ri) {
  * take effect (IPSF-W117): no input makes both the requirement and the
  * compensating one apply.  Claimed only when the cells of every fact the
  * two applies conditions read are exact, else "not analysed" (IPSF-W100);
- * a requirement that never applies at all is IPSF-W108's, not this. */
+ * a requirement (either) that never applies at all is IPSF-W108's, not
+ * this. */
 void ipsfc_an_check_compensations(An *a, uint32_t ri) {
   Compilation *c = a->c;
   const ReqSym *r = &c->reqs[ri];
@@ -680,6 +681,9 @@ void ipsfc_an_check_compensations(An *a, uint32_t ri) {
     ipsfc_an_conj_add(&b, r->applies, true);
     ipsfc_an_conj_add(&b, by->applies, true);
     if (ipsfc_an_search_conj(a, &b.q) == S_FOUND) continue;
+    ipsfc_an_conj_init(&b, &c->arena, 1);
+    ipsfc_an_conj_add(&b, by->applies, true);
+    if (ipsfc_an_search_conj(a, &b.q) != S_FOUND) continue; /* by never applies: W108's */
     uint64_t *deps = new_bits(a);
     ipsfc_an_deps_expr(a, r->applies, deps);
     ipsfc_an_deps_expr(a, by->applies, deps);
