@@ -93,6 +93,8 @@ static const struct {
     {"IPSF-W113", "unused-scale", "A scale (not an axis) that nothing uses."},
     {"IPSF-W114", "unused-import", "An import of which nothing is used."},
     {"IPSF-W115", "conditional-cited-always", "A requirement that applies always cites a conditional provision."},
+    {"IPSF-W116", "compensation-cycle", "Requirements that compensate for each other in a cycle."},
+    {"IPSF-W117", "compensation-never-applies", "A compensating requirement never applies where the compensated one does."},
 };
 
 

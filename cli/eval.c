@@ -54,7 +54,7 @@ static const char help[] =
     "                         line's period, or past its expiry, is 'expired'\n"
     "      --fail-on WHAT     error (default): exit 3 if any record is an error;\n"
     "                         unmet: also exit 1 if a requirement is unmet or\n"
-    "                         has no evidence (unknown);\n"
+    "                         has no evidence (unknown); not if compensated\n"
     "                         never: exit 0 whatever the records say\n"
     "      --allow-unknown-facts  ignore facts the pack does not declare\n"
     "  -I, --import DIR       look for imported modules in DIR (source packs)\n"

@@ -87,7 +87,7 @@ typedef struct {
 } ErrRec;
 
 typedef struct {
-  size_t n[5]; /* indexed by IpsfStatus, and IPSF_NOT_APPLICABLE */
+  size_t n[6]; /* indexed by IpsfStatus (IPSF_COMPENSATED is 5), and IPSF_NOT_APPLICABLE */
 } Tally;
 
 typedef struct {
@@ -98,6 +98,7 @@ typedef struct {
   ErrRec *errors;
   size_t nerrors, errors_more;
   bool nomem;
+  bool compensations; /* the pack has compensated_by: count compensated */
 } Summary;
 
 static char *dup_or_null(Summary *s, const char *t) {
@@ -132,7 +133,7 @@ static void add_record(Summary *s, const IpsfRunRecord *r) {
   Cell *c = &s->cells[a * s->levels[1] + b];
   uint32_t unmet = 0, unknown = 0;
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(s->pack); q++) {
-    uint8_t st = r->status[q] <= IPSF_NOT_APPLICABLE ? r->status[q] : IPSF_NOT_APPLICABLE;
+    uint8_t st = r->status[q] <= IPSF_COMPENSATED ? r->status[q] : IPSF_NOT_APPLICABLE;
     s->req[q].n[st]++;
     unmet += st == IPSF_UNMET || st == IPSF_EXPIRED; /* not met: counted with unmet */
     unknown += st == IPSF_UNKNOWN;
@@ -174,6 +175,7 @@ static bool summary_init(Summary *s, const IpsfPack *p) {
   }
   s->cells = calloc((size_t)s->levels[0] * s->levels[1], sizeof *s->cells);
   s->req = calloc(ipsf_pack_requirement_count(p) + 1, sizeof *s->req);
+  s->compensations = ipsf_pack_compensation_count(p) > 0;
   return s->cells && s->req;
 }
 
@@ -207,7 +209,7 @@ static Tally viewpoint_tally(const Summary *s, uint32_t v) {
   Tally t = {{0}};
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(s->pack); q++)
     if (ipsf_pack_requirement_viewpoint(s->pack, q) == v)
-      for (int k = 0; k < 5; k++) t.n[k] += s->req[q].n[k];
+      for (int k = 0; k < 6; k++) t.n[k] += s->req[q].n[k];
   return t;
 }
 
@@ -224,10 +226,12 @@ static void jkey(IpsfBuf *b, int indent, const char *k) {
   ipsf_buf_puts(b, ": ");
 }
 
-static void jtally(IpsfBuf *b, const Tally *t, bool na) {
+static void jtally(IpsfBuf *b, const Tally *t, bool na, bool comp) {
   ipsf_buf_printf(b, "\"met\": %zu, \"unmet\": %zu, \"expired\": %zu, \"unknown\": %zu",
                   t->n[IPSF_MET], t->n[IPSF_UNMET], t->n[IPSF_EXPIRED], t->n[IPSF_UNKNOWN]);
   if (na) ipsf_buf_printf(b, ", \"not_applicable\": %zu", t->n[IPSF_NOT_APPLICABLE]);
+  /* only for a pack with compensated_by, so other packs' reports keep their bytes */
+  if (comp) ipsf_buf_printf(b, ", \"compensated\": %zu", t->n[IPSF_COMPENSATED]);
 }
 
 static void json_cells(IpsfBuf *b, const Summary *s) {
@@ -271,7 +275,7 @@ static void json_requirements(IpsfBuf *b, const Summary *s) {
     ipsf_buf_puts(b, ", \"viewpoint\": ");
     ipsf_buf_json_string(b, ipsf_pack_viewpoint_name(p, ipsf_pack_requirement_viewpoint(p, q)));
     ipsf_buf_puts(b, ", ");
-    jtally(b, &s->req[q], true);
+    jtally(b, &s->req[q], true, s->compensations);
     ipsf_buf_puts(b, "}");
   }
   ipsf_buf_puts(b, "\n  ],\n");
@@ -282,7 +286,7 @@ static void json_requirements(IpsfBuf *b, const Summary *s) {
     ipsf_buf_puts(b, v ? ",\n    {\"name\": " : "\n    {\"name\": ");
     ipsf_buf_json_string(b, ipsf_pack_viewpoint_name(p, v));
     ipsf_buf_puts(b, ", ");
-    jtally(b, &t, true);
+    jtally(b, &t, true, s->compensations);
     ipsf_buf_puts(b, "}");
   }
   ipsf_buf_puts(b, "\n  ],\n");
@@ -461,11 +465,12 @@ static void html_heatmap(IpsfBuf *b, const Summary *s) {
                    " click a cell to filter the device table.</p>\n");
 }
 
-static void html_tally_cells(IpsfBuf *b, const Tally *t) {
+static void html_tally_cells(IpsfBuf *b, const Tally *t, bool comp) {
   ipsf_buf_printf(b, "<td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td>"
                      "<td class=\"n\">%zu</td><td class=\"n\">%zu</td>",
                   t->n[IPSF_MET], t->n[IPSF_UNMET], t->n[IPSF_EXPIRED], t->n[IPSF_UNKNOWN],
                   t->n[IPSF_NOT_APPLICABLE]);
+  if (comp) ipsf_buf_printf(b, "<td class=\"n\">%zu</td>", t->n[IPSF_COMPENSATED]);
 }
 
 static void html_requirements(IpsfBuf *b, const Summary *s) {
@@ -473,10 +478,13 @@ static void html_requirements(IpsfBuf *b, const Summary *s) {
   static const char head[] =
       "<th class=\"n\">met</th><th class=\"n\">unmet</th><th class=\"n\">expired</th>"
       "<th class=\"n\">unknown</th>"
-      "<th class=\"n\">not applicable</th></tr></thead>\n<tbody>\n";
+      "<th class=\"n\">not applicable</th>";
+  const char *tail = s->compensations ? "<th class=\"n\">compensated</th></tr></thead>\n<tbody>\n"
+                                      : "</tr></thead>\n<tbody>\n";
   ipsf_buf_puts(b, "<h2 id=\"reqs\">Requirements</h2>\n<table id=\"requirements\"><thead><tr>"
                    "<th>id</th><th>title</th><th>viewpoint</th>");
   ipsf_buf_puts(b, head);
+  ipsf_buf_puts(b, tail);
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(p); q++) {
     ipsf_buf_puts(b, "<tr><td>");
     html(b, ipsf_pack_requirement_id(p, q));
@@ -485,18 +493,19 @@ static void html_requirements(IpsfBuf *b, const Summary *s) {
     ipsf_buf_puts(b, "</td><td>");
     html(b, ipsf_pack_viewpoint_name(p, ipsf_pack_requirement_viewpoint(p, q)));
     ipsf_buf_puts(b, "</td>");
-    html_tally_cells(b, &s->req[q]);
+    html_tally_cells(b, &s->req[q], s->compensations);
     ipsf_buf_puts(b, "</tr>\n");
   }
   ipsf_buf_puts(b, "</tbody></table>\n<h2 id=\"vps\">Viewpoints</h2>\n"
                    "<table id=\"viewpoints\"><thead><tr><th>viewpoint</th>");
   ipsf_buf_puts(b, head);
+  ipsf_buf_puts(b, tail);
   for (uint32_t v = 0; v < ipsf_pack_viewpoint_count(p); v++) {
     Tally t = viewpoint_tally(s, v);
     ipsf_buf_puts(b, "<tr><td>");
     html(b, ipsf_pack_viewpoint_name(p, v));
     ipsf_buf_puts(b, "</td>");
-    html_tally_cells(b, &t);
+    html_tally_cells(b, &t, s->compensations);
     ipsf_buf_puts(b, "</tr>\n");
   }
   ipsf_buf_puts(b, "</tbody></table>\n");

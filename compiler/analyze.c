@@ -225,6 +225,60 @@ static void check_conditional_refs(An *a) {
   }
 }
 
+/* ---- compensation cycles ------------------------------------------------------------------ */
+
+/* A cycle of compensated_by (IPSF-W116): A compensated by B ... compensated
+ * by A, of any length.  At evaluation compensation does not chain (only a
+ * requirement met on its own compensates), but a cycle says each viewpoint
+ * stands in for the other, which is no temporary supplement.  For each
+ * requirement s, a breadth-first search over requirements after s finds
+ * the shortest way back to s, so each cycle is reported once, at the
+ * compensated_by of its first requirement, when that one is of the root. */
+static void check_compensation_cycles(An *a) {
+  Compilation *c = a->c;
+  size_t n = c->req_count;
+  if (!n) return;
+  uint32_t *prev = arena_array(&c->arena, n, sizeof *prev);
+  uint32_t *queue = arena_array(&c->arena, n, sizeof *queue);
+  for (size_t s = 0; s < n; s++) {
+    const ReqSym *rs = &c->reqs[s];
+    if (!rs->comp_count || rs->module != c->root) continue;
+    for (size_t i = 0; i < n; i++) prev[i] = UINT32_MAX;
+    size_t head = 0, tail = 0;
+    uint32_t last = UINT32_MAX; /* the node whose edge closes the cycle */
+    queue[tail++] = (uint32_t)s;
+    while (head < tail && last == UINT32_MAX) {
+      uint32_t v = queue[head++];
+      for (size_t k = 0; k < c->reqs[v].comp_count; k++) {
+        uint32_t w = c->reqs[v].comps[k].by;
+        if (w == (uint32_t)s) { last = v; break; }
+        if (w == UINT32_MAX || w < s || prev[w] != UINT32_MAX) continue;
+        prev[w] = v;
+        queue[tail++] = w;
+      }
+    }
+    if (last == UINT32_MAX || last == (uint32_t)s) continue; /* no cycle; (no self: resolve) */
+    /* the path s -> ... -> last, then back to s */
+    size_t len = 0;
+    for (uint32_t v = last; v != (uint32_t)s; v = prev[v]) queue[len++] = v;
+    /* "A is compensated by B, which is compensated by A" */
+    const char *text = rs->id;
+    for (size_t i = len; i-- > 0;)
+      text = arena_printf(&c->arena, "%s%s %s", text,
+                          i + 1 == len ? " is compensated by" : ", which is compensated by",
+                          c->reqs[queue[i]].id);
+    text = arena_printf(&c->arena, "%s, which is compensated by %s", text, rs->id);
+    uint32_t first = queue[len - 1];
+    const CompensationSym *at = NULL;
+    for (size_t k = 0; k < rs->comp_count && !at; k++)
+      if (rs->comps[k].by == first) at = &rs->comps[k];
+    ipsfc_an_finding(a, at->name->span, "IPSF-W116", NULL,
+                     "compensation cycle: %s: each stands in for another, so none is a "
+                     "temporary supplement",
+                     text);
+  }
+}
+
 /* ---- the driver -------------------------------------------------------------------------- */
 
 /* The analyser's state and every fact's cells: what analyze_pack, the
@@ -297,6 +351,8 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
     ipsfc_an_report_undecided(a, s->rules->name.span, arena_printf(ar, "scale %s", s->name), &u);
   }
   for (size_t i = 0; i < c->req_count; i++) ipsfc_an_check_requirement(a, (uint32_t)i);
+  check_compensation_cycles(a);
+  for (size_t i = 0; i < c->req_count; i++) ipsfc_an_check_compensations(a, (uint32_t)i);
   return a->findings;
 }
 

@@ -646,3 +646,52 @@ void ipsfc_an_check_requirement(An *a, uint32_t ri) {
   }
   ipsfc_an_report_undecided(a, r->span, subject, &u);
 }
+
+/* ---- compensating measures ----------------------------------------------------------------- */
+
+/* A `compensated_by` entry of a requirement of the root that can never
+ * take effect (IPSF-W117): no input makes both the requirement and the
+ * compensating one apply.  Claimed only when the cells of every fact the
+ * two applies conditions read are exact, else "not analysed" (IPSF-W100);
+ * a requirement (either) that never applies at all is IPSF-W108's, not
+ * this. */
+void ipsfc_an_check_compensations(An *a, uint32_t ri) {
+  Compilation *c = a->c;
+  const ReqSym *r = &c->reqs[ri];
+  if (!r->comp_count || r->module != c->root) return;
+  Undecided u = {0};
+  const char *subject = arena_printf(&c->arena, "requirement %s", r->id);
+  bool applies_somewhere = true;
+  ConjB b;
+  ipsfc_an_set_root(a, OWN_REQ, ri);
+  if (r->applies) {
+    ipsfc_an_conj_init(&b, &c->arena, 1);
+    ipsfc_an_conj_add(&b, r->applies, true);
+    applies_somewhere = ipsfc_an_search_conj(a, &b.q) == S_FOUND;
+  }
+  for (size_t k = 0; applies_somewhere && k < r->comp_count; k++) {
+    const CompensationSym *cs = &r->comps[k];
+    if (cs->by == UINT32_MAX) continue;
+    const ReqSym *by = &c->reqs[cs->by];
+    if (!by->applies) continue; /* applies wherever r does */
+    ipsfc_an_set_root(a, OWN_REQ, ri);
+    reach_expr(a, by->applies, 0);
+    a->reach_all = true; /* the causes of by's applies (owned by by) count too */
+    ipsfc_an_conj_init(&b, &c->arena, 2);
+    ipsfc_an_conj_add(&b, r->applies, true);
+    ipsfc_an_conj_add(&b, by->applies, true);
+    if (ipsfc_an_search_conj(a, &b.q) == S_FOUND) continue;
+    ipsfc_an_conj_init(&b, &c->arena, 1);
+    ipsfc_an_conj_add(&b, by->applies, true);
+    if (ipsfc_an_search_conj(a, &b.q) != S_FOUND) continue; /* by never applies: W108's */
+    uint64_t *deps = new_bits(a);
+    ipsfc_an_deps_expr(a, r->applies, deps);
+    ipsfc_an_deps_expr(a, by->applies, deps);
+    if (exact_none(a, deps, &u, "compensations"))
+      ipsfc_an_finding(a, cs->name->span, "IPSF-W117", NULL,
+                       "compensation never applies: requirement %s applies to no input to which "
+                       "%s applies, so %s can never compensate for it",
+                       r->id, by->id, by->id);
+  }
+  ipsfc_an_report_undecided(a, r->span, subject, &u);
+}

@@ -253,5 +253,6 @@ IPSFC_FUNC void ipsfc_an_check_overlaps(An *a, uint32_t si, Undecided *u);
 IPSFC_FUNC void ipsfc_an_check_rules(An *a, uint32_t si, Undecided *u);
 IPSFC_FUNC void ipsfc_an_check_monotone(An *a, uint32_t si, Undecided *u);
 IPSFC_FUNC void ipsfc_an_check_requirement(An *a, uint32_t ri);
+IPSFC_FUNC void ipsfc_an_check_compensations(An *a, uint32_t ri);
 
 #endif

@@ -161,8 +161,10 @@ static bool same_decl(const Decl *a, const Decl *b) {
     const ReqItem *p = &a->items[i], *q = &b->items[i];
     if (p->kind != q->kind || !same_ident(p->ident, q->ident) ||
         !same_ident(p->value, q->value) || !same_lit(p->str, q->str) ||
-        !same_expr(p->expr, q->expr) || p->every != q->every)
+        !same_expr(p->expr, q->expr) || p->every != q->every || p->id_count != q->id_count)
       return false;
+    for (size_t k = 0; k < p->id_count; k++)
+      if (!same_ident(p->ids[k], q->ids[k])) return false;
   }
   for (size_t i = 0; i < a->given_count; i++)
     if (!same_ident(a->givens[i].fact, b->givens[i].fact) ||

@@ -158,8 +158,11 @@ typedef enum {
   RI_CONFIRM,   /* confirm M [every N months] [when E];  ident, every, expr */
   RI_PARTY,     /* party P;                ident */
   RI_DOC,       /* doc "…";                str */
-  RI_ATTR       /* basis KIND ["…"]; confirmed_by ROLE; subject WHAT;
+  RI_ATTR,      /* basis KIND ["…"]; confirmed_by ROLE; subject WHAT;
                    ident: the word, value: KIND/ROLE/WHAT, str: citation */
+  RI_COMPENSATED /* compensated_by ID, … [until "DATE" | for N months];
+                    ids, value: the word until/for (name NULL if none),
+                    str: the date, every/every_span: the months */
 } ReqItemKind;
 
 typedef struct {
@@ -171,6 +174,8 @@ typedef struct {
   Expr *expr;
   int64_t every;    /* months; 0 when absent */
   Span every_span;
+  Ident *ids;       /* RI_COMPENSATED: the compensating requirements */
+  size_t id_count;
 } ReqItem;
 
 typedef struct {

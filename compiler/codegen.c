@@ -1043,6 +1043,24 @@ static void build_requirements(Gen *g) {
   }
 }
 
+/* The COMPENSATIONS section: one entry per resolved `compensated_by` name,
+ * in requirement order, then source order (pack.h IpsfCompensation). */
+static void build_compensations(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  size_t n = 0;
+  for (size_t i = 0; i < c->req_count; i++) n += c->reqs[i].comp_count;
+  if (!n) return;
+  p->compensations = xcalloc(n, sizeof *p->compensations);
+  for (size_t i = 0; i < c->req_count; i++)
+    for (size_t k = 0; k < c->reqs[i].comp_count; k++) {
+      const CompensationSym *cs = &c->reqs[i].comps[k];
+      if (cs->by == UINT32_MAX) continue;
+      p->compensations[p->compensation_count++] = (IpsfCompensation){
+          (uint32_t)i, cs->by, intern(g, cs->until), (uint32_t)cs->months};
+    }
+}
+
 static void emit_code(Gen *g) {
   Compilation *c = g->c;
   for (uint32_t i = 0; g->cover_slot && i < g->p->confirm_count; i++) emit_cover(g, i, false);
@@ -1081,6 +1099,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   build_scales(&g);
   build_viewpoints(&g);
   build_requirements(&g);
+  build_compensations(&g);
   if (c->opt.with_tests) build_test_slots(&g);
   emit_code(&g);
   if (c->opt.with_tests && !g.failed) build_tests(&g);

@@ -317,6 +317,43 @@ static json_t *refs_of(const IpsfPack *p, uint32_t r) {
   return a;
 }
 
+/* Requirement r's compensations, each "CM-20 until 2027-03-31", "CM-30 for
+ * 6 months" or "CM-40" (docs/language.md, "Compensating measures"). */
+static json_t *compensations_of(const IpsfPack *p, uint32_t r) {
+  json_t *a = json_array();
+  for (uint32_t k = 0; k < ipsf_pack_compensation_count(p); k++) {
+    uint32_t req, by, months;
+    const char *until;
+    if (!ipsf_pack_compensation(p, k, &req, &by, &until, &months) || req != r) continue;
+    char buf[512];
+    const char *id = ipsf_pack_requirement_id(p, by);
+    if (until) snprintf(buf, sizeof buf, "%s until %s", id, until);
+    else if (months) snprintf(buf, sizeof buf, "%s for %u month%s", id, months, months == 1 ? "" : "s");
+    else snprintf(buf, sizeof buf, "%s", id);
+    json_array_append_new(a, json_string(buf));
+  }
+  return a;
+}
+
+/* Items of `what` in one list and not the other: removed, then added. */
+static void list_changes(DiffCtx *d, json_t *list, const char *what, const char *id, json_t *lo,
+                         json_t *ln) {
+  size_t k;
+  json_t *x;
+  json_array_foreach(lo, k, x) {
+    bool kept = false;
+    for (size_t j = 0; j < json_array_size(ln) && !kept; j++) kept = json_equal(x, json_array_get(ln, j));
+    if (!kept) item(d, list, what, "removed", id, json_incref(x), NULL);
+  }
+  json_array_foreach(ln, k, x) {
+    bool had = false;
+    for (size_t j = 0; j < json_array_size(lo) && !had; j++) had = json_equal(x, json_array_get(lo, j));
+    if (!had) item(d, list, what, "added", id, NULL, json_incref(x));
+  }
+  json_decref(lo);
+  json_decref(ln);
+}
+
 static void requirements(DiffCtx *d, json_t *list) {
   const IpsfPack *o = d->old.pack, *n = d->new_.pack;
   for (uint32_t r = 0; r < ipsf_pack_requirement_count(o); r++) {
@@ -363,6 +400,7 @@ static void requirements(DiffCtx *d, json_t *list) {
     }
     json_decref(ro);
     json_decref(rn);
+    list_changes(d, list, "compensated_by", id, compensations_of(o, r), compensations_of(n, q));
   }
   for (uint32_t q = 0; q < ipsf_pack_requirement_count(n); q++)
     if (ipsf_pack_requirement_index(o, ipsf_pack_requirement_id(n, q)) == UINT32_MAX)

@@ -139,8 +139,27 @@ static void read_scales(DocModel *m, const IpsfPack *p) {
 /* Who acts, who confirms, on what basis, and what is confirmed, in one
  * cell: "owner; confirmed by insurer; law: Act …, Art. 5; subject product"
  * (NULL when the requirement says none of them). */
+/* "compensated by CM-20 until 2027-03-31, CM-30 for 6 months" (docs/
+ * language.md, "Compensating measures"), or NULL. */
+static const char *compensations_text(DocModel *m, const IpsfPack *p, uint32_t r) {
+  const char *out = NULL;
+  for (uint32_t i = 0; i < p->compensation_count; i++) {
+    const IpsfCompensation *c = &p->compensations[i];
+    if (c->requirement != r) continue;
+    const char *one = ipsf_str(p, p->requirements[c->by].id);
+    if (c->until != IPSF_NONE) one = arena_printf(&m->arena, "%s until %s", one, ipsf_str(p, c->until));
+    if (c->months)
+      one = arena_printf(&m->arena, "%s for %u month%s", one, (unsigned)c->months,
+                         c->months == 1 ? "" : "s");
+    out = out ? arena_printf(&m->arena, "%s, %s", out, one)
+              : arena_printf(&m->arena, "compensated by %s", one);
+  }
+  return out;
+}
+
 static const char *party_and_basis(DocModel *m, const IpsfPack *p, const IpsfRequirement *q) {
-  const char *parts[4] = {NULL, NULL, NULL, NULL};
+  const char *parts[5] = {NULL, NULL, NULL, NULL, NULL};
+  parts[4] = compensations_text(m, p, (uint32_t)(q - p->requirements));
   if (q->party != IPSF_NONE) parts[0] = ipsf_str(p, q->party);
   if (q->confirmed_by != IPSF_NONE)
     parts[1] = arena_printf(&m->arena, "confirmed by %s", ipsf_str(p, q->confirmed_by));
@@ -151,7 +170,7 @@ static const char *party_and_basis(DocModel *m, const IpsfPack *p, const IpsfReq
   if (q->subject != IPSF_NONE)
     parts[3] = arena_printf(&m->arena, "subject %s", ipsf_str(p, q->subject));
   const char *out = NULL;
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < 5; k++)
     if (parts[k]) out = out ? arena_printf(&m->arena, "%s; %s", out, parts[k]) : parts[k];
   return out;
 }

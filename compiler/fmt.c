@@ -616,6 +616,21 @@ static void lbody(const Fmt *F, Line *l, const Expr *e, const char *end) {
   lt(l, end);
 }
 
+/* The digits of `for N months` as written (every_span starts at N). */
+static char *compensation_months_text(const Fmt *F, const ReqItem *it) {
+  uint32_t i = it->every_span.start, j = i;
+  while (j < it->every_span.end && !is_space(F->src[j]) && F->src[j] != '/') j++;
+  if (j == i) {
+    IpsfBuf b = {0};
+    ipsf_buf_printf(&b, "%lld", (long long)it->every);
+    return fmt_take(&b);
+  }
+  char *t = xmalloc(j - i + 1);
+  memcpy(t, F->src + i, j - i);
+  t[j - i] = '\0';
+  return t;
+}
+
 /* A requirement item (a long condition continues at the item's indent + 4). */
 static void print_req_item(Fmt *F, const ReqItem *it) {
   Line l = {0};
@@ -658,6 +673,24 @@ static void print_req_item(Fmt *F, const ReqItem *it) {
   case RI_DOC:
     lt(&l, "doc ");
     lquote(&l, it->str.text);
+    break;
+  case RI_COMPENSATED:
+    lt(&l, "compensated_by ");
+    for (size_t i = 0; i < it->id_count; i++) {
+      if (i) lt(&l, ", ");
+      lt(&l, it->ids[i].name);
+    }
+    if (it->value.name) {
+      lt(&l, " ");
+      lt(&l, it->value.name);
+      lt(&l, " ");
+      if (it->str.text) {
+        lquote(&l, it->str.text);
+      } else {
+        lt_take(&l, compensation_months_text(F, it));
+        lt(&l, it->every == 1 ? " month" : " months");
+      }
+    }
     break;
   case RI_ATTR:
     lt(&l, it->ident.name);

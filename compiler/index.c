@@ -141,6 +141,10 @@ static void walk_requirement(Walk *w, const Decl *d) {
     const ReqItem *it = &d->items[i];
     if (it->kind == RI_VIEWPOINT && vp != UINT32_MAX) add(w, SK_VIEWPOINT, vp, 0, it->ident.span, false);
     if (it->kind == RI_CONFIRM) add_method(w, vp, &it->ident);
+    for (size_t k = 0; it->kind == RI_COMPENSATED && k < it->id_count; k++) {
+      SymEntry *o = lookup_name(c, &c->req_map, w->module, it->ids[k].name);
+      if (o) add(w, SK_REQ, o->index, 0, it->ids[k].span, false);
+    }
     if (it->kind == RI_REF && it->ident.name) {
       SymEntry *p = lookup_name(c, &c->provision_map, w->module, it->ident.name);
       if (p) add(w, SK_PROVISION, p->index, 0, it->ident.span, false);

@@ -136,6 +136,14 @@ static void complete(LspDoc *d, size_t off, json_t *out) {
       item(out, c->provisions[p].id, C_CONSTANT, c->provisions[p].decl->title.text);
   } else if (ends_with_word(before, n, "requires")) {
     for (size_t r = 0; r < c->req_count; r++) item(out, c->reqs[r].id, C_CONSTANT, c->reqs[r].decl->str.text);
+  } else if (ends_with_word(before, n, "compensated_by") && in) {
+    /* requirements of another viewpoint than the one being written */
+    SymEntry *e = in->kind == D_REQUIREMENT && in->name.name
+                      ? lookup_name(c, &c->req_map, c->root, in->name.name) : NULL;
+    uint32_t vp = e ? c->reqs[e->index].viewpoint : UINT32_MAX;
+    for (size_t r = 0; r < c->req_count; r++)
+      if (vp == UINT32_MAX || c->reqs[r].viewpoint != vp)
+        item(out, c->reqs[r].id, C_CONSTANT, c->reqs[r].decl->str.text);
   } else if (operator_enum(c, before) != UINT32_MAX) {
     enum_items(out, c, operator_enum(c, before));
   } else if (n == 0 && in && in->kind == D_REQUIREMENT && in->span.start < w) {

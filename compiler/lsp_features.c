@@ -93,6 +93,13 @@ static void hover_req(IpsfBuf *b, LspDoc *d, uint32_t i) {
     if (it->kind == RI_CONFIRM || it->kind == RI_REF || it->kind == RI_ATTR)
       ipsf_buf_printf(b, "\n- `%s`", lsp_span_text(d, it->span, 300));
   }
+  for (size_t k = 0; k < r->comp_count; k++) { /* compensated_by: docs/language.md */
+    const CompensationSym *cs = &r->comps[k];
+    if (cs->by == UINT32_MAX) continue;
+    ipsf_buf_printf(b, "%s`%s`", k ? ", " : "\n\ncompensated by: ", c->reqs[cs->by].id);
+    if (cs->until) ipsf_buf_printf(b, " until %s", cs->until);
+    if (cs->months) ipsf_buf_printf(b, " for %lld month%s", (long long)cs->months, cs->months == 1 ? "" : "s");
+  }
   if (r->party) ipsf_buf_printf(b, "\n\nparty: `%s`", r->party);
   if (r->doc) ipsf_buf_printf(b, "\n\n%s", r->doc);
   ipsf_buf_puts(b, "\n");

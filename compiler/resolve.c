@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "date.h"
 #include "sema.h"
 
 /* A previous declaration's location, for "first declared here" notes. */
@@ -440,6 +441,51 @@ static void requirement_attr(Compilation *c, ReqSym *r, const ReqItem *it) {
   if (slot == &r->basis) r->citation = it->str.text;
 }
 
+/* `compensated_by ID, ... [until "YYYY-MM-DD" | for N months];`: the bound
+ * is checked here, the ids once every requirement is declared
+ * (resolve_compensations). */
+static void requirement_compensated(Compilation *c, ReqSym *r, const ReqItem *it) {
+  const char *until = NULL;
+  int64_t months = 0;
+  bool ok = true;
+  if (it->value.name && it->str.text) {
+    int32_t day;
+    if (strcmp(it->value.name, "until") != 0) {
+      diag_error(&c->diags, it->value.span,
+                 "requirement %s: write `until \"YYYY-MM-DD\"` or `for N months` after "
+                 "compensated_by's list, not '%s'",
+                 r->id, it->value.name);
+      ok = false;
+    } else if (!ipsf_date_parse(it->str.text, &day)) {
+      diag_error(&c->diags, it->str.span,
+                 "requirement %s: '%s' is not a calendar date (YYYY-MM-DD)", r->id,
+                 it->str.text);
+      ok = false;
+    }
+    until = it->str.text;
+  } else if (it->value.name) {
+    if (strcmp(it->value.name, "for") != 0) {
+      diag_error(&c->diags, it->value.span,
+                 "requirement %s: write `until \"YYYY-MM-DD\"` or `for N months` after "
+                 "compensated_by's list, not '%s'",
+                 r->id, it->value.name);
+      ok = false;
+    } else if (it->every < 1 || it->every > 1200) {
+      diag_error(&c->diags, it->every_span, "a period must be 1 to 1200 months, not %lld",
+                 (long long)it->every);
+      ok = false;
+    }
+    months = it->every;
+  }
+  if (!ok) return;
+  for (size_t k = 0; k < it->id_count; k++) {
+    r->comps = grow_array(&c->arena, r->comps, &(size_t){r->comp_count}, r->comp_count,
+                          sizeof *r->comps);
+    r->comps[r->comp_count++] = (CompensationSym){UINT32_MAX, &it->ids[k], until, months,
+                                                  it->span};
+  }
+}
+
 static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen) {
   switch (it->kind) {
   case RI_VIEWPOINT: {
@@ -501,6 +547,7 @@ static void requirement_item(Compilation *c, ReqSym *r, ReqItem *it, Span *seen)
     else r->doc = it->str.text;
     return;
   case RI_ATTR: requirement_attr(c, r, it); return;
+  case RI_COMPENSATED: requirement_compensated(c, r, it); return;
   }
 }
 
@@ -712,8 +759,54 @@ static void pass_symbols(Compilation *c, uint32_t module, Decl *d) {
   }
 }
 
+/* The ids of a requirement's compensated_by lines, once every requirement
+ * is declared: each names a requirement (its module's prefix first, as
+ * `expect requires` does), not itself, of another viewpoint, once. */
+static void resolve_compensations(Compilation *c, uint32_t module, Decl *d) {
+  SymEntry *e = symmap_get(&c->req_map, qualify(c, module, d->name.name));
+  if (!e || c->reqs[e->index].decl != d) return; /* a duplicate: reported */
+  uint32_t self = e->index;
+  ReqSym *r = &c->reqs[self];
+  for (size_t k = 0; k < r->comp_count; k++) {
+    CompensationSym *cs = &r->comps[k];
+    const Ident *id = cs->name;
+    SymEntry *o = symmap_get(&c->req_map, qualify(c, module, id->name));
+    if (!o) o = symmap_get(&c->req_map, id->name);
+    if (!o) {
+      Suggest sg;
+      suggest_init(&sg, id->name);
+      suggest_map(&sg, &c->req_map);
+      diag_error(&c->diags, id->span, "requirement %s: compensated_by names unknown requirement %s%s",
+                 r->id, id->name, suggest_hint(c, &sg));
+      continue;
+    }
+    const ReqSym *by = &c->reqs[o->index];
+    if (o->index == self) {
+      diag_error(&c->diags, id->span, "requirement %s cannot compensate for itself", r->id);
+      continue;
+    }
+    if (r->viewpoint != UINT32_MAX && by->viewpoint == r->viewpoint) {
+      diag_error(&c->diags, id->span,
+                 "requirement %s: %s is of the same viewpoint (%s); a compensating measure "
+                 "comes from another viewpoint",
+                 r->id, by->id, c->viewpoints[r->viewpoint].name);
+      diag_note(&c->diags, by->span, "requirement %s is declared here", by->id);
+      continue;
+    }
+    bool twice = false;
+    for (size_t j = 0; j < k; j++) twice |= r->comps[j].by == o->index;
+    if (twice) {
+      diag_error(&c->diags, id->span, "requirement %s names %s in compensated_by more than once",
+                 r->id, by->id);
+      continue;
+    }
+    cs->by = o->index;
+  }
+}
+
 static void pass_rules(Compilation *c, uint32_t module, Decl *d) {
   if (d->kind == D_RULES) attach_rules(c, module, d);
+  if (d->kind == D_REQUIREMENT) resolve_compensations(c, module, d);
   check_satisfied_by(c, module, d);
 }
 

@@ -147,7 +147,21 @@ typedef struct {
    * when not declared */
   const char *basis, *citation, *confirmed_by, *subject;
   uint32_t module;
+  /* `compensated_by` (docs/language.md, "Compensating measures"): one
+   * entry per named requirement, in source order */
+  struct CompensationSym *comps;
+  size_t comp_count;
 } ReqSym;
+
+/* One requirement named by `compensated_by`: `by` is its index once
+ * resolve_compensations ran (UINT32_MAX if unknown or rejected). */
+typedef struct CompensationSym {
+  uint32_t by;
+  const Ident *name;
+  const char *until; /* "YYYY-MM-DD" (a checked calendar date) or NULL */
+  int64_t months;    /* `for N months`, 1..1200; 0 = none */
+  Span span;         /* the whole line */
+} CompensationSym;
 
 /* A provision of a standards catalog (`catalog ... { provision ... }`). */
 typedef struct {

@@ -216,6 +216,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %token KW_STRING "string" KW_ENUM "enum" KW_SET "set" KW_OF "of"
 %token KW_EXTERN "extern" KW_CATALOG "catalog" KW_PROVISION "provision"
 %token KW_SATISFIED_BY "satisfied_by"
+%token KW_COMPENSATED_BY "compensated_by"
 
 %token T_EQ "==" T_NE "!=" T_LE "<=" T_GE ">=" T_ARROW "->"
 %token ';' ',' ':' '=' '{' '}' '(' ')' '<' '>' '+' '-' '*' '/' '%'
@@ -618,6 +619,26 @@ req_item
       { $$ = (ReqItem){.kind = RI_PARTY, .span = @$, .ident = ident($2, @2)}; }
   | KW_DOC T_STRING ';'
       { $$ = (ReqItem){.kind = RI_DOC, .span = @$, .str = strlit($2, @2)}; }
+  /* `compensated_by ID, ... [until "YYYY-MM-DD" | for N months];`
+   * (docs/language.md, "Compensating measures"); `until` and `for` are not
+   * reserved: resolve.c checks the word. */
+  | KW_COMPENSATED_BY reqids ';'
+      { $$ = (ReqItem){.kind = RI_COMPENSATED, .span = @$, .ids = $2.items,
+                       .id_count = $2.count}; }
+  | KW_COMPENSATED_BY reqids T_IDENT T_STRING ';'
+      { $$ = (ReqItem){.kind = RI_COMPENSATED, .span = @$, .ids = $2.items,
+                       .id_count = $2.count, .value = ident($3, @3), .str = strlit($4, @4)}; }
+  | KW_COMPENSATED_BY reqids T_IDENT T_INT ';'
+      { diag_error(ctx->diags, @4, "write a date as a string: `until \"YYYY-MM-DD\"` (or `for N "
+                   "months`)");
+        $$ = (ReqItem){.kind = RI_ATTR, .span = @$}; /* dropped */ }
+  | KW_COMPENSATED_BY reqids T_IDENT T_INT months ';'
+      { if ($4 == INT64_MIN) /* 2^63: see is_two63 */
+          diag_error(ctx->diags, @4,
+                     "integer literal is too large (the largest is 9223372036854775807)");
+        $$ = (ReqItem){.kind = RI_COMPENSATED, .span = @$, .ids = $2.items,
+                       .id_count = $2.count, .value = ident($3, @3),
+                       .every = $4 == INT64_MIN ? 0 : $4, .every_span = span_join(@4, @5)}; }
   /* `basis law "…";`, `confirmed_by third_party;`, `subject product;`: the
    * words are not reserved (resolve.c checks them) */
   | T_IDENT T_IDENT string_opt ';'
@@ -837,7 +858,8 @@ static const int expr_starts[] = {
 static const int type_starts[] = {
   KW_BOOL, KW_INT, KW_NUMBER, KW_STRING, KW_ENUM, KW_SET, T_IDENT};
 static const int req_item_starts[] = {
-  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT};
+  KW_VIEWPOINT, KW_REF, KW_APPLIES, KW_CONFIRM, KW_PARTY, KW_DOC, T_IDENT,
+  KW_COMPENSATED_BY};
 /* Tokens that would only continue an expression already complete. */
 static const int continuations[] = {
   T_EQ, T_NE, T_LE, T_GE, '<', '>', KW_IN, KW_AND, KW_OR,

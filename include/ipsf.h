@@ -155,6 +155,14 @@ const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requireme
 const char *ipsf_pack_requirement_basis(const IpsfPack *pack, uint32_t requirement);
 const char *ipsf_pack_requirement_citation(const IpsfPack *pack, uint32_t requirement);
 const char *ipsf_pack_requirement_confirmed_by(const IpsfPack *pack, uint32_t requirement);
+/* Compensating measures (docs/language.md, "Compensating measures"): the
+ * pack's entries, one per requirement named by a `compensated_by`, sorted
+ * by the requirement compensated; entry k's requirement, the requirement
+ * that compensates for it, its `until` day ("YYYY-MM-DD", NULL when none)
+ * and its `for N months` (0 when none).  false when k is out of range. */
+uint32_t ipsf_pack_compensation_count(const IpsfPack *pack);
+bool ipsf_pack_compensation(const IpsfPack *pack, uint32_t k, uint32_t *requirement,
+                            uint32_t *by, const char **until, uint32_t *months);
 const char *ipsf_pack_requirement_subject(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
@@ -275,8 +283,12 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err);
 /* ---- results (valid after a successful ipsf_eval_run) --------------------- */
 
 /* EXPIRED: evidence of a strong enough method, but older than the confirm
- * line's period or past its expiry on the as-of day. */
-typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2, IPSF_EXPIRED = 3 } IpsfStatus;
+ * line's period or past its expiry on the as-of day.  COMPENSATED (5,
+ * after IPSF_NOT_APPLICABLE): it would be UNMET or EXPIRED, but a
+ * requirement its `compensated_by` names applies, is met and is within its
+ * time bound on the as-of day (docs/language.md, "Compensating measures"). */
+typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2, IPSF_EXPIRED = 3,
+               IPSF_COMPENSATED = 5 } IpsfStatus;
 
 uint32_t ipsf_eval_level(const IpsfEval *ev, uint32_t scale);
 const char *ipsf_eval_level_name(const IpsfEval *ev, uint32_t scale);
@@ -291,6 +303,16 @@ bool ipsf_eval_due(const IpsfEval *ev, uint32_t requirement, char out[11]);
 /* For an expired requirement: "age" (older than the period) or "expiry"
  * (past its expiry date); NULL otherwise.  A static string. */
 const char *ipsf_eval_expired_by(const IpsfEval *ev, uint32_t requirement);
+/* Compensating measures: the status before compensation (UNMET or
+ * EXPIRED for a compensated requirement, else as ipsf_eval_status); the
+ * requirements that compensate for it on the as-of day, in the pack's
+ * order (start with *pos = 0, call while the result is not UINT32_MAX);
+ * and the last day the compensation counts, the latest bound of those,
+ * into out[11] (false when one of them has no bound, or it is not
+ * compensated). */
+IpsfStatus ipsf_eval_shortfall(const IpsfEval *ev, uint32_t requirement);
+uint32_t ipsf_eval_compensated_by(const IpsfEval *ev, uint32_t requirement, uint32_t *pos);
+bool ipsf_eval_compensated_until(const IpsfEval *ev, uint32_t requirement, char out[11]);
 /* The chosen confirm line's period in months, 0 when it has none (or the
  * requirement does not apply). */
 uint32_t ipsf_eval_every_months(const IpsfEval *ev, uint32_t requirement);
@@ -399,7 +421,7 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
 #define IPSF_NO_VIEWS 8u
 
 /* A requirement's status in a view: an IpsfStatus, or this (after
- * IPSF_EXPIRED, the last status). */
+ * IPSF_EXPIRED; IPSF_COMPENSATED, 5, came later). */
 #define IPSF_NOT_APPLICABLE 4u
 
 /* One record.  Every pointer is valid only during the write call that
@@ -420,7 +442,7 @@ typedef struct {
    * a pack without that axis. */
   uint32_t level[2];
   /* ipsf_pack_requirement_count(pack) bytes, in pack order: IPSF_MET,
-   * IPSF_UNMET, IPSF_UNKNOWN, IPSF_EXPIRED or IPSF_NOT_APPLICABLE.  NULL for an error
+   * IPSF_UNMET, IPSF_UNKNOWN, IPSF_EXPIRED, IPSF_COMPENSATED or IPSF_NOT_APPLICABLE.  NULL for an error
    * record. */
   const uint8_t *status;
 } IpsfRunRecord;

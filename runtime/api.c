@@ -104,6 +104,21 @@ const char *ipsf_pack_requirement_title(const IpsfPack *p, uint32_t r) {
 REQUIREMENT_STRING(basis)
 REQUIREMENT_STRING(citation)
 REQUIREMENT_STRING(confirmed_by)
+
+uint32_t ipsf_pack_compensation_count(const IpsfPack *pack) {
+  return pack ? pack->compensation_count : 0;
+}
+
+bool ipsf_pack_compensation(const IpsfPack *pack, uint32_t k, uint32_t *requirement,
+                            uint32_t *by, const char **until, uint32_t *months) {
+  if (!pack || k >= pack->compensation_count) return false;
+  const IpsfCompensation *c = &pack->compensations[k];
+  if (requirement) *requirement = c->requirement;
+  if (by) *by = c->by;
+  if (until) *until = ipsf_str(pack, c->until);
+  if (months) *months = c->months;
+  return true;
+}
 REQUIREMENT_STRING(subject)
 #undef REQUIREMENT_STRING
 

@@ -327,6 +327,19 @@ void ipsf_disasm(const IpsfPack *p, FILE *out) {
     fputc('\n', out);
   }
 
+  /* compensated_by (only for packs that have some, so other listings keep
+   * their bytes) */
+  if (p->compensation_count) fprintf(out, "\ncompensations (%u)\n", p->compensation_count);
+  for (uint32_t i = 0; i < p->compensation_count; i++) {
+    const IpsfCompensation *c = &p->compensations[i];
+    bool ok = c->requirement < p->requirement_count && c->by < p->requirement_count;
+    fprintf(out, "  %4u %s by %s", i, ok ? name_of(p, p->requirements[c->requirement].id) : "?",
+            ok ? name_of(p, p->requirements[c->by].id) : "?");
+    if (c->until != IPSF_NONE) fprintf(out, " until %s", name_of(p, c->until));
+    if (c->months) fprintf(out, " for %u months", c->months);
+    fputc('\n', out);
+  }
+
   if (p->native_count) fprintf(out, "\nnatives (%u)\n", p->native_count);
   for (uint32_t i = 0; i < p->native_count; i++) {
     const IpsfNative *n = &p->natives[i];

@@ -506,8 +506,9 @@ static int32_t due_day(const IpsfEval *ev, uint32_t r, const IpsfConfirm *cf, bo
 
 /* A requirement that does not apply has no status: IPSF_UNKNOWN.  Evidence
  * of a strong enough method counts from its date (evidence dated after
- * as_of does not count yet) through its due day (due_day). */
-IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement) {
+ * as_of does not count yet) through its due day (due_day).  The status
+ * before compensation (ipsf_eval_shortfall). */
+static IpsfStatus base_status(const IpsfEval *ev, uint32_t requirement) {
   if (!ev || !ev->evidence_present || !ipsf_eval_applies(ev, requirement)) return IPSF_UNKNOWN;
   uint32_t c = ev->req_confirm[requirement];
   if (c == IPSF_NONE) return IPSF_UNKNOWN;
@@ -521,8 +522,91 @@ IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement) {
   return due != IPSF_NO_DATE && ev->as_of > due ? IPSF_EXPIRED : IPSF_MET;
 }
 
+/* ---- compensating measures (docs/language.md, "Compensating measures") -- */
+
+/* The first entry of requirement r in the sorted COMPENSATIONS section
+ * (the verifier checked the order), or compensation_count. */
+static uint32_t first_compensation(const IpsfPack *p, uint32_t r) {
+  uint32_t lo = 0, hi = p->compensation_count;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (p->compensations[mid].requirement < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* Whether entry c compensates on the as-of day: its requirement `by`
+ * applies and is met (before any compensation of its own: compensation
+ * does not chain), and its bound holds.  *last is the last day it counts,
+ * IPSF_NO_DATE when unbounded.  `for N months` counts from the date of
+ * by's evidence; undated evidence cannot bound it, so it does not hold. */
+static bool compensation_holds(const IpsfEval *ev, const IpsfCompensation *c, int32_t *last) {
+  *last = IPSF_NO_DATE;
+  if (!ipsf_eval_applies(ev, c->by) || base_status(ev, c->by) != IPSF_MET) return false;
+  if (c->until != IPSF_NONE) {
+    if (!ipsf_date_parse(ev->pack->strings[c->until], last)) return false; /* verified */
+  } else if (c->months) {
+    if (!ev->evidence_dated || ev->evidence_date[c->by] == IPSF_NO_DATE) return false;
+    *last = ipsf_date_add_months(ev->evidence_date[c->by], c->months);
+  }
+  return *last == IPSF_NO_DATE || ev->as_of <= *last;
+}
+
+IpsfStatus ipsf_eval_status(const IpsfEval *ev, uint32_t requirement) {
+  IpsfStatus st = base_status(ev, requirement);
+  if ((st != IPSF_UNMET && st != IPSF_EXPIRED) || !ev->pack->compensation_count) return st;
+  const IpsfPack *p = ev->pack;
+  for (uint32_t i = first_compensation(p, requirement);
+       i < p->compensation_count && p->compensations[i].requirement == requirement; i++) {
+    int32_t last;
+    if (compensation_holds(ev, &p->compensations[i], &last)) return IPSF_COMPENSATED;
+  }
+  return st;
+}
+
+IpsfStatus ipsf_eval_shortfall(const IpsfEval *ev, uint32_t requirement) {
+  return base_status(ev, requirement);
+}
+
+uint32_t ipsf_eval_compensated_by(const IpsfEval *ev, uint32_t requirement, uint32_t *pos) {
+  if (!ev || !pos) return IPSF_NONE;
+  /* the first call checks the status; later ones go on from *pos */
+  if (!*pos && ipsf_eval_status(ev, requirement) != IPSF_COMPENSATED) return IPSF_NONE;
+  const IpsfPack *p = ev->pack;
+  if (*pos > p->compensation_count) return IPSF_NONE;
+  uint32_t i = *pos ? *pos : first_compensation(p, requirement);
+  for (; i < p->compensation_count && p->compensations[i].requirement == requirement; i++) {
+    int32_t last;
+    if (compensation_holds(ev, &p->compensations[i], &last)) {
+      *pos = i + 1;
+      return p->compensations[i].by;
+    }
+  }
+  *pos = i;
+  return IPSF_NONE;
+}
+
+bool ipsf_eval_compensated_until(const IpsfEval *ev, uint32_t requirement, char out[11]) {
+  if (!ev || ipsf_eval_status(ev, requirement) != IPSF_COMPENSATED) return false;
+  const IpsfPack *p = ev->pack;
+  int32_t latest = IPSF_NO_DATE;
+  for (uint32_t i = first_compensation(p, requirement);
+       i < p->compensation_count && p->compensations[i].requirement == requirement; i++) {
+    int32_t last;
+    if (!compensation_holds(ev, &p->compensations[i], &last)) continue;
+    if (last == IPSF_NO_DATE) return false; /* one without a bound: no end */
+    if (latest == IPSF_NO_DATE || last > latest) latest = last;
+  }
+  if (latest == IPSF_NO_DATE) return false;
+  ipsf_date_format(latest, out);
+  return true;
+}
+
+/* Due and expired_by describe the evidence itself: a compensated
+ * requirement keeps them (its shortfall may be expired). */
 bool ipsf_eval_due(const IpsfEval *ev, uint32_t requirement, char out[11]) {
-  IpsfStatus st = ipsf_eval_status(ev, requirement);
+  IpsfStatus st = base_status(ev, requirement);
   if ((st != IPSF_MET && st != IPSF_EXPIRED) || !ev->evidence_dated) return false;
   bool by_age;
   int32_t due = due_day(ev, requirement, &ev->pack->confirms[ev->req_confirm[requirement]], &by_age);
@@ -532,7 +616,7 @@ bool ipsf_eval_due(const IpsfEval *ev, uint32_t requirement, char out[11]) {
 }
 
 const char *ipsf_eval_expired_by(const IpsfEval *ev, uint32_t requirement) {
-  if (ipsf_eval_status(ev, requirement) != IPSF_EXPIRED) return NULL;
+  if (base_status(ev, requirement) != IPSF_EXPIRED) return NULL;
   bool by_age;
   due_day(ev, requirement, &ev->pack->confirms[ev->req_confirm[requirement]], &by_age);
   return by_age ? "age" : "expiry";

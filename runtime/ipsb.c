@@ -57,7 +57,7 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives) X(TESTS, tests)
+  X(NATIVES, natives) X(COMPENSATIONS, compensations) X(TESTS, tests)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -499,6 +499,12 @@ static void load_natives(In *in, IpsfPack *p) {
   }
 }
 
+/* compensations: a count, then {requirement, by, until, months} each. */
+#define COMPENSATION_FIELDS(F) F(u32, requirement) F(u32, by) F(u32, until) F(u32, months)
+RECORD(IpsfCompensation, compensation, COMPENSATION_FIELDS)
+ARRAY_SECTION(compensations, compensation, "compensations")
+
+
 /* tests (compile --with-tests; pack.h IpsfTests): the gate slot, then
  * each test with its givens and expectations.  By hand: two variable lists
  * per test and one per expectation. */
@@ -567,6 +573,7 @@ static void load_tests(In *in, IpsfPack *p) {
 
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
+static bool present_compensations(const IpsfPack *p) { return p->compensation_count > 0; }
 /* A pack compiled with tests but that has none is the pack without them. */
 static bool present_tests(const IpsfPack *p) {
   return p->tests && (p->tests->count > 0 || p->tests->gate != IPSF_NONE);

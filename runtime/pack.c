@@ -41,6 +41,7 @@ void ipsf_pack_free(IpsfPack *pack) {
   ipsf_native_free(pack);
   free(pack->natives);
   ipsf_tests_free(pack->tests);
+  free(pack->compensations);
   free(pack);
 }
 

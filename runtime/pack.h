@@ -243,6 +243,19 @@ typedef struct {
   uint8_t params[IPSF_MAX_NATIVE_PARAMS]; /* IpsfKind of each, in call order */
 } IpsfNative;
 
+/* A compensating measure (docs/language.md, "Compensating measures"):
+ * `requirement` (a shortfall of it) is compensated by `by`, a requirement
+ * of another viewpoint, while `by` is met, until the day `until` (a
+ * "YYYY-MM-DD" string) or for `months` from the date of by's evidence.
+ * The section is sorted by requirement (then source order), each pair
+ * once; the verifier checks that. */
+typedef struct {
+  uint32_t requirement; /* index into requirements: the one compensated */
+  uint32_t by;          /* index into requirements: the compensating one */
+  uint32_t until;       /* string "YYYY-MM-DD" or IPSF_NONE */
+  uint32_t months;      /* 0 = none; else 1..1200 (never both with until) */
+} IpsfCompensation;
+
 /* native.c: what binding a pack's natives made (libffi call interfaces,
  * function pointers, library handles); not serialised. */
 typedef struct IpsfNativeBinding IpsfNativeBinding;
@@ -296,6 +309,10 @@ struct ipsf_pack {
   /* The tests (section TESTS, present only with compile --with-tests or
    * in `ipsfc test`'s own compilation); NULL: none. */
   IpsfTests *tests;
+
+  /* Compensating measures (optional section COMPENSATIONS, present only
+   * when not empty). */
+  uint32_t compensation_count; IpsfCompensation *compensations;
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 

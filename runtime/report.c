@@ -65,10 +65,11 @@ static const char *method_name(const IpsfEval *ev, uint32_t r) {
 }
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET       ? "met"
-         : s == IPSF_UNMET   ? "unmet"
-         : s == IPSF_EXPIRED ? "expired"
-                             : "unknown";
+  return s == IPSF_MET           ? "met"
+         : s == IPSF_UNMET       ? "unmet"
+         : s == IPSF_EXPIRED     ? "expired"
+         : s == IPSF_COMPENSATED ? "compensated"
+                                 : "unknown";
 }
 
 static bool rule_hit(const IpsfEval *ev, uint32_t rule) {
@@ -164,6 +165,23 @@ static void jw_head(Jw *w, const IpsfRecordHead *h) {
   jw_str(w, "profile", h->profile);
 }
 
+/* A compensated requirement (docs/sheets.md, "Compensated"): the status
+ * it would have, the requirements that compensate for it, and the last
+ * day they count when every one is bounded. */
+static void jw_compensation(Jw *w, const IpsfEval *ev, uint32_t r) {
+  if (ipsf_eval_status(ev, r) != IPSF_COMPENSATED) return;
+  const IpsfPack *p = ev->pack;
+  jw_str(w, "shortfall", status_name(ipsf_eval_shortfall(ev, r)));
+  jw_key(w, "compensated_by");
+  jw_open(w, '[');
+  uint32_t pos = 0;
+  for (uint32_t by; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE;)
+    jw_elem_str(w, ipsf_str(p, p->requirements[by].id));
+  jw_close(w, ']');
+  char until[11];
+  if (ipsf_eval_compensated_until(ev, r, until)) jw_str(w, "compensated_until", until);
+}
+
 /* basis {kind, citation}, confirmed_by, subject: each only when the
  * requirement declares it (records of packs without them are unchanged). */
 static void jw_requirement_basis(Jw *w, const IpsfPack *p, const IpsfRequirement *q) {
@@ -247,6 +265,7 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
     jw_close(w, ']');
     jw_requirement_basis(w, p, q);
     jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
+    jw_compensation(w, ev, r);
     const char *expired_by = ipsf_eval_expired_by(ev, r);
     if (expired_by) jw_str(w, "expired", expired_by);
     char due[11];
@@ -412,6 +431,28 @@ static size_t method_width(const IpsfEval *ev, uint32_t r) {
   return w;
 }
 
+/* After a compensated requirement's title: " (unmet, compensated by ID,
+ * ID until YYYY-MM-DD)", or " (expired by age: was due YYYY-MM-DD;
+ * compensated by ...)". */
+static void text_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
+  if (ipsf_eval_status(ev, r) != IPSF_COMPENSATED) return;
+  const IpsfPack *p = ev->pack;
+  char due[11];
+  if (ipsf_eval_shortfall(ev, r) == IPSF_EXPIRED && ipsf_eval_due(ev, r, due))
+    ipsf_buf_printf(b, " (expired by %s: was due %s; compensated by ", ipsf_eval_expired_by(ev, r),
+                    due);
+  else
+    ipsf_buf_printf(b, " (%s, compensated by ", status_name(ipsf_eval_shortfall(ev, r)));
+  uint32_t pos = 0;
+  for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE; k++) {
+    if (k) ipsf_buf_puts(b, ", ");
+    text_put(b, ipsf_str(p, p->requirements[by].id));
+  }
+  char until[11];
+  if (ipsf_eval_compensated_until(ev, r, until)) ipsf_buf_printf(b, " until %s", until);
+  ipsf_buf_puts(b, ")");
+}
+
 static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEval *ev) {
   const IpsfPack *p = ev->pack;
   size_t wid = 0, wvp = 0, wm = 0, wst = 0, n = 0;
@@ -447,11 +488,14 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
     const char *color = !rep->color ? NULL
                         : st == IPSF_MET ? ANSI_GREEN
                         : st == IPSF_UNMET || st == IPSF_EXPIRED ? ANSI_RED
+                        : st == IPSF_COMPENSATED ? ANSI_YELLOW
                                            : ANSI_DIM;
     cell(b, status_name(st), color, wst + 2);
     text_put(b, ipsf_str(p, q->title));
     char due[11];
-    if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
+    if (st == IPSF_COMPENSATED)
+      text_compensation(b, ev, r);
+    else if (ipsf_eval_due(ev, r, due) && st == IPSF_EXPIRED)
       ipsf_buf_printf(b, " (expired by %s: was due %s)", ipsf_eval_expired_by(ev, r), due);
     else if (ipsf_eval_due(ev, r, due))
       ipsf_buf_printf(b, " (due %s)", due);
@@ -799,6 +843,26 @@ static void jsonl_dates(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
   }
 }
 
+/* "compensated" and the keys of jw_compensation, compact. */
+static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
+  const IpsfPack *p = ev->pack;
+  LIT(b, "\"compensated\",\"shortfall\":\"");
+  ipsf_buf_puts(b, status_name(ipsf_eval_shortfall(ev, r)));
+  LIT(b, "\",\"compensated_by\":[");
+  uint32_t pos = 0;
+  for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE; k++) {
+    if (k) LIT(b, ",");
+    ipsf_buf_json_string(b, ipsf_str(p, p->requirements[by].id));
+  }
+  LIT(b, "]");
+  char until[11];
+  if (ipsf_eval_compensated_until(ev, r, until)) {
+    LIT(b, ",\"compensated_until\":\"");
+    ipsf_buf_put_fast(b, until, 10);
+    LIT(b, "\"");
+  }
+}
+
 /* The same bytes as json_record(compact, no reasons) + "\n". */
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
                                 const IpsfEval *ev) {
@@ -853,6 +917,7 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     if (st == IPSF_MET) LIT(b, "\"met\"");
     else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");
     else if (st == IPSF_EXPIRED) LIT(b, "\"expired\"");
+    else if (st == IPSF_COMPENSATED) jsonl_compensation(b, ev, r);
     else LIT(b, "\"unknown\"");
     if (ev->evidence_dated) jsonl_dates(b, ev, r);
     LIT(b, "}");

@@ -63,10 +63,33 @@ static void xml_text(IpsfBuf *b, const char *s) {
 /* ---- what a record says -------------------------------------------------- */
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET       ? "met"
-         : s == IPSF_UNMET   ? "unmet"
-         : s == IPSF_EXPIRED ? "expired"
-                             : "unknown";
+  return s == IPSF_MET           ? "met"
+         : s == IPSF_UNMET       ? "unmet"
+         : s == IPSF_EXPIRED     ? "expired"
+         : s == IPSF_COMPENSATED ? "compensated"
+                                 : "unknown";
+}
+
+/* Whether a status counts as not met (what --fail-on unmet counts): a
+ * compensated requirement does not. */
+static bool is_not_met(IpsfStatus s) { return s != IPSF_MET && s != IPSF_COMPENSATED; }
+
+/* "compensated by ID, ID[ until YYYY-MM-DD]" of a compensated requirement,
+ * through put (the format's escaper). */
+static void compensation_text(IpsfBuf *b, const IpsfEval *ev, uint32_t q,
+                              void (*put)(IpsfBuf *, const char *)) {
+  const IpsfPack *p = ev->pack;
+  put(b, "compensated by ");
+  uint32_t pos = 0;
+  for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, q, &pos)) != IPSF_NONE; k++) {
+    if (k) put(b, ", ");
+    put(b, ipsf_str(p, p->requirements[by].id));
+  }
+  char until[11];
+  if (ipsf_eval_compensated_until(ev, q, until)) {
+    put(b, " until ");
+    put(b, until);
+  }
 }
 
 static const char *scale_level(const IpsfEval *ev, uint32_t s) {
@@ -76,7 +99,7 @@ static const char *scale_level(const IpsfEval *ev, uint32_t s) {
 static size_t not_met(const IpsfEval *ev) {
   size_t n = 0;
   for (uint32_t q = 0; q < ev->pack->requirement_count; q++)
-    if (ipsf_eval_applies(ev, q) && ipsf_eval_status(ev, q) != IPSF_MET) n++;
+    if (ipsf_eval_applies(ev, q) && is_not_met(ipsf_eval_status(ev, q))) n++;
   return n;
 }
 
@@ -211,6 +234,26 @@ static void junit_case_open(IpsfBuf *b, const IpsfRecordHead *h) {
   ipsf_buf_puts(b, "\"");
 }
 
+/* A test case's compensated requirements, not failures but shown:
+ * "<system-out>ID compensated (unmet, compensated by ID until DAY): title"
+ * a line each. */
+static void junit_compensated(IpsfBuf *b, const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
+  ipsf_buf_puts(b, "    <system-out>");
+  for (uint32_t q = 0; q < p->requirement_count; q++) {
+    if (!ipsf_eval_applies(ev, q) || ipsf_eval_status(ev, q) != IPSF_COMPENSATED) continue;
+    xml_text(b, ipsf_str(p, p->requirements[q].id));
+    ipsf_buf_puts(b, " compensated (");
+    xml_text(b, status_name(ipsf_eval_shortfall(ev, q)));
+    ipsf_buf_puts(b, ", ");
+    compensation_text(b, ev, q, xml_text);
+    ipsf_buf_puts(b, "): ");
+    xml_text(b, ipsf_str(p, p->requirements[q].title));
+    ipsf_buf_puts(b, "\n");
+  }
+  ipsf_buf_puts(b, "</system-out>\n");
+}
+
 void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *h,
                            const IpsfEval *ev) {
   const IpsfPack *p = ev->pack;
@@ -244,11 +287,19 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       ipsf_buf_puts(b, r->written ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
       ipsf_buf_json_string(b, ipsf_str(p, rq->id));
       ipsf_buf_printf(b, ",\"ruleIndex\":%u,\"level\":\"%s\"", (unsigned)q,
-                      st == IPSF_UNKNOWN ? "warning" : "error");
+                      st == IPSF_UNKNOWN       ? "warning"
+                      : st == IPSF_COMPENSATED ? "note"
+                                               : "error");
       IpsfBuf m;
       ipsf_buf_init(&m);
       subject(&m, h);
       const char *method = ipsf_eval_method(ev, q);
+      if (st == IPSF_COMPENSATED) {
+        ipsf_buf_printf(&m, ": %s %s (%s, ", ipsf_str(p, rq->id), ipsf_str(p, rq->title),
+                        status_name(ipsf_eval_shortfall(ev, q)));
+        compensation_text(&m, ev, q, ipsf_buf_puts);
+        ipsf_buf_puts(&m, "): ");
+      } else
       ipsf_buf_printf(&m, ": %s %s (%s): ", ipsf_str(p, rq->id), ipsf_str(p, rq->title),
                       st == IPSF_UNMET     ? "unmet"
                       : st == IPSF_EXPIRED ? "expired: the evidence is too old or past its expiry"
@@ -263,6 +314,15 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       ipsf_buf_json_string(b, status_name(st));
       ipsf_buf_puts(b, ",\"method\":");
       ipsf_buf_json_string(b, method);
+      if (st == IPSF_COMPENSATED) {
+        ipsf_buf_puts(b, ",\"compensated_by\":[");
+        uint32_t pos = 0;
+        for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, q, &pos)) != IPSF_NONE; k++) {
+          if (k) ipsf_buf_puts(b, ",");
+          ipsf_buf_json_string(b, ipsf_str(p, p->requirements[by].id));
+        }
+        ipsf_buf_puts(b, "]");
+      }
       ipsf_buf_puts(b, ",\"category\":{\"axis1\":");
       ipsf_buf_json_string(b, scale_level(ev, p->axis1));
       ipsf_buf_puts(b, ",\"axis2\":");
@@ -271,9 +331,17 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
     }
   } else {
     junit_case_open(b, h);
-    size_t n = not_met(ev);
-    if (!n) {
+    size_t n = not_met(ev), comp = 0;
+    for (uint32_t q = 0; q < p->requirement_count; q++)
+      comp += ipsf_eval_applies(ev, q) && ipsf_eval_status(ev, q) == IPSF_COMPENSATED;
+    if (!n && !comp) {
       ipsf_buf_puts(b, "/>\n");
+      return;
+    }
+    if (!n) {
+      ipsf_buf_puts(b, ">\n");
+      junit_compensated(b, ev);
+      ipsf_buf_puts(b, "  </testcase>\n");
       return;
     }
     ipsf_buf_printf(b, ">\n    <failure type=\"not_met\" message=\"%zu requirement%s not met\">",
@@ -281,7 +349,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!ipsf_eval_applies(ev, q)) continue;
       IpsfStatus st = ipsf_eval_status(ev, q);
-      if (st == IPSF_MET) continue;
+      if (!is_not_met(st)) continue;
       const char *method = ipsf_eval_method(ev, q);
       xml_text(b, ipsf_str(p, p->requirements[q].id));
       ipsf_buf_puts(b, " ");
@@ -292,7 +360,9 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       xml_text(b, method ? method : "-");
       ipsf_buf_puts(b, ")\n");
     }
-    ipsf_buf_puts(b, "</failure>\n  </testcase>\n");
+    ipsf_buf_puts(b, "</failure>\n");
+    if (comp) junit_compensated(b, ev);
+    ipsf_buf_puts(b, "  </testcase>\n");
   }
 }
 

@@ -589,7 +589,11 @@ static bool set_evidence(Run *r, const char *text, IpsfError *err) {
 }
 
 static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET ? "met" : s == IPSF_UNMET ? "unmet" : "unknown";
+  return s == IPSF_MET           ? "met"
+         : s == IPSF_UNMET       ? "unmet"
+         : s == IPSF_EXPIRED     ? "expired"
+         : s == IPSF_COMPENSATED ? "compensated"
+                                 : "unknown";
 }
 
 /* expect:requirements: exactly these apply, each with its method and status

@@ -73,6 +73,11 @@
  *                      C types libffi passes); an entry without a library is
  *                      a built-in of the native call path (builtins.h) with
  *                      exactly that built-in's signature.
+ *   check_compensations every entry's requirement and by are in range and
+ *                      differ, of different viewpoints; sorted by
+ *                      requirement, each pair once; until is a string
+ *                      that is a calendar date (date.h), months 0..1200,
+ *                      not both.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -150,6 +155,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "date.h"
 #include "native.h"
 #include "pack.h"
 #include "util.h"
@@ -560,6 +566,43 @@ static bool check_lines(V *v) {
     if (!str_ok(p, l->loc.file))
       return fail(v, "line table entry %u: file string %u out of range (%u strings)", i,
                   l->loc.file, p->string_count);
+  }
+  return true;
+}
+
+/* The COMPENSATIONS section (pack.h IpsfCompensation): what eval.c's
+ * binary search and the records rely on. */
+static bool check_compensations(V *v) {
+  const IpsfPack *p = v->p;
+  for (uint32_t i = 0; i < p->compensation_count; i++) {
+    const IpsfCompensation *c = &p->compensations[i];
+    if (c->requirement >= p->requirement_count || c->by >= p->requirement_count)
+      return fail(v, "compensation %u: requirement %u or %u out of range (%u requirements)", i,
+                  c->requirement, c->by, p->requirement_count);
+    const char *id = p->strings[p->requirements[c->requirement].id];
+    if (c->by == c->requirement)
+      return fail(v, "compensation %u: requirement %s compensates for itself", i, id);
+    if (p->requirements[c->by].viewpoint == p->requirements[c->requirement].viewpoint)
+      return fail(v, "compensation %u: requirement %s is compensated by %s of the same viewpoint",
+                  i, id, p->strings[p->requirements[c->by].id]);
+    if (i > 0) {
+      const IpsfCompensation *b = &p->compensations[i - 1];
+      if (b->requirement > c->requirement)
+        return fail(v, "compensation %u: not sorted by requirement", i);
+    }
+    for (uint32_t j = i; j-- > 0 && p->compensations[j].requirement == c->requirement;)
+      if (p->compensations[j].by == c->by)
+        return fail(v, "compensation %u: requirement %s names %s twice", i, id,
+                    p->strings[p->requirements[c->by].id]);
+    if (!opt_str_ok(p, c->until))
+      return fail(v, "compensation %u: until string %u out of range (%u strings)", i, c->until,
+                  p->string_count);
+    int32_t day;
+    if (c->until != IPSF_NONE && !ipsf_date_parse(p->strings[c->until], &day))
+      return fail(v, "compensation %u: until is not a calendar date (YYYY-MM-DD)", i);
+    if (c->months > 1200 || (c->months && c->until != IPSF_NONE))
+      return fail(v, "compensation %u: months %u (at most 1200, and not with until)", i,
+                  c->months);
   }
   return true;
 }
@@ -1188,16 +1231,46 @@ static uint64_t report_cost(const IpsfPack *p) {
     for (uint32_t k = 0; k < q->ref_count; k++) e = sat_add(e, slen(p, q->refs[k]) + 4);
     str = sat_add(str, e);
   }
-  entries += (uint64_t)p->scale_count + p->rule_count + p->viewpoint_count + p->requirement_count;
+  /* a compensated requirement lists its compensating ids and the day */
+  for (uint32_t i = 0; i < p->compensation_count; i++)
+    str = sat_add(str, slen(p, p->requirements[p->compensations[i].by].id) + 4 + 10);
+  entries += (uint64_t)p->scale_count + p->rule_count + p->viewpoint_count + p->requirement_count +
+             p->compensation_count;
   uint64_t escaped = str > UINT64_MAX / REPORT_ESCAPE ? UINT64_MAX : str * REPORT_ESCAPE;
   return sat_add(escaped, entries * REPORT_ENTRY);
+}
+
+/* The compensations of a record's statuses (eval.c): each time a status
+ * is asked for, a binary search over the section (`probes`) and, for a
+ * requirement that has k entries, each entry once (its bound, its date,
+ * the compensating requirement's own status: 4 steps); a writer lists
+ * a compensated requirement's compensating ones by asking k + 1 times
+ * more.  STATUS_ASKS: the status, shortfall, due, expired_by and until
+ * that a record's writer asks per requirement, with room to spare. */
+#define STATUS_ASKS 8u
+static uint64_t compensation_cost(const IpsfPack *p) {
+  if (!p->compensation_count) return 0;
+  uint64_t probes = 1;
+  for (uint32_t n = p->compensation_count; n; n >>= 1) probes++;
+  uint64_t cost = 0;
+  uint32_t with = 0; /* requirements that have entries */
+  for (uint32_t i = 0; i < p->compensation_count;) {
+    uint32_t j = i;
+    while (j < p->compensation_count && p->compensations[j].requirement == p->compensations[i].requirement)
+      j++;
+    uint64_t k = j - i;
+    cost = sat_add(cost, STATUS_ASKS * (k + 2) * (probes + 4 * k));
+    with++;
+    i = j;
+  }
+  return sat_add(cost, STATUS_ASKS * probes * (uint64_t)(p->requirement_count - with));
 }
 
 /* What every run does besides the code: reset what the code writes (vm.c),
  * fill defaults over the facts (eval.c). */
 static uint64_t setup_cost(const IpsfPack *p) {
   return (uint64_t)p->slot_count + 2u * p->scale_count + 2u * p->requirement_count +
-         p->viewpoint_count + p->rule_count / 64u + p->fact_count + 1u;
+         p->viewpoint_count + p->rule_count / 64u + p->fact_count + 1u + compensation_cost(p);
 }
 
 static bool check_code(V *v, IpsfCost *cost) {
@@ -1264,7 +1337,7 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   free(owner);
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
-        check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_operands(&v) &&
+        check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_compensations(&v) && check_operands(&v) &&
         check_last_ret(&v) && check_code(&v, &cost)))
     return false;
   cost.instructions = sat_add(cost.instructions, setup_cost(pack));

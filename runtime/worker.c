@@ -97,7 +97,10 @@ void ipsf_worker_error(IpsfWorker *w, const IpsfRecordHead *h, const IpsfError *
 static void count_unmet(IpsfWorker *w) {
   const IpsfPack *p = w->cfg->pack;
   for (uint32_t q = 0; q < p->requirement_count; q++)
-    if (ipsf_eval_applies(w->ev, q) && ipsf_eval_status(w->ev, q) != IPSF_MET) w->n.unmet++;
+    if (ipsf_eval_applies(w->ev, q)) {
+      IpsfStatus st = ipsf_eval_status(w->ev, q);
+      w->n.unmet += st != IPSF_MET && st != IPSF_COMPENSATED; /* compensated: not a failure */
+    }
 }
 
 /* The same count, and a status byte per requirement appended to the
@@ -112,7 +115,7 @@ static size_t count_unmet_status(IpsfWorker *w) {
     char st = (char)IPSF_VIEW_NOT_APPLICABLE;
     if (ipsf_eval_applies(w->ev, q)) {
       st = (char)ipsf_eval_status(w->ev, q);
-      if (st != (char)IPSF_MET) w->n.unmet++;
+      if (st != (char)IPSF_MET && st != (char)IPSF_COMPENSATED) w->n.unmet++;
     }
     chunk[k++] = st;
     if (k == sizeof chunk) {

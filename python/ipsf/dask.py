@@ -134,7 +134,7 @@ def _add(acc, rec):
     key = f'{cat["axis1"]}/{cat["axis2"]}'
     acc["categories"][key] = acc["categories"].get(key, 0) + 1
     for q in rec["requirements"]:
-        c = acc["requirements"].setdefault(q["id"], {"met": 0, "unmet": 0, "expired": 0, "unknown": 0})
+        c = acc["requirements"].setdefault(q["id"], {"met": 0, "unmet": 0, "expired": 0, "unknown": 0, "compensated": 0})
         c[q["status"]] += 1
     return acc
 
@@ -145,7 +145,7 @@ def _merge(a, b):
     for k, v in b["categories"].items():
         a["categories"][k] = a["categories"].get(k, 0) + v
     for k, v in b["requirements"].items():
-        c = a["requirements"].setdefault(k, {"met": 0, "unmet": 0, "expired": 0, "unknown": 0})
+        c = a["requirements"].setdefault(k, {"met": 0, "unmet": 0, "expired": 0, "unknown": 0, "compensated": 0})
         for s in c:
             c[s] += v[s]
     return a
@@ -172,7 +172,7 @@ def _summarise_all(parts):
 def summarise(records):
     """A delayed summary of a bag of records: records, errors, the count of
     each cell of the category matrix ("axis1/axis2") and each requirement's
-    met / unmet / expired / unknown counts.  Each partition is counted as its records
+    met / unmet / expired / unknown / compensated counts.  Each partition is counted as its records
     are made (Dask fuses the two), so no partition's records are all held
     at once."""
     return records.reduction(_summarise_partition, _summarise_all)

@@ -1,6 +1,7 @@
 """ipsf.dask on real distributed clusters on loopback: a LocalCluster of
 two worker processes, and a scheduler and two workers started as commands.
 Records must be the CLI's, nothing lost (docs/distributed.md)."""
+import json
 import os
 import socket
 import subprocess
@@ -162,3 +163,23 @@ def test_a_pack_a_worker_cannot_load_names_the_partition():
     with pytest.raises(RuntimeError) as e:
         list(ipsf.dask._file(["registry-9.jsonl"], b"not a pack", (), None, False))
     assert "ipsf.dask: registry-9.jsonl: the pack cannot be loaded" in str(e.value)
+
+
+def test_summarise_counts_compensated(ipsb, tmp_path):
+    """A smart lock whose SH-30 (installer training) is compensated by SH-05
+    (guidance before sale, dated the day the records are decided on):
+    summarise counts it as compensated, not unmet (docs/sheets.md)."""
+    import dask
+    import datetime
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    today = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date() if epoch
+             else datetime.datetime.now(datetime.timezone.utc).date())
+    sheet = {"device": "lock", "facts": {"usage": "home", "actuation": "access"},
+             "evidence": {"SH-05": {"method": "self_declaration", "date": today.isoformat()}}}
+    path = tmp_path / "lock.jsonl"
+    path.write_text(json.dumps(sheet) + "\n", encoding="utf-8")
+    with dask.config.set(scheduler="sync"):
+        got = ipsf.dask.summarise(ipsf.dask.evaluate_files([str(path)], ipsb)).compute()
+    assert got["requirements"]["SH-30"]["compensated"] == 1
+    assert got["requirements"]["SH-30"]["unmet"] == 0
+    assert got["requirements"]["SH-05"]["met"] == 1

@@ -394,6 +394,47 @@ def check_compensation():
     report("harm to life is also economic: no device is fatal / limited", "3-2-2", problems)
 
 
+def records_as_of(pack, day):
+    """The records of a pack's device sheets, evidence included, on `day`."""
+    paths = sorted(glob.glob(os.path.join(ROOT, "examples", pack, "devices", "*")))
+    paths = [p for p in paths if not os.path.basename(p).startswith("bad-")]
+    out = subprocess.run([IPSFC, "eval", "--format", "jsonl", "--as-of", day] + native_args(pack)
+                         + [pack_file(pack)] + paths, capture_output=True, text=True).stdout
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
+
+def check_supplement():
+    """3-3-4: "it takes time to take measures from a certain point of view.
+    If so, it can be assumed that it will be temporarily supplemented from
+    another point of view."  In every pack's device records: a compensated
+    requirement is compensated by requirements of another viewpoint that
+    apply and are met; no compensation outlasts 9999-12-31 (each is
+    temporary); and at least one device of the examples shows one (the
+    smart lock's SH-30 by SH-05), so the check is not vacuous."""
+    problems = []
+    shown = 0
+    for pack in PACKS:
+        for day in ("2026-06-01", "9999-12-31"):
+            for rec in records_as_of(pack, day):
+                reqs = {q["id"]: q for q in rec.get("requirements", [])}
+                for q in reqs.values():
+                    if q["status"] != "compensated":
+                        continue
+                    where = "%s: %s %s on %s: %s" % (pack, rec["sheet"], rec.get("profile") or "",
+                                                     day, q["id"])
+                    if day == "9999-12-31":
+                        problems.append(where + " is still compensated: not temporary")
+                    shown += 1
+                    for by in q["compensated_by"]:
+                        o = reqs.get(by)
+                        if not o or o["status"] != "met" or o["viewpoint"] == q["viewpoint"]:
+                            problems.append(where + " compensated by %s, which is not a met "
+                                            "requirement of another viewpoint" % by)
+    if not shown:
+        problems.append("no example device has a compensated requirement on 2026-06-01")
+    report("a shortfall is supplemented from another viewpoint, temporarily", "3-3-4", problems)
+
+
 def main():
     if not os.access(IPSFC, os.X_OK):
         sys.exit("framework.py: %s is not an executable (build it, or set IPSFC)" % IPSFC)
@@ -405,6 +446,7 @@ def main():
     check_corners()
     check_likelihood()
     check_compensation()
+    check_supplement()
     print("framework: %d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 

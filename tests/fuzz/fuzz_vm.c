@@ -601,6 +601,22 @@ static IpsfPack *generate(Src *s) {
       pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), take(s, 3) ? 0 : 12, 60 + c);
   }
 
+  /* compensated_by (the COMPENSATIONS section, docs/language.md): pairs of
+   * requirements of different viewpoints, in requirement order, each once,
+   * unbounded, until a day, or for some months */
+  static const char *const days[] = {"2000-01-01", "2026-06-01", "2027-03-31", "9999-12-31"};
+  for (uint32_t q = 0; q < p->requirement_count && chance(s, 40); q++)
+    for (uint32_t r = 0; r < p->requirement_count; r++) {
+      if (p->requirements[r].viewpoint == p->requirements[q].viewpoint || !take(s, 2)) continue;
+      IpsfCompensation *c = realloc(p->compensations, (p->compensation_count + 1) * sizeof *c);
+      if (!c) abort();
+      p->compensations = c;
+      unsigned bound = take(s, 3);
+      c[p->compensation_count++] = (IpsfCompensation){
+          q, r, bound == 1 ? pb_str(p, days[take(s, 4)]) : IPSF_NONE,
+          bound == 2 ? 1 + take(s, 24) : 0};
+    }
+
   g.settled = calloc(p->scale_count, sizeof *g.settled);
   g.entered = calloc(p->requirement_count + 1, sizeof *g.entered);
   if (!g.settled || !g.entered) abort();
@@ -677,8 +693,10 @@ static void set_facts(const IpsfPack *p, IpsfEval *ev, Src *s) {
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!take(s, 2)) continue;
       const IpsfViewpoint *vp = &p->viewpoints[p->requirements[q].viewpoint];
-      ipsf_eval_set_evidence(ev, p->strings[p->requirements[q].id],
-                             p->strings[vp->methods[take(s, vp->method_count)]], &err);
+      const char *method = p->strings[vp->methods[take(s, vp->method_count)]];
+      static const char *const dates[] = {NULL, "2025-01-10", "2026-04-01", "2026-12-31"};
+      IpsfEvidence e = {method, dates[take(s, 4)], NULL};
+      ipsf_eval_set_evidence_entry(ev, p->strings[p->requirements[q].id], &e, &err);
     }
   }
 }

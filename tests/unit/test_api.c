@@ -212,3 +212,56 @@ Test(api, requirement_basis) {
   cr_expect_null(ipsf_pack_requirement_basis(p, 99));
   ipsf_pack_free(p);
 }
+
+/* Compensating measures through the API: SH-20 (in_operation) compensated
+ * by SH-01 (pre_operation) until 2027-03-31, and by SH-01 again is not
+ * allowed, so one entry; the accessors, then the statuses on both sides of
+ * the day (docs/language.md, "Compensating measures"). */
+Test(api, compensations) {
+  IpsfError err = {0};
+  IpsfPack *b = pb_sample();
+  b->compensations = calloc(1, sizeof *b->compensations);
+  b->compensations[0] = (IpsfCompensation){S_R_SH20, S_R_SH01, pb_str(b, "2027-03-31"), 0};
+  b->compensation_count = 1;
+  IpsfPack *p = pb_load(b, &err);
+  cr_assert(p, "%s", err.message);
+  cr_expect_eq(ipsf_pack_compensation_count(p), 1);
+  uint32_t req, by, months;
+  const char *until;
+  cr_assert(ipsf_pack_compensation(p, 0, &req, &by, &until, &months));
+  cr_expect_eq(req, S_R_SH20);
+  cr_expect_eq(by, S_R_SH01);
+  cr_expect_str_eq(until, "2027-03-31");
+  cr_expect_eq(months, 0);
+  cr_expect_not(ipsf_pack_compensation(p, 1, &req, &by, &until, &months));
+
+  IpsfEval *ev = ipsf_eval_new(p);
+  cr_assert(ev);
+  const char *days[] = {"2027-03-31", "2027-04-01"};
+  for (int d = 0; d < 2; d++) {
+    ipsf_eval_begin(ev);
+    cr_assert(ipsf_eval_set_as_of(ev, days[d], &err), "%s", err.message);
+    cr_assert(ipsf_eval_set_enum(ev, ipsf_fact_index(p, "usage"), "home", &err));
+    cr_assert(ipsf_eval_set_enum(ev, ipsf_fact_index(p, "harm_life"), "death", &err));
+    cr_assert(ipsf_eval_set_evidence(ev, "SH-01", "third_party_certification", &err), "%s",
+              err.message);
+    cr_assert(ipsf_eval_run(ev, &err), "%s", err.message);
+    cr_expect_eq(ipsf_eval_status(ev, S_R_SH01), IPSF_MET);
+    cr_expect_eq(ipsf_eval_shortfall(ev, S_R_SH20), IPSF_UNMET);
+    uint32_t pos = 0;
+    char day[11];
+    if (d == 0) {
+      cr_expect_eq(ipsf_eval_status(ev, S_R_SH20), IPSF_COMPENSATED);
+      cr_expect_eq(ipsf_eval_compensated_by(ev, S_R_SH20, &pos), S_R_SH01);
+      cr_expect_eq(ipsf_eval_compensated_by(ev, S_R_SH20, &pos), UINT32_MAX);
+      cr_assert(ipsf_eval_compensated_until(ev, S_R_SH20, day));
+      cr_expect_str_eq(day, "2027-03-31");
+    } else {
+      cr_expect_eq(ipsf_eval_status(ev, S_R_SH20), IPSF_UNMET);
+      cr_expect_eq(ipsf_eval_compensated_by(ev, S_R_SH20, &pos), UINT32_MAX);
+      cr_expect_not(ipsf_eval_compensated_until(ev, S_R_SH20, day));
+    }
+  }
+  ipsf_eval_free(ev);
+  ipsf_pack_free(p);
+}

@@ -36,6 +36,55 @@ typedef struct {
 
 static uint32_t let_int(IpsfPack *p) { return pb_slot(p, pb_t(IPSF_K_INT), IPSF_SLOT_LET, "x"); }
 
+/* ---- compensated_by (the COMPENSATIONS section) ------------------------- */
+
+/* Give the sample n compensations: SH-01 compensated by SH-20 (another
+ * viewpoint) until `until` (NULL: none) for `months`, then any extra. */
+static IpsfCompensation *comp_set(IpsfPack *p, uint32_t n, const char *until, uint32_t months) {
+  p->compensations = calloc(n, sizeof *p->compensations);
+  p->compensation_count = n;
+  for (uint32_t i = 0; i < n; i++)
+    p->compensations[i] = (IpsfCompensation){S_R_SH01, S_R_SH20,
+                                             until ? pb_str(p, until) : IPSF_NONE, months};
+  return p->compensations;
+}
+static void comp_ok(IpsfPack *p) { comp_set(p, 1, "2027-03-31", 0); }
+static void comp_ok_months(IpsfPack *p) { comp_set(p, 1, NULL, 12); }
+static void comp_req_oob(IpsfPack *p) { comp_set(p, 1, NULL, 0)[0].requirement = 99; }
+static void comp_by_oob(IpsfPack *p) { comp_set(p, 1, NULL, 0)[0].by = 2; }
+static void comp_self(IpsfPack *p) { comp_set(p, 1, NULL, 0)[0].by = S_R_SH01; }
+static void comp_same_viewpoint(IpsfPack *p) {
+  uint32_t r = pb_req(p, "SH-02", p->requirements[S_R_SH01].viewpoint, 40);
+  comp_set(p, 1, NULL, 0)[0].by = r;
+}
+static void comp_twice(IpsfPack *p) { comp_set(p, 2, NULL, 0); }
+static void comp_unsorted(IpsfPack *p) {
+  IpsfCompensation *c = comp_set(p, 2, NULL, 0);
+  c[0] = (IpsfCompensation){S_R_SH20, S_R_SH01, IPSF_NONE, 0};
+}
+static void comp_bad_date(IpsfPack *p) { comp_set(p, 1, "2027-02-30", 0); }
+static void comp_until_oob(IpsfPack *p) { comp_set(p, 1, NULL, 0)[0].until = 99999; }
+static void comp_months_high(IpsfPack *p) { comp_set(p, 1, NULL, 1201); }
+static void comp_both(IpsfPack *p) { comp_set(p, 1, "2027-03-31", 6); }
+
+/* The offset of the last section (the compensations: the highest id the
+ * sample writes) in the bytes, from the section table. */
+static size_t last_section(const uint8_t *b) {
+  uint32_t n = b[12] | (uint32_t)b[13] << 8;
+  const uint8_t *e = b + 16 + 12 * (n - 1);
+  return e[4] | (size_t)e[5] << 8 | (size_t)e[6] << 16 | (size_t)e[7] << 24;
+}
+/* Corrupted bytes, the digest recomputed so the checks are reached: a
+ * count larger than the section, and an entry whose `by` is out of range. */
+static void b_comp_count(uint8_t **b, size_t *len) {
+  (*b)[last_section(*b)] = 0x40;
+  pb_redigest(*b, *len);
+}
+static void b_comp_by(uint8_t **b, size_t *len) {
+  (*b)[last_section(*b) + 8] = 0x77;
+  pb_redigest(*b, *len);
+}
+
 /* ---- table rows: pack mutations ----------------------------------------- */
 
 static void nothing(IpsfPack *p) { (void)p; }
@@ -594,6 +643,21 @@ static const Case cases[] = {
     {"RET inside a requirement", ret_in_req, NULL, REJECT, "(RET): RET inside requirement SH-01 (no REQEND)"},
     {"paths meet with a requirement open on one", req_open_at_join, NULL, REJECT, "instruction 5 (CONFIRM): paths meet at instruction 5 with different open requirements (none and SH-01)"},
     {"a requirement skipped on one path", req_skipped_on_one_path, NULL, ACCEPT, NULL},
+    /* compensated_by: the COMPENSATIONS section */
+    {"a compensation until a day", comp_ok, NULL, ACCEPT, NULL},
+    {"a compensation for 12 months", comp_ok_months, NULL, ACCEPT, NULL},
+    {"compensation: requirement out of range", comp_req_oob, NULL, REJECT, "compensation 0: requirement 99 or 1 out of range (2 requirements)"},
+    {"compensation: by out of range", comp_by_oob, NULL, REJECT, "compensation 0: requirement 0 or 2 out of range"},
+    {"compensation of itself", comp_self, NULL, REJECT, "compensation 0: requirement SH-01 compensates for itself"},
+    {"compensation from the same viewpoint", comp_same_viewpoint, NULL, REJECT, "requirement SH-01 is compensated by SH-02 of the same viewpoint"},
+    {"a compensation pair twice", comp_twice, NULL, REJECT, "compensation 1: requirement SH-01 names SH-20 twice"},
+    {"compensations not sorted", comp_unsorted, NULL, REJECT, "compensation 1: not sorted by requirement"},
+    {"compensation until a day that is no date", comp_bad_date, NULL, REJECT, "compensation 0: until is not a calendar date"},
+    {"compensation until: string out of range", comp_until_oob, NULL, REJECT, "compensation 0: until string 99999 out of range"},
+    {"compensation for 1201 months", comp_months_high, NULL, REJECT, "months 1201 (at most 1200"},
+    {"compensation with until and months", comp_both, NULL, REJECT, "months 6 (at most 1200, and not with until)"},
+    {"compensations: count past the section", comp_ok, b_comp_count, REJECT, "section 'compensations': 64 compensations need at least 1024 bytes"},
+    {"compensations: by corrupted in the bytes", comp_ok, b_comp_by, REJECT, "compensation 0: requirement 0 or 119 out of range"},
 };
 
 static void run_case(const Case *c) {

@@ -8,7 +8,7 @@ syn keyword ipsfDecl pack version import as facts type let fn scale axis rules v
 syn keyword ipsfDecl requirement test extern catalog provision
 syn keyword ipsfKeyword when because otherwise policy if then else applies always confirm
 syn keyword ipsfKeyword every month months party doc ref given profile expect requires with
-syn keyword ipsfKeyword satisfied_by unordered allow nonmonotone
+syn keyword ipsfKeyword satisfied_by compensated_by unordered allow nonmonotone
 syn keyword ipsfOperatorWord and or not in
 syn keyword ipsfType bool int number string enum set of
 syn keyword ipsfBoolean true false
