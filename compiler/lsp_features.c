@@ -251,6 +251,15 @@ static json_t *decl_symbol(LspDoc *d, const Decl *x) {
       add_child(j, symbol(d, x->provisions[i].id.name, K_CONSTANT, x->provisions[i].span,
                           x->provisions[i].id.span, x->provisions[i].title.text));
     return j;
+  case D_PROFILE: /* a usage profile: its facts as children */
+    j = symbol(d, x->name.name, K_OBJECT, x->span, x->name.span,
+               x->str.text ? x->str.text : "profile");
+    for (size_t i = 0; i < x->pitem_count; i++)
+      if (x->pitems[i].kind != PI_DOC)
+        add_child(j, symbol(d, x->pitems[i].fact.name, K_FIELD, x->pitems[i].span,
+                            x->pitems[i].fact.span,
+                            x->pitems[i].kind == PI_SETS ? "sets" : "allows"));
+    return j;
   }
   return NULL;
 }

@@ -40,6 +40,8 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->fact_hash);
   ipsf_native_free(pack);
   free(pack->natives);
+  free(pack->profiles);
+  free(pack->profile_items);
   free(pack);
 }
 
