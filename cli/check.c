@@ -93,6 +93,8 @@ static const struct {
     {"IPSF-W113", "unused-scale", "A scale (not an axis) that nothing uses."},
     {"IPSF-W114", "unused-import", "An import of which nothing is used."},
     {"IPSF-W115", "conditional-cited-always", "A requirement that applies always cites a conditional provision."},
+    {"IPSF-W120", "profile-never-holds", "A usage profile no sheet can satisfy (a set value its own `in` excludes)."},
+    {"IPSF-W121", "profile-constrains-nothing", "A usage profile's `in` allows every value of the fact."},
 };
 
 

@@ -279,8 +279,13 @@ static void run_test(Runner *r, size_t index, TestResult *t) {
   IpsfError err = {0};
   *t = (TestResult){d->str.text, d->profile.text, span_at(c, d->span), false, NULL, 0};
 
+  /* `profile "p";` naming a usage profile of the pack: its settings come
+   * first, the givens choose within it (as a sheet's profile object does) */
+  uint32_t ps = profile_named(c, module, d->profile.text);
+  uint32_t prof = ps == UINT32_MAX ? IPSF_NONE : ipsf_pack_find_profile(r->p, c->profiles[ps].name);
   ipsf_eval_begin(r->ev);
   bool ok = ipsf_eval_set_int(r->ev, r->test_fact, (int64_t)index + 1, &err);
+  if (prof != IPSF_NONE) ipsf_eval_apply_profile(r->ev, prof);
   for (size_t i = 0; ok && i < d->given_count; i++) {
     ok = set_given(r, module, &d->givens[i], &err);
     if (!ok) {
@@ -289,6 +294,7 @@ static void run_test(Runner *r, size_t index, TestResult *t) {
       return;
     }
   }
+  ok = ok && (prof == IPSF_NONE || ipsf_eval_check_profile(r->ev, prof, &err));
   ok = ok && ipsf_eval_run(r->ev, &err);
   if (ok) collect_coverage(r);
 
@@ -542,9 +548,17 @@ static void run_row(Runner *r, const char *file, const Column *cols, const CsvRo
   const char *expect_error = NULL;
   for (size_t i = 0; i < row->count; i++)
     if (cols[i].kind == COL_ERROR && row->fields[i][0]) expect_error = row->fields[i];
+  /* a profile column naming a usage profile of the pack applies it */
+  uint32_t prof = t->profile ? ipsf_pack_find_profile(r->p, t->profile) : IPSF_NONE;
+  if (t->profile && r->p->profile_count && prof == IPSF_NONE) {
+    add_failure(c, t, NULL, at,
+                arena_printf(a, "profile '%s' is not declared by the pack", t->profile));
+    return;
+  }
   IpsfError err = {0};
   ipsf_eval_begin(r->ev);
   bool ok = r->test_fact == IPSF_NONE || ipsf_eval_set_int(r->ev, r->test_fact, 0, &err);
+  if (ok && prof != IPSF_NONE) ipsf_eval_apply_profile(r->ev, prof);
   for (size_t i = 0; ok && i < row->count; i++) {
     const char *cell = row->fields[i];
     if (!cell[0]) continue; /* an empty cell: not given, no expectation */
@@ -560,6 +574,7 @@ static void run_row(Runner *r, const char *file, const Column *cols, const CsvRo
       }
     }
   }
+  if (ok && prof != IPSF_NONE) ok = ipsf_eval_check_profile(r->ev, prof, &err);
   if (ok) ok = ipsf_eval_run(r->ev, &err);
   if (ok) collect_coverage(r);
   if (expect_error) {
