@@ -197,6 +197,26 @@ static void read_requirements(DocModel *m, const IpsfPack *p) {
   }
 }
 
+static void read_profiles(DocModel *m, const IpsfPack *p) {
+  m->profile_count = p->profile_count;
+  m->profiles = arena_array(&m->arena, p->profile_count + 1, sizeof *m->profiles);
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    const IpsfProfile *pr = &p->profiles[i];
+    DocProfile *d = &m->profiles[i];
+    d->name = ipsf_str(p, pr->name);
+    d->title = ipsf_str(p, pr->title);
+    d->doc = ipsf_str(p, pr->doc);
+    d->item_count = pr->item_count;
+    d->items = arena_array(&m->arena, pr->item_count + 1, sizeof *d->items);
+    for (uint32_t k = 0; k < pr->item_count; k++) {
+      const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+      d->items[k] = arena_printf(&m->arena, "%s %s %s", ipsf_str(p, p->facts[it->fact].name),
+                                 it->kind == IPSF_PROFILE_SETS ? "=" : "in",
+                                 value_text(m, p, p->consts[it->value].type, it->value));
+    }
+  }
+}
+
 static void read_pack(DocModel *m, IpsfPack *p, const char *path) {
   m->pack = p;
   m->input = arena_strdup(&m->arena, path);
@@ -221,6 +241,7 @@ static void read_pack(DocModel *m, IpsfPack *p, const char *path) {
   read_facts(m, p);
   read_scales(m, p);
   read_requirements(m, p);
+  read_profiles(m, p);
 }
 
 void doc_from_pack(DocModel *m, IpsfPack *pack, const char *path) {
