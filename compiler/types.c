@@ -746,7 +746,8 @@ uint32_t profile_named(Compilation *c, uint32_t module, const char *name) {
 static const char *profile_list(Compilation *c) {
   const char *list = "";
   for (size_t i = 0; i < c->profile_count; i++)
-    list = arena_printf(&c->arena, "%s%s%s", list, i ? ", " : "", c->profiles[i].name);
+    if (symmap_get(&c->profile_map, c->profiles[i].name)->index == i) /* not a duplicate */
+      list = arena_printf(&c->arena, "%s%s%s", list, *list ? ", " : "", c->profiles[i].name);
   return list;
 }
 
