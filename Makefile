@@ -370,7 +370,8 @@ fuzz: fuzz-build
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' \
+	  -DIPSF_FUZZ_PROFILES_PACK='"$(abspath examples/healthcare/pack.ipsf)"' -c -o $@ $<
 
 # fuzz_vm builds its packs with the unit tests' pack builder.
 build/fuzz/fuzz_vm: build/fuzz/tests/fuzz/fuzz_vm.o build/fuzz/tests/unit/pack_builder.o \
