@@ -177,6 +177,8 @@ static void walk_test(Walk *w, const Decl *d) {
 /* A usage profile: the facts it sets or constrains are uses of them. */
 static void walk_profile(Walk *w, const Decl *d) {
   Compilation *c = w->ix->c;
+  for (size_t i = 0; i < c->profile_count; i++)
+    if (c->profiles[i].decl == d) add(w, SK_PROFILE, (uint32_t)i, 0, d->name.span, true);
   for (size_t i = 0; i < d->pitem_count; i++) {
     const ProfileItem *it = &d->pitems[i];
     if (it->kind == PI_DOC) continue;
@@ -339,6 +341,7 @@ const char *index_sym_name(const SymIndex *ix, SymId s) {
   case SK_TEST: return c->tests[s.a]->str.text ? c->tests[s.a]->str.text : "test";
   case SK_EXTERN: return c->natives[s.a].name;
   case SK_MODULE: return c->modules[s.a].path;
+  case SK_PROFILE: return c->profiles[s.a].name;
   default: return "";
   }
 }
