@@ -17,6 +17,13 @@
  * Binding converts each JSON value by the declared type of its fact; the
  * setters of eval.c check the rest (enum names, set members, evidence ids
  * and methods).  Strings are not copied: ev points into the document.
+ *
+ * When the pack declares usage profiles (profile.c), a sheet's profile
+ * names must be among them, and binding under profile P goes: base facts,
+ * what the pack's P sets, the sheet's own P object, then P's check
+ * (profile_constraint).  A sheet bound with no profile is untouched by
+ * them, which is why the JSON Lines fast path (sheet_fast.c, no profiles
+ * and no --profile) needs no knowledge of them.
  */
 #include <math.h>
 #include <string.h>
