@@ -119,7 +119,7 @@ static void check_unused(An *a) {
         break;
       case D_SCALE: if (d->axis) contributes[m] = 1; break;
       case D_REQUIREMENT: case D_VIEWPOINT: case D_TYPE: case D_IMPORT: case D_PACK:
-      case D_EXTERN:
+      case D_EXTERN: case D_PROFILE:
         contributes[m] = 1;
         break;
       default: break;
