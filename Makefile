@@ -238,6 +238,7 @@ guidelines: $(IPSFC) $(NATIVE_LIBS)
 # Debian's python3-selenium): DOM checks and a screenshot in build/browser/.
 browser-test-doc: $(IPSFC)
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_doc.py
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_doc.py --example healthcare --profiles-only
 
 # ---- demo ------------------------------------------------------------------
 demo: deps

@@ -529,12 +529,18 @@ void doc_place_tests(DocModel *m) {
   for (size_t t = 0; t < c->test_count; t++) {
     const Decl *d = c->tests[t];
     if (d->span.file != c->modules[c->root].ast->source) continue;
+    /* a test of a usage profile is placed as `ipsfc test` evaluates it */
+    uint32_t ps = profile_named(c, c->root, d->profile.text);
+    uint32_t prof = ps == UINT32_MAX ? IPSF_NONE : ipsf_pack_find_profile(m->pack, c->profiles[ps].name);
     ipsf_eval_begin(ev);
+    if (prof != IPSF_NONE) ipsf_eval_apply_profile(ev, prof);
     bool ok = true;
     for (size_t g = 0; ok && g < d->given_count; g++)
       ok = set_given(c, ev, m->pack, c->root, &d->givens[g]);
     IpsfError err;
-    if (!ok || !ipsf_eval_run(ev, &err)) continue;
+    if (!ok || (prof != IPSF_NONE && !ipsf_eval_check_profile(ev, prof, &err)) ||
+        !ipsf_eval_run(ev, &err))
+      continue;
     add_device(m, d->str.text, "test", ipsf_eval_level(ev, m->pack->axis1),
                ipsf_eval_level(ev, m->pack->axis2));
   }
