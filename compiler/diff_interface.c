@@ -455,15 +455,34 @@ static json_t *profile_items(const IpsfPack *p, const char *name) {
   return j;
 }
 
-/* Usage profiles added, removed, or with other items (by name). */
-static void profiles(DiffCtx *d, json_t *list) {
+/* The smallest sheet OLD accepts, listing one profile (with no facts). */
+static json_t *with_profile(const IpsfPack *o, const char *name) {
+  json_t *s = base_sheet(o);
+  json_object_set_new(s, "profiles", json_pack("{s:{}}", name));
+  return s;
+}
+
+/* Usage profiles added, removed, or with other items (by name); and the
+ * sheets that no longer bind: a profile NEW no longer declares, or any
+ * free profile name once NEW declares its profiles. */
+static void profiles(DiffCtx *d, json_t *list, json_t *rejected) {
   const IpsfPack *o = d->old.pack, *n = d->new_.pack;
+  char why[600];
+  if (!ipsf_pack_profile_count(o) && ipsf_pack_profile_count(n))
+    try_rejected(d, rejected, "NEW declares its usage profiles: a sheet may list only those",
+                 with_profile(o, "another_use"));
   for (uint32_t i = 0; i < ipsf_pack_profile_count(o); i++) {
     const char *name = ipsf_pack_profile_name(o, i);
     json_t *po = profile_items(o, name), *pn = profile_items(n, name);
-    if (!pn) item(d, list, "profile", "removed", name, po, NULL);
-    else if (!json_equal(po, pn)) item(d, list, "profile", "changed", name, po, pn);
-    else json_decref(po), json_decref(pn);
+    if (!pn) {
+      item(d, list, "profile", "removed", name, po, NULL);
+      snprintf(why, sizeof why, "usage profile %s is no longer declared", name);
+      try_rejected(d, rejected, why, with_profile(o, name));
+    } else if (!json_equal(po, pn)) {
+      item(d, list, "profile", "changed", name, po, pn);
+    } else {
+      json_decref(po), json_decref(pn);
+    }
   }
   for (uint32_t i = 0; i < ipsf_pack_profile_count(n); i++) {
     const char *name = ipsf_pack_profile_name(n, i);
@@ -487,7 +506,7 @@ void diff_interface(DiffCtx *d, json_t *report) {
   viewpoints(d, list);
   requirements(d, list);
   rules(d, list);
-  profiles(d, list);
+  profiles(d, list, rejected);
   json_object_set_new(report, "interface", list);
   json_object_set_new(report, "rejected", rejected);
 }
