@@ -239,6 +239,7 @@ guidelines: $(IPSFC) $(NATIVE_LIBS)
 # Debian's python3-selenium): DOM checks and a screenshot in build/browser/.
 browser-test-doc: $(IPSFC)
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_doc.py
+	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/browser/test_doc.py --example healthcare --profiles-only
 
 # ---- demo ------------------------------------------------------------------
 demo: deps
@@ -371,7 +372,8 @@ fuzz: fuzz-build
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' \
+	  -DIPSF_FUZZ_PROFILES_PACK='"$(abspath examples/healthcare/pack.ipsf)"' -c -o $@ $<
 
 # fuzz_vm builds its packs with the unit tests' pack builder.
 build/fuzz/fuzz_vm: build/fuzz/tests/fuzz/fuzz_vm.o build/fuzz/tests/unit/pack_builder.o \

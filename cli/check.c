@@ -95,6 +95,8 @@ static const struct {
     {"IPSF-W115", "conditional-cited-always", "A requirement that applies always cites a conditional provision."},
     {"IPSF-W116", "compensation-cycle", "Requirements that compensate for each other in a cycle."},
     {"IPSF-W117", "compensation-never-applies", "A compensating requirement never applies where the compensated one does."},
+    {"IPSF-W120", "profile-never-holds", "A usage profile no sheet can satisfy (a set value its own `in` excludes)."},
+    {"IPSF-W121", "profile-constrains-nothing", "A usage profile's `in` allows every value of the fact."},
 };
 
 

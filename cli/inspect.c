@@ -53,9 +53,37 @@ static void natives_json(IpsfBuf *b, const IpsfPack *p) {
   ipsf_buf_puts(b, "]\n");
 }
 
+/* The usage profiles the pack declares, only when it declares any (so the
+ * output of other packs is unchanged): after "natives", which then takes
+ * a comma. */
+static void profiles_json(IpsfBuf *b, const IpsfPack *p) {
+  if (!p->profile_count) return;
+  if (b->len && b->data[b->len - 1] == '\n') b->len--, b->data[b->len] = '\0';
+  ipsf_buf_puts(b, ",\n  \"profiles\": [");
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    ipsf_buf_puts(b, i ? ", {\"name\": " : "{\"name\": ");
+    ipsf_buf_json_string(b, ipsf_pack_profile_name(p, i));
+    ipsf_buf_puts(b, ", \"title\": ");
+    ipsf_buf_json_string(b, ipsf_pack_profile_title(p, i));
+    ipsf_buf_puts(b, ", \"items\": ");
+    ipsf_buf_printf(b, "%u}", p->profiles[i].item_count);
+  }
+  ipsf_buf_puts(b, "]\n");
+}
+
 /* A string of the pack, escaped for a terminal (escape.h). */
 static void put_text(IpsfBuf *b, const char *s) {
   if (s) ipsf_escape_buf(b, s, strlen(s), 0);
+}
+
+static void profiles_text(IpsfBuf *b, const IpsfPack *p) {
+  if (!p->profile_count) return;
+  ipsf_buf_puts(b, "profiles       ");
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    ipsf_buf_puts(b, i ? ", " : " ");
+    put_text(b, ipsf_pack_profile_name(p, i));
+  }
+  ipsf_buf_puts(b, "\n");
 }
 
 static void natives_text(IpsfBuf *b, const IpsfPack *p) {
@@ -197,11 +225,13 @@ int cmd_inspect(int argc, char **argv) {
     print_json(&b, fields, nf, sizes, ns);
     cost_json(&b, ipsf_pack_cost(p));
     natives_json(&b, p);
+    profiles_json(&b, p);
     ipsf_buf_puts(&b, "}\n");
   } else {
     print_text(&b, fields, nf, sizes, ns);
     cost_text(&b, ipsf_pack_cost(p));
     natives_text(&b, p);
+    profiles_text(&b, p);
   }
   /* A lost write is reported by main (cli_finish_stdout), from ferror. */
   if (b.failed) cli_error("inspect", "out of memory");

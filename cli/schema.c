@@ -237,6 +237,102 @@ static void required_facts(IpsfBuf *b, const IpsfPack *p) {
   if (!first) ipsf_buf_puts(b, "\n  ],\n");
 }
 
+/* ---- usage profiles the pack declares ------------------------------------- *
+ * The sheet's "profiles" may name only them ("additionalProperties":
+ * false), each with its own facts object ("$defs"/"profile:NAME"): a fact
+ * the profile sets may only repeat its value ("const"), a fact it
+ * constrains only take the values (or members) it allows.  Looser than
+ * eval in one way (docs/cli.md): a base fact outside a profile's `in`, not
+ * overridden by the sheet's profile object, is an error eval reports
+ * (profile_constraint) and the schema does not see. */
+static void declared_profiles(IpsfBuf *b, const IpsfPack *p) {
+  ipsf_buf_puts(b, "{\"type\": \"object\", \"description\": \"usage profiles the pack "
+                   "declares -> facts that override the base facts\", \"properties\": {");
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    const char *name = ipsf_str(p, p->profiles[i].name);
+    ipsf_buf_puts(b, i ? ", " : "");
+    ipsf_buf_json_string(b, name);
+    IpsfBuf ref;
+    ipsf_buf_init(&ref);
+    ipsf_buf_printf(&ref, "#/$defs/profile:%s", name);
+    ipsf_buf_puts(b, ": {\"$ref\": ");
+    ipsf_buf_json_string(b, ref.failed ? "" : ref.data);
+    ipsf_buf_free(&ref);
+    ipsf_buf_puts(b, "}");
+  }
+  ipsf_buf_puts(b, "}, \"additionalProperties\": false},\n");
+}
+
+/* The item of profile `pr` about fact f, of kind `kind`, or NULL. */
+static const IpsfProfileItem *profile_item(const IpsfPack *p, const IpsfProfile *pr, uint32_t f,
+                                           uint8_t kind) {
+  for (uint32_t k = 0; k < pr->item_count; k++) {
+    const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+    if (it->fact == f && it->kind == kind) return it;
+  }
+  return NULL;
+}
+
+/* The enum values a mask allows, as a JSON array. */
+static void allowed_values(IpsfBuf *b, const IpsfPack *p, uint32_t enum_type, uint64_t mask) {
+  const IpsfEnum *e = &p->enums[enum_type];
+  bool first = true;
+  ipsf_buf_puts(b, "[");
+  for (uint32_t k = 0; k < e->value_count; k++) {
+    if (!(mask >> k & 1u)) continue;
+    ipsf_buf_puts(b, first ? "" : ", ");
+    first = false;
+    ipsf_buf_json_string(b, ipsf_str(p, e->values[k]));
+  }
+  ipsf_buf_puts(b, "]");
+}
+
+static void profile_schema(IpsfBuf *b, const IpsfPack *p, uint32_t index, int level) {
+  const IpsfProfile *pr = &p->profiles[index];
+  ipsf_buf_puts(b, "{\n");
+  key(b, level + 1, "title");
+  ipsf_buf_json_string(b, ipsf_str(p, pr->title));
+  ipsf_buf_puts(b, ",\n");
+  if (pr->doc != IPSF_NONE) {
+    key(b, level + 1, "description");
+    ipsf_buf_json_string(b, ipsf_str(p, pr->doc));
+    ipsf_buf_puts(b, ",\n");
+  }
+  key(b, level + 1, "type");
+  ipsf_buf_puts(b, "\"object\",\n");
+  key(b, level + 1, "properties");
+  ipsf_buf_puts(b, "{");
+  for (uint32_t i = 0; i < p->fact_count; i++) {
+    const IpsfFact *f = &p->facts[i];
+    ipsf_buf_puts(b, i ? ",\n" : "\n");
+    key(b, level + 2, ipsf_str(p, f->name));
+    const IpsfProfileItem *sets = profile_item(p, pr, i, IPSF_PROFILE_SETS);
+    const IpsfProfileItem *allows = profile_item(p, pr, i, IPSF_PROFILE_ALLOWS);
+    if (sets) {
+      ipsf_buf_puts(b, "{\"const\": ");
+      json_value(b, p, &p->consts[sets->value]);
+      ipsf_buf_puts(b, ", \"description\": \"set by the profile\"}");
+    } else if (allows && f->type.kind == IPSF_K_ENUM) {
+      ipsf_buf_puts(b, "{\"type\": \"string\", \"enum\": ");
+      allowed_values(b, p, f->type.enum_type, p->consts[allows->value].value.m);
+      ipsf_buf_puts(b, "}");
+    } else if (allows) {
+      ipsf_buf_puts(b, "{\"type\": \"array\", \"uniqueItems\": true, \"items\": {\"enum\": ");
+      allowed_values(b, p, f->type.enum_type, p->consts[allows->value].value.m);
+      ipsf_buf_puts(b, "}}");
+    } else {
+      fact_schema(b, p, f, level + 2, false);
+    }
+  }
+  ipsf_buf_puts(b, p->fact_count ? "\n" : "");
+  if (p->fact_count) indent(b, level + 1);
+  ipsf_buf_puts(b, "},\n");
+  key(b, level + 1, "additionalProperties");
+  ipsf_buf_puts(b, "false\n");
+  indent(b, level);
+  ipsf_buf_puts(b, "}");
+}
+
 static void write_schema(IpsfBuf *b, const IpsfPack *p) {
   const char *name = ipsf_str(p, p->meta.name), *version = ipsf_str(p, p->meta.version);
   const char *title = p->meta.title != IPSF_NONE ? ipsf_str(p, p->meta.title) : name;
@@ -268,9 +364,11 @@ static void write_schema(IpsfBuf *b, const IpsfPack *p) {
   key(b, 2, "facts");
   ipsf_buf_puts(b, "{\"$ref\": \"#/$defs/facts\"},\n");
   key(b, 2, "profiles");
-  ipsf_buf_puts(b, "{\"type\": \"object\", \"description\": \"profile name -> facts that "
-                   "override the base facts\", \"additionalProperties\": {\"$ref\": "
-                   "\"#/$defs/profile\"}},\n");
+  if (p->profile_count) declared_profiles(b, p);
+  else
+    ipsf_buf_puts(b, "{\"type\": \"object\", \"description\": \"profile name -> facts that "
+                     "override the base facts\", \"additionalProperties\": {\"$ref\": "
+                     "\"#/$defs/profile\"}},\n");
   key(b, 2, "evidence");
   evidence_schema(b, p, 2);
   ipsf_buf_puts(b, "\n");
@@ -286,6 +384,13 @@ static void write_schema(IpsfBuf *b, const IpsfPack *p) {
   ipsf_buf_puts(b, ",\n");
   key(b, 2, "profile");
   facts_schema(b, p, 2, false);
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    ipsf_buf_puts(b, ",\n");
+    char def[300];
+    snprintf(def, sizeof def, "profile:%s", ipsf_str(p, p->profiles[i].name));
+    key(b, 2, def);
+    profile_schema(b, p, i, 2);
+  }
   ipsf_buf_puts(b, "\n  }\n}\n");
 }
 

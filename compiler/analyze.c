@@ -119,7 +119,7 @@ static void check_unused(An *a) {
         break;
       case D_SCALE: if (d->axis) contributes[m] = 1; break;
       case D_REQUIREMENT: case D_VIEWPOINT: case D_TYPE: case D_IMPORT: case D_PACK:
-      case D_EXTERN:
+      case D_EXTERN: case D_PROFILE:
         contributes[m] = 1;
         break;
       default: break;
@@ -279,6 +279,52 @@ static void check_compensation_cycles(An *a) {
   }
 }
 
+/* Usage profiles of the root: a profile that sets a fact to a value its
+ * own `in` excludes, or whose `in` allows no value of an enum fact, can
+ * never hold: every sheet evaluated under it is a profile_constraint error
+ * (IPSF-W120); an `in` that allows every value constrains nothing
+ * (IPSF-W121).  Exact: the values are constants (types.c). */
+static void check_profile_items(An *a) {
+  Compilation *c = a->c;
+  for (size_t i = 0; i < c->profile_count; i++) {
+    const ProfileSym *p = &c->profiles[i];
+    if (p->module != c->root || !p->fact) continue;
+    const Decl *d = p->decl;
+    for (size_t k = 0; k < d->pitem_count; k++) {
+      const ProfileItem *it = &d->pitems[k];
+      Ty ty;
+      IpsfValue allowed;
+      if (it->kind != PI_ALLOWS || p->fact[k] == UINT32_MAX || !fold_value(it->value, &ty, &allowed))
+        continue;
+      const FactSym *f = &c->facts[p->fact[k]];
+      const EnumSym *e = &c->enums[f->ty.enum_id];
+      uint64_t all = e->value_count >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << e->value_count) - 1;
+      if (f->ty.kind == TY_ENUM && (allowed.m & all) == 0)
+        ipsfc_an_finding(a, it->span, "IPSF-W120", NULL,
+                         "profile '%s' allows no value of fact '%s': no sheet can be evaluated "
+                         "under it",
+                         p->name, f->name);
+      else if ((allowed.m & all) == all)
+        ipsfc_an_finding(a, it->span, "IPSF-W121", NULL,
+                         "profile '%s' allows every value of fact '%s': the constraint "
+                         "constrains nothing",
+                         p->name, f->name);
+      for (size_t j = 0; j < d->pitem_count; j++) {
+        IpsfValue v;
+        if (d->pitems[j].kind != PI_SETS || p->fact[j] != p->fact[k] ||
+            !fold_value(d->pitems[j].value, &ty, &v))
+          continue;
+        bool inside = f->ty.kind == TY_ENUM ? (allowed.m >> v.i & 1u) != 0 : (v.m & ~allowed.m) == 0;
+        if (!inside)
+          ipsfc_an_finding(a, d->pitems[j].span, "IPSF-W120", NULL,
+                           "profile '%s' sets fact '%s' to a value its own `in` excludes: no "
+                           "sheet can be evaluated under it",
+                           p->name, f->name);
+      }
+    }
+  }
+}
+
 /* ---- the driver -------------------------------------------------------------------------- */
 
 /* The analyser's state and every fact's cells: what analyze_pack, the
@@ -338,6 +384,7 @@ size_t analyze_pack(Compilation *c, const AnalyzeLimits *limits) {
   Arena *ar = &c->arena;
   check_unused(a);
   check_conditional_refs(a);
+  check_profile_items(a);
   for (size_t i = 0; i < c->scale_count; i++) {
     const ScaleSym *s = &c->scales[i];
     if (!s->rules) continue;

@@ -176,6 +176,13 @@ static bool same_decl(const Decl *a, const Decl *b) {
         !same_ident(p->method, q->method) || !same_lit(p->str, q->str))
       return false;
   }
+  if (a->pitem_count != b->pitem_count) return false;
+  for (size_t i = 0; i < a->pitem_count; i++) {
+    const ProfileItem *p = &a->pitems[i], *q = &b->pitems[i];
+    if (p->kind != q->kind || !same_ident(p->fact, q->fact) || !same_expr(p->value, q->value) ||
+        !same_lit(p->str, q->str))
+      return false;
+  }
   return true;
 }
 

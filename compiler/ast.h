@@ -213,9 +213,25 @@ typedef struct {
   Span span;
 } Provision;
 
+/* One item of a usage profile (`profile NAME "title" { ... }`):
+ *   FACT = VALUE;       the profile sets the fact (a constant of its type)
+ *   FACT in { a, b };   the profile allows only these values (an enum fact)
+ *                       or members (a set fact); the sheet chooses within
+ *   doc "...";          the profile's description */
+typedef enum { PI_SETS, PI_ALLOWS, PI_DOC } ProfileItemKind;
+
+typedef struct {
+  ProfileItemKind kind;
+  Span span;      /* the whole item, `;` included */
+  Ident fact;     /* PI_SETS, PI_ALLOWS */
+  Expr *value;    /* PI_SETS: the value; PI_ALLOWS: the set of allowed values */
+  StrLit str;     /* PI_DOC */
+} ProfileItem;
+
 typedef enum {
   D_PACK, D_IMPORT, D_FACTS, D_TYPE, D_LET, D_FN, D_SCALE, D_RULES,
-  D_VIEWPOINT, D_REQUIREMENT, D_TEST, D_EXTERN, D_CATALOG
+  D_VIEWPOINT, D_REQUIREMENT, D_TEST, D_EXTERN, D_CATALOG,
+  D_PROFILE /* a usage profile: name, str (title), pitems */
 } DeclKind;
 
 typedef struct Decl Decl;
@@ -245,6 +261,7 @@ struct Decl {
   Expect *expects; size_t expect_count;        /* TEST */
   bool allow_nonmonotone;                      /* RULES: `allow nonmonotone` */
   bool had_error;  /* REQUIREMENT, TEST: an item had a syntax error (dropped) */
+  ProfileItem *pitems; size_t pitem_count;     /* PROFILE */
 };
 
 typedef struct {

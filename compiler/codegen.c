@@ -1061,6 +1061,38 @@ static void build_compensations(Gen *g) {
     }
 }
 
+/* The usage profiles (section PROFILES): per profile its items in source
+ * order, each a fact and a constant: the value it sets, converted to the
+ * fact's type as a default is, or the set of values it allows. */
+static void build_profiles(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  size_t items = 0;
+  for (size_t i = 0; i < c->profile_count; i++) items += c->profiles[i].decl->pitem_count;
+  if (!c->profile_count) return;
+  p->profiles = xcalloc(c->profile_count, sizeof *p->profiles);
+  p->profile_items = xcalloc(items + 1, sizeof *p->profile_items);
+  p->profile_count = (uint32_t)c->profile_count;
+  for (size_t i = 0; i < c->profile_count; i++) {
+    const ProfileSym *ps = &c->profiles[i];
+    const Decl *d = ps->decl;
+    IpsfProfile *out = &p->profiles[i];
+    *out = (IpsfProfile){intern(g, ps->name), intern(g, d->str.text ? d->str.text : ps->name),
+                         intern(g, ps->doc), p->profile_item_count, 0};
+    for (size_t k = 0; k < d->pitem_count; k++) {
+      Folded f;
+      if (!ps->fact || ps->fact[k] == UINT32_MAX || !fold(d->pitems[k].value, &f)) continue;
+      Ty fty = c->facts[ps->fact[k]].ty;
+      bool sets = d->pitems[k].kind == PI_SETS;
+      if (sets && fty.kind == TY_NUMBER && f.ty.kind == TY_INT) f.v.n = (double)f.v.i;
+      f.ty = sets ? fty : (Ty){TY_SET, fty.enum_id};
+      p->profile_items[p->profile_item_count++] = (IpsfProfileItem){
+          (uint8_t)(sets ? IPSF_PROFILE_SETS : IPSF_PROFILE_ALLOWS), ps->fact[k], add_const(g, f)};
+      out->item_count++;
+    }
+  }
+}
+
 static void emit_code(Gen *g) {
   Compilation *c = g->c;
   for (uint32_t i = 0; g->cover_slot && i < g->p->confirm_count; i++) emit_cover(g, i, false);
@@ -1100,6 +1132,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   build_viewpoints(&g);
   build_requirements(&g);
   build_compensations(&g);
+  build_profiles(&g);
   if (c->opt.with_tests) build_test_slots(&g);
   emit_code(&g);
   if (c->opt.with_tests && !g.failed) build_tests(&g);

@@ -21,6 +21,7 @@
 
 #include "arena.h"
 #include "diff.h"
+#include "report.h" /* IpsfBuf: profile_items */
 #include "sema.h"
 
 static void item(DiffCtx *d, json_t *list, const char *kind, const char *change, const char *name,
@@ -457,6 +458,77 @@ static void rules(DiffCtx *d, json_t *list) {
   }
 }
 
+/* A usage profile's items as written, "site = care_home; occupants in
+ * [elderly, patients]" (a JSON string), or NULL when p has no such profile. */
+static json_t *profile_items(const IpsfPack *p, const char *name) {
+  uint32_t i = ipsf_pack_profile_index(p, name);
+  if (i == UINT32_MAX) return NULL;
+  const IpsfProfile *pr = &p->profiles[i];
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  for (uint32_t k = 0; k < pr->item_count; k++) {
+    const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+    const IpsfConst *c = &p->consts[it->value];
+    ipsf_buf_printf(&b, "%s%s %s ", k ? "; " : "", p->strings[p->facts[it->fact].name],
+                    it->kind == IPSF_PROFILE_SETS ? "=" : "in");
+    const IpsfEnum *e = c->type.enum_type == IPSF_NONE ? NULL : &p->enums[c->type.enum_type];
+    switch (c->type.kind) {
+    case IPSF_K_BOOL: ipsf_buf_puts(&b, c->value.i ? "true" : "false"); break;
+    case IPSF_K_INT: ipsf_buf_printf(&b, "%lld", (long long)c->value.i); break;
+    case IPSF_K_NUMBER: ipsf_buf_printf(&b, "%.17g", c->value.n); break;
+    case IPSF_K_STRING: ipsf_buf_printf(&b, "\"%s\"", p->strings[c->str]); break;
+    case IPSF_K_ENUM: ipsf_buf_puts(&b, p->strings[e->values[c->value.i]]); break;
+    default:
+      ipsf_buf_puts(&b, "[");
+      for (uint32_t m = 0, first = 1; m < e->value_count; m++)
+        if (c->value.m >> m & 1u) {
+          ipsf_buf_printf(&b, "%s%s", first ? "" : ", ", p->strings[e->values[m]]);
+          first = 0;
+        }
+      ipsf_buf_puts(&b, "]");
+    }
+  }
+  json_t *j = json_string(b.failed || !b.data ? "" : b.data);
+  ipsf_buf_free(&b);
+  return j;
+}
+
+/* The smallest sheet OLD accepts, listing one profile (with no facts). */
+static json_t *with_profile(const IpsfPack *o, const char *name) {
+  json_t *s = base_sheet(o);
+  json_object_set_new(s, "profiles", json_pack("{s:{}}", name));
+  return s;
+}
+
+/* Usage profiles added, removed, or with other items (by name); and the
+ * sheets that no longer bind: a profile NEW no longer declares, or any
+ * free profile name once NEW declares its profiles. */
+static void profiles(DiffCtx *d, json_t *list, json_t *rejected) {
+  const IpsfPack *o = d->old.pack, *n = d->new_.pack;
+  char why[600];
+  if (!ipsf_pack_profile_count(o) && ipsf_pack_profile_count(n))
+    try_rejected(d, rejected, "NEW declares its usage profiles: a sheet may list only those",
+                 with_profile(o, "another_use"));
+  for (uint32_t i = 0; i < ipsf_pack_profile_count(o); i++) {
+    const char *name = ipsf_pack_profile_name(o, i);
+    json_t *po = profile_items(o, name), *pn = profile_items(n, name);
+    if (!pn) {
+      item(d, list, "profile", "removed", name, po, NULL);
+      snprintf(why, sizeof why, "usage profile %s is no longer declared", name);
+      try_rejected(d, rejected, why, with_profile(o, name));
+    } else if (!json_equal(po, pn)) {
+      item(d, list, "profile", "changed", name, po, pn);
+    } else {
+      json_decref(po), json_decref(pn);
+    }
+  }
+  for (uint32_t i = 0; i < ipsf_pack_profile_count(n); i++) {
+    const char *name = ipsf_pack_profile_name(n, i);
+    if (ipsf_pack_profile_index(o, name) == UINT32_MAX)
+      item(d, list, "profile", "added", name, NULL, profile_items(n, name));
+  }
+}
+
 void diff_interface(DiffCtx *d, json_t *report) {
   json_t *list = json_array(), *rejected = json_array();
   const IpsfPack *o = d->old.pack, *n = d->new_.pack;
@@ -472,6 +544,7 @@ void diff_interface(DiffCtx *d, json_t *report) {
   viewpoints(d, list);
   requirements(d, list);
   rules(d, list);
+  profiles(d, list, rejected);
   json_object_set_new(report, "interface", list);
   json_object_set_new(report, "rejected", rejected);
 }

@@ -216,6 +216,26 @@ static void read_requirements(DocModel *m, const IpsfPack *p) {
   }
 }
 
+static void read_profiles(DocModel *m, const IpsfPack *p) {
+  m->profile_count = p->profile_count;
+  m->profiles = arena_array(&m->arena, p->profile_count + 1, sizeof *m->profiles);
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    const IpsfProfile *pr = &p->profiles[i];
+    DocProfile *d = &m->profiles[i];
+    d->name = ipsf_str(p, pr->name);
+    d->title = ipsf_str(p, pr->title);
+    d->doc = ipsf_str(p, pr->doc);
+    d->item_count = pr->item_count;
+    d->items = arena_array(&m->arena, pr->item_count + 1, sizeof *d->items);
+    for (uint32_t k = 0; k < pr->item_count; k++) {
+      const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+      d->items[k] = arena_printf(&m->arena, "%s %s %s", ipsf_str(p, p->facts[it->fact].name),
+                                 it->kind == IPSF_PROFILE_SETS ? "=" : "in",
+                                 value_text(m, p, p->consts[it->value].type, it->value));
+    }
+  }
+}
+
 static void read_pack(DocModel *m, IpsfPack *p, const char *path) {
   m->pack = p;
   m->input = arena_strdup(&m->arena, path);
@@ -240,6 +260,7 @@ static void read_pack(DocModel *m, IpsfPack *p, const char *path) {
   read_facts(m, p);
   read_scales(m, p);
   read_requirements(m, p);
+  read_profiles(m, p);
 }
 
 void doc_from_pack(DocModel *m, IpsfPack *pack, const char *path) {
@@ -527,12 +548,18 @@ void doc_place_tests(DocModel *m) {
   for (size_t t = 0; t < c->test_count; t++) {
     const Decl *d = c->tests[t];
     if (d->span.file != c->modules[c->root].ast->source) continue;
+    /* a test of a usage profile is placed as `ipsfc test` evaluates it */
+    uint32_t ps = profile_named(c, c->root, d->profile.text);
+    uint32_t prof = ps == UINT32_MAX ? IPSF_NONE : ipsf_pack_find_profile(m->pack, c->profiles[ps].name);
     ipsf_eval_begin(ev);
+    if (prof != IPSF_NONE) ipsf_eval_apply_profile(ev, prof);
     bool ok = true;
     for (size_t g = 0; ok && g < d->given_count; g++)
       ok = set_given(c, ev, m->pack, c->root, &d->givens[g]);
     IpsfError err;
-    if (!ok || !ipsf_eval_run(ev, &err)) continue;
+    if (!ok || (prof != IPSF_NONE && !ipsf_eval_check_profile(ev, prof, &err)) ||
+        !ipsf_eval_run(ev, &err))
+      continue;
     add_device(m, d->str.text, "test", ipsf_eval_level(ev, m->pack->axis1),
                ipsf_eval_level(ev, m->pack->axis2));
   }

@@ -100,6 +100,14 @@ typedef struct {
   uint32_t level[2];                     /* its cell */
 } DocDevice;
 
+/* A usage profile the pack declares (from the pack, so from bytecode too):
+ * items read as written, "site = care_home", "occupants in [elderly, patients]". */
+typedef struct {
+  const char *name, *title, *doc;        /* doc NULL: none */
+  const char **items;
+  size_t item_count;
+} DocProfile;
+
 typedef struct {
   Arena arena;
   IpsfPack *pack;                        /* owned: evaluates the sheets */
@@ -125,6 +133,7 @@ typedef struct {
   bool analysed;
   uint8_t *reachable;   /* per cell */
   MatrixReq *cells;     /* [cell * req_count + r] */
+  DocProfile *profiles; size_t profile_count; /* usage profiles, declaration order */
 } DocModel;
 
 IPSFC_FUNC DocModel *doc_new(void);

@@ -270,6 +270,29 @@ static void facts_types(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "\n");
 }
 
+/* The usage profiles the pack declares: only when it declares some. */
+static void profiles(const DocModel *m, IpsfBuf *b) {
+  if (!m->profile_count) return;
+  ipsf_buf_puts(b, "## Usage profiles\n\nA sheet lists the profiles it is used under; each is "
+                   "evaluated on its own, with what the profile sets and allows.\n\n"
+                   "| profile | title | sets and allows | doc |\n|---|---|---|---|\n");
+  for (size_t i = 0; i < m->profile_count; i++) {
+    const DocProfile *p = &m->profiles[i];
+    ipsf_buf_puts(b, "|");
+    cell(b, p->name);
+    cell(b, p->title);
+    ipsf_buf_puts(b, " ");
+    for (size_t k = 0; k < p->item_count; k++) {
+      if (k) ipsf_buf_puts(b, "; ");
+      md(b, p->items[k]);
+    }
+    ipsf_buf_puts(b, p->item_count ? " |" : "- |");
+    cell(b, p->doc);
+    ipsf_buf_puts(b, "\n");
+  }
+  ipsf_buf_puts(b, "\n");
+}
+
 static void traceability(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "## Traceability\n\n");
   if (!m->from_source) {
@@ -349,6 +372,7 @@ void doc_markdown(const DocModel *m, IpsfBuf *b) {
   requirements(m, b);
   rules(m, b);
   facts_types(m, b);
+  profiles(m, b);
   traceability(m, b);
   devices(m, b);
 }

@@ -728,6 +728,44 @@ static void print_requirement(Fmt *F, const Decl *d) {
   close_brace(F, d);
 }
 
+/* A usage profile: `profile NAME "title" {`, one item a line, in source
+ * order (a long value continues at the item's indent + 4). */
+static void print_profile(Fmt *F, const Decl *d) {
+  Line l = {0};
+  lt(&l, "profile ");
+  lt(&l, d->name.name);
+  if (d->str.text) {
+    lt(&l, " ");
+    lquote(&l, d->str.text);
+  }
+  if (d->pitem_count == 0 && !block_has_comments(F, d)) {
+    chunk_begin(F, d->span.start, 0);
+    lt(&l, " { }");
+    emit_line(F, &l);
+    chunk_end(F);
+    return;
+  }
+  open_block(F, d, &l);
+  for (size_t i = 0; i < d->pitem_count; i++) {
+    const ProfileItem *it = &d->pitems[i];
+    chunk_begin(F, it->span.start, INDENT);
+    Line m = {0};
+    lspaces(&m, INDENT);
+    if (it->kind == PI_DOC) {
+      lt(&m, "doc ");
+      lquote(&m, it->str.text);
+    } else {
+      lt(&m, it->fact.name);
+      lt(&m, it->kind == PI_SETS ? " = " : " in ");
+      lexpr(F, &m, it->value, P_IF, INDENT + CONT);
+    }
+    lt(&m, ";");
+    emit_line(F, &m);
+    chunk_end(F);
+  }
+  close_brace(F, d);
+}
+
 static void print_expect(Fmt *F, const Expect *x) {
   Line l = {0};
   lspaces(&l, INDENT);
@@ -925,6 +963,7 @@ static void print_decl(Fmt *F, const Decl *d) {
   case D_VIEWPOINT: print_viewpoint(F, d); break;
   case D_REQUIREMENT: print_requirement(F, d); break;
   case D_TEST: print_test(F, d); break;
+  case D_PROFILE: print_profile(F, d); break;
   default: print_simple(F, d); break;
   }
 }

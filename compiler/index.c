@@ -178,6 +178,20 @@ static void walk_test(Walk *w, const Decl *d) {
   }
 }
 
+/* A usage profile: the facts it sets or constrains are uses of them. */
+static void walk_profile(Walk *w, const Decl *d) {
+  Compilation *c = w->ix->c;
+  for (size_t i = 0; i < c->profile_count; i++)
+    if (c->profiles[i].decl == d) add(w, SK_PROFILE, (uint32_t)i, 0, d->name.span, true);
+  for (size_t i = 0; i < d->pitem_count; i++) {
+    const ProfileItem *it = &d->pitems[i];
+    if (it->kind == PI_DOC) continue;
+    SymEntry *s = lookup_value(c, w->module, it->fact.name);
+    if (s && s->kind == SYM_FACT) add(w, SK_FACT, s->index, 0, it->fact.span, false);
+    walk_expr(w, it->value);
+  }
+}
+
 static void walk_catalog(Walk *w, const Decl *d) {
   Compilation *c = w->ix->c;
   for (size_t i = 0; i < d->provision_count; i++) {
@@ -233,6 +247,7 @@ static void walk_decl(Walk *w, const Decl *d) {
   case D_REQUIREMENT: walk_requirement(w, d); break;
   case D_TEST: walk_test(w, d); break;
   case D_CATALOG: walk_catalog(w, d); break;
+  case D_PROFILE: walk_profile(w, d); break;
   case D_IMPORT: {
     uint32_t m = index_import_target(c, w->module, d);
     if (m != UINT32_MAX) add(w, SK_MODULE, m, 0, d->str.span, false);
@@ -330,6 +345,7 @@ const char *index_sym_name(const SymIndex *ix, SymId s) {
   case SK_TEST: return c->tests[s.a]->str.text ? c->tests[s.a]->str.text : "test";
   case SK_EXTERN: return c->natives[s.a].name;
   case SK_MODULE: return c->modules[s.a].path;
+  case SK_PROFILE: return c->profiles[s.a].name;
   default: return "";
   }
 }

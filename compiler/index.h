@@ -34,7 +34,8 @@
 typedef enum {
   SK_NONE = 0,
   SK_FACT, SK_LET, SK_FN, SK_SCALE, SK_TYPE, SK_VALUE, SK_VIEWPOINT, SK_METHOD,
-  SK_REQ, SK_PROVISION, SK_TEST, SK_EXTERN, SK_MODULE
+  SK_REQ, SK_PROVISION, SK_TEST, SK_EXTERN, SK_MODULE,
+  SK_PROFILE /* a usage profile: a = profile index */
 } SymKind;
 
 typedef struct {

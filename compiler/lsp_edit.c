@@ -70,7 +70,7 @@ static void expr_items(json_t *out, Compilation *c) {
 static void top_keywords(json_t *out) {
   static const char *const kw[] = {"pack", "import", "facts", "type", "let", "fn", "scale", "axis",
                                    "rules", "viewpoint", "requirement", "test", "extern", "catalog",
-                                   NULL};
+                                   "profile", NULL};
   for (size_t i = 0; kw[i]; i++) item(out, kw[i], C_KEYWORD, NULL);
 }
 

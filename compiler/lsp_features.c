@@ -120,6 +120,20 @@ static void hover_provision(IpsfBuf *b, LspDoc *d, uint32_t i) {
   ipsf_buf_puts(b, "\n");
 }
 
+/* A usage profile: its header, doc and items as written. */
+static void hover_profile(IpsfBuf *b, LspDoc *d, uint32_t index) {
+  Compilation *c = d->c;
+  const ProfileSym *p = &c->profiles[index];
+  const Decl *x = p->decl;
+  const char *text = arena_printf(&c->arena, "profile %s%s%s%s", p->name, x->str.text ? " \"" : "",
+                                  x->str.text ? x->str.text : "", x->str.text ? "\"" : "");
+  for (size_t k = 0; k < x->pitem_count; k++)
+    if (x->pitems[k].kind != PI_DOC)
+      text = arena_printf(&c->arena, "%s\n  %s", text, lsp_span_text(d, x->pitems[k].span, 300));
+  fence(b, text);
+  if (p->doc) ipsf_buf_printf(b, "\n%s\n", p->doc);
+}
+
 static void hover_text(IpsfBuf *b, LspDoc *d, SymId s) {
   Compilation *c = d->c;
   switch (s.kind) {
@@ -168,6 +182,7 @@ static void hover_text(IpsfBuf *b, LspDoc *d, SymId s) {
   case SK_MODULE:
     fence(b, arena_printf(&c->arena, "module %s", c->modules[s.a].path));
     break;
+  case SK_PROFILE: hover_profile(b, d, s.a); break;
   default: break;
   }
 }
@@ -263,6 +278,15 @@ static json_t *decl_symbol(LspDoc *d, const Decl *x) {
       add_child(j, symbol(d, x->provisions[i].id.name, K_CONSTANT, x->provisions[i].span,
                           x->provisions[i].id.span, x->provisions[i].title.text));
     return j;
+  case D_PROFILE: /* a usage profile: its facts as children */
+    j = symbol(d, x->name.name, K_OBJECT, x->span, x->name.span,
+               x->str.text ? x->str.text : "profile");
+    for (size_t i = 0; i < x->pitem_count; i++)
+      if (x->pitems[i].kind != PI_DOC)
+        add_child(j, symbol(d, x->pitems[i].fact.name, K_FIELD, x->pitems[i].span,
+                            x->pitems[i].fact.span,
+                            x->pitems[i].kind == PI_SETS ? "sets" : "allows"));
+    return j;
   }
   return NULL;
 }
@@ -287,6 +311,7 @@ static int workspace_kind(SymKind k) {
   case SK_VIEWPOINT: return K_CLASS;
   case SK_REQ: return K_OBJECT;
   case SK_TEST: return K_EVENT;
+  case SK_PROFILE: return K_OBJECT;
   default: return K_CONSTANT;
   }
 }

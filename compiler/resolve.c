@@ -599,6 +599,34 @@ static void declare_requirement(Compilation *c, uint32_t module, Decl *d) {
   requirement_methods(c, r);
 }
 
+/* ---- usage profiles ------------------------------------------------------------------ */
+
+/* A profile's name and doc; its facts are resolved and checked by types.c
+ * (facts are declared in this same pass, possibly after the profile). */
+static void declare_profile(Compilation *c, uint32_t module, Decl *d) {
+  const char *name = qualify(c, module, d->name.name);
+  uint32_t index = (uint32_t)c->profile_count;
+  ProfileSym *p = PUSH(c, c->profiles, c->profile_count, c->profile_cap);
+  *p = (ProfileSym){.name = name, .span = d->name.span, .decl = d, .module = module};
+  if (symmap_put(&c->arena, &c->profile_map, name, 0, index)) {
+    diag_error(&c->diags, d->name.span, "profile '%s' is already declared", name);
+    diag_note(&c->diags, c->profiles[symmap_get(&c->profile_map, name)->index].span,
+              "profile '%s' was first declared here", name);
+  }
+  Span doc = NO_SPAN;
+  for (size_t i = 0; i < d->pitem_count; i++) {
+    const ProfileItem *it = &d->pitems[i];
+    if (it->kind != PI_DOC) continue;
+    if (doc.file != SPAN_NO_FILE) {
+      diag_error(&c->diags, it->span, "profile '%s' has more than one doc line", name);
+      diag_note(&c->diags, doc, "the first doc line is here");
+      continue;
+    }
+    doc = it->span;
+    p->doc = it->str.text;
+  }
+}
+
 /* ---- rules blocks ------------------------------------------------------------------ */
 
 static int policy_of(Compilation *c, const Decl *d) {
@@ -755,6 +783,7 @@ static void pass_symbols(Compilation *c, uint32_t module, Decl *d) {
   case D_REQUIREMENT: declare_requirement(c, module, d); break;
   case D_TEST: *PUSH(c, c->tests, c->test_count, c->test_cap) = d; break;
   case D_EXTERN: declare_extern(c, module, d); break;
+  case D_PROFILE: declare_profile(c, module, d); break;
   default: break;
   }
 }

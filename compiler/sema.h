@@ -174,6 +174,19 @@ typedef struct {
   bool used;            /* named by a ref or a satisfied_by */
 } ProvisionSym;
 
+/* A usage profile the pack declares (`profile NAME "title" { ... }`):
+ * filled by resolve.c (name, decl, doc) and types.c (items: the facts it
+ * sets or constrains, checked; item i of the Decl whose fact resolved has
+ * fact[i] != UINT32_MAX). */
+typedef struct {
+  const char *name;    /* qualified, as requirement ids are */
+  Span span;
+  Decl *decl;
+  const char *doc;     /* or NULL */
+  uint32_t *fact;      /* per decl->pitems[i]: fact index, UINT32_MAX for doc or error */
+  uint32_t module;
+} ProfileSym;
+
 typedef struct {
   const char *path;    /* as resolved (for messages) */
   const char *key;     /* what identifies it: the real path, or <stdlib>/NAME.ipsf */
@@ -219,6 +232,9 @@ struct Compilation {
   SymMap provision_map;     /* qualified id -> provision index */
 
   OrderItem *order;     size_t order_count;
+
+  ProfileSym *profiles;     size_t profile_count, profile_cap; /* usage profiles */
+  SymMap profile_map;       /* qualified name -> profile index */
 };
 
 /* load.c */
@@ -254,6 +270,9 @@ IPSFC_FUNC const char *suggest_hint(Compilation *c, const Suggest *s);
 
 /* types.c */
 IPSFC_FUNC void check_types(Compilation *c);
+/* The profile a test's `profile "p";` names, as an index, or UINT32_MAX
+ * (no such profile, or the pack declares none). */
+IPSFC_FUNC uint32_t profile_named(Compilation *c, uint32_t module, const char *name);
 
 /* framework.c: a pack that declares `framework "IoT-SSF …"` uses ssf's
  * axes and viewpoints, and no `likelihood` fact flows into an axis.

@@ -733,6 +733,83 @@ static void check_test(Checker *x, Decl *t, uint32_t module) {
   for (size_t i = 0; i < t->expect_count; i++) check_expect(x, &t->expects[i]);
 }
 
+static void check_test_profile(Compilation *c, const Decl *t, uint32_t module);
+
+/* ---- usage profiles ------------------------------------------------------------------ */
+
+uint32_t profile_named(Compilation *c, uint32_t module, const char *name) {
+  SymEntry *e = name ? lookup_name(c, &c->profile_map, module, name) : NULL;
+  return e ? e->index : UINT32_MAX;
+}
+
+/* "a, b, c": the declared profiles, for messages (arena). */
+static const char *profile_list(Compilation *c) {
+  const char *list = "";
+  for (size_t i = 0; i < c->profile_count; i++)
+    if (symmap_get(&c->profile_map, c->profiles[i].name)->index == i) /* not a duplicate */
+      list = arena_printf(&c->arena, "%s%s%s", list, *list ? ", " : "", c->profiles[i].name);
+  return list;
+}
+
+/* One `FACT = VALUE;` or `FACT in {...};` of a profile: the fact exists,
+ * is given once per kind of item, and the value has its type (a constant;
+ * for `in`, a set of the fact's enum, so only enum and set facts). */
+static void check_profile_item(Checker *x, ProfileSym *p, size_t i) {
+  Compilation *c = x->c;
+  const ProfileItem *it = &p->decl->pitems[i];
+  SymEntry *s = lookup_value(c, p->module, it->fact.name);
+  if (!s || s->kind != SYM_FACT) {
+    Suggest sg;
+    suggest_init(&sg, it->fact.name);
+    for (size_t k = 0; k < c->fact_count; k++) suggest_add(&sg, c->facts[k].name);
+    diag_error(&c->diags, it->fact.span, "'%s' is not a fact%s", it->fact.name,
+               suggest_hint(c, &sg));
+    return;
+  }
+  const FactSym *f = &c->facts[s->index];
+  if (f->ty.kind == TY_ERROR) return;
+  for (size_t j = 0; j < i; j++)
+    if (p->fact[j] == s->index && p->decl->pitems[j].kind == it->kind) {
+      diag_error(&c->diags, it->fact.span, "profile '%s' %s fact '%s' twice", p->name,
+                 it->kind == PI_SETS ? "sets" : "constrains", f->name);
+      diag_note(&c->diags, p->decl->pitems[j].span, "the first time is here");
+      return;
+    }
+  Ty want = f->ty;
+  if (it->kind == PI_ALLOWS) {
+    if (f->ty.kind != TY_ENUM && f->ty.kind != TY_SET) {
+      diag_error(&c->diags, it->span,
+                 "'in' constrains an enum or a set fact, and '%s' is %s: set it with `%s = ...;`",
+                 f->name, ty_name(c, f->ty), it->fact.name);
+      return;
+    }
+    want = (Ty){TY_SET, f->ty.enum_id};
+  }
+  size_t errors = c->diags.errors;
+  const char *what = arena_printf(&c->arena, "the %s of fact '%s' in profile '%s'",
+                                  it->kind == PI_SETS ? "value" : "allowed set", f->name, p->name);
+  check_value_for(x, it->value, want, what);
+  if (c->diags.errors == errors) p->fact[i] = s->index;
+}
+
+static void check_profile(Checker *x, ProfileSym *p) {
+  Compilation *c = x->c;
+  x->module = p->module;
+  p->fact = arena_array(&c->arena, p->decl->pitem_count + 1, sizeof *p->fact);
+  for (size_t i = 0; i < p->decl->pitem_count; i++) {
+    p->fact[i] = UINT32_MAX;
+    if (p->decl->pitems[i].kind != PI_DOC) check_profile_item(x, p, i);
+  }
+}
+
+/* `profile "p";` in a test of a pack that declares profiles names one. */
+static void check_test_profile(Compilation *c, const Decl *t, uint32_t module) {
+  if (!t->profile.text || c->profile_count == 0) return;
+  if (profile_named(c, module, t->profile.text) == UINT32_MAX)
+    diag_error(&c->diags, t->profile.span, "unknown profile '%s' (the pack declares %s)",
+               t->profile.text, profile_list(c));
+}
+
 /* ---- evaluation order --------------------------------------------------------------- */
 
 typedef struct {
@@ -804,7 +881,11 @@ void check_types(Compilation *c) {
   for (size_t i = 0; i < c->load_count; i++) {
     Module *m = c->modules[c->load_order[i]].ast;
     for (size_t j = 0; j < m->decl_count; j++)
-      if (m->decls[j]->kind == D_TEST) check_test(&x, m->decls[j], c->load_order[i]);
+      if (m->decls[j]->kind == D_TEST) {
+        check_test(&x, m->decls[j], c->load_order[i]);
+        check_test_profile(c, m->decls[j], c->load_order[i]);
+      }
   }
+  for (size_t i = 0; i < c->profile_count; i++) check_profile(&x, &c->profiles[i]);
   order_units(&x);
 }

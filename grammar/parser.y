@@ -222,6 +222,7 @@ static void add_decl(ParseCtx *ctx, Decl *d) {
 %token ';' ',' ':' '=' '{' '}' '(' ')' '<' '>' '+' '-' '*' '/' '%'
 
 %type <decl> decl pack_body fact_list rule_list req_items test_items catalog_items
+%type <decl> profile_items
 %type <type> type
 %type <expr> expr or_expr and_expr not_expr cmp_expr add_expr mul_expr unary primary
 %type <expr> when_opt default_opt
@@ -335,6 +336,11 @@ decl
   | KW_TEST T_STRING '{' test_items '}'
       { $$ = $4; $$->span = @$; $$->str = strlit($2, @2); }
   | KW_TEST error '{' test_items '}'
+      { $$ = NULL; (void)$4; }
+  /* a usage profile the pack declares (docs/language.md "Usage profiles") */
+  | KW_PROFILE T_IDENT string_opt '{' profile_items '}'
+      { $$ = $5; $$->span = @$; $$->name = ident($2, @2); $$->str = $3; }
+  | KW_PROFILE error '{' profile_items '}'
       { $$ = NULL; (void)$4; }
   | KW_EXTERN T_STRING KW_FN T_IDENT '(' types_opt ')' T_ARROW type extern_as ';'
       { $$ = NULL;
@@ -661,6 +667,29 @@ when_opt
   | KW_WHEN expr      { $$ = $2; }
   ;
 
+/* ---- usage profiles ----------------------------------------------------------------- */
+
+profile_items
+  : %empty
+      { $$ = ast_decl(ctx->arena, D_PROFILE, @$); }
+  | profile_items T_IDENT '=' expr ';'
+      { $$ = $1;
+        *AST_PUSH(ctx->arena, $$->pitems, $$->pitem_count) =
+            (ProfileItem){.kind = PI_SETS, .span = span_join(@2, @5), .fact = ident($2, @2),
+                          .value = $4}; }
+  | profile_items T_IDENT KW_IN expr ';'
+      { $$ = $1;
+        *AST_PUSH(ctx->arena, $$->pitems, $$->pitem_count) =
+            (ProfileItem){.kind = PI_ALLOWS, .span = span_join(@2, @5), .fact = ident($2, @2),
+                          .value = $4}; }
+  | profile_items KW_DOC T_STRING ';'
+      { $$ = $1;
+        *AST_PUSH(ctx->arena, $$->pitems, $$->pitem_count) =
+            (ProfileItem){.kind = PI_DOC, .span = span_join(@2, @4), .str = strlit($3, @3)}; }
+  | profile_items error
+  | profile_items error ';'   { $$ = $1; yyerrok; }
+  ;
+
 /* ---- tests -------------------------------------------------------------------------- */
 
 /* given, profile and expect are items of one list so that an error in one
@@ -851,7 +880,8 @@ exprs
  * since bison names character tokens by number). */
 static const int decl_starts[] = {
   KW_PACK, KW_IMPORT, KW_FACTS, KW_TYPE, KW_LET, KW_FN, KW_SCALE, KW_AXIS,
-  KW_RULES, KW_VIEWPOINT, KW_REQUIREMENT, KW_TEST, KW_EXTERN, KW_CATALOG, ';', YYEOF};
+  KW_RULES, KW_VIEWPOINT, KW_REQUIREMENT, KW_TEST, KW_EXTERN, KW_CATALOG, ';', YYEOF,
+  KW_PROFILE};
 static const int expr_starts[] = {
   T_IDENT, T_STRING, T_INT, T_NUMBER, KW_TRUE, KW_FALSE, KW_NOT, KW_IF,
   '(', '{', '-'};
@@ -899,6 +929,7 @@ static const char *ident_role(const yypcontext_t *yyctx) {
   case YYSYMBOL_KW_CONFIRM: case YYSYMBOL_KW_WITH: return "a method name";
   case YYSYMBOL_KW_PARTY: return "a party name";
   case YYSYMBOL_KW_TYPE: return "a type name";
+  case YYSYMBOL_KW_PROFILE: return "a profile name";
   case YYSYMBOL_KW_LET: case YYSYMBOL_KW_FN: case YYSYMBOL_KW_AS: return "a name";
   default: break;
   }
@@ -913,6 +944,7 @@ static const char *ident_role(const yypcontext_t *yyctx) {
         return "a level name";
       case YYSYMBOL_KW_VIEWPOINT: return "a method name";
       case YYSYMBOL_KW_FACTS: case YYSYMBOL_KW_GIVEN: return "a fact name";
+      case YYSYMBOL_KW_PROFILE: return "a fact name";
       case YYSYMBOL_KW_ENUM: return "a value name";
       case YYSYMBOL_KW_VERSION: case YYSYMBOL_KW_PACK: return "an entry name";
       default: break;

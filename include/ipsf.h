@@ -60,7 +60,9 @@ typedef enum {
   IPSF_ERR_BYTECODE,        /* "bytecode": a pack that fails to load or verify */
   IPSF_ERR_LIMIT,           /* "limit": a resource limit was exceeded */
   IPSF_ERR_NOMEM,           /* "out_of_memory" */
-  IPSF_ERR_INTERNAL         /* "internal": a bug in ipsfc */
+  IPSF_ERR_INTERNAL,        /* "internal": a bug in ipsfc */
+  IPSF_ERR_PROFILE_CONSTRAINT /* "profile_constraint": a fact outside what the pack's usage
+                               * profile sets or allows (docs/sheets.md, "Profiles") */
 } IpsfErrorKind;
 
 typedef struct {
@@ -170,6 +172,16 @@ uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
  * ("ETSI EN 303 645 V2.1.1 5.1-1: ..."). */
 uint32_t ipsf_pack_requirement_ref_count(const IpsfPack *pack, uint32_t requirement);
 const char *ipsf_pack_requirement_ref(const IpsfPack *pack, uint32_t requirement, uint32_t ref);
+
+/* The usage profiles the pack declares (docs/language.md, "Usage
+ * profiles"), in declaration order: name, title (the name when the pack
+ * gives none) and doc (NULL when none).  A pack that declares none has
+ * count 0; then a sheet's profiles are free names. */
+uint32_t ipsf_pack_profile_count(const IpsfPack *pack);
+const char *ipsf_pack_profile_name(const IpsfPack *pack, uint32_t profile);
+const char *ipsf_pack_profile_title(const IpsfPack *pack, uint32_t profile);
+const char *ipsf_pack_profile_doc(const IpsfPack *pack, uint32_t profile);
+uint32_t ipsf_pack_profile_index(const IpsfPack *pack, const char *name);
 
 /* Rules, in pack order: each belongs to one scale and sets one level; its
  * `because` text (or NULL) and source location (file may be NULL) are

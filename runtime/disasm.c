@@ -356,6 +356,28 @@ void ipsf_disasm(const IpsfPack *p, FILE *out) {
     }
   }
 
+  /* usage profiles: `fact = value` (sets) and `fact in {...}` (allows) */
+  if (p->profile_count) fprintf(out, "\nprofiles (%u)\n", p->profile_count);
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    const IpsfProfile *pr = &p->profiles[i];
+    fprintf(out, "  %4u %s ", i, name_of(p, pr->name));
+    put_str(out, p, pr->title);
+    fprintf(out, " items %u..%u", pr->first_item, pr->first_item + pr->item_count);
+    if (pr->doc != IPSF_NONE) {
+      fputs(" doc ", out);
+      put_str(out, p, pr->doc);
+    }
+    fputc('\n', out);
+    for (uint32_t k = 0; k < pr->item_count; k++) {
+      const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+      const IpsfConst *c = &p->consts[it->value];
+      fprintf(out, "         %s %s ", name_of(p, p->facts[it->fact].name),
+              it->kind == IPSF_PROFILE_SETS ? "=" : "in");
+      put_value(out, p, c->type, c->str, c->value);
+      fputc('\n', out);
+    }
+  }
+
   fprintf(out, "\ncode (%u instructions, max_stack %u)\n", p->code_count, p->max_stack);
   uint32_t line = 0;
   for (uint32_t pc = 0; pc < p->code_count; pc++) {

@@ -22,6 +22,7 @@ static const char *const error_kind_names[] = {
     [IPSF_ERR_LIMIT] = "limit",
     [IPSF_ERR_NOMEM] = "out_of_memory",
     [IPSF_ERR_INTERNAL] = "internal",
+    [IPSF_ERR_PROFILE_CONSTRAINT] = "profile_constraint",
 };
 
 const char *ipsf_error_kind_name(IpsfErrorKind kind) {

@@ -61,6 +61,16 @@ struct ipsf_eval {
  * On an evaluation error returns false and fills err. */
 bool ipsf_vm_run(IpsfEval *ev, IpsfError *err);
 
+/* profile.c: write the facts usage profile `profile` (an index into
+ * pack->profiles) sets, after the sheet's base facts; false if there is no
+ * such profile.  Then, once every fact is bound, check that each fact the
+ * profile sets still has its value and each fact it constrains lies within
+ * it; false with err (IPSF_ERR_PROFILE_CONSTRAINT) naming the first that
+ * does not.  Facts with neither a value nor a default are left to
+ * ipsf_eval_run (missing_fact). */
+bool ipsf_eval_apply_profile(IpsfEval *ev, uint32_t profile);
+bool ipsf_eval_check_profile(const IpsfEval *ev, uint32_t profile, IpsfError *err);
+
 /* vm.c: free the scratch area (every block of it), for ipsf_eval_free. */
 void ipsf_vm_scratch_free(IpsfEval *ev);
 

@@ -57,7 +57,7 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives) X(COMPENSATIONS, compensations) X(TESTS, tests)
+  X(NATIVES, natives) X(PROFILES, profiles) X(COMPENSATIONS, compensations) X(TESTS, tests)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -499,6 +499,30 @@ static void load_natives(In *in, IpsfPack *p) {
   }
 }
 
+/* profiles: the usage profiles, then their items (each profile's a
+ * contiguous range of the item table; the verifier checks the ranges). */
+#define PROFILE_FIELDS(F) F(u32, name) F(u32, title) F(u32, doc) F(u32, first_item) F(u32, item_count)
+RECORD(IpsfProfile, profile, PROFILE_FIELDS)
+#define PROFILE_ITEM_FIELDS(F) F(u8, kind) F(u32, fact) F(u32, value)
+RECORD(IpsfProfileItem, profile_item, PROFILE_ITEM_FIELDS)
+
+static void dump_profiles(Out *o, const IpsfPack *p) {
+  put_u32(o, p->profile_count);
+  for (uint32_t i = 0; i < p->profile_count; i++) dump_profile(o, &p->profiles[i]);
+  put_u32(o, p->profile_item_count);
+  for (uint32_t i = 0; i < p->profile_item_count; i++) dump_profile_item(o, &p->profile_items[i]);
+}
+
+static void load_profiles(In *in, IpsfPack *p) {
+  p->profiles = load_array(in, "profiles", profile_size, sizeof *p->profiles, &p->profile_count);
+  for (uint32_t i = 0; i < p->profile_count && !in->failed; i++) load_profile(in, &p->profiles[i]);
+  if (in->failed) return;
+  p->profile_items = load_array(in, "profile items", profile_item_size, sizeof *p->profile_items,
+                                &p->profile_item_count);
+  for (uint32_t i = 0; i < p->profile_item_count && !in->failed; i++)
+    load_profile_item(in, &p->profile_items[i]);
+}
+
 /* compensations: a count, then {requirement, by, until, months} each. */
 #define COMPENSATION_FIELDS(F) F(u32, requirement) F(u32, by) F(u32, until) F(u32, months)
 RECORD(IpsfCompensation, compensation, COMPENSATION_FIELDS)
@@ -573,6 +597,7 @@ static void load_tests(In *in, IpsfPack *p) {
 
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
+static bool present_profiles(const IpsfPack *p) { return p->profile_count > 0; }
 static bool present_compensations(const IpsfPack *p) { return p->compensation_count > 0; }
 /* A pack compiled with tests but that has none is the pack without them. */
 static bool present_tests(const IpsfPack *p) {

@@ -42,6 +42,8 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->natives);
   ipsf_tests_free(pack->tests);
   free(pack->compensations);
+  free(pack->profiles);
+  free(pack->profile_items);
   free(pack);
 }
 

@@ -255,6 +255,28 @@ typedef struct {
   uint32_t until;       /* string "YYYY-MM-DD" or IPSF_NONE */
   uint32_t months;      /* 0 = none; else 1..1200 (never both with until) */
 } IpsfCompensation;
+/* A usage profile the pack declares (section PROFILES, optional): how the
+ * device is used, as the facts it sets and the values it allows.  Binding
+ * a sheet under it (sheet.c, profile.c) writes each SETS value after the
+ * sheet's base facts, and refuses a final value outside any item. */
+typedef enum {
+  IPSF_PROFILE_SETS = 1,  /* the fact is `value` (a constant of the fact's type) */
+  IPSF_PROFILE_ALLOWS = 2 /* the fact's value (enum) or members (set) lie in `value`,
+                           * a SET constant over the fact's enum */
+} IpsfProfileItemKind;
+
+typedef struct {
+  uint8_t kind;   /* IpsfProfileItemKind */
+  uint32_t fact;  /* index into facts */
+  uint32_t value; /* index into consts */
+} IpsfProfileItem;
+
+typedef struct {
+  uint32_t name;  /* string: the profile's name (a sheet's `profiles` key) */
+  uint32_t title; /* string */
+  uint32_t doc;   /* string or IPSF_NONE */
+  uint32_t first_item, item_count; /* its items: a contiguous range, in order */
+} IpsfProfile;
 
 /* native.c: what binding a pack's natives made (libffi call interfaces,
  * function pointers, library handles); not serialised. */
@@ -313,6 +335,10 @@ struct ipsf_pack {
   /* Compensating measures (optional section COMPENSATIONS, present only
    * when not empty). */
   uint32_t compensation_count; IpsfCompensation *compensations;
+
+  /* The usage profiles (section PROFILES, present only when not empty). */
+  uint32_t profile_count;      IpsfProfile *profiles;
+  uint32_t profile_item_count; IpsfProfileItem *profile_items;
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
@@ -378,6 +404,13 @@ bool ipsf_pack_link(IpsfPack *pack);
 
 /* Fact index by name (length-delimited), or IPSF_NONE. */
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len);
+
+/* ---- profile.c ----------------------------------------------------------- */
+
+/* Profile index by name, or IPSF_NONE. */
+uint32_t ipsf_pack_find_profile(const IpsfPack *pack, const char *name);
+/* "a, b, c": the declared profile names (cut with "..." to fit cap). */
+void ipsf_profile_names(const IpsfPack *pack, char *out, size_t cap);
 
 /* ---- native.c ------------------------------------------------------------ */
 

@@ -17,6 +17,13 @@
  * Binding converts each JSON value by the declared type of its fact; the
  * setters of eval.c check the rest (enum names, set members, evidence ids
  * and methods).  Strings are not copied: ev points into the document.
+ *
+ * When the pack declares usage profiles (profile.c), a sheet's profile
+ * names must be among them, and binding under profile P goes: base facts,
+ * what the pack's P sets, the sheet's own P object, then P's check
+ * (profile_constraint).  A sheet bound with no profile is untouched by
+ * them, which is why the JSON Lines fast path (sheet_fast.c, no profiles
+ * and no --profile) needs no knowledge of them.
  */
 #include <math.h>
 #include <string.h>
@@ -265,19 +272,55 @@ static bool bind_facts(IpsfEval *ev, json_t *facts, const IpsfBindOptions *opt, 
   return true;
 }
 
+/* ---- usage profiles the pack declares (profile.c) ----------------------- */
+
+static bool undeclared_profile(const IpsfPack *pk, const char *name, IpsfError *err) {
+  char names[512];
+  ipsf_profile_names(pk, names, sizeof names);
+  return ipsf_fail(err, IPSF_ERR_UNKNOWN_PROFILE,
+                   "profile '%s' is not declared by the pack (it declares %s)",
+                   ipsf_shown_name(name).s, names);
+}
+
+/* When the pack declares profiles, every profile a sheet lists is one of
+ * them: checked for the whole sheet, like its shape, so the mistake is
+ * reported whichever profile is evaluated. */
+static bool check_declared_profiles(const IpsfPack *pk, json_t *doc, IpsfError *err) {
+  json_t *profiles = pk->profile_count ? json_object_get(doc, "profiles") : NULL;
+  const char *name;
+  json_t *v;
+  if (profiles)
+    json_object_foreach(profiles, name, v) {
+      if (ipsf_pack_find_profile(pk, name) == IPSF_NONE) return undeclared_profile(pk, name, err);
+    }
+  return true;
+}
+
+/* Bind profile `profile`: the pack's settings for it (if it declares it),
+ * then the sheet's own object for it (if it has one), then check the
+ * result against the pack's profile (docs/sheets.md, "Profiles"). */
+static bool bind_profile(IpsfEval *ev, json_t *doc, const char *profile,
+                         const IpsfBindOptions *opt, IpsfError *err) {
+  const IpsfPack *pk = ev->pack;
+  uint32_t declared = ipsf_pack_find_profile(pk, profile);
+  if (pk->profile_count && declared == IPSF_NONE) return undeclared_profile(pk, profile, err);
+  json_t *profiles = json_object_get(doc, "profiles");
+  json_t *pf = profiles ? json_object_get(profiles, profile) : NULL;
+  if (!pf && declared == IPSF_NONE)
+    return ipsf_fail(err, IPSF_ERR_UNKNOWN_PROFILE, "sheet has no profile '%s'",
+                     ipsf_shown_name(profile).s);
+  if (declared != IPSF_NONE) ipsf_eval_apply_profile(ev, declared);
+  if (pf && !bind_facts(ev, pf, opt, err)) return false;
+  return declared == IPSF_NONE || ipsf_eval_check_profile(ev, declared, err);
+}
+
 bool ipsf_sheet_bind(IpsfEval *ev, json_t *doc, const char *profile,
                      const IpsfBindOptions *opt, IpsfError *err) {
   if (!check_shape(doc, err)) return false;
+  if (!check_declared_profiles(ev->pack, doc, err)) return false;
   json_t *facts = json_object_get(doc, "facts");
   if (facts && !bind_facts(ev, facts, opt, err)) return false;
-  if (profile) {
-    json_t *profiles = json_object_get(doc, "profiles");
-    json_t *pf = profiles ? json_object_get(profiles, profile) : NULL;
-    if (!pf)
-      return ipsf_fail(err, IPSF_ERR_UNKNOWN_PROFILE, "sheet has no profile '%s'",
-                       ipsf_shown_name(profile).s);
-    if (!bind_facts(ev, pf, opt, err)) return false;
-  }
+  if (profile && !bind_profile(ev, doc, profile, opt, err)) return false;
   json_t *evidence = json_object_get(doc, "evidence");
   if (evidence) {
     ipsf_eval_evidence_present(ev);

@@ -460,10 +460,21 @@ static bool set_given(Run *r, const IpsfTestGiven *g, IpsfError *err) {
   }
 }
 
+/* The usage profile a test names, if the pack declares one by that name
+ * (docs/language.md, "Usage profiles"); else IPSF_NONE: the name is only a
+ * label. */
+static uint32_t test_profile(const IpsfPack *p, const IpsfTest *t) {
+  return t->profile == IPSF_NONE ? IPSF_NONE : ipsf_pack_find_profile(p, p->strings[t->profile]);
+}
+
 static void run_block(Run *r, const IpsfTest *t) {
   const IpsfPack *p = r->p;
   IpsfError err = {0};
   bool ok = true;
+  /* the profile's settings come first; the givens choose within it, as a
+   * sheet's profile object does */
+  uint32_t prof = test_profile(p, t);
+  if (prof != IPSF_NONE) ipsf_eval_apply_profile(r->ev, prof);
   for (uint32_t i = 0; ok && i < t->given_count; i++) {
     const IpsfTestGiven *g = &t->givens[i];
     ok = set_given(r, g, &err);
@@ -473,7 +484,8 @@ static void run_block(Run *r, const IpsfTest *t) {
       return;
     }
   }
-  ok = ipsf_eval_run(r->ev, &err);
+  ok = (prof == IPSF_NONE || ipsf_eval_check_profile(r->ev, prof, &err)) &&
+       ipsf_eval_run(r->ev, &err);
   r->out->evaluated = ok;
   bool expects_error = false;
   for (uint32_t i = 0; i < t->expect_count; i++) {
@@ -688,8 +700,16 @@ static void run_case(Run *r, const IpsfTest *t) {
       expect_error = p->strings[t->expects[i].value];
       error_text = p->strings[t->expects[i].text];
     }
+  /* a profile column naming a usage profile of the pack applies it */
+  uint32_t prof = test_profile(p, t);
+  if (t->profile != IPSF_NONE && p->profile_count && prof == IPSF_NONE) {
+    add_failure(r, NULL, t->loc,
+                textf(r, "profile '%s' is not declared by the pack", p->strings[t->profile]));
+    return;
+  }
   IpsfError err = {0};
   bool ok = true;
+  if (prof != IPSF_NONE) ipsf_eval_apply_profile(r->ev, prof);
   for (uint32_t i = 0; ok && i < t->given_count; i++) {
     const IpsfTestGiven *g = &t->givens[i];
     ok = set_given(r, g, &err);
@@ -706,6 +726,7 @@ static void run_case(Run *r, const IpsfTest *t) {
       free(msg);
     }
   }
+  if (ok && prof != IPSF_NONE) ok = ipsf_eval_check_profile(r->ev, prof, &err);
   if (ok) ok = ipsf_eval_run(r->ev, &err);
   r->out->evaluated = ok;
   if (expect_error) {

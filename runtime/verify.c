@@ -78,6 +78,11 @@
  *                      requirement, each pair once; until is a string
  *                      that is a calendar date (date.h), months 0..1200,
  *                      not both.
+ *   check_profiles     usage profiles: name, title, doc strings; names
+ *                      unique; item ranges tile the item table; each item's
+ *                      kind known, fact and constant in range, a fact once
+ *                      per kind; a SETS constant of the fact's type, an
+ *                      ALLOWS constant a set over an enum/set fact's enum.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -658,6 +663,73 @@ static bool check_natives(V *v) {
       return fail(v, "native %s: signature (%s) -> %c does not match the built-in %s(%s) -> %c",
                   nm, sig, native_letter(n->result), bi->name, bi->params, bi->result);
   }
+  return true;
+}
+
+/* Usage profiles (section PROFILES): names, titles and docs are strings,
+ * names unique (a sheet's profile is looked up by name); the profiles'
+ * item ranges tile the item table in order; each item names a fact once
+ * per profile, with a known kind; a SETS constant has exactly the fact's
+ * type, an ALLOWS constant is a set over an enum or set fact's enum type
+ * (check_consts proved its mask has only existing values).  profile.c
+ * relies on all of it and checks no index. */
+static bool check_profiles(V *v) {
+  const IpsfPack *p = v->p;
+  char b1[96], b2[96];
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < p->profile_count; i++) {
+    const IpsfProfile *pr = &p->profiles[i];
+    if (!str_ok(p, pr->name) || !str_ok(p, pr->title) || !opt_str_ok(p, pr->doc))
+      return fail(v, "profile %u: name, title or doc string out of range (%u strings)", i,
+                  p->string_count);
+    const char *pn = p->strings[pr->name];
+    v->work += i;
+    if (v->work > VERIFY_WORK_MAX) return fail(v, "the profiles take too much work to verify");
+    for (uint32_t j = 0; j < i; j++)
+      if (strcmp(p->strings[p->profiles[j].name], pn) == 0)
+        return fail(v, "profile %u: name '%s' is also profile %u's", i, pn, j);
+    if (pr->first_item != next || pr->item_count > p->profile_item_count - next)
+      return fail(v, "profile '%s': items [%u, +%u) are not the next range of the item table "
+                  "(expected to start at %u; %u items)",
+                  pn, pr->first_item, pr->item_count, next, p->profile_item_count);
+    next += pr->item_count;
+    for (uint32_t k = 0; k < pr->item_count; k++) {
+      const IpsfProfileItem *it = &p->profile_items[pr->first_item + k];
+      if (it->kind != IPSF_PROFILE_SETS && it->kind != IPSF_PROFILE_ALLOWS)
+        return fail(v, "profile '%s': item %u has unknown kind %u", pn, k, it->kind);
+      if (it->fact >= p->fact_count)
+        return fail(v, "profile '%s': item %u: fact %u out of range (%u facts)", pn, k, it->fact,
+                    p->fact_count);
+      if (it->value >= p->const_count)
+        return fail(v, "profile '%s': item %u: constant %u out of range (%u constants)", pn, k,
+                    it->value, p->const_count);
+      v->work += k;
+      if (v->work > VERIFY_WORK_MAX) return fail(v, "the profiles take too much work to verify");
+      for (uint32_t j = 0; j < k; j++) {
+        const IpsfProfileItem *o = &p->profile_items[pr->first_item + j];
+        if (o->fact == it->fact && o->kind == it->kind)
+          return fail(v, "profile '%s': items %u and %u both %s fact %u", pn, j, k,
+                      it->kind == IPSF_PROFILE_SETS ? "set" : "constrain", it->fact);
+      }
+      const IpsfFact *f = &p->facts[it->fact];
+      IpsfType ct = p->consts[it->value].type;
+      IpsfType want = f->type;
+      if (it->kind == IPSF_PROFILE_ALLOWS) {
+        if (f->type.kind != IPSF_K_ENUM && f->type.kind != IPSF_K_SET)
+          return fail(v, "profile '%s': item %u constrains fact '%s', which is %s %s, not an "
+                      "enum or a set", pn, k, sname(p, f->name), article(f->type.kind),
+                      type_str(p, f->type, b1, sizeof b1));
+        want = (IpsfType){IPSF_K_SET, f->type.enum_type};
+      }
+      if (!type_eq(ct, want))
+        return fail(v, "profile '%s': item %u needs %s %s for fact '%s', but constant %u is %s %s",
+                    pn, k, article(want.kind), type_str(p, want, b1, sizeof b1),
+                    sname(p, f->name), it->value, article(ct.kind),
+                    type_str(p, ct, b2, sizeof b2));
+    }
+  }
+  if (next != p->profile_item_count)
+    return fail(v, "%u profile items belong to no profile", p->profile_item_count - next);
   return true;
 }
 
@@ -1269,8 +1341,14 @@ static uint64_t compensation_cost(const IpsfPack *p) {
 /* What every run does besides the code: reset what the code writes (vm.c),
  * fill defaults over the facts (eval.c). */
 static uint64_t setup_cost(const IpsfPack *p) {
+  /* binding a profile: finding it by name, then its items twice (apply and
+   * check; profile.c); nothing when the pack declares none */
+  uint64_t profile = p->profile_count;
+  for (uint32_t i = 0; i < p->profile_count; i++)
+    if (2u * (uint64_t)p->profiles[i].item_count > profile - p->profile_count)
+      profile = p->profile_count + 2u * (uint64_t)p->profiles[i].item_count;
   return (uint64_t)p->slot_count + 2u * p->scale_count + 2u * p->requirement_count +
-         p->viewpoint_count + p->rule_count / 64u + p->fact_count + 1u + compensation_cost(p);
+         p->viewpoint_count + p->rule_count / 64u + p->fact_count + 1u + compensation_cost(p) + profile;
 }
 
 static bool check_code(V *v, IpsfCost *cost) {
@@ -1308,6 +1386,14 @@ static bool check_code(V *v, IpsfCost *cost) {
       }
       st.slot_len[fact->slot] = len;
     }
+    /* A string a usage profile sets is bound like a default (profile.c). */
+    for (uint32_t k = 0; k < p->profile_item_count; k++) {
+      const IpsfProfileItem *it = &p->profile_items[k];
+      const IpsfFact *fact = &p->facts[it->fact];
+      if (it->kind != IPSF_PROFILE_SETS || fact->type.kind != IPSF_K_STRING) continue;
+      uint64_t len = p->string_lens[p->consts[it->value].str];
+      if (len > st.slot_len[fact->slot]) st.slot_len[fact->slot] = len;
+    }
     ok = charge(v, 0, p->slot_count) && check_code_run(v, &st, cost);
   }
   free(st.stack);
@@ -1337,7 +1423,8 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   free(owner);
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
-        check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_compensations(&v) && check_operands(&v) &&
+        check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_profiles(&v) &&
+        check_compensations(&v) && check_operands(&v) &&
         check_last_ret(&v) && check_code(&v, &cost)))
     return false;
   cost.instructions = sat_add(cost.instructions, setup_cost(pack));

@@ -180,7 +180,12 @@ void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, 
     ipsf_worker_error(w, &h, &err);
     return;
   }
-  if (!w->cfg->profile && !w->cfg->bind.allow_unknown_facts) {
+  /* --profile NAME of a usage profile the pack declares: a line without
+   * "profiles" (the only kind the fast path takes) binds as its base facts,
+   * then the profile's settings and check (runtime/profile.c) */
+  uint32_t declared = w->cfg->profile ? ipsf_pack_find_profile(w->cfg->pack, w->cfg->profile)
+                                      : IPSF_NONE;
+  if ((!w->cfg->profile || declared != IPSF_NONE) && !w->cfg->bind.allow_unknown_facts) {
     if (w->scratch_cap < it->len + 1) {
       size_t cap = it->len + 1 > 4096 ? it->len + 1 : 4096;
       char *p = realloc(w->scratch, cap);
@@ -195,7 +200,10 @@ void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, 
         ipsf_sheet_fast_bind(w->ev, text, it->len, w->scratch, &device)) {
       w->n.sheets++;
       h.device = device;
-      if (!ipsf_eval_run(w->ev, &err)) ipsf_worker_error(w, &h, &err);
+      if (declared != IPSF_NONE) ipsf_eval_apply_profile(w->ev, declared);
+      if ((declared != IPSF_NONE && !ipsf_eval_check_profile(w->ev, declared, &err)) ||
+          !ipsf_eval_run(w->ev, &err))
+        ipsf_worker_error(w, &h, &err);
       else record(w, &h);
       return;
     }

@@ -95,8 +95,22 @@ def schema(pack):
     return json.loads(out)["$defs"]["facts"]["properties"]
 
 
-def load_sheets(paths):
-    """Every (name, facts) of the sheets: one per profile, profiles merged."""
+def declared_profiles(pack):
+    """The usage profiles a pack declares, as its schema gives them: name ->
+    the facts the profile sets (a "const" in its $defs entry)."""
+    out = subprocess.run([IPSFC, "schema", pack_file(pack)], capture_output=True, text=True,
+                         check=True).stdout
+    doc = json.loads(out)
+    names = (doc["properties"]["profiles"].get("properties") or {}).keys()
+    return {n: {f: p["const"] for f, p in doc["$defs"]["profile:" + n]["properties"].items()
+                if "const" in p} for n in names}
+
+
+def load_sheets(paths, pack=None):
+    """Every (name, facts) of the sheets: one per profile, profiles merged
+    as eval binds them: base facts, then what the pack's usage profile of
+    that name sets, then the sheet's own profile object."""
+    settings = declared_profiles(pack) if pack else {}
     cases = []
     for path in paths:
         rel = os.path.relpath(path, ROOT)
@@ -115,6 +129,7 @@ def load_sheets(paths):
             profiles = doc.get("profiles") or {None: {}}
             for prof, over in profiles.items():
                 facts = dict(base)
+                facts.update(settings.get(prof, {}))
                 facts.update(over)
                 label = "%s %s" % (where, device) + (" [%s]" % prof if prof else "")
                 cases.append((label, facts))
@@ -123,7 +138,7 @@ def load_sheets(paths):
 
 def device_cases(pack):
     paths = sorted(glob.glob(os.path.join(ROOT, "examples", pack, "devices", "*")))
-    return load_sheets(paths)
+    return load_sheets(paths, pack)
 
 
 def evaluate(pack, facts_list):
@@ -256,12 +271,42 @@ def check_device_g_h():
             problems.append("%s: no device lands in two cells by usage" % pack)
     for pack, sheet, want in expected:
         path = os.path.join(ROOT, "examples", pack, "devices", sheet)
-        cases = load_sheets([path])
+        cases = load_sheets([path], pack)
         recs = evaluate(pack, [f for _, f in cases])
         got = {label.rsplit("[", 1)[1].rstrip("]"): cell_text(rec) for (label, _), rec in zip(cases, recs)}
         if got != want:
             problems.append("%s %s: want %s, got %s" % (pack, sheet, want, got))
     report("device g and device h: the same device in two cells by usage", "3-2-3", problems)
+
+
+def check_declared_usage():
+    """3-2-3 again, as the packs now say it: a usage pattern is a profile
+    the pack declares (docs/language.md, "Usage profiles"), not a name a
+    sheet makes up.  Some pack declares profiles; in every pack that does,
+    each device sheet lists only declared profiles; and the framework's
+    pair, evaluated by ipsfc itself (the pack's settings applied by the
+    binder, not merged here), lands in two cells: the ventilator at an ICU
+    bedside (device g) and at home (device h)."""
+    problems = []
+    declaring = [p for p in PACKS[:5] if declared_profiles(p)]
+    if not declaring:
+        problems.append("no sector pack declares its usage profiles")
+    for pack in declaring:
+        names = set(declared_profiles(pack))
+        for path in sorted(glob.glob(os.path.join(ROOT, "examples", pack, "devices", "*"))):
+            for label, _ in load_sheets([path]):
+                if "[" in label and label.rsplit("[", 1)[1].rstrip("]") not in names:
+                    problems.append("%s: profile not declared by the pack (%s)" % (label, ", ".join(sorted(names))))
+    sheet = os.path.join(ROOT, "examples", "healthcare", "devices", "ventilator.json")
+    out = subprocess.run([IPSFC, "eval", "--format", "jsonl", pack_file("healthcare"), sheet],
+                         capture_output=True, text=True).stdout
+    got = {r["profile"]: cell_text(r) for r in map(json.loads, out.splitlines())}
+    want = {"icu": "serious / significant", "home": "fatal / significant"}
+    if got != want:
+        problems.append("healthcare ventilator.json: want %s, got %s" % (want, got))
+    if "healthcare" not in declaring:
+        problems.append("healthcare: the care settings are not declared profiles")
+    report("device g and device h: usage patterns are profiles the pack declares", "3-2-3", problems)
 
 
 # --- 3-2-3: upper right requires more ------------------------------------
@@ -442,6 +487,7 @@ def main():
         sys.exit("framework.py: %s is missing (make natives)" % CVSS)
     check_car()
     check_device_g_h()
+    check_declared_usage()
     check_upper_right()
     check_corners()
     check_likelihood()

@@ -99,6 +99,12 @@ static inline void fuzz_eval_doc(const IpsfPack *p, IpsfEval *ev, json_t *doc, b
   /* a profile the sheet does not have */
   ipsf_eval_begin(ev);
   if (ipsf_sheet_bind(ev, doc, "no-such-profile", &opt, &err)) (void)ipsf_eval_run(ev, &err);
+  /* each usage profile the pack declares, as `eval --profile NAME` binds it */
+  for (uint32_t k = 0; k < ipsf_pack_profile_count(p); k++) {
+    ipsf_eval_begin(ev);
+    if (ipsf_sheet_bind(ev, doc, ipsf_pack_profile_name(p, k), &opt, &err) && ipsf_eval_run(ev, &err))
+      fuzz_read_results(p, ev);
+  }
 }
 
 #endif

@@ -2,36 +2,55 @@
  * fuzz_sheet.c -- libFuzzer target: fact-sheet bytes -> parse (the first
  * byte picks JSON, JSON Lines or YAML) -> bind and evaluate against a fixed
  * pack, the compiled smart-home example (IPSF_FUZZ_PACK, set by the
- * Makefile; compiled once, at start-up).
+ * Makefile; compiled once, at start-up), and against the healthcare
+ * example, which declares usage profiles (IPSF_FUZZ_PROFILES_PACK): the
+ * binder's profile settings and checks (runtime/profile.c).
  */
 #include <unistd.h>
 
 #include "compile.h"
 #include "fuzz_common.h"
 
-static IpsfPack *pack;
-static IpsfEval *ev;
+static IpsfPack *pack, *profiles_pack;
+static IpsfEval *ev, *profiles_ev;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc;
-  (void)argv;
+static IpsfPack *load(const char *path) {
   CompileOptions opt = {0};
   Compilation *c = compilation_new(&opt);
   uint8_t *bytes = NULL;
   size_t len = 0;
-  if (!compile_pack(c, IPSF_FUZZ_PACK, &bytes, &len)) {
-    fprintf(stderr, "fuzz_sheet: cannot compile %s\n", IPSF_FUZZ_PACK);
+  if (!compile_pack(c, path, &bytes, &len)) {
+    fprintf(stderr, "fuzz_sheet: cannot compile %s\n", path);
     abort();
   }
   compilation_free(c);
   IpsfError err;
-  pack = ipsf_pack_load(bytes, len, &err);
+  IpsfPack *p = ipsf_pack_load(bytes, len, &err);
   free(bytes);
-  if (!pack || !(ev = ipsf_eval_new(pack))) abort();
+  if (!p) abort();
+  return p;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  pack = load(IPSF_FUZZ_PACK);
+  if (!(ev = ipsf_eval_new(pack))) abort();
+#ifdef IPSF_FUZZ_PROFILES_PACK
+  profiles_pack = load(IPSF_FUZZ_PROFILES_PACK);
+  if (ipsf_pack_profile_count(profiles_pack) == 0 || !(profiles_ev = ipsf_eval_new(profiles_pack)))
+    abort();
+#endif
   return 0;
+}
+
+/* One parsed document against each pack. */
+static void eval_doc(json_t *doc, bool allow_unknown) {
+  fuzz_eval_doc(pack, ev, doc, allow_unknown);
+  if (profiles_pack) fuzz_eval_doc(profiles_pack, profiles_ev, doc, allow_unknown);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -44,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   switch (mode % 3) {
   case 0: {
     json_t *doc = ipsf_sheet_parse_json(text, len, &err);
-    if (doc) fuzz_eval_doc(pack, ev, doc, allow_unknown);
+    if (doc) eval_doc(doc, allow_unknown);
     json_decref(doc);
     break;
   }
@@ -58,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       json_t *doc = NULL;
       int got = ipsf_jsonl_next(&r, &doc, &err);
       if (got <= 0) break;
-      if (doc) fuzz_eval_doc(pack, ev, doc, allow_unknown);
+      if (doc) eval_doc(doc, allow_unknown);
       json_decref(doc);
     }
     ipsf_jsonl_close(&r);
@@ -67,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   case 2: {
     json_t *doc = ipsf_sheet_parse_yaml(text, len, &err);
-    if (doc) fuzz_eval_doc(pack, ev, doc, allow_unknown);
+    if (doc) eval_doc(doc, allow_unknown);
     json_decref(doc);
     break;
   }

@@ -747,7 +747,7 @@ static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *e
 
 static unsigned long generated, accepted, evaluated, succeeded;
 static unsigned long op_count[IPSF_OP__COUNT];      /* in accepted packs */
-static unsigned long outcome[IPSF_ERR_INTERNAL + 1]; /* of evaluations, by error kind */
+static unsigned long outcome[IPSF_ERR_PROFILE_CONSTRAINT + 1]; /* of evaluations, by error kind */
 static char first_refusals[8][256];
 static unsigned refusals_kept;
 
@@ -758,7 +758,7 @@ static void stats(void) {
           generated, accepted, generated ? 100.0 * (double)accepted / (double)generated : 0.0,
           evaluated, succeeded);
   fprintf(stderr, "  outcomes:");
-  for (int k = 0; k <= IPSF_ERR_INTERNAL; k++)
+  for (int k = 0; k <= IPSF_ERR_PROFILE_CONSTRAINT; k++)
     if (outcome[k])
       fprintf(stderr, " %s %lu", k ? ipsf_error_kind_name((IpsfErrorKind)k) : "ok", outcome[k]);
   fprintf(stderr, "\n  opcodes never generated:");

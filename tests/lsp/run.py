@@ -334,6 +334,21 @@ def case_editing():
     return t.record + a.finish()
 
 
+def case_profiles():
+    """Usage profiles (docs/language.md): hover on a profile's name and on a
+    fact it sets, the profile among the document symbols."""
+    path = os.path.join(FIX, "profiles.ipsf")
+    t = Case("profiles")
+    text = t.open(path)
+    t.diags("open", path)
+    t.ask("hover: profile name", "textDocument/hover", t.at(path, text, "profile care_facility", 9, 1))
+    t.ask("hover: fact a profile sets", "textDocument/hover", t.at(path, text, "site = care_home", 1, 1))
+    t.ask("definition: fact a profile constrains", "textDocument/definition",
+          t.at(path, text, "occupants in", 1, 1))
+    t.ask("document symbols", "textDocument/documentSymbol", {"textDocument": {"uri": uri(path)}})
+    return t.finish()
+
+
 CASES = {n[5:]: f for n, f in sorted(globals().items()) if n.startswith("case_")}
 
 

@@ -36,7 +36,7 @@ Yaml12Loader.yaml_implicit_resolvers = {
 }
 
 IPSFC = os.environ["IPSFC"]
-SHEET_ERRORS = {"type", "unknown_fact", "missing_fact"}
+SHEET_ERRORS = {"type", "unknown_fact", "missing_fact", "unknown_profile", "profile_constraint"}
 
 
 def schema_of(pack):
@@ -92,19 +92,65 @@ def wrong_values(prop):
 
 
 def mutations(base, schema):
-    """(name, sheet, allowed) -- allowed: None (must agree), or the one
-    documented direction of a difference: 'schema-stricter'."""
+    """(name, sheet, allowed) -- allowed: None (must agree), or the
+    documented direction of a difference: 'schema-stricter' (duplicate set
+    members), 'schema-looser' (a base fact outside what a usage profile
+    allows, which only eval sees: docs/cli.md, "schema")."""
     facts = schema["$defs"]["facts"]["properties"]
     required = [c["anyOf"][0]["properties"]["facts"]["required"][0]
                 for c in schema.get("allOf", [])]
+    # A pack that declares usage profiles: sheets may name only those.
+    declared = list((schema["properties"]["profiles"].get("properties") or {}).keys())
+    p, a, b = (declared + declared + declared)[:3] if declared else ("p", "a", "b")
+    if len(declared) > 1:
+        b = declared[1]
     yield "as shipped", base, None
+    if declared:
+        s = copy.deepcopy(base)
+        s["profiles"] = {"no_such_profile": {}}
+        yield "a profile the pack does not declare", s, None
+        for name in declared:
+            props = schema["$defs"]["profile:" + name]["properties"]
+            # within what the profile allows, whatever the base facts say:
+            # each fact the profile constrains (fewer values than the fact)
+            within = {}
+            for f, q in props.items():
+                full = facts[f].get("enum") or (facts[f].get("items") or {}).get("enum")
+                if q.get("type") == "string" and q.get("enum") not in (None, full):
+                    within[f] = q["enum"][0]
+                elif q.get("type") == "array" and q["items"].get("enum") != full:
+                    within[f] = []
+            for fact, prop in props.items():
+                if prop.get("type") == "string" and "enum" in prop:
+                    outside = [v for v in facts[fact]["enum"] if v not in prop["enum"]]
+                    if outside:
+                        s = copy.deepcopy(base)
+                        s.setdefault("facts", {})[fact] = outside[0]
+                        s["profiles"] = {name: {}}
+                        yield (f"base fact {fact} outside what profile {name} allows",
+                               s, "schema-looser")
+                if "const" in prop:
+                    other = [v for v in facts[fact].get("enum", []) if v != prop["const"]]
+                    if other:
+                        s = copy.deepcopy(base)
+                        s["profiles"] = {name: dict(within, **{fact: other[0]})}
+                        yield f"profile {name} changes {fact}, which it sets", s, None
+                    s = copy.deepcopy(base)
+                    s["profiles"] = {name: dict(within, **{fact: prop["const"]})}
+                    yield f"profile {name} repeats {fact}, which it sets", s, None
+                elif prop.get("type") == "string" and "enum" in prop:
+                    outside = [v for v in facts[fact]["enum"] if v not in prop["enum"]]
+                    if outside:
+                        s = copy.deepcopy(base)
+                        s["profiles"] = {name: {fact: outside[0]}}
+                        yield f"profile {name}: {fact} outside what it allows", s, None
     for name, prop in facts.items():
         for v in wrong_values(prop):
             s = copy.deepcopy(base)
             s.setdefault("facts", {})[name] = v
             yield f"fact {name} = {v!r}", s, None
             s = copy.deepcopy(base)
-            s["profiles"] = {"p": {name: v}}
+            s["profiles"] = {p: {name: v}}
             yield f"profile fact {name} = {v!r}", s, None
         if prop.get("type") == "array":
             enum = prop["items"]["enum"]
@@ -120,9 +166,9 @@ def mutations(base, schema):
         s = copy.deepcopy(base)
         s.setdefault("facts", {}).pop(name, None)
         if name in (base.get("facts") or {}):
-            s["profiles"] = {"a": {name: base["facts"][name]}, "b": {}}
+            s["profiles"] = {a: {name: base["facts"][name]}, b: {}}
             yield f"required fact {name} in one profile of two", s, None
-            s["profiles"]["b"] = {name: base["facts"][name]}
+            s["profiles"][b] = {name: base["facts"][name]}
             yield f"required fact {name} in every profile", s, None
     s = copy.deepcopy(base)
     s.setdefault("facts", {})["no_such_fact"] = 1
@@ -199,6 +245,8 @@ def main():
                 if schema_ok == eval_ok:
                     continue
                 if allowed == "schema-stricter" and eval_ok and not schema_ok:
+                    continue
+                if allowed == "schema-looser" and schema_ok and not eval_ok:
                     continue
                 failures += 1
                 print(f"FAIL {pack}: {name}: schema {'accepts' if schema_ok else 'rejects'}, "

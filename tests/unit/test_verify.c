@@ -784,3 +784,109 @@ Test(verify, cost_fact_strings) {
   cr_expect_gt(c->report_bytes, 0);
   ipsf_pack_free(q);
 }
+
+/* ---- usage profiles (section PROFILES) -----------------------------------
+ * The sample pack plus two profiles: "home" sets usage, "care" sets usage
+ * and allows two harms and a subset of radios.  Each row corrupts one
+ * field; the pack must round-trip through the bytes and be refused with
+ * the reason, or accepted. */
+
+static void add_profiles(IpsfPack *p) {
+  p->profile_count = 2;
+  p->profiles = calloc(2, sizeof *p->profiles);
+  p->profile_item_count = 4;
+  p->profile_items = calloc(4, sizeof *p->profile_items);
+  p->profiles[0] = (IpsfProfile){pb_str(p, "home"), pb_str(p, "Used at home"), IPSF_NONE, 0, 1};
+  p->profiles[1] = (IpsfProfile){pb_str(p, "care"), pb_str(p, "Used in care"), pb_str(p, "doc"), 1, 3};
+  p->profile_items[0] = (IpsfProfileItem){IPSF_PROFILE_SETS, S_F_USAGE, pb_kenum(p, S_E_USAGE, 0)};
+  p->profile_items[1] = (IpsfProfileItem){IPSF_PROFILE_SETS, S_F_USAGE, pb_kenum(p, S_E_USAGE, 1)};
+  p->profile_items[2] = (IpsfProfileItem){IPSF_PROFILE_ALLOWS, S_F_HARM, pb_kset(p, S_E_HARM, 0x6)};
+  p->profile_items[3] = (IpsfProfileItem){IPSF_PROFILE_ALLOWS, S_F_RADIOS, pb_kset(p, S_E_RADIOS, 0x3)};
+}
+
+static void pr_valid(IpsfPack *p) { add_profiles(p); }
+static void pr_name_oob(IpsfPack *p) { add_profiles(p); p->profiles[1].name = 99999; }
+static void pr_doc_oob(IpsfPack *p) { add_profiles(p); p->profiles[0].doc = 99999; }
+static void pr_same_name(IpsfPack *p) { add_profiles(p); p->profiles[1].name = p->profiles[0].name; }
+static void pr_range_gap(IpsfPack *p) { add_profiles(p); p->profiles[1].first_item = 2; p->profiles[1].item_count = 2; }
+static void pr_range_past(IpsfPack *p) { add_profiles(p); p->profiles[1].item_count = 4; }
+static void pr_orphans(IpsfPack *p) { add_profiles(p); p->profiles[1].item_count = 2; }
+static void pr_kind(IpsfPack *p) { add_profiles(p); p->profile_items[2].kind = 7; }
+static void pr_fact_oob(IpsfPack *p) { add_profiles(p); p->profile_items[0].fact = 500; }
+static void pr_const_oob(IpsfPack *p) { add_profiles(p); p->profile_items[0].value = 70000; }
+static void pr_sets_wrong_type(IpsfPack *p) {
+  add_profiles(p);
+  p->profile_items[1].value = pb_kint(p, 1);
+}
+static void pr_sets_other_enum(IpsfPack *p) {
+  add_profiles(p);
+  p->profile_items[1].value = pb_kenum(p, S_E_HARM, 1);
+}
+static void pr_allows_int_fact(IpsfPack *p) {
+  add_profiles(p);
+  p->profile_items[2] = (IpsfProfileItem){IPSF_PROFILE_ALLOWS, S_F_LOSS, pb_kset(p, S_E_HARM, 1)};
+}
+static void pr_allows_other_enum(IpsfPack *p) {
+  add_profiles(p);
+  p->profile_items[3].value = pb_kset(p, S_E_HARM, 1);
+}
+static void pr_fact_twice(IpsfPack *p) {
+  add_profiles(p);
+  p->profile_items[3] = (IpsfProfileItem){IPSF_PROFILE_ALLOWS, S_F_HARM, pb_kset(p, S_E_HARM, 1)};
+}
+
+static const Case profile_cases[] = {
+    {"profiles: valid", pr_valid, NULL, ACCEPT, NULL},
+    {"profiles: name out of range", pr_name_oob, NULL, REJECT, "profile 1: name, title or doc string out of range"},
+    {"profiles: doc out of range", pr_doc_oob, NULL, REJECT, "profile 0: name, title or doc string out of range"},
+    {"profiles: two with one name", pr_same_name, NULL, REJECT, "profile 1: name 'home' is also profile 0's"},
+    {"profiles: a gap in the item ranges", pr_range_gap, NULL, REJECT, "profile 'care': items [2, +2) are not the next range"},
+    {"profiles: a range past the items", pr_range_past, NULL, REJECT, "profile 'care': items [1, +4) are not the next range"},
+    {"profiles: items of no profile", pr_orphans, NULL, REJECT, "1 profile items belong to no profile"},
+    {"profiles: unknown item kind", pr_kind, NULL, REJECT, "profile 'care': item 1 has unknown kind 7"},
+    {"profiles: fact out of range", pr_fact_oob, NULL, REJECT, "profile 'home': item 0: fact 500 out of range"},
+    {"profiles: constant out of range", pr_const_oob, NULL, REJECT, "profile 'home': item 0: constant 70000 out of range"},
+    {"profiles: sets an int for an enum", pr_sets_wrong_type, NULL, REJECT, "profile 'care': item 0 needs an enum usage for fact 'usage', but constant"},
+    {"profiles: sets another enum's value", pr_sets_other_enum, NULL, REJECT, "needs an enum usage for fact 'usage', but constant"},
+    {"profiles: allows on an int fact", pr_allows_int_fact, NULL, REJECT, "item 1 constrains fact 'loss_jpy', which is an int, not an enum or a set"},
+    {"profiles: allows another enum's set", pr_allows_other_enum, NULL, REJECT, "item 2 needs a set of radios for fact 'radios'"},
+    {"profiles: a fact constrained twice", pr_fact_twice, NULL, REJECT, "profile 'care': items 1 and 2 both constrain fact 0"},
+};
+
+Test(verify, profiles) {
+  for (size_t i = 0; i < sizeof profile_cases / sizeof profile_cases[0]; i++)
+    run_case(&profile_cases[i]);
+}
+
+/* The accessors of ipsf.h and the disassembly of a loaded pack with
+ * profiles; a pack without them writes no PROFILES section. */
+Test(verify, profiles_roundtrip) {
+  IpsfPack *p = pb_sample();
+  uint8_t *plain;
+  size_t plain_len;
+  pb_bytes(p, &plain, &plain_len);
+  add_profiles(p);
+  uint8_t *b;
+  size_t len;
+  pb_bytes(p, &b, &len);
+  ipsf_pack_free(p);
+  cr_expect(len > plain_len, "the profiles section adds bytes");
+  IpsfError err = {0};
+  IpsfPack *q = ipsb_read(b, len, &err);
+  cr_assert(q, "%s", err.message);
+  cr_expect_eq(ipsf_pack_profile_count(q), 2);
+  cr_expect_str_eq(ipsf_pack_profile_name(q, 1), "care");
+  cr_expect_str_eq(ipsf_pack_profile_title(q, 0), "Used at home");
+  cr_expect_null(ipsf_pack_profile_doc(q, 0));
+  cr_expect_str_eq(ipsf_pack_profile_doc(q, 1), "doc");
+  cr_expect_null(ipsf_pack_profile_name(q, 2));
+  cr_expect_eq(ipsf_pack_profile_index(q, "care"), 1u);
+  cr_expect_eq(ipsf_pack_profile_index(q, "nope"), UINT32_MAX);
+  ipsf_pack_free(q);
+  free(b);
+  IpsfPack *r = ipsb_read(plain, plain_len, &err);
+  cr_assert(r, "%s", err.message);
+  cr_expect_eq(ipsf_pack_profile_count(r), 0);
+  ipsf_pack_free(r);
+  free(plain);
+}
