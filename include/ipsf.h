@@ -163,6 +163,58 @@ uint32_t ipsf_pack_requirement_index(const IpsfPack *pack, const char *id);
 uint32_t ipsf_pack_requirement_ref_count(const IpsfPack *pack, uint32_t requirement);
 const char *ipsf_pack_requirement_ref(const IpsfPack *pack, uint32_t requirement, uint32_t ref);
 
+/* ---- catalogs: the standards a pack cites -----------------------------------
+ *
+ * A compiled pack keeps every catalog (`catalog "TITLE" version "V" {...}`,
+ * docs/language.md "Standards catalogs") that one of its requirements
+ * cites by id (`ref ETSI-5.1-1;`), with all its provisions, cited or not,
+ * in declaration order; catalogs imported but never cited are not kept.
+ * Same conventions as above: indices from 0, UINT32_MAX for no such name,
+ * NULL / 0 for an index out of range; strings belong to the pack (valid
+ * until ipsf_pack_free), everything readable from any thread at once.
+ *
+ *   for (uint32_t c = 0; c < ipsf_pack_catalog_count(pack); c++)
+ *     for (uint32_t k = 0; k < ipsf_pack_provision_count(pack, c); k++)
+ *       if (!ipsf_pack_provision_cited_count(pack, c, k))
+ *         printf("%s %s not cited\n", ipsf_pack_catalog_name(pack, c),
+ *                ipsf_pack_provision_id(pack, c, k));
+ */
+uint32_t ipsf_pack_catalog_count(const IpsfPack *pack);
+/* The catalog's title ("ETSI EN 303 645"); its version ("V2.1.1") and its
+ * `date` entry ("2020-06"), or NULL when the catalog gives none. */
+const char *ipsf_pack_catalog_name(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_version(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_date(const IpsfPack *pack, uint32_t catalog);
+uint32_t ipsf_pack_catalog_index(const IpsfPack *pack, const char *name);
+/* A catalog's provisions: id as the pack names it ("ETSI-5.1-1", with an
+ * import's prefix), clause ("5.1-1"), title, and status: "mandatory",
+ * "recommended", "conditional" or "informative". */
+uint32_t ipsf_pack_provision_count(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_provision_id(const IpsfPack *pack, uint32_t catalog, uint32_t provision);
+const char *ipsf_pack_provision_clause(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+const char *ipsf_pack_provision_title(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision);
+const char *ipsf_pack_provision_status(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+/* A provision by id in one catalog (UINT32_MAX: none), or in any: true
+ * with its catalog and index (either pointer may be NULL). */
+uint32_t ipsf_pack_provision_index(const IpsfPack *pack, uint32_t catalog, const char *id);
+bool ipsf_pack_provision_find(const IpsfPack *pack, const char *id, uint32_t *catalog,
+                              uint32_t *provision);
+/* Its `satisfied_by` list: ids of provisions whose fulfilment counts as
+ * fulfilling it (they may lie in a catalog the pack does not keep). */
+uint32_t ipsf_pack_provision_satisfied_by_count(const IpsfPack *pack, uint32_t catalog,
+                                                uint32_t provision);
+const char *ipsf_pack_provision_satisfied_by(const IpsfPack *pack, uint32_t catalog,
+                                             uint32_t provision, uint32_t i);
+/* The requirements that cite it (requirement indices, increasing; 0 of
+ * them: not cited); UINT32_MAX for i out of range. */
+uint32_t ipsf_pack_provision_cited_count(const IpsfPack *pack, uint32_t catalog,
+                                         uint32_t provision);
+uint32_t ipsf_pack_provision_cited_by(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision, uint32_t i);
+
 /* Rules, in pack order: each belongs to one scale and sets one level; its
  * `because` text (or NULL) and source location (file may be NULL) are
  * what `--explain` shows. */
