@@ -184,6 +184,34 @@ class Pack:
                      self._p, lib.ipsf_pack_requirement_viewpoint(self._p, r)))}
                 for r in range(lib.ipsf_pack_requirement_count(self._p))]
 
+    @property
+    def catalogs(self):
+        """The catalogs the pack cites, whole (docs/bytecode.md): per catalog
+        its name, version and date (None when absent) and its provisions,
+        each with id, clause, title, status ("mandatory", "recommended",
+        "conditional", "informative"), satisfied_by (ids) and cited_by
+        (the ids of the requirements citing it)."""
+        p, out = self._p, []
+        for c in range(lib.ipsf_pack_catalog_count(p)):
+            provisions = []
+            for k in range(lib.ipsf_pack_provision_count(p, c)):
+                provisions.append({
+                    "id": string(lib.ipsf_pack_provision_id(p, c, k)),
+                    "clause": string(lib.ipsf_pack_provision_clause(p, c, k)),
+                    "title": string(lib.ipsf_pack_provision_title(p, c, k)),
+                    "status": string(lib.ipsf_pack_provision_status(p, c, k)),
+                    "satisfied_by": [string(lib.ipsf_pack_provision_satisfied_by(p, c, k, i))
+                                     for i in range(
+                                         lib.ipsf_pack_provision_satisfied_by_count(p, c, k))],
+                    "cited_by": [string(lib.ipsf_pack_requirement_id(
+                                     p, lib.ipsf_pack_provision_cited_by(p, c, k, i)))
+                                 for i in range(lib.ipsf_pack_provision_cited_count(p, c, k))]})
+            out.append({"name": string(lib.ipsf_pack_catalog_name(p, c)),
+                        "version": string(lib.ipsf_pack_catalog_version(p, c)),
+                        "date": string(lib.ipsf_pack_catalog_date(p, c)),
+                        "provisions": provisions})
+        return out
+
     # ---- evaluation ---------------------------------------------------------
     def _context(self):
         """One evaluation context per thread (a context is single-threaded)."""
