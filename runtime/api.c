@@ -199,11 +199,9 @@ static char *finish_records(IpsfWorker *w, size_t *out_len) {
   ipsf_report_begin(&doc, &rep);
   const char *data = w->out.data ? w->out.data : "";
   size_t len = w->out.len;
-  if (len && ((rep.format == IPSF_OUT_JSON && data[0] == ',') ||
-              (rep.format == IPSF_OUT_TEXT && data[0] == '\n'))) {
-    data++;
-    len--;
-  }
+  size_t skip = ipsf_report_first_skip(rep.format, data, len);
+  data += skip;
+  len -= skip;
   ipsf_buf_put(&doc, data, len);
   rep.written = w->out_records;
   ipsf_report_end(&doc, &rep);
