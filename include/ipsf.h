@@ -353,8 +353,12 @@ bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t rule);
 /* The record of the last successful ipsf_eval_run of ev, in `format`
  * (flags: IPSF_EXPLAIN), exactly as `ipsfc eval` writes it for a sheet
  * named `sheet` (NULL: null) at JSON Lines line `line` (0: null), for
- * `device` and `profile` (NULL: null).  A JSON record is one array of one
- * record.  Returns a malloc'd string (ipsf_free), NULL when out of memory. */
+ * `device` and `profile` (NULL: null).  A whole document of one record:
+ * json one array of one record, csv the header and a row, sarif and junit
+ * the opening, the record and the closing (any IpsfRecordFormat, CSV,
+ * SARIF and JUNIT below included; for many records in one document, see
+ * "records as documents" below).  Returns a malloc'd string (ipsf_free),
+ * NULL when out of memory or for an unknown format. */
 char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
                        const char *profile, int format, unsigned flags, size_t *out_len);
 
@@ -438,8 +442,10 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
  * whenever the reader would wait on a pipe, so a slow producer's records
  * come out as its lines come in. */
 
-/* More record formats, for a runner only (ipsf_evaluate_text and
- * ipsf_evaluator_new take the three above): the CLI's CI formats, and none. */
+/* More record formats: the CLI's CI formats, and none.  A runner, a record
+ * writer (below), ipsf_eval_record, ipsf_error_record (and their _buf and
+ * _write forms) and ipsf_evaluate_text take them all (but NONE: a runner
+ * only); ipsf_evaluator_new takes only the three above. */
 #define IPSF_RECORDS_CSV ((IpsfRecordFormat)3)   /* `--format csv`: a header, a row per record */
 #define IPSF_RECORDS_SARIF ((IpsfRecordFormat)4) /* `--format sarif`: SARIF 2.1.0 */
 #define IPSF_RECORDS_JUNIT ((IpsfRecordFormat)5) /* `--format junit`: JUnit XML */
@@ -628,6 +634,70 @@ bool ipsf_eval_record_write(const IpsfEval *ev, const char *sheet, uint64_t line
 bool ipsf_error_record_write(const IpsfPack *pack, const IpsfError *err, const char *sheet,
                              uint64_t line, const char *device, const char *profile,
                              IpsfRecordFormat format, FILE *out, IpsfError *err_out);
+
+/* ---- records as documents: every format of the CLI, record by record -------
+ *
+ * A format is a document: csv has a header, json an array, sarif and junit
+ * an opening and a closing; what separates records depends on what came
+ * before.  A record writer keeps that state: begin (the opening), any
+ * number of records and error records, end (the closing), each appended
+ * to the writer's pending bytes, which the caller drains onto a FILE *,
+ * into its own buffer, or reads in place.  The bytes are those `ipsfc
+ * eval --format F` writes for the same records in the same order, for
+ * every IPSF_RECORDS_* format but NONE (flags: IPSF_EXPLAIN; IPSF_COLOR for
+ * text).  `sheet` is the sheet's name as the CLI gives it (its path; "-"
+ * for standard input) or NULL: json, jsonl and text write null / nothing,
+ * csv an empty field, sarif a result without a location, junit a test
+ * case without a class name (but "line N" when `line` is given).
+ *
+ *   IpsfRecordWriter *w = ipsf_record_writer_new(pack, IPSF_RECORDS_SARIF, 0);
+ *   for (each sheet, each profile) {
+ *     if (ipsf_eval_bind(ev, sheet, profile, 0, &err) && ipsf_eval_run(ev, &err))
+ *       ipsf_record_writer_eval(w, ev, path, 0, device, profile);
+ *     else
+ *       ipsf_record_writer_error(w, &err, path, 0, device, profile);
+ *     ipsf_record_writer_flush(w, stdout, &err);   (as often as you like)
+ *   }
+ *   ipsf_record_writer_end(w);
+ *   ipsf_record_writer_flush(w, stdout, &err);
+ *   ipsf_record_writer_free(w);
+ *
+ * A writer is used by one thread at a time (one per document); the pack
+ * must outlive it.  The functions return false when out of memory (the
+ * writer is then failed: every later call fails, and nothing incomplete
+ * is ever pending) or when misused: a record after end, a context of
+ * another pack. */
+typedef struct ipsf_record_writer IpsfRecordWriter;
+/* NULL when out of memory or for an unknown format (or IPSF_RECORDS_NONE).
+ * `pack` may be NULL for a document of error records only (a pack that
+ * could not be loaded), as ipsf_error_record allows. */
+IpsfRecordWriter *ipsf_record_writer_new(const IpsfPack *pack, IpsfRecordFormat format,
+                                         unsigned flags);
+void ipsf_record_writer_free(IpsfRecordWriter *w);
+/* The format's opening (done by the first record or end if not called). */
+bool ipsf_record_writer_begin(IpsfRecordWriter *w);
+/* The record of the last successful ipsf_eval_run of ev (a context of the
+ * writer's pack): as ipsf_eval_record's arguments. */
+bool ipsf_record_writer_eval(IpsfRecordWriter *w, const IpsfEval *ev, const char *sheet,
+                             uint64_t line, const char *device, const char *profile);
+/* The error record for err, as ipsf_error_record's. */
+bool ipsf_record_writer_error(IpsfRecordWriter *w, const IpsfError *err, const char *sheet,
+                              uint64_t line, const char *device, const char *profile);
+/* The format's closing; nothing may be appended after it. */
+bool ipsf_record_writer_end(IpsfRecordWriter *w);
+/* The pending bytes, in place (NUL-terminated; valid until the next call
+ * on w), and their length. */
+const char *ipsf_record_writer_data(const IpsfRecordWriter *w, size_t *len);
+/* Drain into buf with snprintf's contract: returns the pending length; if
+ * it is < cap, the bytes and a NUL are copied and the writer is emptied,
+ * else nothing is copied or drained (call again with return + 1 bytes).
+ * SIZE_MAX when the writer failed. */
+size_t ipsf_record_writer_take(IpsfRecordWriter *w, char *buf, size_t cap);
+/* Drain onto a stream (not flushed): false with err (IPSF_ERR_IO when
+ * fwrite fails; the bytes stay pending; IPSF_ERR_NOMEM when failed). */
+bool ipsf_record_writer_flush(IpsfRecordWriter *w, FILE *out, IpsfError *err);
+/* Records and error records appended so far. */
+size_t ipsf_record_writer_records(const IpsfRecordWriter *w);
 
 #ifdef __cplusplus
 }

@@ -105,6 +105,13 @@ void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
  * separator may belong to a later record. */
 size_t ipsf_report_first_skip(IpsfOutFormat format, const char *data, size_t len);
 
+/* record_writer.c: the reporter's format of a public IpsfRecordFormat
+ * (false for one it does not know, IPSF_RECORDS_NONE included), and a
+ * writer's pending bytes as a malloc'd string, the writer left empty
+ * (NULL when out of memory). */
+bool ipsf_record_format_out(IpsfRecordFormat format, IpsfOutFormat *out);
+char *ipsf_record_writer_steal(IpsfRecordWriter *w, size_t *len);
+
 /* report_ci.c: the CI formats (csv, sarif, junit), called by the four
  * functions above for those formats.  Separators: a sarif result starts
  * with "," when r->written is non-zero (the writer drops the first). */
