@@ -87,6 +87,8 @@ void *ipsf_json_malloc(size_t size);
 
 SYNTAX_JSON, SYNTAX_YAML, SYNTAX_JSONL = 0, 1, 2
 RECORDS_JSONL = 2
+# IpsfRecordFormat's values, in order (ipsf.h)
+RECORD_FORMATS = ("text", "json", "jsonl", "csv", "sarif", "junit")
 EXPLAIN, ALLOW_UNKNOWN_FACTS = 1, 2
 UINT32_MAX = 0xFFFFFFFF
 

@@ -161,3 +161,34 @@ def test_catalogs_satisfied_by_and_none():
                                       "cited_by": ["R-1"]}]
     none = src.replace("ref C-1;", 'ref "free";')
     assert ipsf.Pack(ipsf.compile(none)).catalogs == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "csv", "sarif", "junit"])
+def test_evaluate_format_is_the_cli_document(ipsb, tmp_path, fmt):
+    """evaluate(format=F) is `ipsfc eval --format F` for the sheet, but
+    for the sheet's name (the CLI names its file; evaluate names none)."""
+    p = ipsf.Pack(ipsb)
+    for name in ("smart-lock.json", "baby-monitor.yaml", "robot-vacuum.json"):
+        path = os.path.join(ROOT, "examples", "smart-home", "devices", name)
+        text = open(path, encoding="utf-8").read()
+        got = p.evaluate(text, yaml=name.endswith(".yaml"), format=fmt)
+        want = cli("eval", "--format", fmt, "--fail-on", "never", ipsb, path).stdout
+        if fmt in ("json", "jsonl"):
+            assert [dict(r, sheet=None) for r in
+                    (json.loads(want) if fmt == "json" else map(json.loads, want.splitlines()))] \
+                == (json.loads(got) if fmt == "json" else list(map(json.loads, got.splitlines())))
+        elif fmt == "sarif":
+            w, g = json.loads(want), json.loads(got)
+            for r in w["runs"][0]["results"]:
+                del r["locations"]
+            assert w == g
+        elif fmt == "csv":  # (the subprocess's text mode reads CRLF as LF)
+            assert got.replace("\r\n", "\n") == want.replace(path, "")
+        elif fmt == "junit":
+            assert got == want.replace(f'classname="{path}"', 'classname=""')
+        else:  # text: an unnamed sheet is "-"
+            assert got == want.replace(path, "-")
+    bad = p.evaluate('{"facts": {"usage": 7}}', format=fmt)
+    assert "type" in bad
+    with pytest.raises(ValueError):
+        p.evaluate("{}", format="xml")
