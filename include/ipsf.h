@@ -693,8 +693,10 @@ const char *ipsf_record_writer_data(const IpsfRecordWriter *w, size_t *len);
  * else nothing is copied or drained (call again with return + 1 bytes).
  * SIZE_MAX when the writer failed. */
 size_t ipsf_record_writer_take(IpsfRecordWriter *w, char *buf, size_t cap);
-/* Drain onto a stream (not flushed): false with err (IPSF_ERR_IO when
- * fwrite fails; the bytes stay pending; IPSF_ERR_NOMEM when failed). */
+/* Drain onto a stream (not flushed): false with err: IPSF_ERR_IO when
+ * fwrite fails (the bytes stay pending, but some may have reached the
+ * stream: treat the document as lost), IPSF_ERR_NOMEM when the writer
+ * failed. */
 bool ipsf_record_writer_flush(IpsfRecordWriter *w, FILE *out, IpsfError *err);
 /* Records and error records appended so far. */
 size_t ipsf_record_writer_records(const IpsfRecordWriter *w);
