@@ -242,3 +242,58 @@ Test(record_writer, take_flush_and_misuse) {
   ipsf_pack_free(p);
   ipsf_pack_free(other);
 }
+
+/* The runner's views of a SARIF chunk whose first record writes nothing
+ * (all met): that record has no bytes (before the fix its length was the
+ * dropped separator's offset minus one: SIZE_MAX), the next starts at the
+ * chunk's start, and the records tile the chunk. */
+typedef struct {
+  const char *text;
+  size_t at, len;
+} Source;
+
+static long from_string(void *user, char *buf, size_t cap) {
+  Source *s = user;
+  size_t n = s->len - s->at < cap ? s->len - s->at : cap;
+  memcpy(buf, s->text + s->at, n);
+  s->at += n;
+  return (long)n;
+}
+
+typedef struct {
+  int chunks_with_records;
+  bool ok;
+} Seen;
+
+static int check_views(void *user, const char *bytes, size_t len, const IpsfRunRecord *recs,
+                       size_t n) {
+  Seen *seen = user;
+  if (!n) return 0;
+  seen->chunks_with_records++;
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (recs[i].bytes != bytes + at || recs[i].len > len - at) seen->ok = false;
+    else at += recs[i].len;
+  }
+  if (at != len || recs[0].len != 0 || n != 2) seen->ok = false;
+  return 0;
+}
+
+Test(record_writer, runner_views_when_the_first_record_writes_nothing) {
+  IpsfPack *p = sample();
+  char text[1024];
+  snprintf(text, sizeof text, "%s\n%s\n", all_met, unmet);
+  Source src = {text, 0, strlen(text)};
+  Seen seen = {0, true};
+  IpsfRunnerOptions o = {.format = IPSF_RECORDS_SARIF, .jobs = 1, .write = check_views,
+                         .user = &seen};
+  IpsfError err;
+  IpsfRunner *r = ipsf_runner_new(p, &o, &err);
+  cr_assert(r, "%s", err.message);
+  cr_assert(ipsf_runner_jsonl_read(r, from_string, &src, "s.jsonl"));
+  cr_assert(ipsf_runner_finish(r, NULL));
+  cr_expect_eq(seen.chunks_with_records, 1);
+  cr_expect(seen.ok, "the views do not tile the chunk");
+  ipsf_runner_free(r);
+  ipsf_pack_free(p);
+}
