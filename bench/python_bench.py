@@ -25,21 +25,43 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IPSFC = os.environ.get("IPSFC", os.path.join(ROOT, "build", "ipsfc"))
 
 
-def timed(f):
-    t0 = time.perf_counter()
+CPU = {}  # engine -> CPU seconds of each run (this process and its children)
+
+
+def cpu_now():
+    import resource
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def timed(f, name=None):
+    c0, t0 = cpu_now(), time.perf_counter()
     f()
-    return time.perf_counter() - t0
+    t = time.perf_counter() - t0
+    if name is not None:
+        CPU.setdefault(name, []).append(cpu_now() - c0)
+    return t
 
 
 def table(n, rows, base):
+    """Wall-clock medians, and (where measured) CPU seconds: on a shared
+    machine the CPU time of a run is what it cost whatever else ran."""
+    cpu = any(name in CPU for name in rows)
+    extra = f" {'CPU s':>6} | {'vs by CPU':>9} |" if cpu else ""
     print(f"| {'engine':<52} | {'median s':>8} | {'spread':>6} | {'sheets/s':>10} | "
-          f"{'vs ' + base:>18} |")
-    print(f"| {'-' * 52} | {'-' * 7}: | {'-' * 5}: | {'-' * 9}: | {'-' * 17}: |")
+          f"{'vs ' + base:>18} |" + extra)
+    print(f"| {'-' * 52} | {'-' * 7}: | {'-' * 5}: | {'-' * 9}: | {'-' * 17}: |"
+          + (" -----: | --------: |" if cpu else ""))
     ref = statistics.median(rows[base])
+    cref = statistics.median(CPU[base]) if cpu and base in CPU else None
     for name, ts in rows.items():
         m = statistics.median(ts)
-        print(f"| {name:<52} | {m:8.3f} | {max(ts) / min(ts):6.2f} | {n / m:10.0f} | "
-              f"{ref / m:18.2f} |")
+        line = (f"| {name:<52} | {m:8.3f} | {max(ts) / min(ts):6.2f} | {n / m:10.0f} | "
+                f"{ref / m:18.2f} |")
+        if cpu and name in CPU and cref:
+            c = statistics.median(CPU[name])
+            line += f" {c:6.3f} | {cref / c:9.2f} |"
+        print(line)
 
 
 def main():
@@ -90,7 +112,7 @@ def main():
         only_dask = len(sys.argv) > 3 and sys.argv[3] == "dask"
         for _ in range(0 if only_dask else rounds):
             for name, f in cases.items():
-                rows[name].append(timed(f))
+                rows[name].append(timed(f, name))
         print(f"{n} sheets in 2 files, {os.cpu_count()} cores, {rounds} alternating rounds, "
               f"load average {os.getloadavg()[0]:.1f} at the end")
         if not only_dask:

@@ -5,7 +5,8 @@
  * and writes the result whole).
  *
  * From source, the document has everything (the matrix analysis, the
- * conditions, catalogs, tests); from .ipsb, what the bytecode carries, and
+ * conditions, catalogs, tests); from .ipsb, what the bytecode carries (of
+ * the catalogs, those it cites), and
  * it says what is omitted (docs/cli.md).  A pack that does not compile:
  * its diagnostics on stderr, exit 3, nothing written.  A device sheet that
  * cannot be read or evaluated: its error, exit 3, nothing written.
@@ -30,8 +31,8 @@ static const char help[] =
     "the requirements, the rules as decision tables, the facts and types,\n"
     "and which catalog provisions the requirements trace to.  HTML is one\n"
     "self-contained page (inline CSS and SVG, no script, no network).  From\n"
-    ".ipsb, what only the source has (conditions, catalogs, tests, the\n"
-    "analysis) is omitted, and the document says so.\n\n"
+    ".ipsb, what only the source has (conditions, catalogs it does not\n"
+    "cite, tests, the analysis) is omitted, and the document says so.\n\n"
     "options:\n"
     "      --format FMT      html (default) or markdown\n"
     "  -o, --output FILE     write to FILE (default: standard output)\n"

@@ -1093,6 +1093,86 @@ static void build_profiles(Gen *g) {
   }
 }
 
+/* ---- catalogs ----------------------------------------------------------------------- */
+
+/* The CATALOGS section (runtime/pack.h): every catalog one of whose
+ * provisions a requirement cites by id, whole, in load order.  Interned
+ * after the code, and only when something is cited, so a pack that cites
+ * no catalog keeps its strings, bytes and digest. */
+static uint32_t provision_status(const char *name) {
+  static const char *const names[] = {"mandatory", "recommended", "conditional", "informative"};
+  for (uint32_t k = 0; k < IPSF_PROVISION__COUNT; k++)
+    if (name && strcmp(name, names[k]) == 0) return k;
+  return IPSF_PROVISION_INFORMATIVE; /* resolve.c rejected any other word */
+}
+
+/* The provision index a requirement's `ref ID;` item names, or -1. */
+static long cited_provision(Compilation *c, const ReqSym *r, const ReqItem *it) {
+  if (it->kind != RI_REF || !it->ident.name) return -1;
+  SymEntry *e = lookup_name(c, &c->provision_map, r->module, it->ident.name);
+  return e ? (long)e->index : -1;
+}
+
+static void build_provision(Gen *g, const ProvisionSym *ps, size_t index) {
+  Compilation *c = g->c;
+  IpsfProvision *q = &g->p->provisions[g->p->provision_count++];
+  q->id = intern(g, ps->id);
+  q->clause = intern(g, ps->decl->clause.text);
+  q->title = intern(g, ps->decl->title.text);
+  q->status = (uint8_t)provision_status(ps->decl->status.name);
+  q->satisfied_by = xcalloc(ps->decl->satisfied_count + 1, sizeof *q->satisfied_by);
+  for (size_t k = 0; k < ps->decl->satisfied_count; k++) {
+    SymEntry *e = lookup_name(c, &c->provision_map, ps->module, ps->decl->satisfied_by[k].name);
+    if (e) q->satisfied_by[q->satisfied_count++] = intern(g, c->provisions[e->index].id);
+  }
+  q->cited_by = xcalloc(c->req_count + 1, sizeof *q->cited_by);
+  for (size_t i = 0; i < c->req_count; i++) {
+    const ReqSym *r = &c->reqs[i];
+    for (size_t k = 0; k < r->decl->item_count; k++)
+      if (cited_provision(c, r, &r->decl->items[k]) == (long)index) {
+        q->cited_by[q->cited_count++] = (uint32_t)i;
+        break;
+      }
+  }
+}
+
+static const char *catalog_entry(const Decl *d, const char *key) {
+  for (size_t k = 0; k < d->entry_count; k++)
+    if (d->entries[k].key.name && strcmp(d->entries[k].key.name, key) == 0)
+      return d->entries[k].value.text;
+  return NULL;
+}
+
+static void build_catalogs(Gen *g) {
+  Compilation *c = g->c;
+  IpsfPack *p = g->p;
+  if (!c->provision_count) return;
+  bool *cited = arena_array(&c->arena, c->provision_count, sizeof *cited);
+  for (size_t i = 0; i < c->req_count; i++)
+    for (size_t k = 0; k < c->reqs[i].decl->item_count; k++) {
+      long at = cited_provision(c, &c->reqs[i], &c->reqs[i].decl->items[k]);
+      if (at >= 0) cited[at] = true;
+    }
+  /* a catalog's provisions are consecutive in c->provisions (declared together) */
+  for (size_t i = 0; i < c->provision_count;) {
+    const Decl *d = c->provisions[i].catalog;
+    size_t end = i, any = 0;
+    while (end < c->provision_count && c->provisions[end].catalog == d) any |= cited[end++];
+    if (any) {
+      if (!p->catalogs) {
+        p->catalogs = xcalloc(c->provision_count + 1, sizeof *p->catalogs);
+        p->provisions = xcalloc(c->provision_count + 1, sizeof *p->provisions);
+      }
+      IpsfCatalog *cat = &p->catalogs[p->catalog_count++];
+      *cat = (IpsfCatalog){intern(g, d->str.text), intern(g, d->str2.text),
+                           intern(g, catalog_entry(d, "date")), p->provision_count,
+                           (uint32_t)(end - i)};
+      for (size_t k = i; k < end; k++) build_provision(g, &c->provisions[k], k);
+    }
+    i = end;
+  }
+}
+
 static void emit_code(Gen *g) {
   Compilation *c = g->c;
   for (uint32_t i = 0; g->cover_slot && i < g->p->confirm_count; i++) emit_cover(g, i, false);
@@ -1135,6 +1215,7 @@ bool codegen_pack(Compilation *c, IpsfPack **out) {
   build_profiles(&g);
   if (c->opt.with_tests) build_test_slots(&g);
   emit_code(&g);
+  build_catalogs(&g);
   if (c->opt.with_tests && !g.failed) build_tests(&g);
   if (g.failed) {
     ipsf_pack_free(g.p);

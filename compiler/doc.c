@@ -263,8 +263,50 @@ static void read_pack(DocModel *m, IpsfPack *p, const char *path) {
   read_profiles(m, p);
 }
 
+/* From a .ipsb: the catalogs it keeps (those it cites, whole), with each
+ * provision's citing requirements and, for one cited by none, the cited
+ * provisions of its satisfied_by (as note_deemed does from source). */
+static void read_catalogs(DocModel *m, const IpsfPack *p) {
+  uint32_t n = ipsf_pack_catalog_count(p);
+  m->catalogs = arena_array(&m->arena, n + 1, sizeof *m->catalogs);
+  for (uint32_t c = 0; c < n; c++) {
+    DocCatalog *cat = &m->catalogs[m->catalog_count++];
+    cat->title = ipsf_pack_catalog_name(p, c);
+    cat->version = ipsf_pack_catalog_version(p, c);
+    uint32_t count = ipsf_pack_provision_count(p, c);
+    cat->provisions = arena_array(&m->arena, count + 1, sizeof *cat->provisions);
+    for (uint32_t k = 0; k < count; k++) {
+      DocProvision *d = &cat->provisions[cat->provision_count++];
+      d->id = ipsf_pack_provision_id(p, c, k);
+      d->clause = ipsf_pack_provision_clause(p, c, k);
+      d->title = ipsf_pack_provision_title(p, c, k);
+      d->status = ipsf_pack_provision_status(p, c, k);
+      d->by_count = ipsf_pack_provision_cited_count(p, c, k);
+      d->by = arena_array(&m->arena, d->by_count + 1, sizeof *d->by);
+      for (uint32_t r = 0; r < d->by_count; r++)
+        d->by[r] = ipsf_pack_requirement_id(p, ipsf_pack_provision_cited_by(p, c, k, r));
+    }
+  }
+  for (uint32_t c = 0; c < n; c++)
+    for (uint32_t k = 0; k < m->catalogs[c].provision_count; k++) {
+      DocProvision *d = &m->catalogs[c].provisions[k];
+      for (uint32_t i = 0; !d->by_count && i < ipsf_pack_provision_satisfied_by_count(p, c, k); i++) {
+        uint32_t qc, qk;
+        if (!ipsf_pack_provision_find(p, ipsf_pack_provision_satisfied_by(p, c, k, i), &qc, &qk))
+          continue;
+        const DocProvision *q = &m->catalogs[qc].provisions[qk];
+        if (!q->by_count) continue;
+        const char *text = arena_printf(&m->arena, "%s (%s", q->id, q->by[0]);
+        for (size_t r = 1; r < q->by_count; r++) text = arena_printf(&m->arena, "%s, %s", text, q->by[r]);
+        d->deemed = d->deemed ? arena_printf(&m->arena, "%s; %s)", d->deemed, text)
+                              : arena_printf(&m->arena, "%s)", text);
+      }
+    }
+}
+
 void doc_from_pack(DocModel *m, IpsfPack *pack, const char *path) {
   read_pack(m, pack, path);
+  read_catalogs(m, pack);
   m->from_source = false;
 }
 

@@ -16,8 +16,9 @@
  *
  * From source the model holds everything; from bytecode (doc_from_pack)
  * only what the pack carries (DocModel.from_source false): no condition
- * texts, no doc texts, defaults, confirm lines, catalogs, tests or matrix
- * analysis, and the writers say so in the document.
+ * texts, no doc texts, defaults, confirm lines, tests or matrix analysis,
+ * and of the catalogs only those the pack cites (its CATALOGS section);
+ * the writers say so in the document.
  *
  * Every string is the pack's or a sheet's own text, unescaped: the writers
  * escape all of them.  The model is deterministic: the same pack (and

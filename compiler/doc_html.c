@@ -209,8 +209,8 @@ static void header(const DocModel *m, IpsfBuf *b) {
   if (!m->from_source)
     ipsf_buf_puts(b, "<p class=\"note\" id=\"omitted\">Made from compiled bytecode: the "
                      "conditions (of rules, applies and confirm lines), <code>unordered</code> "
-                     "marks, named types, catalogs and traceability, test devices and the "
-                     "per-cell analysis exist only in the source and are omitted. Run "
+                     "marks, named types, catalogs the pack does not cite, test devices and "
+                     "the per-cell analysis exist only in the source and are omitted. Run "
                      "<code>ipsfc doc</code> on the <code>.ipsf</code> source for the full "
                      "guideline.</p>\n");
 }
@@ -453,10 +453,13 @@ static void requirements(const DocModel *m, IpsfBuf *b) {
 
 static void traceability(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "<h2 id=\"traceability\">Traceability</h2>\n");
-  if (!m->from_source) {
-    ipsf_buf_puts(b, "<p>Omitted: the catalogs exist only in the source.</p>\n");
+  if (!m->from_source && !m->catalog_count) {
+    ipsf_buf_puts(b, "<p>The compiled pack keeps no catalog: it cites none.</p>\n");
     return;
   }
+  if (!m->from_source)
+    ipsf_buf_puts(b, "<p>From the compiled pack: the catalogs it cites (a catalog imported but "
+                     "never cited is listed only from the source).</p>\n");
   if (!m->catalog_count) ipsf_buf_puts(b, "<p>The pack imports no catalog.</p>\n");
   for (size_t i = 0; i < m->catalog_count; i++) {
     const DocCatalog *c = &m->catalogs[i];

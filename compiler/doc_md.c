@@ -64,8 +64,8 @@ static void header(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "\n");
   if (!m->from_source)
     ipsf_buf_puts(b, "> Made from compiled bytecode: the conditions (of rules, applies and "
-                     "confirm lines), `unordered` marks, named types, catalogs and "
-                     "traceability, test devices and the per-cell analysis exist only in the "
+                     "confirm lines), `unordered` marks, named types, catalogs the pack does "
+                     "not cite, test devices and the per-cell analysis exist only in the "
                      "source and are omitted. Run `ipsfc doc` on the `.ipsf` source for the "
                      "full guideline.\n\n");
 }
@@ -295,10 +295,13 @@ static void profiles(const DocModel *m, IpsfBuf *b) {
 
 static void traceability(const DocModel *m, IpsfBuf *b) {
   ipsf_buf_puts(b, "## Traceability\n\n");
-  if (!m->from_source) {
-    ipsf_buf_puts(b, "Omitted: the catalogs exist only in the source.\n\n");
+  if (!m->from_source && !m->catalog_count) {
+    ipsf_buf_puts(b, "The compiled pack keeps no catalog: it cites none.\n\n");
     return;
   }
+  if (!m->from_source)
+    ipsf_buf_puts(b, "From the compiled pack: the catalogs it cites (a catalog imported but "
+                     "never cited is listed only from the source).\n\n");
   if (!m->catalog_count) ipsf_buf_puts(b, "The pack imports no catalog.\n\n");
   for (size_t i = 0; i < m->catalog_count; i++) {
     const DocCatalog *c = &m->catalogs[i];

@@ -182,6 +182,57 @@ const char *ipsf_pack_profile_name(const IpsfPack *pack, uint32_t profile);
 const char *ipsf_pack_profile_title(const IpsfPack *pack, uint32_t profile);
 const char *ipsf_pack_profile_doc(const IpsfPack *pack, uint32_t profile);
 uint32_t ipsf_pack_profile_index(const IpsfPack *pack, const char *name);
+/* ---- catalogs: the standards a pack cites -----------------------------------
+ *
+ * A compiled pack keeps every catalog (`catalog "TITLE" version "V" {...}`,
+ * docs/language.md "Standards catalogs") that one of its requirements
+ * cites by id (`ref ETSI-5.1-1;`), with all its provisions, cited or not,
+ * in declaration order; catalogs imported but never cited are not kept.
+ * Same conventions as above: indices from 0, UINT32_MAX for no such name,
+ * NULL / 0 for an index out of range; strings belong to the pack (valid
+ * until ipsf_pack_free), everything readable from any thread at once.
+ *
+ *   for (uint32_t c = 0; c < ipsf_pack_catalog_count(pack); c++)
+ *     for (uint32_t k = 0; k < ipsf_pack_provision_count(pack, c); k++)
+ *       if (!ipsf_pack_provision_cited_count(pack, c, k))
+ *         printf("%s %s not cited\n", ipsf_pack_catalog_name(pack, c),
+ *                ipsf_pack_provision_id(pack, c, k));
+ */
+uint32_t ipsf_pack_catalog_count(const IpsfPack *pack);
+/* The catalog's title ("ETSI EN 303 645"); its version ("V2.1.1") and its
+ * `date` entry ("2020-06"), or NULL when the catalog gives none. */
+const char *ipsf_pack_catalog_name(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_version(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_date(const IpsfPack *pack, uint32_t catalog);
+uint32_t ipsf_pack_catalog_index(const IpsfPack *pack, const char *name);
+/* A catalog's provisions: id as the pack names it ("ETSI-5.1-1", with an
+ * import's prefix), clause ("5.1-1"), title, and status: "mandatory",
+ * "recommended", "conditional" or "informative". */
+uint32_t ipsf_pack_provision_count(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_provision_id(const IpsfPack *pack, uint32_t catalog, uint32_t provision);
+const char *ipsf_pack_provision_clause(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+const char *ipsf_pack_provision_title(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision);
+const char *ipsf_pack_provision_status(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+/* A provision by id in one catalog (UINT32_MAX: none), or in any: true
+ * with its catalog and index (either pointer may be NULL). */
+uint32_t ipsf_pack_provision_index(const IpsfPack *pack, uint32_t catalog, const char *id);
+bool ipsf_pack_provision_find(const IpsfPack *pack, const char *id, uint32_t *catalog,
+                              uint32_t *provision);
+/* Its `satisfied_by` list: ids of provisions whose fulfilment counts as
+ * fulfilling it (they may lie in a catalog the pack does not keep). */
+uint32_t ipsf_pack_provision_satisfied_by_count(const IpsfPack *pack, uint32_t catalog,
+                                                uint32_t provision);
+const char *ipsf_pack_provision_satisfied_by(const IpsfPack *pack, uint32_t catalog,
+                                             uint32_t provision, uint32_t i);
+/* The requirements that cite it (requirement indices, increasing; 0 of
+ * them: not cited); UINT32_MAX for i out of range. */
+uint32_t ipsf_pack_provision_cited_count(const IpsfPack *pack, uint32_t catalog,
+                                         uint32_t provision);
+uint32_t ipsf_pack_provision_cited_by(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision, uint32_t i);
 
 /* Rules, in pack order: each belongs to one scale and sets one level; its
  * `because` text (or NULL) and source location (file may be NULL) are
@@ -335,8 +386,12 @@ bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t rule);
 /* The record of the last successful ipsf_eval_run of ev, in `format`
  * (flags: IPSF_EXPLAIN), exactly as `ipsfc eval` writes it for a sheet
  * named `sheet` (NULL: null) at JSON Lines line `line` (0: null), for
- * `device` and `profile` (NULL: null).  A JSON record is one array of one
- * record.  Returns a malloc'd string (ipsf_free), NULL when out of memory. */
+ * `device` and `profile` (NULL: null).  A whole document of one record:
+ * json one array of one record, csv the header and a row, sarif and junit
+ * the opening, the record and the closing (any IpsfRecordFormat, CSV,
+ * SARIF and JUNIT below included; for many records in one document, see
+ * "records as documents" below).  Returns a malloc'd string (ipsf_free),
+ * NULL when out of memory or for an unknown format. */
 char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
                        const char *profile, int format, unsigned flags, size_t *out_len);
 
@@ -420,8 +475,10 @@ char *ipsf_evaluator_jsonl(IpsfEvaluator *e, const char *text, size_t len, const
  * whenever the reader would wait on a pipe, so a slow producer's records
  * come out as its lines come in. */
 
-/* More record formats, for a runner only (ipsf_evaluate_text and
- * ipsf_evaluator_new take the three above): the CLI's CI formats, and none. */
+/* More record formats: the CLI's CI formats, and none.  A runner, a record
+ * writer (below), ipsf_eval_record, ipsf_error_record (and their _buf and
+ * _write forms) and ipsf_evaluate_text take them all (but NONE: a runner
+ * only); ipsf_evaluator_new takes only the three above. */
 #define IPSF_RECORDS_CSV ((IpsfRecordFormat)3)   /* `--format csv`: a header, a row per record */
 #define IPSF_RECORDS_SARIF ((IpsfRecordFormat)4) /* `--format sarif`: SARIF 2.1.0 */
 #define IPSF_RECORDS_JUNIT ((IpsfRecordFormat)5) /* `--format junit`: JUnit XML */
@@ -659,6 +716,71 @@ bool ipsf_pack_test_is_case(const IpsfPack *pack, uint32_t test);
 bool ipsf_pack_run_test(const IpsfPack *pack, IpsfEval *ev, uint32_t test, IpsfTestResult *out,
                         IpsfError *err);
 void ipsf_test_result_free(IpsfTestResult *result);
+/* ---- records as documents: every format of the CLI, record by record -------
+ *
+ * A format is a document: csv has a header, json an array, sarif and junit
+ * an opening and a closing; what separates records depends on what came
+ * before.  A record writer keeps that state: begin (the opening), any
+ * number of records and error records, end (the closing), each appended
+ * to the writer's pending bytes, which the caller drains onto a FILE *,
+ * into its own buffer, or reads in place.  The bytes are those `ipsfc
+ * eval --format F` writes for the same records in the same order, for
+ * every IPSF_RECORDS_* format but NONE (flags: IPSF_EXPLAIN; IPSF_COLOR for
+ * text).  `sheet` is the sheet's name as the CLI gives it (its path; "-"
+ * for standard input) or NULL: json, jsonl and text write null / nothing,
+ * csv an empty field, sarif a result without a location, junit a test
+ * case without a class name (but "line N" when `line` is given).
+ *
+ *   IpsfRecordWriter *w = ipsf_record_writer_new(pack, IPSF_RECORDS_SARIF, 0);
+ *   for (each sheet, each profile) {
+ *     if (ipsf_eval_bind(ev, sheet, profile, 0, &err) && ipsf_eval_run(ev, &err))
+ *       ipsf_record_writer_eval(w, ev, path, 0, device, profile);
+ *     else
+ *       ipsf_record_writer_error(w, &err, path, 0, device, profile);
+ *     ipsf_record_writer_flush(w, stdout, &err);   (as often as you like)
+ *   }
+ *   ipsf_record_writer_end(w);
+ *   ipsf_record_writer_flush(w, stdout, &err);
+ *   ipsf_record_writer_free(w);
+ *
+ * A writer is used by one thread at a time (one per document); the pack
+ * must outlive it.  The functions return false when out of memory (the
+ * writer is then failed: every later call fails, and nothing incomplete
+ * is ever pending) or when misused: a record after end, a context of
+ * another pack. */
+typedef struct ipsf_record_writer IpsfRecordWriter;
+/* NULL when out of memory or for an unknown format (or IPSF_RECORDS_NONE).
+ * `pack` may be NULL for a document of error records only (a pack that
+ * could not be loaded), as ipsf_error_record allows. */
+IpsfRecordWriter *ipsf_record_writer_new(const IpsfPack *pack, IpsfRecordFormat format,
+                                         unsigned flags);
+void ipsf_record_writer_free(IpsfRecordWriter *w);
+/* The format's opening (done by the first record or end if not called). */
+bool ipsf_record_writer_begin(IpsfRecordWriter *w);
+/* The record of the last successful ipsf_eval_run of ev (a context of the
+ * writer's pack): as ipsf_eval_record's arguments. */
+bool ipsf_record_writer_eval(IpsfRecordWriter *w, const IpsfEval *ev, const char *sheet,
+                             uint64_t line, const char *device, const char *profile);
+/* The error record for err, as ipsf_error_record's. */
+bool ipsf_record_writer_error(IpsfRecordWriter *w, const IpsfError *err, const char *sheet,
+                              uint64_t line, const char *device, const char *profile);
+/* The format's closing; nothing may be appended after it. */
+bool ipsf_record_writer_end(IpsfRecordWriter *w);
+/* The pending bytes, in place (NUL-terminated; valid until the next call
+ * on w), and their length. */
+const char *ipsf_record_writer_data(const IpsfRecordWriter *w, size_t *len);
+/* Drain into buf with snprintf's contract: returns the pending length; if
+ * it is < cap, the bytes and a NUL are copied and the writer is emptied,
+ * else nothing is copied or drained (call again with return + 1 bytes).
+ * SIZE_MAX when the writer failed. */
+size_t ipsf_record_writer_take(IpsfRecordWriter *w, char *buf, size_t cap);
+/* Drain onto a stream (not flushed): false with err: IPSF_ERR_IO when
+ * fwrite fails (the bytes stay pending, but some may have reached the
+ * stream: treat the document as lost), IPSF_ERR_NOMEM when the writer
+ * failed. */
+bool ipsf_record_writer_flush(IpsfRecordWriter *w, FILE *out, IpsfError *err);
+/* Records and error records appended so far. */
+size_t ipsf_record_writer_records(const IpsfRecordWriter *w);
 
 #ifdef __cplusplus
 }

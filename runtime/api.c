@@ -178,28 +178,30 @@ bool ipsf_eval_rule_hit(const IpsfEval *ev, uint32_t r) {
   return ev && r < ev->pack->rule_count && ((ev->rule_hit[r / 64] >> (r % 64)) & 1u);
 }
 
+/* The three formats of the evaluator (JSON Lines in chunks), text for others. */
 static IpsfOutFormat out_format(int format) {
   return format == IPSF_RECORDS_JSON    ? IPSF_OUT_JSON
          : format == IPSF_RECORDS_JSONL ? IPSF_OUT_JSONL
                                         : IPSF_OUT_TEXT;
 }
 
+/* A document of one record (ev) or error record (e), through a record
+ * writer: the bytes `ipsfc eval` writes for it, in any format. */
+static char *one_record(const IpsfPack *pack, const IpsfEval *ev, const IpsfError *e,
+                        const char *sheet, uint64_t line, const char *device,
+                        const char *profile, int format, unsigned flags, size_t *out_len) {
+  IpsfRecordWriter *w = ipsf_record_writer_new(pack, (IpsfRecordFormat)format, flags);
+  if (!w) return NULL;
+  bool ok = ev ? ipsf_record_writer_eval(w, ev, sheet, line, device, profile)
+               : ipsf_record_writer_error(w, e, sheet, line, device, profile);
+  char *out = ok && ipsf_record_writer_end(w) ? ipsf_record_writer_steal(w, out_len) : NULL;
+  ipsf_record_writer_free(w);
+  return out;
+}
+
 char *ipsf_eval_record(const IpsfEval *ev, const char *sheet, uint64_t line, const char *device,
                        const char *profile, int format, unsigned flags, size_t *out_len) {
-  IpsfReporter rep = {.format = out_format(format), .explain = (flags & IPSF_EXPLAIN) != 0,
-                      .pack = ev->pack};
-  IpsfBuf b;
-  ipsf_buf_init(&b);
-  IpsfRecordHead h = {sheet, line, device, profile};
-  ipsf_report_begin(&b, &rep);
-  ipsf_report_record(&b, &rep, &h, ev);
-  ipsf_report_end(&b, &rep);
-  if (b.failed || !b.data) {
-    ipsf_buf_free(&b);
-    return NULL;
-  }
-  if (out_len) *out_len = b.len;
-  return b.data;
+  return one_record(ev->pack, ev, NULL, sheet, line, device, profile, format, flags, out_len);
 }
 
 /* ---- one sheet, text to records ------------------------------------------------ */
@@ -214,11 +216,9 @@ static char *finish_records(IpsfWorker *w, size_t *out_len) {
   ipsf_report_begin(&doc, &rep);
   const char *data = w->out.data ? w->out.data : "";
   size_t len = w->out.len;
-  if (len && ((rep.format == IPSF_OUT_JSON && data[0] == ',') ||
-              (rep.format == IPSF_OUT_TEXT && data[0] == '\n'))) {
-    data++;
-    len--;
-  }
+  size_t skip = ipsf_report_first_skip(rep.format, data, len);
+  data += skip;
+  len -= skip;
   ipsf_buf_put(&doc, data, len);
   rep.written = w->out_records;
   ipsf_report_end(&doc, &rep);
@@ -235,7 +235,7 @@ char *ipsf_evaluate_text(IpsfEval *ev, const char *text, size_t len, IpsfSheetSy
                          size_t *out_len, size_t *records, size_t *errors) {
   IpsfWorkerConfig cfg = {.pack = ev->pack, .profile = profile,
                           .max_line_bytes = IPSF_SHEET_MAX_LINE};
-  cfg.reporter.format = out_format((int)format);
+  if (!ipsf_record_format_out(format, &cfg.reporter.format)) cfg.reporter.format = IPSF_OUT_TEXT;
   cfg.reporter.explain = (flags & IPSF_EXPLAIN) != 0;
   cfg.reporter.pack = ev->pack;
   cfg.bind.allow_unknown_facts = (flags & IPSF_ALLOW_UNKNOWN_FACTS) != 0;
@@ -405,27 +405,10 @@ bool ipsf_eval_bind(IpsfEval *ev, const IpsfSheet *s, const char *profile, unsig
 
 /* ---- records into the caller's buffer or stream ---------------------------------- */
 
-static char *error_record(const IpsfPack *pack, const IpsfError *e, const IpsfRecordHead *h,
-                          IpsfRecordFormat format, size_t *out_len) {
-  IpsfReporter rep = {.format = out_format((int)format), .pack = pack};
-  IpsfBuf b;
-  ipsf_buf_init(&b);
-  ipsf_report_begin(&b, &rep);
-  ipsf_report_error(&b, &rep, h, pack, e);
-  ipsf_report_end(&b, &rep);
-  if (b.failed || !b.data) {
-    ipsf_buf_free(&b);
-    return NULL;
-  }
-  if (out_len) *out_len = b.len;
-  return b.data;
-}
-
 char *ipsf_error_record(const IpsfPack *pack, const IpsfError *e, const char *sheet,
                         uint64_t line, const char *device, const char *profile,
                         IpsfRecordFormat format, size_t *out_len) {
-  IpsfRecordHead h = {sheet, line, device, profile};
-  return error_record(pack, e, &h, format, out_len);
+  return one_record(pack, NULL, e, sheet, line, device, profile, (int)format, 0, out_len);
 }
 
 /* snprintf's contract: the record's length whatever cap is; at most cap - 1

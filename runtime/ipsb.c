@@ -57,7 +57,7 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives) X(PROFILES, profiles) X(COMPENSATIONS, compensations) X(TESTS, tests)
+  X(NATIVES, natives) X(PROFILES, profiles) X(COMPENSATIONS, compensations) X(CATALOGS, catalogs) X(TESTS, tests)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -595,6 +595,42 @@ static void load_tests(In *in, IpsfPack *p) {
   }
 }
 
+/* catalogs: the catalogs (fixed records), then every provision: fixed
+ * fields with its satisfied_by ids and cited_by requirements as lists.
+ * That the catalogs' blocks tile the provisions is the verifier's job. */
+#define CATALOG_FIELDS(F) \
+  F(u32, name) F(u32, version) F(u32, date) F(u32, first_provision) F(u32, provision_count)
+RECORD(IpsfCatalog, catalog, CATALOG_FIELDS)
+#define PROVISION_FIELDS(F) F(u32, id) F(u32, clause) F(u32, title) F(u8, status)
+enum { provision_size = 0 PROVISION_FIELDS(FIELD_SIZE) + SIZE_u32 + SIZE_u32 };
+
+static void dump_catalogs(Out *o, const IpsfPack *p) {
+  put_u32(o, p->catalog_count);
+  for (uint32_t i = 0; i < p->catalog_count; i++) dump_catalog(o, &p->catalogs[i]);
+  put_u32(o, p->provision_count);
+  for (uint32_t i = 0; i < p->provision_count; i++) {
+    const IpsfProvision *rec = &p->provisions[i];
+    PROVISION_FIELDS(PUT_FIELD)
+    dump_u32_list(o, rec->satisfied_by, rec->satisfied_count);
+    dump_u32_list(o, rec->cited_by, rec->cited_count);
+  }
+}
+
+static void load_catalogs(In *in, IpsfPack *p) {
+  p->catalogs = load_array(in, "catalogs", catalog_size, sizeof *p->catalogs, &p->catalog_count);
+  for (uint32_t i = 0; i < p->catalog_count && !in->failed; i++)
+    load_catalog(in, &p->catalogs[i]);
+  if (in->failed) return;
+  p->provisions =
+      load_array(in, "provisions", provision_size, sizeof *p->provisions, &p->provision_count);
+  for (uint32_t i = 0; i < p->provision_count && !in->failed; i++) {
+    IpsfProvision *rec = &p->provisions[i];
+    PROVISION_FIELDS(GET_FIELD)
+    rec->satisfied_by = load_u32_list(in, "satisfied_by ids", &rec->satisfied_count);
+    if (!in->failed) rec->cited_by = load_u32_list(in, "cited_by requirements", &rec->cited_count);
+  }
+}
+
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
 static bool present_profiles(const IpsfPack *p) { return p->profile_count > 0; }
@@ -603,6 +639,7 @@ static bool present_compensations(const IpsfPack *p) { return p->compensation_co
 static bool present_tests(const IpsfPack *p) {
   return p->tests && (p->tests->count > 0 || p->tests->gate != IPSF_NONE);
 }
+static bool present_catalogs(const IpsfPack *p) { return p->catalog_count > 0; }
 #define present_meta NULL
 #define present_strings NULL
 #define present_enums NULL

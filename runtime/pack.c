@@ -44,6 +44,13 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->compensations);
   free(pack->profiles);
   free(pack->profile_items);
+  if (pack->provisions)
+    for (uint32_t i = 0; i < pack->provision_count; i++) {
+      free(pack->provisions[i].satisfied_by);
+      free(pack->provisions[i].cited_by);
+    }
+  free(pack->provisions);
+  free(pack->catalogs);
   free(pack);
 }
 

@@ -277,6 +277,35 @@ typedef struct {
   uint32_t doc;   /* string or IPSF_NONE */
   uint32_t first_item, item_count; /* its items: a contiguous range, in order */
 } IpsfProfile;
+/* The standards catalogs a pack cites (docs/bytecode.md, CATALOGS): each
+ * catalog a requirement's `ref ID;` names a provision of, with all its
+ * provisions, so that what is not cited is visible too.  Provisions of
+ * catalog c are provisions[first_provision .. +provision_count), the
+ * catalogs' blocks contiguous and in order.  Read only through the API
+ * (api_catalog.c); evaluation never looks at them. */
+typedef enum {
+  IPSF_PROVISION_MANDATORY = 0,
+  IPSF_PROVISION_RECOMMENDED,
+  IPSF_PROVISION_CONDITIONAL,
+  IPSF_PROVISION_INFORMATIVE,
+  IPSF_PROVISION__COUNT
+} IpsfProvisionStatus;
+
+typedef struct {
+  uint32_t name;            /* string: the catalog's title ("ETSI EN 303 645") */
+  uint32_t version;         /* string or IPSF_NONE */
+  uint32_t date;            /* string (its `date` entry) or IPSF_NONE */
+  uint32_t first_provision, provision_count;
+} IpsfCatalog;
+
+typedef struct {
+  uint32_t id;              /* string: the provision's id as the pack names it */
+  uint32_t clause;          /* string: the clause as the document numbers it */
+  uint32_t title;           /* string */
+  uint8_t status;           /* IpsfProvisionStatus */
+  uint32_t satisfied_count; uint32_t *satisfied_by; /* strings: provision ids */
+  uint32_t cited_count; uint32_t *cited_by;         /* requirement indices, increasing */
+} IpsfProvision;
 
 /* native.c: what binding a pack's natives made (libffi call interfaces,
  * function pointers, library handles); not serialised. */
@@ -339,6 +368,10 @@ struct ipsf_pack {
   /* The usage profiles (section PROFILES, present only when not empty). */
   uint32_t profile_count;      IpsfProfile *profiles;
   uint32_t profile_item_count; IpsfProfileItem *profile_items;
+
+  /* The catalogs section (optional, present only when not empty). */
+  uint32_t catalog_count;   IpsfCatalog *catalogs;
+  uint32_t provision_count; IpsfProvision *provisions;
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 

@@ -638,6 +638,12 @@ static void text_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHead *
 
 /* ---- records ------------------------------------------------------------- */
 
+size_t ipsf_report_first_skip(IpsfOutFormat f, const char *data, size_t len) {
+  if (!len) return 0;
+  return ((f == IPSF_OUT_JSON || f == IPSF_OUT_SARIF) && data[0] == ',') ||
+         (f == IPSF_OUT_TEXT && data[0] == '\n');
+}
+
 void ipsf_report_begin(IpsfBuf *b, IpsfReporter *r) {
   if (r->format >= IPSF_OUT_CSV) {
     ipsf_report_ci_begin(b, r);

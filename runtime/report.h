@@ -95,6 +95,23 @@ void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
 void ipsf_report_error(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
                        const IpsfPack *pack, const IpsfError *err);
 
+/* Records are rendered as if each were not the first of its document (a
+ * reporter whose `written` is non-zero: json ",\n  ", text a blank line,
+ * sarif "," before each result); the first separator of a document is then
+ * dropped where output is passed on.  The bytes to drop at the start of a
+ * piece of records `data` (len bytes), when no record bytes of the
+ * document came before it: 1 or 0.  Not "the first record": in sarif a
+ * record whose requirements are all met writes nothing, so the first
+ * separator may belong to a later record. */
+size_t ipsf_report_first_skip(IpsfOutFormat format, const char *data, size_t len);
+
+/* record_writer.c: the reporter's format of a public IpsfRecordFormat
+ * (false for one it does not know, IPSF_RECORDS_NONE included), and a
+ * writer's pending bytes as a malloc'd string, the writer left empty
+ * (NULL when out of memory). */
+bool ipsf_record_format_out(IpsfRecordFormat format, IpsfOutFormat *out);
+char *ipsf_record_writer_steal(IpsfRecordWriter *w, size_t *len);
+
 /* report_ci.c: the CI formats (csv, sarif, junit), called by the four
  * functions above for those formats.  Separators: a sarif result starts
  * with "," when r->written is non-zero (the writer drops the first). */

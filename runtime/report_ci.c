@@ -103,13 +103,19 @@ static size_t not_met(const IpsfEval *ev) {
   return n;
 }
 
-/* "Acme Lock [care]", or the sheet's name and line when it has no device. */
+/* Where a record comes from: "sheet.jsonl:3", "sheet.json"; an embedder
+ * may name no sheet (NULL): "line 3", or nothing. */
+static void origin(IpsfBuf *b, const IpsfRecordHead *h) {
+  if (h->sheet) ipsf_buf_puts(b, h->sheet);
+  if (h->line) ipsf_buf_printf(b, h->sheet ? ":%llu" : "line %llu", (unsigned long long)h->line);
+}
+
+/* "Acme Lock [care]", or where it comes from when it has no device (or
+ * "sheet" when nothing says). */
 static void subject(IpsfBuf *b, const IpsfRecordHead *h) {
   if (h->device) ipsf_buf_puts(b, h->device);
-  else {
-    ipsf_buf_puts(b, h->sheet);
-    if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
-  }
+  else if (h->sheet || h->line) origin(b, h);
+  else ipsf_buf_puts(b, "sheet");
   if (h->profile) {
     ipsf_buf_puts(b, " [");
     ipsf_buf_puts(b, h->profile);
@@ -147,7 +153,10 @@ void ipsf_buf_sarif_uri(IpsfBuf *b, const char *path) {
   ipsf_buf_free(&u);
 }
 
+/* No sheet name (an embedder's record): no location at all, SARIF's
+ * locations being optional. */
 static void sarif_location(IpsfBuf *b, const IpsfRecordHead *h) {
+  if (!h->sheet) return;
   ipsf_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
   ipsf_buf_sarif_uri(b, h->sheet);
   ipsf_buf_puts(b, "}");
@@ -223,11 +232,13 @@ void ipsf_report_ci_end(IpsfBuf *b, const IpsfReporter *r) {
 
 static void junit_case_open(IpsfBuf *b, const IpsfRecordHead *h) {
   ipsf_buf_puts(b, "  <testcase classname=\"");
-  xml_text(b, h->sheet);
-  if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
-  ipsf_buf_puts(b, "\" name=\"");
   IpsfBuf t;
   ipsf_buf_init(&t);
+  origin(&t, h);
+  xml_text(b, t.data);
+  ipsf_buf_puts(b, "\" name=\"");
+  t.len = 0;
+  if (t.data) t.data[0] = '\0';
   subject(&t, h);
   xml_text(b, t.data);
   ipsf_buf_free(&t);

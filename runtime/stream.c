@@ -73,6 +73,7 @@ struct ipsf_runner {
   IpsfRunState state;
   bool begun, finished;
   size_t written;    /* records passed */
+  bool record_bytes; /* some record's bytes were passed (its separator decided) */
   IpsfRunCounts total;
   IpsfRunRecord *recs; /* what deliver passes, reused */
   size_t recs_cap;
@@ -103,9 +104,11 @@ static bool make_records(IpsfRunner *r, const char *data, size_t skip, const Ips
   for (size_t i = 0; i < v->count; i++) {
     const IpsfView *it = &v->items[i];
     IpsfRunRecord *rec = &r->recs[i];
+    /* a record before the skipped separator has no bytes (sarif, all met) */
+    size_t end = it->end < skip ? skip : it->end;
     rec->bytes = data + start;
-    rec->len = it->end - start;
-    start = it->end;
+    rec->len = end - start;
+    start = end;
     rec->sheet = sheet;
     rec->line = it->line;
     rec->device = view_str(v, it->device);
@@ -128,12 +131,12 @@ static void deliver(IpsfRunner *r, IpsfWorker *w, const char *sheet) {
   size_t len = w->out.len, skip = 0;
   if (w->out.failed || cv->failed || cv->strings.failed) r->state = IPSF_RUN_NOMEM;
   if (r->state == IPSF_RUN_GOING) {
-    /* The very first record has no separator before it. */
-    IpsfOutFormat f = r->cfg.reporter.format;
-    if (r->written == 0 && w->out_records && len &&
-        (((f == IPSF_OUT_JSON || f == IPSF_OUT_SARIF) && data[0] == ',') ||
-         (f == IPSF_OUT_TEXT && data[0] == '\n')))
-      skip = 1;
+    /* The first record bytes of the run have no separator before them
+     * (in sarif, not necessarily the first record's: one whose
+     * requirements are all met writes none). */
+    if (!r->record_bytes && w->out_records)
+      skip = ipsf_report_first_skip(r->cfg.reporter.format, data, len);
+    if (w->out_records && len > skip) r->record_bytes = true;
     r->written += w->out_records;
     r->total.sheets += w->n.sheets;
     r->total.records += w->n.records;

@@ -83,6 +83,15 @@
  *                      kind known, fact and constant in range, a fact once
  *                      per kind; a SETS constant of the fact's type, an
  *                      ALLOWS constant a set over an enum/set fact's enum.
+ *   check_catalogs     every catalog's name is a string, its version and
+ *                      date strings or none; the catalogs' provision blocks
+ *                      tile the provisions in order (the first at 0, each
+ *                      after the last, the last ending at provision_count);
+ *                      every provision's id, clause and title are strings,
+ *                      its status known, each satisfied_by a string, each
+ *                      cited_by a requirement, strictly increasing.  The
+ *                      section is read only through the API, never by
+ *                      evaluation: it adds nothing to the cost bound.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -609,6 +618,53 @@ static bool check_compensations(V *v) {
       return fail(v, "compensation %u: months %u (at most 1200, and not with until)", i,
                   c->months);
   }
+  return true;
+}
+
+static bool check_provision(V *v, uint32_t i) {
+  const IpsfPack *p = v->p;
+  const IpsfProvision *q = &p->provisions[i];
+  if (!str_ok(p, q->id) || !str_ok(p, q->clause) || !str_ok(p, q->title))
+    return fail(v, "provision %u: id, clause or title string out of range (%u strings)", i,
+                p->string_count);
+  const char *id = p->strings[q->id];
+  if (q->status >= IPSF_PROVISION__COUNT)
+    return fail(v, "provision %s: status %u is not mandatory, recommended, conditional or "
+                   "informative", id, q->status);
+  for (uint32_t k = 0; k < q->satisfied_count; k++)
+    if (!str_ok(p, q->satisfied_by[k]))
+      return fail(v, "provision %s: satisfied_by %u: string %u out of range (%u strings)", id, k,
+                  q->satisfied_by[k], p->string_count);
+  for (uint32_t k = 0; k < q->cited_count; k++) {
+    if (q->cited_by[k] >= p->requirement_count)
+      return fail(v, "provision %s: cited_by %u: requirement %u out of range (%u requirements)",
+                  id, k, q->cited_by[k], p->requirement_count);
+    if (k > 0 && q->cited_by[k] <= q->cited_by[k - 1])
+      return fail(v, "provision %s: cited_by %u: requirement %u does not follow %u (must "
+                     "increase)", id, k, q->cited_by[k], q->cited_by[k - 1]);
+  }
+  return true;
+}
+
+static bool check_catalogs(V *v) {
+  const IpsfPack *p = v->p;
+  uint32_t next = 0;
+  for (uint32_t i = 0; i < p->catalog_count; i++) {
+    const IpsfCatalog *c = &p->catalogs[i];
+    if (!str_ok(p, c->name) || !opt_str_ok(p, c->version) || !opt_str_ok(p, c->date))
+      return fail(v, "catalog %u: name, version or date string out of range (%u strings)", i,
+                  p->string_count);
+    if (c->first_provision != next || c->provision_count > p->provision_count - next)
+      return fail(v, "catalog '%s': provisions %u..+%u do not follow the previous catalog's "
+                     "(at %u of %u provisions)", p->strings[c->name], c->first_provision,
+                  c->provision_count, next, p->provision_count);
+    next += c->provision_count;
+  }
+  if (next != p->provision_count)
+    return fail(v, "the catalogs hold %u provisions, but the section has %u", next,
+                p->provision_count);
+  for (uint32_t i = 0; i < p->provision_count; i++)
+    if (!check_provision(v, i)) return false;
   return true;
 }
 
@@ -1424,7 +1480,7 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
         check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_profiles(&v) &&
-        check_compensations(&v) && check_operands(&v) &&
+        check_compensations(&v) && check_catalogs(&v) && check_operands(&v) &&
         check_last_ret(&v) && check_code(&v, &cost)))
     return false;
   cost.instructions = sat_add(cost.instructions, setup_cost(pack));

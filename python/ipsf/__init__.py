@@ -20,8 +20,8 @@ try:  # the C decoder of records (python/ipsf/_records.c); json.loads without it
 except ImportError:  # pragma: no cover -- a source tree without `make python`
     _Decoder = None
 
-from ._native import (ALLOW_UNKNOWN_FACTS, EXPLAIN, RECORDS_JSONL, SYNTAX_JSON, SYNTAX_JSONL,
-                      SYNTAX_YAML, ffi, lib, string)
+from ._native import (ALLOW_UNKNOWN_FACTS, EXPLAIN, RECORD_FORMATS, RECORDS_JSONL, SYNTAX_JSON,
+                      SYNTAX_JSONL, SYNTAX_YAML, ffi, lib, string)
 
 __all__ = ["Pack", "compile", "PackError", "CompileError", "version", "FAST_RECORDS"]
 
@@ -184,6 +184,34 @@ class Pack:
                      self._p, lib.ipsf_pack_requirement_viewpoint(self._p, r)))}
                 for r in range(lib.ipsf_pack_requirement_count(self._p))]
 
+    @property
+    def catalogs(self):
+        """The catalogs the pack cites, whole (docs/bytecode.md): per catalog
+        its name, version and date (None when absent) and its provisions,
+        each with id, clause, title, status ("mandatory", "recommended",
+        "conditional", "informative"), satisfied_by (ids) and cited_by
+        (the ids of the requirements citing it)."""
+        p, out = self._p, []
+        for c in range(lib.ipsf_pack_catalog_count(p)):
+            provisions = []
+            for k in range(lib.ipsf_pack_provision_count(p, c)):
+                provisions.append({
+                    "id": string(lib.ipsf_pack_provision_id(p, c, k)),
+                    "clause": string(lib.ipsf_pack_provision_clause(p, c, k)),
+                    "title": string(lib.ipsf_pack_provision_title(p, c, k)),
+                    "status": string(lib.ipsf_pack_provision_status(p, c, k)),
+                    "satisfied_by": [string(lib.ipsf_pack_provision_satisfied_by(p, c, k, i))
+                                     for i in range(
+                                         lib.ipsf_pack_provision_satisfied_by_count(p, c, k))],
+                    "cited_by": [string(lib.ipsf_pack_requirement_id(
+                                     p, lib.ipsf_pack_provision_cited_by(p, c, k, i)))
+                                 for i in range(lib.ipsf_pack_provision_cited_count(p, c, k))]})
+            out.append({"name": string(lib.ipsf_pack_catalog_name(p, c)),
+                        "version": string(lib.ipsf_pack_catalog_version(p, c)),
+                        "date": string(lib.ipsf_pack_catalog_date(p, c)),
+                        "provisions": provisions})
+        return out
+
     # ---- evaluation ---------------------------------------------------------
     def _context(self):
         """One evaluation context per thread (a context is single-threaded)."""
@@ -235,14 +263,37 @@ class Pack:
         return self._decoder().iter(buf)
 
     def evaluate(self, sheet, profile=None, explain=False, allow_unknown_facts=False,
-                 yaml=False):
+                 yaml=False, format=None):
         """The records of one sheet (a dict in the fact-sheet shape, or JSON
         text; YAML text with yaml=True): one per profile, or one error record,
-        exactly as `ipsfc eval --format json` with "sheet" and "line" None."""
+        exactly as `ipsfc eval --format json` with "sheet" and "line" None.
+        format="text", "json", "jsonl", "csv", "sarif" or "junit": instead,
+        the document `ipsfc eval --format FORMAT` writes for the sheet, as a
+        str (the sheet unnamed: null, an empty csv field, no sarif location)."""
         if isinstance(sheet, dict):
             sheet = json.dumps(sheet)
-        return self._records(sheet, SYNTAX_YAML if yaml else SYNTAX_JSON, profile, explain,
-                             allow_unknown_facts)
+        syntax = SYNTAX_YAML if yaml else SYNTAX_JSON
+        if format is not None:
+            return self._document(sheet, syntax, profile, explain, allow_unknown_facts, format)
+        return self._records(sheet, syntax, profile, explain, allow_unknown_facts)
+
+    def _document(self, text, syntax, profile, explain, allow_unknown_facts, format):
+        try:
+            fmt = RECORD_FORMATS.index(format)
+        except ValueError:
+            raise ValueError(f"format must be one of {', '.join(RECORD_FORMATS)}") from None
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        flags = (EXPLAIN if explain else 0) | (ALLOW_UNKNOWN_FACTS if allow_unknown_facts else 0)
+        prof = ffi.new("char[]", profile.encode()) if profile is not None else ffi.NULL
+        n = ffi.new("size_t *")
+        out = lib.ipsf_evaluate_text(self._context(), data, len(data), syntax, prof, fmt,
+                                     flags, n, ffi.NULL, ffi.NULL)
+        if out == ffi.NULL:
+            raise MemoryError("ipsf: out of memory evaluating a sheet")
+        try:
+            return bytes(ffi.buffer(out, n[0])).decode("utf-8")
+        finally:
+            lib.ipsf_free(out)
 
     def _evaluator(self, key):
         """One evaluator per thread and option set (an evaluator is

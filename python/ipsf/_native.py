@@ -44,6 +44,26 @@ const char *ipsf_pack_requirement_id(const IpsfPack *pack, uint32_t requirement)
 const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
+uint32_t ipsf_pack_catalog_count(const IpsfPack *pack);
+const char *ipsf_pack_catalog_name(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_version(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_catalog_date(const IpsfPack *pack, uint32_t catalog);
+uint32_t ipsf_pack_provision_count(const IpsfPack *pack, uint32_t catalog);
+const char *ipsf_pack_provision_id(const IpsfPack *pack, uint32_t catalog, uint32_t provision);
+const char *ipsf_pack_provision_clause(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+const char *ipsf_pack_provision_title(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision);
+const char *ipsf_pack_provision_status(const IpsfPack *pack, uint32_t catalog,
+                                       uint32_t provision);
+uint32_t ipsf_pack_provision_satisfied_by_count(const IpsfPack *pack, uint32_t catalog,
+                                                uint32_t provision);
+const char *ipsf_pack_provision_satisfied_by(const IpsfPack *pack, uint32_t catalog,
+                                             uint32_t provision, uint32_t i);
+uint32_t ipsf_pack_provision_cited_count(const IpsfPack *pack, uint32_t catalog,
+                                         uint32_t provision);
+uint32_t ipsf_pack_provision_cited_by(const IpsfPack *pack, uint32_t catalog,
+                                      uint32_t provision, uint32_t i);
 bool ipsf_pack_bind_natives(IpsfPack *pack, const char *const *allowed, size_t n,
                             IpsfError *err);
 bool ipsf_public_key_load_file(const char *path, uint8_t public_key[32], IpsfError *err);
@@ -67,6 +87,8 @@ void *ipsf_json_malloc(size_t size);
 
 SYNTAX_JSON, SYNTAX_YAML, SYNTAX_JSONL = 0, 1, 2
 RECORDS_JSONL = 2
+# IpsfRecordFormat's values, in order (ipsf.h)
+RECORD_FORMATS = ("text", "json", "jsonl", "csv", "sarif", "junit")
 EXPLAIN, ALLOW_UNKNOWN_FACTS = 1, 2
 UINT32_MAX = 0xFFFFFFFF
 

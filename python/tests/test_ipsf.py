@@ -119,3 +119,76 @@ def test_bad_pack_message_is_the_clis(ipsb, tmp_path):
             ipsf.Pack(data)
         assert r.stderr.strip() == f"ipsfc: {path}: {e.value.message}", name
         assert e.value.kind == "bytecode"
+
+
+def test_catalogs_match_doc_traceability(ipsb):
+    """pack.catalogs against the traceability tables `ipsfc doc` writes
+    from the source: the cited catalogs, every provision, its clause,
+    status and citing requirements; an uncited import (ssf) is not kept."""
+    p = ipsf.Pack(ipsb)
+    cats = p.catalogs
+    assert [c["name"] for c in cats] == ["ETSI EN 303 645"]
+    etsi = cats[0]
+    assert (etsi["version"], etsi["date"]) == ("V2.1.1", "2020-06")
+    md = cli("doc", "--format", "markdown", PACK).stdout
+    table = md.split("### ETSI EN 303 645 V2.1.1", 1)[1].split("\n\n")[1]
+    rows = [[c.strip() for c in line.strip("|").split("|")]
+            for line in table.splitlines()[2:]]
+    assert len(rows) == len(etsi["provisions"])
+    for row, prov in zip(rows, etsi["provisions"]):
+        assert row[0] == prov["id"] and row[1] == prov["clause"] and row[3] == prov["status"]
+        cited = row[4].split(";")[0]
+        assert (cited.split(", ") if cited not in ("-", "**none (mandatory)**") else []) \
+            == prov["cited_by"]
+    first = next(x for x in etsi["provisions"] if x["id"] == "ETSI-5.1-1")
+    assert first["title"] == "Passwords unique per device or defined by the user"
+    assert first["status"] == "conditional" and first["cited_by"] == ["SH-01"]
+    assert all(x["satisfied_by"] == [] for x in etsi["provisions"])
+
+
+def test_catalogs_satisfied_by_and_none():
+    src = ('pack "t.cat" version "1.0.0" { }\nimport "ssf";\nimport "etsi_en_303_645";\n'
+           'rules recovery { otherwise limited; }\nrules economic { otherwise limited; }\n'
+           'catalog "Code" version "2" { source "s";\n'
+           '  provision C-1 "1" "One" mandatory satisfied_by ETSI-5.1-1;\n}\n'
+           'requirement R-1 "r" { viewpoint pre_operation; ref C-1; applies always;'
+           ' confirm self_declaration; }\n')
+    cats = ipsf.Pack(ipsf.compile(src)).catalogs
+    assert [c["name"] for c in cats] == ["Code"]
+    assert cats[0]["date"] is None
+    assert cats[0]["provisions"] == [{"id": "C-1", "clause": "1", "title": "One",
+                                      "status": "mandatory", "satisfied_by": ["ETSI-5.1-1"],
+                                      "cited_by": ["R-1"]}]
+    none = src.replace("ref C-1;", 'ref "free";')
+    assert ipsf.Pack(ipsf.compile(none)).catalogs == []
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "csv", "sarif", "junit"])
+def test_evaluate_format_is_the_cli_document(ipsb, tmp_path, fmt):
+    """evaluate(format=F) is `ipsfc eval --format F` for the sheet, but
+    for the sheet's name (the CLI names its file; evaluate names none)."""
+    p = ipsf.Pack(ipsb)
+    for name in ("smart-lock.json", "baby-monitor.yaml", "robot-vacuum.json"):
+        path = os.path.join(ROOT, "examples", "smart-home", "devices", name)
+        text = open(path, encoding="utf-8").read()
+        got = p.evaluate(text, yaml=name.endswith(".yaml"), format=fmt)
+        want = cli("eval", "--format", fmt, "--fail-on", "never", ipsb, path).stdout
+        if fmt in ("json", "jsonl"):
+            assert [dict(r, sheet=None) for r in
+                    (json.loads(want) if fmt == "json" else map(json.loads, want.splitlines()))] \
+                == (json.loads(got) if fmt == "json" else list(map(json.loads, got.splitlines())))
+        elif fmt == "sarif":
+            w, g = json.loads(want), json.loads(got)
+            for r in w["runs"][0]["results"]:
+                del r["locations"]
+            assert w == g
+        elif fmt == "csv":  # (the subprocess's text mode reads CRLF as LF)
+            assert got.replace("\r\n", "\n") == want.replace(path, "")
+        elif fmt == "junit":
+            assert got == want.replace(f'classname="{path}"', 'classname=""')
+        else:  # text: an unnamed sheet is "-"
+            assert got == want.replace(path, "-")
+    bad = p.evaluate('{"facts": {"usage": 7}}', format=fmt)
+    assert "type" in bad
+    with pytest.raises(ValueError):
+        p.evaluate("{}", format="xml")

@@ -3,7 +3,8 @@
 # prefix, then examples/embed/embed.c built against it through pkg-config,
 # shared and static, run on the smart-home devices; its records must be the
 # CLI's (--format jsonl), but for "sheet" (null: the embedder names no file).
-# And examples/embed/stream.c, the runner on 2 threads, against eval --jobs 2.
+# And examples/embed/stream.c, the runner on 2 threads, against eval --jobs 2;
+# examples/embed/records.c, the record writer, against eval in every format.
 # Also: the shared library exports exactly the functions of ipsf.h.
 #
 #   sh tests/embed/run.sh
@@ -71,5 +72,24 @@ if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/stream" examples/embed/stream.c \
     [ $st -eq $([ "$errors" -eq 0 ] && echo 0 || echo 1) ] && ok ||
     { bad "stream: counts (cells $cells, records $records, errors $errors, exit $st)"; cat "$tmp/err"; }
 else bad "stream: cc"; cat "$tmp/cc.log"; fi
+# examples/embed/records.c: the record writer, every format, against eval
+# on the same files: documents, YAML, JSON Lines with blank and bad lines,
+# a sheet that does not parse, names with a comma, quotes and '%'.
+if cc -std=c11 -Wall -Wextra -Werror -o "$tmp/records" examples/embed/records.c \
+     $(pkg-config --cflags --libs ipsf) 2>"$tmp/cc.log"; then
+  mkdir -p "$tmp/odd"
+  cp examples/smart-home/devices/smart-lock.json "$tmp/odd/we,ird \"name\" 100%.json"
+  printf '{"facts":{"usage":"home"}}\n\n{bad\n{"facts":{"usage":7}}\n' >"$tmp/odd/bad.jsonl"
+  printf 'facts: [\n' >"$tmp/odd/broken.yaml"
+  set -- examples/smart-home/devices/robot-vacuum.json examples/smart-home/devices/baby-monitor.yaml \
+    "$tmp/odd/we,ird \"name\" 100%.json" "$tmp/odd/bad.jsonl" "$tmp/odd/broken.yaml" \
+    examples/smart-home/devices/registry.jsonl $devices
+  for f in text json jsonl csv sarif junit; do
+    "$root/$build/ipsfc" eval --format $f --fail-on never "$tmp/pack.ipsb" "$@" >"$tmp/want.$f" 2>/dev/null
+    LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/records" $f "$tmp/pack.ipsb" "$@" >"$tmp/got.$f" 2>"$tmp/err"
+    if [ $? -eq 0 ] && [ -s "$tmp/want.$f" ] && cmp -s "$tmp/want.$f" "$tmp/got.$f"; then ok
+    else bad "records $f: differs from eval --format $f"; cmp "$tmp/want.$f" "$tmp/got.$f" | head -2; cat "$tmp/err"; fi
+  done
+else bad "records: cc"; cat "$tmp/cc.log"; fi
 echo "embed: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

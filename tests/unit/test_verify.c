@@ -479,6 +479,46 @@ static void b_tests_count(uint8_t **b, size_t *len) {
   pb_redigest(*b, *len);
 }
 static void tests_then_count(IpsfPack *p) { tests_add(p); }
+/* ---- the catalogs section ------------------------------------------------- */
+
+/* A valid catalog of two provisions, the first cited by requirement 0. */
+static uint32_t *u32s(uint32_t n, uint32_t v) {
+  uint32_t *a = calloc(n + 1, sizeof *a);
+  for (uint32_t k = 0; k < n; k++) a[k] = v + k;
+  return a;
+}
+static void catalog_ok(IpsfPack *p) {
+  p->catalogs = calloc(1, sizeof *p->catalogs);
+  p->provisions = calloc(2, sizeof *p->provisions);
+  p->catalog_count = 1;
+  p->provision_count = 2;
+  p->catalogs[0] = (IpsfCatalog){pb_str(p, "Example Code"), pb_str(p, "2.0"), IPSF_NONE, 0, 2};
+  p->provisions[0] = (IpsfProvision){pb_str(p, "ECP-1"), pb_str(p, "1"), pb_str(p, "One"),
+                                     IPSF_PROVISION_MANDATORY, 1, u32s(1, pb_str(p, "ECP-2")),
+                                     1, u32s(1, 0)};
+  p->provisions[1] = (IpsfProvision){pb_str(p, "ECP-2"), pb_str(p, "2"), pb_str(p, "Two"),
+                                     IPSF_PROVISION_INFORMATIVE, 0, NULL, 0, NULL};
+}
+static void catalog_name(IpsfPack *p) { catalog_ok(p); p->catalogs[0].name = 99999; }
+static void catalog_date(IpsfPack *p) { catalog_ok(p); p->catalogs[0].date = 99999; }
+static void catalog_block(IpsfPack *p) { catalog_ok(p); p->catalogs[0].provision_count = 3; }
+static void catalog_first(IpsfPack *p) { catalog_ok(p); p->catalogs[0].first_provision = 1; }
+static void catalog_short(IpsfPack *p) { catalog_ok(p); p->catalogs[0].provision_count = 1; }
+static void provision_id(IpsfPack *p) { catalog_ok(p); p->provisions[1].id = 99999; }
+static void provision_title(IpsfPack *p) { catalog_ok(p); p->provisions[0].title = 99999; }
+static void provision_status(IpsfPack *p) { catalog_ok(p); p->provisions[1].status = 4; }
+static void provision_satisfied(IpsfPack *p) {
+  catalog_ok(p);
+  p->provisions[0].satisfied_by[0] = 99999;
+}
+static void provision_cited(IpsfPack *p) { catalog_ok(p); p->provisions[0].cited_by[0] = 2; }
+static void provision_cited_order(IpsfPack *p) {
+  catalog_ok(p);
+  free(p->provisions[0].cited_by);
+  p->provisions[0].cited_by = u32s(2, 0);
+  p->provisions[0].cited_by[1] = 0;
+  p->provisions[0].cited_count = 2;
+}
 
 static const Case cases[] = {
     {"valid sample pack", nothing, NULL, ACCEPT, NULL},
@@ -541,6 +581,19 @@ static const Case cases[] = {
      "malformed signature trailer: 1 bytes after the digest"},
     {"huge count from a small file", NULL, b_huge_count, REJECT,
      "section 'strings': 268435455 strings need at least 1073741820 bytes"},
+    /* catalogs */
+    {"a valid catalog", catalog_ok, NULL, ACCEPT, NULL},
+    {"catalog name string", catalog_name, NULL, REJECT, "catalog 0: name, version or date string out of range"},
+    {"catalog date string", catalog_date, NULL, REJECT, "catalog 0: name, version or date string out of range"},
+    {"catalog block past the provisions", catalog_block, NULL, REJECT, "catalog 'Example Code': provisions 0..+3 do not follow"},
+    {"catalog block not first", catalog_first, NULL, REJECT, "catalog 'Example Code': provisions 1..+2 do not follow"},
+    {"provisions in no catalog", catalog_short, NULL, REJECT, "the catalogs hold 1 provisions, but the section has 2"},
+    {"provision id string", provision_id, NULL, REJECT, "provision 1: id, clause or title string out of range"},
+    {"provision title string", provision_title, NULL, REJECT, "provision 0: id, clause or title string out of range"},
+    {"provision status", provision_status, NULL, REJECT, "provision ECP-2: status 4 is not mandatory"},
+    {"provision satisfied_by string", provision_satisfied, NULL, REJECT, "provision ECP-1: satisfied_by 0: string 99999 out of range"},
+    {"provision cited_by requirement", provision_cited, NULL, REJECT, "provision ECP-1: cited_by 0: requirement 2 out of range (2 requirements)"},
+    {"provision cited_by order", provision_cited_order, NULL, REJECT, "provision ECP-1: cited_by 1: requirement 0 does not follow 0"},
     /* strings */
     {"invalid UTF-8 string", bad_utf8, NULL, REJECT, "is not valid UTF-8"},
     {"overlong UTF-8", overlong_utf8, NULL, REJECT, "is not valid UTF-8"},
