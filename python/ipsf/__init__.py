@@ -185,6 +185,17 @@ class Pack:
                 for r in range(lib.ipsf_pack_requirement_count(self._p))]
 
     @property
+    def profiles(self):
+        """The usage profiles the pack declares (docs/language.md, "Usage
+        profiles"), in declaration order: name, title and doc (None when the
+        pack gives none); [] when it declares none (then a sheet's profile
+        names are free)."""
+        return [{"name": string(lib.ipsf_pack_profile_name(self._p, i)),
+                 "title": string(lib.ipsf_pack_profile_title(self._p, i)),
+                 "doc": string(lib.ipsf_pack_profile_doc(self._p, i))}
+                for i in range(lib.ipsf_pack_profile_count(self._p))]
+
+    @property
     def catalogs(self):
         """The catalogs the pack cites, whole (docs/bytecode.md): per catalog
         its name, version and date (None when absent) and its provisions,

@@ -44,6 +44,10 @@ const char *ipsf_pack_requirement_id(const IpsfPack *pack, uint32_t requirement)
 const char *ipsf_pack_requirement_title(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_requirement_viewpoint(const IpsfPack *pack, uint32_t requirement);
 uint32_t ipsf_pack_axis(const IpsfPack *pack, int axis);
+uint32_t ipsf_pack_profile_count(const IpsfPack *pack);
+const char *ipsf_pack_profile_name(const IpsfPack *pack, uint32_t profile);
+const char *ipsf_pack_profile_title(const IpsfPack *pack, uint32_t profile);
+const char *ipsf_pack_profile_doc(const IpsfPack *pack, uint32_t profile);
 uint32_t ipsf_pack_catalog_count(const IpsfPack *pack);
 const char *ipsf_pack_catalog_name(const IpsfPack *pack, uint32_t catalog);
 const char *ipsf_pack_catalog_version(const IpsfPack *pack, uint32_t catalog);

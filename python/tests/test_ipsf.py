@@ -3,6 +3,7 @@ the CLI (docs/python.md)."""
 import glob
 import json
 import os
+import re
 import threading
 
 import pytest
@@ -144,6 +145,21 @@ def test_catalogs_match_doc_traceability(ipsb):
     assert first["title"] == "Passwords unique per device or defined by the user"
     assert first["status"] == "conditional" and first["cited_by"] == ["SH-01"]
     assert all(x["satisfied_by"] == [] for x in etsi["provisions"])
+
+
+def test_profiles_declared_by_the_pack():
+    """pack.profiles against the pack's source: healthcare declares three,
+    smart-home none; a sheet naming an undeclared profile is an error
+    record, not an exception."""
+    health = ipsf.Pack(os.path.join(ROOT, "examples", "healthcare", "pack.ipsf"))
+    names = [p["name"] for p in health.profiles]
+    src = open(os.path.join(ROOT, "examples", "healthcare", "pack.ipsf")).read()
+    declared = re.findall(r"^profile ([a-z_]+) ", src, re.M)
+    assert names == declared and len(names) == 3
+    assert all(p["title"] for p in health.profiles)
+    assert ipsf.Pack(PACK).profiles == []
+    recs = health.evaluate({"facts": {}, "profiles": {"no_such": {}}})
+    assert [r.get("error", {}).get("kind") for r in recs] == ["unknown_profile"]
 
 
 def test_catalogs_satisfied_by_and_none():
