@@ -353,6 +353,11 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err);
 typedef enum { IPSF_UNKNOWN = 0, IPSF_MET = 1, IPSF_UNMET = 2, IPSF_EXPIRED = 3,
                IPSF_COMPENSATED = 5 } IpsfStatus;
 
+/* The status as records write it: "met", "unmet", "expired",
+ * "compensated", or "unknown" (for IPSF_UNKNOWN and any other value).  A
+ * static string. */
+const char *ipsf_status_name(IpsfStatus status);
+
 uint32_t ipsf_eval_level(const IpsfEval *ev, uint32_t scale);
 const char *ipsf_eval_level_name(const IpsfEval *ev, uint32_t scale);
 bool ipsf_eval_applies(const IpsfEval *ev, uint32_t requirement);

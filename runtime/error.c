@@ -1,5 +1,6 @@
 /*
- * error.c -- error kinds and the one way to fill an IpsfError.
+ * error.c -- error kinds and the one way to fill an IpsfError; the names of
+ * statuses, which records and test results share.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,4 +40,12 @@ bool ipsf_fail(IpsfError *err, IpsfErrorKind kind, const char *fmt, ...) {
   vsnprintf(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
   return false;
+}
+
+const char *ipsf_status_name(IpsfStatus s) {
+  return s == IPSF_MET           ? "met"
+         : s == IPSF_UNMET       ? "unmet"
+         : s == IPSF_EXPIRED     ? "expired"
+         : s == IPSF_COMPENSATED ? "compensated"
+                                 : "unknown";
 }

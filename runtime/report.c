@@ -64,14 +64,6 @@ static const char *method_name(const IpsfEval *ev, uint32_t r) {
   return c->method < v->method_count ? ipsf_str(p, v->methods[c->method]) : NULL;
 }
 
-static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET           ? "met"
-         : s == IPSF_UNMET       ? "unmet"
-         : s == IPSF_EXPIRED     ? "expired"
-         : s == IPSF_COMPENSATED ? "compensated"
-                                 : "unknown";
-}
-
 static bool rule_hit(const IpsfEval *ev, uint32_t rule) {
   return (ev->rule_hit[rule / 64] >> (rule % 64)) & 1u;
 }
@@ -171,7 +163,7 @@ static void jw_head(Jw *w, const IpsfRecordHead *h) {
 static void jw_compensation(Jw *w, const IpsfEval *ev, uint32_t r) {
   if (ipsf_eval_status(ev, r) != IPSF_COMPENSATED) return;
   const IpsfPack *p = ev->pack;
-  jw_str(w, "shortfall", status_name(ipsf_eval_shortfall(ev, r)));
+  jw_str(w, "shortfall", ipsf_status_name(ipsf_eval_shortfall(ev, r)));
   jw_key(w, "compensated_by");
   jw_open(w, '[');
   uint32_t pos = 0;
@@ -264,7 +256,7 @@ static void json_record(Jw *w, const IpsfRecordHead *h, const IpsfEval *ev, bool
     for (uint32_t i = 0; i < q->ref_count; i++) jw_elem_str(w, ipsf_str(p, q->refs[i]));
     jw_close(w, ']');
     jw_requirement_basis(w, p, q);
-    jw_str(w, "status", status_name(ipsf_eval_status(ev, r)));
+    jw_str(w, "status", ipsf_status_name(ipsf_eval_status(ev, r)));
     jw_compensation(w, ev, r);
     const char *expired_by = ipsf_eval_expired_by(ev, r);
     if (expired_by) jw_str(w, "expired", expired_by);
@@ -442,7 +434,7 @@ static void text_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
     ipsf_buf_printf(b, " (expired by %s: was due %s; compensated by ", ipsf_eval_expired_by(ev, r),
                     due);
   else
-    ipsf_buf_printf(b, " (%s, compensated by ", status_name(ipsf_eval_shortfall(ev, r)));
+    ipsf_buf_printf(b, " (%s, compensated by ", ipsf_status_name(ipsf_eval_shortfall(ev, r)));
   uint32_t pos = 0;
   for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE; k++) {
     if (k) ipsf_buf_puts(b, ", ");
@@ -463,7 +455,7 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
     if ((w = text_width(ipsf_str(p, q->id))) > wid) wid = w;
     if ((w = text_width(ipsf_str(p, p->viewpoints[q->viewpoint].name))) > wvp) wvp = w;
     if ((w = method_width(ev, r)) > wm) wm = w;
-    if ((w = strlen(status_name(ipsf_eval_status(ev, r)))) > wst) wst = w;
+    if ((w = strlen(ipsf_status_name(ipsf_eval_status(ev, r)))) > wst) wst = w;
     n++;
   }
   label(b, "requirements", n != 0);
@@ -490,7 +482,7 @@ static void text_requirements(IpsfBuf *b, const IpsfReporter *rep, const IpsfEva
                         : st == IPSF_UNMET || st == IPSF_EXPIRED ? ANSI_RED
                         : st == IPSF_COMPENSATED ? ANSI_YELLOW
                                            : ANSI_DIM;
-    cell(b, status_name(st), color, wst + 2);
+    cell(b, ipsf_status_name(st), color, wst + 2);
     text_put(b, ipsf_str(p, q->title));
     char due[11];
     if (st == IPSF_COMPENSATED)
@@ -853,7 +845,7 @@ static void jsonl_dates(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
 static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
   const IpsfPack *p = ev->pack;
   LIT(b, "\"compensated\",\"shortfall\":\"");
-  ipsf_buf_puts(b, status_name(ipsf_eval_shortfall(ev, r)));
+  ipsf_buf_puts(b, ipsf_status_name(ipsf_eval_shortfall(ev, r)));
   LIT(b, "\",\"compensated_by\":[");
   uint32_t pos = 0;
   for (uint32_t by, k = 0; (by = ipsf_eval_compensated_by(ev, r, &pos)) != IPSF_NONE; k++) {

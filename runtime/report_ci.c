@@ -62,14 +62,6 @@ static void xml_text(IpsfBuf *b, const char *s) {
 
 /* ---- what a record says -------------------------------------------------- */
 
-static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET           ? "met"
-         : s == IPSF_UNMET       ? "unmet"
-         : s == IPSF_EXPIRED     ? "expired"
-         : s == IPSF_COMPENSATED ? "compensated"
-                                 : "unknown";
-}
-
 /* Whether a status counts as not met (what --fail-on unmet counts): a
  * compensated requirement does not. */
 static bool is_not_met(IpsfStatus s) { return s != IPSF_MET && s != IPSF_COMPENSATED; }
@@ -255,7 +247,7 @@ static void junit_compensated(IpsfBuf *b, const IpsfEval *ev) {
     if (!ipsf_eval_applies(ev, q) || ipsf_eval_status(ev, q) != IPSF_COMPENSATED) continue;
     xml_text(b, ipsf_str(p, p->requirements[q].id));
     ipsf_buf_puts(b, " compensated (");
-    xml_text(b, status_name(ipsf_eval_shortfall(ev, q)));
+    xml_text(b, ipsf_status_name(ipsf_eval_shortfall(ev, q)));
     ipsf_buf_puts(b, ", ");
     compensation_text(b, ev, q, xml_text);
     ipsf_buf_puts(b, "): ");
@@ -286,7 +278,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       first = false;
       csv_field(b, ipsf_str(p, p->requirements[q].id));
       ipsf_buf_put(b, ":", 1);
-      ipsf_buf_puts(b, status_name(ipsf_eval_status(ev, q)));
+      ipsf_buf_puts(b, ipsf_status_name(ipsf_eval_status(ev, q)));
     }
     ipsf_buf_printf(b, ",%zu,,\r\n", not_met(ev));
   } else if (r->format == IPSF_OUT_SARIF) {
@@ -307,7 +299,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       const char *method = ipsf_eval_method(ev, q);
       if (st == IPSF_COMPENSATED) {
         ipsf_buf_printf(&m, ": %s %s (%s, ", ipsf_str(p, rq->id), ipsf_str(p, rq->title),
-                        status_name(ipsf_eval_shortfall(ev, q)));
+                        ipsf_status_name(ipsf_eval_shortfall(ev, q)));
         compensation_text(&m, ev, q, ipsf_buf_puts);
         ipsf_buf_puts(&m, "): ");
       } else
@@ -322,7 +314,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       ipsf_buf_puts(b, ",\"properties\":{");
       sarif_props(b, h);
       ipsf_buf_puts(b, ",\"status\":");
-      ipsf_buf_json_string(b, status_name(st));
+      ipsf_buf_json_string(b, ipsf_status_name(st));
       ipsf_buf_puts(b, ",\"method\":");
       ipsf_buf_json_string(b, method);
       if (st == IPSF_COMPENSATED) {
@@ -364,7 +356,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       const char *method = ipsf_eval_method(ev, q);
       xml_text(b, ipsf_str(p, p->requirements[q].id));
       ipsf_buf_puts(b, " ");
-      xml_text(b, status_name(st));
+      xml_text(b, ipsf_status_name(st));
       ipsf_buf_puts(b, ": ");
       xml_text(b, ipsf_str(p, p->requirements[q].title));
       ipsf_buf_puts(b, " (needs ");

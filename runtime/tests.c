@@ -600,14 +600,6 @@ static bool set_evidence(Run *r, const char *text, IpsfError *err) {
   return ok;
 }
 
-static const char *status_name(IpsfStatus s) {
-  return s == IPSF_MET           ? "met"
-         : s == IPSF_UNMET       ? "unmet"
-         : s == IPSF_EXPIRED     ? "expired"
-         : s == IPSF_COMPENSATED ? "compensated"
-                                 : "unknown";
-}
-
 /* expect:requirements: exactly these apply, each with its method and status
  * when given; NULL when it holds, else what was found. */
 static char *judge_requirements(Run *r, const char *text) {
@@ -647,7 +639,7 @@ static char *judge_requirements(Run *r, const char *text) {
         if (!method) method = "(null)";
         if (k > 1 && strcmp(w[1], method) != 0)
           PROBLEM("%s requires %s, not %s", w[0], method, w[1]);
-        const char *status = status_name(ipsf_eval_status(r->ev, q));
+        const char *status = ipsf_status_name(ipsf_eval_status(r->ev, q));
         if (k > 2 && strcmp(w[2], status) != 0) PROBLEM("%s is %s, not %s", w[0], status, w[2]);
       }
     }

@@ -589,3 +589,15 @@ Test(report, text_c1_and_invalid_utf8_are_escaped) {
   const char *want = "c1\\u009b2J.json  raw\\x9b2J  [\\u202eab]\n";
   cr_expect(strncmp(buf.data, want, strlen(want)) == 0, "%s", buf.data);
 }
+
+/* One name per status for records, reports and test results alike;
+ * IPSF_NOT_APPLICABLE (4) and anything else read as "unknown". */
+Test(report, status_names) {
+  cr_assert_str_eq(ipsf_status_name(IPSF_MET), "met");
+  cr_assert_str_eq(ipsf_status_name(IPSF_UNMET), "unmet");
+  cr_assert_str_eq(ipsf_status_name(IPSF_EXPIRED), "expired");
+  cr_assert_str_eq(ipsf_status_name(IPSF_COMPENSATED), "compensated");
+  cr_assert_str_eq(ipsf_status_name(IPSF_UNKNOWN), "unknown");
+  cr_assert_str_eq(ipsf_status_name((IpsfStatus)4), "unknown");
+  cr_assert_str_eq(ipsf_status_name((IpsfStatus)99), "unknown");
+}
