@@ -97,10 +97,21 @@ void ipsf_buf_json_string(IpsfBuf *b, const char *s) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *p = (const unsigned char *)s;
   size_t left = strlen(s);
+  size_t run = ipsf_json_plain_span(p, left);
+  if (run == left) { /* the common case: nothing to escape, one copy */
+    if (!reserve(b, left + 2)) return;
+    char *d = b->data + b->len;
+    d[0] = '"';
+    memcpy(d + 1, s, left);
+    d[left + 1] = '"';
+    b->len += left + 2;
+    b->data[b->len] = '\0';
+    return;
+  }
   ipsf_buf_put(b, "\"", 1);
   while (left) {
     /* Copy the longest run that needs no escaping in one go. */
-    size_t run = 0;
+    run = ipsf_json_plain_span(p, left);
     while (run < left) {
       unsigned c = p[run];
       if (c < 0x20 || c == '"' || c == '\\') break;

@@ -659,6 +659,13 @@ struct ipsf_report_cache {
   uint32_t *method0; /* per viewpoint: index of its method 0 in `method` */
   Frag *method;     /* "method" literals */
   Frag *vp;         /* per viewpoint: "name" */
+  /* One requirement's whole constant body up to its status value, so that
+   * an applying requirement is one copy: per confirm line, req_head +
+   * method + every_months + req_refs of that line's requirement; per
+   * requirement, the same with no chosen line (method and every_months
+   * null). */
+  Frag *confirm_body;
+  Frag *req_plain;
 };
 
 static Frag frag_end(IpsfBuf *pool, size_t off) { return (Frag){off, pool->len - off}; }
@@ -680,7 +687,46 @@ void ipsf_report_cache_free(IpsfReportCache *c) {
   free(c->method0);
   free(c->method);
   free(c->vp);
+  free(c->confirm_body);
+  free(c->req_plain);
   free(c);
+}
+
+/* A decimal number, no leading zeros ("0" for 0). */
+static void put_u64(IpsfBuf *b, uint64_t v) {
+  char num[24], *e = num + sizeof num, *q = e;
+  do *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  ipsf_buf_put_fast(b, q, (size_t)(e - q));
+}
+
+/* Requirement r's body from its head up to the status value, with confirm
+ * line cf chosen (or none): what the jsonl record writes piece by piece. */
+static void put_req_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfPack *p, uint32_t r,
+                         const IpsfConfirm *cf) {
+  const char *pool = c->pool.data;
+  size_t head = c->req_head[r].off, refs = c->req_refs[r].off;
+  /* The pool may move as it grows: copy the parts out through offsets. */
+  IpsfBuf tmp;
+  ipsf_buf_init(&tmp);
+  ipsf_buf_put(&tmp, pool + head, c->req_head[r].len);
+  uint32_t v = p->requirements[r].viewpoint;
+  if (cf && cf->method < p->viewpoints[v].method_count) {
+    Frag m = c->method[c->method0[v] + cf->method];
+    ipsf_buf_put(&tmp, pool + m.off, m.len);
+  } else {
+    ipsf_buf_puts(&tmp, "null");
+  }
+  if (cf && cf->every_months) {
+    ipsf_buf_puts(&tmp, ",\"every_months\":");
+    put_u64(&tmp, cf->every_months);
+  } else {
+    ipsf_buf_puts(&tmp, ",\"every_months\":null");
+  }
+  ipsf_buf_put(&tmp, pool + refs, c->req_refs[r].len);
+  if (tmp.failed) b->failed = true;
+  else ipsf_buf_put(b, tmp.data, tmp.len);
+  ipsf_buf_free(&tmp);
 }
 
 IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
@@ -700,9 +746,11 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   c->method0 = calloc(N1(p->viewpoint_count), sizeof *c->method0);
   c->method = calloc(N1(nmethods), sizeof *c->method);
   c->vp = calloc(N1(p->viewpoint_count), sizeof *c->vp);
+  c->confirm_body = calloc(N1(p->confirm_count), sizeof *c->confirm_body);
+  c->req_plain = calloc(N1(p->requirement_count), sizeof *c->req_plain);
 #undef N1
   if (!c->scale_key || !c->level0 || !c->level || !c->req_head || !c->req_refs || !c->method0 ||
-      !c->method || !c->vp) {
+      !c->method || !c->vp || !c->confirm_body || !c->req_plain) {
     ipsf_report_cache_free(c);
     return NULL;
   }
@@ -765,6 +813,17 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     jw_requirement_basis(&w, p, q);
     jw_key(&w, "status");
     c->req_refs[r] = frag_end(b, off);
+  }
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    off = b->len;
+    put_req_body(b, c, p, r, NULL);
+    c->req_plain[r] = frag_end(b, off);
+  }
+  for (uint32_t k = 0; k < p->confirm_count; k++) {
+    off = b->len;
+    if (p->confirms[k].requirement < p->requirement_count)
+      put_req_body(b, c, p, p->confirms[k].requirement, &p->confirms[k]);
+    c->confirm_body[k] = frag_end(b, off);
   }
   if (b->failed) {
     ipsf_report_cache_free(c);
@@ -841,14 +900,10 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     if (!ev->req_applies[r]) continue;
     if (!first) LIT(b, ",");
     first = false;
-    PUT(b, c->req_head[r]);
-    const IpsfConfirm *cf = chosen_confirm(ev, r);
-    uint32_t v = p->requirements[r].viewpoint;
-    if (cf && cf->method < p->viewpoints[v].method_count) PUT(b, c->method[c->method0[v] + cf->method]);
-    else LIT(b, "null");
-    if (cf && cf->every_months) ipsf_buf_printf(b, ",\"every_months\":%u", (unsigned)cf->every_months);
-    else LIT(b, ",\"every_months\":null");
-    PUT(b, c->req_refs[r]);
+    uint32_t k = ev->req_confirm[r];
+    if (k >= p->confirm_count) PUT(b, c->req_plain[r]);
+    else if (p->confirms[k].requirement == r) PUT(b, c->confirm_body[k]);
+    else put_req_body(b, c, p, r, &p->confirms[k]); /* not expected: the same bytes */
     IpsfStatus st = ipsf_eval_status(ev, r);
     if (st == IPSF_MET) LIT(b, "\"met\"");
     else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");

@@ -41,31 +41,30 @@ static inline const char *skip_ws(const char *p) {
   return p;
 }
 
-/* A string token whose body has no escape: [*s, *s + *n), with its FNV-1a
- * hash (util.h's, as pack.c hashes fact names, fused with the scan).  s->p is at the opening
- * quote.  false: escapes, bad bytes, or not a string. */
+/* A string token whose body has no escape: [*s, *s + *n), and, when `hash`
+ * is not NULL, its FNV-1a hash (util.h's, as pack.c hashes fact names).
+ * s->p is at the opening quote.  Plain ASCII runs are skipped eight bytes
+ * at a time (ipsf_json_plain_span); a byte that ends a run is the closing
+ * quote, the start of a UTF-8 sequence (checked), or a fallback: an escape,
+ * a control character, the NUL sentinel.  false: escapes, bad bytes, or
+ * not a string. */
 static bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
   const unsigned char *p = (const unsigned char *)s->p;
+  const unsigned char *end = (const unsigned char *)s->end;
   if (*p != '"') return FALLBACK;
   const unsigned char *start = ++p;
-  uint32_t h = IPSF_FNV1A_INIT;
   for (;;) {
+    p += ipsf_json_plain_span(p, (size_t)(end - p)); /* p <= end, *end is NUL */
     unsigned c = *p;
     if (c == '"') break;
-    if (c < 0x20 || c == '\\') return FALLBACK;
-    if (c >= 0x80) {
-      size_t k = ipsf_utf8_seq(p, (size_t)((const unsigned char *)s->end - p));
-      if (!k) return FALLBACK;
-      for (size_t i = 0; i < k; i++) h = ipsf_fnv1a_step(h, p[i]);
-      p += k;
-      continue;
-    }
-    h = ipsf_fnv1a_step(h, (unsigned char)c);
-    p++;
+    if (c < 0x80) return FALLBACK; /* a control character, '\\', the sentinel */
+    size_t k = ipsf_utf8_seq(p, (size_t)(end - p));
+    if (!k) return FALLBACK;
+    p += k;
   }
   *str = (const char *)start;
   *n = (size_t)(p - start);
-  *hash = h;
+  if (hash) *hash = ipsf_fnv1a(*str, *n);
   s->p = (const char *)p + 1;
   return true;
 }
@@ -193,7 +192,6 @@ static bool fact_value(Scan *s, uint32_t f) {
   IpsfValue *slot = &ev->slots[fact->slot];
   const char *str;
   size_t n;
-  uint32_t h;
   switch (fact->type.kind) {
   case IPSF_K_BOOL:
     if (*s->p == 't') {
@@ -225,7 +223,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     slot->s = str;
     return true;
   case IPSF_K_ENUM: {
-    if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+    if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
     uint32_t k = enum_index(pk, &pk->enums[fact->type.enum_type], str, n);
     if (k == IPSF_NONE) return FALLBACK;
     slot->i = k;
@@ -242,7 +240,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     }
     const IpsfEnum *e = &pk->enums[fact->type.enum_type];
     for (;;) {
-      if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+      if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
       uint32_t k = enum_index(pk, e, str, n);
       if (k == IPSF_NONE) return FALLBACK;
       m |= UINT64_C(1) << k;
@@ -314,8 +312,7 @@ static bool evidence_object(Scan *s) {
   for (;;) {
     const char *id, *method;
     size_t n, mn;
-    uint32_t h;
-    if (!raw_string(s, &id, &n, &h)) return FALLBACK;
+    if (!raw_string(s, &id, &n, NULL)) return FALLBACK;
     uint32_t q = IPSF_NONE;
     for (uint32_t r = 0; r < pk->requirement_count; r++) {
       uint32_t sid = pk->requirements[r].id;
@@ -328,7 +325,7 @@ static bool evidence_object(Scan *s) {
     s->p = skip_ws(s->p);
     if (*s->p != ':') return FALLBACK;
     s->p = skip_ws(s->p + 1);
-    if (!raw_string(s, &method, &mn, &h)) return FALLBACK;
+    if (!raw_string(s, &method, &mn, NULL)) return FALLBACK;
     const IpsfViewpoint *vp = &pk->viewpoints[pk->requirements[q].viewpoint];
     uint32_t m = 0;
     for (; m < vp->method_count; m++) {
@@ -362,8 +359,7 @@ bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scra
     for (;;) {
       const char *key;
       size_t n;
-      uint32_t h;
-      if (!raw_string(&s, &key, &n, &h)) return FALLBACK;
+      if (!raw_string(&s, &key, &n, NULL)) return FALLBACK;
       unsigned bit;
       if (key_is(key, n, "facts")) bit = 1;
       else if (key_is(key, n, "device")) bit = 2;

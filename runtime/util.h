@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- UTF-8 (RFC 3629, strict) --------------------------------------------- */
 
@@ -61,6 +62,36 @@ static inline size_t ipsf_utf8_bad_at(const unsigned char *s, size_t len) {
     i += n;
   }
   return len;
+}
+
+/* ---- plain JSON string bytes, eight at a time ------------------------------ */
+
+/* Length of the longest prefix of [p, p + n) whose bytes are all "plain"
+ * inside a JSON string: 0x20..0x7F, neither '"' nor '\\'.  Such bytes need
+ * no escape on output and no check on input; the first other byte (a quote,
+ * a backslash, a control character or the start of a UTF-8 sequence) is
+ * where the callers switch to their byte-by-byte code.  On little-endian
+ * GCC/clang targets eight bytes are tested at once (SWAR): in the mask
+ * below a byte's high bit is set when the byte is special; borrows only
+ * carry upward, so the lowest flagged byte is exact.  Reads stay inside
+ * [p, p + n). */
+static inline size_t ipsf_json_plain_span(const unsigned char *p, size_t n) {
+  size_t i = 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t m = (((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20) | w) & high;
+    if (m) return i + (size_t)(__builtin_ctzll(m) >> 3);
+  }
+#endif
+  for (; i < n; i++) {
+    unsigned c = p[i];
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  }
+  return i;
 }
 
 /* ---- FNV-1a, 32-bit --------------------------------------------------------- */
