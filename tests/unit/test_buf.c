@@ -145,6 +145,48 @@ Test(buf, json_utf8_passthrough) {
   expect_esc("\xE2\x80\xA8", "\"\xE2\x80\xA8\"");               /* U+2028 kept */
 }
 
+/* ipsf_json_plain_span tests eight bytes at a time: every byte value at
+ * every position of a 24-byte string, with plain bytes before it (a special
+ * byte in any lane, and lanes above it, must not hide it or flag early),
+ * against the byte-by-byte definition; and every length, so the word loop
+ * never reads past n. */
+Test(buf, json_plain_span_every_byte_every_position) {
+  unsigned char s[24];
+  for (unsigned pos = 0; pos < sizeof s; pos++)
+    for (unsigned c = 0; c < 256; c++) {
+      memset(s, 'a', sizeof s);
+      s[pos] = (unsigned char)c;
+      if (pos + 1 < sizeof s) s[pos + 1] = (unsigned char)(c ^ 0x80); /* noise above */
+      size_t ref = 0;
+      while (ref < sizeof s && s[ref] >= 0x20 && s[ref] < 0x80 && s[ref] != '"' && s[ref] != '\\')
+        ref++;
+      cr_assert_eq(ref, c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? ref : pos, "byte %#x", c);
+      cr_assert_eq(ipsf_json_plain_span(s, sizeof s), ref, "byte %#x at %u", c, pos);
+      for (size_t n = 0; n <= sizeof s; n++)
+        cr_assert_eq(ipsf_json_plain_span(s, n), ref < n ? ref : n, "byte %#x at %u, n %zu", c,
+                     pos, n);
+    }
+}
+
+/* Long strings take the one-copy path when plain and the run-by-run path
+ * otherwise: a quote, a control character or UTF-8 at each position. */
+Test(buf, json_long_strings_every_position) {
+  for (unsigned pos = 0; pos < 20; pos++) {
+    char in[32], want[64];
+    memset(in, 'x', 20);
+    in[20] = 0;
+    in[pos] = '"';
+    snprintf(want, sizeof want, "\"%.*s\\\"%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+    in[pos] = '\n';
+    snprintf(want, sizeof want, "\"%.*s\\n%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+    in[pos] = (char)0xFF;
+    snprintf(want, sizeof want, "\"%.*s\xEF\xBF\xBD%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+  }
+}
+
 Test(buf, json_invalid_utf8_replaced) {
   const char *fffd = "\xEF\xBF\xBD";
   char want[64];

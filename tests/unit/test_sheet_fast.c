@@ -75,6 +75,8 @@ Test(sheet_fast, accepts_and_binds_as_jansson_does) {
       "{\"evidence\":{\"SH-01\":\"third_party_certification\"},\"facts\":{\"usage\":\"home\"}}",
       "{\"evidence\":{},\"device\":\"caf\xC3\xA9 \xE6\x97\xA5\xF0\x9F\x98\x80\"}",
       "{\"facts\":{\"model\":\"a\\/b\\\\c\\t\"},\"device\":\"\"}",
+      "{\"evidence\":{\"SH-01\":\"third_party_certification\"},"
+      "\"facts\":{\"radios\":[\"wifi\",\"ble\"],\"usage\":\"office\"}}",
   };
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
     cr_expect(both_ways(pack, good[i]), "fell back on: %s", good[i]);
@@ -98,6 +100,13 @@ Test(sheet_fast, falls_back_on_everything_else) {
       "{\"evidence\":{\"SH-01\":\"licence\"}}",
       "{\"evidence\":{\"SH-01\":\"self_declaration\",\"SH-01\":\"self_declaration\"}}",
       "{} {}", "{}x",
+      /* past the first eight bytes of a key or an enum name (the scan
+       * tests eight at a time): a control character, an escape, bad
+       * UTF-8, a NUL, an unterminated string */
+      "{\"facts\":{\"usage\":\"officeoffice\tx\"}}", "{\"facts\":{\"usageusage\\n\":1}}",
+      "{\"facts\":{\"radios\":[\"wifiwifiwifi\xC0\xAF\"]}}",
+      "{\"evidence\":{\"SH-01SH-01SH-01\x7F\xFF\":\"self_declaration\"}}",
+      "{\"facts\":{\"usage\":\"officeofficeoffice", "{\"facts\":{\"usage\":\"office\xE6\x97\xA5x\"}}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     cr_expect(!both_ways(pack, bad[i]), "accepted: %s", bad[i]);
