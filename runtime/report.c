@@ -654,6 +654,7 @@ struct ipsf_report_cache {
   Frag *scale_key;  /* per scale: "name":  (with a leading comma but the first) */
   uint32_t *level0; /* per scale: index of its level 0 in `level` */
   Frag *level;      /* "level" literals */
+  Frag *scale_pair; /* like `level`: scale_key of its scale, then the literal */
   Frag *req_head;   /* per requirement: {"id":..,"title":..,"viewpoint":..,"method": */
   Frag *req_refs;   /* per requirement: ,"refs":[..],"status": */
   uint32_t *method0; /* per viewpoint: index of its method 0 in `method` */
@@ -682,6 +683,7 @@ void ipsf_report_cache_free(IpsfReportCache *c) {
   free(c->scale_key);
   free(c->level0);
   free(c->level);
+  free(c->scale_pair);
   free(c->req_head);
   free(c->req_refs);
   free(c->method0);
@@ -741,6 +743,7 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   c->scale_key = calloc(N1(p->scale_count), sizeof *c->scale_key);
   c->level0 = calloc(N1(p->scale_count), sizeof *c->level0);
   c->level = calloc(N1(nlevels), sizeof *c->level);
+  c->scale_pair = calloc(N1(nlevels), sizeof *c->scale_pair);
   c->req_head = calloc(N1(p->requirement_count), sizeof *c->req_head);
   c->req_refs = calloc(N1(p->requirement_count), sizeof *c->req_refs);
   c->method0 = calloc(N1(p->viewpoint_count), sizeof *c->method0);
@@ -750,7 +753,7 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   c->req_plain = calloc(N1(p->requirement_count), sizeof *c->req_plain);
 #undef N1
   if (!c->scale_key || !c->level0 || !c->level || !c->req_head || !c->req_refs || !c->method0 ||
-      !c->method || !c->vp || !c->confirm_body || !c->req_plain) {
+      !c->method || !c->vp || !c->confirm_body || !c->req_plain || !c->scale_pair) {
     ipsf_report_cache_free(c);
     return NULL;
   }
@@ -785,6 +788,23 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     c->level0[s] = li;
     const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
     for (uint32_t l = 0; l < e->value_count; l++) c->level[li++] = frag_json(b, ipsf_str(p, e->values[l]));
+  }
+  /* A scale's key then one of its levels: copied out through offsets, as
+   * the pool may move while it grows. */
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
+    for (uint32_t l = 0; l < e->value_count; l++) {
+      Frag k = c->scale_key[s], v = c->level[c->level0[s] + l];
+      off = b->len;
+      IpsfBuf tmp;
+      ipsf_buf_init(&tmp);
+      ipsf_buf_put(&tmp, b->data + k.off, k.len);
+      ipsf_buf_put(&tmp, b->data + v.off, v.len);
+      if (tmp.failed) b->failed = true;
+      else ipsf_buf_put(b, tmp.data, tmp.len);
+      ipsf_buf_free(&tmp);
+      c->scale_pair[c->level0[s] + l] = frag_end(b, off);
+    }
   }
   uint32_t mi = 0;
   for (uint32_t v = 0; v < p->viewpoint_count; v++) {
@@ -832,8 +852,23 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   return c;
 }
 
-#define PUT(b, f) ipsf_buf_put_fast((b), c->pool.data + (f).off, (f).len)
-#define LIT(b, s) ipsf_buf_put_fast((b), (s), sizeof(s) - 1)
+/* ipsf_buf_put_fast without the NUL: a record's pieces are appended with
+ * room for it kept (len + n < cap), and the record's last piece (LITZ)
+ * writes it, so the buffer is NUL-terminated between records as IpsfBuf
+ * promises.  Pieces written by ipsf_buf_* calls in between terminate
+ * themselves. */
+static inline void put_piece(IpsfBuf *b, const char *s, size_t n) {
+  if (b->len + n < b->cap && !b->failed) {
+    __builtin_memcpy(b->data + b->len, s, n);
+    b->len += n;
+  } else {
+    ipsf_buf_put(b, s, n);
+  }
+}
+
+#define PUT(b, f) put_piece((b), c->pool.data + (f).off, (f).len)
+#define LIT(b, s) put_piece((b), (s), sizeof(s) - 1)
+#define LITZ(b, s) ipsf_buf_put_fast((b), (s), sizeof(s) - 1)
 
 static void put_level(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev, uint32_t s) {
   const IpsfPack *p = ev->pack;
@@ -891,8 +926,13 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
   else put_level(b, c, ev, p->axis2);
   LIT(b, "},\"scales\":{");
   for (uint32_t s = 0; s < p->scale_count; s++) {
-    PUT(b, c->scale_key[s]);
-    put_level(b, c, ev, s);
+    uint32_t l = ev->scale_level[s];
+    if (l < p->enums[p->scales[s].enum_type].value_count) {
+      PUT(b, c->scale_pair[c->level0[s] + l]);
+    } else {
+      PUT(b, c->scale_key[s]);
+      LIT(b, "null");
+    }
   }
   LIT(b, "},\"requirements\":[");
   bool first = true;
@@ -921,7 +961,8 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     first = false;
     PUT(b, c->vp[v]);
   }
-  LIT(b, "]}\n");
+  LITZ(b, "]}\n");
 }
 #undef PUT
 #undef LIT
+#undef LITZ

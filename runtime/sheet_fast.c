@@ -48,7 +48,10 @@ static inline const char *skip_ws(const char *p) {
  * quote, the start of a UTF-8 sequence (checked), or a fallback: an escape,
  * a control character, the NUL sentinel.  false: escapes, bad bytes, or
  * not a string. */
-static bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
   const unsigned char *p = (const unsigned char *)s->p;
   const unsigned char *end = (const unsigned char *)s->end;
   if (*p != '"') return FALLBACK;
@@ -77,6 +80,10 @@ static bool decoded_string(Scan *s, const char **out) {
   p++;
   char *o = s->out, *start = o;
   for (;;) {
+    size_t run = ipsf_json_plain_span(p, (size_t)((const unsigned char *)s->end - p));
+    memcpy(o, p, run);
+    o += run;
+    p += run;
     unsigned c = *p;
     if (c == '"') break;
     if (c < 0x20) return FALLBACK;
