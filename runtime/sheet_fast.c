@@ -14,9 +14,9 @@
  *
  * What it accepts it checks as jansson does: the JSON grammar, UTF-8
  * (no overlong forms, no surrogates, nothing above U+10FFFF), no control
- * characters in strings.  Per key, the cost is one FNV-1a pass fused with
- * the string scan and one probe of the pack's precomputed fact hash
- * (pack.c); per value, a direct store into the fact's slot.  Nothing is
+ * characters in strings.  Per key, the cost is a scan of eight bytes at a
+ * time (util.h), a word-wise hash and one probe of the pack's precomputed
+ * fact hash (pack.c); per value, a direct store into the fact's slot.  Nothing is
  * allocated: strings that must outlive the scan (the device name, string
  * facts) are decoded into the caller's scratch buffer.
  */
@@ -42,7 +42,8 @@ static inline const char *skip_ws(const char *p) {
 }
 
 /* A string token whose body has no escape: [*s, *s + *n), and, when `hash`
- * is not NULL, its FNV-1a hash (util.h's, as pack.c hashes fact names).
+ * is not NULL, its hash (util.h's ipsf_name_hash, as pack.c hashes fact
+ * names).
  * s->p is at the opening quote.  Plain ASCII runs are skipped eight bytes
  * at a time (ipsf_json_plain_span); a byte that ends a run is the closing
  * quote, the start of a UTF-8 sequence (checked), or a fallback: an escape,
@@ -67,7 +68,7 @@ static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *ha
   }
   *str = (const char *)start;
   *n = (size_t)(p - start);
-  if (hash) *hash = ipsf_fnv1a(*str, *n);
+  if (hash) *hash = ipsf_name_hash(*str, *n);
   s->p = (const char *)p + 1;
   return true;
 }
@@ -180,7 +181,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
 static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *str, size_t n) {
   for (uint32_t k = 0; k < e->value_count; k++) {
     uint32_t sv = e->values[k];
-    if (pk->string_lens[sv] == n && memcmp(pk->strings[sv], str, n) == 0) return k;
+    if (pk->string_lens[sv] == n && ipsf_mem_eq(pk->strings[sv], str, n)) return k;
   }
   return IPSF_NONE;
 }
@@ -284,7 +285,7 @@ static bool facts_object(Scan *s) {
       uint32_t e = pk->fact_hash[i];
       if (e == 0) break;
       uint32_t sn = pk->facts[e - 1].name;
-      if (pk->string_lens[sn] == n && memcmp(pk->strings[sn], key, n) == 0) {
+      if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) {
         f = e - 1;
         break;
       }
@@ -323,7 +324,7 @@ static bool evidence_object(Scan *s) {
     uint32_t q = IPSF_NONE;
     for (uint32_t r = 0; r < pk->requirement_count; r++) {
       uint32_t sid = pk->requirements[r].id;
-      if (pk->string_lens[sid] == n && memcmp(pk->strings[sid], id, n) == 0) {
+      if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) {
         q = r;
         break;
       }
@@ -337,7 +338,7 @@ static bool evidence_object(Scan *s) {
     uint32_t m = 0;
     for (; m < vp->method_count; m++) {
       uint32_t sm = vp->methods[m];
-      if (pk->string_lens[sm] == mn && memcmp(pk->strings[sm], method, mn) == 0) break;
+      if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) break;
     }
     if (m == vp->method_count) return FALLBACK;
     ev->evidence[q] = m;

@@ -264,6 +264,53 @@ Test(util, fnv1a_reference_values) {
   cr_expect_eq(h, 0xbf9cf968u);
 }
 
+/* ipsf_mem_eq is memcmp(...) == 0 for every length and every differing
+ * position (it loads words, overlapping at the end); the strings sit at the
+ * end of their allocations, so a read past n shows under ASan. */
+Test(util, mem_eq_is_memcmp_for_every_length_and_position) {
+  for (size_t n = 0; n <= 40; n++) {
+    char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) a[i] = b[i] = (char)('a' + i % 26);
+    cr_assert(ipsf_mem_eq(a, b, n), "n %zu", n);
+    for (size_t k = 0; k < n; k++) {
+      b[k] ^= 0x20;
+      cr_assert(!ipsf_mem_eq(a, b, n), "n %zu, byte %zu differs", n, k);
+      b[k] ^= 0x20;
+    }
+    free(a);
+    free(b);
+  }
+}
+
+/* ipsf_name_hash (the fact-name table's): equal bytes give equal hashes
+ * wherever they sit; it reads only [s, s + n) (at the end of an allocation
+ * here, for ASan); and names differing in one byte, or prefixes of one
+ * another, spread over a 64-slot table rather than pile up. */
+Test(util, name_hash_reads_n_bytes_and_spreads) {
+  const char *name = "data_sensitivity_and_more_than_32_bytes";
+  size_t len = strlen(name);
+  for (size_t n = 0; n <= len; n++) {
+    char *a = malloc(n ? n : 1), *b = malloc(n + 3);
+    memcpy(a, name, n);
+    memcpy(b + 3, name, n);
+    cr_assert_eq(ipsf_name_hash(a, n), ipsf_name_hash(b + 3, n), "n %zu", n);
+    free(a);
+    free(b);
+  }
+  unsigned used[64] = {0}, distinct = 0;
+  for (size_t n = 1; n <= len; n++) used[ipsf_name_hash(name, n) & 63]++;
+  for (int c = 'a'; c <= 'z'; c++) {
+    char v[12];
+    memcpy(v, "usage_fact_", 11);
+    v[11] = (char)c;
+    used[ipsf_name_hash(v, 12) & 63]++;
+    v[3] = (char)c;
+    used[ipsf_name_hash(v, 12) & 63]++;
+  }
+  for (int i = 0; i < 64; i++) distinct += used[i] != 0;
+  cr_expect_geq(distinct, 40, "%u of 64 slots used by 91 names", distinct);
+}
+
 Test(util, grow_doubles_and_stops_at_max) {
   size_t cap = 0;
   char *a = ipsf_grow(NULL, &cap, 1, 1, 16, 100);
