@@ -146,12 +146,12 @@ Test(buf, json_utf8_passthrough) {
 }
 
 /* ipsf_json_plain_span tests eight bytes at a time: every byte value at
- * every position of a 24-byte string, with plain bytes before it (a special
+ * every position of a 41-byte string, with plain bytes before it (a special
  * byte in any lane, and lanes above it, must not hide it or flag early),
  * against the byte-by-byte definition; and every length, so the word loop
  * never reads past n. */
 Test(buf, json_plain_span_every_byte_every_position) {
-  unsigned char s[24];
+  unsigned char s[41]; /* two SSE2 blocks, a word, a tail */
   for (unsigned pos = 0; pos < sizeof s; pos++)
     for (unsigned c = 0; c < 256; c++) {
       memset(s, 'a', sizeof s);
