@@ -145,7 +145,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
   else
     while (*p >= '0' && *p <= '9') {
       unsigned dg = (unsigned)(*p++ - '0');
-      if (v > (UINT64_MAX - dg) / 10) overflow = true;
+      if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && dg > UINT64_MAX % 10)) overflow = true;
       else v = v * 10 + dg;
     }
   bool real = false;
