@@ -51,6 +51,12 @@ static bool reserve(IpsfBuf *b, size_t n) {
 }
 
 void ipsf_buf_put(IpsfBuf *b, const char *s, size_t n) {
+  if (b->len + n < b->cap && !b->failed) { /* room: no call to reserve */
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return;
+  }
   if (!reserve(b, n)) return;
   if (n) memcpy(b->data + b->len, s, n);
   b->len += n;

@@ -112,8 +112,10 @@ typedef struct {
 
 static void jw_newline(Jw *w) {
   if (!w->pretty) return;
-  ipsf_buf_put(w->b, "\n", 1);
-  for (unsigned i = 0; i < w->depth; i++) ipsf_buf_put(w->b, "  ", 2);
+  /* A newline and two spaces per open container, in one append. */
+  static const char indent[] = "\n                ";
+  unsigned d = w->depth <= JW_MAX_DEPTH ? w->depth : JW_MAX_DEPTH;
+  ipsf_buf_put(w->b, indent, 1 + 2 * (size_t)d);
 }
 
 /* Before an array element or an object member. */
