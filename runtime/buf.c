@@ -51,7 +51,7 @@ static bool reserve(IpsfBuf *b, size_t n) {
 }
 
 void ipsf_buf_put(IpsfBuf *b, const char *s, size_t n) {
-  if (b->len + n < b->cap && !b->failed) { /* room: no call to reserve */
+  if (n < b->cap - b->len && !b->failed) { /* room (cap > len, or both 0): no reserve call */
     memcpy(b->data + b->len, s, n);
     b->len += n;
     b->data[b->len] = '\0';

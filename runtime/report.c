@@ -860,7 +860,7 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
  * promises.  Pieces written by ipsf_buf_* calls in between terminate
  * themselves. */
 static inline void put_piece(IpsfBuf *b, const char *s, size_t n) {
-  if (b->len + n < b->cap && !b->failed) {
+  if (n < b->cap - b->len && !b->failed) {
     __builtin_memcpy(b->data + b->len, s, n);
     b->len += n;
   } else {
