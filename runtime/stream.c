@@ -27,7 +27,8 @@
  *
  * Threads (jobs > 1, JSON Lines only): the calling thread reads batches
  * into a ring of 2 * jobs + 1 slots and passes finished slots on in order;
- * `jobs` threads take ready slots in order and evaluate them, each with its
+ * jobs - 1 threads, and the calling thread whenever it has nothing to read
+ * or pass on, take ready slots in order and evaluate them, each with its
  * own worker, and swap their output buffers with the slot's (no copy).
  * One mutex and two condition variables guard the slots' states; a slot's
  * contents belong to whoever moved it to its current state (READY: a
