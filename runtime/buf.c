@@ -52,7 +52,7 @@ static bool reserve(IpsfBuf *b, size_t n) {
 
 void ipsf_buf_put(IpsfBuf *b, const char *s, size_t n) {
   if (n < b->cap - b->len && !b->failed) { /* room (cap > len, or both 0): no reserve call */
-    memcpy(b->data + b->len, s, n);
+    if (n) memcpy(b->data + b->len, s, n); /* s may be NULL when n is 0 */
     b->len += n;
     b->data[b->len] = '\0';
     return;

@@ -88,6 +88,21 @@ Test(buf, printf_exact_fit) {
   ipsf_buf_free(&b);
 }
 
+/* Nothing from nowhere: (NULL, 0) appends nothing, with room in the buffer
+ * (the no-reserve path) or without; under UBSan (make test SANITIZE=1) a
+ * memcpy from NULL would be reported. */
+Test(buf, put_nothing_from_null) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_put(&b, NULL, 0);
+  ipsf_buf_puts(&b, "ab");
+  ipsf_buf_put(&b, NULL, 0);
+  cr_expect_eq(b.len, 2);
+  cr_expect_str_eq(b.data, "ab");
+  cr_expect(!b.failed);
+  ipsf_buf_free(&b);
+}
+
 Test(buf, overflow_sets_failed_and_stops) {
   IpsfBuf b;
   ipsf_buf_init(&b);
