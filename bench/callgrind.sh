@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/callgrind.sh -- machine instructions per sheet of ipsf_eval_run and
-# of the hand-written C twins, for both benchmark packs, counted by
-# valgrind's callgrind: repeatable on a shared machine where wall-clock
-# timings are not (docs/performance.md, "Speed (issue 16)").
+# of the hand-written C twins, for both benchmark packs, and of the whole
+# `ipsfc eval` per record format (end to end), counted by valgrind's
+# callgrind: repeatable on a shared machine where wall-clock timings are
+# not (docs/performance.md, "Speed (issue 16)" and "Speed, end to end").
 #
 #   sh bench/callgrind.sh [IPSFC_ROOT]    a built tree (default: this one)
 #
@@ -42,3 +43,14 @@ count "$work/cg.pack" 6000 native_eval 4000 "bench/pack.ipsf"
 valgrind --tool=callgrind --callgrind-out-file="$work/cg.healthcare" \
   "$work/evalonly_healthcare" "$work/healthcare.ipsb" 2000 1 > /dev/null 2>&1
 count "$work/cg.healthcare" 4000 native_healthcare 4000 "healthcare"
+
+# End to end: the whole `ipsfc eval` process per sheet (reading, binding,
+# evaluating, writing; start-up included, 20,000 sheets make it small),
+# for each record format, --jobs 1, into /dev/null.
+"$work/gen" 20000 42 > "$work/sheets20k.jsonl"
+for f in jsonl csv json text; do
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.e2e.$f" "$root/build/ipsfc" eval \
+    "$work/pack.ipsb" "$work/sheets20k.jsonl" --format $f --fail-on never --jobs 1 > /dev/null 2>&1
+  callgrind_annotate "$work/cg.e2e.$f" 2>/dev/null | awk -v f=$f '/PROGRAM TOTALS/ {
+    gsub(",", "", $1); printf "ipsfc eval --format %-5s --jobs 1: %5.0f instructions/sheet\n", f, $1 / 20000 }'
+done

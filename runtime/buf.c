@@ -51,6 +51,12 @@ static bool reserve(IpsfBuf *b, size_t n) {
 }
 
 void ipsf_buf_put(IpsfBuf *b, const char *s, size_t n) {
+  if (n < b->cap - b->len && !b->failed) { /* room (cap > len, or both 0): no reserve call */
+    if (n) memcpy(b->data + b->len, s, n); /* s may be NULL when n is 0 */
+    b->len += n;
+    b->data[b->len] = '\0';
+    return;
+  }
   if (!reserve(b, n)) return;
   if (n) memcpy(b->data + b->len, s, n);
   b->len += n;
@@ -97,10 +103,21 @@ void ipsf_buf_json_string(IpsfBuf *b, const char *s) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *p = (const unsigned char *)s;
   size_t left = strlen(s);
+  size_t run = ipsf_json_plain_span(p, left);
+  if (run == left) { /* the common case: nothing to escape, one copy */
+    if (!reserve(b, left + 2)) return;
+    char *d = b->data + b->len;
+    d[0] = '"';
+    memcpy(d + 1, s, left);
+    d[left + 1] = '"';
+    b->len += left + 2;
+    b->data[b->len] = '\0';
+    return;
+  }
   ipsf_buf_put(b, "\"", 1);
   while (left) {
     /* Copy the longest run that needs no escaping in one go. */
-    size_t run = 0;
+    run = ipsf_json_plain_span(p, left);
     while (run < left) {
       unsigned c = p[run];
       if (c < 0x20 || c == '"' || c == '\\') break;

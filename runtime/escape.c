@@ -63,10 +63,22 @@ size_t ipsf_escape_unit(const char *s, size_t avail, unsigned flags, char esc[IP
   return n;
 }
 
+/* Bytes 0x20..0x7E from s on: each is a unit shown as it is, of width 1,
+ * whatever the flags (the common case, taken without ipsf_escape_unit). */
+static size_t printable_run(const char *s, size_t len) {
+  size_t i = 0;
+  while (i < len && (unsigned char)((unsigned char)s[i] - 0x20u) < 0x5Fu) i++;
+  return i;
+}
+
 size_t ipsf_escape_width(const char *s, size_t len, unsigned flags) {
   size_t w = 0;
   char esc[IPSF_ESCAPE_MAX];
   for (size_t i = 0; i < len;) {
+    size_t plain = printable_run(s + i, len - i);
+    i += plain;
+    w += plain;
+    if (i == len) break;
     i += ipsf_escape_unit(s + i, len - i, flags, esc);
     w += esc[0] ? strlen(esc) : 1;
   }
@@ -78,6 +90,8 @@ void ipsf_escape_buf(IpsfBuf *b, const char *s, size_t len, unsigned flags) {
   char esc[IPSF_ESCAPE_MAX];
   size_t run = 0; /* start of the pending run */
   for (size_t i = 0; i < len;) {
+    i += printable_run(s + i, len - i);
+    if (i == len) break;
     size_t n = ipsf_escape_unit(s + i, len - i, flags, esc);
     if (esc[0]) {
       ipsf_buf_put(b, s + run, i - run);

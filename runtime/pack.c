@@ -4,8 +4,8 @@
  * pointers, the built-ins of the native table), and the public accessors of ipsf.h's "packs" section.
  *
  * The fact-name hash is open addressing with linear probing over a power of
- * two table at most half full, keyed by FNV-1a of the name's bytes; a slot
- * holds fact index + 1 (0 = empty).  A duplicate name (which the compiler
+ * two table at most half full, keyed by util.h's ipsf_name_hash of the
+ * name's bytes; a slot holds fact index + 1 (0 = empty).  A duplicate name (which the compiler
  * never emits) resolves to the first fact of that name.
  */
 #include <stdlib.h>
@@ -75,7 +75,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   for (uint32_t f = 0; f < pack->fact_count; f++) {
     uint32_t name = pack->facts[f].name;
     size_t len = pack->string_lens[name];
-    uint32_t i = ipsf_fnv1a(pack->strings[name], len) & (size - 1);
+    uint32_t i = ipsf_name_hash(pack->strings[name], len) & (size - 1);
     for (;; i = (i + 1) & (size - 1)) {
       if (h[i] == 0) {
         h[i] = f + 1;
@@ -95,7 +95,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len) {
   if (!pack || !name || pack->fact_hash_size == 0) return IPSF_NONE;
   uint32_t mask = pack->fact_hash_size - 1;
-  for (uint32_t i = ipsf_fnv1a(name, len) & mask;; i = (i + 1) & mask) {
+  for (uint32_t i = ipsf_name_hash(name, len) & mask;; i = (i + 1) & mask) {
     uint32_t e = pack->fact_hash[i];
     if (e == 0) return IPSF_NONE;
     uint32_t s = pack->facts[e - 1].name;

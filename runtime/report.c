@@ -105,8 +105,10 @@ typedef struct {
 
 static void jw_newline(Jw *w) {
   if (!w->pretty) return;
-  ipsf_buf_put(w->b, "\n", 1);
-  for (unsigned i = 0; i < w->depth; i++) ipsf_buf_put(w->b, "  ", 2);
+  /* A newline and two spaces per open container, in one append. */
+  static const char indent[] = "\n                ";
+  unsigned d = w->depth <= JW_MAX_DEPTH ? w->depth : JW_MAX_DEPTH;
+  ipsf_buf_put(w->b, indent, 1 + 2 * (size_t)d);
 }
 
 /* Before an array element or an object member. */
@@ -696,11 +698,19 @@ struct ipsf_report_cache {
   Frag *scale_key;  /* per scale: "name":  (with a leading comma but the first) */
   uint32_t *level0; /* per scale: index of its level 0 in `level` */
   Frag *level;      /* "level" literals */
+  Frag *scale_pair; /* like `level`: scale_key of its scale, then the literal */
   Frag *req_head;   /* per requirement: {"id":..,"title":..,"viewpoint":..,"method": */
   Frag *req_refs;   /* per requirement: ,"refs":[..],"status": */
   uint32_t *method0; /* per viewpoint: index of its method 0 in `method` */
   Frag *method;     /* "method" literals */
   Frag *vp;         /* per viewpoint: "name" */
+  /* One requirement's whole constant body up to its status value, so that
+   * an applying requirement is one copy: per confirm line, req_head +
+   * method + every_months + req_refs of that line's requirement; per
+   * requirement, the same with no chosen line (method and every_months
+   * null). */
+  Frag *confirm_body;
+  Frag *req_plain;
 };
 
 static Frag frag_end(IpsfBuf *pool, size_t off) { return (Frag){off, pool->len - off}; }
@@ -717,12 +727,52 @@ void ipsf_report_cache_free(IpsfReportCache *c) {
   free(c->scale_key);
   free(c->level0);
   free(c->level);
+  free(c->scale_pair);
   free(c->req_head);
   free(c->req_refs);
   free(c->method0);
   free(c->method);
   free(c->vp);
+  free(c->confirm_body);
+  free(c->req_plain);
   free(c);
+}
+
+/* A decimal number, no leading zeros ("0" for 0). */
+static void put_u64(IpsfBuf *b, uint64_t v) {
+  char num[24], *e = num + sizeof num, *q = e;
+  do *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  ipsf_buf_put_fast(b, q, (size_t)(e - q));
+}
+
+/* Requirement r's body from its head up to the status value, with confirm
+ * line cf chosen (or none): what the jsonl record writes piece by piece. */
+static void put_req_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfPack *p, uint32_t r,
+                         const IpsfConfirm *cf) {
+  const char *pool = c->pool.data;
+  size_t head = c->req_head[r].off, refs = c->req_refs[r].off;
+  /* The pool may move as it grows: copy the parts out through offsets. */
+  IpsfBuf tmp;
+  ipsf_buf_init(&tmp);
+  ipsf_buf_put(&tmp, pool + head, c->req_head[r].len);
+  uint32_t v = p->requirements[r].viewpoint;
+  if (cf && cf->method < p->viewpoints[v].method_count) {
+    Frag m = c->method[c->method0[v] + cf->method];
+    ipsf_buf_put(&tmp, pool + m.off, m.len);
+  } else {
+    ipsf_buf_puts(&tmp, "null");
+  }
+  if (cf && cf->every_months) {
+    ipsf_buf_puts(&tmp, ",\"every_months\":");
+    put_u64(&tmp, cf->every_months);
+  } else {
+    ipsf_buf_puts(&tmp, ",\"every_months\":null");
+  }
+  ipsf_buf_put(&tmp, pool + refs, c->req_refs[r].len);
+  if (tmp.failed) b->failed = true;
+  else ipsf_buf_put(b, tmp.data, tmp.len);
+  ipsf_buf_free(&tmp);
 }
 
 IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
@@ -737,14 +787,17 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   c->scale_key = calloc(N1(p->scale_count), sizeof *c->scale_key);
   c->level0 = calloc(N1(p->scale_count), sizeof *c->level0);
   c->level = calloc(N1(nlevels), sizeof *c->level);
+  c->scale_pair = calloc(N1(nlevels), sizeof *c->scale_pair);
   c->req_head = calloc(N1(p->requirement_count), sizeof *c->req_head);
   c->req_refs = calloc(N1(p->requirement_count), sizeof *c->req_refs);
   c->method0 = calloc(N1(p->viewpoint_count), sizeof *c->method0);
   c->method = calloc(N1(nmethods), sizeof *c->method);
   c->vp = calloc(N1(p->viewpoint_count), sizeof *c->vp);
+  c->confirm_body = calloc(N1(p->confirm_count), sizeof *c->confirm_body);
+  c->req_plain = calloc(N1(p->requirement_count), sizeof *c->req_plain);
 #undef N1
   if (!c->scale_key || !c->level0 || !c->level || !c->req_head || !c->req_refs || !c->method0 ||
-      !c->method || !c->vp) {
+      !c->method || !c->vp || !c->confirm_body || !c->req_plain || !c->scale_pair) {
     ipsf_report_cache_free(c);
     return NULL;
   }
@@ -780,6 +833,23 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
     for (uint32_t l = 0; l < e->value_count; l++) c->level[li++] = frag_json(b, ipsf_str(p, e->values[l]));
   }
+  /* A scale's key then one of its levels: copied out through offsets, as
+   * the pool may move while it grows. */
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    const IpsfEnum *e = &p->enums[p->scales[s].enum_type];
+    for (uint32_t l = 0; l < e->value_count; l++) {
+      Frag k = c->scale_key[s], v = c->level[c->level0[s] + l];
+      off = b->len;
+      IpsfBuf tmp;
+      ipsf_buf_init(&tmp);
+      ipsf_buf_put(&tmp, b->data + k.off, k.len);
+      ipsf_buf_put(&tmp, b->data + v.off, v.len);
+      if (tmp.failed) b->failed = true;
+      else ipsf_buf_put(b, tmp.data, tmp.len);
+      ipsf_buf_free(&tmp);
+      c->scale_pair[c->level0[s] + l] = frag_end(b, off);
+    }
+  }
   uint32_t mi = 0;
   for (uint32_t v = 0; v < p->viewpoint_count; v++) {
     c->vp[v] = frag_json(b, ipsf_str(p, p->viewpoints[v].name));
@@ -808,6 +878,17 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
     jw_key(&w, "status");
     c->req_refs[r] = frag_end(b, off);
   }
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    off = b->len;
+    put_req_body(b, c, p, r, NULL);
+    c->req_plain[r] = frag_end(b, off);
+  }
+  for (uint32_t k = 0; k < p->confirm_count; k++) {
+    off = b->len;
+    if (p->confirms[k].requirement < p->requirement_count)
+      put_req_body(b, c, p, p->confirms[k].requirement, &p->confirms[k]);
+    c->confirm_body[k] = frag_end(b, off);
+  }
   if (b->failed) {
     ipsf_report_cache_free(c);
     return NULL;
@@ -815,8 +896,23 @@ IpsfReportCache *ipsf_report_cache_new(const IpsfPack *p) {
   return c;
 }
 
-#define PUT(b, f) ipsf_buf_put_fast((b), c->pool.data + (f).off, (f).len)
-#define LIT(b, s) ipsf_buf_put_fast((b), (s), sizeof(s) - 1)
+/* ipsf_buf_put_fast without the NUL: a record's pieces are appended with
+ * room for it kept (len + n < cap), and the record's last piece (LITZ)
+ * writes it, so the buffer is NUL-terminated between records as IpsfBuf
+ * promises.  Pieces written by ipsf_buf_* calls in between terminate
+ * themselves. */
+static inline void put_piece(IpsfBuf *b, const char *s, size_t n) {
+  if (n < b->cap - b->len && !b->failed) {
+    __builtin_memcpy(b->data + b->len, s, n);
+    b->len += n;
+  } else {
+    ipsf_buf_put(b, s, n);
+  }
+}
+
+#define PUT(b, f) put_piece((b), c->pool.data + (f).off, (f).len)
+#define LIT(b, s) put_piece((b), (s), sizeof(s) - 1)
+#define LITZ(b, s) ipsf_buf_put_fast((b), (s), sizeof(s) - 1)
 
 static void put_level(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev, uint32_t s) {
   const IpsfPack *p = ev->pack;
@@ -894,8 +990,13 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
   else put_level(b, c, ev, p->axis2);
   LIT(b, "},\"scales\":{");
   for (uint32_t s = 0; s < p->scale_count; s++) {
-    PUT(b, c->scale_key[s]);
-    put_level(b, c, ev, s);
+    uint32_t l = ev->scale_level[s];
+    if (l < p->enums[p->scales[s].enum_type].value_count) {
+      PUT(b, c->scale_pair[c->level0[s] + l]);
+    } else {
+      PUT(b, c->scale_key[s]);
+      LIT(b, "null");
+    }
   }
   LIT(b, "},\"requirements\":[");
   bool first = true;
@@ -903,14 +1004,10 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     if (!ev->req_applies[r]) continue;
     if (!first) LIT(b, ",");
     first = false;
-    PUT(b, c->req_head[r]);
-    const IpsfConfirm *cf = chosen_confirm(ev, r);
-    uint32_t v = p->requirements[r].viewpoint;
-    if (cf && cf->method < p->viewpoints[v].method_count) PUT(b, c->method[c->method0[v] + cf->method]);
-    else LIT(b, "null");
-    if (cf && cf->every_months) ipsf_buf_printf(b, ",\"every_months\":%u", (unsigned)cf->every_months);
-    else LIT(b, ",\"every_months\":null");
-    PUT(b, c->req_refs[r]);
+    uint32_t k = ev->req_confirm[r];
+    if (k >= p->confirm_count) PUT(b, c->req_plain[r]);
+    else if (p->confirms[k].requirement == r) PUT(b, c->confirm_body[k]);
+    else put_req_body(b, c, p, r, &p->confirms[k]); /* not expected: the same bytes */
     IpsfStatus st = ipsf_eval_status(ev, r);
     if (st == IPSF_MET) LIT(b, "\"met\"");
     else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");
@@ -929,7 +1026,8 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     first = false;
     PUT(b, c->vp[v]);
   }
-  LIT(b, "]}\n");
+  LITZ(b, "]}\n");
 }
 #undef PUT
 #undef LIT
+#undef LITZ

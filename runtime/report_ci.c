@@ -26,6 +26,15 @@
 
 /* ---- escaping ------------------------------------------------------------ */
 
+/* A decimal number, as printf's %llu / %zu would write it (no call to
+ * printf per record). */
+static void put_decimal(IpsfBuf *b, unsigned long long v) {
+  char num[24], *e = num + sizeof num, *q = e;
+  do *--q = (char)('0' + v % 10);
+  while (v /= 10);
+  ipsf_buf_put(b, q, (size_t)(e - q));
+}
+
 static void csv_field(IpsfBuf *b, const char *s) {
   if (!s) return;
   if (!strpbrk(s, ",\"\r\n")) {
@@ -120,7 +129,7 @@ static void subject(IpsfBuf *b, const IpsfRecordHead *h) {
 static void csv_head(IpsfBuf *b, const IpsfRecordHead *h) {
   csv_field(b, h->sheet);
   ipsf_buf_put(b, ",", 1);
-  if (h->line) ipsf_buf_printf(b, "%llu", (unsigned long long)h->line);
+  if (h->line) put_decimal(b, (unsigned long long)h->line);
   ipsf_buf_put(b, ",", 1);
   csv_field(b, h->device);
   ipsf_buf_put(b, ",", 1);
@@ -280,7 +289,9 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       ipsf_buf_put(b, ":", 1);
       ipsf_buf_puts(b, ipsf_status_name(ipsf_eval_status(ev, q)));
     }
-    ipsf_buf_printf(b, ",%zu,,\r\n", not_met(ev));
+    ipsf_buf_put(b, ",", 1);
+    put_decimal(b, (unsigned long long)not_met(ev));
+    ipsf_buf_put(b, ",,\r\n", 4);
   } else if (r->format == IPSF_OUT_SARIF) {
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!ipsf_eval_applies(ev, q)) continue;

@@ -14,9 +14,9 @@
  *
  * What it accepts it checks as jansson does: the JSON grammar, UTF-8
  * (no overlong forms, no surrogates, nothing above U+10FFFF), no control
- * characters in strings.  Per key, the cost is one FNV-1a pass fused with
- * the string scan and one probe of the pack's precomputed fact hash
- * (pack.c); per value, a direct store into the fact's slot.  Nothing is
+ * characters in strings.  Per key, the cost is a scan of eight bytes at a
+ * time (util.h), a word-wise hash and one probe of the pack's precomputed
+ * fact hash (pack.c); per value, a direct store into the fact's slot.  Nothing is
  * allocated: strings that must outlive the scan (the device name, string
  * facts) are decoded into the caller's scratch buffer.
  */
@@ -41,31 +41,34 @@ static inline const char *skip_ws(const char *p) {
   return p;
 }
 
-/* A string token whose body has no escape: [*s, *s + *n), with its FNV-1a
- * hash (util.h's, as pack.c hashes fact names, fused with the scan).  s->p is at the opening
- * quote.  false: escapes, bad bytes, or not a string. */
-static bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
+/* A string token whose body has no escape: [*s, *s + *n), and, when `hash`
+ * is not NULL, its hash (util.h's ipsf_name_hash, as pack.c hashes fact
+ * names).
+ * s->p is at the opening quote.  Plain ASCII runs are skipped eight bytes
+ * at a time (ipsf_json_plain_span); a byte that ends a run is the closing
+ * quote, the start of a UTF-8 sequence (checked), or a fallback: an escape,
+ * a control character, the NUL sentinel.  false: escapes, bad bytes, or
+ * not a string. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *hash) {
   const unsigned char *p = (const unsigned char *)s->p;
+  const unsigned char *end = (const unsigned char *)s->end;
   if (*p != '"') return FALLBACK;
   const unsigned char *start = ++p;
-  uint32_t h = IPSF_FNV1A_INIT;
   for (;;) {
+    p += ipsf_json_plain_span(p, (size_t)(end - p)); /* p <= end, *end is NUL */
     unsigned c = *p;
     if (c == '"') break;
-    if (c < 0x20 || c == '\\') return FALLBACK;
-    if (c >= 0x80) {
-      size_t k = ipsf_utf8_seq(p, (size_t)((const unsigned char *)s->end - p));
-      if (!k) return FALLBACK;
-      for (size_t i = 0; i < k; i++) h = ipsf_fnv1a_step(h, p[i]);
-      p += k;
-      continue;
-    }
-    h = ipsf_fnv1a_step(h, (unsigned char)c);
-    p++;
+    if (c < 0x80) return FALLBACK; /* a control character, '\\', the sentinel */
+    size_t k = ipsf_utf8_seq(p, (size_t)(end - p));
+    if (!k) return FALLBACK;
+    p += k;
   }
   *str = (const char *)start;
   *n = (size_t)(p - start);
-  *hash = h;
+  if (hash) *hash = ipsf_name_hash(*str, *n);
   s->p = (const char *)p + 1;
   return true;
 }
@@ -78,6 +81,10 @@ static bool decoded_string(Scan *s, const char **out) {
   p++;
   char *o = s->out, *start = o;
   for (;;) {
+    size_t run = ipsf_json_plain_span(p, (size_t)((const unsigned char *)s->end - p));
+    memcpy(o, p, run);
+    o += run;
+    p += run;
     unsigned c = *p;
     if (c == '"') break;
     if (c < 0x20) return FALLBACK;
@@ -138,7 +145,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
   else
     while (*p >= '0' && *p <= '9') {
       unsigned dg = (unsigned)(*p++ - '0');
-      if (v > (UINT64_MAX - dg) / 10) overflow = true;
+      if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && dg > UINT64_MAX % 10)) overflow = true;
       else v = v * 10 + dg;
     }
   bool real = false;
@@ -174,7 +181,7 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
 static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *str, size_t n) {
   for (uint32_t k = 0; k < e->value_count; k++) {
     uint32_t sv = e->values[k];
-    if (pk->string_lens[sv] == n && memcmp(pk->strings[sv], str, n) == 0) return k;
+    if (pk->string_lens[sv] == n && ipsf_mem_eq(pk->strings[sv], str, n)) return k;
   }
   return IPSF_NONE;
 }
@@ -193,7 +200,6 @@ static bool fact_value(Scan *s, uint32_t f) {
   IpsfValue *slot = &ev->slots[fact->slot];
   const char *str;
   size_t n;
-  uint32_t h;
   switch (fact->type.kind) {
   case IPSF_K_BOOL:
     if (*s->p == 't') {
@@ -225,7 +231,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     slot->s = str;
     return true;
   case IPSF_K_ENUM: {
-    if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+    if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
     uint32_t k = enum_index(pk, &pk->enums[fact->type.enum_type], str, n);
     if (k == IPSF_NONE) return FALLBACK;
     slot->i = k;
@@ -242,7 +248,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     }
     const IpsfEnum *e = &pk->enums[fact->type.enum_type];
     for (;;) {
-      if (!raw_string(s, &str, &n, &h)) return FALLBACK;
+      if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
       uint32_t k = enum_index(pk, e, str, n);
       if (k == IPSF_NONE) return FALLBACK;
       m |= UINT64_C(1) << k;
@@ -279,7 +285,7 @@ static bool facts_object(Scan *s) {
       uint32_t e = pk->fact_hash[i];
       if (e == 0) break;
       uint32_t sn = pk->facts[e - 1].name;
-      if (pk->string_lens[sn] == n && memcmp(pk->strings[sn], key, n) == 0) {
+      if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) {
         f = e - 1;
         break;
       }
@@ -314,12 +320,11 @@ static bool evidence_object(Scan *s) {
   for (;;) {
     const char *id, *method;
     size_t n, mn;
-    uint32_t h;
-    if (!raw_string(s, &id, &n, &h)) return FALLBACK;
+    if (!raw_string(s, &id, &n, NULL)) return FALLBACK;
     uint32_t q = IPSF_NONE;
     for (uint32_t r = 0; r < pk->requirement_count; r++) {
       uint32_t sid = pk->requirements[r].id;
-      if (pk->string_lens[sid] == n && memcmp(pk->strings[sid], id, n) == 0) {
+      if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) {
         q = r;
         break;
       }
@@ -328,12 +333,12 @@ static bool evidence_object(Scan *s) {
     s->p = skip_ws(s->p);
     if (*s->p != ':') return FALLBACK;
     s->p = skip_ws(s->p + 1);
-    if (!raw_string(s, &method, &mn, &h)) return FALLBACK;
+    if (!raw_string(s, &method, &mn, NULL)) return FALLBACK;
     const IpsfViewpoint *vp = &pk->viewpoints[pk->requirements[q].viewpoint];
     uint32_t m = 0;
     for (; m < vp->method_count; m++) {
       uint32_t sm = vp->methods[m];
-      if (pk->string_lens[sm] == mn && memcmp(pk->strings[sm], method, mn) == 0) break;
+      if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) break;
     }
     if (m == vp->method_count) return FALLBACK;
     ev->evidence[q] = m;
@@ -362,8 +367,7 @@ bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scra
     for (;;) {
       const char *key;
       size_t n;
-      uint32_t h;
-      if (!raw_string(&s, &key, &n, &h)) return FALLBACK;
+      if (!raw_string(&s, &key, &n, NULL)) return FALLBACK;
       unsigned bit;
       if (key_is(key, n, "facts")) bit = 1;
       else if (key_is(key, n, "device")) bit = 2;

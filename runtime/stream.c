@@ -27,7 +27,8 @@
  *
  * Threads (jobs > 1, JSON Lines only): the calling thread reads batches
  * into a ring of 2 * jobs + 1 slots and passes finished slots on in order;
- * `jobs` threads take ready slots in order and evaluate them, each with its
+ * jobs - 1 threads, and the calling thread whenever it has nothing to read
+ * or pass on, take ready slots in order and evaluate them, each with its
  * own worker, and swap their output buffers with the slot's (no copy).
  * One mutex and two condition variables guard the slots' states; a slot's
  * contents belong to whoever moved it to its current state (READY: a
@@ -209,12 +210,21 @@ typedef struct {
   uint64_t next_take; /* sequence number of the next batch to evaluate */
   bool quit;
   const char *name;
+  const IpsfWorkerConfig *cfg;
 } Pool;
 
+/* Each thread's own evaluator.  Threads are apart by at least 128 bytes
+ * (two cache lines), and each thread allocates its worker itself, from
+ * its own malloc arena: a worker writes its output buffer's length and its
+ * context's state for every record, and two workers' state sharing cache
+ * lines cost --jobs 2 about a tenth of its CPU time (docs/performance.md,
+ * issue 16). */
 typedef struct {
-  Pool *pool;
+  _Alignas(128) Pool *pool;
   IpsfWorker w;
   IpsfViews views;
+  bool want_views; /* set before the thread starts */
+  int init;        /* under pool->mu: 0 starting, 1 ready, -1 out of memory */
 } Thread;
 
 /* Swap a worker's output with a slot's (buffers change hands, no copy). */
@@ -238,7 +248,15 @@ static void swap_output(IpsfWorker *w, Slot *s) {
 static void *worker_main(void *arg) {
   Thread *t = arg;
   Pool *p = t->pool;
+  bool ok = ipsf_worker_init(&t->w, p->cfg);
+  if (ok && t->want_views) t->w.views = &t->views;
   pthread_mutex_lock(&p->mu);
+  t->init = ok ? 1 : -1;
+  pthread_cond_broadcast(&p->main);
+  if (!ok) {
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+  }
   for (;;) {
     Slot *s = &p->slots[p->next_take % p->nslots];
     if (s->state == SLOT_READY) {
@@ -283,8 +301,10 @@ static void pool_free(Pool *p, Thread *th, pthread_t *tid, unsigned started) {
   free(tid);
 }
 
-/* The calling thread's loop: read into free slots, pass done ones on. */
-static void pool_drive(IpsfRunner *r, Pool *p, IpsfStream *st) {
+/* The calling thread's loop: read into free slots, pass done ones on, and
+ * when it has neither to do, evaluate the next ready slot itself with its
+ * own worker `self` (NULL: only wait) rather than sleep. */
+static void pool_drive(IpsfRunner *r, Pool *p, IpsfStream *st, Thread *self) {
   uint64_t next_fill = 0, next_write = 0;
   bool eof = false;
   pthread_mutex_lock(&p->mu);
@@ -317,6 +337,19 @@ static void pool_drive(IpsfRunner *r, Pool *p, IpsfStream *st) {
       }
       continue;
     }
+    Slot *t = &p->slots[p->next_take % p->nslots];
+    if (self && t->state == SLOT_READY) {
+      t->state = SLOT_BUSY;
+      p->next_take++;
+      pthread_mutex_unlock(&p->mu);
+      if (!stopped(r)) { /* after a stop it would be dropped: only retire it */
+        ipsf_worker_batch(&self->w, p->name, &t->in);
+        swap_output(&self->w, t);
+      }
+      pthread_mutex_lock(&p->mu);
+      t->state = SLOT_DONE;
+      continue;
+    }
     pthread_cond_wait(&p->main, &p->mu);
   }
   p->quit = true;
@@ -331,8 +364,10 @@ static bool jsonl_parallel(IpsfRunner *r, IpsfStream *st, const char *name) {
   memset(&p, 0, sizeof p);
   p.name = name;
   p.nslots = 2u * jobs + 1u;
+  p.cfg = &r->cfg;
   p.slots = calloc(p.nslots, sizeof *p.slots);
-  Thread *th = calloc(jobs, sizeof *th);
+  Thread *th = aligned_alloc(_Alignof(Thread), jobs * sizeof *th);
+  if (th) memset(th, 0, jobs * sizeof *th);
   pthread_t *tid = calloc(jobs, sizeof *tid);
   if (!p.slots || !th || !tid) {
     pool_free(&p, th, tid, 0);
@@ -341,25 +376,42 @@ static bool jsonl_parallel(IpsfRunner *r, IpsfStream *st, const char *name) {
   pthread_mutex_init(&p.mu, NULL);
   pthread_cond_init(&p.work, NULL);
   pthread_cond_init(&p.main, NULL);
+  /* jobs - 1 threads; the calling thread, between reading and passing
+   * output on, is the jobs-th evaluator (th[jobs - 1], not started): so
+   * `jobs` threads compete for the cores, not jobs + 1 with one of them
+   * mostly asleep (measured: docs/performance.md, issue 16). */
+  Thread *self = &th[jobs - 1];
+  bool self_ok = ipsf_worker_init(&self->w, &r->cfg);
+  if (self_ok && r->w.views) self->w.views = &self->views;
   unsigned started = 0;
-  for (; started < jobs; started++) {
+  for (; started < jobs - 1; started++) {
     th[started].pool = &p;
-    if (!ipsf_worker_init(&th[started].w, &r->cfg)) {
-      ipsf_worker_free(&th[started].w);
-      break;
-    }
-    if (r->w.views) th[started].w.views = &th[started].views;
-    if (pthread_create(&tid[started], NULL, worker_main, &th[started]) != 0) {
-      ipsf_worker_free(&th[started].w);
-      break;
-    }
+    th[started].want_views = r->w.views != NULL;
+    if (pthread_create(&tid[started], NULL, worker_main, &th[started]) != 0) break;
   }
-  if (started) pool_drive(r, &p, st);
+  unsigned ready = 0; /* threads whose worker could be made */
+  pthread_mutex_lock(&p.mu);
+  for (unsigned i = 0; i < started; i++) {
+    while (th[i].init == 0) pthread_cond_wait(&p.main, &p.mu);
+    ready += th[i].init > 0;
+  }
+  pthread_mutex_unlock(&p.mu);
+  bool run = ready > 0 || self_ok;
+  if (run) {
+    pool_drive(r, &p, st, self_ok ? self : NULL);
+  } else { /* nothing read: let the threads go, the caller runs serially */
+    pthread_mutex_lock(&p.mu);
+    p.quit = true;
+    pthread_cond_broadcast(&p.work);
+    pthread_mutex_unlock(&p.mu);
+  }
+  ipsf_worker_free(&self->w);
+  ipsf_views_free(&self->views);
   pool_free(&p, th, tid, started);
   pthread_cond_destroy(&p.main);
   pthread_cond_destroy(&p.work);
   pthread_mutex_destroy(&p.mu);
-  return started > 0;
+  return run;
 }
 
 /* ---- sources --------------------------------------------------------------------- */

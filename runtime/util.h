@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* ---- UTF-8 (RFC 3629, strict) --------------------------------------------- */
 
@@ -63,10 +67,110 @@ static inline size_t ipsf_utf8_bad_at(const unsigned char *s, size_t len) {
   return len;
 }
 
+/* ---- plain JSON string bytes, eight at a time ------------------------------ */
+
+/* Length of the longest prefix of [p, p + n) whose bytes are all "plain"
+ * inside a JSON string: 0x20..0x7F, neither '"' nor '\\'.  Such bytes need
+ * no escape on output and no check on input; the first other byte (a quote,
+ * a backslash, a control character or the start of a UTF-8 sequence) is
+ * where the callers switch to their byte-by-byte code.  Sixteen bytes are
+ * tested at once with SSE2 where the target has it; then, on little-endian
+ * GCC/clang targets, eight at once (SWAR): in the mask
+ * below a byte's high bit is set when the byte is special; borrows only
+ * carry upward, so the lowest flagged byte is exact.  Reads stay inside
+ * [p, p + n). */
+static inline size_t ipsf_json_plain_span(const unsigned char *p, size_t n) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  /* Sixteen at a time where SSE2 is there (every x86-64): a signed byte
+   * below 0x20 is a control character or, negative, 0x80..0xFF. */
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                space = _mm_set1_epi8(0x20);
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                               _mm_cmplt_epi8(v, space));
+    unsigned m = (unsigned)_mm_movemask_epi8(bad);
+    if (m) return i + (size_t)__builtin_ctz(m);
+  }
+#endif
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t m = (((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20) | w) & high;
+    if (m) return i + (size_t)(__builtin_ctzll(m) >> 3);
+  }
+#endif
+  for (; i < n; i++) {
+    unsigned c = p[i];
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
+/* ---- short byte strings: equality and the fact-name hash ------------------ */
+
+static inline uint64_t ipsf_load64(const void *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
+}
+
+static inline uint32_t ipsf_load32(const void *p) {
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
+/* memcmp(a, b, n) == 0 without a call: names are short (fact, enum and
+ * requirement names), so a few loads, overlapping at the end; never reads
+ * outside [a, a + n) and [b, b + n). */
+static inline bool ipsf_mem_eq(const void *a, const void *b, size_t n) {
+  const unsigned char *x = a, *y = b;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      if (ipsf_load64(x + i) != ipsf_load64(y + i)) return false;
+    return ipsf_load64(x + n - 8) == ipsf_load64(y + n - 8);
+  }
+  if (n >= 4) return ipsf_load32(x) == ipsf_load32(y) && ipsf_load32(x + n - 4) == ipsf_load32(y + n - 4);
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+/* The hash of pack.c's fact-name table, which sheet_fast.c computes for
+ * each key it reads: both must use this one, or lookups silently miss.
+ * Eight bytes per multiply (a name of 16 bytes is two steps, where FNV-1a
+ * took sixteen dependent multiplies); the tail is read as overlapping
+ * words, never past s + n.  Its values are never stored (the table is
+ * built at load), so they may differ between machines. */
+static inline uint32_t ipsf_name_hash(const char *s, size_t n) {
+  const uint64_t k = UINT64_C(0xff51afd7ed558ccd);
+  uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ n;
+  size_t i = 0;
+  for (; i + 8 < n; i += 8) {
+    h = (h ^ ipsf_load64(s + i)) * k;
+    h ^= h >> 32;
+  }
+  uint64_t w;
+  if (n >= 8) w = ipsf_load64(s + n - 8);
+  else if (n >= 4) w = ipsf_load32(s) | (uint64_t)ipsf_load32(s + n - 4) << 32;
+  else w = n ? (unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+                   (uint64_t)(unsigned char)s[n - 1] << 16
+             : 0;
+  h = (h ^ w) * k;
+  h ^= h >> 29;
+  h *= UINT64_C(0xc4ceb9fe1a85ec53);
+  h ^= h >> 32;
+  return (uint32_t)h;
+}
+
 /* ---- FNV-1a, 32-bit --------------------------------------------------------- */
 
-/* The fact-name hash of pack.c, which sheet_fast.c computes byte by byte
- * while it scans a key: both must use these, or lookups silently miss. */
+/* A general string hash (the compiler's symbol tables). */
 #define IPSF_FNV1A_INIT 2166136261u
 
 static inline uint32_t ipsf_fnv1a_step(uint32_t h, unsigned char c) {

@@ -66,6 +66,8 @@ run_case() {
 run_case "load+eval (.ipsb, JSON + YAML + JSONL)" \
   "$IPSFC" eval --explain --format json "$tmp/pack.ipsb" "$ex/devices/smart-lock.json" \
   "$ex/devices/baby-monitor.yaml" "$ex/devices/registry.jsonl"
+run_case "eval JSON Lines on threads (--jobs 2, the calling thread evaluating too)" \
+  "$IPSFC" eval --explain --format jsonl --jobs 2 "$tmp/pack.ipsb" "$ex/devices/registry.jsonl"
 run_case "compile" "$IPSFC" compile "$ex/pack.ipsf" -o "$tmp/out.ipsb"
 run_case "compile+load+eval (source)" \
   "$IPSFC" eval "$ex/pack.ipsf" "$ex/devices/smart-lock.json"

@@ -88,6 +88,21 @@ Test(buf, printf_exact_fit) {
   ipsf_buf_free(&b);
 }
 
+/* Nothing from nowhere: (NULL, 0) appends nothing, with room in the buffer
+ * (the no-reserve path) or without; under UBSan (make test SANITIZE=1) a
+ * memcpy from NULL would be reported. */
+Test(buf, put_nothing_from_null) {
+  IpsfBuf b;
+  ipsf_buf_init(&b);
+  ipsf_buf_put(&b, NULL, 0);
+  ipsf_buf_puts(&b, "ab");
+  ipsf_buf_put(&b, NULL, 0);
+  cr_expect_eq(b.len, 2);
+  cr_expect_str_eq(b.data, "ab");
+  cr_expect(!b.failed);
+  ipsf_buf_free(&b);
+}
+
 Test(buf, overflow_sets_failed_and_stops) {
   IpsfBuf b;
   ipsf_buf_init(&b);
@@ -143,6 +158,48 @@ Test(buf, json_utf8_passthrough) {
   expect_esc("\xE6\x97\xA5\xE6\x9C\xAC", "\"\xE6\x97\xA5\xE6\x9C\xAC\""); /* 3 bytes */
   expect_esc("\xF0\x9F\x94\x92 lock", "\"\xF0\x9F\x94\x92 lock\"");    /* 4 bytes */
   expect_esc("\xE2\x80\xA8", "\"\xE2\x80\xA8\"");               /* U+2028 kept */
+}
+
+/* ipsf_json_plain_span tests eight bytes at a time: every byte value at
+ * every position of a 41-byte string, with plain bytes before it (a special
+ * byte in any lane, and lanes above it, must not hide it or flag early),
+ * against the byte-by-byte definition; and every length, so the word loop
+ * never reads past n. */
+Test(buf, json_plain_span_every_byte_every_position) {
+  unsigned char s[41]; /* two SSE2 blocks, a word, a tail */
+  for (unsigned pos = 0; pos < sizeof s; pos++)
+    for (unsigned c = 0; c < 256; c++) {
+      memset(s, 'a', sizeof s);
+      s[pos] = (unsigned char)c;
+      if (pos + 1 < sizeof s) s[pos + 1] = (unsigned char)(c ^ 0x80); /* noise above */
+      size_t ref = 0;
+      while (ref < sizeof s && s[ref] >= 0x20 && s[ref] < 0x80 && s[ref] != '"' && s[ref] != '\\')
+        ref++;
+      cr_assert_eq(ref, c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? ref : pos, "byte %#x", c);
+      cr_assert_eq(ipsf_json_plain_span(s, sizeof s), ref, "byte %#x at %u", c, pos);
+      for (size_t n = 0; n <= sizeof s; n++)
+        cr_assert_eq(ipsf_json_plain_span(s, n), ref < n ? ref : n, "byte %#x at %u, n %zu", c,
+                     pos, n);
+    }
+}
+
+/* Long strings take the one-copy path when plain and the run-by-run path
+ * otherwise: a quote, a control character or UTF-8 at each position. */
+Test(buf, json_long_strings_every_position) {
+  for (unsigned pos = 0; pos < 20; pos++) {
+    char in[32], want[64];
+    memset(in, 'x', 20);
+    in[20] = 0;
+    in[pos] = '"';
+    snprintf(want, sizeof want, "\"%.*s\\\"%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+    in[pos] = '\n';
+    snprintf(want, sizeof want, "\"%.*s\\n%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+    in[pos] = (char)0xFF;
+    snprintf(want, sizeof want, "\"%.*s\xEF\xBF\xBD%s\"", (int)pos, in, in + pos + 1);
+    expect_esc(in, want);
+  }
 }
 
 Test(buf, json_invalid_utf8_replaced) {
@@ -220,6 +277,53 @@ Test(util, fnv1a_reference_values) {
   uint32_t h = IPSF_FNV1A_INIT;
   for (const char *p = "foobar"; *p; p++) h = ipsf_fnv1a_step(h, (unsigned char)*p);
   cr_expect_eq(h, 0xbf9cf968u);
+}
+
+/* ipsf_mem_eq is memcmp(...) == 0 for every length and every differing
+ * position (it loads words, overlapping at the end); the strings sit at the
+ * end of their allocations, so a read past n shows under ASan. */
+Test(util, mem_eq_is_memcmp_for_every_length_and_position) {
+  for (size_t n = 0; n <= 40; n++) {
+    char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++) a[i] = b[i] = (char)('a' + i % 26);
+    cr_assert(ipsf_mem_eq(a, b, n), "n %zu", n);
+    for (size_t k = 0; k < n; k++) {
+      b[k] ^= 0x20;
+      cr_assert(!ipsf_mem_eq(a, b, n), "n %zu, byte %zu differs", n, k);
+      b[k] ^= 0x20;
+    }
+    free(a);
+    free(b);
+  }
+}
+
+/* ipsf_name_hash (the fact-name table's): equal bytes give equal hashes
+ * wherever they sit; it reads only [s, s + n) (at the end of an allocation
+ * here, for ASan); and names differing in one byte, or prefixes of one
+ * another, spread over a 64-slot table rather than pile up. */
+Test(util, name_hash_reads_n_bytes_and_spreads) {
+  const char *name = "data_sensitivity_and_more_than_32_bytes";
+  size_t len = strlen(name);
+  for (size_t n = 0; n <= len; n++) {
+    char *a = malloc(n ? n : 1), *b = malloc(n + 3);
+    memcpy(a, name, n);
+    memcpy(b + 3, name, n);
+    cr_assert_eq(ipsf_name_hash(a, n), ipsf_name_hash(b + 3, n), "n %zu", n);
+    free(a);
+    free(b);
+  }
+  unsigned used[64] = {0}, distinct = 0;
+  for (size_t n = 1; n <= len; n++) used[ipsf_name_hash(name, n) & 63]++;
+  for (int c = 'a'; c <= 'z'; c++) {
+    char v[12];
+    memcpy(v, "usage_fact_", 11);
+    v[11] = (char)c;
+    used[ipsf_name_hash(v, 12) & 63]++;
+    v[3] = (char)c;
+    used[ipsf_name_hash(v, 12) & 63]++;
+  }
+  for (int i = 0; i < 64; i++) distinct += used[i] != 0;
+  cr_expect_geq(distinct, 40, "%u of 64 slots used by 91 names", distinct);
 }
 
 Test(util, grow_doubles_and_stops_at_max) {

@@ -87,3 +87,29 @@ Test(escape, fputs_null_is_nothing) {
   cr_expect_str_eq(fb, "a\\x1b");
   free(fb);
 }
+
+/* Runs of printable ASCII are taken without ipsf_escape_unit: every byte
+ * value between plain text, with and without the tab flag, gives what the
+ * unit-by-unit definition gives (bytes and width). */
+Test(escape, every_byte_between_plain_text_as_unit_by_unit) {
+  for (unsigned flags = 0; flags <= IPSF_ESC_KEEP_TAB; flags += IPSF_ESC_KEEP_TAB)
+    for (unsigned c = 0; c < 256; c++) {
+      char in[8] = {'a', '~', ' ', (char)c, 'z', '}', (char)c, '!'};
+      IpsfBuf want;
+      ipsf_buf_init(&want);
+      size_t width = 0;
+      char esc[IPSF_ESCAPE_MAX];
+      for (size_t i = 0; i < sizeof in;) {
+        size_t n = ipsf_escape_unit(in + i, sizeof in - i, flags, esc);
+        if (esc[0]) ipsf_buf_puts(&want, esc), width += strlen(esc);
+        else ipsf_buf_put(&want, in + i, n), width += 1;
+        i += n;
+      }
+      char *got = escaped(in, sizeof in, flags);
+      cr_assert_eq(strlen(got), want.len, "byte %#x, flags %u", c, flags);
+      cr_assert(memcmp(got, want.data, want.len) == 0, "byte %#x, flags %u", c, flags);
+      cr_assert_eq(ipsf_escape_width(in, sizeof in, flags), width, "byte %#x, flags %u", c, flags);
+      free(got);
+      ipsf_buf_free(&want);
+    }
+}

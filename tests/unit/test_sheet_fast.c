@@ -72,9 +72,12 @@ Test(sheet_fast, accepts_and_binds_as_jansson_does) {
       "\"model\":\"X\\\"1\\n\",\"usage\":\"office\",\"radios\":[\"ble\",\"wifi\"]}}",
       "{\"facts\":{\"count\":9223372036854775807,\"ratio\":7,\"radios\":[]}}",
       "{\"facts\":{\"count\":-9223372036854775808,\"flag\":false}}",
+      "{\"facts\":{\"count\":999999999999999999,\"ratio\":1844674407370955161}}",
       "{\"evidence\":{\"SH-01\":\"third_party_certification\"},\"facts\":{\"usage\":\"home\"}}",
       "{\"evidence\":{},\"device\":\"caf\xC3\xA9 \xE6\x97\xA5\xF0\x9F\x98\x80\"}",
       "{\"facts\":{\"model\":\"a\\/b\\\\c\\t\"},\"device\":\"\"}",
+      "{\"evidence\":{\"SH-01\":\"third_party_certification\"},"
+      "\"facts\":{\"radios\":[\"wifi\",\"ble\"],\"usage\":\"office\"}}",
   };
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
     cr_expect(both_ways(pack, good[i]), "fell back on: %s", good[i]);
@@ -87,6 +90,8 @@ Test(sheet_fast, falls_back_on_everything_else) {
       "", "[1]", "3", "{", "{\"facts\":{\"count\":1,}}", "{\"facts\":{\"count\":01}}",
       "{\"facts\":{\"count\":1.0}}", "{\"facts\":{\"count\":1e3}}",
       "{\"facts\":{\"count\":9223372036854775808}}", "{\"facts\":{\"ratio\":1e999}}",
+      "{\"facts\":{\"count\":18446744073709551615}}", "{\"facts\":{\"count\":18446744073709551616}}",
+      "{\"facts\":{\"count\":99999999999999999999}}", "{\"facts\":{\"count\":-18446744073709551616}}",
       "{\"facts\":{\"count\":1x}}", "{\"facts\":{\"flag\":truex}}", "{\"facts\":{\"flag\":1}}",
       "{\"facts\":{\"usage\":\"moon\"}}", "{\"facts\":{\"usage\":\"h\\u006fme\"}}",
       "{\"facts\":{\"radios\":[\"wifi\",]}}", "{\"facts\":{\"radios\":[\"5g\"]}}",
@@ -98,6 +103,13 @@ Test(sheet_fast, falls_back_on_everything_else) {
       "{\"evidence\":{\"SH-01\":\"licence\"}}",
       "{\"evidence\":{\"SH-01\":\"self_declaration\",\"SH-01\":\"self_declaration\"}}",
       "{} {}", "{}x",
+      /* past the first eight bytes of a key or an enum name (the scan
+       * tests eight at a time): a control character, an escape, bad
+       * UTF-8, a NUL, an unterminated string */
+      "{\"facts\":{\"usage\":\"officeoffice\tx\"}}", "{\"facts\":{\"usageusage\\n\":1}}",
+      "{\"facts\":{\"radios\":[\"wifiwifiwifi\xC0\xAF\"]}}",
+      "{\"evidence\":{\"SH-01SH-01SH-01\x7F\xFF\":\"self_declaration\"}}",
+      "{\"facts\":{\"usage\":\"officeofficeoffice", "{\"facts\":{\"usage\":\"office\xE6\x97\xA5x\"}}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     cr_expect(!both_ways(pack, bad[i]), "accepted: %s", bad[i]);
