@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "builtins.h"
+#include "date.h"
 #include "disasm.h"
 #include "fuzz_common.h"
 #include "pack_builder.h"
@@ -168,6 +169,22 @@ static const char *const strings[] = {"", "a", "Abc", "ABC", "abc", "wifi", "x\x
                                       "Z", "bc", "\xe2\x82\xac", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                       long_string};
 #define N_STRINGS (sizeof strings / sizeof strings[0])
+
+/* Dated evidence and the as-of day: calendar dates at the edges (leap
+ * days, the first and last representable year, month ends that a period
+ * of months lands on) and texts that are not dates. */
+static const char *const dates[] = {
+    NULL,         "2025-03-01", "2024-02-29", "2025-01-31", "2026-12-05", "0001-01-01",
+    "9999-12-31", "2000-02-29", "1900-02-29", "2023-02-29", "2025-13-01", "2025-00-10",
+    "2025-1-01",  "",           "2025-03-01x", "99999-01-01", "2025-03-01\n", "-001-01-01"};
+#define N_DATES (sizeof dates / sizeof dates[0])
+
+/* A confirm line's period: none, the usual ones, and hostile counts (the
+ * .ipsb field is any u32; ipsf_date_add_months clamps). */
+static uint32_t some_months(Src *s) {
+  static const uint32_t months[] = {0, 0, 0, 12, 1, 6, 24, 119999, 120001, UINT32_MAX};
+  return months[take(s, sizeof months / sizeof months[0])];
+}
 
 /* Mostly small values (evaluations that succeed reach the reporters);
  * one in eight an extreme one (overflow, division by zero, rounding). */
@@ -598,7 +615,7 @@ static IpsfPack *generate(Src *s) {
     }
     unsigned nc = chance(s, 10) ? 0 : 1 + take(s, 3);
     for (unsigned c = 0; c < nc; c++)
-      pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), take(s, 3) ? 0 : 12, 60 + c);
+      pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), some_months(s), 60 + c);
   }
 
   g.settled = calloc(p->scale_count, sizeof *g.settled);
@@ -677,9 +694,19 @@ static void set_facts(const IpsfPack *p, IpsfEval *ev, Src *s) {
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!take(s, 2)) continue;
       const IpsfViewpoint *vp = &p->viewpoints[p->requirements[q].viewpoint];
-      ipsf_eval_set_evidence(ev, p->strings[p->requirements[q].id],
-                             p->strings[vp->methods[take(s, vp->method_count)]], &err);
+      const char *id = p->strings[p->requirements[q].id];
+      const char *method = p->strings[vp->methods[take(s, vp->method_count)]];
+      if (take(s, 2)) {
+        ipsf_eval_set_evidence(ev, id, method, &err);
+      } else {
+        IpsfEvidence e = {method, dates[take(s, N_DATES)], dates[take(s, N_DATES)]};
+        ipsf_eval_set_evidence_entry(ev, id, &e, &err);
+      }
     }
+  }
+  if (take(s, 2)) {
+    const char *d = dates[take(s, N_DATES)];
+    if (d) ipsf_eval_set_as_of(ev, d, &err);
   }
 }
 
@@ -694,6 +721,22 @@ static void check_promises(const IpsfPack *p, const IpsfEval *ev) {
         ev->slots[sc->slot].i != (int64_t)level) {
       fprintf(stderr, "fuzz_vm: scale %u: level %u, slot %lld after a successful run\n", s, level,
               (long long)ev->slots[sc->slot].i);
+      abort();
+    }
+  }
+}
+
+/* A due day the records show is a calendar date, not before the evidence's
+ * date (its expiry is not before it, and a period only adds). */
+static void check_due(const IpsfPack *p, const IpsfEval *ev) {
+  for (uint32_t q = 0; q < p->requirement_count; q++) {
+    char due[11];
+    if (!ipsf_eval_due(ev, q, due)) continue;
+    int32_t day;
+    if (!ipsf_date_parse(due, &day) ||
+        (ev->evidence_date[q] != IPSF_NO_DATE && day < ev->evidence_date[q])) {
+      fprintf(stderr, "fuzz_vm: requirement %u: due '%s' is not a day on or after its date\n", q,
+              due);
       abort();
     }
   }
@@ -805,6 +848,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (ok) {
         succeeded++;
         check_promises(p, ev);
+        check_due(p, ev);
         fuzz_read_results(p, ev);
       }
       report_all(p, ev, ok ? NULL : &err, cache, take(&s, 32));
