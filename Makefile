@@ -186,6 +186,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/examples/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/fuzz/check_seeds.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/diff/property.py
 	$(MAKE) guidelines browser-test
