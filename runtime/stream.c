@@ -73,6 +73,8 @@ struct ipsf_runner {
   IpsfRunState state;
   bool begun, finished;
   size_t written;    /* records passed */
+  bool body_started; /* bytes of a record passed: later records keep their
+                      * separator (a sarif record may have no bytes) */
   IpsfRunCounts total;
   IpsfRunRecord *recs; /* what deliver passes, reused */
   size_t recs_cap;
@@ -130,10 +132,11 @@ static void deliver(IpsfRunner *r, IpsfWorker *w, const char *sheet) {
   if (r->state == IPSF_RUN_GOING) {
     /* The very first record has no separator before it. */
     IpsfOutFormat f = r->cfg.reporter.format;
-    if (r->written == 0 && w->out_records && len &&
+    if (!r->body_started && w->out_records && len &&
         (((f == IPSF_OUT_JSON || f == IPSF_OUT_SARIF) && data[0] == ',') ||
          (f == IPSF_OUT_TEXT && data[0] == '\n')))
       skip = 1;
+    if (w->out_records && len) r->body_started = true;
     r->written += w->out_records;
     r->total.sheets += w->n.sheets;
     r->total.records += w->n.records;

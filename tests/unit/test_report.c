@@ -589,3 +589,28 @@ Test(report, text_c1_and_invalid_utf8_are_escaped) {
   const char *want = "c1\\u009b2J.json  raw\\x9b2J  [\\u202eab]\n";
   cr_expect(strncmp(buf.data, want, strlen(want)) == 0, "%s", buf.data);
 }
+
+/* Found by fuzz_vm's output oracle: SARIF results took their comma from
+ * `written` (records so far), but a record writes zero or more results:
+ * the first record's second result had no comma before it, and after a
+ * record with none the next began with one ("results":[,). */
+Test(report, sarif_results_are_separated_whatever_records_hold) {
+  IpsfReporter r = {.format = IPSF_OUT_SARIF, .pack = pack};
+  ipsf_report_begin(&buf, &r);
+  must_eval(CAM_SHEET, NULL);
+  memset(ev->req_applies, 0, pack->requirement_count); /* a record with no result */
+  IpsfRecordHead h = {"cam.json", 0, "Cam", NULL};
+  ipsf_report_record(&buf, &r, &h, ev);
+  must_eval(LOCK_SHEET, "care-facility"); /* two results each */
+  IpsfRecordHead h2 = {"lock.json", 0, "Lock", "care-facility"};
+  ipsf_report_record(&buf, &r, &h2, ev);
+  ipsf_report_record(&buf, &r, &h2, ev);
+  ipsf_report_end(&buf, &r);
+  cr_assert(!buf.failed);
+  json_error_t je;
+  json_t *all = json_loads(buf.data, 0, &je);
+  cr_assert_not_null(all, "%s at %d:%d in\n%s", je.text, je.line, je.column, buf.data);
+  json_t *results = json_object_get(json_array_get(json_object_get(all, "runs"), 0), "results");
+  cr_expect_eq(json_array_size(results), 4);
+  json_decref(all);
+}
