@@ -84,7 +84,7 @@ static size_t not_met(const IpsfEval *ev) {
 static void subject(IpsfBuf *b, const IpsfRecordHead *h) {
   if (h->device) ipsf_buf_puts(b, h->device);
   else {
-    ipsf_buf_puts(b, h->sheet);
+    ipsf_buf_puts(b, h->sheet ? h->sheet : "-"); /* no name (the API's NULL): as text says */
     if (h->line) ipsf_buf_printf(b, ":%llu", (unsigned long long)h->line);
   }
   if (h->profile) {
@@ -124,7 +124,10 @@ void ipsf_buf_sarif_uri(IpsfBuf *b, const char *path) {
   ipsf_buf_free(&u);
 }
 
+/* A sheet without a name (the API's NULL) has no location: SARIF's
+ * locations are optional, and an artifact needs a URI. */
 static void sarif_location(IpsfBuf *b, const IpsfRecordHead *h) {
+  if (!h->sheet) return;
   ipsf_buf_puts(b, ",\"locations\":[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":");
   ipsf_buf_sarif_uri(b, h->sheet);
   ipsf_buf_puts(b, "}");

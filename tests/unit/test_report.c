@@ -614,3 +614,31 @@ Test(report, sarif_results_are_separated_whatever_records_hold) {
   cr_expect_eq(json_array_size(results), 4);
   json_decref(all);
 }
+
+/* Found by fuzz_runner: a sheet without a name (ipsf_runner_document's
+ * NULL name, "the records' sheet: null") and without a device crashed the
+ * SARIF writer (NULL path read for its URI) and the SARIF and JUnit
+ * messages (strlen(NULL)). */
+Test(report, ci_formats_take_a_sheet_without_name_or_device) {
+  static const IpsfOutFormat formats[] = {IPSF_OUT_CSV, IPSF_OUT_SARIF, IPSF_OUT_JUNIT};
+  must_eval(LOCK_SHEET, "care-facility"); /* results to write */
+  IpsfRecordHead h = {NULL, 0, NULL, NULL};
+  IpsfError err = {.kind = IPSF_ERR_SYNTAX};
+  snprintf(err.message, sizeof err.message, "bad");
+  for (size_t f = 0; f < 3; f++) {
+    IpsfReporter r = {.format = formats[f], .pack = pack};
+    ipsf_buf_free(&buf);
+    ipsf_buf_init(&buf);
+    ipsf_report_begin(&buf, &r);
+    ipsf_report_record(&buf, &r, &h, ev);
+    ipsf_report_error(&buf, &r, &h, pack, &err);
+    ipsf_report_end(&buf, &r);
+    cr_assert(!buf.failed && buf.data);
+    if (formats[f] == IPSF_OUT_SARIF) {
+      json_error_t je;
+      json_t *all = json_loads(buf.data, 0, &je);
+      cr_assert_not_null(all, "%s in\n%s", je.text, buf.data);
+      json_decref(all);
+    }
+  }
+}
