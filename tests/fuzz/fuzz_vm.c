@@ -179,6 +179,15 @@ static const char *const dates[] = {
     "2025-1-01",  "",           "2025-03-01x", "99999-01-01", "2025-03-01\n", "-001-01-01"};
 #define N_DATES (sizeof dates / sizeof dates[0])
 
+/* What a requirement's optional items may hold once loaded: the verifier
+ * checks only that they are strings, so the reporters must escape them. */
+static const char *const meta_texts[] = {
+    "law", "regulation", "contract", "voluntary", "third_party", "product", "organisation",
+    "Act No. 97 of 1955, Art. 5", "a \"quoted\" <b>&amp;</b> 'x'", "line\nbreak\r\n",
+    "tab\there", "\x1b[31mred\x1b[0m", "\x7f\x01\x02", "\\back\\slash", "x\xc3\xa9\xe2\x82\xac",
+    "]]></failure><x>", ",comma,\"csv\"", "=cmd|' /C calc'!A0", ""};
+#define N_META (sizeof meta_texts / sizeof meta_texts[0])
+
 /* A confirm line's period: none, the usual ones, and hostile counts (the
  * .ipsb field is any u32; ipsf_date_add_months clamps). */
 static uint32_t some_months(Src *s) {
@@ -613,6 +622,13 @@ static IpsfPack *generate(Src *s) {
       p->requirements[rq].refs[0] = ref;
       p->requirements[rq].ref_count = 1;
     }
+    if (chance(s, 40)) { /* party, doc, basis, citation, confirmed_by, subject: any text */
+      IpsfRequirement *r = &p->requirements[rq];
+      uint32_t *fields[] = {&r->party, &r->basis, &r->citation, &r->confirmed_by, &r->subject,
+                            &r->doc};
+      for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+        *fields[k] = take(s, 3) ? IPSF_NONE : pb_str(p, meta_texts[take(s, N_META)]);
+    }
     unsigned nc = chance(s, 10) ? 0 : 1 + take(s, 3);
     for (unsigned c = 0; c < nc; c++)
       pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), some_months(s), 60 + c);
@@ -742,6 +758,41 @@ static void check_due(const IpsfPack *p, const IpsfEval *ev) {
   }
 }
 
+/* What every output must be, whatever bytes the pack and the sheet hold:
+ * json a JSON array, sarif a JSON object, jsonl one JSON object a line;
+ * text without colour free of control bytes but the newline (escape.c). */
+static void check_output(IpsfOutFormat format, bool color, const IpsfBuf *b) {
+  if (b->failed || !b->data) return;
+  json_error_t e;
+  const char *bad = NULL;
+  if (format == IPSF_OUT_JSON || format == IPSF_OUT_SARIF) {
+    json_t *j = json_loadb(b->data, b->len, 0, &e);
+    if (!j || (format == IPSF_OUT_JSON ? !json_is_array(j) : !json_is_object(j)))
+      bad = "not the JSON document of its format";
+    json_decref(j);
+  } else if (format == IPSF_OUT_JSONL) {
+    for (const char *l = b->data; *l && !bad;) {
+      const char *nl = strchr(l, '\n');
+      if (!nl) bad = "a JSON Lines record without its newline";
+      else {
+        json_t *j = json_loadb(l, (size_t)(nl - l), 0, &e);
+        if (!json_is_object(j)) bad = "a JSON Lines line that is no JSON object";
+        json_decref(j);
+        l = nl + 1;
+      }
+    }
+  } else if (format == IPSF_OUT_TEXT && !color) {
+    for (size_t i = 0; i < b->len && !bad; i++) {
+      unsigned char c = (unsigned char)b->data[i];
+      if ((c < 0x20 && c != '\n') || c == 0x7f) bad = "a control byte in text output";
+    }
+  }
+  if (bad) {
+    fprintf(stderr, "fuzz_vm: %s (format %d):\n%.*s\n", bad, (int)format, (int)b->len, b->data);
+    abort();
+  }
+}
+
 static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *err,
                        const IpsfReportCache *cache, unsigned v) {
   static const IpsfOutFormat formats[] = {IPSF_OUT_TEXT, IPSF_OUT_JSON, IPSF_OUT_JSONL,
@@ -763,6 +814,21 @@ static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *e
         ipsf_report_record(&b, &r, &h, ev); /* a second record: separators */
       }
       ipsf_report_end(&b, &r);
+      check_output(formats[f], r.color, &b);
+      if (r.cache && !explain && !err) {
+        /* the cached JSON Lines writer writes what the plain one writes */
+        IpsfBuf plain;
+        ipsf_buf_init(&plain);
+        IpsfReporter r2 = {IPSF_OUT_JSONL, false, r.color, 0, p, NULL};
+        ipsf_report_record(&plain, &r2, &h, ev);
+        ipsf_report_record(&plain, &r2, &h, ev);
+        if (!b.failed && !plain.failed &&
+            (plain.len != b.len || memcmp(plain.data, b.data, b.len) != 0)) {
+          fprintf(stderr, "fuzz_vm: cached jsonl differs:\n%s\nplain:\n%s\n", b.data, plain.data);
+          abort();
+        }
+        ipsf_buf_free(&plain);
+      }
       ipsf_buf_free(&b);
     }
   }
