@@ -186,6 +186,7 @@ test: deps
 	IPSFC=$(abspath $(IPSFC)) sh tests/framework/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/examples/run.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/fmt/check_all.sh
+	IPSFC=$(abspath $(IPSFC)) sh tests/fuzz/check_seeds.sh
 	IPSFC=$(abspath $(IPSFC)) sh tests/cli/run.sh
 	IPSFC=$(abspath $(IPSFC)) /usr/bin/python3 tests/diff/property.py
 	$(MAKE) guidelines browser-test
@@ -339,12 +340,12 @@ alloc-test: deps
 	IPSFC=$(abspath build/alloc/ipsfc) sh tests/alloc/run.sh $(ALLOC_STEP)
 
 # ---- fuzzing (tests/fuzz/README.md) ------------------------------------------
-#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key lsp"]
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="source ipsb vm sheet sheet_diff key lsp runner"]
 # builds build/fuzz/fuzz_<target> with clang + libFuzzer + ASan/UBSan and runs
 # each for FUZZ_SECONDS, seeded from tests/fuzz/corpus/<target> and replaying
 # tests/fuzz/regressions/<target>; the corpus grows in
 # build/fuzz/corpus/<target>, a crash lands in build/fuzz/ and fails.
-FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key lsp
+FUZZ_TARGETS ?= source ipsb vm sheet sheet_diff key lsp runner
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 FUZZ_BINS = $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 

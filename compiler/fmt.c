@@ -692,10 +692,12 @@ static void print_req_item(Fmt *F, const ReqItem *it) {
       }
     }
     break;
-  case RI_ATTR:
+  case RI_ATTR: /* `basis law "…"`, or a word with no value (`subject;`, `g;`) */
     lt(&l, it->ident.name);
-    lt(&l, " ");
-    lt(&l, it->value.name);
+    if (it->value.name) {
+      lt(&l, " ");
+      lt(&l, it->value.name);
+    }
     if (it->str.text) {
       lt(&l, " ");
       lquote(&l, it->str.text);

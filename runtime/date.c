@@ -61,12 +61,19 @@ bool ipsf_date_parse(const char *t, int32_t *day) {
   return true;
 }
 
+/* A day outside the years one can write (a due day of evidence dated late
+ * in 9999 plus its period) saturates to 0001-01-01 or 9999-12-31: clamping
+ * the year alone wrote days that are no calendar date ("9999-02-29") or
+ * fall before the evidence's own date.  No as-of day is past 9999-12-31,
+ * so a due day written as the last day decides the same statuses. */
 void ipsf_date_format(int32_t day, char out[11]) {
+  static const int32_t first = -719162; /* 0001-01-01 */
+  static const int32_t last = 2932896;  /* 9999-12-31 */
+  if (day < first) day = first;
+  if (day > last) day = last;
   int64_t y;
   unsigned m, d;
   civil_from_days(day, &y, &m, &d);
-  if (y < 0) y = 0;
-  if (y > 9999) y = 9999;
   unsigned yy = (unsigned)y;
   out[0] = (char)('0' + yy / 1000);
   out[1] = (char)('0' + yy / 100 % 10);

@@ -16,7 +16,8 @@
 
 /* Parse exactly "YYYY-MM-DD" (a real calendar date) into *day. */
 bool ipsf_date_parse(const char *text, int32_t *day);
-/* Write day as "YYYY-MM-DD" into out[11] (NUL-terminated). */
+/* Write day as "YYYY-MM-DD" into out[11] (NUL-terminated); a day before
+ * 0001-01-01 or after 9999-12-31 is written as that day. */
 void ipsf_date_format(int32_t day, char out[11]);
 /* day plus `months` calendar months; a day past the end of the target
  * month becomes its last day (2025-01-31 + 1 month = 2025-02-28). */

@@ -171,6 +171,17 @@ static void sarif_message(IpsfBuf *b, const char *text) {
   ipsf_buf_puts(b, "}");
 }
 
+/* What goes before a result: a comma unless it opens the results array.
+ * A record writes zero or more results, so `written` (records) cannot
+ * tell: in a buffer that holds what came before, its last byte does (the
+ * array's '[' or a result's '}'); a worker's buffer starts empty, and then
+ * `written` says, as for json records (the runner drops the comma before
+ * the first result it passes, stream.c). */
+static const char *sarif_sep(const IpsfBuf *b, const IpsfReporter *r) {
+  bool first = b->len && b->data ? b->data[b->len - 1] == '[' : r->written == 0;
+  return first ? "\n{" : ",\n{";
+}
+
 static void sarif_props(IpsfBuf *b, const IpsfRecordHead *h) {
   ipsf_buf_puts(b, "\"device\":");
   ipsf_buf_json_string(b, h->device);
@@ -298,7 +309,8 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
       IpsfStatus st = ipsf_eval_status(ev, q);
       if (st == IPSF_MET) continue;
       const IpsfRequirement *rq = &p->requirements[q];
-      ipsf_buf_puts(b, r->written ? ",\n{\"ruleId\":" : "\n{\"ruleId\":");
+      ipsf_buf_puts(b, sarif_sep(b, r));
+      ipsf_buf_puts(b, "\"ruleId\":");
       ipsf_buf_json_string(b, ipsf_str(p, rq->id));
       ipsf_buf_printf(b, ",\"ruleIndex\":%u,\"level\":\"%s\"", (unsigned)q,
                       st == IPSF_UNKNOWN       ? "warning"
@@ -393,7 +405,7 @@ void ipsf_report_ci_error(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHea
     csv_field(b, err->message);
     ipsf_buf_puts(b, "\r\n");
   } else if (r->format == IPSF_OUT_SARIF) {
-    ipsf_buf_printf(b, "%s{\"ruleId\":\"sheet-error\",", r->written ? ",\n" : "\n");
+    ipsf_buf_printf(b, "%s\"ruleId\":\"sheet-error\",", sarif_sep(b, r));
     if (r->pack) ipsf_buf_printf(b, "\"ruleIndex\":%u,", (unsigned)r->pack->requirement_count);
     ipsf_buf_puts(b, "\"level\":\"error\"");
     IpsfBuf m;

@@ -225,7 +225,11 @@ void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, 
 }
 
 void ipsf_worker_batch(IpsfWorker *w, const char *path, const IpsfBatch *b) {
-  for (size_t i = 0; i < b->count; i++) ipsf_worker_line(w, path, &b->items[i], b->text + b->items[i].off);
+  /* A line over the limit has no text: when every line of the batch is
+   * one, b->text is NULL, and NULL + 0 is undefined (clang's UBSan). */
+  for (size_t i = 0; i < b->count; i++)
+    ipsf_worker_line(w, path, &b->items[i],
+                     b->items[i].too_long ? NULL : b->text + b->items[i].off);
   if (b->fatal) { /* the stream stopped: an error for the file, no line */
     IpsfRecordHead h = {path, 0, NULL, w->cfg->profile};
     ipsf_worker_error(w, &h, &b->err);

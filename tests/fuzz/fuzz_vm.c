@@ -49,6 +49,7 @@
 #include <unistd.h>
 
 #include "builtins.h"
+#include "date.h"
 #include "disasm.h"
 #include "fuzz_common.h"
 #include "pack_builder.h"
@@ -168,6 +169,31 @@ static const char *const strings[] = {"", "a", "Abc", "ABC", "abc", "wifi", "x\x
                                       "Z", "bc", "\xe2\x82\xac", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
                                       long_string};
 #define N_STRINGS (sizeof strings / sizeof strings[0])
+
+/* Dated evidence and the as-of day: calendar dates at the edges (leap
+ * days, the first and last representable year, month ends that a period
+ * of months lands on) and texts that are not dates. */
+static const char *const dates[] = {
+    NULL,         "2025-03-01", "2024-02-29", "2025-01-31", "2026-12-05", "0001-01-01",
+    "9999-12-31", "2000-02-29", "1900-02-29", "2023-02-29", "2025-13-01", "2025-00-10",
+    "2025-1-01",  "",           "2025-03-01x", "99999-01-01", "2025-03-01\n", "-001-01-01"};
+#define N_DATES (sizeof dates / sizeof dates[0])
+
+/* What a requirement's optional items may hold once loaded: the verifier
+ * checks only that they are strings, so the reporters must escape them. */
+static const char *const meta_texts[] = {
+    "law", "regulation", "contract", "voluntary", "third_party", "product", "organisation",
+    "Act No. 97 of 1955, Art. 5", "a \"quoted\" <b>&amp;</b> 'x'", "line\nbreak\r\n",
+    "tab\there", "\x1b[31mred\x1b[0m", "\x7f\x01\x02", "\\back\\slash", "x\xc3\xa9\xe2\x82\xac",
+    "]]></failure><x>", ",comma,\"csv\"", "=cmd|' /C calc'!A0", ""};
+#define N_META (sizeof meta_texts / sizeof meta_texts[0])
+
+/* A confirm line's period: none, the usual ones, and hostile counts (the
+ * .ipsb field is any u32; ipsf_date_add_months clamps). */
+static uint32_t some_months(Src *s) {
+  static const uint32_t months[] = {0, 0, 0, 12, 1, 6, 24, 119999, 120001, UINT32_MAX};
+  return months[take(s, sizeof months / sizeof months[0])];
+}
 
 /* Mostly small values (evaluations that succeed reach the reporters);
  * one in eight an extreme one (overflow, division by zero, rounding). */
@@ -596,9 +622,16 @@ static IpsfPack *generate(Src *s) {
       p->requirements[rq].refs[0] = ref;
       p->requirements[rq].ref_count = 1;
     }
+    if (chance(s, 40)) { /* party, doc, basis, citation, confirmed_by, subject: any text */
+      IpsfRequirement *r = &p->requirements[rq];
+      uint32_t *fields[] = {&r->party, &r->basis, &r->citation, &r->confirmed_by, &r->subject,
+                            &r->doc};
+      for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+        *fields[k] = take(s, 3) ? IPSF_NONE : pb_str(p, meta_texts[take(s, N_META)]);
+    }
     unsigned nc = chance(s, 10) ? 0 : 1 + take(s, 3);
     for (unsigned c = 0; c < nc; c++)
-      pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), take(s, 3) ? 0 : 12, 60 + c);
+      pb_confirm(p, rq, take(s, p->viewpoints[v].method_count), some_months(s), 60 + c);
   }
 
   /* compensated_by (the COMPENSATIONS section, docs/language.md): pairs of
@@ -693,11 +726,19 @@ static void set_facts(const IpsfPack *p, IpsfEval *ev, Src *s) {
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!take(s, 2)) continue;
       const IpsfViewpoint *vp = &p->viewpoints[p->requirements[q].viewpoint];
+      const char *id = p->strings[p->requirements[q].id];
       const char *method = p->strings[vp->methods[take(s, vp->method_count)]];
-      static const char *const dates[] = {NULL, "2025-01-10", "2026-04-01", "2026-12-31"};
-      IpsfEvidence e = {method, dates[take(s, 4)], NULL};
-      ipsf_eval_set_evidence_entry(ev, p->strings[p->requirements[q].id], &e, &err);
+      if (take(s, 2)) {
+        ipsf_eval_set_evidence(ev, id, method, &err);
+      } else {
+        IpsfEvidence e = {method, dates[take(s, N_DATES)], dates[take(s, N_DATES)]};
+        ipsf_eval_set_evidence_entry(ev, id, &e, &err);
+      }
     }
+  }
+  if (take(s, 2)) {
+    const char *d = dates[take(s, N_DATES)];
+    if (d) ipsf_eval_set_as_of(ev, d, &err);
   }
 }
 
@@ -714,6 +755,57 @@ static void check_promises(const IpsfPack *p, const IpsfEval *ev) {
               (long long)ev->slots[sc->slot].i);
       abort();
     }
+  }
+}
+
+/* A due day the records show is a calendar date, not before the evidence's
+ * date (its expiry is not before it, and a period only adds). */
+static void check_due(const IpsfPack *p, const IpsfEval *ev) {
+  for (uint32_t q = 0; q < p->requirement_count; q++) {
+    char due[11];
+    if (!ipsf_eval_due(ev, q, due)) continue;
+    int32_t day;
+    if (!ipsf_date_parse(due, &day) ||
+        (ev->evidence_date[q] != IPSF_NO_DATE && day < ev->evidence_date[q])) {
+      fprintf(stderr, "fuzz_vm: requirement %u: due '%s' is not a day on or after its date\n", q,
+              due);
+      abort();
+    }
+  }
+}
+
+/* What every output must be, whatever bytes the pack and the sheet hold:
+ * json a JSON array, sarif a JSON object, jsonl one JSON object a line;
+ * text without colour free of control bytes but the newline (escape.c). */
+static void check_output(IpsfOutFormat format, bool color, const IpsfBuf *b) {
+  if (b->failed || !b->data) return;
+  json_error_t e;
+  const char *bad = NULL;
+  if (format == IPSF_OUT_JSON || format == IPSF_OUT_SARIF) {
+    json_t *j = json_loadb(b->data, b->len, 0, &e);
+    if (!j || (format == IPSF_OUT_JSON ? !json_is_array(j) : !json_is_object(j)))
+      bad = "not the JSON document of its format";
+    json_decref(j);
+  } else if (format == IPSF_OUT_JSONL) {
+    for (const char *l = b->data; *l && !bad;) {
+      const char *nl = strchr(l, '\n');
+      if (!nl) bad = "a JSON Lines record without its newline";
+      else {
+        json_t *j = json_loadb(l, (size_t)(nl - l), 0, &e);
+        if (!json_is_object(j)) bad = "a JSON Lines line that is no JSON object";
+        json_decref(j);
+        l = nl + 1;
+      }
+    }
+  } else if (format == IPSF_OUT_TEXT && !color) {
+    for (size_t i = 0; i < b->len && !bad; i++) {
+      unsigned char c = (unsigned char)b->data[i];
+      if ((c < 0x20 && c != '\n') || c == 0x7f) bad = "a control byte in text output";
+    }
+  }
+  if (bad) {
+    fprintf(stderr, "fuzz_vm: %s (format %d):\n%.*s\n", bad, (int)format, (int)b->len, b->data);
+    abort();
   }
 }
 
@@ -738,6 +830,21 @@ static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *e
         ipsf_report_record(&b, &r, &h, ev); /* a second record: separators */
       }
       ipsf_report_end(&b, &r);
+      check_output(formats[f], r.color, &b);
+      if (r.cache && !explain && !err) {
+        /* the cached JSON Lines writer writes what the plain one writes */
+        IpsfBuf plain;
+        ipsf_buf_init(&plain);
+        IpsfReporter r2 = {IPSF_OUT_JSONL, false, r.color, 0, p, NULL};
+        ipsf_report_record(&plain, &r2, &h, ev);
+        ipsf_report_record(&plain, &r2, &h, ev);
+        if (!b.failed && !plain.failed &&
+            (plain.len != b.len || memcmp(plain.data, b.data, b.len) != 0)) {
+          fprintf(stderr, "fuzz_vm: cached jsonl differs:\n%s\nplain:\n%s\n", b.data, plain.data);
+          abort();
+        }
+        ipsf_buf_free(&plain);
+      }
       ipsf_buf_free(&b);
     }
   }
@@ -823,6 +930,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (ok) {
         succeeded++;
         check_promises(p, ev);
+        check_due(p, ev);
         fuzz_read_results(p, ev);
       }
       report_all(p, ev, ok ? NULL : &err, cache, take(&s, 32));

@@ -62,6 +62,27 @@ Test(date, add_months_clamps_to_the_month_end) {
   cr_expect_str_eq(out, "2024-12-15");
 }
 
+/* Found by fuzz_vm's due-day oracle: a day past 9999-12-31 (evidence of
+ * 9999-08-31 every 6 months) was written with its year clamped alone:
+ * "9999-02-29", no calendar date, and a due day before the evidence's own
+ * date.  Days outside the years 0001..9999 saturate to the first or last
+ * day one can write. */
+Test(date, format_saturates_outside_the_writable_years) {
+  char out[11];
+  ipsf_date_format(ipsf_date_add_months(day("9999-08-31"), 6), out);
+  cr_expect_str_eq(out, "9999-12-31");
+  ipsf_date_format(ipsf_date_add_months(day("9999-12-31"), 1), out);
+  cr_expect_str_eq(out, "9999-12-31");
+  ipsf_date_format(day("9999-12-31") + 1, out);
+  cr_expect_str_eq(out, "9999-12-31");
+  ipsf_date_format(INT32_MAX, out);
+  cr_expect_str_eq(out, "9999-12-31");
+  ipsf_date_format(day("0001-01-01") - 1, out);
+  cr_expect_str_eq(out, "0001-01-01");
+  ipsf_date_format(INT32_MIN + 1, out);
+  cr_expect_str_eq(out, "0001-01-01");
+}
+
 /* ---- statuses --------------------------------------------------------- */
 
 static IpsfPack *pack;
@@ -113,6 +134,13 @@ Test(dated, age_against_the_period) {
   cr_expect_not(ipsf_eval_due(ev, S_R_SH20, due));
   /* evidence dated after the as-of day does not count yet */
   cr_expect_eq(sh20("2024-12-31", "third_party_inspection", "2025-01-10", NULL), IPSF_UNMET);
+}
+
+Test(dated, a_due_day_past_9999_is_written_as_the_last_day) {
+  char due[11];
+  cr_expect_eq(sh20("9999-12-31", "third_party_inspection", "9999-02-28", NULL), IPSF_MET);
+  cr_assert(ipsf_eval_due(ev, S_R_SH20, due));
+  cr_expect_str_eq(due, "9999-12-31");
 }
 
 Test(dated, expiry_and_the_earlier_of_the_two) {

@@ -449,3 +449,15 @@ Test(fmt, contract_example_is_stable) {
   cr_assert(strstr(once, "  fatal when harm_life >= serious_injury because \"irreversible\";\n"));
   free(once);
 }
+
+/* Found by fuzz_source's formatter oracle: a requirement item that is one
+ * word (`g;`, `subject;`: it parses, and check says which item it is not)
+ * has no value, and fmt wrote it through a NULL name: SIGSEGV in `ipsfc
+ * fmt` and in the language server's formatting. */
+Test(fmt, requirement_item_of_one_word) {
+  char *out = fmt("pack \"t\" version \"1.0.0\" { }\n"
+                  "requirement E-1 \"x\" {\n  g;\n  subject \"s\";\n  basis law \"Act 1\";\n}\n");
+  cr_expect_str_eq(out, "pack \"t\" version \"1.0.0\" { }\n\n"
+                        "requirement E-1 \"x\" {\n  g;\n  subject \"s\";\n  basis law \"Act 1\";\n}\n");
+  free(out);
+}

@@ -601,3 +601,56 @@ Test(report, status_names) {
   cr_assert_str_eq(ipsf_status_name((IpsfStatus)4), "unknown");
   cr_assert_str_eq(ipsf_status_name((IpsfStatus)99), "unknown");
 }
+
+/* Found by fuzz_vm's output oracle: SARIF results took their comma from
+ * `written` (records so far), but a record writes zero or more results:
+ * the first record's second result had no comma before it, and after a
+ * record with none the next began with one ("results":[,). */
+Test(report, sarif_results_are_separated_whatever_records_hold) {
+  IpsfReporter r = {.format = IPSF_OUT_SARIF, .pack = pack};
+  ipsf_report_begin(&buf, &r);
+  must_eval(CAM_SHEET, NULL);
+  memset(ev->req_applies, 0, pack->requirement_count); /* a record with no result */
+  IpsfRecordHead h = {"cam.json", 0, "Cam", NULL};
+  ipsf_report_record(&buf, &r, &h, ev);
+  must_eval(LOCK_SHEET, "care-facility"); /* two results each */
+  IpsfRecordHead h2 = {"lock.json", 0, "Lock", "care-facility"};
+  ipsf_report_record(&buf, &r, &h2, ev);
+  ipsf_report_record(&buf, &r, &h2, ev);
+  ipsf_report_end(&buf, &r);
+  cr_assert(!buf.failed);
+  json_error_t je;
+  json_t *all = json_loads(buf.data, 0, &je);
+  cr_assert_not_null(all, "%s at %d:%d in\n%s", je.text, je.line, je.column, buf.data);
+  json_t *results = json_object_get(json_array_get(json_object_get(all, "runs"), 0), "results");
+  cr_expect_eq(json_array_size(results), 4);
+  json_decref(all);
+}
+
+/* Found by fuzz_runner: a sheet without a name (ipsf_runner_document's
+ * NULL name, "the records' sheet: null") and without a device crashed the
+ * SARIF writer (NULL path read for its URI) and the SARIF and JUnit
+ * messages (strlen(NULL)). */
+Test(report, ci_formats_take_a_sheet_without_name_or_device) {
+  static const IpsfOutFormat formats[] = {IPSF_OUT_CSV, IPSF_OUT_SARIF, IPSF_OUT_JUNIT};
+  must_eval(LOCK_SHEET, "care-facility"); /* results to write */
+  IpsfRecordHead h = {NULL, 0, NULL, NULL};
+  IpsfError err = {.kind = IPSF_ERR_SYNTAX};
+  snprintf(err.message, sizeof err.message, "bad");
+  for (size_t f = 0; f < 3; f++) {
+    IpsfReporter r = {.format = formats[f], .pack = pack};
+    ipsf_buf_free(&buf);
+    ipsf_buf_init(&buf);
+    ipsf_report_begin(&buf, &r);
+    ipsf_report_record(&buf, &r, &h, ev);
+    ipsf_report_error(&buf, &r, &h, pack, &err);
+    ipsf_report_end(&buf, &r);
+    cr_assert(!buf.failed && buf.data);
+    if (formats[f] == IPSF_OUT_SARIF) {
+      json_error_t je;
+      json_t *all = json_loads(buf.data, 0, &je);
+      cr_assert_not_null(all, "%s in\n%s", je.text, buf.data);
+      json_decref(all);
+    }
+  }
+}
