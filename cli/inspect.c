@@ -14,9 +14,10 @@
 static const char help[] =
     "usage: ipsfc inspect PACK.ipsb [--format text|json]\n\n"
     "Load and verify a compiled pack and print its metadata, content digest,\n"
-    "signature state, the sizes of its tables, the cost bound the verifier\n"
-    "proved for one evaluation and the native functions it calls (externs\n"
-    "with their library and symbol).\n\n"
+    "signature state, the sizes of its tables (with the number of tests\n"
+    "compiled in by 'compile --with-tests'), the usage profiles it declares,\n"
+    "the cost bound the verifier proved for one evaluation and the native\n"
+    "functions it calls (externs with their library and symbol).\n\n"
     "options:\n"
     "      --format FMT    text (default) or json\n"
     "      --max-cost N    the limit to load under and print (default\n"

@@ -142,11 +142,16 @@ bool ipsf_eval_check_profile(const IpsfEval *ev, uint32_t profile, IpsfError *er
       if (want.m >> m & 1u)
         len += (size_t)snprintf(allowed + len, sizeof allowed - len, "%s%s", len ? ", " : "",
                                 p->strings[e->values[m]]);
+    if (!allowed[0]) /* `in {}`: IPSF-W120 at check time; no value can hold */
+      return ipsf_fail(err, IPSF_ERR_PROFILE_CONSTRAINT,
+                       "fact '%s' is %s, but profile '%s' allows %s", p->strings[f->name],
+                       got, pname,
+                       f->type.kind == IPSF_K_SET ? "only the empty set" : "no value of it");
     return ipsf_fail(err, IPSF_ERR_PROFILE_CONSTRAINT,
                      "fact '%s' is %s, but profile '%s' allows only %s%s%s",
                      p->strings[f->name], got, pname,
-                     f->type.kind == IPSF_K_SET ? "members of {" : "",
-                     allowed[0] ? allowed : "nothing", f->type.kind == IPSF_K_SET ? "}" : "");
+                     f->type.kind == IPSF_K_SET ? "members of {" : "", allowed,
+                     f->type.kind == IPSF_K_SET ? "}" : "");
   }
   return true;
 }

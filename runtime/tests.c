@@ -695,8 +695,11 @@ static void run_case(Run *r, const IpsfTest *t) {
   /* a profile column naming a usage profile of the pack applies it */
   uint32_t prof = test_profile(p, t);
   if (t->profile != IPSF_NONE && p->profile_count && prof == IPSF_NONE) {
+    char names[512];
+    ipsf_profile_names(p, names, sizeof names);
     add_failure(r, NULL, t->loc,
-                textf(r, "profile '%s' is not declared by the pack", p->strings[t->profile]));
+                textf(r, "profile '%s' is not declared by the pack (it declares %s)",
+                      p->strings[t->profile], names));
     return;
   }
   IpsfError err = {0};
