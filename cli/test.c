@@ -67,6 +67,7 @@ typedef struct {
   const char *cases;     /* --cases FILE, or NULL: PACK.cases.csv beside each pack */
   IpsfBuf out;
   size_t passed, failed, selected, packs_done;
+  size_t pack_errors; /* packs that could not be tested (their error on stderr) */
   int status; /* the worst exit code so far */
 } Run;
 
@@ -210,6 +211,22 @@ static void junit_suite(Run *r, const TestReport *rep) {
     ipsf_buf_puts(b, "</failure>\n    </testcase>\n");
   }
   ipsf_buf_puts(b, "  </testsuite>\n");
+}
+
+/* A pack that could not be tested (it does not compile or load, has no
+ * tests compiled in, ...): its message went to standard error and the exit
+ * status says so, but a CI job may read only the XML, where an empty
+ * suite would look green.  So it is a suite with one erroring case. */
+static void junit_pack_error(Run *r, const char *path) {
+  IpsfBuf *b = &r->out;
+  ipsf_buf_puts(b, "  <testsuite name=\"");
+  xml_escaped(b, path);
+  ipsf_buf_puts(b, "\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\">\n"
+                   "    <testcase name=\"");
+  xml_escaped(b, path);
+  ipsf_buf_puts(b, "\" classname=\"ipsfc test\">\n      <error message=\"the pack could not be "
+                   "tested (see the messages on standard error)\" type=\"error\"/>\n"
+                   "    </testcase>\n  </testsuite>\n");
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
@@ -461,7 +478,12 @@ int cmd_test(int argc, char **argv) {
   if (r.format == FMT_JSON) ipsf_buf_puts(&r.out, "{\"packs\": [");
   bool several = argc - optind > 1;
   for (int i = optind; i < argc; i++) {
+    size_t done = r.packs_done;
     test_pack(&r, argv[i], several);
+    if (r.packs_done == done) {
+      r.pack_errors++;
+      if (r.format == FMT_JUNIT) junit_pack_error(&r, argv[i]);
+    }
     if (r.format == FMT_TEXT && !ipsf_buf_flush(&r.out, stdout)) r.status = EXIT_INTERNAL;
   }
   switch (r.format) {
@@ -471,8 +493,8 @@ int cmd_test(int argc, char **argv) {
     ipsf_buf_init(&r.out);
     ipsf_buf_printf(&r.out,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                    "<testsuites name=\"ipsfc test\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
-                    r.selected, r.failed);
+                    "<testsuites name=\"ipsfc test\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+                    r.selected + r.pack_errors, r.failed, r.pack_errors);
     if (suites.data) ipsf_buf_put(&r.out, suites.data, suites.len);
     r.out.failed |= suites.failed;
     ipsf_buf_free(&suites);
