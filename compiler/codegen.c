@@ -695,7 +695,10 @@ static uint32_t pack_scale(const IpsfPack *p, const char *name) {
   return IPSF_NONE;
 }
 
-static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err) {
+/* The header's columns; false with *err and *at (the 1-based byte column
+ * of the cell at fault, 0 for the whole line) on a column that is none of
+ * the kinds. */
+static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err, uint32_t *at) {
   Arena *a = &g->c->arena;
   bool has_name = false;
   for (size_t i = 0; i < h->count; i++) {
@@ -714,6 +717,7 @@ static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err
       col->index = pack_scale(g->p, t + 7);
       if (col->index == IPSF_NONE) {
         *err = arena_printf(a, "column %zu '%s': the pack has no scale '%s'", i + 1, t, t + 7);
+        *at = h->columns[i];
         return false;
       }
     } else {
@@ -725,6 +729,7 @@ static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err
                             "column %zu '%s': not a fact of the pack, nor name, profile, "
                             "evidence, note or expect:...",
                             i + 1, t);
+        *at = h->columns[i];
         return false;
       }
     }
@@ -737,12 +742,17 @@ static bool table_header(Gen *g, const CsvRow *h, Column *cols, const char **err
  * a compile error at its line; for `ipsfc test` from source, a test that
  * fails with the reason, as the runner always reported it. */
 static void table_problem(Gen *g, uint32_t source, const char *path, uint32_t line,
-                          const char *name, bool is_case, const char *problem) {
+                          uint32_t column, const char *name, bool is_case,
+                          const char *problem) {
   Compilation *c = g->c;
   if (c->opt.keep_tests) {
     Span at = NO_SPAN;
-    if (source != SPAN_NO_FILE && line >= 1 && line <= c->sources.items[source]->line_count) {
-      uint32_t start = c->sources.items[source]->line_starts[line - 1];
+    const Source *src = source != SPAN_NO_FILE ? c->sources.items[source] : NULL;
+    if (src && line >= 1 && line <= src->line_count) {
+      uint32_t start = src->line_starts[line - 1];
+      /* the caret under the cell at fault, when it is known and on the line */
+      uint32_t end = line < src->line_count ? src->line_starts[line] : (uint32_t)src->len;
+      if (column > 1 && start + column - 1 < end) start += column - 1;
       at = (Span){source, start, start};
     }
     if (at.file == SPAN_NO_FILE)
@@ -819,26 +829,28 @@ static void build_test_table(Gen *g, const char *path) {
   const char *problem = read_error ? "read error" : parsed ? NULL : table.error;
   if (!problem && table.count == 0) problem = "the table is empty (it needs a header line)";
   Column *cols = NULL;
-  uint32_t header_line = 0;
+  uint32_t header_line = 0, header_col = 0;
   if (!problem) {
     cols = arena_array(a, table.rows[0].count + 1, sizeof *cols);
     header_line = table.rows[0].line;
-    if (!table_header(g, &table.rows[0], cols, &problem) && !c->opt.keep_tests)
+    if (!table_header(g, &table.rows[0], cols, &problem, &header_col) && !c->opt.keep_tests)
       problem = arena_printf(a, "line %u, %s", (unsigned)header_line, problem);
   }
   if (problem) {
-    uint32_t line = 0;
+    uint32_t line = 0, column = 0;
     if (c->opt.keep_tests) { /* located: at the header, or where the CSV is malformed */
       unsigned l = 0, col = 0;
       int skip = 0;
       line = header_line;
+      column = header_col;
       if (!parsed && !read_error && sscanf(problem, "line %u, column %u: %n", &l, &col, &skip) == 2 &&
           skip > 0) {
         line = l;
+        column = col;
         problem += skip;
       }
     }
-    table_problem(g, source, path, line, path, false, problem);
+    table_problem(g, source, path, line, column, path, false, problem);
     return;
   }
   uint32_t file = intern(g, path);
@@ -848,7 +860,7 @@ static void build_test_table(Gen *g, const char *path) {
       const char *name = "";
       for (size_t k = 0; k < row->count && k < table.rows[0].count; k++)
         if (cols[k].kind == COL_NAME) name = row->fields[k];
-      table_problem(g, source, path, row->line, name, true,
+      table_problem(g, source, path, row->line, 0, name, true,
                     arena_printf(a, "the row has %zu cells, the header %zu", row->count,
                                  table.rows[0].count));
       continue;

@@ -102,13 +102,19 @@ static bool field(Cur *c, const char **out) {
   return true;
 }
 
-static void row_add(Arena *a, CsvRow *r, const char *f, size_t *cap) {
+static void row_add(Arena *a, CsvRow *r, const char *f, uint32_t column, size_t *cap) {
   if (r->count == *cap) {
     *cap = *cap ? *cap * 2 : 8;
     const char **fields = arena_array(a, *cap, sizeof *fields);
-    if (r->count) memcpy(fields, r->fields, r->count * sizeof *fields);
+    uint32_t *columns = arena_array(a, *cap, sizeof *columns);
+    if (r->count) {
+      memcpy(fields, r->fields, r->count * sizeof *fields);
+      memcpy(columns, r->columns, r->count * sizeof *columns);
+    }
     r->fields = fields;
+    r->columns = columns;
   }
+  r->columns[r->count] = column;
   r->fields[r->count++] = f;
 }
 
@@ -128,12 +134,13 @@ bool csv_parse(Arena *a, const char *text, size_t len, CsvTable *t) {
       line_end(&c);
       continue;
     }
-    CsvRow row = {NULL, 0, c.line};
+    CsvRow row = {NULL, NULL, 0, c.line};
     size_t cap = 0;
     for (;;) {
       const char *f;
+      uint32_t column = (uint32_t)(c.p - c.line_start + 1);
       if (!field(&c, &f)) return false;
-      row_add(a, &row, f, &cap);
+      row_add(a, &row, f, column, &cap);
       if (c.p < c.end && *c.p == ',') {
         c.p++;
         continue;

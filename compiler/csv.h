@@ -31,6 +31,7 @@
 
 typedef struct {
   const char **fields;
+  uint32_t *columns; /* 1-based byte column at which each field starts */
   size_t count;
   uint32_t line; /* 1-based line on which the record starts */
 } CsvRow;

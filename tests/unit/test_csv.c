@@ -29,6 +29,12 @@ Test(csv, fields_quotes_and_lines) {
   cr_assert_str_eq(t.rows[0].fields[0], "name");
   cr_assert_str_eq(t.rows[0].fields[1], "power_kw");
   cr_assert_eq(t.rows[0].line, 1);
+  /* where each field starts (bytes, from 1; the BOM is not counted) */
+  cr_assert_eq(t.rows[0].columns[0], 1);
+  cr_assert_eq(t.rows[0].columns[1], 6);
+  cr_assert_eq(t.rows[0].columns[2], 17);
+  cr_assert_eq(t.rows[1].columns[1], 8);
+  cr_assert_eq(t.rows[1].columns[2], 11);
   cr_assert_str_eq(t.rows[1].fields[0], "a, b");
   cr_assert_str_eq(t.rows[1].fields[2], "say \"hi\"");
   cr_assert_eq(t.rows[1].line, 4);
