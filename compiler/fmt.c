@@ -326,6 +326,17 @@ static bool block_has_comments(const Fmt *F, const Decl *d) {
   return comment_within(F, open_brace(F, d) + 1, d->span.end);
 }
 
+/* A block with nothing in it and no comment inside: the header and ` { }`
+ * on one line.  True when it printed that (the caller is done). */
+static bool print_empty_block(Fmt *F, const Decl *d, Line *l, bool empty) {
+  if (!empty || block_has_comments(F, d)) return false;
+  chunk_begin(F, d->span.start, 0);
+  lt(l, " { }");
+  emit_line(F, l);
+  chunk_end(F);
+  return true;
+}
+
 /* Entries `key "value";` (pack header, catalog) with aligned values. */
 typedef struct {
   uint32_t off;
@@ -412,13 +423,7 @@ static void print_header_block(Fmt *F, const Decl *d, const char *keyword) {
   lquote(&l, d->str.text);
   lt(&l, " version ");
   lquote(&l, d->str2.text);
-  if (d->entry_count + d->provision_count == 0 && !block_has_comments(F, d)) {
-    chunk_begin(F, d->span.start, 0);
-    lt(&l, " { }");
-    emit_line(F, &l);
-    chunk_end(F);
-    return;
-  }
+  if (print_empty_block(F, d, &l, d->entry_count + d->provision_count == 0)) return;
   open_block(F, d, &l);
   print_entries(F, d);
   close_brace(F, d);
@@ -429,13 +434,7 @@ static void print_header_block(Fmt *F, const Decl *d, const char *keyword) {
 static void print_facts(Fmt *F, const Decl *d) {
   Line l = {0};
   lt(&l, "facts");
-  if (d->fact_count == 0 && !block_has_comments(F, d)) {
-    chunk_begin(F, d->span.start, 0);
-    lt(&l, " { }");
-    emit_line(F, &l);
-    chunk_end(F);
-    return;
-  }
+  if (print_empty_block(F, d, &l, d->fact_count == 0)) return;
   open_block(F, d, &l);
   size_t i = 0;
   while (i < d->fact_count) {
@@ -714,13 +713,7 @@ static void print_requirement(Fmt *F, const Decl *d) {
   lt(&l, d->name.name);
   lt(&l, " ");
   lquote(&l, d->str.text);
-  if (d->item_count == 0 && !block_has_comments(F, d)) {
-    chunk_begin(F, d->span.start, 0);
-    lt(&l, " { }");
-    emit_line(F, &l);
-    chunk_end(F);
-    return;
-  }
+  if (print_empty_block(F, d, &l, d->item_count == 0)) return;
   open_block(F, d, &l);
   for (size_t i = 0; i < d->item_count; i++) {
     chunk_begin(F, d->items[i].span.start, INDENT);
@@ -740,13 +733,7 @@ static void print_profile(Fmt *F, const Decl *d) {
     lt(&l, " ");
     lquote(&l, d->str.text);
   }
-  if (d->pitem_count == 0 && !block_has_comments(F, d)) {
-    chunk_begin(F, d->span.start, 0);
-    lt(&l, " { }");
-    emit_line(F, &l);
-    chunk_end(F);
-    return;
-  }
+  if (print_empty_block(F, d, &l, d->pitem_count == 0)) return;
   open_block(F, d, &l);
   for (size_t i = 0; i < d->pitem_count; i++) {
     const ProfileItem *it = &d->pitems[i];
@@ -804,14 +791,9 @@ static void print_test(Fmt *F, const Decl *d) {
   Line l = {0};
   lt(&l, "test ");
   lquote(&l, d->str.text);
-  if (d->given_count == 0 && !d->profile.text && d->expect_count == 0 &&
-      !block_has_comments(F, d)) {
-    chunk_begin(F, d->span.start, 0);
-    lt(&l, " { }");
-    emit_line(F, &l);
-    chunk_end(F);
+  if (print_empty_block(F, d, &l,
+                        d->given_count == 0 && !d->profile.text && d->expect_count == 0))
     return;
-  }
   open_block(F, d, &l);
   if (d->given_count) {
     uint32_t brace = punct_before(F, d->givens[0].fact.span.start);
