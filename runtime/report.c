@@ -33,8 +33,8 @@
 #include "escape.h"
 #include "report.h"
 
-static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
-                                const IpsfEval *ev);
+static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, IpsfReportMemo *m,
+                                const IpsfRecordHead *h, const IpsfEval *ev);
 
 /* ---- the pack's names ---------------------------------------------------- */
 
@@ -658,7 +658,7 @@ void ipsf_report_record(IpsfBuf *b, IpsfReporter *r, const IpsfRecordHead *h,
                         const IpsfEval *ev) {
   if (r->format >= IPSF_OUT_CSV) ipsf_report_ci_record(b, r, h, ev);
   else if (r->format == IPSF_OUT_JSONL && r->cache && !r->explain)
-    jsonl_record_cached(b, r->cache, h, ev);
+    jsonl_record_cached(b, r->cache, r->memo, h, ev);
   else if (r->format == IPSF_OUT_TEXT) {
     if (r->written) ipsf_buf_puts(b, "\n");
     text_record(b, r, h, ev);
@@ -957,12 +957,204 @@ static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
   }
 }
 
-/* The same bytes as json_record(compact, no reasons) + "\n". */
-static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const IpsfRecordHead *h,
-                                const IpsfEval *ev) {
+/* ---- jsonl: memoised record bodies ---------------------------------------- */
+
+/* Most of a jsonl record, everything after its head, is a function of the
+ * evaluation's outcome: each scale's level, which requirements apply with
+ * which confirm line and which status, which viewpoints are used.  A
+ * worker's memo maps that outcome, as a key of bytes, to the body's bytes
+ * rendered the first time; a later record with the same key copies them.
+ *
+ * Invariants:
+ * - the key determines the body: it holds every value jsonl_body reads
+ *   from the context (scale_level, req_applies, req_confirm, the status of
+ *   each applying requirement, vp_used), and a record whose body reads
+ *   more than that is never looked up nor kept: dated evidence (the
+ *   "expired" and "due" keys) and a compensated requirement (its
+ *   "shortfall", "compensated_by" and "compensated_until" read the
+ *   evidence).  Keys are compared whole (the hash only finds the slot).
+ * - the memory is bounded: at most MEMO_ENTRIES bodies and MEMO_POOL bytes
+ *   of keys and bodies per worker, allocated once.  The first outcomes
+ *   seen are kept (the frequent ones come early); once full, nothing is
+ *   added, and every MEMO_WINDOW lookups the memo is judged (memo_window):
+ *   emptied to be filled again when it found less than half, turned off
+ *   for good when it found less than a quarter (a stream of mostly
+ *   different outcomes then pays one test a record).
+ * - a pack whose outcome does not fit a key (MEMO_KEY_MAX bytes; a scale
+ *   of 255 levels or more; 65,535 confirm lines or more) has no memo.
+ * - one memo per worker (IpsfReporter.memo), never shared between
+ *   threads; the pack's constant fragments stay in the shared, read-only
+ *   IpsfReportCache. */
+
+#define MEMO_SLOTS 512u          /* hash slots, a power of two */
+#define MEMO_ENTRIES 256u        /* bodies kept before the memo is emptied */
+#define MEMO_POOL (256u << 10)   /* bytes of keys and bodies, likewise */
+#define MEMO_KEY_MAX 1024u
+#define MEMO_WINDOW 8192u        /* lookups between two judgements, when full */
+
+typedef struct {
+  uint64_t hash;
+  uint32_t key_off, key_len, body_off, body_len;
+} MemoEntry;
+
+struct ipsf_report_memo {
+  uint16_t slot[MEMO_SLOTS]; /* entry index + 1; 0: empty */
+  MemoEntry entry[MEMO_ENTRIES];
+  uint32_t entries;
+  char *pool;                /* MEMO_POOL bytes */
+  size_t pool_len;
+  bool full;                 /* no more room: bodies are no longer kept */
+  uint32_t hits, misses;     /* lookups of the window since it was full */
+  bool off;
+  char *sheet_raw;           /* the last record's sheet path, and its */
+  IpsfBuf sheet_head;        /* {"sheet":"..." */
+  uint8_t key[MEMO_KEY_MAX + 8];
+};
+
+IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *p) {
+  size_t key = (size_t)p->scale_count + 3u * p->requirement_count + p->viewpoint_count;
+  if (key > MEMO_KEY_MAX || p->confirm_count >= 0xFFFFu) return NULL;
+  for (uint32_t s = 0; s < p->scale_count; s++)
+    if (p->enums[p->scales[s].enum_type].value_count >= 255) return NULL;
+  IpsfReportMemo *m = calloc(1, sizeof *m);
+  if (!m) return NULL;
+  ipsf_buf_init(&m->sheet_head);
+  if (!(m->pool = malloc(MEMO_POOL))) {
+    free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void ipsf_report_memo_free(IpsfReportMemo *m) {
+  if (!m) return;
+  free(m->pool);
+  free(m->sheet_raw);
+  ipsf_buf_free(&m->sheet_head);
+  free(m);
+}
+
+/* Keep `{"sheet":PATH` for the records of the same sheet (none when out of
+ * memory: the head is then rendered each time). */
+static void memo_sheet(IpsfReportMemo *m, const char *sheet) {
+  free(m->sheet_raw);
+  m->sheet_raw = sheet ? strdup(sheet) : NULL;
+  m->sheet_head.len = 0;
+  m->sheet_head.failed = false;
+  ipsf_buf_puts(&m->sheet_head, "{\"sheet\":");
+  ipsf_buf_json_string(&m->sheet_head, sheet);
+  if (m->sheet_head.failed) {
+    free(m->sheet_raw);
+    m->sheet_raw = NULL;
+  }
+}
+
+/* The outcome's key in m->key: its length, 0 when the body must be
+ * rendered (it reads more than the key holds). */
+static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
+  if (ev->evidence_dated) return 0;
   const IpsfPack *p = ev->pack;
-  LIT(b, "{\"sheet\":");
-  ipsf_buf_json_string(b, h->sheet);
+  uint8_t *k = m->key;
+  size_t n = 0;
+  for (uint32_t s = 0; s < p->scale_count; s++) {
+    uint32_t l = ev->scale_level[s];
+    k[n++] = l < p->enums[p->scales[s].enum_type].value_count ? (uint8_t)l : 255u;
+  }
+  for (uint32_t r = 0; r < p->requirement_count; r++) {
+    if (!ev->req_applies[r]) {
+      k[n++] = 0;
+      continue;
+    }
+    IpsfStatus st = ipsf_eval_status(ev, r);
+    if (st == IPSF_COMPENSATED) return 0;
+    uint32_t cf = ev->req_confirm[r];
+    if (cf < p->confirm_count) {
+      k[n++] = (uint8_t)(0x80u | (1u + ((unsigned)st & 0x3Fu)));
+      k[n++] = (uint8_t)cf;
+      k[n++] = (uint8_t)(cf >> 8);
+    } else {
+      k[n++] = (uint8_t)(1u + ((unsigned)st & 0x3Fu));
+    }
+  }
+  for (uint32_t v = 0; v < p->viewpoint_count; v++) k[n++] = ev->vp_used[v] != 0;
+  memset(k + n, 0, 8); /* the hash reads whole words */
+  return n;
+}
+
+static uint64_t memo_hash(const uint8_t *k, size_t n) {
+  uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t w;
+    memcpy(&w, k + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+    h ^= h >> 32;
+  }
+  return h;
+}
+
+/* A full memo is judged every MEMO_WINDOW lookups: when it found less
+ * than a quarter, it is not worth its key (off for good); when it found
+ * less than half, the outcomes changed: it is emptied and filled again. */
+static void memo_window(IpsfReportMemo *m) {
+  if (!m->full || m->hits + m->misses < MEMO_WINDOW) return;
+  if (4u * m->hits < MEMO_WINDOW) {
+    m->off = true;
+  } else if (m->hits < m->misses) {
+    memset(m->slot, 0, sizeof m->slot);
+    m->entries = 0;
+    m->pool_len = 0;
+    m->full = false;
+  }
+  m->hits = m->misses = 0;
+}
+
+static const MemoEntry *memo_find(const IpsfReportMemo *m, uint64_t hash, size_t klen) {
+  for (uint32_t i = (uint32_t)hash & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+    uint16_t at = m->slot[i];
+    if (!at) return NULL;
+    const MemoEntry *e = &m->entry[at - 1];
+    if (e->hash == hash && e->key_len == klen && memcmp(m->pool + e->key_off, m->key, klen) == 0)
+      return e;
+  }
+}
+
+/* A lookup that found nothing (when full: the window's count) and the
+ * body rendered: kept when there is room. */
+static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *body,
+                     size_t blen) {
+  if (m->entries == MEMO_ENTRIES || m->pool_len + klen + blen > MEMO_POOL) {
+    m->full = true;
+    m->misses++;
+    memo_window(m);
+    return;
+  }
+  MemoEntry *e = &m->entry[m->entries];
+  e->hash = hash;
+  e->key_off = (uint32_t)m->pool_len;
+  e->key_len = (uint32_t)klen;
+  memcpy(m->pool + m->pool_len, m->key, klen);
+  m->pool_len += klen;
+  e->body_off = (uint32_t)m->pool_len;
+  e->body_len = (uint32_t)blen;
+  memcpy(m->pool + m->pool_len, body, blen);
+  m->pool_len += blen;
+  uint32_t i = (uint32_t)hash & (MEMO_SLOTS - 1);
+  while (m->slot[i]) i = (i + 1) & (MEMO_SLOTS - 1);
+  m->slot[i] = (uint16_t)(++m->entries);
+}
+
+/* A record's head: sheet, line, device, profile, as_of (when the sheet has
+ * evidence).  The sheet's path is the same for every line of a file: with
+ * a memo, its rendering is kept and copied. */
+static void jsonl_head(IpsfBuf *b, IpsfReportMemo *m, const IpsfRecordHead *h,
+                       const IpsfEval *ev) {
+  if (m && h->sheet && m->sheet_raw && strcmp(h->sheet, m->sheet_raw) == 0) {
+    put_piece(b, m->sheet_head.data, m->sheet_head.len);
+  } else {
+    if (m) memo_sheet(m, h->sheet);
+    LIT(b, "{\"sheet\":");
+    ipsf_buf_json_string(b, h->sheet);
+  }
   if (h->line) {
     char num[24], *e = num + sizeof num, *q = e;
     for (uint64_t v = h->line; v; v /= 10) *--q = (char)('0' + v % 10);
@@ -973,8 +1165,12 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
   }
   LIT(b, ",\"device\":");
   ipsf_buf_json_string(b, h->device);
-  LIT(b, ",\"profile\":");
-  ipsf_buf_json_string(b, h->profile);
+  if (h->profile) {
+    LIT(b, ",\"profile\":");
+    ipsf_buf_json_string(b, h->profile);
+  } else {
+    LIT(b, ",\"profile\":null");
+  }
   if (ev->evidence_present) {
     char day[11];
     ipsf_eval_as_of(ev, day);
@@ -982,6 +1178,11 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     ipsf_buf_put_fast(b, day, 10);
     LIT(b, "\"");
   }
+}
+
+/* Everything after the head, up to and with the newline. */
+static void jsonl_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev) {
+  const IpsfPack *p = ev->pack;
   PUT(b, c->pack);
   if (p->axis1 == IPSF_NONE) LIT(b, "null");
   else put_level(b, c, ev, p->axis1);
@@ -1027,6 +1228,31 @@ static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, const Ipsf
     PUT(b, c->vp[v]);
   }
   LITZ(b, "]}\n");
+}
+
+/* The same bytes as json_record(compact, no reasons) + "\n": the head,
+ * then the body, copied from the memo when an earlier record had the same
+ * outcome (memo_key), else rendered (and kept). */
+static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, IpsfReportMemo *m,
+                                const IpsfRecordHead *h, const IpsfEval *ev) {
+  if (m && m->off) m = NULL;
+  jsonl_head(b, m, h, ev);
+  size_t klen = m ? memo_key(m, ev) : 0;
+  if (!klen) {
+    jsonl_body(b, c, ev);
+    return;
+  }
+  uint64_t hash = memo_hash(m->key, klen);
+  const MemoEntry *e = memo_find(m, hash, klen);
+  if (e) {
+    m->hits++;
+    memo_window(m);
+    ipsf_buf_put_fast(b, m->pool + e->body_off, e->body_len);
+    return;
+  }
+  size_t at = b->len;
+  jsonl_body(b, c, ev);
+  if (!b->failed) memo_add(m, hash, klen, b->data + at, b->len - at);
 }
 #undef PUT
 #undef LIT

@@ -64,6 +64,7 @@ typedef struct {
   size_t written; /* records written so far (json: separators) */
   const IpsfPack *pack; /* csv header, sarif rules, junit suite (begin/end) */
   const struct ipsf_report_cache *cache; /* jsonl: pre-rendered fragments, or NULL */
+  struct ipsf_report_memo *memo; /* jsonl with a cache: one worker's record bodies, or NULL */
 } IpsfReporter;
 
 /* The constant parts of a jsonl record (pack, requirement heads, level and
@@ -73,6 +74,15 @@ typedef struct {
 typedef struct ipsf_report_cache IpsfReportCache;
 IpsfReportCache *ipsf_report_cache_new(const IpsfPack *pack);
 void ipsf_report_cache_free(IpsfReportCache *c);
+
+/* A worker's memo of jsonl record bodies (report.c, "memoised record
+ * bodies"): a record whose evaluation had the same outcome as an earlier
+ * one copies its body's bytes.  Owned by one worker, used by one thread;
+ * NULL when out of memory or for a pack whose outcome does not fit its
+ * key (records are then rendered, the same bytes). */
+typedef struct ipsf_report_memo IpsfReportMemo;
+IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *pack);
+void ipsf_report_memo_free(IpsfReportMemo *m);
 
 /* Append without a call when there is room (the record writers' hot path). */
 static inline void ipsf_buf_put_fast(IpsfBuf *b, const char *s, size_t n) {

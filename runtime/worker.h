@@ -18,6 +18,7 @@ typedef struct {
   size_t max_line_bytes;  /* a JSON Lines line's limit, for its message */
   bool no_bytes;          /* render no record (views only: IPSF_RECORDS_NONE) */
   const char *as_of;      /* "YYYY-MM-DD" (checked by the caller), NULL: today */
+  bool no_memo;           /* jsonl: render every record body (no IpsfReportMemo) */
 } IpsfWorkerConfig;
 
 /* Counts of a run (or of one batch, summed in order). */

@@ -7,5 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${IPSFC:?set IPSFC to the ipsfc binary}"
 status=0
 sh "$here/write_errors.sh" || status=1
+sh "$here/record_memo.sh" || status=1
 /usr/bin/python3 "$here/signals.py" || status=1
 exit $status

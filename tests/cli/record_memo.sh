@@ -1,0 +1,65 @@
+#!/bin/sh
+# The jsonl record memo (runtime/report.c, "memoised record bodies") is a
+# pure optimisation: every record must be the same bytes with it and
+# without it (IPSFC_RECORD_MEMO=off).  Compared here on generated sheets
+# (bench/gen, in its order and sorted so that the outcomes change half-way
+# and a full memo is emptied and filled again), on every example's devices
+# repeated (dated and undated evidence, profiles, compensations), with
+# --jobs 1 and 2, --profile, and --explain (which bypasses the memo).
+#   IPSFC=path/to/ipsfc sh tests/cli/record_memo.sh
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$(dirname "$here")")
+: "${IPSFC:?set IPSFC to the ipsfc binary}"
+work=$(mktemp -d /tmp/ipsfc-memo.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+status=0
+fail() { echo "record_memo: FAIL: $*" >&2; status=1; }
+
+# same PACK SHEETS ARGS...: the records with and without the memo
+same() {
+  pack=$1 sheets=$2
+  shift 2
+  "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on never --as-of 2026-12-01 "$@" \
+    >"$work/on" 2>"$work/on.err"
+  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on never \
+    --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
+  cmp -s "$work/on" "$work/off" || fail "$pack $sheets $*: records differ"
+  cmp -s "$work/on.err" "$work/off.err" || fail "$pack $sheets $*: messages differ"
+  [ -s "$work/on" ] || fail "$pack $sheets $*: no records"
+}
+
+cc -O2 -o "$work/gen" "$root/bench/gen.c" || { echo "record_memo: cannot build bench/gen" >&2; exit 1; }
+"$IPSFC" compile "$root/bench/pack.ipsf" -o "$work/pack.ipsb" || exit 1
+"$work/gen" 200000 42 >"$work/gen.jsonl"
+sort "$work/gen.jsonl" >"$work/sorted.jsonl"
+for j in 1 2; do
+  same "$work/pack.ipsb" "$work/gen.jsonl" --jobs $j
+  same "$work/pack.ipsb" "$work/sorted.jsonl" --jobs $j
+done
+head -n 20000 "$work/gen.jsonl" >"$work/gen20k.jsonl"
+same "$work/pack.ipsb" "$work/gen20k.jsonl" --jobs 1 --explain
+
+# Every example's devices as one JSON Lines stream, 40 times over.
+for dir in "$root"/examples/*/; do
+  [ -f "$dir/pack.ipsf" ] && [ -d "$dir/devices" ] || continue
+  case $dir in */natives/) continue ;; esac # needs its native library
+  : >"$work/one.jsonl"
+  for f in "$dir"/devices/*.jsonl "$dir"/devices/*.json; do
+    [ -f "$f" ] || continue
+    case $f in
+      *.jsonl) cat "$f" >>"$work/one.jsonl" ;;
+      *) /usr/bin/python3 -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))))' \
+           "$f" >>"$work/one.jsonl" ;;
+    esac
+  done
+  : >"$work/many.jsonl"
+  i=0
+  while [ $i -lt 40 ]; do cat "$work/one.jsonl" >>"$work/many.jsonl"; i=$((i + 1)); done
+  for j in 1 2; do same "$dir/pack.ipsf" "$work/many.jsonl" --jobs $j; done
+  case $dir in */healthcare/) same "$dir/pack.ipsf" "$work/many.jsonl" --profile icu ;; esac
+done
+cpack=$root/tests/golden/lang/compensated
+same "$cpack/pack.ipsf" "$cpack/sheets.jsonl" --jobs 1
+[ $status -eq 0 ] && echo "record_memo: ok"
+exit $status
