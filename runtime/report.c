@@ -1008,6 +1008,9 @@ struct ipsf_report_memo {
   bool off;
   char *sheet_raw;           /* the last record's sheet path, and its */
   IpsfBuf sheet_head;        /* {"sheet":"..." */
+  bool as_of_set;            /* the last as-of day and its text */
+  int32_t as_of;
+  char as_of_text[11];
   uint8_t key[MEMO_KEY_MAX + 8];
 };
 
@@ -1065,7 +1068,8 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
       k[n++] = 0;
       continue;
     }
-    IpsfStatus st = ipsf_eval_status(ev, r);
+    /* without evidence every applying requirement is unknown (base_status) */
+    IpsfStatus st = ev->evidence_present ? ipsf_eval_status(ev, r) : IPSF_UNKNOWN;
     if (st == IPSF_COMPENSATED) return 0;
     uint32_t cf = ev->req_confirm[r];
     if (cf < p->confirm_count) {
@@ -1173,9 +1177,16 @@ static void jsonl_head(IpsfBuf *b, IpsfReportMemo *m, const IpsfRecordHead *h,
   }
   if (ev->evidence_present) {
     char day[11];
-    ipsf_eval_as_of(ev, day);
+    const char *d = day;
+    if (m && m->as_of_set && m->as_of == ev->as_of) d = m->as_of_text;
+    else ipsf_eval_as_of(ev, day);
+    if (m && d == day) {
+      memcpy(m->as_of_text, day, sizeof day);
+      m->as_of = ev->as_of;
+      m->as_of_set = true;
+    }
     LIT(b, ",\"as_of\":\"");
-    ipsf_buf_put_fast(b, day, 10);
+    ipsf_buf_put_fast(b, d, 10);
     LIT(b, "\"");
   }
 }
@@ -1209,7 +1220,7 @@ static void jsonl_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev)
     if (k >= p->confirm_count) PUT(b, c->req_plain[r]);
     else if (p->confirms[k].requirement == r) PUT(b, c->confirm_body[k]);
     else put_req_body(b, c, p, r, &p->confirms[k]); /* not expected: the same bytes */
-    IpsfStatus st = ipsf_eval_status(ev, r);
+    IpsfStatus st = ev->evidence_present ? ipsf_eval_status(ev, r) : IPSF_UNKNOWN;
     if (st == IPSF_MET) LIT(b, "\"met\"");
     else if (st == IPSF_UNMET) LIT(b, "\"unmet\"");
     else if (st == IPSF_EXPIRED) LIT(b, "\"expired\"");

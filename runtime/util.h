@@ -79,29 +79,55 @@ static inline size_t ipsf_utf8_bad_at(const unsigned char *s, size_t len) {
  * below a byte's high bit is set when the byte is special; borrows only
  * carry upward, so the lowest flagged byte is exact.  Reads stay inside
  * [p, p + n). */
+#if defined(__SSE2__)
+/* A bit per byte of p[0..16) that is not plain (below). */
+static inline unsigned ipsf_json_special16(const unsigned char *p) {
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                space = _mm_set1_epi8(0x20);
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                             _mm_cmplt_epi8(v, space));
+  return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* The high bit of each byte of p[0..8) that is not plain; only the lowest
+ * flagged byte is exact (borrows carry upward). */
+static inline uint64_t ipsf_json_special8(const unsigned char *p) {
+  const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+  uint64_t w;
+  memcpy(&w, p, 8);
+  uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+  return (((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20) | w) & high;
+}
+#endif
+
 static inline size_t ipsf_json_plain_span(const unsigned char *p, size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)
   /* Sixteen at a time where SSE2 is there (every x86-64): a signed byte
-   * below 0x20 is a control character or, negative, 0x80..0xFF. */
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                space = _mm_set1_epi8(0x20);
+   * below 0x20 is a control character or, negative, 0x80..0xFF.  The last
+   * part of a string of 16 bytes or more is one load of its last sixteen,
+   * overlapping bytes already known plain, so its first flagged byte is
+   * the span's end. */
   for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                               _mm_cmplt_epi8(v, space));
-    unsigned m = (unsigned)_mm_movemask_epi8(bad);
+    unsigned m = ipsf_json_special16(p + i);
     if (m) return i + (size_t)__builtin_ctz(m);
+  }
+  if (i < n && n >= 16) {
+    unsigned m = ipsf_json_special16(p + n - 16);
+    return m ? n - 16 + (size_t)__builtin_ctz(m) : n;
   }
 #endif
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
   for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-    uint64_t m = (((q - ones) & ~q) | ((bs - ones) & ~bs) | (w - ones * 0x20) | w) & high;
+    uint64_t m = ipsf_json_special8(p + i);
     if (m) return i + (size_t)(__builtin_ctzll(m) >> 3);
+  }
+  if (i < n && n >= 8) { /* the last eight, overlapping plain bytes */
+    uint64_t m = ipsf_json_special8(p + n - 8);
+    return m ? n - 8 + (size_t)(__builtin_ctzll(m) >> 3) : n;
   }
 #endif
   for (; i < n; i++) {

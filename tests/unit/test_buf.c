@@ -164,7 +164,8 @@ Test(buf, json_utf8_passthrough) {
  * every position of a 41-byte string, with plain bytes before it (a special
  * byte in any lane, and lanes above it, must not hide it or flag early),
  * against the byte-by-byte definition; and every length, so the word loop
- * never reads past n. */
+ * never reads past n and the last, overlapping load of a string's tail
+ * (sixteen or eight bytes ending at n) finds the same byte. */
 Test(buf, json_plain_span_every_byte_every_position) {
   unsigned char s[41]; /* two SSE2 blocks, a word, a tail */
   for (unsigned pos = 0; pos < sizeof s; pos++)
