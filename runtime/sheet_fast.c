@@ -36,7 +36,10 @@ typedef struct {
   char *out;           /* scratch: decoded strings */
 } Scan;
 
+/* Whitespace is rare in machine-written lines: one test when there is
+ * none (every byte of JSON's whitespace is at most ' '). */
 static inline const char *skip_ws(const char *p) {
+  if ((unsigned char)*p > ' ') return p;
   while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
   return p;
 }
@@ -139,15 +142,15 @@ static bool number(Scan *s, bool *is_int, int64_t *i, double *d) {
   bool neg = *p == '-';
   if (neg) p++;
   if (*p < '0' || *p > '9') return FALLBACK;
+  /* Nineteen digits or fewer cannot overflow (10^19 - 1 < 2^64); twenty
+   * or more are beyond the int64 range, whatever the value (the first
+   * digit is not 0), so no test per digit. */
   uint64_t v = 0;
-  bool overflow = false;
+  const char *digits = p;
   if (*p == '0') p++;
   else
-    while (*p >= '0' && *p <= '9') {
-      unsigned dg = (unsigned)(*p++ - '0');
-      if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && dg > UINT64_MAX % 10)) overflow = true;
-      else v = v * 10 + dg;
-    }
+    while (*p >= '0' && *p <= '9') v = v * 10 + (unsigned)(*p++ - '0');
+  bool overflow = p - digits > 19;
   bool real = false;
   if (*p == '.') {
     real = true;
@@ -187,7 +190,8 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
 }
 
 static bool literal(Scan *s, const char *word, size_t n) {
-  if (strncmp(s->p, word, n) != 0 || !delimiter(s, s->p + n)) return FALLBACK;
+  if ((size_t)(s->end - s->p) < n || !ipsf_mem_eq(s->p, word, n) || !delimiter(s, s->p + n))
+    return FALLBACK;
   s->p += n;
   return true;
 }
@@ -352,7 +356,7 @@ static bool evidence_object(Scan *s) {
 }
 
 static bool key_is(const char *key, size_t n, const char *word) {
-  return strlen(word) == n && memcmp(key, word, n) == 0;
+  return strlen(word) == n && ipsf_mem_eq(key, word, n);
 }
 
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,

@@ -103,6 +103,9 @@ static inline uint64_t ipsf_json_special8(const unsigned char *p) {
 }
 #endif
 
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline size_t ipsf_json_plain_span(const unsigned char *p, size_t n) {
   size_t i = 0;
 #if defined(__SSE2__)

@@ -78,6 +78,11 @@ Test(sheet_fast, accepts_and_binds_as_jansson_does) {
       "{\"facts\":{\"model\":\"a\\/b\\\\c\\t\"},\"device\":\"\"}",
       "{\"evidence\":{\"SH-01\":\"third_party_certification\"},"
       "\"facts\":{\"radios\":[\"wifi\",\"ble\"],\"usage\":\"office\"}}",
+      /* nineteen digits (no overflow test per digit), twenty in a real */
+      "{\"facts\":{\"count\":1234567890123456789,\"ratio\":12345678901234567890.5}}",
+      "{\"facts\":{\"count\":-1000000000000000000,\"ratio\":99999999999999999999.0}}",
+      /* (an integer of twenty digits, even for a number fact, falls back: below) */
+      "{\"facts\":{\"count\":-0,\"flag\":false,\"ratio\":-0.0}}",
   };
   for (size_t i = 0; i < sizeof good / sizeof *good; i++)
     cr_expect(both_ways(pack, good[i]), "fell back on: %s", good[i]);
@@ -102,7 +107,12 @@ Test(sheet_fast, falls_back_on_everything_else) {
       "{\"evidence\":{\"SH-99\":\"self_declaration\"}}",
       "{\"evidence\":{\"SH-01\":\"licence\"}}",
       "{\"evidence\":{\"SH-01\":\"self_declaration\",\"SH-01\":\"self_declaration\"}}",
-      "{} {}", "{}x",
+      "{} {}", "{}x", "{\"facts\":{\"count\":-9223372036854775809}}",
+      "{\"facts\":{\"ratio\":99999999999999999999}}", "{\"facts\":{\"count\":10000000000000000000}}",
+      "{\"facts\":{\"count\":00000000000000000001}}",
+      /* a literal cut short by the line's end, or misspelt */
+      "{\"facts\":{\"flag\":tru", "{\"facts\":{\"flag\":t", "{\"facts\":{\"flag\":fals}}",
+      "{\"facts\":{\"flag\":true", "{\"facts\":{\"flag\":falsee}}",
       /* past the first eight bytes of a key or an enum name (the scan
        * tests eight at a time): a control character, an escape, bad
        * UTF-8, a NUL, an unterminated string */
