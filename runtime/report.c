@@ -32,6 +32,7 @@
 
 #include "escape.h"
 #include "report.h"
+#include "util.h"
 
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, IpsfReportMemo *m,
                                 const IpsfRecordHead *h, const IpsfEval *ev);
@@ -986,9 +987,9 @@ static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
  *   threads; the pack's constant fragments stay in the shared, read-only
  *   IpsfReportCache. */
 
-#define MEMO_SLOTS 512u          /* hash slots, a power of two */
-#define MEMO_ENTRIES 256u        /* bodies kept before the memo is emptied */
-#define MEMO_POOL (256u << 10)   /* bytes of keys and bodies, likewise */
+#define MEMO_SLOTS 1024u         /* hash slots, a power of two */
+#define MEMO_ENTRIES 384u        /* bodies kept at most */
+#define MEMO_POOL (384u << 10)   /* bytes of keys and bodies at most */
 #define MEMO_KEY_MAX 1024u
 #define MEMO_WINDOW 8192u        /* lookups between two judgements, when full */
 
@@ -1147,6 +1148,27 @@ static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *
   m->slot[i] = (uint16_t)(++m->entries);
 }
 
+static const char DIGIT_PAIRS[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
+/* ipsf_buf_json_string without a call when s is plain and there is room
+ * (no NUL written: see put_piece). */
+static inline void put_json_string(IpsfBuf *b, const char *s) {
+  if (s && !b->failed) {
+    size_t n = strlen(s);
+    if (n + 2 < b->cap - b->len && ipsf_json_plain_span((const unsigned char *)s, n) == n) {
+      char *d = b->data + b->len;
+      d[0] = '"';
+      memcpy(d + 1, s, n);
+      d[n + 1] = '"';
+      b->len += n + 2;
+      return;
+    }
+  }
+  ipsf_buf_json_string(b, s);
+}
+
 /* A record's head: sheet, line, device, profile, as_of (when the sheet has
  * evidence).  The sheet's path is the same for every line of a file: with
  * a memo, its rendering is kept and copied. */
@@ -1161,14 +1183,24 @@ static void jsonl_head(IpsfBuf *b, IpsfReportMemo *m, const IpsfRecordHead *h,
   }
   if (h->line) {
     char num[24], *e = num + sizeof num, *q = e;
-    for (uint64_t v = h->line; v; v /= 10) *--q = (char)('0' + v % 10);
+    uint64_t v = h->line;
+    for (; v >= 100; v /= 100) {
+      q -= 2;
+      memcpy(q, DIGIT_PAIRS + 2 * (v % 100), 2);
+    }
+    if (v >= 10) {
+      q -= 2;
+      memcpy(q, DIGIT_PAIRS + 2 * v, 2);
+    } else {
+      *--q = (char)('0' + v);
+    }
     LIT(b, ",\"line\":");
     ipsf_buf_put_fast(b, q, (size_t)(e - q));
   } else {
     LIT(b, ",\"line\":null");
   }
   LIT(b, ",\"device\":");
-  ipsf_buf_json_string(b, h->device);
+  put_json_string(b, h->device);
   if (h->profile) {
     LIT(b, ",\"profile\":");
     ipsf_buf_json_string(b, h->profile);
