@@ -1009,6 +1009,8 @@ struct ipsf_report_memo {
   bool off;
   char *sheet_raw;           /* the last record's sheet path, and its */
   IpsfBuf sheet_head;        /* {"sheet":"..." */
+  bool unmet_known;          /* the last record's key was built: its count */
+  uint32_t unmet;            /* of applying requirements neither met nor compensated */
   bool as_of_set;            /* the last as-of day and its text */
   int32_t as_of;
   char as_of_text[11];
@@ -1038,6 +1040,12 @@ void ipsf_report_memo_free(IpsfReportMemo *m) {
   free(m);
 }
 
+bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet) {
+  if (!m || !m->unmet_known) return false;
+  *unmet = m->unmet;
+  return true;
+}
+
 /* Keep `{"sheet":PATH` for the records of the same sheet (none when out of
  * memory: the head is then rendered each time). */
 static void memo_sheet(IpsfReportMemo *m, const char *sheet) {
@@ -1060,6 +1068,7 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
   const IpsfPack *p = ev->pack;
   uint8_t *k = m->key;
   size_t n = 0;
+  uint32_t unmet = 0;
   for (uint32_t s = 0; s < p->scale_count; s++) {
     uint32_t l = ev->scale_level[s];
     k[n++] = l < p->enums[p->scales[s].enum_type].value_count ? (uint8_t)l : 255u;
@@ -1072,6 +1081,7 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
     /* without evidence every applying requirement is unknown (base_status) */
     IpsfStatus st = ev->evidence_present ? ipsf_eval_status(ev, r) : IPSF_UNKNOWN;
     if (st == IPSF_COMPENSATED) return 0;
+    unmet += st != IPSF_MET;
     uint32_t cf = ev->req_confirm[r];
     if (cf < p->confirm_count) {
       k[n++] = (uint8_t)(0x80u | (1u + ((unsigned)st & 0x3Fu)));
@@ -1083,6 +1093,8 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
   }
   for (uint32_t v = 0; v < p->viewpoint_count; v++) k[n++] = ev->vp_used[v] != 0;
   memset(k + n, 0, 8); /* the hash reads whole words */
+  m->unmet = unmet;
+  m->unmet_known = true;
   return n;
 }
 
@@ -1278,6 +1290,7 @@ static void jsonl_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev)
  * outcome (memo_key), else rendered (and kept). */
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, IpsfReportMemo *m,
                                 const IpsfRecordHead *h, const IpsfEval *ev) {
+  if (m) m->unmet_known = false;
   if (m && m->off) m = NULL;
   jsonl_head(b, m, h, ev);
   size_t klen = m ? memo_key(m, ev) : 0;

@@ -83,6 +83,10 @@ void ipsf_report_cache_free(IpsfReportCache *c);
 typedef struct ipsf_report_memo IpsfReportMemo;
 IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *pack);
 void ipsf_report_memo_free(IpsfReportMemo *m);
+/* After a jsonl record: when its outcome's key was built, true and the
+ * count of applying requirements neither met nor compensated (what the
+ * worker counts as unmet), so the worker need not ask the statuses again. */
+bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet);
 
 /* Append without a call when there is room (the record writers' hot path). */
 static inline void ipsf_buf_put_fast(IpsfBuf *b, const char *s, size_t n) {

@@ -138,6 +138,16 @@ static size_t count_unmet_status(IpsfWorker *w) {
 }
 
 static void record(IpsfWorker *w, const IpsfRecordHead *h) {
+  if (w->rep.memo && !w->views) { /* the memo's key has the statuses: count from it */
+    w->rep.written = 1;
+    ipsf_report_record(&w->out, &w->rep, h, w->ev);
+    size_t unmet;
+    if (ipsf_report_memo_unmet(w->rep.memo, &unmet)) w->n.unmet += unmet;
+    else count_unmet(w);
+    w->out_records++;
+    w->n.records++;
+    return;
+  }
   size_t status = w->views ? count_unmet_status(w) : (count_unmet(w), 0);
   w->rep.written = 1;
   if (!w->cfg->no_bytes) ipsf_report_record(&w->out, &w->rep, h, w->ev);

@@ -16,16 +16,24 @@ trap 'rm -rf "$work"' EXIT
 status=0
 fail() { echo "record_memo: FAIL: $*" >&2; status=1; }
 
-# same PACK SHEETS ARGS...: the records with and without the memo
+# same PACK SHEETS ARGS...: the records, the counts of the summary (the
+# worker takes the unmet count from the memo's key) and the exit status
+# under --fail-on unmet, with and without the memo
 same() {
   pack=$1 sheets=$2
   shift 2
-  "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on never --as-of 2026-12-01 "$@" \
-    >"$work/on" 2>"$work/on.err"
-  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on never \
-    --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
+  "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on unmet --summary \
+    --as-of 2026-12-01 "$@" >"$work/on" 2>"$work/on.err"
+  on=$?
+  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on unmet \
+    --summary --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
+  off=$?
   cmp -s "$work/on" "$work/off" || fail "$pack $sheets $*: records differ"
-  cmp -s "$work/on.err" "$work/off.err" || fail "$pack $sheets $*: messages differ"
+  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/on.err" >"$work/on.msg"
+  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/off.err" >"$work/off.msg"
+  cmp -s "$work/on.msg" "$work/off.msg" || fail "$pack $sheets $*: messages or counts differ"
+  grep -q "unmet" "$work/on.msg" || fail "$pack $sheets $*: no summary"
+  [ $on -eq $off ] || fail "$pack $sheets $*: exit $on with the memo, $off without"
   [ -s "$work/on" ] || fail "$pack $sheets $*: no records"
 }
 
