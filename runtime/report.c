@@ -958,13 +958,16 @@ static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
   }
 }
 
-/* ---- jsonl: memoised record bodies ---------------------------------------- */
+/* ---- jsonl and csv: memoised record bodies ------------------------------- */
 
 /* Most of a jsonl record, everything after its head, is a function of the
  * evaluation's outcome: each scale's level, which requirements apply with
  * which confirm line and which status, which viewpoints are used.  A
  * worker's memo maps that outcome, as a key of bytes, to the body's bytes
  * rendered the first time; a later record with the same key copies them.
+ * A csv row after its head (levels, "ID:status" list, not_met) is a
+ * function of less: the levels and the applying requirements' statuses
+ * (report_ci.c uses the memo through ipsf_report_memo_lookup and _keep).
  *
  * Invariants:
  * - the key determines the body: it holds every value jsonl_body reads
@@ -973,7 +976,11 @@ static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
  *   more than that is never looked up nor kept: dated evidence (the
  *   "expired" and "due" keys) and a compensated requirement (its
  *   "shortfall", "compensated_by" and "compensated_until" read the
- *   evidence).  Keys are compared whole (the hash only finds the slot).
+ *   evidence).  csv's body reads the levels and the statuses only (a
+ *   compensated requirement is "ID:compensated", dates are not shown): its
+ *   key is those, for every record.  A worker writes one format, so one
+ *   memo never holds both kinds.  Keys are compared whole (the hash only
+ *   finds the slot).
  * - the memory is bounded: at most MEMO_ENTRIES bodies and MEMO_POOL bytes
  *   of keys and bodies per worker, allocated once.  The first outcomes
  *   seen are kept (the frequent ones come early); once full, nothing is
@@ -1009,6 +1016,7 @@ struct ipsf_report_memo {
   bool off;
   char *sheet_raw;           /* the last record's sheet path, and its */
   IpsfBuf sheet_head;        /* {"sheet":"..." */
+  uint64_t hash;             /* the last key's */
   bool unmet_known;          /* the last record's key was built: its count */
   uint32_t unmet;            /* of applying requirements neither met nor compensated */
   bool as_of_set;            /* the last as-of day and its text */
@@ -1062,9 +1070,15 @@ static void memo_sheet(IpsfReportMemo *m, const char *sheet) {
 }
 
 /* The outcome's key in m->key: its length, 0 when the body must be
- * rendered (it reads more than the key holds). */
-static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
-  if (ev->evidence_dated) return 0;
+ * rendered (it reads more than the key holds).  jsonl's key has each
+ * applying requirement's confirm line and the viewpoints, and none for
+ * dated evidence or a compensated requirement; csv's (statuses only) has
+ * every record's. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev, bool jsonl) {
+  if (jsonl && ev->evidence_dated) return 0;
   const IpsfPack *p = ev->pack;
   uint8_t *k = m->key;
   size_t n = 0;
@@ -1080,6 +1094,11 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
     }
     /* without evidence every applying requirement is unknown (base_status) */
     IpsfStatus st = ev->evidence_present ? ipsf_eval_status(ev, r) : IPSF_UNKNOWN;
+    if (!jsonl) {
+      unmet += st != IPSF_MET && st != IPSF_COMPENSATED;
+      k[n++] = (uint8_t)(1u + ((unsigned)st & 0x3Fu));
+      continue;
+    }
     if (st == IPSF_COMPENSATED) return 0;
     unmet += st != IPSF_MET;
     uint32_t cf = ev->req_confirm[r];
@@ -1091,7 +1110,8 @@ static size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev) {
       k[n++] = (uint8_t)(1u + ((unsigned)st & 0x3Fu));
     }
   }
-  for (uint32_t v = 0; v < p->viewpoint_count; v++) k[n++] = ev->vp_used[v] != 0;
+  if (jsonl)
+    for (uint32_t v = 0; v < p->viewpoint_count; v++) k[n++] = ev->vp_used[v] != 0;
   memset(k + n, 0, 8); /* the hash reads whole words */
   m->unmet = unmet;
   m->unmet_known = true;
@@ -1137,6 +1157,35 @@ static const MemoEntry *memo_find(const IpsfReportMemo *m, uint64_t hash, size_t
 
 /* A lookup that found nothing (when full: the window's count) and the
  * body rendered: kept when there is room. */
+static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *body,
+                     size_t blen);
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool memo_lookup(IpsfReportMemo *m, const IpsfEval *ev, bool jsonl, IpsfBuf *b,
+                               size_t *klen) {
+  *klen = 0;
+  m->unmet_known = false;
+  if (m->off || !(*klen = memo_key(m, ev, jsonl))) return false;
+  m->hash = memo_hash(m->key, *klen);
+  const MemoEntry *e = memo_find(m, m->hash, *klen);
+  if (!e) return false;
+  m->hits++;
+  memo_window(m);
+  ipsf_buf_put_fast(b, m->pool + e->body_off, e->body_len);
+  return true;
+}
+
+bool ipsf_report_memo_lookup(IpsfReportMemo *m, const IpsfEval *ev, bool jsonl, IpsfBuf *b,
+                             size_t *klen) {
+  return memo_lookup(m, ev, jsonl, b, klen);
+}
+
+void ipsf_report_memo_keep(IpsfReportMemo *m, size_t klen, const char *body, size_t len) {
+  if (klen) memo_add(m, m->hash, klen, body, len);
+}
+
 static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *body,
                      size_t blen) {
   if (m->entries == MEMO_ENTRIES || m->pool_len + klen + blen > MEMO_POOL) {
@@ -1290,25 +1339,12 @@ static void jsonl_body(IpsfBuf *b, const IpsfReportCache *c, const IpsfEval *ev)
  * outcome (memo_key), else rendered (and kept). */
 static void jsonl_record_cached(IpsfBuf *b, const IpsfReportCache *c, IpsfReportMemo *m,
                                 const IpsfRecordHead *h, const IpsfEval *ev) {
-  if (m) m->unmet_known = false;
-  if (m && m->off) m = NULL;
-  jsonl_head(b, m, h, ev);
-  size_t klen = m ? memo_key(m, ev) : 0;
-  if (!klen) {
-    jsonl_body(b, c, ev);
-    return;
-  }
-  uint64_t hash = memo_hash(m->key, klen);
-  const MemoEntry *e = memo_find(m, hash, klen);
-  if (e) {
-    m->hits++;
-    memo_window(m);
-    ipsf_buf_put_fast(b, m->pool + e->body_off, e->body_len);
-    return;
-  }
+  jsonl_head(b, m && !m->off ? m : NULL, h, ev);
+  size_t klen = 0;
+  if (m && memo_lookup(m, ev, true, b, &klen)) return;
   size_t at = b->len;
   jsonl_body(b, c, ev);
-  if (!b->failed) memo_add(m, hash, klen, b->data + at, b->len - at);
+  if (klen && !b->failed) ipsf_report_memo_keep(m, klen, b->data + at, b->len - at);
 }
 #undef PUT
 #undef LIT

@@ -64,7 +64,7 @@ typedef struct {
   size_t written; /* records written so far (json: separators) */
   const IpsfPack *pack; /* csv header, sarif rules, junit suite (begin/end) */
   const struct ipsf_report_cache *cache; /* jsonl: pre-rendered fragments, or NULL */
-  struct ipsf_report_memo *memo; /* jsonl with a cache: one worker's record bodies, or NULL */
+  struct ipsf_report_memo *memo; /* jsonl with a cache, csv: one worker's record bodies, or NULL */
 } IpsfReporter;
 
 /* The constant parts of a jsonl record (pack, requirement heads, level and
@@ -87,6 +87,14 @@ void ipsf_report_memo_free(IpsfReportMemo *m);
  * count of applying requirements neither met nor compensated (what the
  * worker counts as unmet), so the worker need not ask the statuses again. */
 bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet);
+/* A record body by the memo (jsonl: after the head; csv: after the
+ * sheet, line, device and profile fields): true when the outcome's body
+ * was appended to b.  Otherwise render it and, when *klen is not 0, give
+ * its bytes to ipsf_report_memo_keep(m, *klen, ...) before the next
+ * lookup. */
+bool ipsf_report_memo_lookup(IpsfReportMemo *m, const IpsfEval *ev, bool jsonl, IpsfBuf *b,
+                             size_t *klen);
+void ipsf_report_memo_keep(IpsfReportMemo *m, size_t klen, const char *body, size_t len);
 
 /* Append without a call when there is room (the record writers' hot path). */
 static inline void ipsf_buf_put_fast(IpsfBuf *b, const char *s, size_t n) {

@@ -282,6 +282,8 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
   const IpsfPack *p = ev->pack;
   if (r->format == IPSF_OUT_CSV) {
     csv_head(b, h);
+    size_t klen = 0, at = b->len; /* the rest is a function of the outcome */
+    if (r->memo && ipsf_report_memo_lookup(r->memo, ev, false, b, &klen)) return;
     ipsf_buf_put(b, ",", 1);
     csv_field(b, scale_level(ev, p->axis1));
     ipsf_buf_put(b, ",", 1);
@@ -303,6 +305,7 @@ void ipsf_report_ci_record(IpsfBuf *b, const IpsfReporter *r, const IpsfRecordHe
     ipsf_buf_put(b, ",", 1);
     put_decimal(b, (unsigned long long)not_met(ev));
     ipsf_buf_put(b, ",,\r\n", 4);
+    if (klen && !b->failed) ipsf_report_memo_keep(r->memo, klen, b->data + at, b->len - at);
   } else if (r->format == IPSF_OUT_SARIF) {
     for (uint32_t q = 0; q < p->requirement_count; q++) {
       if (!ipsf_eval_applies(ev, q)) continue;

@@ -22,9 +22,11 @@ bool ipsf_worker_init(IpsfWorker *w, const IpsfWorkerConfig *cfg) {
   w->rep.written = 1;
   ipsf_buf_init(&w->out);
   w->ev = ipsf_eval_new(cfg->pack);
-  /* jsonl's record bodies by outcome (report.c); without: the same bytes */
-  if (w->ev && cfg->reporter.format == IPSF_OUT_JSONL && cfg->reporter.cache &&
-      !cfg->reporter.explain && !cfg->no_memo && !cfg->no_bytes)
+  /* jsonl's and csv's record bodies by outcome (report.c); without: the
+   * same bytes */
+  if (w->ev && !cfg->no_memo && !cfg->no_bytes &&
+      ((cfg->reporter.format == IPSF_OUT_JSONL && cfg->reporter.cache && !cfg->reporter.explain) ||
+       cfg->reporter.format == IPSF_OUT_CSV))
     w->rep.memo = ipsf_report_memo_new(cfg->pack);
   if (w->ev && cfg->as_of) ipsf_eval_set_as_of(w->ev, cfg->as_of, NULL);
   return w->ev != NULL;

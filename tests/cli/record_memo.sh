@@ -1,7 +1,7 @@
 #!/bin/sh
-# The jsonl record memo (runtime/report.c, "memoised record bodies") is a
-# pure optimisation: every record must be the same bytes with it and
-# without it (IPSFC_RECORD_MEMO=off).  Compared here on generated sheets
+# The jsonl and csv record memo (runtime/report.c, "memoised record
+# bodies") is a pure optimisation: every record must be the same bytes with
+# it and without it (IPSFC_RECORD_MEMO=off), in both formats.  Compared here on generated sheets
 # (bench/gen, in its order and sorted so that the outcomes change half-way
 # and a full memo is emptied and filled again), on every example's devices
 # repeated (dated and undated evidence, profiles, compensations), with
@@ -20,21 +20,24 @@ fail() { echo "record_memo: FAIL: $*" >&2; status=1; }
 # worker takes the unmet count from the memo's key) and the exit status
 # under --fail-on unmet, with and without the memo
 same() {
-  pack=$1 sheets=$2
-  shift 2
-  "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on unmet --summary \
+  for format in jsonl csv; do same_in $format "$@"; done
+}
+same_in() {
+  format=$1 pack=$2 sheets=$3
+  shift 3
+  "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet --summary \
     --as-of 2026-12-01 "$@" >"$work/on" 2>"$work/on.err"
   on=$?
-  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format jsonl --fail-on unmet \
+  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet \
     --summary --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
   off=$?
-  cmp -s "$work/on" "$work/off" || fail "$pack $sheets $*: records differ"
+  cmp -s "$work/on" "$work/off" || fail "$format $pack $sheets $*: records differ"
   sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/on.err" >"$work/on.msg"
   sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/off.err" >"$work/off.msg"
-  cmp -s "$work/on.msg" "$work/off.msg" || fail "$pack $sheets $*: messages or counts differ"
-  grep -q "unmet" "$work/on.msg" || fail "$pack $sheets $*: no summary"
-  [ $on -eq $off ] || fail "$pack $sheets $*: exit $on with the memo, $off without"
-  [ -s "$work/on" ] || fail "$pack $sheets $*: no records"
+  cmp -s "$work/on.msg" "$work/off.msg" || fail "$format $pack $sheets $*: messages or counts differ"
+  grep -q "unmet" "$work/on.msg" || fail "$format $pack $sheets $*: no summary"
+  [ $on -eq $off ] || fail "$format $pack $sheets $*: exit $on with the memo, $off without"
+  [ -s "$work/on" ] || fail "$format $pack $sheets $*: no records"
 }
 
 cc -O2 -o "$work/gen" "$root/bench/gen.c" || { echo "record_memo: cannot build bench/gen" >&2; exit 1; }
@@ -46,7 +49,7 @@ for j in 1 2; do
   same "$work/pack.ipsb" "$work/sorted.jsonl" --jobs $j
 done
 head -n 20000 "$work/gen.jsonl" >"$work/gen20k.jsonl"
-same "$work/pack.ipsb" "$work/gen20k.jsonl" --jobs 1 --explain
+same_in jsonl "$work/pack.ipsb" "$work/gen20k.jsonl" --jobs 1 --explain
 
 # Every example's devices as one JSON Lines stream, 40 times over.
 for dir in "$root"/examples/*/; do
