@@ -1145,7 +1145,10 @@ static void memo_window(IpsfReportMemo *m) {
   m->hits = m->misses = 0;
 }
 
-static const MemoEntry *memo_find(const IpsfReportMemo *m, uint64_t hash, size_t klen) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline const MemoEntry *memo_find(const IpsfReportMemo *m, uint64_t hash, size_t klen) {
   for (uint32_t i = (uint32_t)hash & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
     uint16_t at = m->slot[i];
     if (!at) return NULL;
