@@ -1145,6 +1145,14 @@ static void memo_window(IpsfReportMemo *m) {
   m->hits = m->misses = 0;
 }
 
+/* Two keys of klen bytes, each followed by zeros to a multiple of eight
+ * (memo_key's and memo_add's), compared a word at a time. */
+static inline bool memo_key_eq(const char *a, const uint8_t *b, size_t klen) {
+  for (size_t i = 0; i < klen; i += 8)
+    if (ipsf_load64(a + i) != ipsf_load64(b + i)) return false;
+  return true;
+}
+
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
@@ -1153,7 +1161,7 @@ static inline const MemoEntry *memo_find(const IpsfReportMemo *m, uint64_t hash,
     uint16_t at = m->slot[i];
     if (!at) return NULL;
     const MemoEntry *e = &m->entry[at - 1];
-    if (e->hash == hash && e->key_len == klen && memcmp(m->pool + e->key_off, m->key, klen) == 0)
+    if (e->hash == hash && e->key_len == klen && memo_key_eq(m->pool + e->key_off, m->key, klen))
       return e;
   }
 }
@@ -1191,7 +1199,8 @@ void ipsf_report_memo_keep(IpsfReportMemo *m, size_t klen, const char *body, siz
 
 static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *body,
                      size_t blen) {
-  if (m->entries == MEMO_ENTRIES || m->pool_len + klen + blen > MEMO_POOL) {
+  size_t kpad = (klen + 7u) & ~(size_t)7u; /* kept with m->key's zeros, for memo_key_eq */
+  if (m->entries == MEMO_ENTRIES || m->pool_len + kpad + blen > MEMO_POOL) {
     m->full = true;
     m->misses++;
     memo_window(m);
@@ -1201,8 +1210,8 @@ static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *
   e->hash = hash;
   e->key_off = (uint32_t)m->pool_len;
   e->key_len = (uint32_t)klen;
-  memcpy(m->pool + m->pool_len, m->key, klen);
-  m->pool_len += klen;
+  memcpy(m->pool + m->pool_len, m->key, kpad);
+  m->pool_len += kpad;
   e->body_off = (uint32_t)m->pool_len;
   e->body_len = (uint32_t)blen;
   memcpy(m->pool + m->pool_len, body, blen);
