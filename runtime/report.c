@@ -1009,7 +1009,10 @@ struct ipsf_report_memo {
   uint16_t slot[MEMO_SLOTS]; /* entry index + 1; 0: empty */
   MemoEntry entry[MEMO_ENTRIES];
   uint32_t entries;
-  char *pool;                /* MEMO_POOL bytes */
+  uint32_t max_entries;      /* MEMO_ENTRIES, or 16 (a test's tiny memo) */
+  size_t max_pool;           /* MEMO_POOL, likewise */
+  uint32_t window;           /* MEMO_WINDOW, likewise */
+  char *pool;                /* max_pool bytes */
   size_t pool_len;
   bool full;                 /* no more room: bodies are no longer kept */
   uint32_t hits, misses;     /* lookups of the window since it was full */
@@ -1025,7 +1028,7 @@ struct ipsf_report_memo {
   uint8_t key[MEMO_KEY_MAX + 8];
 };
 
-IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *p) {
+IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *p, bool tiny) {
   size_t key = (size_t)p->scale_count + 3u * p->requirement_count + p->viewpoint_count;
   if (key > MEMO_KEY_MAX || p->confirm_count >= 0xFFFFu) return NULL;
   for (uint32_t s = 0; s < p->scale_count; s++)
@@ -1033,7 +1036,10 @@ IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *p) {
   IpsfReportMemo *m = calloc(1, sizeof *m);
   if (!m) return NULL;
   ipsf_buf_init(&m->sheet_head);
-  if (!(m->pool = malloc(MEMO_POOL))) {
+  m->max_entries = tiny ? 16u : MEMO_ENTRIES;
+  m->max_pool = tiny ? 32768u : MEMO_POOL;
+  m->window = tiny ? 256u : MEMO_WINDOW;
+  if (!(m->pool = malloc(m->max_pool))) {
     free(m);
     return NULL;
   }
@@ -1133,8 +1139,8 @@ static uint64_t memo_hash(const uint8_t *k, size_t n) {
  * than a quarter, it is not worth its key (off for good); when it found
  * less than half, the outcomes changed: it is emptied and filled again. */
 static void memo_window(IpsfReportMemo *m) {
-  if (!m->full || m->hits + m->misses < MEMO_WINDOW) return;
-  if (4u * m->hits < MEMO_WINDOW) {
+  if (!m->full || m->hits + m->misses < m->window) return;
+  if (4u * m->hits < m->window) {
     m->off = true;
   } else if (m->hits < m->misses) {
     memset(m->slot, 0, sizeof m->slot);
@@ -1200,7 +1206,7 @@ void ipsf_report_memo_keep(IpsfReportMemo *m, size_t klen, const char *body, siz
 static void memo_add(IpsfReportMemo *m, uint64_t hash, size_t klen, const char *body,
                      size_t blen) {
   size_t kpad = (klen + 7u) & ~(size_t)7u; /* kept with m->key's zeros, for memo_key_eq */
-  if (m->entries == MEMO_ENTRIES || m->pool_len + kpad + blen > MEMO_POOL) {
+  if (m->entries == m->max_entries || m->pool_len + kpad + blen > m->max_pool) {
     m->full = true;
     m->misses++;
     memo_window(m);

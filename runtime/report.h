@@ -79,9 +79,11 @@ void ipsf_report_cache_free(IpsfReportCache *c);
  * bodies"): a record whose evaluation had the same outcome as an earlier
  * one copies its body's bytes.  Owned by one worker, used by one thread;
  * NULL when out of memory or for a pack whose outcome does not fit its
- * key (records are then rendered, the same bytes). */
+ * key (records are then rendered, the same bytes).  `tiny`: 16 bodies,
+ * judged every 256 lookups, so that a test reaches the full memo's paths
+ * (emptied and filled again, turned off) with few outcomes. */
 typedef struct ipsf_report_memo IpsfReportMemo;
-IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *pack);
+IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *pack, bool tiny);
 void ipsf_report_memo_free(IpsfReportMemo *m);
 /* After a jsonl record: when its outcome's key was built, true and the
  * count of applying requirements neither met nor compensated (what the

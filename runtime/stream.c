@@ -561,10 +561,12 @@ IpsfRunner *ipsf_runner_new(const IpsfPack *pack, const IpsfRunnerOptions *o, Ip
   r->cfg.as_of = r->as_of;
   /* Without the cache, records are rendered piece by piece: the same bytes. */
   if (f == IPSF_OUT_JSONL && !none) r->cfg.reporter.cache = r->cache = ipsf_report_cache_new(pack);
-  /* The workers' memo of record bodies (report.c) is on unless this is
-   * set: its differential test (tests/cli/record_memo.sh) compares both. */
+  /* The workers' memo of record bodies (report.c) is on unless this says
+   * "off" ("tiny": 16 bodies): its differential test
+   * (tests/cli/record_memo.sh) compares the three. */
   const char *memo = getenv("IPSFC_RECORD_MEMO");
   r->cfg.no_memo = memo && strcmp(memo, "off") == 0;
+  r->cfg.tiny_memo = memo && strcmp(memo, "tiny") == 0;
   if (!ipsf_worker_init(&r->w, &r->cfg)) goto nomem;
   if (!(o->flags & IPSF_NO_VIEWS)) r->w.views = &r->views;
   return r;

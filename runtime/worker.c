@@ -27,7 +27,7 @@ bool ipsf_worker_init(IpsfWorker *w, const IpsfWorkerConfig *cfg) {
   if (w->ev && !cfg->no_memo && !cfg->no_bytes &&
       ((cfg->reporter.format == IPSF_OUT_JSONL && cfg->reporter.cache && !cfg->reporter.explain) ||
        cfg->reporter.format == IPSF_OUT_CSV))
-    w->rep.memo = ipsf_report_memo_new(cfg->pack);
+    w->rep.memo = ipsf_report_memo_new(cfg->pack, cfg->tiny_memo);
   if (w->ev && cfg->as_of) ipsf_eval_set_as_of(w->ev, cfg->as_of, NULL);
   return w->ev != NULL;
 }

@@ -18,7 +18,8 @@ typedef struct {
   size_t max_line_bytes;  /* a JSON Lines line's limit, for its message */
   bool no_bytes;          /* render no record (views only: IPSF_RECORDS_NONE) */
   const char *as_of;      /* "YYYY-MM-DD" (checked by the caller), NULL: today */
-  bool no_memo;           /* jsonl: render every record body (no IpsfReportMemo) */
+  bool no_memo;           /* jsonl, csv: render every record body (no IpsfReportMemo) */
+  bool tiny_memo;         /* the memo's tiny size (its differential test) */
 } IpsfWorkerConfig;
 
 /* Counts of a run (or of one batch, summed in order). */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The jsonl and csv record memo (runtime/report.c, "memoised record
 # bodies") is a pure optimisation: every record must be the same bytes with
-# it and without it (IPSFC_RECORD_MEMO=off), in both formats.  Compared here on generated sheets
+# it and without it (IPSFC_RECORD_MEMO=off), in both formats, and with a
+# tiny memo (IPSFC_RECORD_MEMO=tiny: 16 bodies, judged every 256 lookups)
+# that is full, emptied, filled again and turned off on these inputs.  Compared here on generated sheets
 # (bench/gen, in its order and sorted so that the outcomes change half-way
 # and a full memo is emptied and filled again), on every example's devices
 # repeated (dated and undated evidence, profiles, compensations), with
@@ -32,9 +34,16 @@ same_in() {
     --summary --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
   off=$?
   cmp -s "$work/on" "$work/off" || fail "$format $pack $sheets $*: records differ"
+  IPSFC_RECORD_MEMO=tiny "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet \
+    --summary --as-of 2026-12-01 "$@" >"$work/tiny" 2>"$work/tiny.err"
+  tiny=$?
+  cmp -s "$work/tiny" "$work/off" || fail "$format $pack $sheets $*: records differ (tiny memo)"
+  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/tiny.err" >"$work/tiny.msg"
   sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/on.err" >"$work/on.msg"
   sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/off.err" >"$work/off.msg"
   cmp -s "$work/on.msg" "$work/off.msg" || fail "$format $pack $sheets $*: messages or counts differ"
+  cmp -s "$work/tiny.msg" "$work/off.msg" || fail "$format $pack $sheets $*: counts differ (tiny memo)"
+  [ $tiny -eq $off ] || fail "$pack $sheets $*: exit $tiny with the tiny memo, $off without"
   grep -q "unmet" "$work/on.msg" || fail "$format $pack $sheets $*: no summary"
   [ $on -eq $off ] || fail "$format $pack $sheets $*: exit $on with the memo, $off without"
   [ -s "$work/on" ] || fail "$format $pack $sheets $*: no records"
