@@ -47,7 +47,8 @@ run_case() {
         # the message: on stderr, or (eval) the sheet's error record
         # (jansson reports some allocation failures inside its lexer as a
         # syntax error: still an error record, still exit 3)
-        if { [ -s "$tmp/err" ] || grep -q -E '"error"|: error \(' "$tmp/out"; } &&
+        # (csv: the row's error_kind column)
+        if { [ -s "$tmp/err" ] || grep -q -E '"error"|: error \(|,(out_of_memory|syntax),' "$tmp/out"; } &&
            ! grep -q -E 'Sanitizer|runtime error' "$tmp/err"; then
           clean=$((clean + 1))
         else
@@ -68,6 +69,13 @@ run_case "load+eval (.ipsb, JSON + YAML + JSONL)" \
   "$ex/devices/baby-monitor.yaml" "$ex/devices/registry.jsonl"
 run_case "eval JSON Lines on threads (--jobs 2, the calling thread evaluating too)" \
   "$IPSFC" eval --explain --format jsonl --jobs 2 "$tmp/pack.ipsb" "$ex/devices/registry.jsonl"
+# without --explain: jsonl and csv records go through the workers' memo of
+# record bodies (runtime/report.c), and jsonl through the shared fragments
+run_case "eval JSON Lines to jsonl (the record memo)" \
+  "$IPSFC" eval --format jsonl --jobs 1 "$tmp/pack.ipsb" "$ex/devices/registry.jsonl" \
+  "$ex/devices/registry.jsonl"
+run_case "eval JSON Lines to csv on threads (the record memo, --jobs 2)" \
+  "$IPSFC" eval --format csv --jobs 2 "$tmp/pack.ipsb" "$ex/devices/registry.jsonl"
 run_case "compile" "$IPSFC" compile "$ex/pack.ipsf" -o "$tmp/out.ipsb"
 run_case "compile+load+eval (source)" \
   "$IPSFC" eval "$ex/pack.ipsf" "$ex/devices/smart-lock.json"
