@@ -26,6 +26,11 @@
  *          separated by ",\n", then "\n]\n"; an empty run is "[]\n";
  *   text   one block per record, a blank line between blocks; columns
  *          aligned within a block; ANSI colours only if asked.
+ *
+ * jsonl is written from fragments rendered once per pack (IpsfReportCache,
+ * shared read-only) and, after each record's head, from a worker's memo
+ * of bodies by outcome (IpsfReportMemo, "memoised record bodies" below,
+ * also used by report_ci.c's csv): the same bytes as json_record.
  */
 #include <stdlib.h>
 #include <string.h>

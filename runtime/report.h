@@ -75,9 +75,9 @@ typedef struct ipsf_report_cache IpsfReportCache;
 IpsfReportCache *ipsf_report_cache_new(const IpsfPack *pack);
 void ipsf_report_cache_free(IpsfReportCache *c);
 
-/* A worker's memo of jsonl record bodies (report.c, "memoised record
- * bodies"): a record whose evaluation had the same outcome as an earlier
- * one copies its body's bytes.  Owned by one worker, used by one thread;
+/* A worker's memo of jsonl and csv record bodies (report.c, "memoised
+ * record bodies"): a record whose evaluation had the same outcome as an
+ * earlier one copies its body's bytes.  Owned by one worker, used by one thread;
  * NULL when out of memory or for a pack whose outcome does not fit its
  * key (records are then rendered, the same bytes).  `tiny`: 16 bodies,
  * judged every 256 lookups, so that a test reaches the full memo's paths
@@ -85,7 +85,7 @@ void ipsf_report_cache_free(IpsfReportCache *c);
 typedef struct ipsf_report_memo IpsfReportMemo;
 IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *pack, bool tiny);
 void ipsf_report_memo_free(IpsfReportMemo *m);
-/* After a jsonl record: when its outcome's key was built, true and the
+/* After a jsonl or csv record: when its outcome's key was built, true and the
  * count of applying requirements neither met nor compensated (what the
  * worker counts as unmet), so the worker need not ask the statuses again. */
 bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet);
