@@ -1,13 +1,13 @@
 #!/bin/sh
 # The jsonl and csv record memo (runtime/report.c, "memoised record
-# bodies") is a pure optimisation: every record must be the same bytes with
-# it and without it (IPSFC_RECORD_MEMO=off), in both formats, and with a
-# tiny memo (IPSFC_RECORD_MEMO=tiny: 16 bodies, judged every 256 lookups)
-# that is full, emptied, filled again and turned off on these inputs.  Compared here on generated sheets
-# (bench/gen, in its order and sorted so that the outcomes change half-way
-# and a full memo is emptied and filled again), on every example's devices
-# repeated (dated and undated evidence, profiles, compensations), with
-# --jobs 1 and 2, --profile, and --explain (which bypasses the memo).
+# bodies") is a pure optimisation: every record must be the same bytes
+# with it, without it (IPSFC_RECORD_MEMO=off) and with a tiny one
+# (IPSFC_RECORD_MEMO=tiny: 16 bodies, judged every 256 lookups, which on
+# these inputs is full, emptied, filled again and turned off).  Compared
+# on generated sheets (bench/gen, in its order and sorted), on every
+# example's devices repeated (dated and undated evidence, profiles,
+# compensations), with --jobs 1 and 2, --profile, and --explain (which
+# bypasses the memo); the summary's counts and the exit status too.
 #   IPSFC=path/to/ipsfc sh tests/cli/record_memo.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,35 +18,37 @@ trap 'rm -rf "$work"' EXIT
 status=0
 fail() { echo "record_memo: FAIL: $*" >&2; status=1; }
 
-# same PACK SHEETS ARGS...: the records, the counts of the summary (the
-# worker takes the unmet count from the memo's key) and the exit status
-# under --fail-on unmet, with and without the memo
+# run NAME MEMO FORMAT PACK SHEETS ARGS...: records in $work/NAME, the
+# summary without its timing in $work/NAME.msg, the exit status in
+# $work/NAME.rc
+run() {
+  name=$1 memo=$2 format=$3 pack=$4 sheets=$5
+  shift 5
+  IPSFC_RECORD_MEMO=$memo "$IPSFC" eval "$pack" "$sheets" --format "$format" \
+    --fail-on unmet --summary --as-of 2026-12-01 "$@" >"$work/$name" 2>"$work/$name.err"
+  echo $? >"$work/$name.rc"
+  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/$name.err" >"$work/$name.msg"
+}
+
+# same_in FORMAT PACK SHEETS ARGS...: the memo on and tiny against off
+# (the worker takes the unmet count from the memo's key: the summary's
+# counts and the exit status under --fail-on unmet must agree too)
+same_in() {
+  format=$1
+  what="$*"
+  run off off "$@"
+  [ -s "$work/off" ] || fail "$what: no records"
+  grep -q "unmet" "$work/off.msg" || fail "$what: no summary"
+  for memo in on tiny; do
+    run $memo $memo "$@"
+    cmp -s "$work/$memo" "$work/off" || fail "$what: records differ (memo $memo)"
+    cmp -s "$work/$memo.msg" "$work/off.msg" || fail "$what: messages differ (memo $memo)"
+    cmp -s "$work/$memo.rc" "$work/off.rc" || fail "$what: exit status differs (memo $memo)"
+  done
+}
+
 same() {
   for format in jsonl csv; do same_in $format "$@"; done
-}
-same_in() {
-  format=$1 pack=$2 sheets=$3
-  shift 3
-  "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet --summary \
-    --as-of 2026-12-01 "$@" >"$work/on" 2>"$work/on.err"
-  on=$?
-  IPSFC_RECORD_MEMO=off "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet \
-    --summary --as-of 2026-12-01 "$@" >"$work/off" 2>"$work/off.err"
-  off=$?
-  cmp -s "$work/on" "$work/off" || fail "$format $pack $sheets $*: records differ"
-  IPSFC_RECORD_MEMO=tiny "$IPSFC" eval "$pack" "$sheets" --format $format --fail-on unmet \
-    --summary --as-of 2026-12-01 "$@" >"$work/tiny" 2>"$work/tiny.err"
-  tiny=$?
-  cmp -s "$work/tiny" "$work/off" || fail "$format $pack $sheets $*: records differ (tiny memo)"
-  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/tiny.err" >"$work/tiny.msg"
-  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/on.err" >"$work/on.msg"
-  sed 's/; [0-9.]* s, [0-9]* sheets.s$//' "$work/off.err" >"$work/off.msg"
-  cmp -s "$work/on.msg" "$work/off.msg" || fail "$format $pack $sheets $*: messages or counts differ"
-  cmp -s "$work/tiny.msg" "$work/off.msg" || fail "$format $pack $sheets $*: counts differ (tiny memo)"
-  [ $tiny -eq $off ] || fail "$pack $sheets $*: exit $tiny with the tiny memo, $off without"
-  grep -q "unmet" "$work/on.msg" || fail "$format $pack $sheets $*: no summary"
-  [ $on -eq $off ] || fail "$format $pack $sheets $*: exit $on with the memo, $off without"
-  [ -s "$work/on" ] || fail "$format $pack $sheets $*: no records"
 }
 
 cc -O2 -o "$work/gen" "$root/bench/gen.c" || { echo "record_memo: cannot build bench/gen" >&2; exit 1; }
