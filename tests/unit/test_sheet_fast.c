@@ -108,7 +108,8 @@ Test(sheet_fast, falls_back_on_everything_else) {
       "{\"evidence\":{\"SH-01\":\"licence\"}}",
       "{\"evidence\":{\"SH-01\":\"self_declaration\",\"SH-01\":\"self_declaration\"}}",
       "{} {}", "{}x", "{\"facts\":{\"count\":-9223372036854775809}}",
-      "{\"facts\":{\"ratio\":99999999999999999999}}", "{\"facts\":{\"count\":10000000000000000000}}",
+      "{\"facts\":{\"ratio\":99999999999999999999}}",
+      "{\"facts\":{\"count\":10000000000000000000}}",
       "{\"facts\":{\"count\":00000000000000000001}}",
       /* a literal cut short by the line's end, or misspelt */
       "{\"facts\":{\"flag\":tru", "{\"facts\":{\"flag\":t", "{\"facts\":{\"flag\":fals}}",
