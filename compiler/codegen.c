@@ -6,6 +6,8 @@
  *     let:    <expr> STORE slot
  *     scale:  for each rule: <cond> JUMPF next; HITx rule; next:
  *             SCALE s
+ *             or, when codegen_tables.c can build an exact table for the
+ *             block:  RTABLE t; SCALE s
  *   requirements in pack order:
  *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
  *     CONFIRM c; next: ... REQEND q; end:
@@ -886,11 +888,34 @@ static void emit_let(Gen *g, uint32_t index) {
   emit(g, IPSF_OP_STORE, g->let_slot[index]);
 }
 
+/* The rules block of scale `index` as one RTABLE, when its conditions
+ * allow an exact table that saves dispatches (codegen_tables.c); false:
+ * emit the chain.  Off with CompileOptions.no_tables. */
+static bool emit_rules_table(Gen *g, uint32_t index) {
+  const ScaleSym *s = &g->c->scales[index];
+  size_t n = s->rules->rule_count;
+  if (g->c->opt.no_tables || n == 0 || n > 64) return false;
+  const Expr *conds[64];
+  for (size_t i = 0; i < n; i++) conds[i] = s->rules->rules[i].cond;
+  uint32_t t = codegen_rules_table(g->p, index, conds, n, g->fact_slot, g->let_slot,
+                                   g->scale_slot);
+  if (t == IPSF_NONE) return false;
+  /* a unique conflict names its rules; the line is the block's first rule */
+  mark_line(g, s->rules->rules[0].span);
+  emit(g, IPSF_OP_RTABLE, t);
+  return true;
+}
+
 static void emit_scale(Gen *g, uint32_t index) {
   const ScaleSym *s = &g->c->scales[index];
   static const IpsfOpcode hit[] = {[IPSF_POLICY_WORST] = IPSF_OP_HITW,
                                    [IPSF_POLICY_FIRST] = IPSF_OP_HITF,
                                    [IPSF_POLICY_UNIQUE] = IPSF_OP_HITU};
+  if (s->rules && emit_rules_table(g, index)) {
+    mark_line(g, s->rules->name.span);
+    emit(g, IPSF_OP_SCALE, index);
+    return;
+  }
   for (size_t i = 0; s->rules && i < s->rules->rule_count; i++) {
     const RuleDecl *r = &s->rules->rules[i];
     mark_line(g, r->span);

@@ -307,6 +307,72 @@ typedef struct {
   uint32_t cited_count; uint32_t *cited_by;         /* requirement indices, increasing */
 } IpsfProvision;
 
+/* Decision tables (section TABLES, optional; issue #16, docs/bytecode.md):
+ * RTABLE t replaces the rule chain of one rules block.  The cell of a run
+ * is sum(class(dim) * stride) over the dims, each dim classifying one slot:
+ *   BOOL   the bool slot's value (0/1), 2 classes;
+ *   ENUM   map[value] (an enum or scale level slot; map_count = the enum's
+ *          value count, each class < class_count);
+ *   INT    the number of thresholds <= the value (thresholds strictly
+ *          increasing; class_count = threshold_count + 1).
+ * masks[cell] bit k: rule scale.first_rule + k matched; RTABLE applies the
+ * set bits in ascending order with the scale's hit action.  The verifier
+ * checks every index, kind, class, stride and bit (verify.c). */
+typedef enum {
+  IPSF_DIM_BOOL = 1,
+  IPSF_DIM_ENUM = 2,
+  IPSF_DIM_INT = 3
+} IpsfDimKind;
+
+#define IPSF_TABLE_MAX_DIMS 8u
+#define IPSF_TABLE_MAX_CELLS 1024u
+#define IPSF_TABLE_MAX_THRESHOLDS 64u
+
+typedef struct {
+  uint32_t slot;            /* the slot classified */
+  uint8_t kind;             /* IpsfDimKind */
+  uint32_t class_count;     /* classes of this dim */
+  uint32_t stride;          /* cell index weight of a class */
+  uint32_t map_count;       /* ENUM: the enum's value count; else 0 */
+  uint8_t *map;             /* ENUM: value -> class */
+  uint32_t threshold_count; /* INT: else 0 */
+  int64_t *thresholds;      /* INT: strictly increasing */
+} IpsfTableDim;
+
+/* A dim as the VM reads it (built by ipsf_pack_link, not serialised). */
+typedef struct {
+  uint32_t slot;
+  uint32_t stride;           /* INT */
+  uint32_t threshold_count;  /* INT */
+  const int64_t *thresholds; /* INT: the dim's own */
+  uint32_t *cellmap;         /* BOOL, ENUM: value -> class * stride (owned) */
+} IpsfTableLink;
+
+/* A cell as the VM reads it (built by ipsf_pack_link): its mask, and the
+ * rule whose hit decides the level when the mask's hits are applied in
+ * order to a level at most that rule's (worst: the first rule of the
+ * highest level; first and unique: the first rule), with that level. */
+typedef struct {
+  uint64_t mask;
+  uint32_t winner, level; /* IPSF_NONE when the mask is empty */
+} IpsfTableCell;
+
+typedef struct {
+  uint32_t scale;      /* the rules block's scale: bits are its rules */
+  uint32_t dim_count;  /* 1..IPSF_TABLE_MAX_DIMS */
+  IpsfTableDim *dims;
+  uint32_t cell_count; /* product of the dims' class counts, <= IPSF_TABLE_MAX_CELLS */
+  uint64_t *masks;     /* per cell: the rules that match (bit k: first_rule + k) */
+  /* Built by ipsf_pack_link, not serialised: the dims with the BOOL and
+   * ENUM ones first (link_map_dims of them), the cells, the scale's
+   * policy and where its rules' hit bits start in the rule_hit words. */
+  uint32_t link_map_dims;
+  IpsfTableLink *link;
+  IpsfTableCell *cells;
+  uint8_t policy;
+  uint32_t first_rule, hit_word, hit_off;
+} IpsfTable;
+
 /* native.c: what binding a pack's natives made (libffi call interfaces,
  * function pointers, library handles); not serialised. */
 typedef struct IpsfNativeBinding IpsfNativeBinding;
@@ -372,6 +438,9 @@ struct ipsf_pack {
   /* The catalogs section (optional, present only when not empty). */
   uint32_t catalog_count;   IpsfCatalog *catalogs;
   uint32_t provision_count; IpsfProvision *provisions;
+
+  /* Decision tables (section TABLES, present only when not empty). */
+  uint32_t table_count; IpsfTable *tables;
 
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 

@@ -789,6 +789,112 @@ static bool check_profiles(V *v) {
   return true;
 }
 
+/* ---- decision tables ------------------------------------------------------ */
+
+/* One dim of table i: its slot in range and of the kind's type; an ENUM
+ * map with an entry per value of the slot's enum, each class in range; INT
+ * thresholds strictly increasing and class_count = threshold_count + 1;
+ * BOOL two classes.  Nothing else in a dim. */
+static bool check_table_dim(V *v, uint32_t i, uint32_t d, const IpsfTableDim *dm) {
+  const IpsfPack *p = v->p;
+  if (dm->slot >= p->slot_count)
+    return fail(v, "table %u dim %u: slot %u out of range (%u slots)", i, d, dm->slot,
+                p->slot_count);
+  const IpsfSlot *sl = &p->slots[dm->slot];
+  uint8_t want = dm->kind == IPSF_DIM_BOOL ? IPSF_K_BOOL
+                 : dm->kind == IPSF_DIM_ENUM ? IPSF_K_ENUM
+                 : dm->kind == IPSF_DIM_INT ? IPSF_K_INT
+                                            : 0;
+  if (!want) return fail(v, "table %u dim %u: unknown kind %u", i, d, dm->kind);
+  if (sl->type.kind != want)
+    return fail(v, "table %u dim %u: slot %u ('%s') is %s %s, the dim needs %s %s", i, d,
+                dm->slot, sl->name == IPSF_NONE ? "" : sname(p, sl->name),
+                article(sl->type.kind), kind_name(sl->type.kind), article(want), kind_name(want));
+  uint32_t classes = 2;
+  if (dm->kind == IPSF_DIM_ENUM) {
+    uint32_t n = p->enums[sl->type.enum_type].value_count;
+    if (dm->map_count != n)
+      return fail(v, "table %u dim %u: the map has %u entries, enum '%s' has %u values", i, d,
+                  dm->map_count, sname(p, p->enums[sl->type.enum_type].name), n);
+    classes = dm->class_count;
+    for (uint32_t k = 0; k < n; k++)
+      if (dm->map[k] >= dm->class_count)
+        return fail(v, "table %u dim %u: value %u maps to class %u (%u classes)", i, d, k,
+                    dm->map[k], dm->class_count);
+  } else if (dm->map_count) {
+    return fail(v, "table %u dim %u: a map on a %s dim", i, d, kind_name(want));
+  }
+  if (dm->kind == IPSF_DIM_INT) {
+    if (dm->threshold_count > IPSF_TABLE_MAX_THRESHOLDS)
+      return fail(v, "table %u dim %u: %u thresholds (at most %u)", i, d, dm->threshold_count,
+                  IPSF_TABLE_MAX_THRESHOLDS);
+    for (uint32_t k = 1; k < dm->threshold_count; k++)
+      if (dm->thresholds[k] <= dm->thresholds[k - 1])
+        return fail(v, "table %u dim %u: thresholds not strictly increasing at %u", i, d, k);
+    classes = dm->threshold_count + 1;
+  } else if (dm->threshold_count) {
+    return fail(v, "table %u dim %u: thresholds on a %s dim", i, d, kind_name(want));
+  }
+  if (dm->class_count != classes)
+    return fail(v, "table %u dim %u: class count %u, its %s classification has %u", i, d,
+                dm->class_count, kind_name(want), classes);
+  return true;
+}
+
+/* Every table: its scale in range with at most 64 rules; 1..MAX_DIMS dims,
+ * each checked above; the dims' strides those of a row-major layout in
+ * some order: sorted by stride, each the product of the class counts of
+ * the dims with smaller strides, the largest stride times its class count
+ * equal to cell_count (so every cell index the VM computes is < cell_count
+ * and every cell is reachable exactly once); cell_count ≤ MAX_CELLS; every
+ * mask bit a rule of the scale.  What the VM does with a table (RTABLE) is
+ * checked with the code. */
+static bool check_tables(V *v) {
+  const IpsfPack *p = v->p;
+  for (uint32_t i = 0; i < p->table_count; i++) {
+    const IpsfTable *t = &p->tables[i];
+    if (t->scale >= p->scale_count)
+      return fail(v, "table %u: scale %u out of range (%u scales)", i, t->scale, p->scale_count);
+    const IpsfScale *sc = &p->scales[t->scale];
+    if (sc->rule_count > 64)
+      return fail(v, "table %u: scale '%s' has %u rules (a table covers at most 64)", i,
+                  sname(p, sc->name), sc->rule_count);
+    if (t->dim_count == 0 || t->dim_count > IPSF_TABLE_MAX_DIMS)
+      return fail(v, "table %u: %u dims (1 to %u)", i, t->dim_count, IPSF_TABLE_MAX_DIMS);
+    if (t->cell_count == 0 || t->cell_count > IPSF_TABLE_MAX_CELLS)
+      return fail(v, "table %u: %u cells (1 to %u)", i, t->cell_count, IPSF_TABLE_MAX_CELLS);
+    bool used[IPSF_TABLE_MAX_DIMS] = {false};
+    uint64_t expect = 1;
+    for (uint32_t d = 0; d < t->dim_count; d++) {
+      if (!check_table_dim(v, i, d, &t->dims[d])) return false;
+      if (t->dims[d].class_count > IPSF_TABLE_MAX_CELLS)
+        return fail(v, "table %u dim %u: %u classes", i, d, t->dims[d].class_count);
+    }
+    /* strides: take the unused dim whose stride is the running product */
+    for (uint32_t n = 0; n < t->dim_count; n++) {
+      uint32_t d = 0;
+      while (d < t->dim_count && (used[d] || t->dims[d].stride != expect)) d++;
+      if (d == t->dim_count)
+        return fail(v, "table %u: no dim has stride %llu (the strides must lay the cells out "
+                       "row by row)", i, (unsigned long long)expect);
+      used[d] = true;
+      expect *= t->dims[d].class_count;
+      if (expect > IPSF_TABLE_MAX_CELLS)
+        return fail(v, "table %u: the dims have more than %u cells", i, IPSF_TABLE_MAX_CELLS);
+    }
+    if (expect != t->cell_count)
+      return fail(v, "table %u: the dims make %llu cells, the table has %u", i,
+                  (unsigned long long)expect, t->cell_count);
+    uint64_t rules = sc->rule_count == 64 ? ~UINT64_C(0) : (UINT64_C(1) << sc->rule_count) - 1;
+    for (uint32_t c = 0; c < t->cell_count; c++)
+      if (t->masks[c] & ~rules)
+        return fail(v, "table %u: cell %u names rules 0x%llx beyond scale '%s''s %u rules", i,
+                    c, (unsigned long long)(t->masks[c] & ~rules), sname(p, sc->name),
+                    sc->rule_count);
+  }
+  return true;
+}
+
 /* ---- code --------------------------------------------------------------- */
 
 /* A fused instruction's packed fields: each in range, like the operand of
@@ -817,6 +923,7 @@ static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
   case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
   case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
   case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
+  case IPSF_OPND_TABLE: limit = p->table_count; what = "table"; break;
   default: /* fused kinds: never in a sequence (opcodes.h) */
     return insn_fail(v, pc, "a fused instruction inside a fused sequence");
   }
@@ -1094,6 +1201,18 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
                        sname(p, p->scales[s].name));
     return true;
   }
+  case IPSF_OP_RTABLE: {
+    /* each dim's slot is read as by LOAD; the table's hits are its
+     * scale's, before its SCALE, as the chain's hits would be */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->cell_count)) return false; /* step_cost reads every cell */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    if (BIT(MAY(st), t->scale))
+      return insn_fail(v, pc, "table %u hits scale '%s' after the scale may have been settled", a,
+                       sname(p, p->scales[t->scale].name));
+    return true;
+  }
   case IPSF_OP_SCALE:
     if (BIT(MAY(st), a))
       return insn_fail(v, pc, "scale '%s' may already be settled here (settled twice)",
@@ -1187,6 +1306,21 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
     c->string_bytes = sat_add(c->string_bytes, 2 * la + 2);
     c->scratch_bytes = sat_add(c->scratch_bytes, la + 1);
     return la;
+  case IPSF_OP_RTABLE: {
+    /* a unit per dim and per threshold compared, and a hit's worth per
+     * rule of the fullest cell: never less than the table can do */
+    const IpsfTable *t = &p->tables[a];
+    uint64_t work = t->dim_count;
+    for (uint32_t d = 0; d < t->dim_count; d++) work += t->dims[d].threshold_count;
+    unsigned most = 0;
+    for (uint32_t k = 0; k < t->cell_count; k++) {
+      unsigned bits = 0;
+      for (uint64_t m = t->masks[k]; m; m &= m - 1) bits++;
+      if (bits > most) most = bits;
+    }
+    c->instructions = sat_add(c->instructions, work + (uint64_t)most);
+    return 0;
+  }
   case IPSF_OP_CALLN: {
     const IpsfNative *n = &p->natives[a];
     for (uint32_t k = 0; k < n->param_count; k++)
@@ -1480,7 +1614,7 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
         check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_profiles(&v) &&
-        check_compensations(&v) && check_catalogs(&v) && check_operands(&v) &&
+        check_compensations(&v) && check_catalogs(&v) && check_tables(&v) && check_operands(&v) &&
         check_last_ret(&v) && check_code(&v, &cost)))
     return false;
   cost.instructions = sat_add(cost.instructions, setup_cost(pack));

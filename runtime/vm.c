@@ -238,6 +238,17 @@ static int popcount64(uint64_t m) {
 #endif
 }
 
+/* The index of m's lowest set bit (m != 0). */
+static uint32_t ctz64(uint64_t m) {
+#if defined(__GNUC__)
+  return (uint32_t)__builtin_ctzll(m);
+#else
+  uint32_t k = 0;
+  while (!(m & 1u)) m >>= 1, k++;
+  return k;
+#endif
+}
+
 /* Is confirm a stronger than confirm b (same requirement)? */
 static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
   if (a->method != b->method) return a->method > b->method;
@@ -432,6 +443,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   const IpsfConst *consts = p->consts;
   const IpsfRule *rules = p->rules;
   const IpsfConfirm *confirms = p->confirms;
+  const IpsfTable *tables = p->tables;
   uint64_t *rule_hit = ev->rule_hit;
   uint32_t *scale_level = ev->scale_level, *scale_rule = ev->scale_rule;
   uint32_t *req_confirm = ev->req_confirm;
@@ -797,6 +809,41 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(OR_S) BOOL_S(!)
       vmcase(JFS) {
         if (!slots[A & 0xFFFu].i) pc += A >> 12;
+        vmbreak;
+      }
+      /* decision tables: the cell of the dims' classes, then each rule its
+       * mask lists, in ascending order, with the scale's hit action: what
+       * the chain it replaces does (verify.c proved the table's indices,
+       * classes and bits, and that it comes before the scale's SCALE) */
+      vmcase(RTABLE) {
+        const IpsfTable *t = &tables[A];
+        const IpsfTableLink *l = t->link;
+        uint32_t cell = 0, d = 0;
+        for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
+        for (; d < t->dim_count; d++) {
+          int64_t x = slots[l[d].slot].i;
+          uint32_t c = 0;
+          while (c < l[d].threshold_count && l[d].thresholds[c] <= x) c++;
+          cell += c * l[d].stride;
+        }
+        const IpsfTableCell *tc = &t->cells[cell];
+        uint64_t m = tc->mask;
+        if (!m) vmbreak;
+        if (t->policy == IPSF_POLICY_UNIQUE) {
+          for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ctz64(m))
+          vmbreak;
+        }
+        /* worst and first: every rule's hit bit at once, then the one hit
+         * that decides (pack.h IpsfTableCell): applying the others in
+         * order would leave the level and rule exactly so */
+        uint32_t off = t->hit_off, s = t->scale;
+        rule_hit[t->hit_word] |= m << off;
+        if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
+        if (scale_level[s] == IPSF_NONE ||
+            (t->policy == IPSF_POLICY_WORST && tc->level > scale_level[s])) {
+          scale_level[s] = tc->level;
+          scale_rule[s] = tc->winner;
+        }
         vmbreak;
       }
     }
