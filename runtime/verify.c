@@ -92,6 +92,21 @@
  *                      cited_by a requirement, strictly increasing.  The
  *                      section is read only through the API, never by
  *                      evaluation: it adds nothing to the cost bound.
+ *   check_tables       decision tables (section TABLES, RTABLE): the scale
+ *                      in range with at most 64 rules; 1..8 dims, each a
+ *                      slot in range of the dim's kind (bool, enum, int);
+ *                      an enum dim's map has an entry per value of the
+ *                      slot's enum, each class < class_count; an int dim's
+ *                      thresholds strictly increase, class_count = their
+ *                      count + 1; a bool dim has 2 classes; the strides lay
+ *                      the cells out row by row (sorted, each the product
+ *                      of the class counts below it) and their product is
+ *                      cell_count ≤ 1,024, so every index the VM computes
+ *                      is a cell; every mask bit is a rule of the scale.
+ *                      With check_code below, an RTABLE of a table is
+ *                      exactly the chain of hits it stands for, in the
+ *                      VM's eyes: it reads its dims' slots as LOAD does
+ *                      and hits only rules of its scale, before SCALE.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -131,6 +146,8 @@
  *                         but not the slot the code read, and HITU's
  *                         conflict report reads the rule that set the level,
  *                         which SCALE's otherwise does not set.
+ *       RTABLE t          each dim's slot as LOAD below, and t's scale
+ *                         not (maybe) settled, as for its hits.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
  *       LOAD of a scale   its scale is settled on every path: the slot
  *                         holds a level only after SCALE.
@@ -152,7 +169,9 @@
  *     lengths merge by max where paths meet.  An instruction costs 1, a
  *     string instruction the bytes it may read or write (EQS: the shorter
  *     operand; CONTAINS: both, twice), LOWER and string natives their
- *     scratch bytes.  ipsf_verify adds the per-run resets (vm.c, eval.c)
+ *     scratch bytes, an RTABLE 1 + its dims + its thresholds + the set
+ *     bits of its fullest cell (what its lookup and hits can do).
+ *     ipsf_verify adds the per-run resets (vm.c, eval.c)
  *     and an upper bound of one record's bytes in any format
  *     (report_cost), and stores the IpsfCost in the pack; the loader
  *     refuses a pack whose total exceeds the caller's limit

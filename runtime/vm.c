@@ -15,7 +15,17 @@
  * their plain sequence does: a compare of a slot with a constant (and its
  * branch, or the one hit or confirm line the branch guards), a requirement
  * entered with its unconditional confirm line; the verifier checked them
- * as that sequence.  A run starts by resetting what it writes from images
+ * as that sequence.  RTABLE t does a rules block's whole chain by its
+ * decision table (pack.h IpsfTable): the cell of the dims' classes (a
+ * map lookup per bool or enum dim, a count of thresholds per int dim),
+ * then the rules the cell's mask lists, with the scale's hit action: for
+ * worst and first every rule_hit bit at once and the one hit that decides
+ * (the cell's winner, made by ipsf_pack_link), for unique each hit in
+ * rule order so that a conflict names the same two rules.  The verifier
+ * proved every class and cell index in range and the mask's bits rules of
+ * the scale, and the compiler proved the mask is the set of rules whose
+ * conditions hold (compiler/codegen_tables.c), so the records, the
+ * explanations and the errors are the chain's.  A run starts by resetting what it writes from images
  * made when the context was created (eval.c): two memcpy calls.
  *
  * CALLN calls a native function (an extern, or a built-in on the native
