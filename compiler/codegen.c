@@ -11,6 +11,7 @@
  *   requirements in pack order:
  *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
  *     CONFIRM c; next: ... REQEND q; end:
+ *     or, when codegen_tables.c can build an exact table for it: QTABLE t
  *   RET
  * Facts are slots filled before the code runs; fn calls are inlined (their
  * arguments stored in temporary slots); an extern call, or a call of a
@@ -897,8 +898,8 @@ static bool emit_rules_table(Gen *g, uint32_t index) {
   if (g->c->opt.no_tables || n == 0 || n > 64) return false;
   const Expr *conds[64];
   for (size_t i = 0; i < n; i++) conds[i] = s->rules->rules[i].cond;
-  uint32_t t = codegen_rules_table(g->p, index, conds, n, g->fact_slot, g->let_slot,
-                                   g->scale_slot);
+  uint32_t t = codegen_table(g->p, IPSF_TABLE_RULES, index, conds, n, g->fact_slot, g->let_slot,
+                             g->scale_slot);
   if (t == IPSF_NONE) return false;
   /* a unique conflict names its rules; the line is the block's first rule */
   mark_line(g, s->rules->rules[0].span);
@@ -930,8 +931,30 @@ static void emit_scale(Gen *g, uint32_t index) {
   emit(g, IPSF_OP_SCALE, index);
 }
 
+/* Requirement `index` as one QTABLE, when its conditions allow an exact
+ * table (codegen_tables.c); false: emit its code.  Not with coverage
+ * instrumentation (a hidden store per confirm line), nor when it never
+ * applies (no code at all). */
+static bool emit_requirement_table(Gen *g, uint32_t index) {
+  const ReqSym *r = &g->c->reqs[index];
+  Folded k;
+  if (g->c->opt.no_tables || g->cover_slot || r->confirm_count > 63) return false;
+  if (r->applies && fold(r->applies, &k) && !k.v.i) return false;
+  const Expr *conds[64];
+  conds[0] = r->applies;
+  for (size_t i = 0; i < r->confirm_count; i++) conds[1 + i] = r->confirms[i].when;
+  uint32_t t = codegen_table(g->p, IPSF_TABLE_REQ, index, conds, 1 + r->confirm_count,
+                             g->fact_slot, g->let_slot, g->scale_slot);
+  if (t == IPSF_NONE) return false;
+  /* "no confirm line matched" names the requirement, as REQEND's line */
+  mark_line(g, r->span);
+  emit(g, IPSF_OP_QTABLE, t);
+  return true;
+}
+
 static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
   const ReqSym *r = &g->c->reqs[index];
+  if (emit_requirement_table(g, index)) return;
   mark_line(g, r->span);
   bool never;
   uint32_t end = emit_guard(g, r->applies, &never);

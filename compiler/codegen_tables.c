@@ -11,6 +11,9 @@
  *
  * is compiled to one RTABLE instruction (runtime/opcodes.h) and a table
  * (runtime/pack.h IpsfTable) instead of the chain of compares and hits.
+ * Likewise a requirement whose `applies` and confirm `when` conditions
+ * are such: one QTABLE instead of its guard, REQ, confirm lines and
+ * REQEND; a cell then says whether it applies and which lines match.
  * Such a condition reads only slots and constants: it cannot fail, call a
  * native or touch a string, so the chain's outcome is the set of rules
  * whose condition holds, applied in rule order; the table stores that set
@@ -30,8 +33,9 @@
  * minus one for the lowest) gives the rule set of every input in the
  * cell.  The builder gives up (IPSF_NONE: keep the chain) on anything
  * else: more than IPSF_TABLE_MAX_DIMS slots, more than
- * IPSF_TABLE_MAX_CELLS cells, more than 64 rules, or a table that would
- * not save a dispatch (a block whose chain is one instruction).
+ * IPSF_TABLE_MAX_CELLS cells, more than 64 rules (63 confirm lines), or a
+ * table that would not save a dispatch (a block whose chain is one
+ * instruction, a requirement without a condition).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -284,9 +288,10 @@ static void free_table(IpsfTable *tab) {
   free(tab->masks);
 }
 
-uint32_t codegen_rules_table(IpsfPack *p, uint32_t scale, const Expr *const *conds, size_t n,
-                             const uint32_t *fact_slot, const uint32_t *let_slot,
-                             const uint32_t *scale_slot) {
+uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, const Expr *const *conds,
+                       size_t n, const uint32_t *fact_slot, const uint32_t *let_slot,
+                       const uint32_t *scale_slot) {
+  bool req = kind == IPSF_TABLE_REQ;
   if (n == 0 || n > 64) return IPSF_NONE;
   TB *t = xcalloc(1, sizeof *t);
   t->p = p;
@@ -294,7 +299,8 @@ uint32_t codegen_rules_table(IpsfPack *p, uint32_t scale, const Expr *const *con
   t->let_slot = let_slot;
   t->scale_slot = scale_slot;
   /* what the chain costs in dispatches: a hit per rule that is always
-   * taken, about one per atom otherwise (the fused forms) */
+   * taken, about one per atom otherwise (the fused forms); a requirement
+   * with any condition costs at least three (a guard, its entry, its end) */
   size_t chain = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t before = t->natoms;
@@ -306,11 +312,11 @@ uint32_t codegen_rules_table(IpsfPack *p, uint32_t scale, const Expr *const *con
     if (!conds[i] || (fold_expr(conds[i], &k, NULL) == FOLD_OK && k.v.i)) chain++;
     chain += t->natoms - before;
   }
-  if (chain < 2 || t->ndims == 0) {
+  if ((req ? t->natoms == 0 : chain < 2) || t->ndims == 0) {
     free(t);
     return IPSF_NONE;
   }
-  IpsfTable tab = {.scale = scale, .dim_count = t->ndims};
+  IpsfTable tab = {.kind = kind, .owner = owner, .dim_count = t->ndims};
   tab.dims = xcalloc(t->ndims, sizeof *tab.dims);
   int64_t *reps[IPSF_TABLE_MAX_DIMS] = {NULL};
   uint64_t cells = 1;
@@ -329,6 +335,13 @@ uint32_t codegen_rules_table(IpsfPack *p, uint32_t scale, const Expr *const *con
       int64_t val[IPSF_TABLE_MAX_DIMS];
       for (uint32_t d = 0; d < t->ndims; d++)
         val[d] = reps[d][(c / tab.dims[d].stride) % tab.dims[d].class_count];
+      if (req) { /* conds[0] applies, conds[1 + k] confirm line k */
+        if (conds[0] && !eval_cond(t, conds[0], val)) continue;
+        tab.masks[c] = IPSF_TABLE_APPLIES;
+        for (size_t i = 1; i < n; i++)
+          if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << (i - 1);
+        continue;
+      }
       for (size_t i = 0; i < n; i++)
         if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << i;
     }

@@ -285,12 +285,15 @@ IPSFC_FUNC bool is_builtin_name(const char *name);
 
 /* codegen.c */
 IPSFC_FUNC bool codegen_pack(Compilation *c, IpsfPack **out);
-/* codegen_tables.c: a decision table for the n rules (conditions conds[i],
- * NULL: always) of scale `scale`, appended to p->tables; its index, or
- * IPSF_NONE when the block cannot (or need not) be a table. */
-IPSFC_FUNC uint32_t codegen_rules_table(IpsfPack *p, uint32_t scale, const Expr *const *conds,
-                                        size_t n, const uint32_t *fact_slot,
-                                        const uint32_t *let_slot, const uint32_t *scale_slot);
+/* codegen_tables.c: a decision table (runtime/pack.h IpsfTable) of kind
+ * IPSF_TABLE_RULES for the n rules (conditions conds[i], NULL: always) of
+ * scale `owner`, or IPSF_TABLE_REQ for requirement `owner` (conds[0] its
+ * applies, conds[1 + k] confirm line k's when; NULL: always), appended to
+ * p->tables; its index, or IPSF_NONE when it cannot (or need not) be a
+ * table. */
+IPSFC_FUNC uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner,
+                                  const Expr *const *conds, size_t n, const uint32_t *fact_slot,
+                                  const uint32_t *let_slot, const uint32_t *scale_slot);
 
 /* fold.c: constant expressions, computed through runtime/arith.h (the VM's
  * own arithmetic).  Call after check_types. */

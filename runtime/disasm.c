@@ -199,7 +199,9 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   }
   case IPSF_OPND_TABLE: {
     const IpsfTable *t = &p->tables[a];
-    fprintf(out, "%-8u ; %s, %u cells over", a, name_of(p, p->scales[t->scale].name),
+    fprintf(out, "%-8u ; %s, %u cells over", a,
+            t->kind == IPSF_TABLE_REQ ? name_of(p, p->requirements[t->owner].id)
+                                      : name_of(p, p->scales[t->owner].name),
             t->cell_count);
     for (uint32_t d = 0; d < t->dim_count; d++)
       fprintf(out, "%s %s", d ? "," : "", name_of(p, p->slots[t->dims[d].slot].name));
@@ -217,14 +219,19 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
 
 /* Decision tables (only for packs that have some): each dim as `slot:
  * bool`, `slot: enum classes c0 c1 ...` (the class of each value) or
- * `slot: int thresholds t1 t2 ...`, then each cell's rules (relative to
- * the scale's first rule, as a hex mask). */
+ * `slot: int thresholds t1 t2 ...`, then each cell's mask in hex: rules
+ * relative to the scale's first rule, or for a requirement its confirm
+ * lines relative to its first, with bit 63 when it applies. */
 static void put_tables(FILE *out, const IpsfPack *p) {
   if (p->table_count) fprintf(out, "\ntables (%u)\n", p->table_count);
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
-    fprintf(out, "  %4u scale %s, %u cells\n", i, name_of(p, p->scales[t->scale].name),
-            t->cell_count);
+    if (t->kind == IPSF_TABLE_REQ)
+      fprintf(out, "  %4u requirement %s, %u cells\n", i,
+              name_of(p, p->requirements[t->owner].id), t->cell_count);
+    else
+      fprintf(out, "  %4u scale %s, %u cells\n", i, name_of(p, p->scales[t->owner].name),
+              t->cell_count);
     for (uint32_t d = 0; d < t->dim_count; d++) {
       const IpsfTableDim *dm = &t->dims[d];
       fprintf(out, "         dim slot %u %s stride %u: ", dm->slot, name_of(p, p->slots[dm->slot].name),

@@ -633,21 +633,22 @@ static void load_catalogs(In *in, IpsfPack *p) {
 }
 
 /* tables (decision tables, pack.h IpsfTable): a count, then each table:
- * scale, its dims (slot, kind, class count, stride, the ENUM map as a u32
+ * kind, owner (scale or requirement), its dims (slot, kind, class count, stride, the ENUM map as a u32
  * count and a byte per value, the INT thresholds as a u32 count and an
  * i64 each), then its cells as a u32 count and a u64 mask each.  That the
  * numbers agree (kinds, classes, strides, bits) is the verifier's job. */
 #define TABLE_DIM_FIELDS(F) F(u32, slot) F(u8, kind) F(u32, class_count) F(u32, stride)
 enum {
   table_dim_size = 0 TABLE_DIM_FIELDS(FIELD_SIZE) + 2 * SIZE_u32,
-  table_size = 3 * SIZE_u32
+  table_size = SIZE_u8 + 3 * SIZE_u32
 };
 
 static void dump_tables(Out *o, const IpsfPack *p) {
   put_u32(o, p->table_count);
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
-    put_u32(o, t->scale);
+    put_u8(o, t->kind);
+    put_u32(o, t->owner);
     put_u32(o, t->dim_count);
     for (uint32_t d = 0; d < t->dim_count; d++) {
       const IpsfTableDim *rec = &t->dims[d];
@@ -666,7 +667,8 @@ static void load_tables(In *in, IpsfPack *p) {
   p->tables = load_array(in, "tables", table_size, sizeof *p->tables, &p->table_count);
   for (uint32_t i = 0; i < p->table_count && !in->failed; i++) {
     IpsfTable *t = &p->tables[i];
-    t->scale = get_u32(in);
+    t->kind = get_u8(in);
+    t->owner = get_u32(in);
     t->dims = load_array(in, "table dims", table_dim_size, sizeof *t->dims, &t->dim_count);
     for (uint32_t d = 0; d < t->dim_count && !in->failed; d++) {
       IpsfTableDim *rec = &t->dims[d];

@@ -97,7 +97,29 @@ static bool link_tables(IpsfPack *pack) {
           l->cellmap[v] = (dm->kind == IPSF_DIM_BOOL ? v : dm->map[v]) * dm->stride;
         t->link_map_dims = k;
       }
-    const IpsfScale *sc = &pack->scales[t->scale];
+    if (t->link_map_dims == t->dim_count && t->dim_count <= 2) {
+      t->shape = (uint8_t)t->dim_count;
+      t->slot0 = t->link[0].slot;
+      t->map0 = t->link[0].cellmap;
+      t->slot1 = t->link[t->dim_count - 1].slot;
+      t->map1 = t->link[t->dim_count - 1].cellmap;
+    }
+    if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
+      const IpsfRequirement *rq = &pack->requirements[t->owner];
+      for (uint32_t c = 0; c < t->cell_count; c++) {
+        uint32_t w = IPSF_NONE;
+        for (uint64_t m = t->masks[c] & ~IPSF_TABLE_APPLIES; m; m &= m - 1) {
+          uint32_t line = rq->first_confirm;
+          for (uint64_t b = m & (~m + 1); b > 1; b >>= 1) line++;
+          if (w == IPSF_NONE ||
+              ipsf_confirm_stronger(&pack->confirms[line], &pack->confirms[w]))
+            w = line;
+        }
+        t->cells[c] = (IpsfTableCell){t->masks[c], w, 0};
+      }
+      continue;
+    }
+    const IpsfScale *sc = &pack->scales[t->owner];
     t->policy = sc->policy;
     t->first_rule = sc->first_rule;
     t->hit_word = sc->first_rule / 64;

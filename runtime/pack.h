@@ -308,15 +308,17 @@ typedef struct {
 } IpsfProvision;
 
 /* Decision tables (section TABLES, optional; issue #16, docs/bytecode.md):
- * RTABLE t replaces the rule chain of one rules block.  The cell of a run
+ * RTABLE t replaces the rule chain of one rules block, QTABLE t the code
+ * of one requirement (applies, REQ, its confirm lines, REQEND).  The cell of a run
  * is sum(class(dim) * stride) over the dims, each dim classifying one slot:
  *   BOOL   the bool slot's value (0/1), 2 classes;
  *   ENUM   map[value] (an enum or scale level slot; map_count = the enum's
  *          value count, each class < class_count);
  *   INT    the number of thresholds <= the value (thresholds strictly
  *          increasing; class_count = threshold_count + 1).
- * masks[cell] bit k: rule scale.first_rule + k matched; RTABLE applies the
- * set bits in ascending order with the scale's hit action.  The verifier
+ * RTABLE: masks[cell] bit k: rule scale.first_rule + k matched; RTABLE
+ * applies the set bits in ascending order with the scale's hit action.
+ * QTABLE: see IPSF_TABLE_APPLIES.  The verifier
  * checks every index, kind, class, stride and bit (verify.c). */
 typedef enum {
   IPSF_DIM_BOOL = 1,
@@ -357,8 +359,20 @@ typedef struct {
   uint32_t winner, level; /* IPSF_NONE when the mask is empty */
 } IpsfTableCell;
 
+/* What a table stands for. */
+typedef enum {
+  IPSF_TABLE_RULES = 1, /* RTABLE: a rules block; owner = its scale */
+  IPSF_TABLE_REQ = 2    /* QTABLE: a requirement; owner = the requirement */
+} IpsfTableKind;
+
+/* A requirement table's mask: IPSF_TABLE_APPLIES when the requirement
+ * applies, and bit k (k < 63) when its confirm line first_confirm + k
+ * matched (only with IPSF_TABLE_APPLIES). */
+#define IPSF_TABLE_APPLIES (UINT64_C(1) << 63)
+
 typedef struct {
-  uint32_t scale;      /* the rules block's scale: bits are its rules */
+  uint8_t kind;        /* IpsfTableKind */
+  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the requirement */
   uint32_t dim_count;  /* 1..IPSF_TABLE_MAX_DIMS */
   IpsfTableDim *dims;
   uint32_t cell_count; /* product of the dims' class counts, <= IPSF_TABLE_MAX_CELLS */
@@ -368,6 +382,11 @@ typedef struct {
    * policy and where its rules' hit bits start in the rule_hit words. */
   uint32_t link_map_dims;
   IpsfTableLink *link;
+  /* the common shapes, without the loops: 1 or 2 (only bool and enum
+   * dims, their cellmaps map0/map1 of slots slot0/slot1), 0 otherwise */
+  uint8_t shape;
+  uint32_t slot0, slot1;
+  const uint32_t *map0, *map1;
   IpsfTableCell *cells;
   uint8_t policy;
   uint32_t first_rule, hit_word, hit_off;
@@ -459,6 +478,15 @@ struct ipsf_pack {
   uint32_t fact_hash_size; /* power of two */
   uint32_t *fact_hash;     /* fact index + 1, 0 = empty */
 };
+
+/* Is confirm line a stronger than b (of one requirement): a stronger
+ * method, else a period over none, else the shorter period.  The VM keeps
+ * the strongest matched line (the first of equals). */
+static inline bool ipsf_confirm_stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
+  if (a->method != b->method) return a->method > b->method;
+  if ((a->every_months != 0) != (b->every_months != 0)) return a->every_months != 0;
+  return a->every_months != 0 && a->every_months < b->every_months;
+}
 
 static inline const char *ipsf_str(const IpsfPack *p, uint32_t s) {
   return s == IPSF_NONE ? NULL : p->strings[s];

@@ -92,8 +92,10 @@
  *                      cited_by a requirement, strictly increasing.  The
  *                      section is read only through the API, never by
  *                      evaluation: it adds nothing to the cost bound.
- *   check_tables       decision tables (section TABLES, RTABLE): the scale
- *                      in range with at most 64 rules; 1..8 dims, each a
+ *   check_tables       decision tables (section TABLES, RTABLE, QTABLE):
+ *                      the kind known; a rules table's scale in range with
+ *                      at most 64 rules, a requirement table's requirement
+ *                      in range with at most 63 confirm lines; 1..8 dims, each a
  *                      slot in range of the dim's kind (bool, enum, int);
  *                      an enum dim's map has an entry per value of the
  *                      slot's enum, each class < class_count; an int dim's
@@ -102,11 +104,15 @@
  *                      the cells out row by row (sorted, each the product
  *                      of the class counts below it) and their product is
  *                      cell_count ≤ 1,024, so every index the VM computes
- *                      is a cell; every mask bit is a rule of the scale.
- *                      With check_code below, an RTABLE of a table is
- *                      exactly the chain of hits it stands for, in the
- *                      VM's eyes: it reads its dims' slots as LOAD does
- *                      and hits only rules of its scale, before SCALE.
+ *                      is a cell; every mask bit of a rules table is a
+ *                      rule of the scale; a requirement table's bits are
+ *                      IPSF_TABLE_APPLIES and its confirm lines, lines
+ *                      only with APPLIES.  With check_code below, a table
+ *                      instruction is, in the VM's eyes, exactly the code
+ *                      it stands for: it reads its dims' slots as LOAD
+ *                      does; RTABLE (of a rules table) hits only rules of
+ *                      its scale, before SCALE; QTABLE (of a requirement
+ *                      table) is its requirement's REQ ... REQEND.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -148,6 +154,8 @@
  *                         which SCALE's otherwise does not set.
  *       RTABLE t          each dim's slot as LOAD below, and t's scale
  *                         not (maybe) settled, as for its hits.
+ *       QTABLE t          each dim's slot as LOAD, then REQ q and REQEND q
+ *                         for t's requirement q.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
  *       LOAD of a scale   its scale is settled on every path: the slot
  *                         holds a level only after SCALE.
@@ -170,7 +178,8 @@
  *     string instruction the bytes it may read or write (EQS: the shorter
  *     operand; CONTAINS: both, twice), LOWER and string natives their
  *     scratch bytes, an RTABLE 1 + its dims + its thresholds + the set
- *     bits of its fullest cell (what its lookup and hits can do).
+ *     bits of its fullest cell (what its lookup and hits can do), a
+ *     QTABLE that and 2 (its requirement's entry and end).
  *     ipsf_verify adds the per-run resets (vm.c, eval.c)
  *     and an upper bound of one record's bytes in any format
  *     (report_cost), and stores the IpsfCost in the pack; the loader
@@ -860,7 +869,39 @@ static bool check_table_dim(V *v, uint32_t i, uint32_t d, const IpsfTableDim *dm
   return true;
 }
 
-/* Every table: its scale in range with at most 64 rules; 1..MAX_DIMS dims,
+/* A requirement table's owner: a requirement with at most 63 confirm
+ * lines (bit 63 of a mask is IPSF_TABLE_APPLIES). */
+static bool check_req_table_owner(V *v, uint32_t i, const IpsfTable *t) {
+  const IpsfPack *p = v->p;
+  if (t->owner >= p->requirement_count)
+    return fail(v, "table %u: requirement %u out of range (%u requirements)", i, t->owner,
+                p->requirement_count);
+  const IpsfRequirement *r = &p->requirements[t->owner];
+  if (r->confirm_count > 63)
+    return fail(v, "table %u: requirement %s has %u confirm lines (a table covers at most 63)",
+                i, sname(p, r->id), r->confirm_count);
+  return true;
+}
+
+/* Its cells: confirm bits only of the requirement's lines, and only in a
+ * cell where it applies (the chain's CONFIRM runs only after its REQ). */
+static bool check_req_table_cells(V *v, uint32_t i, const IpsfTable *t) {
+  const IpsfPack *p = v->p;
+  const IpsfRequirement *r = &p->requirements[t->owner];
+  uint64_t lines = (UINT64_C(1) << r->confirm_count) - 1;
+  for (uint32_t c = 0; c < t->cell_count; c++) {
+    uint64_t m = t->masks[c] & ~IPSF_TABLE_APPLIES;
+    if (m & ~lines)
+      return fail(v, "table %u: cell %u names confirm lines 0x%llx beyond requirement %s's %u",
+                  i, c, (unsigned long long)(m & ~lines), sname(p, r->id), r->confirm_count);
+    if (m && !(t->masks[c] & IPSF_TABLE_APPLIES))
+      return fail(v, "table %u: cell %u confirms lines of requirement %s where it does not apply",
+                  i, c, sname(p, r->id));
+  }
+  return true;
+}
+
+/* Every table: its kind known; a rules table's scale in range with at most 64 rules; 1..MAX_DIMS dims,
  * each checked above; the dims' strides those of a row-major layout in
  * some order: sorted by stride, each the product of the class counts of
  * the dims with smaller strides, the largest stride times its class count
@@ -872,12 +913,16 @@ static bool check_tables(V *v) {
   const IpsfPack *p = v->p;
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
-    if (t->scale >= p->scale_count)
-      return fail(v, "table %u: scale %u out of range (%u scales)", i, t->scale, p->scale_count);
-    const IpsfScale *sc = &p->scales[t->scale];
-    if (sc->rule_count > 64)
+    if (t->kind != IPSF_TABLE_RULES && t->kind != IPSF_TABLE_REQ)
+      return fail(v, "table %u: unknown kind %u", i, t->kind);
+    if (t->kind == IPSF_TABLE_REQ) {
+      if (!check_req_table_owner(v, i, t)) return false;
+    } else if (t->owner >= p->scale_count) {
+      return fail(v, "table %u: scale %u out of range (%u scales)", i, t->owner, p->scale_count);
+    } else if (p->scales[t->owner].rule_count > 64) {
       return fail(v, "table %u: scale '%s' has %u rules (a table covers at most 64)", i,
-                  sname(p, sc->name), sc->rule_count);
+                  sname(p, p->scales[t->owner].name), p->scales[t->owner].rule_count);
+    }
     if (t->dim_count == 0 || t->dim_count > IPSF_TABLE_MAX_DIMS)
       return fail(v, "table %u: %u dims (1 to %u)", i, t->dim_count, IPSF_TABLE_MAX_DIMS);
     if (t->cell_count == 0 || t->cell_count > IPSF_TABLE_MAX_CELLS)
@@ -904,6 +949,11 @@ static bool check_tables(V *v) {
     if (expect != t->cell_count)
       return fail(v, "table %u: the dims make %llu cells, the table has %u", i,
                   (unsigned long long)expect, t->cell_count);
+    if (t->kind == IPSF_TABLE_REQ) {
+      if (!check_req_table_cells(v, i, t)) return false;
+      continue;
+    }
+    const IpsfScale *sc = &p->scales[t->owner];
     uint64_t rules = sc->rule_count == 64 ? ~UINT64_C(0) : (UINT64_C(1) << sc->rule_count) - 1;
     for (uint32_t c = 0; c < t->cell_count; c++)
       if (t->masks[c] & ~rules)
@@ -947,6 +997,10 @@ static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
     return insn_fail(v, pc, "a fused instruction inside a fused sequence");
   }
   if (a >= limit) return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
+  if ((op == IPSF_OP_RTABLE && p->tables[a].kind != IPSF_TABLE_RULES) ||
+      (op == IPSF_OP_QTABLE && p->tables[a].kind != IPSF_TABLE_REQ))
+    return insn_fail(v, pc, "table %u is a %s table", a,
+                     p->tables[a].kind == IPSF_TABLE_REQ ? "requirement" : "rules");
   if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
     static const char *const pol[] = {"worst", "first", "unique"};
     unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
@@ -1220,6 +1274,16 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
                        sname(p, p->scales[s].name));
     return true;
   }
+  case IPSF_OP_QTABLE: {
+    /* each dim's slot is read as by LOAD; then what REQ q ... REQEND q
+     * asks and does: no requirement open, q not entered before */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->cell_count)) return false; /* step_cost reads every cell */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    return protocol_step(v, st, pc, IPSF_OP_REQ, t->owner) &&
+           protocol_step(v, st, pc, IPSF_OP_REQEND, t->owner);
+  }
   case IPSF_OP_RTABLE: {
     /* each dim's slot is read as by LOAD; the table's hits are its
      * scale's, before its SCALE, as the chain's hits would be */
@@ -1227,9 +1291,9 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
     if (!charge(v, pc, t->cell_count)) return false; /* step_cost reads every cell */
     for (uint32_t d = 0; d < t->dim_count; d++)
       if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
-    if (BIT(MAY(st), t->scale))
+    if (BIT(MAY(st), t->owner))
       return insn_fail(v, pc, "table %u hits scale '%s' after the scale may have been settled", a,
-                       sname(p, p->scales[t->scale].name));
+                       sname(p, p->scales[t->owner].name));
     return true;
   }
   case IPSF_OP_SCALE:
@@ -1325,6 +1389,11 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
     c->string_bytes = sat_add(c->string_bytes, 2 * la + 2);
     c->scratch_bytes = sat_add(c->scratch_bytes, la + 1);
     return la;
+  case IPSF_OP_QTABLE:
+    /* the requirement's entry and end (REQ, REQEND), then as RTABLE with
+     * a confirm line's worth per line of the fullest cell */
+    c->instructions = sat_add(c->instructions, 2);
+    /* fall through */
   case IPSF_OP_RTABLE: {
     /* a unit per dim and per threshold compared, and a hit's worth per
      * rule of the fullest cell: never less than the table can do */

@@ -261,9 +261,7 @@ static uint32_t ctz64(uint64_t m) {
 
 /* Is confirm a stronger than confirm b (same requirement)? */
 static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
-  if (a->method != b->method) return a->method > b->method;
-  if ((a->every_months != 0) != (b->every_months != 0)) return a->every_months != 0;
-  return a->every_months != 0 && a->every_months < b->every_months;
+  return ipsf_confirm_stronger(a, b);
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -347,6 +345,24 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     if (neg TOP.i) TOP.i = slots[A].i;                                       \
     vmbreak;                                                                 \
   }
+
+/* The cell of decision table t for the slots' values: a lookup per bool
+ * or enum dim (value -> class * stride), a count of the thresholds at or
+ * below the value per int dim. */
+static inline const IpsfTableCell *table_cell(const IpsfTable *t, const IpsfValue *slots) {
+  if (t->shape == 1) return &t->cells[t->map0[slots[t->slot0].i]];
+  if (t->shape == 2) return &t->cells[t->map0[slots[t->slot0].i] + t->map1[slots[t->slot1].i]];
+  const IpsfTableLink *l = t->link;
+  uint32_t cell = 0, d = 0;
+  for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
+  for (; d < t->dim_count; d++) {
+    int64_t x = slots[l[d].slot].i;
+    uint32_t c = 0;
+    while (c < l[d].threshold_count && l[d].thresholds[c] <= x) c++;
+    cell += c * l[d].stride;
+  }
+  return &t->cells[cell];
+}
 
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
 #if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
@@ -827,16 +843,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
        * classes and bits, and that it comes before the scale's SCALE) */
       vmcase(RTABLE) {
         const IpsfTable *t = &tables[A];
-        const IpsfTableLink *l = t->link;
-        uint32_t cell = 0, d = 0;
-        for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
-        for (; d < t->dim_count; d++) {
-          int64_t x = slots[l[d].slot].i;
-          uint32_t c = 0;
-          while (c < l[d].threshold_count && l[d].thresholds[c] <= x) c++;
-          cell += c * l[d].stride;
-        }
-        const IpsfTableCell *tc = &t->cells[cell];
+        const IpsfTableCell *tc = table_cell(t, slots);
         uint64_t m = tc->mask;
         if (!m) vmbreak;
         if (t->policy == IPSF_POLICY_UNIQUE) {
@@ -846,7 +853,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         /* worst and first: every rule's hit bit at once, then the one hit
          * that decides (pack.h IpsfTableCell): applying the others in
          * order would leave the level and rule exactly so */
-        uint32_t off = t->hit_off, s = t->scale;
+        uint32_t off = t->hit_off, s = t->owner;
         rule_hit[t->hit_word] |= m << off;
         if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
         if (scale_level[s] == IPSF_NONE ||
@@ -854,6 +861,27 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
           scale_level[s] = tc->level;
           scale_rule[s] = tc->winner;
         }
+        vmbreak;
+      }
+      /* a requirement by its table: REQ q, the confirm line that wins
+       * among those the cell lists (made by ipsf_pack_link: the strongest,
+       * the first of equals, as CONFIRM keeps it; req_confirm[q] is
+       * IPSF_NONE here, as at REQ), and REQEND q's error when none */
+      vmcase(QTABLE) {
+        const IpsfTable *t = &tables[A];
+        const IpsfTableCell *tc = table_cell(t, slots);
+        if (!(tc->mask & IPSF_TABLE_APPLIES)) vmbreak;
+        uint32_t q = t->owner;
+        req_applies[q] = 1;
+        ev->vp_used[p->requirements[q].viewpoint] = 1;
+        if (tc->winner == IPSF_NONE) {
+          char at[320];
+          where(p, pc - 1, at, sizeof at);
+          return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                           "requirement %s applies but none of its confirm lines matched%s",
+                           p->strings[p->requirements[q].id], at);
+        }
+        req_confirm[q] = tc->winner;
         vmbreak;
       }
     }

@@ -19,7 +19,8 @@
  *                      condition -> POP);
  *             hit      [cond JUMPF] HITx r, r a rule of a scale not yet
  *                      settled;
- *             table    RTABLE t of an open scale: a decision table over
+ *             table    RTABLE t of an open scale, or QTABLE t of a
+ *                      requirement not entered: a decision table over
  *                      readable bool, int and enum slots (one in ten
  *                      corrupted: the verifier must refuse the pack);
  *             settle   SCALE s of an open scale (its slot becomes readable);
@@ -505,15 +506,11 @@ static bool block_require(G *g, bool any) {
   return true;
 }
 
-/* A decision table (RTABLE, pack.h IpsfTable) for an open scale: 1..3
+/* The dims and empty cells of a decision table (pack.h IpsfTable): 1..3
  * dims over readable bool, int and enum slots (facts, lets stored,
- * settled scales), random classes and masks.  One table in ten is
- * corrupted in a way the verifier must refuse (*corrupt set). */
-static bool block_table(G *g, bool *corrupt) {
+ * settled scales), random classes.  false: no slot to read. */
+static bool table_dims(G *g, IpsfTable *t) {
   IpsfPack *p = g->p;
-  uint32_t open[8], n = 0;
-  for (uint32_t s = 0; s < p->scale_count && n < 8; s++)
-    if (!g->settled[s] && p->scales[s].rule_count && p->scales[s].rule_count <= 64) open[n++] = s;
   uint32_t cand[64], nc = 0;
   for (uint32_t sl = 0; sl < p->slot_count && nc < 64; sl++) {
     const IpsfSlot *x = &p->slots[sl];
@@ -525,14 +522,13 @@ static bool block_table(G *g, bool *corrupt) {
       ok = ok || (g->settled[k] && p->scales[k].slot == sl);
     if (ok) cand[nc++] = sl;
   }
-  if (!n || !nc) return false;
-  uint32_t scale = open[take(g->s, n)];
-  IpsfTable t = {.scale = scale, .dim_count = 1 + take(g->s, 3)};
-  t.dims = calloc(t.dim_count, sizeof *t.dims);
-  if (!t.dims) abort();
+  if (!nc) return false;
+  t->dim_count = 1 + take(g->s, 3);
+  t->dims = calloc(t->dim_count, sizeof *t->dims);
+  if (!t->dims) abort();
   uint32_t cells = 1;
-  for (uint32_t d = 0; d < t.dim_count; d++) {
-    IpsfTableDim *dm = &t.dims[d];
+  for (uint32_t d = 0; d < t->dim_count; d++) {
+    IpsfTableDim *dm = &t->dims[d];
     dm->slot = cand[take(g->s, nc)];
     const IpsfSlot *x = &p->slots[dm->slot];
     dm->stride = cells;
@@ -560,33 +556,90 @@ static bool block_table(G *g, bool *corrupt) {
     }
     cells *= dm->class_count;
   }
-  t.cell_count = cells;
-  t.masks = calloc(cells, sizeof *t.masks);
-  if (!t.masks) abort();
-  uint32_t rules = p->scales[scale].rule_count;
-  uint64_t all = rules == 64 ? ~UINT64_C(0) : (UINT64_C(1) << rules) - 1;
-  for (uint32_t c = 0; c < cells; c++) t.masks[c] = take(g->s, 3) ? take64(g->s) & all : 0;
-  if (chance(g->s, 10)) {
-    *corrupt = true;
-    IpsfTableDim *dm = &t.dims[take(g->s, t.dim_count)];
-    switch (take(g->s, 5)) {
-    case 0: dm->slot = p->slot_count + take(g->s, 3); break;
-    case 1: dm->kind = (uint8_t)(4 + take(g->s, 200)); break;
-    case 2: dm->class_count++; break;
-    case 3: t.scale = p->scale_count; break;
-    default:
-      if (rules < 64) t.masks[take(g->s, cells)] |= UINT64_C(1) << (rules + take(g->s, 64 - rules));
-      else t.scale = p->scale_count;
-      break;
-    }
-  }
+  t->cell_count = cells;
+  t->masks = calloc(cells, sizeof *t->masks);
+  if (!t->masks) abort();
+  return true;
+}
+
+/* Append table t and emit its instruction. */
+static void add_table(G *g, IpsfTable t, IpsfOpcode op) {
+  IpsfPack *p = g->p;
   IpsfTable *a = realloc(p->tables, (p->table_count + 1) * sizeof *a);
   if (!a) abort();
   p->tables = a;
   p->tables[p->table_count] = t;
   line(g);
-  emit(g, IPSF_OP_RTABLE, p->table_count++);
+  emit(g, op, p->table_count++);
   g->temp_count = 0;
+}
+
+/* A dim corrupted so that the verifier must refuse the table. */
+static void corrupt_dim(G *g, IpsfTable *t) {
+  IpsfTableDim *dm = &t->dims[take(g->s, t->dim_count)];
+  switch (take(g->s, 3)) {
+  case 0: dm->slot = g->p->slot_count + take(g->s, 3); break;
+  case 1: dm->kind = (uint8_t)(4 + take(g->s, 200)); break;
+  default: dm->class_count++; break;
+  }
+}
+
+/* RTABLE: a decision table for an open scale, random masks.  One table in
+ * ten is corrupted in a way the verifier must refuse (*corrupt set). */
+static bool block_table(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  uint32_t open[8], n = 0;
+  for (uint32_t s = 0; s < p->scale_count && n < 8; s++)
+    if (!g->settled[s] && p->scales[s].rule_count && p->scales[s].rule_count <= 64) open[n++] = s;
+  if (!n) return false;
+  uint32_t scale = open[take(g->s, n)];
+  IpsfTable t = {.kind = IPSF_TABLE_RULES, .owner = scale};
+  if (!table_dims(g, &t)) return false;
+  uint32_t rules = p->scales[scale].rule_count, cells = t.cell_count;
+  uint64_t all = rules == 64 ? ~UINT64_C(0) : (UINT64_C(1) << rules) - 1;
+  for (uint32_t c = 0; c < cells; c++) t.masks[c] = take(g->s, 3) ? take64(g->s) & all : 0;
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    switch (take(g->s, 4)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.owner = p->scale_count; break;
+    case 2: t.kind = IPSF_TABLE_REQ; t.owner = p->requirement_count; break;
+    default:
+      if (rules < 64) t.masks[take(g->s, cells)] |= UINT64_C(1) << (rules + take(g->s, 64 - rules));
+      else t.owner = p->scale_count;
+      break;
+    }
+  }
+  add_table(g, t, IPSF_OP_RTABLE);
+  return true;
+}
+
+/* QTABLE: a requirement not entered yet by a decision table: in each cell
+ * it applies or not, with random confirm lines.  One in ten corrupted. */
+static bool block_qtable(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  uint32_t left[8], n = 0;
+  for (uint32_t q = 0; q < p->requirement_count && n < 8; q++)
+    if (!g->entered[q] && p->requirements[q].confirm_count <= 63) left[n++] = q;
+  if (!n) return false;
+  uint32_t q = left[take(g->s, n)];
+  IpsfTable t = {.kind = IPSF_TABLE_REQ, .owner = q};
+  if (!table_dims(g, &t)) return false;
+  g->entered[q] = true;
+  uint32_t lines = p->requirements[q].confirm_count, cells = t.cell_count;
+  uint64_t all = (UINT64_C(1) << lines) - 1;
+  for (uint32_t c = 0; c < cells; c++)
+    t.masks[c] = take(g->s, 3) ? IPSF_TABLE_APPLIES | (take64(g->s) & all) : 0;
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    switch (take(g->s, 4)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.owner = p->requirement_count; break;
+    case 2: t.masks[take(g->s, cells)] = UINT64_C(1) << lines; break; /* a line beyond its lines */
+    default: t.kind = IPSF_TABLE_RULES; t.owner = p->scale_count; break;
+    }
+  }
+  add_table(g, t, IPSF_OP_QTABLE);
   return true;
 }
 
@@ -646,6 +699,8 @@ static void block_dead(G *g) {
       a = take(g->s, limit);
     if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU)
       op = hit_op[p->scales[p->rules[a].scale].policy];
+    if (op == IPSF_OP_RTABLE || op == IPSF_OP_QTABLE) /* a table of the instruction's kind */
+      op = p->tables[a].kind == IPSF_TABLE_REQ ? IPSF_OP_QTABLE : IPSF_OP_RTABLE;
     pb_emit(p, (IpsfOpcode)op, a); /* not emit(): no stack effect, never runs */
   }
   g->depth = depth;
@@ -759,7 +814,9 @@ static IpsfPack *generate(Src *s, bool *corrupt) {
       break;
     case 6:
     case 7: block_settle(&g, true); break;
-    case 8: block_require(&g, true); break;
+    case 8:
+      if (!chance(s, 40) || !block_qtable(&g, corrupt)) block_require(&g, true);
+      break;
     default:
       if (chance(s, 30)) block_dead(&g);
       else block_let(&g);

@@ -7,13 +7,18 @@
  *     every enum value, ints around every int constant of the pack (which
  *     include every rule threshold), sets, facts left unset.  Levels, rule
  *     hits, applies, methods, periods, errors (kind and message) and the
- *     JSON Lines record with --explain (pack digest masked) must be equal;
+ *     JSON Lines record with --explain (pack digest masked) must be equal,
+ *     and so must the internal choices the API does not show (the rule
+ *     that set each level, the confirm line kept);
  *   - the packs the issue names do get tables (the test is not vacuous);
+ *   - tests/unit/tables_edges.ipsf, made for the corners (every policy,
+ *     conflicts, gaps, unconfirmed requirements, equal confirm lines);
  *   - the verifier: a table with a slot, kind, map, class, threshold,
- *     stride, cell count or mask bit out of place is refused, as is RTABLE
- *     after its scale is settled, before a let it reads is stored, or with
- *     a table index out of range; the cost bound charges a table at least
- *     its dims, thresholds and fullest cell.
+ *     stride, cell count, mask bit or confirm line out of place is refused,
+ *     as is RTABLE after its scale is settled, before a let it reads is
+ *     stored, with a table index out of range or of the other kind, and a
+ *     QTABLE of a requirement entered before; the cost bound charges a
+ *     table at least its dims, thresholds and fullest cell.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +144,9 @@ static char *masked_record(const IpsfEval *ev, const IpsfPack *p) {
   return r;
 }
 
+/* The errors the differential runs met (both builds gave the same). */
+static unsigned seen_unconfirmed, seen_gap, seen_conflict;
+
 /* Run both packs over `sheets` generated sheets; the number of sheets run
  * without an error in *ok_runs. */
 static void differential(const char *path, unsigned sheets, unsigned *ok_runs,
@@ -161,6 +169,9 @@ static void differential(const char *path, unsigned sheets, unsigned *ok_runs,
     bool ra = ipsf_eval_run(a, &ea), rb = ipsf_eval_run(b, &eb);
     cr_assert_eq(ra, rb, "%s sheet %u: %s / %s", path, s, ea.message, eb.message);
     if (!ra) {
+      if (strstr(ea.message, "confirm lines matched")) seen_unconfirmed++;
+      if (strstr(ea.message, "no rule of scale")) seen_gap++;
+      if (ea.kind == IPSF_ERR_UNIQUE_CONFLICT) seen_conflict++;
       cr_assert_eq(ea.kind, eb.kind);
       cr_assert_str_eq(ea.message, eb.message, "%s sheet %u", path, s);
       continue;
@@ -178,6 +189,8 @@ static void differential(const char *path, unsigned sheets, unsigned *ok_runs,
                    path, s, r);
     for (uint32_t q = 0; q < pa->requirement_count; q++) {
       cr_assert_eq(ipsf_eval_applies(a, q), ipsf_eval_applies(b, q));
+      /* the confirm line kept (of equal lines, the first, as CONFIRM) */
+      cr_assert_eq(a->req_confirm[q], b->req_confirm[q], "%s sheet %u requirement %u", path, s, q);
       const char *ma = ipsf_eval_method(a, q), *mb = ipsf_eval_method(b, q);
       cr_assert((ma == NULL) == (mb == NULL));
       if (ma) cr_assert_str_eq(ma, mb);
@@ -213,6 +226,29 @@ Test(tables, building_same_results) { check_pack("examples/building/pack.ipsf", 
 Test(tables, factory_same_results) { check_pack("examples/factory/pack.ipsf", false); }
 Test(tables, mobility_same_results) { check_pack("examples/mobility/pack.ipsf", false); }
 
+/* tests/unit/tables_edges.ipsf: every policy, unique conflicts, a gap, a
+ * requirement left unconfirmed, confirm lines with periods, int
+ * thresholds at the ends of int64, `in`, `not`, `== true`, lets and
+ * levels as dims; every block and requirement of it is a table. */
+Test(tables, edges_same_results) {
+  check_pack("tests/unit/tables_edges.ipsf", true);
+  cr_assert_gt(seen_unconfirmed, 10);
+  cr_assert_gt(seen_gap, 10);
+  cr_assert_gt(seen_conflict, 10);
+  uint8_t *b;
+  size_t n;
+  IpsfPack *p = compile_file("tests/unit/tables_edges.ipsf", false, &b, &n);
+  uint32_t rtables = 0, qtables = 0;
+  for (uint32_t pc = 0; pc < p->code_count; pc++) {
+    rtables += IPSF_INSN_OP(p->code[pc]) == IPSF_OP_RTABLE;
+    qtables += IPSF_INSN_OP(p->code[pc]) == IPSF_OP_QTABLE;
+  }
+  cr_assert_eq(rtables, p->scale_count);
+  cr_assert_eq(qtables, 4); /* T-03 never applies: no code at all */
+  ipsf_pack_free(p);
+  free(b);
+}
+
 /* ---- the verifier ------------------------------------------------------------ */
 
 /* bench/pack.ipsf's tables: 0 recovery (5 dims: harm_life enum, two bool
@@ -223,7 +259,8 @@ static IpsfPack *bench_pack(void) {
   size_t n;
   IpsfPack *p = compile_file("bench/pack.ipsf", false, &b, &n);
   free(b);
-  cr_assert_eq(p->table_count, 3);
+  cr_assert_eq(p->table_count, 10); /* and 3..9: requirements SH-01, SH-03 ... */
+  cr_assert_eq(p->tables[3].kind, IPSF_TABLE_REQ);
   cr_assert_eq(p->tables[0].dims[0].kind, IPSF_DIM_ENUM);
   cr_assert_eq(p->tables[0].dims[1].kind, IPSF_DIM_BOOL);
   cr_assert_eq(p->tables[1].dims[0].kind, IPSF_DIM_INT);
@@ -271,9 +308,9 @@ static void stride_wrong(IpsfPack *p) { p->tables[0].dims[1].stride++; }
 static void cells_wrong(IpsfPack *p) { p->tables[0].cell_count--; }
 static void dims_none(IpsfPack *p) { p->tables[1].dim_count = 0; }
 static void mask_beyond_rules(IpsfPack *p) {
-  p->tables[1].masks[0] |= UINT64_C(1) << p->scales[p->tables[1].scale].rule_count;
+  p->tables[1].masks[0] |= UINT64_C(1) << p->scales[p->tables[1].owner].rule_count;
 }
-static void scale_out_of_range(IpsfPack *p) { p->tables[2].scale = p->scale_count; }
+static void scale_out_of_range(IpsfPack *p) { p->tables[2].owner = p->scale_count; }
 static uint32_t find_op(const IpsfPack *p, unsigned op, uint32_t a) {
   for (uint32_t pc = 0; pc < p->code_count; pc++)
     if (p->code[pc] == IPSF_INSN(op, a)) return pc;
@@ -300,6 +337,31 @@ static void scale_not_settled(IpsfPack *p) {
   p->tables[2].dims[0].slot = p->scales[2].slot;
 }
 
+/* table 3 is requirement SH-01's (two confirm lines), table 4 SH-03's */
+static void confirm_beyond_lines(IpsfPack *p) { p->tables[3].masks[0] |= IPSF_TABLE_APPLIES | 4u; }
+static void confirm_without_applies(IpsfPack *p) { p->tables[3].masks[0] = 1u; }
+static void req_kind_for_rtable(IpsfPack *p) {
+  p->code[find_op(p, IPSF_OP_RTABLE, 0)] = IPSF_INSN(IPSF_OP_QTABLE, 0);
+}
+static void unknown_table_kind(IpsfPack *p) { p->tables[3].kind = 7; }
+static void req_out_of_range(IpsfPack *p) { p->tables[3].owner = p->requirement_count; }
+static void req_entered_twice(IpsfPack *p) {
+  p->code[find_op(p, IPSF_OP_QTABLE, 4)] = IPSF_INSN(IPSF_OP_QTABLE, 3);
+}
+
+Test(tables, verifier_refuses_bad_requirement_tables) {
+  IpsfPack *p = bench_pack();
+  cr_assert_eq(p->tables[3].owner, 0);
+  cr_assert_eq(p->requirements[0].confirm_count, 2);
+  ipsf_pack_free(p);
+  expect_refused(confirm_beyond_lines, "names confirm lines 0x4 beyond requirement SH-01's 2");
+  expect_refused(confirm_without_applies, "confirms lines of requirement SH-01 where it does not apply");
+  expect_refused(req_kind_for_rtable, "table 0 is a rules table");
+  expect_refused(unknown_table_kind, "table 3: unknown kind 7");
+  expect_refused(req_out_of_range, "table 3: requirement 8 out of range (8 requirements)");
+  expect_refused(req_entered_twice, "requirement SH-01 may already have been entered");
+}
+
 Test(tables, verifier_refuses_bad_tables) {
   expect_refused(slot_out_of_range, "dim 0: slot 15 out of range");
   expect_refused(unknown_kind, "dim 1: unknown kind 9");
@@ -314,7 +376,7 @@ Test(tables, verifier_refuses_bad_tables) {
   expect_refused(dims_none, "table 1: 0 dims");
   expect_refused(mask_beyond_rules, "beyond scale 'economic''s 2 rules");
   expect_refused(scale_out_of_range, "table 2: scale 3 out of range");
-  expect_refused(table_index_out_of_range, "table 3 out of range (3 tables)");
+  expect_refused(table_index_out_of_range, "table 10 out of range (10 tables)");
   expect_refused(after_scale, "table 1 hits scale 'economic' after the scale may have been settled");
   expect_refused(let_not_stored, "reads slot 10 ('remote_hazard') before it is stored");
   expect_refused(scale_not_settled, "reads scale 'update_support' before it is settled");
@@ -332,7 +394,7 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   unsigned most = 0;
   for (uint32_t c = 0; c < t->cell_count; c++)
     if ((unsigned)__builtin_popcountll(t->masks[c]) > most) most = __builtin_popcountll(t->masks[c]);
-  uint32_t rules = p->scales[t->scale].rule_count;
+  uint32_t rules = p->scales[t->owner].rule_count;
   t->masks[5] = (UINT64_C(1) << rules) - 1;
   q = reload(p, &err);
   cr_assert(q, "%s", err.message);
