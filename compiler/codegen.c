@@ -7,7 +7,7 @@
  *     scale:  for each rule: <cond> JUMPF next; HITx rule; next:
  *             SCALE s
  *             or, when codegen_tables.c can build an exact table for the
- *             block:  RTABLE t; SCALE s
+ *             block:  RTABLE t (its hits, then SCALE s)
  *   requirements in pack order:
  *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
  *     CONFIRM c; next: ... REQEND q; end:
@@ -901,8 +901,9 @@ static bool emit_rules_table(Gen *g, uint32_t index) {
   uint32_t t = codegen_table(g->p, IPSF_TABLE_RULES, index, conds, n, g->fact_slot, g->let_slot,
                              g->scale_slot);
   if (t == IPSF_NONE) return false;
-  /* a unique conflict names its rules; the line is the block's first rule */
-  mark_line(g, s->rules->rules[0].span);
+  /* RTABLE settles the scale too: "no rule matched" names the rules block
+   * (a unique conflict names its rules, whatever the line) */
+  mark_line(g, s->rules->name.span);
   emit(g, IPSF_OP_RTABLE, t);
   return true;
 }
@@ -912,11 +913,7 @@ static void emit_scale(Gen *g, uint32_t index) {
   static const IpsfOpcode hit[] = {[IPSF_POLICY_WORST] = IPSF_OP_HITW,
                                    [IPSF_POLICY_FIRST] = IPSF_OP_HITF,
                                    [IPSF_POLICY_UNIQUE] = IPSF_OP_HITU};
-  if (s->rules && emit_rules_table(g, index)) {
-    mark_line(g, s->rules->name.span);
-    emit(g, IPSF_OP_SCALE, index);
-    return;
-  }
+  if (s->rules && emit_rules_table(g, index)) return;
   for (size_t i = 0; s->rules && i < s->rules->rule_count; i++) {
     const RuleDecl *r = &s->rules->rules[i];
     mark_line(g, r->span);

@@ -278,7 +278,7 @@
   IPSF_FUSED(OP, IPSF_FUSED_AS_OP)                                           \
   /* decision tables (issue #16): after the fused instructions, so every    \
    * opcode above keeps its number */                                       \
-  OP(RTABLE,  TABLE,  "",   "",  "rules block by decision table A: the hits of the rules its cell lists") \
+  OP(RTABLE,  TABLE,  "",   "",  "rules block by decision table A: the hits of the rules its cell lists, then SCALE of its scale") \
   OP(QTABLE,  TABLE,  "",   "",  "requirement by decision table A: applies or not, the confirm lines its cell lists")
 
 typedef enum {

@@ -122,6 +122,7 @@ static bool link_tables(IpsfPack *pack) {
     const IpsfScale *sc = &pack->scales[t->owner];
     t->policy = sc->policy;
     t->first_rule = sc->first_rule;
+    t->scale_slot = sc->slot;
     t->hit_word = sc->first_rule / 64;
     t->hit_off = sc->first_rule % 64;
     for (uint32_t c = 0; c < t->cell_count; c++) {

@@ -389,7 +389,7 @@ typedef struct {
   const uint32_t *map0, *map1;
   IpsfTableCell *cells;
   uint8_t policy;
-  uint32_t first_rule, hit_word, hit_off;
+  uint32_t first_rule, hit_word, hit_off, scale_slot;
 } IpsfTable;
 
 /* native.c: what binding a pack's natives made (libffi call interfaces,

@@ -111,7 +111,7 @@
  *                      instruction is, in the VM's eyes, exactly the code
  *                      it stands for: it reads its dims' slots as LOAD
  *                      does; RTABLE (of a rules table) hits only rules of
- *                      its scale, before SCALE; QTABLE (of a requirement
+ *                      its scale and settles it; QTABLE (of a requirement
  *                      table) is its requirement's REQ ... REQEND.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
@@ -153,7 +153,8 @@
  *                         conflict report reads the rule that set the level,
  *                         which SCALE's otherwise does not set.
  *       RTABLE t          each dim's slot as LOAD below, and t's scale
- *                         not (maybe) settled, as for its hits.
+ *                         not (maybe) settled, as for its hits; then
+ *                         SCALE of t's scale.
  *       QTABLE t          each dim's slot as LOAD, then REQ q and REQEND q
  *                         for t's requirement q.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
@@ -177,9 +178,9 @@
  *     lengths merge by max where paths meet.  An instruction costs 1, a
  *     string instruction the bytes it may read or write (EQS: the shorter
  *     operand; CONTAINS: both, twice), LOWER and string natives their
- *     scratch bytes, an RTABLE 1 + its dims + its thresholds + the set
- *     bits of its fullest cell (what its lookup and hits can do), a
- *     QTABLE that and 2 (its requirement's entry and end).
+ *     scratch bytes, an RTABLE 2 (itself and its SCALE) + its dims + its
+ *     thresholds + the set bits of its fullest cell (what its lookup and
+ *     hits can do), a QTABLE the same (its REQ and REQEND for the 2).
  *     ipsf_verify adds the per-run resets (vm.c, eval.c)
  *     and an upper bound of one record's bytes in any format
  *     (report_cost), and stores the IpsfCost in the pack; the loader
@@ -1294,7 +1295,7 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
     if (BIT(MAY(st), t->owner))
       return insn_fail(v, pc, "table %u hits scale '%s' after the scale may have been settled", a,
                        sname(p, p->scales[t->owner].name));
-    return true;
+    return protocol_step(v, st, pc, IPSF_OP_SCALE, t->owner); /* then settles it */
   }
   case IPSF_OP_SCALE:
     if (BIT(MAY(st), a))
@@ -1392,9 +1393,10 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
   case IPSF_OP_QTABLE:
     /* the requirement's entry and end (REQ, REQEND), then as RTABLE with
      * a confirm line's worth per line of the fullest cell */
-    c->instructions = sat_add(c->instructions, 2);
+    c->instructions = sat_add(c->instructions, 1);
     /* fall through */
-  case IPSF_OP_RTABLE: {
+  case IPSF_OP_RTABLE: { /* and, for RTABLE, its SCALE */
+    c->instructions = sat_add(c->instructions, 1);
     /* a unit per dim and per threshold compared, and a hit's worth per
      * rule of the fullest cell: never less than the table can do */
     const IpsfTable *t = &p->tables[a];

@@ -15,13 +15,15 @@
  * their plain sequence does: a compare of a slot with a constant (and its
  * branch, or the one hit or confirm line the branch guards), a requirement
  * entered with its unconditional confirm line; the verifier checked them
- * as that sequence.  RTABLE t does a rules block's whole chain by its
- * decision table (pack.h IpsfTable): the cell of the dims' classes (a
+ * as that sequence.  RTABLE t does a rules block's whole chain and its
+ * SCALE by its decision table (pack.h IpsfTable): the cell of the dims' classes (a
  * map lookup per bool or enum dim, a count of thresholds per int dim),
  * then the rules the cell's mask lists, with the scale's hit action: for
  * worst and first every rule_hit bit at once and the one hit that decides
  * (the cell's winner, made by ipsf_pack_link), for unique each hit in
- * rule order so that a conflict names the same two rules.  The verifier
+ * rule order so that a conflict names the same two rules; then what SCALE
+ * does.  QTABLE t does a requirement's code: whether it applies, the
+ * confirm line kept, REQEND's error.  The verifier
  * proved every class and cell index in range and the mask's bits rules of
  * the scale, and the compiler proved the mask is the set of rules whose
  * conditions hold (compiler/codegen_tables.c), so the records, the
@@ -845,22 +847,37 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         const IpsfTable *t = &tables[A];
         const IpsfTableCell *tc = table_cell(t, slots);
         uint64_t m = tc->mask;
-        if (!m) vmbreak;
-        if (t->policy == IPSF_POLICY_UNIQUE) {
+        uint32_t s = t->owner;
+        if (m && t->policy == IPSF_POLICY_UNIQUE) {
           for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ctz64(m))
-          vmbreak;
+        } else if (m) {
+          /* worst and first: every rule's hit bit at once, then the one
+           * hit that decides (pack.h IpsfTableCell): applying the others
+           * in order would leave the level and rule exactly so */
+          uint32_t off = t->hit_off;
+          rule_hit[t->hit_word] |= m << off;
+          if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
+          if (scale_level[s] == IPSF_NONE ||
+              (t->policy == IPSF_POLICY_WORST && tc->level > scale_level[s])) {
+            scale_level[s] = tc->level;
+            scale_rule[s] = tc->winner;
+          }
         }
-        /* worst and first: every rule's hit bit at once, then the one hit
-         * that decides (pack.h IpsfTableCell): applying the others in
-         * order would leave the level and rule exactly so */
-        uint32_t off = t->hit_off, s = t->owner;
-        rule_hit[t->hit_word] |= m << off;
-        if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
-        if (scale_level[s] == IPSF_NONE ||
-            (t->policy == IPSF_POLICY_WORST && tc->level > scale_level[s])) {
-          scale_level[s] = tc->level;
-          scale_rule[s] = tc->winner;
+        /* then SCALE s */
+        uint32_t level = scale_level[s];
+        if (level == IPSF_NONE) {
+          const IpsfScale *sc = &p->scales[s];
+          if (sc->otherwise == IPSF_NONE) {
+            char at[320];
+            where(p, pc - 1, at, sizeof at);
+            return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                             "no rule of scale '%s' matched and it has no otherwise%s",
+                             p->strings[sc->name], at);
+          }
+          level = sc->otherwise;
+          scale_level[s] = level;
         }
+        slots[t->scale_slot].i = level;
         vmbreak;
       }
       /* a requirement by its table: REQ q, the confirm line that wins

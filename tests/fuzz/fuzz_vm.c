@@ -584,7 +584,7 @@ static void corrupt_dim(G *g, IpsfTable *t) {
   }
 }
 
-/* RTABLE: a decision table for an open scale, random masks.  One table in
+/* RTABLE: a decision table for an open scale (which it settles), random masks.  One table in
  * ten is corrupted in a way the verifier must refuse (*corrupt set). */
 static bool block_table(G *g, bool *corrupt) {
   IpsfPack *p = g->p;
@@ -611,6 +611,7 @@ static bool block_table(G *g, bool *corrupt) {
     }
   }
   add_table(g, t, IPSF_OP_RTABLE);
+  g->settled[scale] = true; /* RTABLE settles its scale */
   return true;
 }
 
