@@ -11,7 +11,8 @@
  *   requirements in pack order:
  *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
  *     CONFIRM c; next: ... REQEND q; end:
- *     or, when codegen_tables.c can build an exact table for it: QTABLE t
+ *     or, when codegen_tables.c can build an exact table for it and the
+ *     requirements after it (as many as fit): QTABLE t
  *   RET
  * Facts are slots filled before the code runs; fn calls are inlined (their
  * arguments stored in temporary slots); an extern call, or a call of a
@@ -898,8 +899,8 @@ static bool emit_rules_table(Gen *g, uint32_t index) {
   if (g->c->opt.no_tables || n == 0 || n > 64) return false;
   const Expr *conds[64];
   for (size_t i = 0; i < n; i++) conds[i] = s->rules->rules[i].cond;
-  uint32_t t = codegen_table(g->p, IPSF_TABLE_RULES, index, conds, n, g->fact_slot, g->let_slot,
-                             g->scale_slot);
+  uint32_t t = codegen_table(g->p, IPSF_TABLE_RULES, index, 1, conds, &n, g->fact_slot,
+                             g->let_slot, g->scale_slot, true);
   if (t == IPSF_NONE) return false;
   /* RTABLE settles the scale too: "no rule matched" names the rules block
    * (a unique conflict names its rules, whatever the line) */
@@ -928,30 +929,56 @@ static void emit_scale(Gen *g, uint32_t index) {
   emit(g, IPSF_OP_SCALE, index);
 }
 
-/* Requirement `index` as one QTABLE, when its conditions allow an exact
- * table (codegen_tables.c); false: emit its code.  Not with coverage
- * instrumentation (a hidden store per confirm line), nor when it never
- * applies (no code at all). */
-static bool emit_requirement_table(Gen *g, uint32_t index) {
-  const ReqSym *r = &g->c->reqs[index];
+/* The conditions of requirement q for a table, appended to conds from
+ * *n (its applies, then each confirm line's when); false when it cannot
+ * be in one (more than 63 confirm lines). */
+static bool requirement_conds(Gen *g, uint32_t q, const Expr **conds, size_t *n, size_t *len) {
+  const ReqSym *r = &g->c->reqs[q];
+  if (r->confirm_count > 63) return false;
+  conds[(*n)++] = r->applies;
+  for (size_t i = 0; i < r->confirm_count; i++) conds[(*n)++] = r->confirms[i].when;
+  *len = 1 + r->confirm_count;
+  return true;
+}
+
+#define GROUP_MAX 16u /* requirements in one QTABLE */
+
+/* Requirements from `first` as one QTABLE, as many consecutive ones as
+ * one exact table can hold (codegen_tables.c): how many (0: none, emit
+ * the code).  Not with coverage instrumentation (a store per confirm
+ * line), nor for a lone requirement that never applies (no code at all). */
+static uint32_t emit_requirement_table(Gen *g, uint32_t first) {
+  Compilation *c = g->c;
+  if (c->opt.no_tables || g->cover_slot) return 0;
+  const Expr **conds = xcalloc(GROUP_MAX * 64, sizeof *conds);
+  size_t lens[GROUP_MAX], n = 0;
+  uint32_t span = 0;
+  while (span < GROUP_MAX && first + span < c->req_count) {
+    size_t at = n;
+    if (!requirement_conds(g, first + span, conds, &n, &lens[span])) break;
+    if (codegen_table(g->p, IPSF_TABLE_REQ, first, span + 1, conds, lens, g->fact_slot,
+                      g->let_slot, g->scale_slot, false) == IPSF_NONE) {
+      n = at;
+      break;
+    }
+    span++;
+  }
   Folded k;
-  if (g->c->opt.no_tables || g->cover_slot || r->confirm_count > 63) return false;
-  if (r->applies && fold(r->applies, &k) && !k.v.i) return false;
-  const Expr *conds[64];
-  conds[0] = r->applies;
-  for (size_t i = 0; i < r->confirm_count; i++) conds[1 + i] = r->confirms[i].when;
-  uint32_t t = codegen_table(g->p, IPSF_TABLE_REQ, index, conds, 1 + r->confirm_count,
-                             g->fact_slot, g->let_slot, g->scale_slot);
-  if (t == IPSF_NONE) return false;
-  /* "no confirm line matched" names the requirement, as REQEND's line */
+  const ReqSym *r = &c->reqs[first];
+  if (span == 1 && r->applies && fold(r->applies, &k) && !k.v.i) span = 0;
+  uint32_t t = span ? codegen_table(g->p, IPSF_TABLE_REQ, first, span, conds, lens, g->fact_slot,
+                                    g->let_slot, g->scale_slot, true)
+                    : IPSF_NONE;
+  free(conds);
+  if (t == IPSF_NONE) return 0;
+  /* the line of the first requirement (an unconfirmed one names its own) */
   mark_line(g, r->span);
   emit(g, IPSF_OP_QTABLE, t);
-  return true;
+  return span;
 }
 
 static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
   const ReqSym *r = &g->c->reqs[index];
-  if (emit_requirement_table(g, index)) return;
   mark_line(g, r->span);
   bool never;
   uint32_t end = emit_guard(g, r->applies, &never);
@@ -1237,8 +1264,15 @@ static void emit_code(Gen *g) {
     if (c->order[i].kind == SYM_LET) emit_let(g, c->order[i].index);
     else emit_scale(g, c->order[i].index);
   }
-  for (size_t i = 0; i < c->req_count; i++)
+  for (size_t i = 0; i < c->req_count;) {
+    uint32_t span = emit_requirement_table(g, (uint32_t)i);
+    if (span) {
+      i += span;
+      continue;
+    }
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
+    i++;
+  }
   if (g->test_gate != IPSF_NONE) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
   /* Fuse what the opcode table has fused forms for (opcodes.c); out of

@@ -43,6 +43,8 @@
 #include "sema.h"
 
 #define MAX_ATOMS 256
+/* masks per table (cells times the requirements of a group) */
+#define CODEGEN_MAX_MASKS 512u
 
 typedef enum { A_TRUTH, A_EQ, A_NE, A_LT, A_LE, A_GT, A_GE, A_IN } AtomOp;
 
@@ -288,11 +290,15 @@ static void free_table(IpsfTable *tab) {
   free(tab->masks);
 }
 
-uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, const Expr *const *conds,
-                       size_t n, const uint32_t *fact_slot, const uint32_t *let_slot,
-                       const uint32_t *scale_slot) {
+uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, uint32_t span,
+                       const Expr *const *conds, const size_t *lens, const uint32_t *fact_slot,
+                       const uint32_t *let_slot, const uint32_t *scale_slot, bool commit) {
   bool req = kind == IPSF_TABLE_REQ;
-  if (n == 0 || n > 64) return IPSF_NONE;
+  size_t n = 0;
+  for (uint32_t k = 0; k < span; k++) {
+    if (lens[k] == 0 || lens[k] > 64) return IPSF_NONE;
+    n += lens[k];
+  }
   TB *t = xcalloc(1, sizeof *t);
   t->p = p;
   t->fact_slot = fact_slot;
@@ -300,7 +306,8 @@ uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, const Expr *co
   t->scale_slot = scale_slot;
   /* what the chain costs in dispatches: a hit per rule that is always
    * taken, about one per atom otherwise (the fused forms); a requirement
-   * with any condition costs at least three (a guard, its entry, its end) */
+   * with any condition costs at least three (a guard, its entry, its
+   * end), a group of requirements at least one each */
   size_t chain = 0;
   for (size_t i = 0; i < n; i++) {
     uint32_t before = t->natoms;
@@ -312,11 +319,11 @@ uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, const Expr *co
     if (!conds[i] || (fold_expr(conds[i], &k, NULL) == FOLD_OK && k.v.i)) chain++;
     chain += t->natoms - before;
   }
-  if ((req ? t->natoms == 0 : chain < 2) || t->ndims == 0) {
+  if ((req ? t->natoms == 0 && span < 2 : chain < 2) || t->ndims == 0) {
     free(t);
     return IPSF_NONE;
   }
-  IpsfTable tab = {.kind = kind, .owner = owner, .dim_count = t->ndims};
+  IpsfTable tab = {.kind = kind, .owner = owner, .span = span, .dim_count = t->ndims};
   tab.dims = xcalloc(t->ndims, sizeof *tab.dims);
   int64_t *reps[IPSF_TABLE_MAX_DIMS] = {NULL};
   uint64_t cells = 1;
@@ -326,31 +333,37 @@ uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, const Expr *co
     if (!ok) break;
     tab.dims[d].stride = (uint32_t)cells;
     cells *= tab.dims[d].class_count;
-    if (cells > IPSF_TABLE_MAX_CELLS) ok = false;
+    if (cells > IPSF_TABLE_MAX_CELLS || cells * span > CODEGEN_MAX_MASKS) ok = false;
   }
-  if (ok) {
+  if (ok && commit) {
     tab.cell_count = (uint32_t)cells;
-    tab.masks = xcalloc(cells, sizeof *tab.masks);
+    tab.mask_count = (uint32_t)(cells * span);
+    tab.masks = xcalloc(tab.mask_count, sizeof *tab.masks);
     for (uint32_t c = 0; c < tab.cell_count; c++) {
       int64_t val[IPSF_TABLE_MAX_DIMS];
       for (uint32_t d = 0; d < t->ndims; d++)
         val[d] = reps[d][(c / tab.dims[d].stride) % tab.dims[d].class_count];
-      if (req) { /* conds[0] applies, conds[1 + k] confirm line k */
-        if (conds[0] && !eval_cond(t, conds[0], val)) continue;
-        tab.masks[c] = IPSF_TABLE_APPLIES;
-        for (size_t i = 1; i < n; i++)
-          if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << (i - 1);
+      if (!req) {
+        for (size_t i = 0; i < n; i++)
+          if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << i;
         continue;
       }
-      for (size_t i = 0; i < n; i++)
-        if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << i;
+      /* requirement k: its conditions from `at`, applies then its lines */
+      const Expr *const *rc = conds;
+      for (uint32_t k = 0; k < span; rc += lens[k], k++) {
+        if (rc[0] && !eval_cond(t, rc[0], val)) continue;
+        uint64_t m = IPSF_TABLE_APPLIES;
+        for (size_t i = 1; i < lens[k]; i++)
+          if (!rc[i] || eval_cond(t, rc[i], val)) m |= UINT64_C(1) << (i - 1);
+        tab.masks[(size_t)c * span + k] = m;
+      }
     }
   }
   for (uint32_t d = 0; d < t->ndims; d++) free(reps[d]);
   free(t);
-  if (!ok) {
+  if (!ok || !commit) {
     free_table(&tab);
-    return IPSF_NONE;
+    return ok ? 0 : IPSF_NONE;
   }
   p->tables = xrealloc_array(p->tables, (size_t)p->table_count + 1, sizeof *p->tables);
   p->tables[p->table_count] = tab;

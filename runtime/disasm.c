@@ -199,10 +199,14 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   }
   case IPSF_OPND_TABLE: {
     const IpsfTable *t = &p->tables[a];
-    fprintf(out, "%-8u ; %s, %u cells over", a,
-            t->kind == IPSF_TABLE_REQ ? name_of(p, p->requirements[t->owner].id)
-                                      : name_of(p, p->scales[t->owner].name),
-            t->cell_count);
+    if (t->kind == IPSF_TABLE_REQ && t->span > 1)
+      fprintf(out, "%-8u ; %s..%s, %u cells over", a, name_of(p, p->requirements[t->owner].id),
+              name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);
+    else
+      fprintf(out, "%-8u ; %s, %u cells over", a,
+              t->kind == IPSF_TABLE_REQ ? name_of(p, p->requirements[t->owner].id)
+                                        : name_of(p, p->scales[t->owner].name),
+              t->cell_count);
     for (uint32_t d = 0; d < t->dim_count; d++)
       fprintf(out, "%s %s", d ? "," : "", name_of(p, p->slots[t->dims[d].slot].name));
     break;
@@ -227,8 +231,9 @@ static void put_tables(FILE *out, const IpsfPack *p) {
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
     if (t->kind == IPSF_TABLE_REQ)
-      fprintf(out, "  %4u requirement %s, %u cells\n", i,
-              name_of(p, p->requirements[t->owner].id), t->cell_count);
+      fprintf(out, "  %4u requirements %s..%s, %u cells\n", i,
+              name_of(p, p->requirements[t->owner].id),
+              name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);
     else
       fprintf(out, "  %4u scale %s, %u cells\n", i, name_of(p, p->scales[t->owner].name),
               t->cell_count);
@@ -248,7 +253,8 @@ static void put_tables(FILE *out, const IpsfPack *p) {
       fputc('\n', out);
     }
     fputs("         cells", out);
-    for (uint32_t c = 0; c < t->cell_count; c++) fprintf(out, " %" PRIx64, t->masks[c]);
+    for (uint32_t c = 0; c < t->mask_count; c++)
+      fprintf(out, "%s%" PRIx64, c % t->span ? "/" : " ", t->masks[c]);
     fputc('\n', out);
   }
 }

@@ -633,14 +633,15 @@ static void load_catalogs(In *in, IpsfPack *p) {
 }
 
 /* tables (decision tables, pack.h IpsfTable): a count, then each table:
- * kind, owner (scale or requirement), its dims (slot, kind, class count, stride, the ENUM map as a u32
+ * kind, owner (scale or first requirement), span, its dims (slot, kind, class count, stride, the ENUM map as a u32
  * count and a byte per value, the INT thresholds as a u32 count and an
- * i64 each), then its cells as a u32 count and a u64 mask each.  That the
+ * i64 each), then its cell count, and its masks as a u32 count and a
+ * u64 each (span per cell).  That the
  * numbers agree (kinds, classes, strides, bits) is the verifier's job. */
 #define TABLE_DIM_FIELDS(F) F(u32, slot) F(u8, kind) F(u32, class_count) F(u32, stride)
 enum {
   table_dim_size = 0 TABLE_DIM_FIELDS(FIELD_SIZE) + 2 * SIZE_u32,
-  table_size = SIZE_u8 + 3 * SIZE_u32
+  table_size = SIZE_u8 + 5 * SIZE_u32
 };
 
 static void dump_tables(Out *o, const IpsfPack *p) {
@@ -649,6 +650,7 @@ static void dump_tables(Out *o, const IpsfPack *p) {
     const IpsfTable *t = &p->tables[i];
     put_u8(o, t->kind);
     put_u32(o, t->owner);
+    put_u32(o, t->span);
     put_u32(o, t->dim_count);
     for (uint32_t d = 0; d < t->dim_count; d++) {
       const IpsfTableDim *rec = &t->dims[d];
@@ -659,7 +661,8 @@ static void dump_tables(Out *o, const IpsfPack *p) {
       for (uint32_t k = 0; k < rec->threshold_count; k++) put_u64(o, (uint64_t)rec->thresholds[k]);
     }
     put_u32(o, t->cell_count);
-    for (uint32_t c = 0; c < t->cell_count; c++) put_u64(o, t->masks[c]);
+    put_u32(o, t->mask_count);
+    for (uint32_t c = 0; c < t->mask_count; c++) put_u64(o, t->masks[c]);
   }
 }
 
@@ -669,6 +672,7 @@ static void load_tables(In *in, IpsfPack *p) {
     IpsfTable *t = &p->tables[i];
     t->kind = get_u8(in);
     t->owner = get_u32(in);
+    t->span = get_u32(in);
     t->dims = load_array(in, "table dims", table_dim_size, sizeof *t->dims, &t->dim_count);
     for (uint32_t d = 0; d < t->dim_count && !in->failed; d++) {
       IpsfTableDim *rec = &t->dims[d];
@@ -682,8 +686,9 @@ static void load_tables(In *in, IpsfPack *p) {
         rec->thresholds[k] = (int64_t)get_u64(in);
     }
     if (in->failed) break;
-    t->masks = load_array(in, "table cells", 8, sizeof *t->masks, &t->cell_count);
-    for (uint32_t c = 0; c < t->cell_count && !in->failed; c++) t->masks[c] = get_u64(in);
+    t->cell_count = get_u32(in);
+    t->masks = load_array(in, "table masks", 8, sizeof *t->masks, &t->mask_count);
+    for (uint32_t c = 0; c < t->mask_count && !in->failed; c++) t->masks[c] = get_u64(in);
   }
 }
 

@@ -75,7 +75,7 @@ static bool link_tables(IpsfPack *pack) {
     IpsfTable *t = &pack->tables[i];
     if (t->link) continue;
     t->link = calloc(t->dim_count, sizeof *t->link);
-    t->cells = calloc(t->cell_count, sizeof *t->cells);
+    t->cells = calloc(t->mask_count, sizeof *t->cells);
     if (!t->link || !t->cells) return false;
     uint32_t k = 0;
     for (int pass = 0; pass < 2; pass++)
@@ -105,8 +105,8 @@ static bool link_tables(IpsfPack *pack) {
       t->map1 = t->link[t->dim_count - 1].cellmap;
     }
     if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
-      const IpsfRequirement *rq = &pack->requirements[t->owner];
-      for (uint32_t c = 0; c < t->cell_count; c++) {
+      for (uint32_t c = 0; c < t->mask_count; c++) {
+        const IpsfRequirement *rq = &pack->requirements[t->owner + c % t->span];
         uint32_t w = IPSF_NONE;
         for (uint64_t m = t->masks[c] & ~IPSF_TABLE_APPLIES; m; m &= m - 1) {
           uint32_t line = rq->first_confirm;

@@ -365,18 +365,22 @@ typedef enum {
   IPSF_TABLE_REQ = 2    /* QTABLE: a requirement; owner = the requirement */
 } IpsfTableKind;
 
-/* A requirement table's mask: IPSF_TABLE_APPLIES when the requirement
- * applies, and bit k (k < 63) when its confirm line first_confirm + k
- * matched (only with IPSF_TABLE_APPLIES). */
+/* A requirement table's mask (one per cell and requirement of its span):
+ * IPSF_TABLE_APPLIES when the requirement applies, and bit k (k < 63)
+ * when its confirm line first_confirm + k matched (only with
+ * IPSF_TABLE_APPLIES). */
 #define IPSF_TABLE_APPLIES (UINT64_C(1) << 63)
 
 typedef struct {
   uint8_t kind;        /* IpsfTableKind */
-  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the requirement */
+  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the first requirement */
+  uint32_t span;       /* RULES: 1; REQ: the requirements owner .. owner + span - 1 */
   uint32_t dim_count;  /* 1..IPSF_TABLE_MAX_DIMS */
   IpsfTableDim *dims;
   uint32_t cell_count; /* product of the dims' class counts, <= IPSF_TABLE_MAX_CELLS */
-  uint64_t *masks;     /* per cell: the rules that match (bit k: first_rule + k) */
+  uint32_t mask_count; /* cell_count * span */
+  uint64_t *masks;     /* per cell, span masks: RULES the rules that match (bit k:
+                        * first_rule + k); REQ one per requirement (IPSF_TABLE_APPLIES) */
   /* Built by ipsf_pack_link, not serialised: the dims with the BOOL and
    * ENUM ones first (link_map_dims of them), the cells, the scale's
    * policy and where its rules' hit bits start in the rule_hit words. */

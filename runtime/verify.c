@@ -870,34 +870,40 @@ static bool check_table_dim(V *v, uint32_t i, uint32_t d, const IpsfTableDim *dm
   return true;
 }
 
-/* A requirement table's owner: a requirement with at most 63 confirm
- * lines (bit 63 of a mask is IPSF_TABLE_APPLIES). */
+/* A requirement table's owners: its span (1 or more) of requirements in
+ * range, each with at most 63 confirm lines (bit 63 of a mask is
+ * IPSF_TABLE_APPLIES). */
 static bool check_req_table_owner(V *v, uint32_t i, const IpsfTable *t) {
   const IpsfPack *p = v->p;
-  if (t->owner >= p->requirement_count)
-    return fail(v, "table %u: requirement %u out of range (%u requirements)", i, t->owner,
-                p->requirement_count);
-  const IpsfRequirement *r = &p->requirements[t->owner];
-  if (r->confirm_count > 63)
-    return fail(v, "table %u: requirement %s has %u confirm lines (a table covers at most 63)",
-                i, sname(p, r->id), r->confirm_count);
+  if (t->span == 0 || t->owner >= p->requirement_count ||
+      t->span > p->requirement_count - t->owner)
+    return fail(v, "table %u: requirements %u..+%u out of range (%u requirements)", i, t->owner,
+                t->span, p->requirement_count);
+  for (uint32_t k = 0; k < t->span; k++) {
+    const IpsfRequirement *r = &p->requirements[t->owner + k];
+    if (r->confirm_count > 63)
+      return fail(v, "table %u: requirement %s has %u confirm lines (a table covers at most 63)",
+                  i, sname(p, r->id), r->confirm_count);
+  }
   return true;
 }
 
-/* Its cells: confirm bits only of the requirement's lines, and only in a
- * cell where it applies (the chain's CONFIRM runs only after its REQ). */
+/* Its masks: per cell, one per requirement of the span; confirm bits only
+ * of that requirement's lines, and only where it applies (the chain's
+ * CONFIRM runs only after its REQ). */
 static bool check_req_table_cells(V *v, uint32_t i, const IpsfTable *t) {
   const IpsfPack *p = v->p;
-  const IpsfRequirement *r = &p->requirements[t->owner];
-  uint64_t lines = (UINT64_C(1) << r->confirm_count) - 1;
-  for (uint32_t c = 0; c < t->cell_count; c++) {
+  for (uint32_t c = 0; c < t->mask_count; c++) {
+    const IpsfRequirement *r = &p->requirements[t->owner + c % t->span];
+    uint64_t lines = (UINT64_C(1) << r->confirm_count) - 1;
     uint64_t m = t->masks[c] & ~IPSF_TABLE_APPLIES;
     if (m & ~lines)
       return fail(v, "table %u: cell %u names confirm lines 0x%llx beyond requirement %s's %u",
-                  i, c, (unsigned long long)(m & ~lines), sname(p, r->id), r->confirm_count);
+                  i, c / t->span, (unsigned long long)(m & ~lines), sname(p, r->id),
+                  r->confirm_count);
     if (m && !(t->masks[c] & IPSF_TABLE_APPLIES))
       return fail(v, "table %u: cell %u confirms lines of requirement %s where it does not apply",
-                  i, c, sname(p, r->id));
+                  i, c / t->span, sname(p, r->id));
   }
   return true;
 }
@@ -920,6 +926,8 @@ static bool check_tables(V *v) {
       if (!check_req_table_owner(v, i, t)) return false;
     } else if (t->owner >= p->scale_count) {
       return fail(v, "table %u: scale %u out of range (%u scales)", i, t->owner, p->scale_count);
+    } else if (t->span != 1) {
+      return fail(v, "table %u: a rules table has span %u, not 1", i, t->span);
     } else if (p->scales[t->owner].rule_count > 64) {
       return fail(v, "table %u: scale '%s' has %u rules (a table covers at most 64)", i,
                   sname(p, p->scales[t->owner].name), p->scales[t->owner].rule_count);
@@ -950,6 +958,9 @@ static bool check_tables(V *v) {
     if (expect != t->cell_count)
       return fail(v, "table %u: the dims make %llu cells, the table has %u", i,
                   (unsigned long long)expect, t->cell_count);
+    if ((uint64_t)t->cell_count * t->span != t->mask_count)
+      return fail(v, "table %u: %u masks, its %u cells of %u need %llu", i, t->mask_count,
+                  t->cell_count, t->span, (unsigned long long)t->cell_count * t->span);
     if (t->kind == IPSF_TABLE_REQ) {
       if (!check_req_table_cells(v, i, t)) return false;
       continue;
@@ -1276,14 +1287,18 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
     return true;
   }
   case IPSF_OP_QTABLE: {
-    /* each dim's slot is read as by LOAD; then what REQ q ... REQEND q
-     * asks and does: no requirement open, q not entered before */
+    /* each dim's slot is read as by LOAD; then for each requirement q of
+     * the span, what REQ q ... REQEND q asks and does: no requirement
+     * open, q not entered before */
     const IpsfTable *t = &p->tables[a];
-    if (!charge(v, pc, t->cell_count)) return false; /* step_cost reads every cell */
+    if (!charge(v, pc, t->mask_count)) return false; /* step_cost reads every mask */
     for (uint32_t d = 0; d < t->dim_count; d++)
       if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
-    return protocol_step(v, st, pc, IPSF_OP_REQ, t->owner) &&
-           protocol_step(v, st, pc, IPSF_OP_REQEND, t->owner);
+    for (uint32_t k = 0; k < t->span; k++)
+      if (!protocol_step(v, st, pc, IPSF_OP_REQ, t->owner + k) ||
+          !protocol_step(v, st, pc, IPSF_OP_REQEND, t->owner + k))
+        return false;
+    return true;
   }
   case IPSF_OP_RTABLE: {
     /* each dim's slot is read as by LOAD; the table's hits are its
@@ -1391,9 +1406,9 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
     c->scratch_bytes = sat_add(c->scratch_bytes, la + 1);
     return la;
   case IPSF_OP_QTABLE:
-    /* the requirement's entry and end (REQ, REQEND), then as RTABLE with
-     * a confirm line's worth per line of the fullest cell */
-    c->instructions = sat_add(c->instructions, 1);
+    /* each requirement's entry and end (REQ, REQEND), then as RTABLE
+     * with a confirm line's worth per line of the fullest cell */
+    c->instructions = sat_add(c->instructions, 2u * (uint64_t)p->tables[a].span - 1);
     /* fall through */
   case IPSF_OP_RTABLE: { /* and, for RTABLE, its SCALE */
     c->instructions = sat_add(c->instructions, 1);
@@ -1402,13 +1417,14 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
     const IpsfTable *t = &p->tables[a];
     uint64_t work = t->dim_count;
     for (uint32_t d = 0; d < t->dim_count; d++) work += t->dims[d].threshold_count;
-    unsigned most = 0;
+    uint64_t most = 0; /* the set bits of the fullest cell, all its masks */
     for (uint32_t k = 0; k < t->cell_count; k++) {
-      unsigned bits = 0;
-      for (uint64_t m = t->masks[k]; m; m &= m - 1) bits++;
+      uint64_t bits = 0;
+      for (uint32_t j = 0; j < t->span; j++)
+        for (uint64_t m = t->masks[(uint64_t)k * t->span + j]; m; m &= m - 1) bits++;
       if (bits > most) most = bits;
     }
-    c->instructions = sat_add(c->instructions, work + (uint64_t)most);
+    c->instructions = sat_add(c->instructions, work + most);
     return 0;
   }
   case IPSF_OP_CALLN: {

@@ -161,6 +161,23 @@ static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfErr
                    lb, level_name(p, b->scale, b->level));
 }
 
+/* REQEND's error for requirement q, at q's location (the line REQEND's
+ * line-table entry names). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool unconfirmed(const IpsfPack *p, uint32_t q, IpsfError *err) {
+  char at[320];
+  const IpsfLoc *l = &p->requirements[q].loc;
+  if (l->file == IPSF_NONE)
+    snprintf(at, sizeof at, " at %u:%u", l->line, l->col);
+  else
+    snprintf(at, sizeof at, " at %s:%u:%u", p->strings[l->file], l->line, l->col);
+  return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                   "requirement %s applies but none of its confirm lines matched%s",
+                   p->strings[p->requirements[q].id], at);
+}
+
 /* ---- natives ------------------------------------------------------------ */
 
 #if defined(__GNUC__)
@@ -351,9 +368,9 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 /* The cell of decision table t for the slots' values: a lookup per bool
  * or enum dim (value -> class * stride), a count of the thresholds at or
  * below the value per int dim. */
-static inline const IpsfTableCell *table_cell(const IpsfTable *t, const IpsfValue *slots) {
-  if (t->shape == 1) return &t->cells[t->map0[slots[t->slot0].i]];
-  if (t->shape == 2) return &t->cells[t->map0[slots[t->slot0].i] + t->map1[slots[t->slot1].i]];
+static inline uint32_t table_cell(const IpsfTable *t, const IpsfValue *slots) {
+  if (t->shape == 1) return t->map0[slots[t->slot0].i];
+  if (t->shape == 2) return t->map0[slots[t->slot0].i] + t->map1[slots[t->slot1].i];
   const IpsfTableLink *l = t->link;
   uint32_t cell = 0, d = 0;
   for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
@@ -363,7 +380,7 @@ static inline const IpsfTableCell *table_cell(const IpsfTable *t, const IpsfValu
     while (c < l[d].threshold_count && l[d].thresholds[c] <= x) c++;
     cell += c * l[d].stride;
   }
-  return &t->cells[cell];
+  return cell;
 }
 
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
@@ -845,7 +862,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
        * classes and bits, and that it comes before the scale's SCALE) */
       vmcase(RTABLE) {
         const IpsfTable *t = &tables[A];
-        const IpsfTableCell *tc = table_cell(t, slots);
+        const IpsfTableCell *tc = &t->cells[table_cell(t, slots)];
         uint64_t m = tc->mask;
         uint32_t s = t->owner;
         if (m && t->policy == IPSF_POLICY_UNIQUE) {
@@ -880,25 +897,21 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         slots[t->scale_slot].i = level;
         vmbreak;
       }
-      /* a requirement by its table: REQ q, the confirm line that wins
-       * among those the cell lists (made by ipsf_pack_link: the strongest,
-       * the first of equals, as CONFIRM keeps it; req_confirm[q] is
-       * IPSF_NONE here, as at REQ), and REQEND q's error when none */
+      /* requirements by their table: for each q of its span, in order,
+       * REQ q, the confirm line that wins among those the cell lists (made
+       * by ipsf_pack_link: the strongest, the first of equals, as CONFIRM
+       * keeps it; req_confirm[q] is IPSF_NONE here, as at REQ), and REQEND
+       * q's error when none, at q's location as REQEND's line gives it */
       vmcase(QTABLE) {
         const IpsfTable *t = &tables[A];
-        const IpsfTableCell *tc = table_cell(t, slots);
-        if (!(tc->mask & IPSF_TABLE_APPLIES)) vmbreak;
-        uint32_t q = t->owner;
-        req_applies[q] = 1;
-        ev->vp_used[p->requirements[q].viewpoint] = 1;
-        if (tc->winner == IPSF_NONE) {
-          char at[320];
-          where(p, pc - 1, at, sizeof at);
-          return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
-                           "requirement %s applies but none of its confirm lines matched%s",
-                           p->strings[p->requirements[q].id], at);
+        const IpsfTableCell *tc = &t->cells[table_cell(t, slots) * t->span];
+        for (uint32_t q = t->owner, end = t->owner + t->span; q < end; q++, tc++) {
+          if (!(tc->mask & IPSF_TABLE_APPLIES)) continue;
+          req_applies[q] = 1;
+          ev->vp_used[p->requirements[q].viewpoint] = 1;
+          if (tc->winner == IPSF_NONE) return unconfirmed(p, q, err);
+          req_confirm[q] = tc->winner;
         }
-        req_confirm[q] = tc->winner;
         vmbreak;
       }
     }
