@@ -97,12 +97,12 @@ static bool link_tables(IpsfPack *pack) {
           l->cellmap[v] = (dm->kind == IPSF_DIM_BOOL ? v : dm->map[v]) * dm->stride;
         t->link_map_dims = k;
       }
-    if (t->link_map_dims == t->dim_count && t->dim_count <= 2) {
+    if (t->link_map_dims == t->dim_count && t->dim_count <= IPSF_TABLE_MAX_DIMS) {
       t->shape = (uint8_t)t->dim_count;
-      t->slot0 = t->link[0].slot;
-      t->map0 = t->link[0].cellmap;
-      t->slot1 = t->link[t->dim_count - 1].slot;
-      t->map1 = t->link[t->dim_count - 1].cellmap;
+      for (uint32_t d = 0; d < t->dim_count; d++) {
+        t->mslot[d] = t->link[d].slot;
+        t->mmap[d] = t->link[d].cellmap;
+      }
     }
     if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
       for (uint32_t c = 0; c < t->mask_count; c++) {

@@ -386,11 +386,11 @@ typedef struct {
    * policy and where its rules' hit bits start in the rule_hit words. */
   uint32_t link_map_dims;
   IpsfTableLink *link;
-  /* the common shapes, without the loops: 1 or 2 (only bool and enum
-   * dims, their cellmaps map0/map1 of slots slot0/slot1), 0 otherwise */
+  /* only bool and enum dims: shape = their count, mslot/mmap the slot
+   * and cellmap of each (no loop); 0 when there is an int dim */
   uint8_t shape;
-  uint32_t slot0, slot1;
-  const uint32_t *map0, *map1;
+  uint32_t mslot[IPSF_TABLE_MAX_DIMS];
+  const uint32_t *mmap[IPSF_TABLE_MAX_DIMS];
   IpsfTableCell *cells;
   uint8_t policy;
   uint32_t first_rule, hit_word, hit_off, scale_slot;

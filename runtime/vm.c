@@ -368,9 +368,23 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 /* The cell of decision table t for the slots' values: a lookup per bool
  * or enum dim (value -> class * stride), a count of the thresholds at or
  * below the value per int dim. */
+#define MAP_DIM(k) t->mmap[k][slots[t->mslot[k]].i]
 static inline uint32_t table_cell(const IpsfTable *t, const IpsfValue *slots) {
-  if (t->shape == 1) return t->map0[slots[t->slot0].i];
-  if (t->shape == 2) return t->map0[slots[t->slot0].i] + t->map1[slots[t->slot1].i];
+  switch (t->shape) { /* only bool and enum dims: unrolled */
+  case 1: return MAP_DIM(0);
+  case 2: return MAP_DIM(0) + MAP_DIM(1);
+  case 3: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2);
+  case 4: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3);
+  case 5: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4);
+  case 6: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5);
+  case 7:
+    return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5) +
+           MAP_DIM(6);
+  case 8:
+    return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5) +
+           MAP_DIM(6) + MAP_DIM(7);
+  default: break;
+  }
   const IpsfTableLink *l = t->link;
   uint32_t cell = 0, d = 0;
   for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];

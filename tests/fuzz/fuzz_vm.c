@@ -557,7 +557,8 @@ static bool table_dims(G *g, IpsfTable *t) {
     cells *= dm->class_count;
   }
   t->cell_count = cells;
-  t->masks = calloc(cells, sizeof *t->masks);
+  t->mask_count = cells * t->span;
+  t->masks = calloc(t->mask_count, sizeof *t->masks);
   if (!t->masks) abort();
   return true;
 }
@@ -593,7 +594,7 @@ static bool block_table(G *g, bool *corrupt) {
     if (!g->settled[s] && p->scales[s].rule_count && p->scales[s].rule_count <= 64) open[n++] = s;
   if (!n) return false;
   uint32_t scale = open[take(g->s, n)];
-  IpsfTable t = {.kind = IPSF_TABLE_RULES, .owner = scale};
+  IpsfTable t = {.kind = IPSF_TABLE_RULES, .owner = scale, .span = 1};
   if (!table_dims(g, &t)) return false;
   uint32_t rules = p->scales[scale].rule_count, cells = t.cell_count;
   uint64_t all = rules == 64 ? ~UINT64_C(0) : (UINT64_C(1) << rules) - 1;
@@ -615,28 +616,37 @@ static bool block_table(G *g, bool *corrupt) {
   return true;
 }
 
-/* QTABLE: a requirement not entered yet by a decision table: in each cell
- * it applies or not, with random confirm lines.  One in ten corrupted. */
+/* QTABLE: 1..4 consecutive requirements not entered yet by a decision
+ * table: in each cell each applies or not, with random confirm lines.
+ * One in ten corrupted. */
 static bool block_qtable(G *g, bool *corrupt) {
   IpsfPack *p = g->p;
   uint32_t left[8], n = 0;
   for (uint32_t q = 0; q < p->requirement_count && n < 8; q++)
     if (!g->entered[q] && p->requirements[q].confirm_count <= 63) left[n++] = q;
   if (!n) return false;
-  uint32_t q = left[take(g->s, n)];
-  IpsfTable t = {.kind = IPSF_TABLE_REQ, .owner = q};
+  uint32_t q = left[take(g->s, n)], want = 1 + take(g->s, 4), span = 0;
+  while (span < want && q + span < p->requirement_count && !g->entered[q + span] &&
+         p->requirements[q + span].confirm_count <= 63)
+    span++;
+  IpsfTable t = {.kind = IPSF_TABLE_REQ, .owner = q, .span = span};
   if (!table_dims(g, &t)) return false;
-  g->entered[q] = true;
-  uint32_t lines = p->requirements[q].confirm_count, cells = t.cell_count;
-  uint64_t all = (UINT64_C(1) << lines) - 1;
-  for (uint32_t c = 0; c < cells; c++)
+  for (uint32_t k = 0; k < span; k++) g->entered[q + k] = true;
+  for (uint32_t c = 0; c < t.mask_count; c++) {
+    uint32_t lines = p->requirements[q + c % span].confirm_count;
+    uint64_t all = (UINT64_C(1) << lines) - 1;
     t.masks[c] = take(g->s, 3) ? IPSF_TABLE_APPLIES | (take64(g->s) & all) : 0;
+  }
   if (chance(g->s, 10)) {
     *corrupt = true;
-    switch (take(g->s, 4)) {
+    uint32_t c = take(g->s, t.mask_count);
+    switch (take(g->s, 5)) {
     case 0: corrupt_dim(g, &t); break;
     case 1: t.owner = p->requirement_count; break;
-    case 2: t.masks[take(g->s, cells)] = UINT64_C(1) << lines; break; /* a line beyond its lines */
+    case 2: /* a line beyond the requirement's lines */
+      t.masks[c] = UINT64_C(1) << p->requirements[q + c % span].confirm_count;
+      break;
+    case 3: t.span = p->requirement_count - q + 1; break;
     default: t.kind = IPSF_TABLE_RULES; t.owner = p->scale_count; break;
     }
   }

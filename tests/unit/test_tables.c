@@ -238,13 +238,17 @@ Test(tables, edges_same_results) {
   uint8_t *b;
   size_t n;
   IpsfPack *p = compile_file("tests/unit/tables_edges.ipsf", false, &b, &n);
-  uint32_t rtables = 0, qtables = 0;
+  uint32_t rtables = 0, covered = 0, groups = 0;
   for (uint32_t pc = 0; pc < p->code_count; pc++) {
-    rtables += IPSF_INSN_OP(p->code[pc]) == IPSF_OP_RTABLE;
-    qtables += IPSF_INSN_OP(p->code[pc]) == IPSF_OP_QTABLE;
+    uint32_t w = p->code[pc];
+    rtables += IPSF_INSN_OP(w) == IPSF_OP_RTABLE;
+    if (IPSF_INSN_OP(w) != IPSF_OP_QTABLE) continue;
+    covered += p->tables[IPSF_INSN_A(w)].span;
+    groups += p->tables[IPSF_INSN_A(w)].span > 1;
   }
   cr_assert_eq(rtables, p->scale_count);
-  cr_assert_eq(qtables, 4); /* T-03 never applies: no code at all */
+  cr_assert_eq(covered, p->requirement_count); /* T-03, which never applies, in a group */
+  cr_assert_gt(groups, 0);
   ipsf_pack_free(p);
   free(b);
 }
@@ -259,8 +263,11 @@ static IpsfPack *bench_pack(void) {
   size_t n;
   IpsfPack *p = compile_file("bench/pack.ipsf", false, &b, &n);
   free(b);
-  cr_assert_eq(p->table_count, 10); /* and 3..9: requirements SH-01, SH-03 ... */
+  cr_assert_eq(p->table_count, 5); /* and 3, 4: requirements SH-01..SH-20, SH-21..SH-40 */
   cr_assert_eq(p->tables[3].kind, IPSF_TABLE_REQ);
+  cr_assert_eq(p->tables[3].span, 5);
+  cr_assert_eq(p->tables[4].owner, 5);
+  cr_assert_eq(p->tables[4].span, 3);
   cr_assert_eq(p->tables[0].dims[0].kind, IPSF_DIM_ENUM);
   cr_assert_eq(p->tables[0].dims[1].kind, IPSF_DIM_BOOL);
   cr_assert_eq(p->tables[1].dims[0].kind, IPSF_DIM_INT);
@@ -335,7 +342,8 @@ static void scale_not_settled(IpsfPack *p) {
   p->tables[2].dims[0].slot = p->scales[2].slot;
 }
 
-/* table 3 is requirement SH-01's (two confirm lines), table 4 SH-03's */
+/* table 3 is requirements SH-01 (two confirm lines) to SH-20, table 4
+ * SH-21 to SH-40 */
 static void confirm_beyond_lines(IpsfPack *p) { p->tables[3].masks[0] |= IPSF_TABLE_APPLIES | 4u; }
 static void confirm_without_applies(IpsfPack *p) { p->tables[3].masks[0] = 1u; }
 static void req_kind_for_rtable(IpsfPack *p) {
@@ -343,6 +351,9 @@ static void req_kind_for_rtable(IpsfPack *p) {
 }
 static void unknown_table_kind(IpsfPack *p) { p->tables[3].kind = 7; }
 static void req_out_of_range(IpsfPack *p) { p->tables[3].owner = p->requirement_count; }
+static void span_out_of_range(IpsfPack *p) { p->tables[4].span++; }
+static void rules_span(IpsfPack *p) { p->tables[1].span = 2; }
+static void masks_short(IpsfPack *p) { p->tables[3].mask_count--; }
 static void req_entered_twice(IpsfPack *p) {
   p->code[find_op(p, IPSF_OP_QTABLE, 4)] = IPSF_INSN(IPSF_OP_QTABLE, 3);
 }
@@ -356,7 +367,10 @@ Test(tables, verifier_refuses_bad_requirement_tables) {
   expect_refused(confirm_without_applies, "confirms lines of requirement SH-01 where it does not apply");
   expect_refused(req_kind_for_rtable, "table 0 is a rules table");
   expect_refused(unknown_table_kind, "table 3: unknown kind 7");
-  expect_refused(req_out_of_range, "table 3: requirement 8 out of range (8 requirements)");
+  expect_refused(req_out_of_range, "table 3: requirements 8..+5 out of range (8 requirements)");
+  expect_refused(span_out_of_range, "table 4: requirements 5..+4 out of range (8 requirements)");
+  expect_refused(rules_span, "table 1: a rules table has span 2, not 1");
+  expect_refused(masks_short, "table 3: 359 masks, its 72 cells of 5 need 360");
   expect_refused(req_entered_twice, "requirement SH-01 may already have been entered");
 }
 
@@ -374,7 +388,7 @@ Test(tables, verifier_refuses_bad_tables) {
   expect_refused(dims_none, "table 1: 0 dims");
   expect_refused(mask_beyond_rules, "beyond scale 'economic''s 2 rules");
   expect_refused(scale_out_of_range, "table 2: scale 3 out of range");
-  expect_refused(table_index_out_of_range, "table 10 out of range (10 tables)");
+  expect_refused(table_index_out_of_range, "table 5 out of range (5 tables)");
   expect_refused(after_scale, "table 1 hits scale 'economic' after the scale may have been settled");
   expect_refused(let_not_stored, "reads slot 10 ('remote_hazard') before it is stored");
   expect_refused(scale_not_settled, "reads scale 'update_support' before it is settled");
@@ -393,7 +407,7 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   for (uint32_t c = 0; c < t->cell_count; c++)
     if ((unsigned)__builtin_popcountll(t->masks[c]) > most) most = __builtin_popcountll(t->masks[c]);
   uint32_t rules = p->scales[t->owner].rule_count;
-  t->masks[5] = (UINT64_C(1) << rules) - 1;
+  t->masks[5] = (UINT64_C(1) << rules) - 1; /* span 1: mask k is cell k */
   q = reload(p, &err);
   cr_assert(q, "%s", err.message);
   cr_assert_eq(q->cost.instructions, base + (rules - most));
