@@ -127,13 +127,18 @@ static bool link_tables(IpsfPack *pack) {
     t->hit_off = sc->first_rule % 64;
     for (uint32_t c = 0; c < t->cell_count; c++) {
       uint32_t w = IPSF_NONE;
+      bool conflict = false;
       for (uint64_t m = t->masks[c]; m; m &= m - 1) {
         uint32_t r = sc->first_rule;
         for (uint64_t b = m & (~m + 1); b > 1; b >>= 1) r++;
+        if (w != IPSF_NONE && sc->policy == IPSF_POLICY_UNIQUE &&
+            pack->rules[r].level != pack->rules[w].level)
+          conflict = true;
         if (w == IPSF_NONE || (sc->policy == IPSF_POLICY_WORST &&
                                pack->rules[r].level > pack->rules[w].level))
           w = r;
       }
+      if (conflict) w = IPSF_NONE; /* the VM applies such a mask hit by hit */
       t->cells[c] = (IpsfTableCell){t->masks[c], w, w == IPSF_NONE ? IPSF_NONE : pack->rules[w].level};
     }
   }

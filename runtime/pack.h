@@ -353,7 +353,9 @@ typedef struct {
 /* A cell as the VM reads it (built by ipsf_pack_link): its mask, and the
  * rule whose hit decides the level when the mask's hits are applied in
  * order to a level at most that rule's (worst: the first rule of the
- * highest level; first and unique: the first rule), with that level. */
+ * highest level; first and unique: the first rule), with that level.
+ * Unique: IPSF_NONE when two of the mask's rules have different levels
+ * (a conflict: the VM applies the hits one by one, and fails). */
 typedef struct {
   uint64_t mask;
   uint32_t winner, level; /* IPSF_NONE when the mask is empty */

@@ -94,8 +94,10 @@
  *                      evaluation: it adds nothing to the cost bound.
  *   check_tables       decision tables (section TABLES, RTABLE, QTABLE):
  *                      the kind known; a rules table's scale in range with
- *                      at most 64 rules, a requirement table's requirement
- *                      in range with at most 63 confirm lines; 1..8 dims, each a
+ *                      at most 64 rules and span 1, a requirement table's
+ *                      span of requirements in range, each with at most 63
+ *                      confirm lines; mask_count = cell_count × span; 1..8
+ *                      dims, each a
  *                      slot in range of the dim's kind (bool, enum, int);
  *                      an enum dim's map has an entry per value of the
  *                      slot's enum, each class < class_count; an int dim's
@@ -112,7 +114,8 @@
  *                      it stands for: it reads its dims' slots as LOAD
  *                      does; RTABLE (of a rules table) hits only rules of
  *                      its scale and settles it; QTABLE (of a requirement
- *                      table) is its requirement's REQ ... REQEND.
+ *                      table) is REQ q ... REQEND q for each requirement
+ *                      q of its span, in order.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -156,7 +159,7 @@
  *                         not (maybe) settled, as for its hits; then
  *                         SCALE of t's scale.
  *       QTABLE t          each dim's slot as LOAD, then REQ q and REQEND q
- *                         for t's requirement q.
+ *                         for each requirement q of t's span.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
  *       LOAD of a scale   its scale is settled on every path: the slot
  *                         holds a level only after SCALE.
@@ -180,7 +183,8 @@
  *     operand; CONTAINS: both, twice), LOWER and string natives their
  *     scratch bytes, an RTABLE 2 (itself and its SCALE) + its dims + its
  *     thresholds + the set bits of its fullest cell (what its lookup and
- *     hits can do), a QTABLE the same (its REQ and REQEND for the 2).
+ *     hits can do), a QTABLE 1 + 2 per requirement (REQ, REQEND) + its
+ *     dims + its thresholds + the set bits of its fullest cell.
  *     ipsf_verify adds the per-run resets (vm.c, eval.c)
  *     and an upper bound of one record's bytes in any format
  *     (report_cost), and stores the IpsfCost in the pack; the loader

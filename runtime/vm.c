@@ -369,6 +369,9 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
  * or enum dim (value -> class * stride), a count of the thresholds at or
  * below the value per int dim. */
 #define MAP_DIM(k) t->mmap[k][slots[t->mslot[k]].i]
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline uint32_t table_cell(const IpsfTable *t, const IpsfValue *slots) {
   switch (t->shape) { /* only bool and enum dims: unrolled */
   case 1: return MAP_DIM(0);
@@ -879,12 +882,16 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         const IpsfTableCell *tc = &t->cells[table_cell(t, slots)];
         uint64_t m = tc->mask;
         uint32_t s = t->owner;
-        if (m && t->policy == IPSF_POLICY_UNIQUE) {
+        if (m && t->policy == IPSF_POLICY_UNIQUE &&
+            (tc->winner == IPSF_NONE || scale_level[s] != IPSF_NONE)) {
+          /* a conflict, or hits before the table (not from the compiler):
+           * hit by hit, as the chain */
           for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ctz64(m))
         } else if (m) {
-          /* worst and first: every rule's hit bit at once, then the one
-           * hit that decides (pack.h IpsfTableCell): applying the others
-           * in order would leave the level and rule exactly so */
+          /* every rule's hit bit at once, then the one hit that decides
+           * (pack.h IpsfTableCell): applying the others in order would
+           * leave the level and rule exactly so (unique: no conflict in
+           * the mask, and no level before it) */
           uint32_t off = t->hit_off;
           rule_hit[t->hit_word] |= m << off;
           if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
