@@ -886,6 +886,17 @@ static void build_tests(Gen *g) {
 static void emit_let(Gen *g, uint32_t index) {
   const LetSym *l = &g->c->lets[index];
   mark_line(g, l->span);
+  /* a bool let over a few slots: one LTABLE (codegen_tables.c) */
+  if (!g->c->opt.no_tables && l->ty.kind == TY_BOOL) {
+    const Expr *cond = l->decl->value;
+    size_t one = 1;
+    uint32_t t = codegen_table(g->p, IPSF_TABLE_LET, g->let_slot[index], 1, &cond, &one,
+                               g->fact_slot, g->let_slot, g->scale_slot, true);
+    if (t != IPSF_NONE) {
+      emit(g, IPSF_OP_LTABLE, t);
+      return;
+    }
+  }
   emit_as(g, l->decl->value, l->ty);
   emit(g, IPSF_OP_STORE, g->let_slot[index]);
 }

@@ -319,7 +319,8 @@ uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, uint32_t span,
     if (!conds[i] || (fold_expr(conds[i], &k, NULL) == FOLD_OK && k.v.i)) chain++;
     chain += t->natoms - before;
   }
-  if ((req ? t->natoms == 0 && span < 2 : chain < 2) || t->ndims == 0) {
+  bool let = kind == IPSF_TABLE_LET; /* a let: STORE and at least one atom */
+  if ((req ? t->natoms == 0 && span < 2 : let ? t->natoms == 0 : chain < 2) || t->ndims == 0) {
     free(t);
     return IPSF_NONE;
   }
@@ -343,6 +344,10 @@ uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, uint32_t span,
       int64_t val[IPSF_TABLE_MAX_DIMS];
       for (uint32_t d = 0; d < t->ndims; d++)
         val[d] = reps[d][(c / tab.dims[d].stride) % tab.dims[d].class_count];
+      if (let) {
+        tab.masks[c] = eval_cond(t, conds[0], val);
+        continue;
+      }
       if (!req) {
         for (size_t i = 0; i < n; i++)
           if (!conds[i] || eval_cond(t, conds[i], val)) tab.masks[c] |= UINT64_C(1) << i;

@@ -199,7 +199,10 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   }
   case IPSF_OPND_TABLE: {
     const IpsfTable *t = &p->tables[a];
-    if (t->kind == IPSF_TABLE_REQ && t->span > 1)
+    if (t->kind == IPSF_TABLE_LET)
+      fprintf(out, "%-8u ; %s, %u cells over", a, name_of(p, p->slots[t->owner].name),
+              t->cell_count);
+    else if (t->kind == IPSF_TABLE_REQ && t->span > 1)
       fprintf(out, "%-8u ; %s..%s, %u cells over", a, name_of(p, p->requirements[t->owner].id),
               name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);
     else
@@ -230,7 +233,10 @@ static void put_tables(FILE *out, const IpsfPack *p) {
   if (p->table_count) fprintf(out, "\ntables (%u)\n", p->table_count);
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
-    if (t->kind == IPSF_TABLE_REQ)
+    if (t->kind == IPSF_TABLE_LET)
+      fprintf(out, "  %4u let %s, %u cells\n", i, name_of(p, p->slots[t->owner].name),
+              t->cell_count);
+    else if (t->kind == IPSF_TABLE_REQ)
       fprintf(out, "  %4u requirements %s..%s, %u cells\n", i,
               name_of(p, p->requirements[t->owner].id),
               name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);

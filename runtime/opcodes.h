@@ -279,7 +279,8 @@
   /* decision tables (issue #16): after the fused instructions, so every    \
    * opcode above keeps its number */                                       \
   OP(RTABLE,  TABLE,  "",   "",  "rules block by decision table A: the hits of the rules its cell lists, then SCALE of its scale") \
-  OP(QTABLE,  TABLE,  "",   "",  "requirement by decision table A: applies or not, the confirm lines its cell lists")
+  OP(QTABLE,  TABLE,  "",   "",  "requirement by decision table A: applies or not, the confirm lines its cell lists") \
+  OP(LTABLE,  TABLE,  "",   "",  "bool let by decision table A: its slot := the cell's value")
 
 typedef enum {
 #define IPSF_OP_ENUM(name, operand, pops, pushes, meaning) IPSF_OP_##name,

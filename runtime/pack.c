@@ -104,6 +104,11 @@ static bool link_tables(IpsfPack *pack) {
         t->mmap[d] = t->link[d].cellmap;
       }
     }
+    if (t->kind == IPSF_TABLE_LET) { /* the let's value */
+      for (uint32_t c = 0; c < t->cell_count; c++)
+        t->cells[c] = (IpsfTableCell){t->masks[c], IPSF_NONE, 0};
+      continue;
+    }
     if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
       for (uint32_t c = 0; c < t->mask_count; c++) {
         const IpsfRequirement *rq = &pack->requirements[t->owner + c % t->span];

@@ -364,7 +364,8 @@ typedef struct {
 /* What a table stands for. */
 typedef enum {
   IPSF_TABLE_RULES = 1, /* RTABLE: a rules block; owner = its scale */
-  IPSF_TABLE_REQ = 2    /* QTABLE: a requirement; owner = the requirement */
+  IPSF_TABLE_REQ = 2,   /* QTABLE: requirements; owner = the first */
+  IPSF_TABLE_LET = 3    /* LTABLE: a bool let; owner = its slot, masks 0/1 */
 } IpsfTableKind;
 
 /* A requirement table's mask (one per cell and requirement of its span):

@@ -115,7 +115,9 @@
  *                      does; RTABLE (of a rules table) hits only rules of
  *                      its scale and settles it; QTABLE (of a requirement
  *                      table) is REQ q ... REQEND q for each requirement
- *                      q of its span, in order.
+ *                      q of its span, in order; LTABLE (of a let table:
+ *                      a bool LET slot, every cell 0 or 1) stores the
+ *                      let.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -160,6 +162,7 @@
  *                         SCALE of t's scale.
  *       QTABLE t          each dim's slot as LOAD, then REQ q and REQEND q
  *                         for each requirement q of t's span.
+ *       LTABLE t          each dim's slot as LOAD, then STORE of t's let.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
  *       LOAD of a scale   its scale is settled on every path: the slot
  *                         holds a level only after SCALE.
@@ -924,9 +927,14 @@ static bool check_tables(V *v) {
   const IpsfPack *p = v->p;
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
-    if (t->kind != IPSF_TABLE_RULES && t->kind != IPSF_TABLE_REQ)
+    if (t->kind != IPSF_TABLE_RULES && t->kind != IPSF_TABLE_REQ && t->kind != IPSF_TABLE_LET)
       return fail(v, "table %u: unknown kind %u", i, t->kind);
-    if (t->kind == IPSF_TABLE_REQ) {
+    if (t->kind == IPSF_TABLE_LET) {
+      if (t->owner >= p->slot_count || p->slots[t->owner].role != IPSF_SLOT_LET ||
+          p->slots[t->owner].type.kind != IPSF_K_BOOL)
+        return fail(v, "table %u: slot %u is not a bool let slot", i, t->owner);
+      if (t->span != 1) return fail(v, "table %u: a let table has span %u, not 1", i, t->span);
+    } else if (t->kind == IPSF_TABLE_REQ) {
       if (!check_req_table_owner(v, i, t)) return false;
     } else if (t->owner >= p->scale_count) {
       return fail(v, "table %u: scale %u out of range (%u scales)", i, t->owner, p->scale_count);
@@ -967,6 +975,13 @@ static bool check_tables(V *v) {
                   t->cell_count, t->span, (unsigned long long)t->cell_count * t->span);
     if (t->kind == IPSF_TABLE_REQ) {
       if (!check_req_table_cells(v, i, t)) return false;
+      continue;
+    }
+    if (t->kind == IPSF_TABLE_LET) { /* a bool: 0 or 1 */
+      for (uint32_t c = 0; c < t->cell_count; c++)
+        if (t->masks[c] > 1)
+          return fail(v, "table %u: cell %u holds %llu, not a bool", i, c,
+                      (unsigned long long)t->masks[c]);
       continue;
     }
     const IpsfScale *sc = &p->scales[t->owner];
@@ -1014,9 +1029,12 @@ static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
   }
   if (a >= limit) return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
   if ((op == IPSF_OP_RTABLE && p->tables[a].kind != IPSF_TABLE_RULES) ||
-      (op == IPSF_OP_QTABLE && p->tables[a].kind != IPSF_TABLE_REQ))
+      (op == IPSF_OP_QTABLE && p->tables[a].kind != IPSF_TABLE_REQ) ||
+      (op == IPSF_OP_LTABLE && p->tables[a].kind != IPSF_TABLE_LET))
     return insn_fail(v, pc, "table %u is a %s table", a,
-                     p->tables[a].kind == IPSF_TABLE_REQ ? "requirement" : "rules");
+                     p->tables[a].kind == IPSF_TABLE_REQ   ? "requirement"
+                     : p->tables[a].kind == IPSF_TABLE_LET ? "let"
+                                                           : "rules");
   if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
     static const char *const pol[] = {"worst", "first", "unique"};
     unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
@@ -1290,6 +1308,14 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
                        sname(p, p->scales[s].name));
     return true;
   }
+  case IPSF_OP_LTABLE: {
+    /* each dim's slot is read as by LOAD; then the let's slot is stored */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->mask_count)) return false; /* step_cost reads every mask */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    return protocol_step(v, st, pc, IPSF_OP_STORE, t->owner);
+  }
   case IPSF_OP_QTABLE: {
     /* each dim's slot is read as by LOAD; then for each requirement q of
      * the span, what REQ q ... REQEND q asks and does: no requirement
@@ -1414,6 +1440,7 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
      * with a confirm line's worth per line of the fullest cell */
     c->instructions = sat_add(c->instructions, 2u * (uint64_t)p->tables[a].span - 1);
     /* fall through */
+  case IPSF_OP_LTABLE: /* as RTABLE; the store for the settle */
   case IPSF_OP_RTABLE: { /* and, for RTABLE, its SCALE */
     c->instructions = sat_add(c->instructions, 1);
     /* a unit per dim and per threshold compared, and a hit's worth per

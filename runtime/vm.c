@@ -22,8 +22,8 @@
  * worst and first every rule_hit bit at once and the one hit that decides
  * (the cell's winner, made by ipsf_pack_link), for unique each hit in
  * rule order so that a conflict names the same two rules; then what SCALE
- * does.  QTABLE t does a requirement's code: whether it applies, the
- * confirm line kept, REQEND's error.  The verifier
+ * does.  QTABLE t does a run of requirements' code: whether each applies,
+ * the confirm line kept, REQEND's error.  LTABLE t stores a bool let.  The verifier
  * proved every class and cell index in range and the mask's bits rules of
  * the scale, and the compiler proved the mask is the set of rules whose
  * conditions hold (compiler/codegen_tables.c), so the records, the
@@ -916,6 +916,12 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
           scale_level[s] = level;
         }
         slots[t->scale_slot].i = level;
+        vmbreak;
+      }
+      /* a bool let by its table: the cell's value (0 or 1), stored */
+      vmcase(LTABLE) {
+        const IpsfTable *t = &tables[A];
+        slots[t->owner].i = (int64_t)t->cells[table_cell(t, slots)].mask;
         vmbreak;
       }
       /* requirements by their table: for each q of its span, in order,

@@ -19,8 +19,8 @@
  *                      condition -> POP);
  *             hit      [cond JUMPF] HITx r, r a rule of a scale not yet
  *                      settled;
- *             table    RTABLE t of an open scale, or QTABLE t of a
- *                      requirement not entered: a decision table over
+ *             table    RTABLE t of an open scale, QTABLE t of requirements
+ *                      not entered, LTABLE t of a new bool let: a decision table over
  *                      readable bool, int and enum slots (one in ten
  *                      corrupted: the verifier must refuse the pack);
  *             settle   SCALE s of an open scale (its slot becomes readable);
@@ -654,6 +654,34 @@ static bool block_qtable(G *g, bool *corrupt) {
   return true;
 }
 
+/* LTABLE: a new bool let by a decision table, random 0/1 cells.  One in
+ * ten corrupted. */
+static bool block_ltable(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  IpsfTable t = {.kind = IPSF_TABLE_LET, .span = 1};
+  if (!table_dims(g, &t)) return false;
+  char name[32];
+  snprintf(name, sizeof name, "let%u", p->slot_count);
+  uint32_t slot = pb_slot(p, tk(IPSF_K_BOOL), IPSF_SLOT_LET, name);
+  t.owner = slot;
+  for (uint32_t c = 0; c < t.cell_count; c++) t.masks[c] = take(g->s, 2);
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    switch (take(g->s, 4)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.masks[take(g->s, t.cell_count)] = 2 + take(g->s, 100); break;
+    case 2: t.owner = p->facts[0].slot; break; /* a fact slot */
+    default: t.kind = IPSF_TABLE_RULES; t.owner = p->scale_count; break;
+    }
+  }
+  add_table(g, t, IPSF_OP_LTABLE);
+  uint32_t *l = realloc(g->lets, (g->let_count + 1) * sizeof *l);
+  if (!l) abort();
+  g->lets = l;
+  g->lets[g->let_count++] = slot;
+  return true;
+}
+
 /* JUMP over instructions no path reaches: operand-valid, never run. */
 static void block_dead(G *g) {
   IpsfPack *p = g->p;
@@ -710,8 +738,10 @@ static void block_dead(G *g) {
       a = take(g->s, limit);
     if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU)
       op = hit_op[p->scales[p->rules[a].scale].policy];
-    if (op == IPSF_OP_RTABLE || op == IPSF_OP_QTABLE) /* a table of the instruction's kind */
-      op = p->tables[a].kind == IPSF_TABLE_REQ ? IPSF_OP_QTABLE : IPSF_OP_RTABLE;
+    if (op == IPSF_OP_RTABLE || op == IPSF_OP_QTABLE || op == IPSF_OP_LTABLE)
+      op = p->tables[a].kind == IPSF_TABLE_REQ   ? IPSF_OP_QTABLE /* the table's own kind */
+           : p->tables[a].kind == IPSF_TABLE_LET ? IPSF_OP_LTABLE
+                                                 : IPSF_OP_RTABLE;
     pb_emit(p, (IpsfOpcode)op, a); /* not emit(): no stack effect, never runs */
   }
   g->depth = depth;
@@ -814,8 +844,10 @@ static IpsfPack *generate(Src *s, bool *corrupt) {
   for (unsigned b = 0; b < blocks && p->code_count < MAX_CODE; b++) {
     switch (take(s, 10)) {
     case 0:
-    case 1:
-    case 2: block_let(&g); break;
+    case 1: block_let(&g); break;
+    case 2:
+      if (!chance(s, 40) || !block_ltable(&g, corrupt)) block_let(&g);
+      break;
     case 3:
     case 4:
       if (!block_hit(&g)) block_let(&g);

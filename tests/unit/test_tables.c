@@ -255,22 +255,25 @@ Test(tables, edges_same_results) {
 
 /* ---- the verifier ------------------------------------------------------------ */
 
-/* bench/pack.ipsf's tables: 0 recovery (5 dims: harm_life enum, two bool
- * lets, data_sensitivity and actuation enums), 1 economic (two int dims),
- * 2 update_support (recovery and economic levels, two bools). */
+/* bench/pack.ipsf's tables: 0, 1 the lets safety_critical and
+ * remote_hazard; 2 recovery (5 dims: harm_life enum, the two bool lets,
+ * data_sensitivity and actuation enums), 3 economic (two int dims), 4
+ * update_support (recovery and economic levels, two bools); 5, 6 the
+ * requirements. */
 static IpsfPack *bench_pack(void) {
   uint8_t *b;
   size_t n;
   IpsfPack *p = compile_file("bench/pack.ipsf", false, &b, &n);
   free(b);
-  cr_assert_eq(p->table_count, 5); /* and 3, 4: requirements SH-01..SH-20, SH-21..SH-40 */
-  cr_assert_eq(p->tables[3].kind, IPSF_TABLE_REQ);
-  cr_assert_eq(p->tables[3].span, 5);
-  cr_assert_eq(p->tables[4].owner, 5);
-  cr_assert_eq(p->tables[4].span, 3);
-  cr_assert_eq(p->tables[0].dims[0].kind, IPSF_DIM_ENUM);
-  cr_assert_eq(p->tables[0].dims[1].kind, IPSF_DIM_BOOL);
-  cr_assert_eq(p->tables[1].dims[0].kind, IPSF_DIM_INT);
+  cr_assert_eq(p->table_count, 7); /* 0, 1 the lets; 5, 6 requirements SH-01..SH-20, SH-21..SH-40 */
+  cr_assert_eq(p->tables[0].kind, IPSF_TABLE_LET);
+  cr_assert_eq(p->tables[5].kind, IPSF_TABLE_REQ);
+  cr_assert_eq(p->tables[5].span, 5);
+  cr_assert_eq(p->tables[6].owner, 5);
+  cr_assert_eq(p->tables[6].span, 3);
+  cr_assert_eq(p->tables[2].dims[0].kind, IPSF_DIM_ENUM);
+  cr_assert_eq(p->tables[2].dims[1].kind, IPSF_DIM_BOOL);
+  cr_assert_eq(p->tables[3].dims[0].kind, IPSF_DIM_INT);
   return p;
 }
 
@@ -296,28 +299,28 @@ static void expect_refused(Corrupt corrupt, const char *reason) {
   ipsf_pack_free(p);
 }
 
-static void slot_out_of_range(IpsfPack *p) { p->tables[0].dims[0].slot = p->slot_count; }
-static void unknown_kind(IpsfPack *p) { p->tables[0].dims[1].kind = 9; }
-static void kind_mismatch(IpsfPack *p) { p->tables[0].dims[1].kind = IPSF_DIM_INT; }
-static void int_dim_on_enum(IpsfPack *p) { p->tables[0].dims[0].slot = 2; /* loss_jpy */ }
-static void map_short(IpsfPack *p) { p->tables[0].dims[0].map_count--; }
+static void slot_out_of_range(IpsfPack *p) { p->tables[2].dims[0].slot = p->slot_count; }
+static void unknown_kind(IpsfPack *p) { p->tables[2].dims[1].kind = 9; }
+static void kind_mismatch(IpsfPack *p) { p->tables[2].dims[1].kind = IPSF_DIM_INT; }
+static void int_dim_on_enum(IpsfPack *p) { p->tables[2].dims[0].slot = 2; /* loss_jpy */ }
+static void map_short(IpsfPack *p) { p->tables[2].dims[0].map_count--; }
 static void class_out_of_range(IpsfPack *p) {
-  p->tables[0].dims[0].map[1] = (uint8_t)p->tables[0].dims[0].class_count;
+  p->tables[2].dims[0].map[1] = (uint8_t)p->tables[2].dims[0].class_count;
 }
 static void thresholds_unsorted(IpsfPack *p) {
-  int64_t *t = p->tables[1].dims[0].thresholds;
+  int64_t *t = p->tables[3].dims[0].thresholds;
   int64_t x = t[0];
   t[0] = t[1];
   t[1] = x;
 }
-static void class_count_wrong(IpsfPack *p) { p->tables[1].dims[0].class_count++; }
-static void stride_wrong(IpsfPack *p) { p->tables[0].dims[1].stride++; }
-static void cells_wrong(IpsfPack *p) { p->tables[0].cell_count--; }
-static void dims_none(IpsfPack *p) { p->tables[1].dim_count = 0; }
+static void class_count_wrong(IpsfPack *p) { p->tables[3].dims[0].class_count++; }
+static void stride_wrong(IpsfPack *p) { p->tables[2].dims[1].stride++; }
+static void cells_wrong(IpsfPack *p) { p->tables[2].cell_count--; }
+static void dims_none(IpsfPack *p) { p->tables[3].dim_count = 0; }
 static void mask_beyond_rules(IpsfPack *p) {
-  p->tables[1].masks[0] |= UINT64_C(1) << p->scales[p->tables[1].owner].rule_count;
+  p->tables[3].masks[0] |= UINT64_C(1) << p->scales[p->tables[3].owner].rule_count;
 }
-static void scale_out_of_range(IpsfPack *p) { p->tables[2].owner = p->scale_count; }
+static void scale_out_of_range(IpsfPack *p) { p->tables[4].owner = p->scale_count; }
 static uint32_t find_op(const IpsfPack *p, unsigned op, uint32_t a) {
   for (uint32_t pc = 0; pc < p->code_count; pc++)
     if (p->code[pc] == IPSF_INSN(op, a)) return pc;
@@ -325,52 +328,79 @@ static uint32_t find_op(const IpsfPack *p, unsigned op, uint32_t a) {
   return 0;
 }
 static void table_index_out_of_range(IpsfPack *p) {
-  p->code[find_op(p, IPSF_OP_RTABLE, 0)] = IPSF_INSN(IPSF_OP_RTABLE, p->table_count);
+  p->code[find_op(p, IPSF_OP_RTABLE, 2)] = IPSF_INSN(IPSF_OP_RTABLE, p->table_count);
 }
 static void after_scale(IpsfPack *p) {
   /* RTABLE 1 settles economic: a second RTABLE 1 comes after that */
-  p->code[find_op(p, IPSF_OP_RTABLE, 2)] = IPSF_INSN(IPSF_OP_RTABLE, 1);
+  p->code[find_op(p, IPSF_OP_RTABLE, 4)] = IPSF_INSN(IPSF_OP_RTABLE, 3);
 }
 static void let_not_stored(IpsfPack *p) {
-  /* the STORE of remote_hazard (slot 10), which table 0 reads, stores
+  /* the table of remote_hazard (slot 10), which table 2 reads, stores
    * safety_critical (slot 9) again instead */
-  p->code[find_op(p, IPSF_OP_STORE, 10)] = IPSF_INSN(IPSF_OP_STORE, 9);
+  cr_assert_eq(p->tables[1].owner, 10);
+  p->tables[1].owner = 9;
 }
 static void scale_not_settled(IpsfPack *p) {
   /* table 2 (update_support) reads its own level in place of recovery's */
-  cr_assert_eq(p->tables[2].dims[0].slot, p->scales[0].slot);
-  p->tables[2].dims[0].slot = p->scales[2].slot;
+  cr_assert_eq(p->tables[4].dims[0].slot, p->scales[0].slot);
+  p->tables[4].dims[0].slot = p->scales[2].slot;
 }
 
 /* table 3 is requirements SH-01 (two confirm lines) to SH-20, table 4
  * SH-21 to SH-40 */
-static void confirm_beyond_lines(IpsfPack *p) { p->tables[3].masks[0] |= IPSF_TABLE_APPLIES | 4u; }
-static void confirm_without_applies(IpsfPack *p) { p->tables[3].masks[0] = 1u; }
+static void confirm_beyond_lines(IpsfPack *p) { p->tables[5].masks[0] |= IPSF_TABLE_APPLIES | 4u; }
+static void confirm_without_applies(IpsfPack *p) { p->tables[5].masks[0] = 1u; }
 static void req_kind_for_rtable(IpsfPack *p) {
-  p->code[find_op(p, IPSF_OP_RTABLE, 0)] = IPSF_INSN(IPSF_OP_QTABLE, 0);
+  p->code[find_op(p, IPSF_OP_RTABLE, 2)] = IPSF_INSN(IPSF_OP_QTABLE, 2);
 }
-static void unknown_table_kind(IpsfPack *p) { p->tables[3].kind = 7; }
-static void req_out_of_range(IpsfPack *p) { p->tables[3].owner = p->requirement_count; }
-static void span_out_of_range(IpsfPack *p) { p->tables[4].span++; }
-static void rules_span(IpsfPack *p) { p->tables[1].span = 2; }
-static void masks_short(IpsfPack *p) { p->tables[3].mask_count--; }
+static void unknown_table_kind(IpsfPack *p) { p->tables[5].kind = 7; }
+static void req_out_of_range(IpsfPack *p) { p->tables[5].owner = p->requirement_count; }
+static void span_out_of_range(IpsfPack *p) { p->tables[6].span++; }
+static void rules_span(IpsfPack *p) { p->tables[3].span = 2; }
+static void masks_short(IpsfPack *p) { p->tables[5].mask_count--; }
 static void req_entered_twice(IpsfPack *p) {
-  p->code[find_op(p, IPSF_OP_QTABLE, 4)] = IPSF_INSN(IPSF_OP_QTABLE, 3);
+  p->code[find_op(p, IPSF_OP_QTABLE, 6)] = IPSF_INSN(IPSF_OP_QTABLE, 5);
+}
+
+/* tables 0 and 1 are the lets safety_critical (slot 9) and remote_hazard */
+static void let_not_bool_slot(IpsfPack *p) { p->tables[0].owner = 12; /* scale recovery */ }
+static void let_value_not_bool(IpsfPack *p) { p->tables[0].masks[1] = 2; }
+static void let_kind_for_rtable(IpsfPack *p) {
+  p->code[find_op(p, IPSF_OP_LTABLE, 0)] = IPSF_INSN(IPSF_OP_RTABLE, 0);
+}
+static void let_read_before_table(IpsfPack *p) {
+  /* remote_hazard's table reads safety_critical instead of remote_control,
+   * and comes first */
+  p->tables[1].dims[1].slot = 9;
+  uint32_t a = find_op(p, IPSF_OP_LTABLE, 0), b = find_op(p, IPSF_OP_LTABLE, 1);
+  p->code[a] = IPSF_INSN(IPSF_OP_LTABLE, 1);
+  p->code[b] = IPSF_INSN(IPSF_OP_LTABLE, 0);
+}
+
+Test(tables, verifier_refuses_bad_let_tables) {
+  IpsfPack *p = bench_pack();
+  cr_assert_eq(p->tables[0].owner, 9);
+  cr_assert_eq(p->tables[1].dims[1].kind, IPSF_DIM_BOOL);
+  ipsf_pack_free(p);
+  expect_refused(let_not_bool_slot, "table 0: slot 12 is not a bool let slot");
+  expect_refused(let_value_not_bool, "table 0: cell 1 holds 2, not a bool");
+  expect_refused(let_kind_for_rtable, "table 0 is a let table");
+  expect_refused(let_read_before_table, "reads slot 9 ('safety_critical') before it is stored");
 }
 
 Test(tables, verifier_refuses_bad_requirement_tables) {
   IpsfPack *p = bench_pack();
-  cr_assert_eq(p->tables[3].owner, 0);
+  cr_assert_eq(p->tables[5].owner, 0);
   cr_assert_eq(p->requirements[0].confirm_count, 2);
   ipsf_pack_free(p);
   expect_refused(confirm_beyond_lines, "names confirm lines 0x4 beyond requirement SH-01's 2");
   expect_refused(confirm_without_applies, "confirms lines of requirement SH-01 where it does not apply");
-  expect_refused(req_kind_for_rtable, "table 0 is a rules table");
-  expect_refused(unknown_table_kind, "table 3: unknown kind 7");
-  expect_refused(req_out_of_range, "table 3: requirements 8..+5 out of range (8 requirements)");
-  expect_refused(span_out_of_range, "table 4: requirements 5..+4 out of range (8 requirements)");
-  expect_refused(rules_span, "table 1: a rules table has span 2, not 1");
-  expect_refused(masks_short, "table 3: 359 masks, its 72 cells of 5 need 360");
+  expect_refused(req_kind_for_rtable, "table 2 is a rules table");
+  expect_refused(unknown_table_kind, "table 5: unknown kind 7");
+  expect_refused(req_out_of_range, "table 5: requirements 8..+5 out of range (8 requirements)");
+  expect_refused(span_out_of_range, "table 6: requirements 5..+4 out of range (8 requirements)");
+  expect_refused(rules_span, "table 3: a rules table has span 2, not 1");
+  expect_refused(masks_short, "table 5: 359 masks, its 72 cells of 5 need 360");
   expect_refused(req_entered_twice, "requirement SH-01 may already have been entered");
 }
 
@@ -385,11 +415,11 @@ Test(tables, verifier_refuses_bad_tables) {
   expect_refused(class_count_wrong, "class count 4, its int classification has 3");
   expect_refused(stride_wrong, "no dim has stride 3");
   expect_refused(cells_wrong, "the dims make 48 cells, the table has 47");
-  expect_refused(dims_none, "table 1: 0 dims");
+  expect_refused(dims_none, "table 3: 0 dims");
   expect_refused(mask_beyond_rules, "beyond scale 'economic''s 2 rules");
-  expect_refused(scale_out_of_range, "table 2: scale 3 out of range");
-  expect_refused(table_index_out_of_range, "table 5 out of range (5 tables)");
-  expect_refused(after_scale, "table 1 hits scale 'economic' after the scale may have been settled");
+  expect_refused(scale_out_of_range, "table 4: scale 3 out of range");
+  expect_refused(table_index_out_of_range, "table 7 out of range (7 tables)");
+  expect_refused(after_scale, "table 3 hits scale 'economic' after the scale may have been settled");
   expect_refused(let_not_stored, "reads slot 10 ('remote_hazard') before it is stored");
   expect_refused(scale_not_settled, "reads scale 'update_support' before it is settled");
 }
@@ -402,7 +432,7 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   uint64_t base = q->cost.instructions;
   ipsf_pack_free(q);
   /* every rule of table 0 in one cell: the bound grows by the extra bits */
-  IpsfTable *t = &p->tables[0];
+  IpsfTable *t = &p->tables[2];
   unsigned most = 0;
   for (uint32_t c = 0; c < t->cell_count; c++)
     if ((unsigned)__builtin_popcountll(t->masks[c]) > most) most = __builtin_popcountll(t->masks[c]);
