@@ -61,6 +61,8 @@ void ipsf_pack_free(IpsfPack *pack) {
         free(pack->tables[i].link[d].cellmap);
       free(pack->tables[i].link);
       free(pack->tables[i].cells);
+      free(pack->tables[i].applies);
+      free(pack->tables[i].vps);
       free(pack->tables[i].dims);
       free(pack->tables[i].masks);
     }
@@ -122,6 +124,15 @@ static bool link_tables(IpsfPack *pack) {
         }
         t->cells[c] = (IpsfTableCell){t->masks[c], w, 0};
       }
+      /* the VM's loop over the requirements that apply (span <= 64) */
+      t->applies = calloc(t->cell_count, sizeof *t->applies);
+      t->vps = calloc(t->span, sizeof *t->vps);
+      if (!t->applies || !t->vps) return false;
+      for (uint32_t j = 0; j < t->span; j++)
+        t->vps[j] = pack->requirements[t->owner + j].viewpoint;
+      for (uint32_t c = 0; c < t->mask_count; c++)
+        if (t->masks[c] & IPSF_TABLE_APPLIES)
+          t->applies[c / t->span] |= UINT64_C(1) << (c % t->span);
       continue;
     }
     const IpsfScale *sc = &pack->scales[t->owner];

@@ -329,6 +329,7 @@ typedef enum {
 #define IPSF_TABLE_MAX_DIMS 8u
 #define IPSF_TABLE_MAX_CELLS 1024u
 #define IPSF_TABLE_MAX_THRESHOLDS 64u
+#define IPSF_TABLE_MAX_SPAN 64u /* requirements in one table */
 
 typedef struct {
   uint32_t slot;            /* the slot classified */
@@ -397,6 +398,10 @@ typedef struct {
   IpsfTableCell *cells;
   uint8_t policy;
   uint32_t first_rule, hit_word, hit_off, scale_slot;
+  /* requirements: per cell, bit k when requirement owner + k applies;
+   * per requirement of the span, its viewpoint */
+  uint64_t *applies;
+  uint32_t *vps;
 } IpsfTable;
 
 /* native.c: what binding a pack's natives made (libffi call interfaces,

@@ -95,7 +95,7 @@
  *   check_tables       decision tables (section TABLES, RTABLE, QTABLE):
  *                      the kind known; a rules table's scale in range with
  *                      at most 64 rules and span 1, a requirement table's
- *                      span of requirements in range, each with at most 63
+ *                      span (≤ 64) of requirements in range, each with at most 63
  *                      confirm lines; mask_count = cell_count × span; 1..8
  *                      dims, each a
  *                      slot in range of the dim's kind (bool, enum, int);
@@ -882,6 +882,8 @@ static bool check_table_dim(V *v, uint32_t i, uint32_t d, const IpsfTableDim *dm
  * IPSF_TABLE_APPLIES). */
 static bool check_req_table_owner(V *v, uint32_t i, const IpsfTable *t) {
   const IpsfPack *p = v->p;
+  if (t->span > IPSF_TABLE_MAX_SPAN)
+    return fail(v, "table %u: span %u (at most %u requirements)", i, t->span, IPSF_TABLE_MAX_SPAN);
   if (t->span == 0 || t->owner >= p->requirement_count ||
       t->span > p->requirement_count - t->owner)
     return fail(v, "table %u: requirements %u..+%u out of range (%u requirements)", i, t->owner,

@@ -931,13 +931,16 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
        * q's error when none, at q's location as REQEND's line gives it */
       vmcase(QTABLE) {
         const IpsfTable *t = &tables[A];
-        const IpsfTableCell *tc = &t->cells[table_cell(t, slots) * t->span];
-        for (uint32_t q = t->owner, end = t->owner + t->span; q < end; q++, tc++) {
-          if (!(tc->mask & IPSF_TABLE_APPLIES)) continue;
+        uint32_t cell = table_cell(t, slots);
+        const IpsfTableCell *tc = &t->cells[cell * t->span];
+        uint8_t *vp_used = ev->vp_used;
+        /* only the requirements that apply (pack.h IpsfTable.applies) */
+        for (uint64_t b = t->applies[cell]; b; b &= b - 1) {
+          uint32_t k = ctz64(b), q = t->owner + k;
           req_applies[q] = 1;
-          ev->vp_used[p->requirements[q].viewpoint] = 1;
-          if (tc->winner == IPSF_NONE) return unconfirmed(p, q, err);
-          req_confirm[q] = tc->winner;
+          vp_used[t->vps[k]] = 1;
+          if (tc[k].winner == IPSF_NONE) return unconfirmed(p, q, err);
+          req_confirm[q] = tc[k].winner;
         }
         vmbreak;
       }

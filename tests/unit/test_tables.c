@@ -358,6 +358,7 @@ static void req_out_of_range(IpsfPack *p) { p->tables[5].owner = p->requirement_
 static void span_out_of_range(IpsfPack *p) { p->tables[6].span++; }
 static void rules_span(IpsfPack *p) { p->tables[3].span = 2; }
 static void masks_short(IpsfPack *p) { p->tables[5].mask_count--; }
+static void span_too_long(IpsfPack *p) { p->tables[5].span = 65; }
 static void req_entered_twice(IpsfPack *p) {
   p->code[find_op(p, IPSF_OP_QTABLE, 6)] = IPSF_INSN(IPSF_OP_QTABLE, 5);
 }
@@ -401,6 +402,7 @@ Test(tables, verifier_refuses_bad_requirement_tables) {
   expect_refused(span_out_of_range, "table 6: requirements 5..+4 out of range (8 requirements)");
   expect_refused(rules_span, "table 3: a rules table has span 2, not 1");
   expect_refused(masks_short, "table 5: 359 masks, its 72 cells of 5 need 360");
+  expect_refused(span_too_long, "table 5: span 65 (at most 64 requirements)");
   expect_refused(req_entered_twice, "requirement SH-01 may already have been entered");
 }
 
