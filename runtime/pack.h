@@ -569,6 +569,11 @@ void ipsf_native_free(IpsfPack *pack);
  * bound in pack->cost; else fills err. */
 bool ipsf_verify(IpsfPack *pack, IpsfError *err);
 
+/* ---- verify_tables.c ----------------------------------------------------- */
+/* From ipsf_verify: every decision table (section TABLES) well formed
+ * (verify_tables.c's header).  false with err. */
+bool ipsf_verify_tables(const IpsfPack *pack, IpsfError *err);
+
 /* ---- tests.c ------------------------------------------------------------- */
 /* From ipsf_verify: every index and string of the TESTS section; the gate
  * (if any) is an int FACT slot no fact owns (owner: per slot, from
