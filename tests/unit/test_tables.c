@@ -316,7 +316,16 @@ static void thresholds_unsorted(IpsfPack *p) {
 static void class_count_wrong(IpsfPack *p) { p->tables[3].dims[0].class_count++; }
 static void stride_wrong(IpsfPack *p) { p->tables[2].dims[1].stride++; }
 static void cells_wrong(IpsfPack *p) { p->tables[2].cell_count--; }
-static void dims_none(IpsfPack *p) { p->tables[3].dim_count = 0; }
+static void dims_none(IpsfPack *p) { /* freed first: the pack's free follows dim_count */
+  IpsfTable *t = &p->tables[3];
+  for (uint32_t d = 0; d < t->dim_count; d++) {
+    free(t->dims[d].map);
+    free(t->dims[d].thresholds);
+  }
+  free(t->dims);
+  t->dims = NULL;
+  t->dim_count = 0;
+}
 static void mask_beyond_rules(IpsfPack *p) {
   p->tables[3].masks[0] |= UINT64_C(1) << p->scales[p->tables[3].owner].rule_count;
 }
