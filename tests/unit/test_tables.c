@@ -442,7 +442,8 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   cr_assert(q, "%s", err.message);
   uint64_t base = q->cost.instructions;
   ipsf_pack_free(q);
-  /* every rule of table 0 in one cell: the bound grows by the extra bits */
+  /* every rule of table 2 (recovery) in one cell: the bound grows by the
+   * extra bits */
   IpsfTable *t = &p->tables[2];
   unsigned most = 0;
   for (uint32_t c = 0; c < t->cell_count; c++)
@@ -452,6 +453,27 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   q = reload(p, &err);
   cr_assert(q, "%s", err.message);
   cr_assert_eq(q->cost.instructions, base + (rules - most));
+  base = q->cost.instructions;
+  ipsf_pack_free(q);
+  /* a requirement group (table 5: SH-01..SH-20): one cell with every line
+   * of every requirement, all applying, is charged its bits over the
+   * fullest cell's */
+  t = &p->tables[5];
+  uint64_t full = 0, fullest = 0;
+  for (uint32_t c = 0; c < t->cell_count; c++) {
+    uint64_t bits = 0;
+    for (uint32_t k = 0; k < t->span; k++)
+      bits += (uint64_t)__builtin_popcountll(t->masks[c * t->span + k]);
+    if (bits > fullest) fullest = bits;
+  }
+  for (uint32_t k = 0; k < t->span; k++) {
+    uint32_t lines = p->requirements[t->owner + k].confirm_count;
+    t->masks[k] = IPSF_TABLE_APPLIES | ((UINT64_C(1) << lines) - 1); /* cell 0 */
+    full += 1 + lines;
+  }
+  q = reload(p, &err);
+  cr_assert(q, "%s", err.message);
+  cr_assert_eq(q->cost.instructions, base + (full - fullest));
   ipsf_pack_free(q);
   ipsf_pack_free(p);
 }
