@@ -393,8 +393,8 @@ static inline uint32_t table_cell(const IpsfTable *t, const IpsfValue *slots) {
   for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
   for (; d < t->dim_count; d++) {
     int64_t x = slots[l[d].slot].i;
-    uint32_t c = 0;
-    while (c < l[d].threshold_count && l[d].thresholds[c] <= x) c++;
+    uint32_t c = 0; /* the thresholds are sorted: those <= x, without a branch on x */
+    for (uint32_t k = 0; k < l[d].threshold_count; k++) c += l[d].thresholds[k] <= x;
     cell += c * l[d].stride;
   }
   return cell;
