@@ -6,9 +6,13 @@
  *     let:    <expr> STORE slot
  *     scale:  for each rule: <cond> JUMPF next; HITx rule; next:
  *             SCALE s
+ *             or, when codegen_tables.c can build an exact table for the
+ *             block:  RTABLE t (its hits, then SCALE s)
  *   requirements in pack order:
  *     <applies> JUMPF end; REQ q; for each confirm: <when> JUMPF next;
  *     CONFIRM c; next: ... REQEND q; end:
+ *     or, when codegen_tables.c can build an exact table for it and the
+ *     requirements after it (as many as fit): QTABLE t
  *   RET
  * Facts are slots filled before the code runs; fn calls are inlined (their
  * arguments stored in temporary slots); an extern call, or a call of a
@@ -882,8 +886,38 @@ static void build_tests(Gen *g) {
 static void emit_let(Gen *g, uint32_t index) {
   const LetSym *l = &g->c->lets[index];
   mark_line(g, l->span);
+  /* a bool let over a few slots: one LTABLE (codegen_tables.c) */
+  if (!g->c->opt.no_tables && l->ty.kind == TY_BOOL) {
+    const Expr *cond = l->decl->value;
+    size_t one = 1;
+    uint32_t t = codegen_table(g->p, IPSF_TABLE_LET, g->let_slot[index], 1, &cond, &one,
+                               g->fact_slot, g->let_slot, g->scale_slot, true);
+    if (t != IPSF_NONE) {
+      emit(g, IPSF_OP_LTABLE, t);
+      return;
+    }
+  }
   emit_as(g, l->decl->value, l->ty);
   emit(g, IPSF_OP_STORE, g->let_slot[index]);
+}
+
+/* The rules block of scale `index` as one RTABLE, when its conditions
+ * allow an exact table that saves dispatches (codegen_tables.c); false:
+ * emit the chain.  Off with CompileOptions.no_tables. */
+static bool emit_rules_table(Gen *g, uint32_t index) {
+  const ScaleSym *s = &g->c->scales[index];
+  size_t n = s->rules->rule_count;
+  if (g->c->opt.no_tables || n == 0 || n > 64) return false;
+  const Expr *conds[64];
+  for (size_t i = 0; i < n; i++) conds[i] = s->rules->rules[i].cond;
+  uint32_t t = codegen_table(g->p, IPSF_TABLE_RULES, index, 1, conds, &n, g->fact_slot,
+                             g->let_slot, g->scale_slot, true);
+  if (t == IPSF_NONE) return false;
+  /* RTABLE settles the scale too: "no rule matched" names the rules block
+   * (a unique conflict names its rules, whatever the line) */
+  mark_line(g, s->rules->name.span);
+  emit(g, IPSF_OP_RTABLE, t);
+  return true;
 }
 
 static void emit_scale(Gen *g, uint32_t index) {
@@ -891,6 +925,7 @@ static void emit_scale(Gen *g, uint32_t index) {
   static const IpsfOpcode hit[] = {[IPSF_POLICY_WORST] = IPSF_OP_HITW,
                                    [IPSF_POLICY_FIRST] = IPSF_OP_HITF,
                                    [IPSF_POLICY_UNIQUE] = IPSF_OP_HITU};
+  if (s->rules && emit_rules_table(g, index)) return;
   for (size_t i = 0; s->rules && i < s->rules->rule_count; i++) {
     const RuleDecl *r = &s->rules->rules[i];
     mark_line(g, r->span);
@@ -903,6 +938,54 @@ static void emit_scale(Gen *g, uint32_t index) {
   /* "no rule matched" names the rules block */
   if (s->rules) mark_line(g, s->rules->name.span);
   emit(g, IPSF_OP_SCALE, index);
+}
+
+/* The conditions of requirement q for a table, appended to conds from
+ * *n (its applies, then each confirm line's when); false when it cannot
+ * be in one (more than 63 confirm lines). */
+static bool requirement_conds(Gen *g, uint32_t q, const Expr **conds, size_t *n, size_t *len) {
+  const ReqSym *r = &g->c->reqs[q];
+  if (r->confirm_count > 63) return false;
+  conds[(*n)++] = r->applies;
+  for (size_t i = 0; i < r->confirm_count; i++) conds[(*n)++] = r->confirms[i].when;
+  *len = 1 + r->confirm_count;
+  return true;
+}
+
+#define GROUP_MAX 16u /* requirements in one QTABLE */
+
+/* Requirements from `first` as one QTABLE, as many consecutive ones as
+ * one exact table can hold (codegen_tables.c): how many (0: none, emit
+ * the code).  Not with coverage instrumentation (a store per confirm
+ * line), nor for a lone requirement that never applies (no code at all). */
+static uint32_t emit_requirement_table(Gen *g, uint32_t first) {
+  Compilation *c = g->c;
+  if (c->opt.no_tables || g->cover_slot) return 0;
+  const Expr **conds = xcalloc(GROUP_MAX * 64, sizeof *conds);
+  size_t lens[GROUP_MAX], n = 0;
+  uint32_t span = 0;
+  while (span < GROUP_MAX && first + span < c->req_count) {
+    size_t at = n;
+    if (!requirement_conds(g, first + span, conds, &n, &lens[span])) break;
+    if (codegen_table(g->p, IPSF_TABLE_REQ, first, span + 1, conds, lens, g->fact_slot,
+                      g->let_slot, g->scale_slot, false) == IPSF_NONE) {
+      n = at;
+      break;
+    }
+    span++;
+  }
+  Folded k;
+  const ReqSym *r = &c->reqs[first];
+  if (span == 1 && r->applies && fold(r->applies, &k) && !k.v.i) span = 0;
+  uint32_t t = span ? codegen_table(g->p, IPSF_TABLE_REQ, first, span, conds, lens, g->fact_slot,
+                                    g->let_slot, g->scale_slot, true)
+                    : IPSF_NONE;
+  free(conds);
+  if (t == IPSF_NONE) return 0;
+  /* the line of the first requirement (an unconfirmed one names its own) */
+  mark_line(g, r->span);
+  emit(g, IPSF_OP_QTABLE, t);
+  return span;
 }
 
 static void emit_requirement(Gen *g, uint32_t index, uint32_t first_confirm) {
@@ -1192,8 +1275,15 @@ static void emit_code(Gen *g) {
     if (c->order[i].kind == SYM_LET) emit_let(g, c->order[i].index);
     else emit_scale(g, c->order[i].index);
   }
-  for (size_t i = 0; i < c->req_count; i++)
+  for (size_t i = 0; i < c->req_count;) {
+    uint32_t span = emit_requirement_table(g, (uint32_t)i);
+    if (span) {
+      i += span;
+      continue;
+    }
     emit_requirement(g, (uint32_t)i, g->p->requirements[i].first_confirm);
+    i++;
+  }
   if (g->test_gate != IPSF_NONE) emit_tests(g);
   emit(g, IPSF_OP_RET, 0);
   /* Fuse what the opcode table has fused forms for (opcodes.c); out of

@@ -52,6 +52,10 @@ typedef struct {
   /* The analysis's work bounds (analyze.h); NULL: the defaults.  The
    * language server's are smaller: it answers while one types. */
   const struct AnalyzeLimits *analyze_limits;
+  /* Compile every rules block as its chain of compares and hits, never as
+   * a decision table (codegen_tables.c): for the tests that compare the
+   * two, and `ipsfc compile --no-tables`. */
+  bool no_tables;
 } CompileOptions;
 
 typedef struct Compilation Compilation;

@@ -35,6 +35,7 @@
 #define ast_type             ipsfc_ast_type
 #define check_source         ipsfc_check_source
 #define check_types          ipsfc_check_types
+#define codegen_table        ipsfc_codegen_table
 #define profile_named        ipsfc_profile_named
 #define check_framework      ipsfc_check_framework
 #define codegen_pack         ipsfc_codegen_pack

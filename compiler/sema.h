@@ -285,6 +285,18 @@ IPSFC_FUNC bool is_builtin_name(const char *name);
 
 /* codegen.c */
 IPSFC_FUNC bool codegen_pack(Compilation *c, IpsfPack **out);
+/* codegen_tables.c: a decision table (runtime/pack.h IpsfTable) of kind
+ * IPSF_TABLE_RULES for the rules of scale `owner` (span 1, lens[0] rules,
+ * conds[i] rule i's condition, NULL: always), or IPSF_TABLE_REQ for the
+ * `span` requirements from `owner` (requirement k's lens[k] conditions
+ * follow the earlier ones in conds: its applies, then each confirm line's
+ * when; NULL: always).  With commit, appended to p->tables: its index;
+ * without, only whether it can be built (0).  IPSF_NONE when it cannot
+ * (or need not) be a table. */
+IPSFC_FUNC uint32_t codegen_table(IpsfPack *p, uint8_t kind, uint32_t owner, uint32_t span,
+                                  const Expr *const *conds, const size_t *lens,
+                                  const uint32_t *fact_slot, const uint32_t *let_slot,
+                                  const uint32_t *scale_slot, bool commit);
 
 /* fold.c: constant expressions, computed through runtime/arith.h (the VM's
  * own arithmetic).  Call after check_types. */

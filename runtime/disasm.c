@@ -197,6 +197,23 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
     if (c->every_months) fprintf(out, " every %u months", c->every_months);
     break;
   }
+  case IPSF_OPND_TABLE: {
+    const IpsfTable *t = &p->tables[a];
+    if (t->kind == IPSF_TABLE_LET)
+      fprintf(out, "%-8u ; %s, %u cells over", a, name_of(p, p->slots[t->owner].name),
+              t->cell_count);
+    else if (t->kind == IPSF_TABLE_REQ && t->span > 1)
+      fprintf(out, "%-8u ; %s..%s, %u cells over", a, name_of(p, p->requirements[t->owner].id),
+              name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);
+    else
+      fprintf(out, "%-8u ; %s, %u cells over", a,
+              t->kind == IPSF_TABLE_REQ ? name_of(p, p->requirements[t->owner].id)
+                                        : name_of(p, p->scales[t->owner].name),
+              t->cell_count);
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      fprintf(out, "%s %s", d ? "," : "", name_of(p, p->slots[t->dims[d].slot].name));
+    break;
+  }
   case IPSF_OPND_NATIVE: {
     const IpsfNative *n = &p->natives[a];
     fprintf(out, "%-8u ; %s", a, name_of(p, n->symbol));
@@ -204,6 +221,47 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
     else fprintf(out, " in %s", name_of(p, n->library));
     break;
   }
+  }
+}
+
+/* Decision tables (only for packs that have some): each dim as `slot:
+ * bool`, `slot: enum classes c0 c1 ...` (the class of each value) or
+ * `slot: int thresholds t1 t2 ...`, then each cell's mask in hex: rules
+ * relative to the scale's first rule, or for a requirement its confirm
+ * lines relative to its first, with bit 63 when it applies. */
+static void put_tables(FILE *out, const IpsfPack *p) {
+  if (p->table_count) fprintf(out, "\ntables (%u)\n", p->table_count);
+  for (uint32_t i = 0; i < p->table_count; i++) {
+    const IpsfTable *t = &p->tables[i];
+    if (t->kind == IPSF_TABLE_LET)
+      fprintf(out, "  %4u let %s, %u cells\n", i, name_of(p, p->slots[t->owner].name),
+              t->cell_count);
+    else if (t->kind == IPSF_TABLE_REQ)
+      fprintf(out, "  %4u requirements %s..%s, %u cells\n", i,
+              name_of(p, p->requirements[t->owner].id),
+              name_of(p, p->requirements[t->owner + t->span - 1].id), t->cell_count);
+    else
+      fprintf(out, "  %4u scale %s, %u cells\n", i, name_of(p, p->scales[t->owner].name),
+              t->cell_count);
+    for (uint32_t d = 0; d < t->dim_count; d++) {
+      const IpsfTableDim *dm = &t->dims[d];
+      fprintf(out, "         dim slot %u %s stride %u: ", dm->slot, name_of(p, p->slots[dm->slot].name),
+              dm->stride);
+      if (dm->kind == IPSF_DIM_BOOL) fputs("bool", out);
+      if (dm->kind == IPSF_DIM_ENUM) {
+        fputs("enum classes", out);
+        for (uint32_t k = 0; k < dm->map_count; k++) fprintf(out, " %u", dm->map[k]);
+      }
+      if (dm->kind == IPSF_DIM_INT) {
+        fputs("int thresholds", out);
+        for (uint32_t k = 0; k < dm->threshold_count; k++) fprintf(out, " %" PRId64, dm->thresholds[k]);
+      }
+      fputc('\n', out);
+    }
+    fputs("         cells", out);
+    for (uint32_t c = 0; c < t->mask_count; c++)
+      fprintf(out, "%s%" PRIx64, c % t->span ? "/" : " ", t->masks[c]);
+    fputc('\n', out);
   }
 }
 
@@ -377,6 +435,8 @@ void ipsf_disasm(const IpsfPack *p, FILE *out) {
       fputc('\n', out);
     }
   }
+
+  put_tables(out, p);
 
   fprintf(out, "\ncode (%u instructions, max_stack %u)\n", p->code_count, p->max_stack);
   uint32_t line = 0;

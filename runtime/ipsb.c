@@ -57,7 +57,8 @@ static const uint8_t ipsb_magic[8] = {0x89, 'I', 'P', 'S', 'B', '\r', '\n', 0x1a
   X(FACTS, facts) X(SCALES, scales) X(RULES, rules) X(VIEWPOINTS, viewpoints)               \
   X(REQUIREMENTS, requirements) X(CONFIRMS, confirms) X(CODE, code) X(LINES, lines)         \
   /* optional sections from here: present_<name>(pack) says whether one is written */ \
-  X(NATIVES, natives) X(PROFILES, profiles) X(COMPENSATIONS, compensations) X(CATALOGS, catalogs) X(TESTS, tests)
+  X(NATIVES, natives) X(PROFILES, profiles) X(COMPENSATIONS, compensations) X(CATALOGS, catalogs) X(TESTS, tests) \
+  X(TABLES, tables)
 
 enum {
   SEC__NONE, /* ids start at 1 */
@@ -631,6 +632,66 @@ static void load_catalogs(In *in, IpsfPack *p) {
   }
 }
 
+/* tables (decision tables, pack.h IpsfTable): a count, then each table:
+ * kind, owner (scale or first requirement), span, its dims (slot, kind, class count, stride, the ENUM map as a u32
+ * count and a byte per value, the INT thresholds as a u32 count and an
+ * i64 each), then its cell count, and its masks as a u32 count and a
+ * u64 each (span per cell).  That the
+ * numbers agree (kinds, classes, strides, bits) is the verifier's job. */
+#define TABLE_DIM_FIELDS(F) F(u32, slot) F(u8, kind) F(u32, class_count) F(u32, stride)
+enum {
+  table_dim_size = 0 TABLE_DIM_FIELDS(FIELD_SIZE) + 2 * SIZE_u32,
+  table_size = SIZE_u8 + 5 * SIZE_u32
+};
+
+static void dump_tables(Out *o, const IpsfPack *p) {
+  put_u32(o, p->table_count);
+  for (uint32_t i = 0; i < p->table_count; i++) {
+    const IpsfTable *t = &p->tables[i];
+    put_u8(o, t->kind);
+    put_u32(o, t->owner);
+    put_u32(o, t->span);
+    put_u32(o, t->dim_count);
+    for (uint32_t d = 0; d < t->dim_count; d++) {
+      const IpsfTableDim *rec = &t->dims[d];
+      TABLE_DIM_FIELDS(PUT_FIELD)
+      put_u32(o, rec->map_count);
+      put_bytes(o, rec->map, rec->map_count);
+      put_u32(o, rec->threshold_count);
+      for (uint32_t k = 0; k < rec->threshold_count; k++) put_u64(o, (uint64_t)rec->thresholds[k]);
+    }
+    put_u32(o, t->cell_count);
+    put_u32(o, t->mask_count);
+    for (uint32_t c = 0; c < t->mask_count; c++) put_u64(o, t->masks[c]);
+  }
+}
+
+static void load_tables(In *in, IpsfPack *p) {
+  p->tables = load_array(in, "tables", table_size, sizeof *p->tables, &p->table_count);
+  for (uint32_t i = 0; i < p->table_count && !in->failed; i++) {
+    IpsfTable *t = &p->tables[i];
+    t->kind = get_u8(in);
+    t->owner = get_u32(in);
+    t->span = get_u32(in);
+    t->dims = load_array(in, "table dims", table_dim_size, sizeof *t->dims, &t->dim_count);
+    for (uint32_t d = 0; d < t->dim_count && !in->failed; d++) {
+      IpsfTableDim *rec = &t->dims[d];
+      TABLE_DIM_FIELDS(GET_FIELD)
+      rec->map = load_array(in, "table map entries", 1, 1, &rec->map_count);
+      for (uint32_t k = 0; k < rec->map_count && !in->failed; k++) rec->map[k] = get_u8(in);
+      if (in->failed) break;
+      rec->thresholds =
+          load_array(in, "table thresholds", 8, sizeof *rec->thresholds, &rec->threshold_count);
+      for (uint32_t k = 0; k < rec->threshold_count && !in->failed; k++)
+        rec->thresholds[k] = (int64_t)get_u64(in);
+    }
+    if (in->failed) break;
+    t->cell_count = get_u32(in);
+    t->masks = load_array(in, "table masks", 8, sizeof *t->masks, &t->mask_count);
+    for (uint32_t c = 0; c < t->mask_count && !in->failed; c++) t->masks[c] = get_u64(in);
+  }
+}
+
 /* Whether an optional section is written (required ones always are). */
 static bool present_natives(const IpsfPack *p) { return p->native_count > 0; }
 static bool present_profiles(const IpsfPack *p) { return p->profile_count > 0; }
@@ -640,6 +701,7 @@ static bool present_tests(const IpsfPack *p) {
   return p->tests && (p->tests->count > 0 || p->tests->gate != IPSF_NONE);
 }
 static bool present_catalogs(const IpsfPack *p) { return p->catalog_count > 0; }
+static bool present_tables(const IpsfPack *p) { return p->table_count > 0; }
 #define present_meta NULL
 #define present_strings NULL
 #define present_enums NULL

@@ -16,6 +16,7 @@
  *   RULE  rule table index       SCALE   scale table index
  *   REQ   requirement index      CONFIRM confirm table index
  *   NATIVE native table index (an extern, or a built-in on the native path)
+ *   TABLE  decision table index (section TABLES, pack.h IpsfTable)
  *
  * POPS / PUSHES are machine type strings, top of stack LAST:
  *   b bool   i int64   n double   s string   e enum value   m set of enum
@@ -274,7 +275,12 @@
   OP(CALLN,   NATIVE, "@",  "@", "call native A with its parameters, push its checked result") \
   /* fused instructions (superinstructions): after CALLN, so every opcode   \
    * above keeps its number */                                               \
-  IPSF_FUSED(OP, IPSF_FUSED_AS_OP)
+  IPSF_FUSED(OP, IPSF_FUSED_AS_OP)                                           \
+  /* decision tables (issue #16): after the fused instructions, so every    \
+   * opcode above keeps its number */                                       \
+  OP(RTABLE,  TABLE,  "",   "",  "rules block by decision table A: the hits of the rules its cell lists, then SCALE of its scale") \
+  OP(QTABLE,  TABLE,  "",   "",  "requirement by decision table A: applies or not, the confirm lines its cell lists") \
+  OP(LTABLE,  TABLE,  "",   "",  "bool let by decision table A: its slot := the cell's value")
 
 typedef enum {
 #define IPSF_OP_ENUM(name, operand, pops, pushes, meaning) IPSF_OP_##name,
@@ -300,7 +306,8 @@ typedef enum {
   IPSF_OPND_RC,  /* fused: requirement, confirm line */
   IPSF_OPND_SKA, /* fused: slot, constant, rule or confirm line */
   IPSF_OPND_SA,  /* fused: slot, rule or confirm line */
-  IPSF_OPND_SL   /* fused: slot */
+  IPSF_OPND_SL,  /* fused: slot */
+  IPSF_OPND_TABLE /* decision table index (RTABLE) */
 } IpsfOperandKind;
 
 /* The padding of a fused row's sequence. */

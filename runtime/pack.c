@@ -51,10 +51,118 @@ void ipsf_pack_free(IpsfPack *pack) {
     }
   free(pack->provisions);
   free(pack->catalogs);
+  if (pack->tables)
+    for (uint32_t i = 0; i < pack->table_count; i++) {
+      for (uint32_t d = 0; pack->tables[i].dims && d < pack->tables[i].dim_count; d++) {
+        free(pack->tables[i].dims[d].map);
+        free(pack->tables[i].dims[d].thresholds);
+      }
+      for (uint32_t d = 0; pack->tables[i].link && d < pack->tables[i].dim_count; d++)
+        free(pack->tables[i].link[d].cellmap);
+      free(pack->tables[i].link);
+      free(pack->tables[i].cells);
+      free(pack->tables[i].applies);
+      free(pack->tables[i].vps);
+      free(pack->tables[i].dims);
+      free(pack->tables[i].masks);
+    }
+  free(pack->tables);
   free(pack);
 }
 
+/* The VM's form of the decision tables (pack.h IpsfTable): after
+ * verification, so every index and class is in range. */
+static bool link_tables(IpsfPack *pack) {
+  for (uint32_t i = 0; i < pack->table_count; i++) {
+    IpsfTable *t = &pack->tables[i];
+    if (t->link) continue;
+    t->link = calloc(t->dim_count, sizeof *t->link);
+    t->cells = calloc(t->mask_count, sizeof *t->cells);
+    if (!t->link || !t->cells) return false;
+    uint32_t k = 0;
+    for (int pass = 0; pass < 2; pass++)
+      for (uint32_t d = 0; d < t->dim_count; d++) {
+        const IpsfTableDim *dm = &t->dims[d];
+        if ((dm->kind == IPSF_DIM_INT) != (pass == 1)) continue;
+        IpsfTableLink *l = &t->link[k++];
+        l->slot = dm->slot;
+        l->stride = dm->stride;
+        if (dm->kind == IPSF_DIM_INT) {
+          l->threshold_count = dm->threshold_count;
+          l->thresholds = dm->thresholds;
+          continue;
+        }
+        uint32_t n = dm->kind == IPSF_DIM_BOOL ? 2 : dm->map_count;
+        l->cellmap = calloc(n, sizeof *l->cellmap);
+        if (!l->cellmap) return false;
+        for (uint32_t v = 0; v < n; v++)
+          l->cellmap[v] = (dm->kind == IPSF_DIM_BOOL ? v : dm->map[v]) * dm->stride;
+        t->link_map_dims = k;
+      }
+    if (t->link_map_dims == t->dim_count && t->dim_count <= IPSF_TABLE_MAX_DIMS) {
+      t->shape = (uint8_t)t->dim_count;
+      for (uint32_t d = 0; d < t->dim_count; d++) {
+        t->mslot[d] = t->link[d].slot;
+        t->mmap[d] = t->link[d].cellmap;
+      }
+    }
+    if (t->kind == IPSF_TABLE_LET) { /* the let's value */
+      for (uint32_t c = 0; c < t->cell_count; c++)
+        t->cells[c] = (IpsfTableCell){t->masks[c], IPSF_NONE, 0};
+      continue;
+    }
+    if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
+      for (uint32_t c = 0; c < t->mask_count; c++) {
+        const IpsfRequirement *rq = &pack->requirements[t->owner + c % t->span];
+        uint32_t w = IPSF_NONE;
+        for (uint64_t m = t->masks[c] & ~IPSF_TABLE_APPLIES; m; m &= m - 1) {
+          uint32_t line = rq->first_confirm;
+          for (uint64_t b = m & (~m + 1); b > 1; b >>= 1) line++;
+          if (w == IPSF_NONE ||
+              ipsf_confirm_stronger(&pack->confirms[line], &pack->confirms[w]))
+            w = line;
+        }
+        t->cells[c] = (IpsfTableCell){t->masks[c], w, 0};
+      }
+      /* the VM's loop over the requirements that apply (span <= 64) */
+      t->applies = calloc(t->cell_count, sizeof *t->applies);
+      t->vps = calloc(t->span, sizeof *t->vps);
+      if (!t->applies || !t->vps) return false;
+      for (uint32_t j = 0; j < t->span; j++)
+        t->vps[j] = pack->requirements[t->owner + j].viewpoint;
+      for (uint32_t c = 0; c < t->mask_count; c++)
+        if (t->masks[c] & IPSF_TABLE_APPLIES)
+          t->applies[c / t->span] |= UINT64_C(1) << (c % t->span);
+      continue;
+    }
+    const IpsfScale *sc = &pack->scales[t->owner];
+    t->policy = sc->policy;
+    t->first_rule = sc->first_rule;
+    t->scale_slot = sc->slot;
+    t->hit_word = sc->first_rule / 64;
+    t->hit_off = sc->first_rule % 64;
+    for (uint32_t c = 0; c < t->cell_count; c++) {
+      uint32_t w = IPSF_NONE;
+      bool conflict = false;
+      for (uint64_t m = t->masks[c]; m; m &= m - 1) {
+        uint32_t r = sc->first_rule;
+        for (uint64_t b = m & (~m + 1); b > 1; b >>= 1) r++;
+        if (w != IPSF_NONE && sc->policy == IPSF_POLICY_UNIQUE &&
+            pack->rules[r].level != pack->rules[w].level)
+          conflict = true;
+        if (w == IPSF_NONE || (sc->policy == IPSF_POLICY_WORST &&
+                               pack->rules[r].level > pack->rules[w].level))
+          w = r;
+      }
+      if (conflict) w = IPSF_NONE; /* the VM applies such a mask hit by hit */
+      t->cells[c] = (IpsfTableCell){t->masks[c], w, w == IPSF_NONE ? IPSF_NONE : pack->rules[w].level};
+    }
+  }
+  return true;
+}
+
 bool ipsf_pack_link(IpsfPack *pack) {
+  if (!link_tables(pack)) return false;
   /* String constants point into the pool (indices were verified). */
   for (uint32_t i = 0; i < pack->const_count; i++)
     if (pack->consts[i].type.kind == IPSF_K_STRING)

@@ -307,6 +307,103 @@ typedef struct {
   uint32_t cited_count; uint32_t *cited_by;         /* requirement indices, increasing */
 } IpsfProvision;
 
+/* Decision tables (section TABLES, optional; issue #16, docs/bytecode.md):
+ * RTABLE t replaces the rule chain of one rules block, QTABLE t the code
+ * of one requirement (applies, REQ, its confirm lines, REQEND).  The cell of a run
+ * is sum(class(dim) * stride) over the dims, each dim classifying one slot:
+ *   BOOL   the bool slot's value (0/1), 2 classes;
+ *   ENUM   map[value] (an enum or scale level slot; map_count = the enum's
+ *          value count, each class < class_count);
+ *   INT    the number of thresholds <= the value (thresholds strictly
+ *          increasing; class_count = threshold_count + 1).
+ * RTABLE: masks[cell] bit k: rule scale.first_rule + k matched; RTABLE
+ * applies the set bits in ascending order with the scale's hit action.
+ * QTABLE: see IPSF_TABLE_APPLIES.  The verifier
+ * checks every index, kind, class, stride and bit (verify.c). */
+typedef enum {
+  IPSF_DIM_BOOL = 1,
+  IPSF_DIM_ENUM = 2,
+  IPSF_DIM_INT = 3
+} IpsfDimKind;
+
+#define IPSF_TABLE_MAX_DIMS 8u
+#define IPSF_TABLE_MAX_CELLS 1024u
+#define IPSF_TABLE_MAX_THRESHOLDS 64u
+#define IPSF_TABLE_MAX_SPAN 64u /* requirements in one table */
+
+typedef struct {
+  uint32_t slot;            /* the slot classified */
+  uint8_t kind;             /* IpsfDimKind */
+  uint32_t class_count;     /* classes of this dim */
+  uint32_t stride;          /* cell index weight of a class */
+  uint32_t map_count;       /* ENUM: the enum's value count; else 0 */
+  uint8_t *map;             /* ENUM: value -> class */
+  uint32_t threshold_count; /* INT: else 0 */
+  int64_t *thresholds;      /* INT: strictly increasing */
+} IpsfTableDim;
+
+/* A dim as the VM reads it (built by ipsf_pack_link, not serialised). */
+typedef struct {
+  uint32_t slot;
+  uint32_t stride;           /* INT */
+  uint32_t threshold_count;  /* INT */
+  const int64_t *thresholds; /* INT: the dim's own */
+  uint32_t *cellmap;         /* BOOL, ENUM: value -> class * stride (owned) */
+} IpsfTableLink;
+
+/* A cell as the VM reads it (built by ipsf_pack_link): its mask, and the
+ * rule whose hit decides the level when the mask's hits are applied in
+ * order to a level at most that rule's (worst: the first rule of the
+ * highest level; first and unique: the first rule), with that level.
+ * Unique: IPSF_NONE when two of the mask's rules have different levels
+ * (a conflict: the VM applies the hits one by one, and fails). */
+typedef struct {
+  uint64_t mask;
+  uint32_t winner, level; /* IPSF_NONE when the mask is empty */
+} IpsfTableCell;
+
+/* What a table stands for. */
+typedef enum {
+  IPSF_TABLE_RULES = 1, /* RTABLE: a rules block; owner = its scale */
+  IPSF_TABLE_REQ = 2,   /* QTABLE: requirements; owner = the first */
+  IPSF_TABLE_LET = 3    /* LTABLE: a bool let; owner = its slot, masks 0/1 */
+} IpsfTableKind;
+
+/* A requirement table's mask (one per cell and requirement of its span):
+ * IPSF_TABLE_APPLIES when the requirement applies, and bit k (k < 63)
+ * when its confirm line first_confirm + k matched (only with
+ * IPSF_TABLE_APPLIES). */
+#define IPSF_TABLE_APPLIES (UINT64_C(1) << 63)
+
+typedef struct {
+  uint8_t kind;        /* IpsfTableKind */
+  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the first requirement */
+  uint32_t span;       /* RULES: 1; REQ: the requirements owner .. owner + span - 1 */
+  uint32_t dim_count;  /* 1..IPSF_TABLE_MAX_DIMS */
+  IpsfTableDim *dims;
+  uint32_t cell_count; /* product of the dims' class counts, <= IPSF_TABLE_MAX_CELLS */
+  uint32_t mask_count; /* cell_count * span */
+  uint64_t *masks;     /* per cell, span masks: RULES the rules that match (bit k:
+                        * first_rule + k); REQ one per requirement (IPSF_TABLE_APPLIES) */
+  /* Built by ipsf_pack_link, not serialised: the dims with the BOOL and
+   * ENUM ones first (link_map_dims of them), the cells, the scale's
+   * policy and where its rules' hit bits start in the rule_hit words. */
+  uint32_t link_map_dims;
+  IpsfTableLink *link;
+  /* only bool and enum dims: shape = their count, mslot/mmap the slot
+   * and cellmap of each (no loop); 0 when there is an int dim */
+  uint8_t shape;
+  uint32_t mslot[IPSF_TABLE_MAX_DIMS];
+  const uint32_t *mmap[IPSF_TABLE_MAX_DIMS];
+  IpsfTableCell *cells;
+  uint8_t policy;
+  uint32_t first_rule, hit_word, hit_off, scale_slot;
+  /* requirements: per cell, bit k when requirement owner + k applies;
+   * per requirement of the span, its viewpoint */
+  uint64_t *applies;
+  uint32_t *vps;
+} IpsfTable;
+
 /* native.c: what binding a pack's natives made (libffi call interfaces,
  * function pointers, library handles); not serialised. */
 typedef struct IpsfNativeBinding IpsfNativeBinding;
@@ -373,6 +470,9 @@ struct ipsf_pack {
   uint32_t catalog_count;   IpsfCatalog *catalogs;
   uint32_t provision_count; IpsfProvision *provisions;
 
+  /* Decision tables (section TABLES, present only when not empty). */
+  uint32_t table_count; IpsfTable *tables;
+
   uint8_t digest[32];   /* SHA-256 of the serialised content */
 
   /* The bound of one evaluation's work, proved by the verifier (verify.c)
@@ -390,6 +490,15 @@ struct ipsf_pack {
   uint32_t fact_hash_size; /* power of two */
   uint32_t *fact_hash;     /* fact index + 1, 0 = empty */
 };
+
+/* Is confirm line a stronger than b (of one requirement): a stronger
+ * method, else a period over none, else the shorter period.  The VM keeps
+ * the strongest matched line (the first of equals). */
+static inline bool ipsf_confirm_stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
+  if (a->method != b->method) return a->method > b->method;
+  if ((a->every_months != 0) != (b->every_months != 0)) return a->every_months != 0;
+  return a->every_months != 0 && a->every_months < b->every_months;
+}
 
 static inline const char *ipsf_str(const IpsfPack *p, uint32_t s) {
   return s == IPSF_NONE ? NULL : p->strings[s];
@@ -459,6 +568,11 @@ void ipsf_native_free(IpsfPack *pack);
  * every property in verify.c's header comment holds, and stores the cost
  * bound in pack->cost; else fills err. */
 bool ipsf_verify(IpsfPack *pack, IpsfError *err);
+
+/* ---- verify_tables.c ----------------------------------------------------- */
+/* From ipsf_verify: every decision table (section TABLES) well formed
+ * (verify_tables.c's header).  false with err. */
+bool ipsf_verify_tables(const IpsfPack *pack, IpsfError *err);
 
 /* ---- tests.c ------------------------------------------------------------- */
 /* From ipsf_verify: every index and string of the TESTS section; the gate

@@ -92,6 +92,32 @@
  *                      cited_by a requirement, strictly increasing.  The
  *                      section is read only through the API, never by
  *                      evaluation: it adds nothing to the cost bound.
+ *   ipsf_verify_tables (verify_tables.c) decision tables (section TABLES):
+ *                      the kind known; a rules table's scale in range with
+ *                      at most 64 rules and span 1, a requirement table's
+ *                      span (≤ 64) of requirements in range, each with at most 63
+ *                      confirm lines; mask_count = cell_count × span; 1..8
+ *                      dims, each a
+ *                      slot in range of the dim's kind (bool, enum, int);
+ *                      an enum dim's map has an entry per value of the
+ *                      slot's enum, each class < class_count; an int dim's
+ *                      thresholds strictly increase, class_count = their
+ *                      count + 1; a bool dim has 2 classes; the strides lay
+ *                      the cells out row by row (sorted, each the product
+ *                      of the class counts below it) and their product is
+ *                      cell_count ≤ 1,024, so every index the VM computes
+ *                      is a cell; every mask bit of a rules table is a
+ *                      rule of the scale; a requirement table's bits are
+ *                      IPSF_TABLE_APPLIES and its confirm lines, lines
+ *                      only with APPLIES.  With check_code below, a table
+ *                      instruction is, in the VM's eyes, exactly the code
+ *                      it stands for: it reads its dims' slots as LOAD
+ *                      does; RTABLE (of a rules table) hits only rules of
+ *                      its scale and settles it; QTABLE (of a requirement
+ *                      table) is REQ q ... REQEND q for each requirement
+ *                      q of its span, in order; LTABLE (of a let table:
+ *                      a bool LET slot, every cell 0 or 1) stores the
+ *                      let.
  *   check_operands     every opcode is in the table; every operand is in
  *                      range for its kind (NONE must be 0); a jump's target
  *                      pc+1+A is ≤ code_count-1 (forward by construction:
@@ -131,6 +157,12 @@
  *                         but not the slot the code read, and HITU's
  *                         conflict report reads the rule that set the level,
  *                         which SCALE's otherwise does not set.
+ *       RTABLE t          each dim's slot as LOAD below, and t's scale
+ *                         not (maybe) settled, as for its hits; then
+ *                         SCALE of t's scale.
+ *       QTABLE t          each dim's slot as LOAD, then REQ q and REQEND q
+ *                         for each requirement q of t's span.
+ *       LTABLE t          each dim's slot as LOAD, then STORE of t's let.
  *       SCALE s           s is not (maybe) settled: settled exactly once.
  *       LOAD of a scale   its scale is settled on every path: the slot
  *                         holds a level only after SCALE.
@@ -152,7 +184,11 @@
  *     lengths merge by max where paths meet.  An instruction costs 1, a
  *     string instruction the bytes it may read or write (EQS: the shorter
  *     operand; CONTAINS: both, twice), LOWER and string natives their
- *     scratch bytes.  ipsf_verify adds the per-run resets (vm.c, eval.c)
+ *     scratch bytes, an RTABLE 2 (itself and its SCALE) + its dims + its
+ *     thresholds + the set bits of its fullest cell (what its lookup and
+ *     hits can do), a QTABLE 1 + 2 per requirement (REQ, REQEND) + its
+ *     dims + its thresholds + the set bits of its fullest cell.
+ *     ipsf_verify adds the per-run resets (vm.c, eval.c)
  *     and an upper bound of one record's bytes in any format
  *     (report_cost), and stores the IpsfCost in the pack; the loader
  *     refuses a pack whose total exceeds the caller's limit
@@ -817,10 +853,18 @@ static bool check_plain_operand(V *v, uint32_t pc, unsigned op, uint32_t a) {
   case IPSF_OPND_REQ: limit = p->requirement_count; what = "requirement"; break;
   case IPSF_OPND_CONFIRM: limit = p->confirm_count; what = "confirm"; break;
   case IPSF_OPND_NATIVE: limit = p->native_count; what = "native"; break;
+  case IPSF_OPND_TABLE: limit = p->table_count; what = "table"; break;
   default: /* fused kinds: never in a sequence (opcodes.h) */
     return insn_fail(v, pc, "a fused instruction inside a fused sequence");
   }
   if (a >= limit) return insn_fail(v, pc, "%s %u out of range (%u %ss)", what, a, limit, what);
+  if ((op == IPSF_OP_RTABLE && p->tables[a].kind != IPSF_TABLE_RULES) ||
+      (op == IPSF_OP_QTABLE && p->tables[a].kind != IPSF_TABLE_REQ) ||
+      (op == IPSF_OP_LTABLE && p->tables[a].kind != IPSF_TABLE_LET))
+    return insn_fail(v, pc, "table %u is a %s table", a,
+                     p->tables[a].kind == IPSF_TABLE_REQ   ? "requirement"
+                     : p->tables[a].kind == IPSF_TABLE_LET ? "let"
+                                                           : "rules");
   if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU) {
     static const char *const pol[] = {"worst", "first", "unique"};
     unsigned want = op == IPSF_OP_HITW ? IPSF_POLICY_WORST
@@ -1094,6 +1138,40 @@ static bool protocol_step(V *v, AState *st, uint32_t pc, unsigned op, uint32_t a
                        sname(p, p->scales[s].name));
     return true;
   }
+  case IPSF_OP_LTABLE: {
+    /* each dim's slot is read as by LOAD; then the let's slot is stored */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->mask_count)) return false; /* step_cost reads every mask */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    return protocol_step(v, st, pc, IPSF_OP_STORE, t->owner);
+  }
+  case IPSF_OP_QTABLE: {
+    /* each dim's slot is read as by LOAD; then for each requirement q of
+     * the span, what REQ q ... REQEND q asks and does: no requirement
+     * open, q not entered before */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->mask_count)) return false; /* step_cost reads every mask */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    for (uint32_t k = 0; k < t->span; k++)
+      if (!protocol_step(v, st, pc, IPSF_OP_REQ, t->owner + k) ||
+          !protocol_step(v, st, pc, IPSF_OP_REQEND, t->owner + k))
+        return false;
+    return true;
+  }
+  case IPSF_OP_RTABLE: {
+    /* each dim's slot is read as by LOAD; the table's hits are its
+     * scale's, before its SCALE, as the chain's hits would be */
+    const IpsfTable *t = &p->tables[a];
+    if (!charge(v, pc, t->cell_count)) return false; /* step_cost reads every cell */
+    for (uint32_t d = 0; d < t->dim_count; d++)
+      if (!protocol_step(v, st, pc, IPSF_OP_LOAD, t->dims[d].slot)) return false;
+    if (BIT(MAY(st), t->owner))
+      return insn_fail(v, pc, "table %u hits scale '%s' after the scale may have been settled", a,
+                       sname(p, p->scales[t->owner].name));
+    return protocol_step(v, st, pc, IPSF_OP_SCALE, t->owner); /* then settles it */
+  }
   case IPSF_OP_SCALE:
     if (BIT(MAY(st), a))
       return insn_fail(v, pc, "scale '%s' may already be settled here (settled twice)",
@@ -1187,6 +1265,29 @@ static uint64_t step_cost(const AState *st, unsigned op, uint32_t a, const Cell 
     c->string_bytes = sat_add(c->string_bytes, 2 * la + 2);
     c->scratch_bytes = sat_add(c->scratch_bytes, la + 1);
     return la;
+  case IPSF_OP_QTABLE:
+    /* each requirement's entry and end (REQ, REQEND), then as RTABLE
+     * with a confirm line's worth per line of the fullest cell */
+    c->instructions = sat_add(c->instructions, 2u * (uint64_t)p->tables[a].span - 1);
+    /* fall through */
+  case IPSF_OP_LTABLE: /* as RTABLE; the store for the settle */
+  case IPSF_OP_RTABLE: { /* and, for RTABLE, its SCALE */
+    c->instructions = sat_add(c->instructions, 1);
+    /* a unit per dim and per threshold compared, and a hit's worth per
+     * rule of the fullest cell: never less than the table can do */
+    const IpsfTable *t = &p->tables[a];
+    uint64_t work = t->dim_count;
+    for (uint32_t d = 0; d < t->dim_count; d++) work += t->dims[d].threshold_count;
+    uint64_t most = 0; /* the set bits of the fullest cell, all its masks */
+    for (uint32_t k = 0; k < t->cell_count; k++) {
+      uint64_t bits = 0;
+      for (uint32_t j = 0; j < t->span; j++)
+        for (uint64_t m = t->masks[(uint64_t)k * t->span + j]; m; m &= m - 1) bits++;
+      if (bits > most) most = bits;
+    }
+    c->instructions = sat_add(c->instructions, work + most);
+    return 0;
+  }
   case IPSF_OP_CALLN: {
     const IpsfNative *n = &p->natives[a];
     for (uint32_t k = 0; k < n->param_count; k++)
@@ -1480,7 +1581,7 @@ bool ipsf_verify(IpsfPack *pack, IpsfError *err) {
   IpsfCost cost = {0};
   if (!(ok && check_rules(&v) && check_viewpoints(&v) && check_requirements(&v) &&
         check_confirms(&v) && check_lines(&v) && check_natives(&v) && check_profiles(&v) &&
-        check_compensations(&v) && check_catalogs(&v) && check_operands(&v) &&
+        check_compensations(&v) && check_catalogs(&v) && ipsf_verify_tables(pack, err) && check_operands(&v) &&
         check_last_ret(&v) && check_code(&v, &cost)))
     return false;
   cost.instructions = sat_add(cost.instructions, setup_cost(pack));

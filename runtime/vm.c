@@ -15,7 +15,19 @@
  * their plain sequence does: a compare of a slot with a constant (and its
  * branch, or the one hit or confirm line the branch guards), a requirement
  * entered with its unconditional confirm line; the verifier checked them
- * as that sequence.  A run starts by resetting what it writes from images
+ * as that sequence.  RTABLE t does a rules block's whole chain and its
+ * SCALE by its decision table (pack.h IpsfTable): the cell of the dims' classes (a
+ * map lookup per bool or enum dim, a count of thresholds per int dim),
+ * then the rules the cell's mask lists, with the scale's hit action: for
+ * worst and first every rule_hit bit at once and the one hit that decides
+ * (the cell's winner, made by ipsf_pack_link), for unique each hit in
+ * rule order so that a conflict names the same two rules; then what SCALE
+ * does.  QTABLE t does a run of requirements' code: whether each applies,
+ * the confirm line kept, REQEND's error.  LTABLE t stores a bool let.  The verifier
+ * proved every class and cell index in range and the mask's bits rules of
+ * the scale, and the compiler proved the mask is the set of rules whose
+ * conditions hold (compiler/codegen_tables.c), so the records, the
+ * explanations and the errors are the chain's.  A run starts by resetting what it writes from images
  * made when the context was created (eval.c): two memcpy calls.
  *
  * CALLN calls a native function (an extern, or a built-in on the native
@@ -149,6 +161,23 @@ static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfErr
                    lb, level_name(p, b->scale, b->level));
 }
 
+/* REQEND's error for requirement q, at q's location (the line REQEND's
+ * line-table entry names). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool unconfirmed(const IpsfPack *p, uint32_t q, IpsfError *err) {
+  char at[320];
+  const IpsfLoc *l = &p->requirements[q].loc;
+  if (l->file == IPSF_NONE)
+    snprintf(at, sizeof at, " at %u:%u", l->line, l->col);
+  else
+    snprintf(at, sizeof at, " at %s:%u:%u", p->strings[l->file], l->line, l->col);
+  return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                   "requirement %s applies but none of its confirm lines matched%s",
+                   p->strings[p->requirements[q].id], at);
+}
+
 /* ---- natives ------------------------------------------------------------ */
 
 #if defined(__GNUC__)
@@ -238,11 +267,20 @@ static int popcount64(uint64_t m) {
 #endif
 }
 
+/* The index of m's lowest set bit (m != 0). */
+static uint32_t ctz64(uint64_t m) {
+#if defined(__GNUC__)
+  return (uint32_t)__builtin_ctzll(m);
+#else
+  uint32_t k = 0;
+  while (!(m & 1u)) m >>= 1, k++;
+  return k;
+#endif
+}
+
 /* Is confirm a stronger than confirm b (same requirement)? */
 static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
-  if (a->method != b->method) return a->method > b->method;
-  if ((a->every_months != 0) != (b->every_months != 0)) return a->every_months != 0;
-  return a->every_months != 0 && a->every_months < b->every_months;
+  return ipsf_confirm_stronger(a, b);
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -326,6 +364,41 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
     if (neg TOP.i) TOP.i = slots[A].i;                                       \
     vmbreak;                                                                 \
   }
+
+/* The cell of decision table t for the slots' values: a lookup per bool
+ * or enum dim (value -> class * stride), a count of the thresholds at or
+ * below the value per int dim. */
+#define MAP_DIM(k) t->mmap[k][slots[t->mslot[k]].i]
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t table_cell(const IpsfTable *t, const IpsfValue *slots) {
+  switch (t->shape) { /* only bool and enum dims: unrolled */
+  case 1: return MAP_DIM(0);
+  case 2: return MAP_DIM(0) + MAP_DIM(1);
+  case 3: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2);
+  case 4: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3);
+  case 5: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4);
+  case 6: return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5);
+  case 7:
+    return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5) +
+           MAP_DIM(6);
+  case 8:
+    return MAP_DIM(0) + MAP_DIM(1) + MAP_DIM(2) + MAP_DIM(3) + MAP_DIM(4) + MAP_DIM(5) +
+           MAP_DIM(6) + MAP_DIM(7);
+  default: break;
+  }
+  const IpsfTableLink *l = t->link;
+  uint32_t cell = 0, d = 0;
+  for (; d < t->link_map_dims; d++) cell += l[d].cellmap[slots[l[d].slot].i];
+  for (; d < t->dim_count; d++) {
+    int64_t x = slots[l[d].slot].i;
+    uint32_t c = 0; /* the thresholds are sorted: those <= x, without a branch on x */
+    for (uint32_t k = 0; k < l[d].threshold_count; k++) c += l[d].thresholds[k] <= x;
+    cell += c * l[d].stride;
+  }
+  return cell;
+}
 
 /* IPSF_VM_SWITCH forces the portable switch (to test it with GCC too). */
 #if defined(__GNUC__) && !defined(IPSF_VM_SWITCH)
@@ -432,6 +505,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
   const IpsfConst *consts = p->consts;
   const IpsfRule *rules = p->rules;
   const IpsfConfirm *confirms = p->confirms;
+  const IpsfTable *tables = p->tables;
   uint64_t *rule_hit = ev->rule_hit;
   uint32_t *scale_level = ev->scale_level, *scale_rule = ev->scale_rule;
   uint32_t *req_confirm = ev->req_confirm;
@@ -797,6 +871,77 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
       vmcase(OR_S) BOOL_S(!)
       vmcase(JFS) {
         if (!slots[A & 0xFFFu].i) pc += A >> 12;
+        vmbreak;
+      }
+      /* decision tables: the cell of the dims' classes, then each rule its
+       * mask lists, in ascending order, with the scale's hit action: what
+       * the chain it replaces does (verify.c proved the table's indices,
+       * classes and bits, and that it comes before the scale's SCALE) */
+      vmcase(RTABLE) {
+        const IpsfTable *t = &tables[A];
+        const IpsfTableCell *tc = &t->cells[table_cell(t, slots)];
+        uint64_t m = tc->mask;
+        uint32_t s = t->owner;
+        if (m && t->policy == IPSF_POLICY_UNIQUE &&
+            (tc->winner == IPSF_NONE || scale_level[s] != IPSF_NONE)) {
+          /* a conflict, or hits before the table (not from the compiler):
+           * hit by hit, as the chain */
+          for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ctz64(m))
+        } else if (m) {
+          /* every rule's hit bit at once, then the one hit that decides
+           * (pack.h IpsfTableCell): applying the others in order would
+           * leave the level and rule exactly so (unique: no conflict in
+           * the mask, and no level before it) */
+          uint32_t off = t->hit_off;
+          rule_hit[t->hit_word] |= m << off;
+          if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
+          if (scale_level[s] == IPSF_NONE ||
+              (t->policy == IPSF_POLICY_WORST && tc->level > scale_level[s])) {
+            scale_level[s] = tc->level;
+            scale_rule[s] = tc->winner;
+          }
+        }
+        /* then SCALE s */
+        uint32_t level = scale_level[s];
+        if (level == IPSF_NONE) {
+          const IpsfScale *sc = &p->scales[s];
+          if (sc->otherwise == IPSF_NONE) {
+            char at[320];
+            where(p, pc - 1, at, sizeof at);
+            return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                             "no rule of scale '%s' matched and it has no otherwise%s",
+                             p->strings[sc->name], at);
+          }
+          level = sc->otherwise;
+          scale_level[s] = level;
+        }
+        slots[t->scale_slot].i = level;
+        vmbreak;
+      }
+      /* a bool let by its table: the cell's value (0 or 1), stored */
+      vmcase(LTABLE) {
+        const IpsfTable *t = &tables[A];
+        slots[t->owner].i = (int64_t)t->cells[table_cell(t, slots)].mask;
+        vmbreak;
+      }
+      /* requirements by their table: for each q of its span, in order,
+       * REQ q, the confirm line that wins among those the cell lists (made
+       * by ipsf_pack_link: the strongest, the first of equals, as CONFIRM
+       * keeps it; req_confirm[q] is IPSF_NONE here, as at REQ), and REQEND
+       * q's error when none, at q's location as REQEND's line gives it */
+      vmcase(QTABLE) {
+        const IpsfTable *t = &tables[A];
+        uint32_t cell = table_cell(t, slots);
+        const IpsfTableCell *tc = &t->cells[cell * t->span];
+        uint8_t *vp_used = ev->vp_used;
+        /* only the requirements that apply (pack.h IpsfTable.applies) */
+        for (uint64_t b = t->applies[cell]; b; b &= b - 1) {
+          uint32_t k = ctz64(b), q = t->owner + k;
+          req_applies[q] = 1;
+          vp_used[t->vps[k]] = 1;
+          if (tc[k].winner == IPSF_NONE) return unconfirmed(p, q, err);
+          req_confirm[q] = tc[k].winner;
+        }
         vmbreak;
       }
     }

@@ -16,12 +16,16 @@ trap 'rm -f "$tmp" "$tmp.table"' EXIT
   echo '| # | opcode | operand A | pops | pushes | meaning |'
   echo '| ---: | --- | --- | --- | --- | --- |'
   {
-    sed -n 's/^ *OP(\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\([^"]*\)", *"\(.*\)") *\\\{0,1\}$/\1|\2|\3|\4|\5/p' \
+    # plain rows before the fused ones (up to the IPSF_FUSED line of the
+    # list), then the fused rows, then the plain rows listed after them
+    sed -n '1,/^ *IPSF_FUSED(OP, IPSF_FUSED_AS_OP)/s/^ *OP(\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\([^"]*\)", *"\(.*\)") *\\\{0,1\}$/\1|\2|\3|\4|\5/p' \
       runtime/opcodes.h
     # fused rows, numbered after the plain ones: F(X, NAME, OPERAND, PUSHES,
     # E1, E2, E3, E4, E5, MEANING), the sequence they stand for in the meaning
     sed -n 's/^ *F(X, *\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *\([A-Z]*\), *"\(.*\)") *\\\{0,1\}$/\1|\2||\3|\9 (= `\4; \5; \6; \7; \8`)/p' \
       runtime/opcodes.h | sed 's/; NOP//g'
+    sed -n '/^ *IPSF_FUSED(OP, IPSF_FUSED_AS_OP)/,$s/^ *OP(\([A-Z0-9_]*\), *\([A-Z]*\), *"\([^"]*\)", *"\([^"]*\)", *"\(.*\)") *\\\{0,1\}$/\1|\2|\3|\4|\5/p' \
+      runtime/opcodes.h
   } |
   awk -F'|' '{
     pops = ($3 == "") ? "-" : "`" $3 "`";

@@ -19,6 +19,10 @@
  *                      condition -> POP);
  *             hit      [cond JUMPF] HITx r, r a rule of a scale not yet
  *                      settled;
+ *             table    RTABLE t of an open scale, QTABLE t of requirements
+ *                      not entered, LTABLE t of a new bool let: a decision table over
+ *                      readable bool, int and enum slots (one in ten
+ *                      corrupted: the verifier must refuse the pack);
  *             settle   SCALE s of an open scale (its slot becomes readable);
  *             require  [cond JUMPF over] REQ q, ([cond JUMPF] CONFIRM c of
  *                      q)*, REQEND q, each requirement at most once;
@@ -502,6 +506,182 @@ static bool block_require(G *g, bool any) {
   return true;
 }
 
+/* The dims and empty cells of a decision table (pack.h IpsfTable): 1..3
+ * dims over readable bool, int and enum slots (facts, lets stored,
+ * settled scales), random classes.  false: no slot to read. */
+static bool table_dims(G *g, IpsfTable *t) {
+  IpsfPack *p = g->p;
+  uint32_t cand[64], nc = 0;
+  for (uint32_t sl = 0; sl < p->slot_count && nc < 64; sl++) {
+    const IpsfSlot *x = &p->slots[sl];
+    if (x->type.kind != IPSF_K_BOOL && x->type.kind != IPSF_K_INT && x->type.kind != IPSF_K_ENUM)
+      continue;
+    bool ok = x->role == IPSF_SLOT_FACT;
+    for (uint32_t k = 0; k < g->let_count; k++) ok = ok || g->lets[k] == sl;
+    for (uint32_t k = 0; k < p->scale_count; k++)
+      ok = ok || (g->settled[k] && p->scales[k].slot == sl);
+    if (ok) cand[nc++] = sl;
+  }
+  if (!nc) return false;
+  t->dim_count = 1 + take(g->s, 3);
+  t->dims = calloc(t->dim_count, sizeof *t->dims);
+  if (!t->dims) abort();
+  uint32_t cells = 1;
+  for (uint32_t d = 0; d < t->dim_count; d++) {
+    IpsfTableDim *dm = &t->dims[d];
+    dm->slot = cand[take(g->s, nc)];
+    const IpsfSlot *x = &p->slots[dm->slot];
+    dm->stride = cells;
+    if (x->type.kind == IPSF_K_BOOL) {
+      dm->kind = IPSF_DIM_BOOL;
+      dm->class_count = 2;
+    } else if (x->type.kind == IPSF_K_ENUM) {
+      dm->kind = IPSF_DIM_ENUM;
+      dm->map_count = p->enums[x->type.enum_type].value_count;
+      dm->class_count = 1 + take(g->s, dm->map_count);
+      dm->map = malloc(dm->map_count);
+      if (!dm->map) abort();
+      for (uint32_t v = 0; v < dm->map_count; v++) dm->map[v] = (uint8_t)take(g->s, dm->class_count);
+    } else {
+      dm->kind = IPSF_DIM_INT;
+      dm->threshold_count = take(g->s, 5);
+      dm->class_count = dm->threshold_count + 1;
+      dm->thresholds = malloc((dm->threshold_count + 1) * sizeof *dm->thresholds);
+      if (!dm->thresholds) abort();
+      int64_t at = (int64_t)take(g->s, 7) - 3;
+      for (uint32_t k = 0; k < dm->threshold_count; k++) {
+        dm->thresholds[k] = at;
+        at += 1 + (int64_t)take(g->s, 1000);
+      }
+    }
+    cells *= dm->class_count;
+  }
+  t->cell_count = cells;
+  t->mask_count = cells * t->span;
+  t->masks = calloc(t->mask_count, sizeof *t->masks);
+  if (!t->masks) abort();
+  return true;
+}
+
+/* Append table t and emit its instruction. */
+static void add_table(G *g, IpsfTable t, IpsfOpcode op) {
+  IpsfPack *p = g->p;
+  IpsfTable *a = realloc(p->tables, (p->table_count + 1) * sizeof *a);
+  if (!a) abort();
+  p->tables = a;
+  p->tables[p->table_count] = t;
+  line(g);
+  emit(g, op, p->table_count++);
+  g->temp_count = 0;
+}
+
+/* A dim corrupted so that the verifier must refuse the table. */
+static void corrupt_dim(G *g, IpsfTable *t) {
+  IpsfTableDim *dm = &t->dims[take(g->s, t->dim_count)];
+  switch (take(g->s, 3)) {
+  case 0: dm->slot = g->p->slot_count + take(g->s, 3); break;
+  case 1: dm->kind = (uint8_t)(4 + take(g->s, 200)); break;
+  default: dm->class_count++; break;
+  }
+}
+
+/* RTABLE: a decision table for an open scale (which it settles), random masks.  One table in
+ * ten is corrupted in a way the verifier must refuse (*corrupt set). */
+static bool block_table(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  uint32_t open[8], n = 0;
+  for (uint32_t s = 0; s < p->scale_count && n < 8; s++)
+    if (!g->settled[s] && p->scales[s].rule_count && p->scales[s].rule_count <= 64) open[n++] = s;
+  if (!n) return false;
+  uint32_t scale = open[take(g->s, n)];
+  IpsfTable t = {.kind = IPSF_TABLE_RULES, .owner = scale, .span = 1};
+  if (!table_dims(g, &t)) return false;
+  uint32_t rules = p->scales[scale].rule_count, cells = t.cell_count;
+  uint64_t all = rules == 64 ? ~UINT64_C(0) : (UINT64_C(1) << rules) - 1;
+  for (uint32_t c = 0; c < cells; c++) t.masks[c] = take(g->s, 3) ? take64(g->s) & all : 0;
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    switch (take(g->s, 4)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.owner = p->scale_count; break;
+    case 2: t.kind = IPSF_TABLE_REQ; t.owner = p->requirement_count; break;
+    default:
+      if (rules < 64) t.masks[take(g->s, cells)] |= UINT64_C(1) << (rules + take(g->s, 64 - rules));
+      else t.owner = p->scale_count;
+      break;
+    }
+  }
+  add_table(g, t, IPSF_OP_RTABLE);
+  g->settled[scale] = true; /* RTABLE settles its scale */
+  return true;
+}
+
+/* QTABLE: 1..4 consecutive requirements not entered yet by a decision
+ * table: in each cell each applies or not, with random confirm lines.
+ * One in ten corrupted. */
+static bool block_qtable(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  uint32_t left[8], n = 0;
+  for (uint32_t q = 0; q < p->requirement_count && n < 8; q++)
+    if (!g->entered[q] && p->requirements[q].confirm_count <= 63) left[n++] = q;
+  if (!n) return false;
+  uint32_t q = left[take(g->s, n)], want = 1 + take(g->s, 4), span = 0;
+  while (span < want && q + span < p->requirement_count && !g->entered[q + span] &&
+         p->requirements[q + span].confirm_count <= 63)
+    span++;
+  IpsfTable t = {.kind = IPSF_TABLE_REQ, .owner = q, .span = span};
+  if (!table_dims(g, &t)) return false;
+  for (uint32_t k = 0; k < span; k++) g->entered[q + k] = true;
+  for (uint32_t c = 0; c < t.mask_count; c++) {
+    uint32_t lines = p->requirements[q + c % span].confirm_count;
+    uint64_t all = (UINT64_C(1) << lines) - 1;
+    t.masks[c] = take(g->s, 3) ? IPSF_TABLE_APPLIES | (take64(g->s) & all) : 0;
+  }
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    uint32_t c = take(g->s, t.mask_count);
+    switch (take(g->s, 5)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.owner = p->requirement_count; break;
+    case 2: /* a line beyond the requirement's lines */
+      t.masks[c] = UINT64_C(1) << p->requirements[q + c % span].confirm_count;
+      break;
+    case 3: t.span = p->requirement_count - q + 1; break;
+    default: t.kind = IPSF_TABLE_RULES; t.owner = p->scale_count; break;
+    }
+  }
+  add_table(g, t, IPSF_OP_QTABLE);
+  return true;
+}
+
+/* LTABLE: a new bool let by a decision table, random 0/1 cells.  One in
+ * ten corrupted. */
+static bool block_ltable(G *g, bool *corrupt) {
+  IpsfPack *p = g->p;
+  IpsfTable t = {.kind = IPSF_TABLE_LET, .span = 1};
+  if (!table_dims(g, &t)) return false;
+  char name[32];
+  snprintf(name, sizeof name, "let%u", p->slot_count);
+  uint32_t slot = pb_slot(p, tk(IPSF_K_BOOL), IPSF_SLOT_LET, name);
+  t.owner = slot;
+  for (uint32_t c = 0; c < t.cell_count; c++) t.masks[c] = take(g->s, 2);
+  if (chance(g->s, 10)) {
+    *corrupt = true;
+    switch (take(g->s, 4)) {
+    case 0: corrupt_dim(g, &t); break;
+    case 1: t.masks[take(g->s, t.cell_count)] = 2 + take(g->s, 100); break;
+    case 2: t.owner = p->facts[0].slot; break; /* a fact slot */
+    default: t.kind = IPSF_TABLE_RULES; t.owner = p->scale_count; break;
+    }
+  }
+  add_table(g, t, IPSF_OP_LTABLE);
+  uint32_t *l = realloc(g->lets, (g->let_count + 1) * sizeof *l);
+  if (!l) abort();
+  g->lets = l;
+  g->lets[g->let_count++] = slot;
+  return true;
+}
+
 /* JUMP over instructions no path reaches: operand-valid, never run. */
 static void block_dead(G *g) {
   IpsfPack *p = g->p;
@@ -521,6 +701,7 @@ static void block_dead(G *g) {
     case IPSF_OPND_REQ: limit = p->requirement_count; break;
     case IPSF_OPND_CONFIRM: limit = p->confirm_count; break;
     case IPSF_OPND_NATIVE: limit = p->native_count; break;
+    case IPSF_OPND_TABLE: limit = p->table_count; break;
     case IPSF_OPND_SK:
     case IPSF_OPND_SKJ:
     case IPSF_OPND_SJ:
@@ -557,13 +738,17 @@ static void block_dead(G *g) {
       a = take(g->s, limit);
     if (op == IPSF_OP_HITW || op == IPSF_OP_HITF || op == IPSF_OP_HITU)
       op = hit_op[p->scales[p->rules[a].scale].policy];
+    if (op == IPSF_OP_RTABLE || op == IPSF_OP_QTABLE || op == IPSF_OP_LTABLE)
+      op = p->tables[a].kind == IPSF_TABLE_REQ   ? IPSF_OP_QTABLE /* the table's own kind */
+           : p->tables[a].kind == IPSF_TABLE_LET ? IPSF_OP_LTABLE
+                                                 : IPSF_OP_RTABLE;
     pb_emit(p, (IpsfOpcode)op, a); /* not emit(): no stack effect, never runs */
   }
   g->depth = depth;
   pb_patch(p, j);
 }
 
-static IpsfPack *generate(Src *s) {
+static IpsfPack *generate(Src *s, bool *corrupt) {
   IpsfPack *p = pb_new("fuzz.vm");
   G g = {.p = p, .s = s};
   for (int b = 0; b < IPSF_BI__COUNT; b++) g.native[b] = IPSF_NONE;
@@ -659,16 +844,22 @@ static IpsfPack *generate(Src *s) {
   for (unsigned b = 0; b < blocks && p->code_count < MAX_CODE; b++) {
     switch (take(s, 10)) {
     case 0:
-    case 1:
-    case 2: block_let(&g); break;
+    case 1: block_let(&g); break;
+    case 2:
+      if (!chance(s, 40) || !block_ltable(&g, corrupt)) block_let(&g);
+      break;
     case 3:
     case 4:
-    case 5:
       if (!block_hit(&g)) block_let(&g);
+      break;
+    case 5:
+      if (!(chance(s, 50) ? block_table(&g, corrupt) : block_hit(&g))) block_let(&g);
       break;
     case 6:
     case 7: block_settle(&g, true); break;
-    case 8: block_require(&g, true); break;
+    case 8:
+      if (!chance(s, 40) || !block_qtable(&g, corrupt)) block_require(&g, true);
+      break;
     default:
       if (chance(s, 30)) block_dead(&g);
       else block_let(&g);
@@ -852,7 +1043,7 @@ static void report_all(const IpsfPack *p, const IpsfEval *ev, const IpsfError *e
 
 /* ---- the target ----------------------------------------------------------- */
 
-static unsigned long generated, accepted, evaluated, succeeded;
+static unsigned long generated, accepted, evaluated, succeeded, corrupt_refused;
 static unsigned long op_count[IPSF_OP__COUNT];      /* in accepted packs */
 static unsigned long outcome[IPSF_ERR_PROFILE_CONSTRAINT + 1]; /* of evaluations, by error kind */
 static char first_refusals[8][256];
@@ -864,6 +1055,7 @@ static void stats(void) {
           "%lu succeeded\n",
           generated, accepted, generated ? 100.0 * (double)accepted / (double)generated : 0.0,
           evaluated, succeeded);
+  fprintf(stderr, "  corrupted decision tables refused: %lu\n", corrupt_refused);
   fprintf(stderr, "  outcomes:");
   for (int k = 0; k <= IPSF_ERR_PROFILE_CONSTRAINT; k++)
     if (outcome[k])
@@ -885,7 +1077,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Src s = src(data, size);
-  IpsfPack *gen = generate(&s);
+  bool corrupt = false;
+  IpsfPack *gen = generate(&s, &corrupt);
   uint8_t *bytes;
   size_t len;
   pb_bytes(gen, &bytes, &len);
@@ -893,6 +1086,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   generated++;
   IpsfError err;
   IpsfPack *p = ipsf_pack_load(bytes, len, &err);
+  if (corrupt) { /* a corrupted decision table: the verifier must refuse it */
+    if (p) {
+      fprintf(stderr, "fuzz_vm: a pack with a corrupted decision table was accepted\n");
+      abort();
+    }
+    corrupt_refused++;
+    free(bytes);
+    return 0;
+  }
   if (!p) {
     if (refusals_kept < 8) snprintf(first_refusals[refusals_kept++], 256, "%s", err.message);
     free(bytes);
