@@ -88,6 +88,15 @@ static void slot_reset_new(IpsfEval *ev) {
     else
       ev->slot_reset[i].m = 0;
   }
+  /* The facts' defaults, where ipsf_eval_run finds them without going
+   * through the fact and constant tables (a required fact has none). */
+  ev->facts_in_order = true;
+  for (uint32_t f = 0; f < p->fact_count; f++) {
+    const IpsfFact *fact = &p->facts[f];
+    if (fact->slot != f) ev->facts_in_order = false;
+    if (fact->default_const != IPSF_NONE)
+      ev->slot_reset[fact->slot] = p->consts[fact->default_const].value;
+  }
 }
 
 IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
@@ -448,10 +457,17 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err) {
       return ipsf_fail(err, IPSF_ERR_MISSING_FACT, "required fact '%s' is missing",
                        p->strings[f->name]);
     }
-    for (; unset; unset &= unset - 1) {
-      const IpsfFact *f = &p->facts[w * 64 + lowest_bit(unset)];
-      ev->slots[f->slot] = p->consts[f->default_const].value;
-    }
+    const IpsfValue *dflt = ev->slot_reset;
+    if (ev->facts_in_order)
+      for (; unset; unset &= unset - 1) {
+        uint32_t f = (uint32_t)(w * 64 + lowest_bit(unset));
+        ev->slots[f] = dflt[f];
+      }
+    else
+      for (; unset; unset &= unset - 1) {
+        uint32_t slot = p->facts[w * 64 + lowest_bit(unset)].slot;
+        ev->slots[slot] = dflt[slot];
+      }
   }
   /* the hidden test gate: 0 (no test's expectations run) unless tests.c runs one */
   if (p->tests && p->tests->gate != IPSF_NONE) ev->slots[p->tests->gate].i = ev->test_number;

@@ -26,10 +26,12 @@ struct ipsf_eval {
   /* Slots [slot_reset_from, slot_count) are not facts: the run resets them
    * with one memcpy from slot_reset (their reset values, made at new);
    * slot_reset_from == slot_count when a fact follows a non-fact slot, and
-   * then the run resets them one by one. */
+   * then the run resets them one by one.  A fact's slot holds its default
+   * there (ipsf_eval_run copies it when the sheet leaves the fact unset). */
   IpsfValue *slot_reset;
   uint32_t slot_reset_from;
   bool slots_contiguous;
+  bool facts_in_order;     /* fact f's slot is f, for every fact */
   uint64_t *rule_hit;      /* bitset over rules: matched this evaluation */
   uint32_t *scale_level;   /* per scale: level so far, IPSF_NONE = none */
   uint32_t *scale_rule;    /* per scale: rule that set the level (for unique) */
