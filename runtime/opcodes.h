@@ -192,7 +192,9 @@
   F(X, OR_GTIK, SK, "", ORJ, LOADK, LOAD, LTI, NOP, "top := top or (K < S (int))") \
   F(X, OR_GEIK, SK, "", ORJ, LOADK, LOAD, LEI, NOP, "top := top or (K <= S (int))") \
   F(X, OR_INMK, SK, "", ORJ, LOAD, LOADK, INM, NOP, "top := top or (S is a member of set K)") \
-  F(X, OR_S, SL, "", ORJ, LOAD, NOP, NOP, NOP, "top := top or S (S a bool)")
+  F(X, OR_S, SL, "", ORJ, LOAD, NOP, NOP, NOP, "top := top or S (S a bool)") \
+  F(X, GTCK, SK, "b", LOADK, LOAD, COUNTM, LTI, NOP, "push K < count(S) (S a set)") \
+  F(X, GECK, SK, "b", LOADK, LOAD, COUNTM, LEI, NOP, "push K <= count(S) (S a set)")
 
 /* A fused row as an OP row of the one table. */
 #define IPSF_FUSED_AS_OP(X, name, operand, pushes, e1, e2, e3, e4, e5, meaning) \

@@ -108,7 +108,7 @@ static bool link_tables(IpsfPack *pack) {
     }
     if (t->kind == IPSF_TABLE_LET) { /* the let's value */
       for (uint32_t c = 0; c < t->cell_count; c++)
-        t->cells[c] = (IpsfTableCell){t->masks[c], IPSF_NONE, 0};
+        t->cells[c] = (IpsfTableCell){t->masks[c], IPSF_NONE, 0, IPSF_NONE};
       continue;
     }
     if (t->kind == IPSF_TABLE_REQ) { /* the confirm line that wins, as CONFIRM keeps it */
@@ -122,7 +122,7 @@ static bool link_tables(IpsfPack *pack) {
               ipsf_confirm_stronger(&pack->confirms[line], &pack->confirms[w]))
             w = line;
         }
-        t->cells[c] = (IpsfTableCell){t->masks[c], w, 0};
+        t->cells[c] = (IpsfTableCell){t->masks[c], w, 0, IPSF_NONE};
       }
       /* the VM's loop over the requirements that apply (span <= 64) */
       t->applies = calloc(t->cell_count, sizeof *t->applies);
@@ -155,7 +155,9 @@ static bool link_tables(IpsfPack *pack) {
           w = r;
       }
       if (conflict) w = IPSF_NONE; /* the VM applies such a mask hit by hit */
-      t->cells[c] = (IpsfTableCell){t->masks[c], w, w == IPSF_NONE ? IPSF_NONE : pack->rules[w].level};
+      uint32_t level = w == IPSF_NONE ? IPSF_NONE : pack->rules[w].level;
+      uint32_t settled = conflict ? IPSF_NONE : t->masks[c] ? level : sc->otherwise;
+      t->cells[c] = (IpsfTableCell){t->masks[c], w, level, settled};
     }
   }
   return true;

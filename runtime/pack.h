@@ -360,6 +360,11 @@ typedef struct {
 typedef struct {
   uint64_t mask;
   uint32_t winner, level; /* IPSF_NONE when the mask is empty */
+  /* RTABLE: the scale's level once settled from this cell alone (level, or
+   * the scale's otherwise when the mask is empty); IPSF_NONE when that
+   * takes the general path: a unique conflict, or no rule and no
+   * otherwise (an error). */
+  uint32_t settled;
 } IpsfTableCell;
 
 /* What a table stands for. */

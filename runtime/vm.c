@@ -750,6 +750,14 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         (sp++)->i = (int64_t)((consts[A >> 12].value.m >> slots[A & 0xFFFu].i) & 1u);
         vmbreak;
       }
+      vmcase(GTCK) {
+        (sp++)->i = consts[A >> 12].value.i < popcount64(slots[A & 0xFFFu].m);
+        vmbreak;
+      }
+      vmcase(GECK) {
+        (sp++)->i = consts[A >> 12].value.i <= popcount64(slots[A & 0xFFFu].m);
+        vmbreak;
+      }
       vmcase(JEQEK) JUMP_SKJ(==)
       vmcase(JNEEK) JUMP_SKJ(!=)
       vmcase(JLTEK) JUMP_SKJ(<)
@@ -882,6 +890,18 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         const IpsfTableCell *tc = &t->cells[table_cell(t, slots)];
         uint64_t m = tc->mask;
         uint32_t s = t->owner;
+        if (scale_level[s] == IPSF_NONE && tc->settled != IPSF_NONE) {
+          /* the code generator's case, the scale untouched before its
+           * table: every hit bit at once and the level the cell settles
+           * to, which is what the general path below computes then */
+          uint32_t off = t->hit_off;
+          rule_hit[t->hit_word] |= m << off;
+          if (off && (m >> (64 - off))) rule_hit[t->hit_word + 1] |= m >> (64 - off);
+          scale_level[s] = tc->settled;
+          scale_rule[s] = tc->winner;
+          slots[t->scale_slot].i = tc->settled;
+          vmbreak;
+        }
         if (m && t->policy == IPSF_POLICY_UNIQUE &&
             (tc->winner == IPSF_NONE || scale_level[s] != IPSF_NONE)) {
           /* a conflict, or hits before the table (not from the compiler):

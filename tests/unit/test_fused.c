@@ -26,19 +26,21 @@
 
 /* The test pack's slots, one per type a fused instruction reads. */
 typedef struct {
-  uint32_t e_slot, i_slot, b_slot, let_slot, r_slot; /* r: the bool result */
+  uint32_t e_slot, i_slot, b_slot, m_slot, let_slot, r_slot; /* r: the bool result */
   uint32_t k_enum, k_int, k_set, k_true;
-  uint32_t fe, fi, fb; /* facts */
+  uint32_t fe, fi, fb, fm; /* facts (m: a set of the enum) */
 } TPack;
 
 static const int64_t INT_VALUES[] = {-3, -1, 0, 1, 2, 5};
 #define N_INT (sizeof INT_VALUES / sizeof *INT_VALUES)
 
-/* What fused op reads from its slot: 'e' enum, 'i' int, 'b' bool. */
+/* What fused op reads from its slot: 'e' enum, 'i' int, 'b' bool, 'm' a
+ * set (the count forms: LOADK, LOAD, COUNTM, compare). */
 static char slot_kind(unsigned op) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   if (fi->ops[1] == IPSF_OP_JUMPF) return 'b';
   unsigned cmp = fi->ops[2];
+  if (cmp == IPSF_OP_COUNTM) return 'm';
   const char *pops = ipsf_op_info[cmp].pops;
   return pops[0] == 'i' ? 'i' : 'e';
 }
@@ -67,7 +69,7 @@ static bool is_jump(unsigned op) {
   return fi->ops[fi->n - 1] == IPSF_OP_JUMPF;
 }
 
-/* A pack with facts e (enum of 4), i (int), b (bool), a set constant, a
+/* A pack with facts e (enum of 4), i (int), b (bool), m (set of e4), a set constant, a
  * let `x` and the result let `r`; k_enum/k_int the constants compared. */
 static IpsfPack *tpack(TPack *t, int64_t kval, uint64_t kset) {
   IpsfPack *p = pb_new("t.fused");
@@ -78,6 +80,8 @@ static IpsfPack *tpack(TPack *t, int64_t kval, uint64_t kset) {
   t->e_slot = pb_fact_slot(p, t->fe);
   t->i_slot = pb_fact_slot(p, t->fi);
   t->b_slot = pb_fact_slot(p, t->fb);
+  t->fm = pb_fact(p, "m", pb_te(IPSF_K_SET, en), pb_kset(p, en, 0));
+  t->m_slot = pb_fact_slot(p, t->fm);
   t->let_slot = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "x");
   t->r_slot = pb_slot(p, pb_t(IPSF_K_BOOL), IPSF_SLOT_LET, "r");
   t->k_enum = pb_kenum(p, en, kval < 0 ? 0 : kval > 3 ? 3 : kval);
@@ -89,13 +93,13 @@ static IpsfPack *tpack(TPack *t, int64_t kval, uint64_t kset) {
 
 static uint32_t the_slot(const TPack *t, unsigned op) {
   char k = slot_kind(op);
-  return k == 'b' ? t->b_slot : k == 'i' ? t->i_slot : t->e_slot;
+  return k == 'b' ? t->b_slot : k == 'i' ? t->i_slot : k == 'm' ? t->m_slot : t->e_slot;
 }
 
 static uint32_t the_const(const TPack *t, unsigned op) {
   const IpsfFusedInfo *fi = &ipsf_fused_info[op];
   if (fi->ops[2] == IPSF_OP_INM) return t->k_set;
-  return slot_kind(op) == 'i' ? t->k_int : t->k_enum;
+  return slot_kind(op) == 'i' || slot_kind(op) == 'm' ? t->k_int : t->k_enum;
 }
 
 /* The code for op over (slot, konst) either fused or as its sequence:
@@ -146,6 +150,10 @@ static bool run_case(unsigned op, bool fused, int64_t kval, uint64_t kset, int64
   cr_assert(ipsf_eval_set_enum(ev, t.fe, names[e], &err), "%s", err.message);
   cr_assert(ipsf_eval_set_int(ev, t.fi, i, &err), "%s", err.message);
   cr_assert(ipsf_eval_set_bool(ev, t.fb, b, &err), "%s", err.message);
+  /* the set: the first e of a, b, c, d, so its count runs 0..3 with e */
+  cr_assert(ipsf_eval_set_clear(ev, t.fm, &err), "%s", err.message);
+  for (int64_t k = 0; k < e; k++)
+    cr_assert(ipsf_eval_set_add(ev, t.fm, names[k], &err), "%s", err.message);
   cr_assert(ipsf_eval_run(ev, &err), "%s: %s", ipsf_op_info[op].name, err.message);
   bool r = ev->slots[t.r_slot].i != 0;
   ipsf_eval_free(ev);
@@ -267,8 +275,8 @@ Test(fused, verifier_accepts_and_rejects_each) {
       f.jump = 40;
       expect_reject(op, f, false, "past the end");
     }
-    /* a slot of the wrong type: an int slot for enum and bool forms, an
-     * enum slot for int forms */
+    /* a slot of the wrong type: an int slot for enum, set and bool forms,
+     * an enum slot for int forms */
     f = good;
     f.slot = slot_kind(op) == 'i' ? t.e_slot : t.i_slot;
     expect_reject(op, f, false, "expected");
