@@ -63,6 +63,7 @@ void ipsf_pack_free(IpsfPack *pack) {
       free(pack->tables[i].cells);
       free(pack->tables[i].applies);
       free(pack->tables[i].vps);
+      free(pack->tables[i].unconfirmed);
       free(pack->tables[i].dims);
       free(pack->tables[i].masks);
     }
@@ -122,17 +123,23 @@ static bool link_tables(IpsfPack *pack) {
               ipsf_confirm_stronger(&pack->confirms[line], &pack->confirms[w]))
             w = line;
         }
+        /* (the verifier allows confirm bits only where the requirement
+         * applies; the VM's fast path writes this winner either way) */
+        if (!(t->masks[c] & IPSF_TABLE_APPLIES)) w = IPSF_NONE;
         t->cells[c] = (IpsfTableCell){t->masks[c], w, 0, IPSF_NONE};
       }
       /* the VM's loop over the requirements that apply (span <= 64) */
       t->applies = calloc(t->cell_count, sizeof *t->applies);
       t->vps = calloc(t->span, sizeof *t->vps);
-      if (!t->applies || !t->vps) return false;
+      t->unconfirmed = calloc(t->cell_count, sizeof *t->unconfirmed);
+      if (!t->applies || !t->vps || !t->unconfirmed) return false;
       for (uint32_t j = 0; j < t->span; j++)
         t->vps[j] = pack->requirements[t->owner + j].viewpoint;
       for (uint32_t c = 0; c < t->mask_count; c++)
-        if (t->masks[c] & IPSF_TABLE_APPLIES)
+        if (t->masks[c] & IPSF_TABLE_APPLIES) {
           t->applies[c / t->span] |= UINT64_C(1) << (c % t->span);
+          if (t->cells[c].winner == IPSF_NONE) t->unconfirmed[c / t->span] = 1;
+        }
       continue;
     }
     const IpsfScale *sc = &pack->scales[t->owner];

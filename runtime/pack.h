@@ -404,9 +404,12 @@ typedef struct {
   uint8_t policy;
   uint32_t first_rule, hit_word, hit_off, scale_slot;
   /* requirements: per cell, bit k when requirement owner + k applies;
-   * per requirement of the span, its viewpoint */
+   * per requirement of the span, its viewpoint; per cell, 1 when a
+   * requirement applies there with no confirm line (the VM then goes
+   * requirement by requirement, to REQEND's error) */
   uint64_t *applies;
   uint32_t *vps;
+  uint8_t *unconfirmed;
 } IpsfTable;
 
 /* native.c: what binding a pack's natives made (libffi call interfaces,

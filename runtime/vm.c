@@ -954,8 +954,23 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         uint32_t cell = table_cell(t, slots);
         const IpsfTableCell *tc = &t->cells[cell * t->span];
         uint8_t *vp_used = ev->vp_used;
+        uint64_t applies = t->applies[cell];
+        if (!t->unconfirmed[cell]) {
+          /* every requirement of the span, a fixed count of steps (no
+           * branch on which apply): one that does not apply writes what
+           * the reset left, 0 and IPSF_NONE (the verifier allows confirm
+           * bits only where a requirement applies, so its winner is
+           * IPSF_NONE) */
+          for (uint32_t k = 0, q = t->owner; k < t->span; k++, q++) {
+            uint8_t a = (uint8_t)((applies >> k) & 1u);
+            req_applies[q] = a;
+            vp_used[t->vps[k]] |= a;
+            req_confirm[q] = tc[k].winner;
+          }
+          vmbreak;
+        }
         /* only the requirements that apply (pack.h IpsfTable.applies) */
-        for (uint64_t b = t->applies[cell]; b; b &= b - 1) {
+        for (uint64_t b = applies; b; b &= b - 1) {
           uint32_t k = ctz64(b), q = t->owner + k;
           req_applies[q] = 1;
           vp_used[t->vps[k]] = 1;
