@@ -373,7 +373,7 @@ fuzz: fuzz-build
 
 build/fuzz/tests/fuzz/%.o: tests/fuzz/%.c $(BUILD)/gen/parser.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' \
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests/unit -DIPSF_FUZZ_PACK='"$(abspath examples/smart-home/pack.ipsf)"' \
 	  -DIPSF_FUZZ_PROFILES_PACK='"$(abspath examples/healthcare/pack.ipsf)"' -c -o $@ $<
 
 # fuzz_vm builds its packs with the unit tests' pack builder.
@@ -528,3 +528,5 @@ clean:
 
 -include $(PIC_OBJ:.o=.d) $(RUNTIME_OBJ:.o=.d) $(COMPILER_SRC:%.c=$(BUILD)/%.d) $(CLI_OBJ:.o=.d) \
   $(UNIT_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/tests/security/mkrepro.d
+# the fuzz harnesses' headers (a stale fuzz_vm.o after a pack.h change)
+-include $(wildcard build/fuzz/tests/fuzz/*.d)
