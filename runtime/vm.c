@@ -27,8 +27,21 @@
  * proved every class and cell index in range and the mask's bits rules of
  * the scale, and the compiler proved the mask is the set of rules whose
  * conditions hold (compiler/codegen_tables.c), so the records, the
- * explanations and the errors are the chain's.  A run starts by resetting what it writes from images
- * made when the context was created (eval.c): two memcpy calls.
+ * explanations and the errors are the chain's.
+ *
+ * The tables' common case runs without a branch on the facts: the
+ * predictor, not the instruction count, is what the chains and the
+ * general paths lose to hand-written C (issue #16).  RTABLE on a scale
+ * nothing hit before (what the compiler emits) writes the cell's settled
+ * level, made at link (the level its hits give, or the otherwise), and
+ * takes the general path only for a unique conflict or a gap.  QTABLE on a
+ * cell where every applying requirement has a confirm line writes each
+ * requirement of its span in turn, applying or not (one that does not
+ * writes the reset's 0 and IPSF_NONE: no other code may enter it, the
+ * verifier's one REQ per requirement).
+ *
+ * A run starts by resetting what it writes from images made when the
+ * context was created (eval.c): two memcpy calls.
  *
  * CALLN calls a native function (an extern, or a built-in on the native
  * path) through libffi with the call interface prepared when the pack was
