@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "pack.h"
 #include "util.h"
 
@@ -38,6 +39,7 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->code);
   free(pack->lines);
   free(pack->fact_hash);
+  ipsf_names_free(pack->name_index);
   ipsf_native_free(pack);
   free(pack->natives);
   ipsf_tests_free(pack->tests);
@@ -64,7 +66,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   free(pack->fact_hash);
   pack->fact_hash = NULL;
   pack->fact_hash_size = 0;
-  if (pack->fact_count == 0) return true;
+  if (pack->fact_count == 0) return ipsf_names_build(pack);
   uint32_t size = 8;
   while (size < pack->fact_count * 2u) {
     if (size > UINT32_MAX / 2) return false;
@@ -89,7 +91,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   }
   pack->fact_hash = h;
   pack->fact_hash_size = size;
-  return true;
+  return ipsf_names_build(pack);
 }
 
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len) {

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "sheet.h"
 #include "util.h"
 
@@ -74,6 +75,54 @@ static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *ha
   if (hash) *hash = ipsf_name_hash(*str, *n);
   s->p = (const char *)p + 1;
   return true;
+}
+
+/* A short string token: s->p at the opening quote, a body of at most
+ * IPSF_SHORT_NAME plain bytes (util.h: 0x20..0x7F but '"' and '\\'), the
+ * closing quote within the next seventeen bytes.  Read with one 16-byte
+ * load, masked past the body into the words names.h's index is keyed by:
+ * the key or value is found without a second pass over its bytes.  Only
+ * when sixteen bytes after the quote are inside the line (the NUL
+ * sentinel at s->end, a special byte, stops the body before the line
+ * ends).  false: not such a token (nothing consumed): the caller takes
+ * the general path (raw_string), which decides. */
+typedef struct {
+  uint64_t w0, w1;
+  size_t n;
+} Short;
+
+#if defined(__SSE2__)
+static const unsigned char body_mask[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+#endif
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool short_token(Scan *s, Short *t) {
+#if defined(__SSE2__)
+  const unsigned char *q = (const unsigned char *)s->p + 1;
+  if (*s->p != '"' || s->end - (const char *)q < 16) return false;
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+  unsigned m = ipsf_json_special16(q), k;
+  if (m) {
+    k = (unsigned)__builtin_ctz(m);
+    if (q[k] != '"') return false;
+    v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(body_mask + 16 - k)));
+  } else {
+    if (q[16] != '"') return false;
+    k = 16;
+  }
+  t->n = k;
+  t->w0 = (uint64_t)_mm_cvtsi128_si64(v);
+  t->w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+  s->p = (const char *)q + k + 1;
+  return true;
+#else
+  (void)s;
+  (void)t;
+  return false;
+#endif
 }
 
 /* A string token decoded into the scratch area, NUL-terminated (simple
@@ -189,6 +238,19 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
   return IPSF_NONE;
 }
 
+/* The enum value (of enum e) named by the string token at s->p, or
+ * IPSF_NONE (not a string, or no such value). */
+static inline uint32_t enum_value(Scan *s, uint32_t e) {
+  const IpsfPack *pk = s->ev->pack;
+  Short t;
+  if (pk->name_index && short_token(s, &t))
+    return ipsf_names_find(pk->name_index, ipsf_ns_enum(pk, e), t.n, t.w0, t.w1);
+  const char *str;
+  size_t n;
+  if (!raw_string(s, &str, &n, NULL)) return IPSF_NONE;
+  return enum_index(pk, &pk->enums[e], str, n);
+}
+
 static bool literal(Scan *s, const char *word, size_t n) {
   if ((size_t)(s->end - s->p) < n || !ipsf_mem_eq(s->p, word, n) || !delimiter(s, s->p + n))
     return FALLBACK;
@@ -203,7 +265,6 @@ static bool fact_value(Scan *s, uint32_t f) {
   const IpsfFact *fact = &pk->facts[f];
   IpsfValue *slot = &ev->slots[fact->slot];
   const char *str;
-  size_t n;
   switch (fact->type.kind) {
   case IPSF_K_BOOL:
     if (*s->p == 't') {
@@ -235,8 +296,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     slot->s = str;
     return true;
   case IPSF_K_ENUM: {
-    if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
-    uint32_t k = enum_index(pk, &pk->enums[fact->type.enum_type], str, n);
+    uint32_t k = enum_value(s, fact->type.enum_type);
     if (k == IPSF_NONE) return FALLBACK;
     slot->i = k;
     return true;
@@ -250,10 +310,8 @@ static bool fact_value(Scan *s, uint32_t f) {
       slot->m = 0;
       return true;
     }
-    const IpsfEnum *e = &pk->enums[fact->type.enum_type];
     for (;;) {
-      if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
-      uint32_t k = enum_index(pk, e, str, n);
+      uint32_t k = enum_value(s, fact->type.enum_type);
       if (k == IPSF_NONE) return FALLBACK;
       m |= UINT64_C(1) << k;
       s->p = skip_ws(s->p);
@@ -269,31 +327,36 @@ static bool fact_value(Scan *s, uint32_t f) {
   }
 }
 
+/* The fact named by the key token at s->p, or IPSF_NONE (not a string,
+ * or no such fact). */
+static inline uint32_t fact_key(Scan *s) {
+  const IpsfPack *pk = s->ev->pack;
+  Short t;
+  if (pk->name_index && short_token(s, &t))
+    return ipsf_names_find(pk->name_index, IPSF_NS_FACTS, t.n, t.w0, t.w1);
+  const char *key;
+  size_t n;
+  uint32_t h;
+  if (!raw_string(s, &key, &n, &h) || !pk->fact_hash_size) return IPSF_NONE;
+  uint32_t mask = pk->fact_hash_size - 1;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t e = pk->fact_hash[i];
+    if (e == 0) return IPSF_NONE;
+    uint32_t sn = pk->facts[e - 1].name;
+    if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) return e - 1;
+  }
+}
+
 static bool facts_object(Scan *s) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
   if (*s->p != '{') return FALLBACK;
   s->p = skip_ws(s->p + 1);
   if (*s->p == '}') {
     s->p++;
     return true;
   }
-  uint32_t mask = pk->fact_hash_size ? pk->fact_hash_size - 1 : 0;
   for (;;) {
-    const char *key;
-    size_t n;
-    uint32_t h;
-    if (!raw_string(s, &key, &n, &h) || !pk->fact_hash_size) return FALLBACK;
-    uint32_t f = IPSF_NONE;
-    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-      uint32_t e = pk->fact_hash[i];
-      if (e == 0) break;
-      uint32_t sn = pk->facts[e - 1].name;
-      if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) {
-        f = e - 1;
-        break;
-      }
-    }
+    uint32_t f = fact_key(s);
     if (f == IPSF_NONE) return FALLBACK; /* unknown fact: an error, or skipped */
     uint64_t bit = UINT64_C(1) << (f % 64);
     if (ev->fact_set[f / 64] & bit) return FALLBACK; /* duplicate key */
@@ -311,6 +374,40 @@ static bool facts_object(Scan *s) {
   return true;
 }
 
+/* The requirement whose id is the key token at s->p, or IPSF_NONE. */
+static inline uint32_t requirement_key(Scan *s) {
+  const IpsfPack *pk = s->ev->pack;
+  Short t;
+  if (pk->name_index && short_token(s, &t))
+    return ipsf_names_find(pk->name_index, IPSF_NS_REQUIREMENTS, t.n, t.w0, t.w1);
+  const char *id;
+  size_t n;
+  if (!raw_string(s, &id, &n, NULL)) return IPSF_NONE;
+  for (uint32_t r = 0; r < pk->requirement_count; r++) {
+    uint32_t sid = pk->requirements[r].id;
+    if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) return r;
+  }
+  return IPSF_NONE;
+}
+
+/* The method of viewpoint v named by the string token at s->p, or
+ * IPSF_NONE. */
+static inline uint32_t method_value(Scan *s, uint32_t v) {
+  const IpsfPack *pk = s->ev->pack;
+  Short t;
+  if (pk->name_index && short_token(s, &t))
+    return ipsf_names_find(pk->name_index, ipsf_ns_methods(v), t.n, t.w0, t.w1);
+  const char *method;
+  size_t mn;
+  if (!raw_string(s, &method, &mn, NULL)) return IPSF_NONE;
+  const IpsfViewpoint *vp = &pk->viewpoints[v];
+  for (uint32_t m = 0; m < vp->method_count; m++) {
+    uint32_t sm = vp->methods[m];
+    if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) return m;
+  }
+  return IPSF_NONE;
+}
+
 static bool evidence_object(Scan *s) {
   IpsfEval *ev = s->ev;
   const IpsfPack *pk = ev->pack;
@@ -322,29 +419,13 @@ static bool evidence_object(Scan *s) {
     return true;
   }
   for (;;) {
-    const char *id, *method;
-    size_t n, mn;
-    if (!raw_string(s, &id, &n, NULL)) return FALLBACK;
-    uint32_t q = IPSF_NONE;
-    for (uint32_t r = 0; r < pk->requirement_count; r++) {
-      uint32_t sid = pk->requirements[r].id;
-      if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) {
-        q = r;
-        break;
-      }
-    }
+    uint32_t q = requirement_key(s);
     if (q == IPSF_NONE || ev->evidence[q] != IPSF_NONE) return FALLBACK;
     s->p = skip_ws(s->p);
     if (*s->p != ':') return FALLBACK;
     s->p = skip_ws(s->p + 1);
-    if (!raw_string(s, &method, &mn, NULL)) return FALLBACK;
-    const IpsfViewpoint *vp = &pk->viewpoints[pk->requirements[q].viewpoint];
-    uint32_t m = 0;
-    for (; m < vp->method_count; m++) {
-      uint32_t sm = vp->methods[m];
-      if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) break;
-    }
-    if (m == vp->method_count) return FALLBACK;
+    uint32_t m = method_value(s, pk->requirements[q].viewpoint);
+    if (m == IPSF_NONE) return FALLBACK;
     ev->evidence[q] = m;
     s->p = skip_ws(s->p);
     if (*s->p == '}') break;
