@@ -33,6 +33,7 @@
 typedef struct {
   const char *p;       /* next byte; the line ends with a NUL sentinel */
   const char *end;     /* that sentinel: a NUL before it is a byte of the line */
+  const char *line;    /* the line's first byte */
   IpsfEval *ev;
   char *out;           /* scratch: decoded strings */
 } Scan;
@@ -81,11 +82,13 @@ static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *ha
  * IPSF_SHORT_NAME plain bytes (util.h: 0x20..0x7F but '"' and '\\'), the
  * closing quote within the next seventeen bytes.  Read with one 16-byte
  * load, masked past the body into the words names.h's index is keyed by:
- * the key or value is found without a second pass over its bytes.  Only
- * when sixteen bytes after the quote are inside the line (the NUL
- * sentinel at s->end, a special byte, stops the body before the line
- * ends).  false: not such a token (nothing consumed): the caller takes
- * the general path (raw_string), which decides. */
+ * the key or value is found without a second pass over its bytes.  The
+ * load is of the sixteen bytes after the quote when they are inside the
+ * line; nearer the line's end, of the line's last sixteen, moved into a
+ * buffer whose next sixteen bytes are NULs (special, like the sentinel),
+ * so nothing outside the line is read; a line shorter than sixteen bytes
+ * takes the general path.  false: not such a token (nothing consumed):
+ * the caller takes the general path (raw_string), which decides. */
 typedef struct {
   uint64_t w0, w1;
   size_t n;
@@ -102,14 +105,30 @@ __attribute__((always_inline))
 static inline bool short_token(Scan *s, Short *t) {
 #if defined(__SSE2__)
   const unsigned char *q = (const unsigned char *)s->p + 1;
-  if (*s->p != '"' || s->end - (const char *)q < 16) return false;
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
-  unsigned m = ipsf_json_special16(q), k;
+  if (*s->p != '"') return false;
+  ptrdiff_t left = s->end - (const char *)q; /* >= 0: the quote is before the sentinel */
+  __m128i v;
+  if (left >= 16) {
+    v = _mm_loadu_si128((const __m128i *)(const void *)q);
+  } else {
+    if (s->end - s->line < 16) return false;
+    unsigned char tail[32];
+    _mm_storeu_si128((__m128i *)(void *)tail, _mm_loadu_si128((const __m128i *)(const void *)(s->end - 16)));
+    _mm_storeu_si128((__m128i *)(void *)(tail + 16), _mm_setzero_si128());
+    v = _mm_loadu_si128((const __m128i *)(const void *)(tail + 16 - left));
+  }
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i bad = _mm_or_si128(
+      _mm_or_si128(quote, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+      _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v)); /* signed: controls and 0x80..0xFF */
+  unsigned m = (unsigned)_mm_movemask_epi8(bad), k;
   if (m) {
     k = (unsigned)__builtin_ctz(m);
-    if (q[k] != '"') return false;
+    if (!(((unsigned)_mm_movemask_epi8(quote) >> k) & 1u)) return false;
     v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(body_mask + 16 - k)));
   } else {
+    /* sixteen plain bytes, all inside the line (NULs past it would have
+     * stopped the body): q[16] is at most the sentinel */
     if (q[16] != '"') return false;
     k = 16;
   }
@@ -483,7 +502,7 @@ static inline unsigned top_key(Scan *s) {
 
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
                           const char **device) {
-  Scan s = {line, line + len, ev, scratch};
+  Scan s = {line, line + len, line, ev, scratch};
   *device = NULL;
   s.p = skip_ws(s.p);
   if (*s.p != '{') return FALLBACK;
