@@ -402,11 +402,19 @@ static bool facts_object(Scan *s) {
     if (f == IPSF_NONE) return FALLBACK; /* unknown fact: an error, or skipped */
     uint64_t bit = UINT64_C(1) << (f % 64);
     if (ev->fact_set[f / 64] & bit) return FALLBACK; /* duplicate key */
-    s->p = skip_ws(s->p);
-    if (*s->p != ':') return FALLBACK;
-    s->p = skip_ws(s->p + 1);
+    if (s->p[0] == ':' && (unsigned char)s->p[1] > ' ') { /* no whitespace: the usual */
+      s->p++;
+    } else {
+      s->p = skip_ws(s->p);
+      if (*s->p != ':') return FALLBACK;
+      s->p = skip_ws(s->p + 1);
+    }
     if (!fact_value(s, f)) return FALLBACK;
     ev->fact_set[f / 64] |= bit;
+    if (s->p[0] == ',' && (unsigned char)s->p[1] > ' ') { /* the usual: the next key */
+      s->p++;
+      continue;
+    }
     s->p = skip_ws(s->p);
     if (*s->p == '}') break;
     if (*s->p != ',') return FALLBACK;
