@@ -340,6 +340,70 @@ Test(sheet_stream, long_line_is_a_limit_item_and_reading_goes_on) {
   free(path);
 }
 
+/* Lines are cut in place and a batch keeps the read buffer its items
+ * point into: a batch's lines stay as they were while the next batch is
+ * filled (two batches alive at once, as with --jobs 2), over many small
+ * batches, lines of every length across the reads' boundaries, and a last
+ * line without its newline. */
+Test(sheet_stream, batches_keep_their_lines_while_the_next_fills) {
+  size_t n = 3000, cap = n * 80 + 1, len = 0;
+  char *text = malloc(cap);
+  for (size_t i = 0; i < n; i++) {
+    size_t k = (i * 37) % 70;
+    len += (size_t)sprintf(text + len, "{\"n\":%zu,\"pad\":\"", i);
+    memset(text + len, 'a' + (int)(i % 26), k);
+    len += k;
+    len += (size_t)sprintf(text + len, "\"}%s", i + 1 < n ? "\n" : "");
+  }
+  char *path = temp_file(text, len);
+  IpsfStream s;
+  IpsfBatch b[2];
+  IpsfError err = {0};
+  cr_assert(ipsf_stream_open(&s, path, &err));
+  ipsf_batch_init(&b[0]);
+  ipsf_batch_init(&b[1]);
+  size_t seen = 0, fills = 0, checked = 0;
+  const char *line = text;
+  const char *starts[2] = {NULL, NULL};
+  size_t first[2] = {0, 0};
+  for (;;) {
+    IpsfBatch *cur = &b[fills % 2], *prev = &b[(fills + 1) % 2];
+    int got = ipsf_stream_fill(&s, cur, 5000, 50);
+    /* the other batch, filled before this one, still holds its lines */
+    if (fills > 0) {
+      const char *l = starts[(fills + 1) % 2];
+      for (size_t i = 0; i < prev->count; i++, checked++) {
+        const char *nl = strchr(l, '\n');
+        size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+        cr_assert_eq(prev->items[i].len, ll);
+        cr_assert(memcmp(prev->text + prev->items[i].off, l, ll) == 0, "line %zu changed",
+                  first[(fills + 1) % 2] + i + 1);
+        cr_assert_eq(prev->text[prev->items[i].off + ll], '\0');
+        l = nl ? nl + 1 : l + ll;
+      }
+    }
+    if (!got) break;
+    cr_assert(!cur->fatal);
+    starts[fills % 2] = line;
+    first[fills % 2] = seen;
+    for (size_t i = 0; i < cur->count; i++, seen++) {
+      cr_assert_eq(cur->items[i].line_no, seen + 1);
+      const char *nl = strchr(line, '\n');
+      line = nl ? nl + 1 : line + strlen(line);
+    }
+    fills++;
+  }
+  cr_expect_eq(seen, n);
+  cr_expect_eq(checked, n);
+  cr_expect_gt(fills, 20);
+  ipsf_batch_free(&b[0]);
+  ipsf_batch_free(&b[1]);
+  ipsf_stream_close(&s);
+  unlink(path);
+  free(path);
+  free(text);
+}
+
 Test(sheet_stream, open_missing_file) {
   IpsfStream s;
   IpsfError err = {0};
