@@ -35,6 +35,8 @@ typedef struct {
   const char *end;     /* that sentinel: a NUL before it is a byte of the line */
   const char *line;    /* the line's first byte */
   IpsfEval *ev;
+  const IpsfPack *pk;                /* ev->pack */
+  const struct IpsfNameIndex *names; /* pk->name_index: NULL, none */
   char *out;           /* scratch: decoded strings */
 } Scan;
 
@@ -283,10 +285,10 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
 __attribute__((always_inline))
 #endif
 static inline uint32_t enum_value(Scan *s, uint32_t e) {
-  const IpsfPack *pk = s->ev->pack;
+  const IpsfPack *pk = s->pk;
   Short t;
-  if (pk->name_index && short_token(s, &t))
-    return ipsf_names_find(pk->name_index, ipsf_ns_enum(pk, e), t.n, t.w0, t.w1);
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, ipsf_ns_enum(pk, e), t.n, t.w0, t.w1);
   const char *str;
   size_t n;
   if (!raw_string(s, &str, &n, NULL)) return IPSF_NONE;
@@ -303,7 +305,7 @@ static bool literal(Scan *s, const char *word, size_t n) {
 /* The value of fact f, stored as the setters of eval.c would store it. */
 static bool fact_value(Scan *s, uint32_t f) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
+  const IpsfPack *pk = s->pk;
   const IpsfFact *fact = &pk->facts[f];
   IpsfValue *slot = &ev->slots[fact->slot];
   const char *str;
@@ -372,10 +374,10 @@ static bool fact_value(Scan *s, uint32_t f) {
 /* The fact named by the key token at s->p, or IPSF_NONE (not a string,
  * or no such fact). */
 static inline uint32_t fact_key(Scan *s) {
-  const IpsfPack *pk = s->ev->pack;
+  const IpsfPack *pk = s->pk;
   Short t;
-  if (pk->name_index && short_token(s, &t))
-    return ipsf_names_find(pk->name_index, IPSF_NS_FACTS, t.n, t.w0, t.w1);
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, IPSF_NS_FACTS, t.n, t.w0, t.w1);
   const char *key;
   size_t n;
   uint32_t h;
@@ -426,10 +428,10 @@ static bool facts_object(Scan *s) {
 
 /* The requirement whose id is the key token at s->p, or IPSF_NONE. */
 static inline uint32_t requirement_key(Scan *s) {
-  const IpsfPack *pk = s->ev->pack;
+  const IpsfPack *pk = s->pk;
   Short t;
-  if (pk->name_index && short_token(s, &t))
-    return ipsf_names_find(pk->name_index, IPSF_NS_REQUIREMENTS, t.n, t.w0, t.w1);
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, IPSF_NS_REQUIREMENTS, t.n, t.w0, t.w1);
   const char *id;
   size_t n;
   if (!raw_string(s, &id, &n, NULL)) return IPSF_NONE;
@@ -443,10 +445,10 @@ static inline uint32_t requirement_key(Scan *s) {
 /* The method of viewpoint v named by the string token at s->p, or
  * IPSF_NONE. */
 static inline uint32_t method_value(Scan *s, uint32_t v) {
-  const IpsfPack *pk = s->ev->pack;
+  const IpsfPack *pk = s->pk;
   Short t;
-  if (pk->name_index && short_token(s, &t))
-    return ipsf_names_find(pk->name_index, ipsf_ns_methods(v), t.n, t.w0, t.w1);
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, ipsf_ns_methods(v), t.n, t.w0, t.w1);
   const char *method;
   size_t mn;
   if (!raw_string(s, &method, &mn, NULL)) return IPSF_NONE;
@@ -460,7 +462,7 @@ static inline uint32_t method_value(Scan *s, uint32_t v) {
 
 static bool evidence_object(Scan *s) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
+  const IpsfPack *pk = s->pk;
   if (*s->p != '{') return FALLBACK;
   ev->evidence_present = true;
   s->p = skip_ws(s->p + 1);
@@ -510,7 +512,7 @@ static inline unsigned top_key(Scan *s) {
 
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
                           const char **device) {
-  Scan s = {line, line + len, line, ev, scratch};
+  Scan s = {line, line + len, line, ev, ev->pack, ev->pack->name_index, scratch};
   *device = NULL;
   s.p = skip_ws(s.p);
   if (*s.p != '{') return FALLBACK;
