@@ -2,6 +2,8 @@
  * pack.c -- the life of a loaded pack: freeing it, linking what is derived
  * from it after verification (the fact-name hash, string constants'
  * pointers, the built-ins of the native table), and the public accessors of ipsf.h's "packs" section.
+ * (The index of short names the fast binder uses is built here too, by
+ * names.c.)
  *
  * The fact-name hash is open addressing with linear probing over a power of
  * two table at most half full, keyed by util.h's ipsf_name_hash of the
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "pack.h"
 #include "util.h"
 
@@ -38,6 +41,7 @@ void ipsf_pack_free(IpsfPack *pack) {
   free(pack->code);
   free(pack->lines);
   free(pack->fact_hash);
+  ipsf_names_free(pack->name_index);
   ipsf_native_free(pack);
   free(pack->natives);
   ipsf_tests_free(pack->tests);
@@ -181,7 +185,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   free(pack->fact_hash);
   pack->fact_hash = NULL;
   pack->fact_hash_size = 0;
-  if (pack->fact_count == 0) return true;
+  if (pack->fact_count == 0) return ipsf_names_build(pack);
   uint32_t size = 8;
   while (size < pack->fact_count * 2u) {
     if (size > UINT32_MAX / 2) return false;
@@ -206,7 +210,7 @@ bool ipsf_pack_link(IpsfPack *pack) {
   }
   pack->fact_hash = h;
   pack->fact_hash_size = size;
-  return true;
+  return ipsf_names_build(pack);
 }
 
 uint32_t ipsf_pack_find_fact(const IpsfPack *pack, const char *name, size_t len) {

@@ -497,6 +497,10 @@ struct ipsf_pack {
   /* Built by ipsf_pack_link, not serialised: fact name -> fact index. */
   uint32_t fact_hash_size; /* power of two */
   uint32_t *fact_hash;     /* fact index + 1, 0 = empty */
+
+  /* Built by ipsf_pack_link, not serialised: the short names the fast
+   * JSON Lines binder looks up (names.h); NULL: none. */
+  struct IpsfNameIndex *name_index;
 };
 
 /* Is confirm line a stronger than b (of one requirement): a stronger

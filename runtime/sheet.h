@@ -142,7 +142,8 @@ typedef struct {
 } IpsfBatchItem;
 
 typedef struct {
-  char *text;            /* the lines, each followed by a NUL */
+  char *text;            /* the lines, each followed by a NUL (from ipsf_stream_fill: the
+                            read buffer they were cut from, in place) */
   size_t text_len, text_cap;
   IpsfBatchItem *items;  /* the non-blank lines, in order */
   size_t count, items_cap;

@@ -14,9 +14,13 @@
  *
  * What it accepts it checks as jansson does: the JSON grammar, UTF-8
  * (no overlong forms, no surrogates, nothing above U+10FFFF), no control
- * characters in strings.  Per key, the cost is a scan of eight bytes at a
- * time (util.h), a word-wise hash and one probe of the pack's precomputed
- * fact hash (pack.c); per value, a direct store into the fact's slot.  Nothing is
+ * characters in strings.  A key or name of at most 16 plain bytes (almost
+ * all) costs one 16-byte load, which finds its closing quote and, masked,
+ * is its key in the pack's index of short names (names.h), one probe; a
+ * longer one, or one with escapes or UTF-8, is scanned (util.h), hashed and
+ * looked up in the fact hash (pack.c) or the pack's lists.  Per value, a
+ * direct store into the fact's slot.  Nothing outside [line, line + len]
+ * is read.  Nothing is
  * allocated: strings that must outlive the scan (the device name, string
  * facts) are decoded into the caller's scratch buffer.
  */
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "sheet.h"
 #include "util.h"
 
@@ -32,7 +37,10 @@
 typedef struct {
   const char *p;       /* next byte; the line ends with a NUL sentinel */
   const char *end;     /* that sentinel: a NUL before it is a byte of the line */
+  const char *line;    /* the line's first byte */
   IpsfEval *ev;
+  const IpsfPack *pk;                /* ev->pack */
+  const struct IpsfNameIndex *names; /* pk->name_index: NULL, none */
   char *out;           /* scratch: decoded strings */
 } Scan;
 
@@ -76,6 +84,72 @@ static inline bool raw_string(Scan *s, const char **str, size_t *n, uint32_t *ha
   return true;
 }
 
+/* A short string token: s->p at the opening quote, a body of at most
+ * IPSF_SHORT_NAME plain bytes (util.h: 0x20..0x7F but '"' and '\\'), the
+ * closing quote within the next seventeen bytes.  Read with one 16-byte
+ * load, masked past the body into the words names.h's index is keyed by:
+ * the key or value is found without a second pass over its bytes.  The
+ * load is of the sixteen bytes after the quote when they are inside the
+ * line; nearer the line's end, of the line's last sixteen, moved into a
+ * buffer whose next sixteen bytes are NULs (special, like the sentinel),
+ * so nothing outside the line is read; a line shorter than sixteen bytes
+ * takes the general path.  false: not such a token (nothing consumed):
+ * the caller takes the general path (raw_string), which decides. */
+typedef struct {
+  uint64_t w0, w1;
+  size_t n;
+} Short;
+
+#if defined(__SSE2__)
+static const unsigned char body_mask[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+#endif
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool short_token(Scan *s, Short *t) {
+#if defined(__SSE2__)
+  const unsigned char *q = (const unsigned char *)s->p + 1;
+  if (*s->p != '"') return false;
+  ptrdiff_t left = s->end - (const char *)q; /* >= 0: the quote is before the sentinel */
+  __m128i v;
+  if (left >= 16) {
+    v = _mm_loadu_si128((const __m128i *)(const void *)q);
+  } else {
+    if (s->end - s->line < 16) return false;
+    unsigned char tail[32];
+    _mm_storeu_si128((__m128i *)(void *)tail, _mm_loadu_si128((const __m128i *)(const void *)(s->end - 16)));
+    _mm_storeu_si128((__m128i *)(void *)(tail + 16), _mm_setzero_si128());
+    v = _mm_loadu_si128((const __m128i *)(const void *)(tail + 16 - left));
+  }
+  const __m128i quote = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+  const __m128i bad = _mm_or_si128(
+      _mm_or_si128(quote, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+      _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v)); /* signed: controls and 0x80..0xFF */
+  unsigned m = (unsigned)_mm_movemask_epi8(bad), k;
+  if (m) {
+    k = (unsigned)__builtin_ctz(m);
+    if (!(((unsigned)_mm_movemask_epi8(quote) >> k) & 1u)) return false;
+    v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(body_mask + 16 - k)));
+  } else {
+    /* sixteen plain bytes, all inside the line (NULs past it would have
+     * stopped the body): q[16] is at most the sentinel */
+    if (q[16] != '"') return false;
+    k = 16;
+  }
+  t->n = k;
+  t->w0 = (uint64_t)_mm_cvtsi128_si64(v);
+  t->w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+  s->p = (const char *)q + k + 1;
+  return true;
+#else
+  (void)s;
+  (void)t;
+  return false;
+#endif
+}
+
 /* A string token decoded into the scratch area, NUL-terminated (simple
  * escapes only; \u falls back). */
 static bool decoded_string(Scan *s, const char **out) {
@@ -84,10 +158,30 @@ static bool decoded_string(Scan *s, const char **out) {
   p++;
   char *o = s->out, *start = o;
   for (;;) {
-    size_t run = ipsf_json_plain_span(p, (size_t)((const unsigned char *)s->end - p));
-    memcpy(o, p, run);
-    o += run;
-    p += run;
+#if defined(__SSE2__)
+    /* Sixteen bytes at a time while sixteen are left in the line: stored
+     * whole, then the output advanced past the plain ones.  The store
+     * stays inside the scratch area: decoding never lengthens a string,
+     * so o - scratch <= p - line, and p + 16 <= s->end = line + len. */
+    if ((const unsigned char *)s->end - p >= 16) {
+      _mm_storeu_si128((__m128i *)(void *)o, _mm_loadu_si128((const __m128i *)(const void *)p));
+      unsigned m = ipsf_json_special16(p);
+      if (!m) {
+        o += 16;
+        p += 16;
+        continue;
+      }
+      unsigned k = (unsigned)__builtin_ctz(m);
+      o += k;
+      p += k;
+    } else
+#endif
+    {
+      size_t run = ipsf_json_plain_span(p, (size_t)((const unsigned char *)s->end - p));
+      memcpy(o, p, run);
+      o += run;
+      p += run;
+    }
     unsigned c = *p;
     if (c == '"') break;
     if (c < 0x20) return FALLBACK;
@@ -189,6 +283,22 @@ static uint32_t enum_index(const IpsfPack *pk, const IpsfEnum *e, const char *st
   return IPSF_NONE;
 }
 
+/* The enum value (of enum e) named by the string token at s->p, or
+ * IPSF_NONE (not a string, or no such value). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline uint32_t enum_value(Scan *s, uint32_t e) {
+  const IpsfPack *pk = s->pk;
+  Short t;
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, ipsf_ns_enum(pk, e), t.n, t.w0, t.w1);
+  const char *str;
+  size_t n;
+  if (!raw_string(s, &str, &n, NULL)) return IPSF_NONE;
+  return enum_index(pk, &pk->enums[e], str, n);
+}
+
 static bool literal(Scan *s, const char *word, size_t n) {
   if ((size_t)(s->end - s->p) < n || !ipsf_mem_eq(s->p, word, n) || !delimiter(s, s->p + n))
     return FALLBACK;
@@ -199,11 +309,10 @@ static bool literal(Scan *s, const char *word, size_t n) {
 /* The value of fact f, stored as the setters of eval.c would store it. */
 static bool fact_value(Scan *s, uint32_t f) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
+  const IpsfPack *pk = s->pk;
   const IpsfFact *fact = &pk->facts[f];
   IpsfValue *slot = &ev->slots[fact->slot];
   const char *str;
-  size_t n;
   switch (fact->type.kind) {
   case IPSF_K_BOOL:
     if (*s->p == 't') {
@@ -235,8 +344,7 @@ static bool fact_value(Scan *s, uint32_t f) {
     slot->s = str;
     return true;
   case IPSF_K_ENUM: {
-    if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
-    uint32_t k = enum_index(pk, &pk->enums[fact->type.enum_type], str, n);
+    uint32_t k = enum_value(s, fact->type.enum_type);
     if (k == IPSF_NONE) return FALLBACK;
     slot->i = k;
     return true;
@@ -250,10 +358,8 @@ static bool fact_value(Scan *s, uint32_t f) {
       slot->m = 0;
       return true;
     }
-    const IpsfEnum *e = &pk->enums[fact->type.enum_type];
     for (;;) {
-      if (!raw_string(s, &str, &n, NULL)) return FALLBACK;
-      uint32_t k = enum_index(pk, e, str, n);
+      uint32_t k = enum_value(s, fact->type.enum_type);
       if (k == IPSF_NONE) return FALLBACK;
       m |= UINT64_C(1) << k;
       s->p = skip_ws(s->p);
@@ -269,39 +375,52 @@ static bool fact_value(Scan *s, uint32_t f) {
   }
 }
 
+/* The fact named by the key token at s->p, or IPSF_NONE (not a string,
+ * or no such fact). */
+static inline uint32_t fact_key(Scan *s) {
+  const IpsfPack *pk = s->pk;
+  Short t;
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, IPSF_NS_FACTS, t.n, t.w0, t.w1);
+  const char *key;
+  size_t n;
+  uint32_t h;
+  if (!raw_string(s, &key, &n, &h) || !pk->fact_hash_size) return IPSF_NONE;
+  uint32_t mask = pk->fact_hash_size - 1;
+  for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+    uint32_t e = pk->fact_hash[i];
+    if (e == 0) return IPSF_NONE;
+    uint32_t sn = pk->facts[e - 1].name;
+    if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) return e - 1;
+  }
+}
+
 static bool facts_object(Scan *s) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
   if (*s->p != '{') return FALLBACK;
   s->p = skip_ws(s->p + 1);
   if (*s->p == '}') {
     s->p++;
     return true;
   }
-  uint32_t mask = pk->fact_hash_size ? pk->fact_hash_size - 1 : 0;
   for (;;) {
-    const char *key;
-    size_t n;
-    uint32_t h;
-    if (!raw_string(s, &key, &n, &h) || !pk->fact_hash_size) return FALLBACK;
-    uint32_t f = IPSF_NONE;
-    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
-      uint32_t e = pk->fact_hash[i];
-      if (e == 0) break;
-      uint32_t sn = pk->facts[e - 1].name;
-      if (pk->string_lens[sn] == n && ipsf_mem_eq(pk->strings[sn], key, n)) {
-        f = e - 1;
-        break;
-      }
-    }
+    uint32_t f = fact_key(s);
     if (f == IPSF_NONE) return FALLBACK; /* unknown fact: an error, or skipped */
     uint64_t bit = UINT64_C(1) << (f % 64);
     if (ev->fact_set[f / 64] & bit) return FALLBACK; /* duplicate key */
-    s->p = skip_ws(s->p);
-    if (*s->p != ':') return FALLBACK;
-    s->p = skip_ws(s->p + 1);
+    if (s->p[0] == ':' && (unsigned char)s->p[1] > ' ') { /* no whitespace: the usual */
+      s->p++;
+    } else {
+      s->p = skip_ws(s->p);
+      if (*s->p != ':') return FALLBACK;
+      s->p = skip_ws(s->p + 1);
+    }
     if (!fact_value(s, f)) return FALLBACK;
     ev->fact_set[f / 64] |= bit;
+    if (s->p[0] == ',' && (unsigned char)s->p[1] > ' ') { /* the usual: the next key */
+      s->p++;
+      continue;
+    }
     s->p = skip_ws(s->p);
     if (*s->p == '}') break;
     if (*s->p != ',') return FALLBACK;
@@ -311,9 +430,43 @@ static bool facts_object(Scan *s) {
   return true;
 }
 
+/* The requirement whose id is the key token at s->p, or IPSF_NONE. */
+static inline uint32_t requirement_key(Scan *s) {
+  const IpsfPack *pk = s->pk;
+  Short t;
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, IPSF_NS_REQUIREMENTS, t.n, t.w0, t.w1);
+  const char *id;
+  size_t n;
+  if (!raw_string(s, &id, &n, NULL)) return IPSF_NONE;
+  for (uint32_t r = 0; r < pk->requirement_count; r++) {
+    uint32_t sid = pk->requirements[r].id;
+    if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) return r;
+  }
+  return IPSF_NONE;
+}
+
+/* The method of viewpoint v named by the string token at s->p, or
+ * IPSF_NONE. */
+static inline uint32_t method_value(Scan *s, uint32_t v) {
+  const IpsfPack *pk = s->pk;
+  Short t;
+  if (s->names && short_token(s, &t))
+    return ipsf_names_find(s->names, ipsf_ns_methods(v), t.n, t.w0, t.w1);
+  const char *method;
+  size_t mn;
+  if (!raw_string(s, &method, &mn, NULL)) return IPSF_NONE;
+  const IpsfViewpoint *vp = &pk->viewpoints[v];
+  for (uint32_t m = 0; m < vp->method_count; m++) {
+    uint32_t sm = vp->methods[m];
+    if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) return m;
+  }
+  return IPSF_NONE;
+}
+
 static bool evidence_object(Scan *s) {
   IpsfEval *ev = s->ev;
-  const IpsfPack *pk = ev->pack;
+  const IpsfPack *pk = s->pk;
   if (*s->p != '{') return FALLBACK;
   ev->evidence_present = true;
   s->p = skip_ws(s->p + 1);
@@ -322,29 +475,13 @@ static bool evidence_object(Scan *s) {
     return true;
   }
   for (;;) {
-    const char *id, *method;
-    size_t n, mn;
-    if (!raw_string(s, &id, &n, NULL)) return FALLBACK;
-    uint32_t q = IPSF_NONE;
-    for (uint32_t r = 0; r < pk->requirement_count; r++) {
-      uint32_t sid = pk->requirements[r].id;
-      if (pk->string_lens[sid] == n && ipsf_mem_eq(pk->strings[sid], id, n)) {
-        q = r;
-        break;
-      }
-    }
+    uint32_t q = requirement_key(s);
     if (q == IPSF_NONE || ev->evidence[q] != IPSF_NONE) return FALLBACK;
     s->p = skip_ws(s->p);
     if (*s->p != ':') return FALLBACK;
     s->p = skip_ws(s->p + 1);
-    if (!raw_string(s, &method, &mn, NULL)) return FALLBACK;
-    const IpsfViewpoint *vp = &pk->viewpoints[pk->requirements[q].viewpoint];
-    uint32_t m = 0;
-    for (; m < vp->method_count; m++) {
-      uint32_t sm = vp->methods[m];
-      if (pk->string_lens[sm] == mn && ipsf_mem_eq(pk->strings[sm], method, mn)) break;
-    }
-    if (m == vp->method_count) return FALLBACK;
+    uint32_t m = method_value(s, pk->requirements[q].viewpoint);
+    if (m == IPSF_NONE) return FALLBACK;
     ev->evidence[q] = m;
     s->p = skip_ws(s->p);
     if (*s->p == '}') break;
@@ -359,9 +496,27 @@ static bool key_is(const char *key, size_t n, const char *word) {
   return strlen(word) == n && ipsf_mem_eq(key, word, n);
 }
 
+/* The top-level key at s->p: 1 "facts", 2 "device", 4 "evidence", 0 any
+ * other (or not a string).  A short token is compared as one word. */
+static inline unsigned top_key(Scan *s) {
+  Short t;
+  if (short_token(s, &t)) {
+    static const char facts[8] = "facts", device[8] = "device", evidence[8] = "evidence";
+    if (t.w1) return 0;
+    if (t.n == 5 && t.w0 == ipsf_load64(facts)) return 1;
+    if (t.n == 6 && t.w0 == ipsf_load64(device)) return 2;
+    if (t.n == 8 && t.w0 == ipsf_load64(evidence)) return 4;
+    return 0;
+  }
+  const char *key;
+  size_t n;
+  if (!raw_string(s, &key, &n, NULL)) return 0;
+  return key_is(key, n, "facts") ? 1 : key_is(key, n, "device") ? 2 : key_is(key, n, "evidence") ? 4 : 0;
+}
+
 bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scratch,
                           const char **device) {
-  Scan s = {line, line + len, ev, scratch};
+  Scan s = {line, line + len, line, ev, ev->pack, ev->pack->name_index, scratch};
   *device = NULL;
   s.p = skip_ws(s.p);
   if (*s.p != '{') return FALLBACK;
@@ -369,14 +524,8 @@ bool ipsf_sheet_fast_bind(IpsfEval *ev, const char *line, size_t len, char *scra
   unsigned seen = 0;
   if (*s.p != '}')
     for (;;) {
-      const char *key;
-      size_t n;
-      if (!raw_string(&s, &key, &n, NULL)) return FALLBACK;
-      unsigned bit;
-      if (key_is(key, n, "facts")) bit = 1;
-      else if (key_is(key, n, "device")) bit = 2;
-      else if (key_is(key, n, "evidence")) bit = 4;
-      else return FALLBACK; /* "profiles", or an error */
+      unsigned bit = top_key(&s);
+      if (!bit) return FALLBACK; /* "profiles", or an error */
       if (seen & bit) return FALLBACK;
       seen |= bit;
       s.p = skip_ws(s.p);

@@ -2,16 +2,23 @@
  * sheet_stream.c -- JSON Lines in batches: the reader behind `eval` at
  * registry scale.
  *
- * read(2) fills a buffer in large chunks; complete lines are cut out with
- * memchr and copied, each followed by a NUL (the fast binder's sentinel),
- * into a batch: text plus one item per non-blank line.  A batch is the unit
+ * read(2) fills a buffer in chunks of about a batch's bytes; complete
+ * lines are cut out with memchr in place: each line's newline becomes the
+ * NUL the fast binder relies on as its sentinel (the last line, without a
+ * newline, takes the spare byte the reads always leave), and the batch
+ * gets one item per non-blank line, pointing into that buffer.  When the
+ * batch is returned it takes the buffer; the stream takes the batch's
+ * previous buffer (its lines are done with) and moves what is not cut yet,
+ * usually part of one line, there.  So a line is not copied, and a batch's
+ * lines stay put while the next batch is filled.  A batch is the unit
  * of work of `eval --jobs` and of output flushing.  Lines are numbered from
  * 1, blank lines counted; a BOM on line 1 is skipped; the last line needs
  * no newline -- all as ipsf_jsonl_next (sheet_json.c) does, with the same
  * messages.
  *
- * Memory is bounded and independent of the input's size: the read buffer
- * holds one chunk plus at most one partial line, and never more than
+ * Memory is bounded and independent of the input's size: a read buffer
+ * (the stream's, and one per batch in flight) holds one chunk plus at
+ * most one partial line, and never more than
  * max_line bytes of a line: a longer line becomes a LIMIT item
  * and the rest of it is skipped up to its newline.
  *
@@ -133,9 +140,74 @@ static int nomem(IpsfStream *s, IpsfBatch *b) {
   return 1;
 }
 
+/* Line s->line_no, [off, off + len) of the read buffer, as an item that
+ * points into the buffer (ipsf_batch_add_line's rules: a BOM on line 1
+ * skipped, a blank line left out); its newline (or, at the end of input,
+ * the spare byte after it) becomes the NUL the fast binder relies on. */
+static bool add_in_place(IpsfStream *s, IpsfBatch *b, size_t off, size_t len) {
+  const char *text = s->buf + off;
+  if (s->line_no == 1 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    text += 3;
+    off += 3;
+    len -= 3;
+  }
+  if (blank(text, len)) return true;
+  IpsfBatchItem *it = new_item(b);
+  if (!it) return false;
+  s->buf[off + len] = '\0';
+  it->line_no = s->line_no;
+  it->off = off;
+  it->len = len;
+  it->too_long = false;
+  return true;
+}
+
+/* b's items point into the read buffer: give the buffer to b and take
+ * b's previous text buffer (spare, allocated by an earlier hand-over or
+ * NULL) for what is not cut yet, [start, end).  On a failed allocation
+ * the items keep their buffer and the batch ends with an error. */
+static int hand_over(IpsfStream *s, IpsfBatch *b, char *spare, size_t spare_cap) {
+  size_t part = s->end - s->start;
+  b->text = s->buf;
+  b->text_cap = s->cap;
+  b->text_len = s->start;
+  if (spare_cap < part + 1) {
+    char *p = ipsf_grow(spare, &spare_cap, part + 1, 1, CHUNK, SIZE_MAX);
+    if (!p) {
+      s->buf = spare;
+      s->cap = spare_cap;
+      s->start = s->end = 0;
+      return nomem(s, b);
+    }
+    spare = p;
+  }
+  if (part) memcpy(spare, b->text + s->start, part);
+  s->buf = spare;
+  s->cap = spare_cap;
+  s->start = 0;
+  s->end = part;
+  return 1;
+}
+
 int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_lines) {
+  /* Lines are cut in place: the batch's items point into the read buffer,
+   * which the batch takes when it is returned (hand_over); its previous
+   * text buffer, whose lines are done with, becomes the next read buffer. */
+  char *spare = b->text;
+  size_t spare_cap = b->text_cap;
+  b->text = NULL;
+  b->text_cap = 0;
   batch_clear(b);
-  if (s->done) return 0;
+  if (s->done) {
+    b->text = spare;
+    b->text_cap = spare_cap;
+    return 0;
+  }
+  /* About a batch's bytes per read, so a batch takes most of what one
+   * read brought and little is left to move into the next buffer. */
+  size_t chunk = max_bytes < CHUNK ? max_bytes : CHUNK;
+  if (chunk < 4096) chunk = 4096;
+  size_t bytes = 0;
   for (;;) {
     /* Cut the complete lines out of what is buffered. */
     while (s->start < s->end) {
@@ -153,44 +225,63 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
       }
       if (!nl) break;
       s->line_no++;
-      bool ok = (size_t)(nl - p) > s->max_line ? ipsf_batch_add_too_long(b, s->line_no)
-                                                         : ipsf_batch_add_line(b, s->line_no, p, (size_t)(nl - p));
-      if (!ok) return nomem(s, b);
-      s->start += (size_t)(nl - p) + 1;
-      if (b->text_len >= max_bytes || b->count >= max_lines) return 1;
+      size_t len = (size_t)(nl - p);
+      bool ok = len > s->max_line ? ipsf_batch_add_too_long(b, s->line_no)
+                                  : add_in_place(s, b, s->start, len);
+      if (!ok) {
+        hand_over(s, b, spare, spare_cap); /* the items keep their buffer */
+        return nomem(s, b);
+      }
+      s->start += len + 1;
+      bytes += len + 1;
+      if (bytes >= max_bytes || b->count >= max_lines) return hand_over(s, b, spare, spare_cap);
     }
+    /* Flush what we have before waiting on input (and before the buffer
+     * is moved or overwritten: the items point into it). */
+    if (b->count) return hand_over(s, b, spare, spare_cap);
     /* Keep the partial line; make room for a chunk after it. */
     size_t part = s->end - s->start;
     if (part > s->max_line) { /* a runaway line: report it, skip the rest */
       s->line_no++;
-      if (!ipsf_batch_add_too_long(b, s->line_no)) return nomem(s, b);
       s->start = s->end = 0;
       s->skipping = true;
-      part = 0;
+      if (!ipsf_batch_add_too_long(b, s->line_no)) {
+        b->text = spare;
+        b->text_cap = spare_cap;
+        return nomem(s, b);
+      }
+      return hand_over(s, b, spare, spare_cap);
     }
     if (s->start) {
       memmove(s->buf, s->buf + s->start, part);
       s->start = 0;
       s->end = part;
     }
-    if (s->cap - s->end < CHUNK) {
-      /* Doubling, but never past one line at the limit plus a chunk. */
-      size_t max = s->max_line + 1u + CHUNK, need = s->end + CHUNK;
+    if (s->cap - s->end < chunk + 1) {
+      /* Doubling, but never past one line at the limit plus a chunk (and
+       * the spare byte for the last line's NUL). */
+      size_t max = s->max_line + 2u + CHUNK, need = s->end + chunk + 1;
       char *np = ipsf_grow(s->buf, &s->cap, need < max ? need : max, 1, CHUNK, max);
-      if (!np) return nomem(s, b);
+      if (!np) {
+        b->text = spare;
+        b->text_cap = spare_cap;
+        return nomem(s, b);
+      }
       s->buf = np;
     }
-    if (b->count) return 1; /* flush what we have before waiting on input */
     if (s->eof) break;
+    size_t room = s->cap - s->end - 1, want = chunk > room ? room : chunk;
     ssize_t got;
-    do got = s->read ? (ssize_t)s->read(s->read_user, s->buf + s->end, s->cap - s->end)
-                     : read(s->fd, s->buf + s->end, s->cap - s->end);
+    do got = s->read ? (ssize_t)s->read(s->read_user, s->buf + s->end, want)
+                     : read(s->fd, s->buf + s->end, want);
     while (got < 0 && errno == EINTR);
-    if (got > (ssize_t)(s->cap - s->end)) { /* a caller's reader that overran */
+    if (got > (ssize_t)want) { /* a caller's reader that overran */
       got = -1;
       errno = EOVERFLOW;
     }
     if (got < 0) {
+      b->text = spare;
+      b->text_cap = spare_cap;
       b->fatal = true;
       ipsf_fail(&b->err, IPSF_ERR_IO, "cannot read line %llu: %s",
                 (unsigned long long)s->line_no + 1, strerror(errno));
@@ -200,14 +291,25 @@ int ipsf_stream_fill(IpsfStream *s, IpsfBatch *b, size_t max_bytes, size_t max_l
     if (got == 0) s->eof = true;
     s->end += (size_t)got;
   }
-  /* End of input: the last line may lack its newline. */
+  /* End of input: the last line may lack its newline (the spare byte
+   * after it takes its NUL). */
   s->done = true;
   if (s->end > s->start && !s->skipping) {
     s->line_no++;
-    if (!ipsf_batch_add_line(b, s->line_no, s->buf + s->start, s->end - s->start)) return nomem(s, b);
+    if (!add_in_place(s, b, s->start, s->end - s->start)) {
+      b->text = spare;
+      b->text_cap = spare_cap;
+      return nomem(s, b);
+    }
+    s->start = s->end;
   }
-  s->start = s->end = 0;
-  return b->count ? 1 : 0;
+  if (!b->count) {
+    s->start = s->end = 0;
+    b->text = spare;
+    b->text_cap = spare_cap;
+    return 0;
+  }
+  return hand_over(s, b, spare, spare_cap);
 }
 
 bool ipsf_stream_would_wait(const IpsfStream *s) {

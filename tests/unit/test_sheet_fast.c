@@ -157,6 +157,114 @@ Test(sheet_fast, nul_inside_the_line_falls_back) {
   ipsf_pack_free(pack);
 }
 
+/* ---- short names (names.h): one 16-byte load per key ------------------------ */
+
+/* Names of 7, 8, 15, 16 and 17 bytes, and ones that share a first word or
+ * sixteen bytes: the index holds the short ones, the longer go the old way. */
+static IpsfPack *names_pack(void) {
+  IpsfPack *p = pb_new("test.names");
+  uint32_t e = pb_enum(p, "level", "x,xxxxxxxx,xxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxx,xxxxxxxxxxxxxxxxx");
+  uint32_t m = pb_enum(p, "modes", "a,ab,abcdefghijklmnop,abcdefghijklmnopq");
+  pb_fact(p, "abcdefg", pb_t(IPSF_K_BOOL), IPSF_NONE);
+  pb_fact(p, "abcdefgh", pb_t(IPSF_K_INT), IPSF_NONE);
+  pb_fact(p, "abcdefghijklmno", pb_t(IPSF_K_BOOL), IPSF_NONE);
+  pb_fact(p, "abcdefghijklmnop", pb_t(IPSF_K_INT), IPSF_NONE);
+  pb_fact(p, "abcdefghijklmnopq", pb_t(IPSF_K_NUMBER), IPSF_NONE);
+  pb_fact(p, "level", pb_te(IPSF_K_ENUM, e), IPSF_NONE);
+  pb_fact(p, "modes", pb_te(IPSF_K_SET, m), IPSF_NONE);
+  pb_fact(p, "x", pb_te(IPSF_K_ENUM, m), IPSF_NONE);
+  uint32_t vp = pb_viewpoint(p, "pre_operation", "self_declaration,self_declarations,s");
+  uint32_t r = pb_req(p, "R-0123456789abcd", vp, 10);
+  pb_confirm(p, r, 0, 0, 11);
+  uint32_t r2 = pb_req(p, "R-0123456789abcde", vp, 12);
+  pb_confirm(p, r2, 0, 0, 13);
+  pb_emit(p, IPSF_OP_RET, 0);
+  IpsfError err = {0};
+  IpsfPack *q = pb_load(p, &err);
+  cr_assert_not_null(q, "pack rejected: %s", err.message);
+  return q;
+}
+
+/* `line`, and `line` with `pad` spaces after it: with the padding every
+ * token is far enough from the line's end for the 16-byte load, without
+ * it the last ones are not; both must agree with jansson. */
+static bool both_ways_padded(const IpsfPack *pack, const char *line, size_t pad) {
+  size_t len = strlen(line);
+  char *padded = malloc(len + pad + 1);
+  memcpy(padded, line, len);
+  memset(padded + len, ' ', pad);
+  padded[len + pad] = '\0';
+  bool a = both_ways(pack, line), b = both_ways(pack, padded);
+  cr_expect_eq(a, b, "padding changed the answer: %s", line);
+  free(padded);
+  return a && b;
+}
+
+Test(sheet_fast, short_names_bind_as_jansson_does) {
+  IpsfPack *pack = names_pack();
+  static const char *const good[] = {
+      "{\"facts\":{\"abcdefg\":true,\"abcdefgh\":8,\"abcdefghijklmno\":false,"
+      "\"abcdefghijklmnop\":16,\"abcdefghijklmnopq\":17.5}}",
+      "{\"facts\":{\"level\":\"x\",\"modes\":[\"a\",\"ab\",\"abcdefghijklmnop\","
+      "\"abcdefghijklmnopq\"],\"x\":\"abcdefghijklmnopq\"}}",
+      "{\"facts\":{\"level\":\"xxxxxxxx\"}}", "{\"facts\":{\"level\":\"xxxxxxxxxxxxxxx\"}}",
+      "{\"facts\":{\"level\":\"xxxxxxxxxxxxxxxx\"}}", "{\"facts\":{\"level\":\"xxxxxxxxxxxxxxxxx\"}}",
+      "{\"facts\":{\"x\":\"abcdefghijklmnop\",\"modes\":[]}}",
+      "{\"evidence\":{\"R-0123456789abcd\":\"self_declaration\","
+      "\"R-0123456789abcde\":\"self_declarations\"},\"device\":\"0123456789abcdef\"}",
+      "{\"evidence\":{\"R-0123456789abcde\":\"s\"},\"device\":\"a\\\"b\"}",
+      "{\"device\":\"0123456789abcde\",\"facts\":{\"x\":\"a\"},\"evidence\":{}}",
+      "{ \"device\" : \"\" , \"facts\" : { \"abcdefgh\" : -1 , \"modes\" : [ \"ab\" , \"a\" ] } }",
+      "{\"facts\":{\"x\":\"ab\"},\"device\":\"caf\xC3\xA9\"}",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+    for (size_t pad = 0; pad <= 20; pad += 5)
+      cr_expect(both_ways_padded(pack, good[i], pad), "fell back on: %s (pad %zu)", good[i], pad);
+  static const char *const bad[] = {
+      /* one byte off a name in its first or second word, or longer, shorter */
+      "{\"facts\":{\"abcdefgH\":1}}", "{\"facts\":{\"abcdefghijklmnoP\":1}}",
+      "{\"facts\":{\"abcdefghijklmnopqr\":1}}", "{\"facts\":{\"abcdef\":true}}",
+      "{\"facts\":{\"abcdefghijklmnoq\":1}}", "{\"facts\":{\"\":1}}",
+      "{\"facts\":{\"level\":\"xxxxxxxxxxxxxxxxxx\"}}", "{\"facts\":{\"level\":\"xxxxxxxxx\"}}",
+      "{\"facts\":{\"level\":\"\"}}", "{\"facts\":{\"level\":\"a\"}}",
+      "{\"facts\":{\"modes\":[\"x\"]}}", "{\"facts\":{\"modes\":[\"abcdefghijklmnoq\"]}}",
+      /* a name of another namespace */
+      "{\"facts\":{\"R-0123456789abcd\":1}}", "{\"evidence\":{\"abcdefgh\":\"s\"}}",
+      "{\"evidence\":{\"R-0123456789abcd\":\"a\"}}", "{\"evidence\":{\"R-0123456789abcd\":\"self_declaratio\"}}",
+      "{\"facts\":{\"level\":\"self_declaration\"}}",
+      /* escapes, control bytes, UTF-8 and the NUL sentinel inside a short token */
+      "{\"facts\":{\"abcdefg\\u0068\":1}}", "{\"facts\":{\"abc\\tdefgh\":1}}",
+      "{\"facts\":{\"abcdefgh\x01\":1}}", "{\"facts\":{\"abcdefgh\xC3\xA9\":1}}",
+      "{\"facts\":{\"level\":\"x\\u0078\"}}", "{\"facts\":{\"level\":\"x", "{\"facts\":{\"level",
+      "{\"facts\":{\"abcdefghijklmnop", "{\"facts\":{\"abcdefghijklmnop\"",
+      /* top-level keys one byte off, a repeat, a key the fast path leaves */
+      "{\"fact\":{}}", "{\"factss\":{}}", "{\"devicE\":\"a\"}", "{\"evidencf\":{}}",
+      "{\"device\":\"a\",\"device\":\"a\"}", "{\"profiles\":{}}",
+      "{\"facts\":{\"abcdefgh\":1,\"abcdefgh\":2}}",
+      "{\"evidence\":{\"R-0123456789abcd\":\"s\",\"R-0123456789abcd\":\"s\"}}",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    for (size_t pad = 0; pad <= 20; pad += 5)
+      cr_expect(!both_ways_padded(pack, bad[i], pad), "accepted: %s (pad %zu)", bad[i], pad);
+  ipsf_pack_free(pack);
+}
+
+/* The lines of the first pack with padding: its keys and names (two
+ * enums, a method of 16 bytes and one of 25) through the 16-byte load. */
+Test(sheet_fast, padded_lines_of_the_first_pack) {
+  IpsfPack *pack = facts_pack();
+  static const char *const lines[] = {
+      "{\"device\":\"Cam\",\"facts\":{\"flag\":true,\"count\":-42,\"ratio\":2.5e-3,"
+      "\"usage\":\"office\",\"radios\":[\"ble\",\"wifi\",\"zigbee\"]}}",
+      "{\"evidence\":{\"SH-01\":\"self_declaration\"},\"facts\":{\"usage\":\"hospital\"}}",
+      "{\"evidence\":{\"SH-01\":\"third_party_certification\"},\"facts\":{\"usage\":\"home\"}}",
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+    for (size_t pad = 0; pad <= 40; pad += 8)
+      cr_expect(both_ways_padded(pack, lines[i], pad), "fell back on: %s (pad %zu)", lines[i], pad);
+  ipsf_pack_free(pack);
+}
+
 /* ---- the batch reader ----------------------------------------------------- */
 
 static char *temp_file(const char *data, size_t len) {
@@ -230,6 +338,70 @@ Test(sheet_stream, long_line_is_a_limit_item_and_reading_goes_on) {
   ipsf_stream_close(&s);
   unlink(path);
   free(path);
+}
+
+/* Lines are cut in place and a batch keeps the read buffer its items
+ * point into: a batch's lines stay as they were while the next batch is
+ * filled (two batches alive at once, as with --jobs 2), over many small
+ * batches, lines of every length across the reads' boundaries, and a last
+ * line without its newline. */
+Test(sheet_stream, batches_keep_their_lines_while_the_next_fills) {
+  size_t n = 3000, cap = n * 80 + 1, len = 0;
+  char *text = malloc(cap);
+  for (size_t i = 0; i < n; i++) {
+    size_t k = (i * 37) % 70;
+    len += (size_t)sprintf(text + len, "{\"n\":%zu,\"pad\":\"", i);
+    memset(text + len, 'a' + (int)(i % 26), k);
+    len += k;
+    len += (size_t)sprintf(text + len, "\"}%s", i + 1 < n ? "\n" : "");
+  }
+  char *path = temp_file(text, len);
+  IpsfStream s;
+  IpsfBatch b[2];
+  IpsfError err = {0};
+  cr_assert(ipsf_stream_open(&s, path, &err));
+  ipsf_batch_init(&b[0]);
+  ipsf_batch_init(&b[1]);
+  size_t seen = 0, fills = 0, checked = 0;
+  const char *line = text;
+  const char *starts[2] = {NULL, NULL};
+  size_t first[2] = {0, 0};
+  for (;;) {
+    IpsfBatch *cur = &b[fills % 2], *prev = &b[(fills + 1) % 2];
+    int got = ipsf_stream_fill(&s, cur, 5000, 50);
+    /* the other batch, filled before this one, still holds its lines */
+    if (fills > 0) {
+      const char *l = starts[(fills + 1) % 2];
+      for (size_t i = 0; i < prev->count; i++, checked++) {
+        const char *nl = strchr(l, '\n');
+        size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+        cr_assert_eq(prev->items[i].len, ll);
+        cr_assert(memcmp(prev->text + prev->items[i].off, l, ll) == 0, "line %zu changed",
+                  first[(fills + 1) % 2] + i + 1);
+        cr_assert_eq(prev->text[prev->items[i].off + ll], '\0');
+        l = nl ? nl + 1 : l + ll;
+      }
+    }
+    if (!got) break;
+    cr_assert(!cur->fatal);
+    starts[fills % 2] = line;
+    first[fills % 2] = seen;
+    for (size_t i = 0; i < cur->count; i++, seen++) {
+      cr_assert_eq(cur->items[i].line_no, seen + 1);
+      const char *nl = strchr(line, '\n');
+      line = nl ? nl + 1 : line + strlen(line);
+    }
+    fills++;
+  }
+  cr_expect_eq(seen, n);
+  cr_expect_eq(checked, n);
+  cr_expect_gt(fills, 20);
+  ipsf_batch_free(&b[0]);
+  ipsf_batch_free(&b[1]);
+  ipsf_stream_close(&s);
+  unlink(path);
+  free(path);
+  free(text);
 }
 
 Test(sheet_stream, open_missing_file) {
