@@ -1034,7 +1034,9 @@ struct ipsf_report_memo {
 };
 
 IpsfReportMemo *ipsf_report_memo_new(const IpsfPack *p, bool tiny) {
-  size_t key = (size_t)p->scale_count + 3u * p->requirement_count + p->viewpoint_count;
+  /* the longer of memo_key's two forms (the one without evidence: a
+   * marker, the levels, two bytes a requirement) */
+  size_t key = 1u + (size_t)p->scale_count + 3u * p->requirement_count + p->viewpoint_count;
   if (key > MEMO_KEY_MAX || p->confirm_count >= 0xFFFFu) return NULL;
   for (uint32_t s = 0; s < p->scale_count; s++)
     if (p->enums[p->scales[s].enum_type].value_count >= 255) return NULL;
@@ -1094,6 +1096,28 @@ static inline size_t memo_key(IpsfReportMemo *m, const IpsfEval *ev, bool jsonl)
   uint8_t *k = m->key;
   size_t n = 0;
   uint32_t unmet = 0;
+  /* Without evidence (most of a fleet's sheets), the outcome is the levels
+   * and each requirement's confirm line: a requirement applies exactly
+   * when it has one (one that applies without one is an error, never a
+   * memoised record), its status is unknown, and the viewpoints used are
+   * those of the applying requirements.  No branch per requirement. */
+  if (!ev->evidence_present) {
+    k[n++] = 0xFE; /* this form; the other starts with a level, < 255 */
+    for (uint32_t s = 0; s < p->scale_count; s++) {
+      uint32_t l = ev->scale_level[s];
+      k[n++] = l < p->enums[p->scales[s].enum_type].value_count ? (uint8_t)l : 255u;
+    }
+    for (uint32_t r = 0; r < p->requirement_count; r++) {
+      uint32_t cf = ev->req_confirm[r];
+      unmet += cf != IPSF_NONE;
+      k[n++] = (uint8_t)cf;
+      k[n++] = (uint8_t)(cf >> 8);
+    }
+    memset(k + n, 0, 8); /* the hash reads whole words */
+    m->unmet = unmet;
+    m->unmet_known = true;
+    return n;
+  }
   for (uint32_t s = 0; s < p->scale_count; s++) {
     uint32_t l = ev->scale_level[s];
     k[n++] = l < p->enums[p->scales[s].enum_type].value_count ? (uint8_t)l : 255u;
