@@ -128,6 +128,7 @@ IpsfEval *ipsf_eval_new(const IpsfPack *pack) {
     return NULL;
   }
   for (uint32_t k = 0; k < nargs; k++) ev->native_avalues[k] = &args[k];
+  memset(ev->evidence, 0xFF, pack->requirement_count * sizeof *ev->evidence);
   for (uint32_t r = 0; r < pack->requirement_count; r++)
     ev->evidence_date[r] = ev->evidence_expires[r] = IPSF_NO_DATE;
   ev->as_of = ipsf_date_today();
@@ -158,9 +159,16 @@ void ipsf_eval_free(IpsfEval *ev) {
 
 void ipsf_eval_begin(IpsfEval *ev) {
   const IpsfPack *p = ev->pack;
-  memset(ev->fact_set, 0, words(p->fact_count) * sizeof *ev->fact_set);
-  /* IPSF_NONE is all ones */
-  memset(ev->evidence, 0xFF, p->requirement_count * sizeof *ev->evidence);
+  size_t nw = words(p->fact_count);
+  if (nw == 1) /* (a call for eight bytes costs more than the store) */
+    ev->fact_set[0] = 0;
+  else
+    memset(ev->fact_set, 0, nw * sizeof *ev->fact_set);
+  /* Evidence is written only after evidence_present is set (the setters,
+   * the fast binder), so a sheet without it left the array as it was:
+   * all IPSF_NONE (all ones), from ipsf_eval_new or an earlier reset. */
+  if (ev->evidence_present)
+    memset(ev->evidence, 0xFF, p->requirement_count * sizeof *ev->evidence);
   if (ev->evidence_dated)
     for (uint32_t r = 0; r < p->requirement_count; r++)
       ev->evidence_date[r] = ev->evidence_expires[r] = IPSF_NO_DATE;
