@@ -1024,6 +1024,7 @@ struct ipsf_report_memo {
   bool off;
   char *sheet_raw;           /* the last record's sheet path, and its */
   IpsfBuf sheet_head;        /* {"sheet":"..." */
+  const char *batch_sheet;   /* ipsf_report_memo_batch's: sheet_raw's text */
   uint64_t hash;             /* the last key's */
   bool unmet_known;          /* the last record's key was built: its count */
   uint32_t unmet;            /* of applying requirements neither met nor compensated */
@@ -1067,9 +1068,20 @@ bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet) {
   return true;
 }
 
+static void memo_sheet(IpsfReportMemo *m, const char *sheet);
+
+void ipsf_report_memo_batch(IpsfReportMemo *m, const char *sheet) {
+  if (!m) return;
+  m->batch_sheet = NULL;
+  if (!sheet) return;
+  if (!m->sheet_raw || strcmp(sheet, m->sheet_raw) != 0) memo_sheet(m, sheet);
+  if (m->sheet_raw) m->batch_sheet = sheet;
+}
+
 /* Keep `{"sheet":PATH` for the records of the same sheet (none when out of
  * memory: the head is then rendered each time). */
 static void memo_sheet(IpsfReportMemo *m, const char *sheet) {
+  m->batch_sheet = NULL;
   free(m->sheet_raw);
   m->sheet_raw = sheet ? strdup(sheet) : NULL;
   m->sheet_head.len = 0;
@@ -1284,7 +1296,8 @@ static inline void put_json_string(IpsfBuf *b, const char *s) {
  * a memo, its rendering is kept and copied. */
 static void jsonl_head(IpsfBuf *b, IpsfReportMemo *m, const IpsfRecordHead *h,
                        const IpsfEval *ev) {
-  if (m && h->sheet && m->sheet_raw && strcmp(h->sheet, m->sheet_raw) == 0) {
+  if (m && h->sheet &&
+      (h->sheet == m->batch_sheet || (m->sheet_raw && strcmp(h->sheet, m->sheet_raw) == 0))) {
     put_piece(b, m->sheet_head.data, m->sheet_head.len);
   } else {
     if (m) memo_sheet(m, h->sheet);

@@ -89,6 +89,10 @@ void ipsf_report_memo_free(IpsfReportMemo *m);
  * count of applying requirements neither met nor compensated (what the
  * worker counts as unmet), so the worker need not ask the statuses again. */
 bool ipsf_report_memo_unmet(const IpsfReportMemo *m, size_t *unmet);
+/* The records that follow, up to the next call, are all of sheet `sheet`
+ * (NULL: not known), a string that stays unchanged meanwhile: the head's
+ * path is then rendered once, not compared record by record. */
+void ipsf_report_memo_batch(IpsfReportMemo *m, const char *sheet);
 /* A record body by the memo (jsonl: after the head; csv: after the
  * sheet, line, device and profile fields): true when the outcome's body
  * was appended to b.  Otherwise render it and, when *klen is not 0, give

@@ -245,9 +245,11 @@ void ipsf_worker_line(IpsfWorker *w, const char *path, const IpsfBatchItem *it, 
 void ipsf_worker_batch(IpsfWorker *w, const char *path, const IpsfBatch *b) {
   /* A line over the limit has no text: when every line of the batch is
    * one, b->text is NULL, and NULL + 0 is undefined (clang's UBSan). */
+  ipsf_report_memo_batch(w->rep.memo, path); /* every line's sheet is path */
   for (size_t i = 0; i < b->count; i++)
     ipsf_worker_line(w, path, &b->items[i],
                      b->items[i].too_long ? NULL : b->text + b->items[i].off);
+  ipsf_report_memo_batch(w->rep.memo, NULL);
   if (b->fatal) { /* the stream stopped: an error for the file, no line */
     IpsfRecordHead h = {path, 0, NULL, w->cfg->profile};
     ipsf_worker_error(w, &h, &b->err);
