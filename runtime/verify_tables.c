@@ -30,47 +30,7 @@
  * before, the scale not settled, the requirements not entered, the cost)
  * is checked with the code, in verify.c.
  */
-#include <stdarg.h>
-#include <stdio.h>
-
-#include "pack.h"
-
-typedef struct {
-  const IpsfPack *p;
-  IpsfError *err;
-} V;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static bool fail(V *v, const char *fmt, ...) {
-  if (!v->err) return false;
-  char msg[sizeof v->err->message];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return ipsf_fail(v->err, IPSF_ERR_BYTECODE, "%s", msg);
-}
-
-/* A printable name of string s (indices of names are proved earlier). */
-static const char *sname(const IpsfPack *p, uint32_t s) {
-  return s < p->string_count ? p->strings[s] : "?";
-}
-
-static const char *kind_name(unsigned k) {
-  switch (k) {
-  case IPSF_K_BOOL: return "bool";
-  case IPSF_K_INT: return "int";
-  case IPSF_K_NUMBER: return "number";
-  case IPSF_K_STRING: return "string";
-  case IPSF_K_ENUM: return "enum";
-  case IPSF_K_SET: return "set";
-  default: return "?";
-  }
-}
-
-static const char *article(unsigned kind) { return kind == IPSF_K_INT || kind == IPSF_K_ENUM ? "an" : "a"; }
+#include "verify_internal.h"
 
 /* One dim of table i: its slot in range and of the kind's type; an ENUM
  * map with an entry per value of the slot's enum, each class in range; INT
@@ -171,7 +131,7 @@ static bool check_req_table_cells(V *v, uint32_t i, const IpsfTable *t) {
  * mask bit a rule of the scale.  What the VM does with a table (RTABLE) is
  * checked with the code. */
 bool ipsf_verify_tables(const IpsfPack *p, IpsfError *err) {
-  V vv = {p, err};
+  V vv = {p, err, 0};
   V *v = &vv;
   for (uint32_t i = 0; i < p->table_count; i++) {
     const IpsfTable *t = &p->tables[i];
