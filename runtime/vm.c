@@ -162,6 +162,15 @@ static const char *level_name(const IpsfPack *p, uint32_t scale, uint32_t level)
   return p->strings[p->enums[p->scales[scale].enum_type].values[level]];
 }
 
+/* A gap: scale `scale` settled at pc with no rule matched and no otherwise. */
+static bool no_rule_matched(const IpsfPack *p, uint32_t pc, uint32_t scale, IpsfError *err) {
+  char at[320];
+  where(p, pc, at, sizeof at);
+  return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                   "no rule of scale '%s' matched and it has no otherwise%s",
+                   p->strings[p->scales[scale].name], at);
+}
+
 static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfError *err) {
   const IpsfRule *a = &p->rules[r1], *b = &p->rules[r2];
   char la[160], lb[160];
@@ -700,13 +709,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         const IpsfScale *s = &p->scales[A];
         uint32_t level = scale_level[A];
         if (level == IPSF_NONE) {
-          if (s->otherwise == IPSF_NONE) {
-            char at[320];
-            where(p, pc - 1, at, sizeof at);
-            return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
-                             "no rule of scale '%s' matched and it has no otherwise%s",
-                             p->strings[s->name], at);
-          }
+          if (s->otherwise == IPSF_NONE) return no_rule_matched(p, pc - 1, A, err);
           level = s->otherwise;
           scale_level[A] = level;
         }
@@ -938,13 +941,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         uint32_t level = scale_level[s];
         if (level == IPSF_NONE) {
           const IpsfScale *sc = &p->scales[s];
-          if (sc->otherwise == IPSF_NONE) {
-            char at[320];
-            where(p, pc - 1, at, sizeof at);
-            return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
-                             "no rule of scale '%s' matched and it has no otherwise%s",
-                             p->strings[sc->name], at);
-          }
+          if (sc->otherwise == IPSF_NONE) return no_rule_matched(p, pc - 1, s, err);
           level = sc->otherwise;
           scale_level[s] = level;
         }
