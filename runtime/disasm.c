@@ -224,11 +224,34 @@ static void put_operand(FILE *out, const IpsfPack *p, uint32_t pc, unsigned op, 
   }
 }
 
+/* The set bits of m below `limit` as `{0,3}` (`{}` when none). */
+static void put_bits(FILE *out, uint64_t m, unsigned limit) {
+  fputc('{', out);
+  const char *sep = "";
+  for (unsigned k = 0; k < limit; k++)
+    if (m >> k & 1u) {
+      fprintf(out, "%s%u", sep, k);
+      sep = ",";
+    }
+  fputc('}', out);
+}
+
+/* One cell's entry: a let's value; a rules table's matching rules (from the
+ * scale's first); per requirement of a group (`/` between them), `-` when
+ * it does not apply, else its matching confirm lines (from its first). */
+static void put_cell_mask(FILE *out, const IpsfTable *t, uint64_t m) {
+  if (t->kind == IPSF_TABLE_LET)
+    fprintf(out, "%" PRIu64, m);
+  else if (t->kind == IPSF_TABLE_REQ && !(m & IPSF_TABLE_APPLIES))
+    fputc('-', out);
+  else
+    put_bits(out, m, t->kind == IPSF_TABLE_REQ ? 63u : 64u);
+}
+
 /* Decision tables (only for packs that have some): each dim as `slot:
  * bool`, `slot: enum classes c0 c1 ...` (the class of each value) or
- * `slot: int thresholds t1 t2 ...`, then each cell's mask in hex: rules
- * relative to the scale's first rule, or for a requirement its confirm
- * lines relative to its first, with bit 63 when it applies. */
+ * `slot: int thresholds t1 t2 ...`, then each cell (put_cell_mask), in
+ * cell order. */
 static void put_tables(FILE *out, const IpsfPack *p) {
   if (p->table_count) fprintf(out, "\ntables (%u)\n", p->table_count);
   for (uint32_t i = 0; i < p->table_count; i++) {
@@ -259,8 +282,10 @@ static void put_tables(FILE *out, const IpsfPack *p) {
       fputc('\n', out);
     }
     fputs("         cells", out);
-    for (uint32_t c = 0; c < t->mask_count; c++)
-      fprintf(out, "%s%" PRIx64, c % t->span ? "/" : " ", t->masks[c]);
+    for (uint32_t c = 0; c < t->mask_count; c++) {
+      fputs(c % t->span ? "/" : " ", out);
+      put_cell_mask(out, t, t->masks[c]);
+    }
     fputc('\n', out);
   }
 }
