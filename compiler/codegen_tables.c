@@ -13,7 +13,11 @@
  * (runtime/pack.h IpsfTable) instead of the chain of compares and hits.
  * Likewise a requirement whose `applies` and confirm `when` conditions
  * are such: one QTABLE instead of its guard, REQ, confirm lines and
- * REQEND; a cell then says whether it applies and which lines match.
+ * REQEND; a cell then says whether it applies and which lines match.  A
+ * run of consecutive requirements that one table can hold (at most
+ * 16 of them, codegen.c's GROUP_MAX; CODEGEN_MAX_MASKS masks in all) shares one QTABLE,
+ * a cell holding one mask per requirement.  A bool `let` whose
+ * expression is such a combination is one LTABLE storing its value.
  * Such a condition reads only slots and constants: it cannot fail, call a
  * native or touch a string, so the chain's outcome is the set of rules
  * whose condition holds, applied in rule order; the table stores that set

@@ -1,9 +1,11 @@
 /*
  * pack.c -- the life of a loaded pack: freeing it, linking what is derived
- * from it after verification (the fact-name hash, string constants'
- * pointers, the built-ins of the native table), and the public accessors of ipsf.h's "packs" section.
- * (The index of short names the fast binder uses is built here too, by
- * names.c.)
+ * from it after verification (the decision tables' VM form: each cell's
+ * deciding rule, settled level, kept confirm lines, applying requirements
+ * and unconfirmed flag, in link_tables; the fact-name hash; string
+ * constants' pointers; the built-ins of the native table), and the public
+ * accessors of ipsf.h's "packs" section.  (The index of short names the
+ * fast binder uses is built here too, by names.c.)
  *
  * The fact-name hash is open addressing with linear probing over a power of
  * two table at most half full, keyed by util.h's ipsf_name_hash of the

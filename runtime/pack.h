@@ -318,8 +318,9 @@ typedef struct {
  *          increasing; class_count = threshold_count + 1).
  * RTABLE: masks[cell] bit k: rule scale.first_rule + k matched; RTABLE
  * applies the set bits in ascending order with the scale's hit action.
- * QTABLE: see IPSF_TABLE_APPLIES.  The verifier
- * checks every index, kind, class, stride and bit (verify.c). */
+ * QTABLE: see IPSF_TABLE_APPLIES.  LTABLE: masks[cell] is the let's value.
+ * The verifier checks every index, kind, class, stride and bit
+ * (verify_tables.c). */
 typedef enum {
   IPSF_DIM_BOOL = 1,
   IPSF_DIM_ENUM = 2,
@@ -382,7 +383,8 @@ typedef enum {
 
 typedef struct {
   uint8_t kind;        /* IpsfTableKind */
-  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the first requirement */
+  uint32_t owner;      /* RULES: the scale (bits are its rules); REQ: the first
+                        * requirement; LET: the let's slot */
   uint32_t span;       /* RULES: 1; REQ: the requirements owner .. owner + span - 1 */
   uint32_t dim_count;  /* 1..IPSF_TABLE_MAX_DIMS */
   IpsfTableDim *dims;

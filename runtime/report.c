@@ -983,9 +983,15 @@ static void jsonl_compensation(IpsfBuf *b, const IpsfEval *ev, uint32_t r) {
  *   "shortfall", "compensated_by" and "compensated_until" read the
  *   evidence).  csv's body reads the levels and the statuses only (a
  *   compensated requirement is "ID:compensated", dates are not shown): its
- *   key is those, for every record.  A worker writes one format, so one
- *   memo never holds both kinds.  Keys are compared whole (the hash only
- *   finds the slot).
+ *   key is those, for every record.  A sheet without evidence has a
+ *   shorter key of its own form (a marker byte no level can be, the
+ *   levels, each requirement's confirm line), for both formats: then every
+ *   applying requirement is unknown, a requirement applies exactly when it
+ *   has a line (one without is an error record, never memoised), and the
+ *   viewpoints used follow from the lines.  The unmet count of the summary
+ *   and --fail-on is made with the key (ipsf_report_memo_unmet).  A worker
+ *   writes one format, so one memo never holds both kinds.  Keys are
+ *   compared whole (the hash only finds the slot).
  * - the memory is bounded: at most MEMO_ENTRIES bodies and MEMO_POOL bytes
  *   of keys and bodies per worker, allocated once.  The first outcomes
  *   seen are kept (the frequent ones come early); once full, nothing is

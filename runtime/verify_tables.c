@@ -122,14 +122,15 @@ static bool check_req_table_cells(V *v, uint32_t i, const IpsfTable *t) {
   return true;
 }
 
-/* Every table: its kind known; a rules table's scale in range with at most 64 rules; 1..MAX_DIMS dims,
- * each checked above; the dims' strides those of a row-major layout in
+/* Every table: its kind known; a rules table's scale in range with at
+ * most 64 rules, a requirement table's span and lines, a let table's bool
+ * LET slot (checked above); 1..MAX_DIMS dims, each checked above; the dims' strides those of a row-major layout in
  * some order: sorted by stride, each the product of the class counts of
  * the dims with smaller strides, the largest stride times its class count
  * equal to cell_count (so every cell index the VM computes is < cell_count
  * and every cell is reachable exactly once); cell_count ≤ MAX_CELLS; every
- * mask bit a rule of the scale.  What the VM does with a table (RTABLE) is
- * checked with the code. */
+ * mask bit a rule of the scale, a line of the requirement, or a let's 0/1.
+ * What the VM does with a table is checked with the code (verify.c). */
 bool ipsf_verify_tables(const IpsfPack *p, IpsfError *err) {
   V vv = {p, err, 0};
   V *v = &vv;

@@ -18,16 +18,21 @@
  * as that sequence.  RTABLE t does a rules block's whole chain and its
  * SCALE by its decision table (pack.h IpsfTable): the cell of the dims' classes (a
  * map lookup per bool or enum dim, a count of thresholds per int dim),
- * then the rules the cell's mask lists, with the scale's hit action: for
- * worst and first every rule_hit bit at once and the one hit that decides
- * (the cell's winner, made by ipsf_pack_link), for unique each hit in
- * rule order so that a conflict names the same two rules; then what SCALE
- * does.  QTABLE t does a run of requirements' code: whether each applies,
- * the confirm line kept, REQEND's error.  LTABLE t stores a bool let.  The verifier
- * proved every class and cell index in range and the mask's bits rules of
- * the scale, and the compiler proved the mask is the set of rules whose
- * conditions hold (compiler/codegen_tables.c), so the records, the
- * explanations and the errors are the chain's.
+ * then the rules the cell's mask lists, with the scale's hit action:
+ * every rule_hit bit at once and the one hit that decides (the cell's
+ * winner, made by ipsf_pack_link), or, for a unique conflict or a scale
+ * hit before the table, each hit in rule order so that a conflict names
+ * the same two rules; then what SCALE does.  QTABLE t does a run of
+ * requirements' code: whether each applies, the confirm line kept,
+ * REQEND's error.  LTABLE t stores a bool let.  The verifier proved every
+ * class and cell index in range and the mask's bits rules of the scale,
+ * and the compiler proved the mask is the set of rules whose conditions
+ * hold (compiler/codegen_tables.c), so the records, the explanations and
+ * the errors are the chain's.  A dim's class is read from a map indexed by
+ * the slot's value: that a bool slot holds 0 or 1 and an enum or level
+ * slot a value below its enum's count is the verifier's type proof
+ * (constants checked, setters and natives checked, only typed
+ * instructions write slots), on which every enum-indexed table relies.
  *
  * The tables' common case runs without a branch on the facts: the
  * predictor, not the instruction count, is what the chains and the
