@@ -193,6 +193,15 @@ static bool unique_conflict(const IpsfPack *p, uint32_t r1, uint32_t r2, IpsfErr
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
+/* REQEND's error: requirement q applies with no confirm line; `at` is
+ * " at FILE:LINE:COL" or "". */
+static bool unconfirmed_at(const IpsfPack *p, uint32_t q, const char *at, IpsfError *err) {
+  return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
+                   "requirement %s applies but none of its confirm lines matched%s",
+                   p->strings[p->requirements[q].id], at);
+}
+
+/* The same for a requirement of a QTABLE, at the requirement's location. */
 static bool unconfirmed(const IpsfPack *p, uint32_t q, IpsfError *err) {
   char at[320];
   const IpsfLoc *l = &p->requirements[q].loc;
@@ -200,9 +209,7 @@ static bool unconfirmed(const IpsfPack *p, uint32_t q, IpsfError *err) {
     snprintf(at, sizeof at, " at %u:%u", l->line, l->col);
   else
     snprintf(at, sizeof at, " at %s:%u:%u", p->strings[l->file], l->line, l->col);
-  return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
-                   "requirement %s applies but none of its confirm lines matched%s",
-                   p->strings[p->requirements[q].id], at);
+  return unconfirmed_at(p, q, at, err);
 }
 
 /* ---- natives ------------------------------------------------------------ */
@@ -746,9 +753,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         if (req_applies[A] && req_confirm[A] == IPSF_NONE) {
           char at[320];
           where(p, pc - 1, at, sizeof at);
-          return ipsf_fail(err, IPSF_ERR_NO_RULE_MATCHED,
-                           "requirement %s applies but none of its confirm lines matched%s",
-                           p->strings[p->requirements[A].id], at);
+          return unconfirmed_at(p, A, at, err);
         }
         vmbreak;
       }

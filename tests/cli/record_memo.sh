@@ -7,7 +7,8 @@
 # on generated sheets (bench/gen, in its order and sorted), on every
 # example's devices repeated (dated and undated evidence, profiles,
 # compensations), with --jobs 1 and 2, --profile, and --explain (which
-# bypasses the memo); the summary's counts and the exit status too.
+# bypasses the memo), several files in one run; the summary's counts and
+# the exit status too.
 #   IPSFC=path/to/ipsfc sh tests/cli/record_memo.sh
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,6 +62,12 @@ for j in 1 2; do
 done
 head -n 20000 "$work/gen.jsonl" >"$work/gen20k.jsonl"
 same_in jsonl "$work/pack.ipsb" "$work/gen20k.jsonl" --jobs 1 --explain
+# Several files in one run: the sheet path in the record's head changes
+# from file to file and comes back (the memo renders it once per batch).
+head -n 20000 "$work/sorted.jsonl" >"$work/sorted20k.jsonl"
+for j in 1 2; do
+  same "$work/pack.ipsb" "$work/gen20k.jsonl" "$work/sorted20k.jsonl" "$work/gen20k.jsonl" --jobs $j
+done
 
 # Every example's devices as one JSON Lines stream, 40 times over.
 for dir in "$root"/examples/*/; do
