@@ -13,6 +13,9 @@
  *   - the packs the issue names do get tables (the test is not vacuous);
  *   - tests/unit/tables_edges.ipsf, made for the corners (every policy,
  *     conflicts, gaps, unconfirmed requirements, equal confirm lines);
+ *   - RTABLE's general path, which the compiler never takes: a hit of the
+ *     table's scale inserted before it (worst and first) gives what the
+ *     chain would, against the pack without that hit;
  *   - the verifier: a table with a slot, kind, map, class, threshold,
  *     stride, cell count, mask bit or confirm line out of place is refused,
  *     as is RTABLE after its scale is settled, before a let it reads is
@@ -476,4 +479,104 @@ Test(tables, verifier_accepts_and_charges_the_fullest_cell) {
   cr_assert_eq(q->cost.instructions, base + (full - fullest));
   ipsf_pack_free(q);
   ipsf_pack_free(p);
+}
+
+/* ---- RTABLE's general path ---------------------------------------------------- */
+
+/* bench/pack.ipsf with `hit_op rule` inserted just before `RTABLE table`:
+ * a hit of the table's scale before its table, which the compiler never
+ * emits but the verifier accepts (the scale is not settled yet).  The VM
+ * then leaves the fast path (pack.h IpsfTableCell.settled) for the general
+ * one, which must give what the chain gives: that hit, then the cell's
+ * hits in rule order by the scale's policy. */
+static IpsfPack *with_hit_before(unsigned hit_op, uint32_t rule, uint32_t table) {
+  IpsfPack *p = bench_pack();
+  uint32_t at = find_op(p, IPSF_OP_RTABLE, table);
+  uint32_t *code = malloc(((size_t)p->code_count + 1) * sizeof *code);
+  cr_assert(code);
+  memcpy(code, p->code, at * sizeof *code);
+  code[at] = IPSF_INSN(hit_op, rule);
+  memcpy(code + at + 1, p->code + at, (p->code_count - at) * sizeof *code);
+  free(p->code);
+  p->code = code;
+  p->code_count++;
+  for (uint32_t i = 0; i < p->line_count; i++)
+    if (p->lines[i].pc > at) p->lines[i].pc++;
+  uint8_t *b;
+  size_t n;
+  cr_assert(ipsb_write(p, &b, &n));
+  ipsf_pack_free(p);
+  IpsfError err = {0};
+  IpsfPack *q = ipsf_pack_load(b, n, &err);
+  free(b);
+  cr_assert(q, "refused: %s", err.message);
+  return q;
+}
+
+/* Run both packs on the same random facts; fn checks each pair. */
+typedef void (*PairCheck)(const IpsfEval *plain, const IpsfEval *hit);
+
+static void run_pairs(IpsfPack *plain, IpsfPack *hit, PairCheck check) {
+  static const char *const harm[] = {"none", "minor_injury", "serious_injury", "death"};
+  static const char *const usage[] = {"home", "office", "factory", "hospital", "vehicle"};
+  static const int64_t amounts[] = {0, 9999, 10000, 99999999, 100000000, 999999, 1000000,
+                                    9999999999, 10000000000};
+  IpsfEval *a = ipsf_eval_new(plain), *b = ipsf_eval_new(hit);
+  cr_assert(a && b);
+  IpsfError err = {0};
+  for (unsigned i = 0; i < 2000; i++) {
+    IpsfEval *evs[2] = {a, b};
+    uint64_t r = rnd();
+    for (int k = 0; k < 2; k++) {
+      IpsfEval *ev = evs[k];
+      const IpsfPack *p = k ? hit : plain;
+      ipsf_eval_begin(ev);
+      cr_assert(ipsf_eval_set_enum(ev, ipsf_fact_index(p, "harm_life"), harm[r % 4], &err));
+      cr_assert(ipsf_eval_set_enum(ev, ipsf_fact_index(p, "usage"), usage[(r >> 2) % 5], &err));
+      cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "loss_jpy"), amounts[(r >> 5) % 9], &err));
+      cr_assert(ipsf_eval_set_int(ev, ipsf_fact_index(p, "users_affected"),
+                                  amounts[(r >> 9) % 9], &err));
+      cr_assert(ipsf_eval_set_bool(ev, ipsf_fact_index(p, "internet_exposed"), (r >> 13) & 1, &err));
+      cr_assert(ipsf_eval_run(ev, &err), "%s", err.message);
+    }
+    check(a, b);
+  }
+  ipsf_eval_free(a);
+  ipsf_eval_free(b);
+}
+
+/* economic is `worst`: rule 6 catastrophic, rule 7 significant.  A hit of
+ * rule 7 first: the level is the higher of significant and the cell's,
+ * set by rule 7 unless the cell reaches catastrophic. */
+static void check_worst(const IpsfEval *plain, const IpsfEval *hit) {
+  uint32_t want = plain->scale_level[1] > 1 ? plain->scale_level[1] : 1;
+  cr_assert_eq(hit->scale_level[1], want);
+  cr_assert_eq(hit->scale_rule[1], want == 2 ? 6u : 7u);
+  cr_assert(ipsf_eval_rule_hit(hit, 7));
+  cr_assert_eq(ipsf_eval_rule_hit(hit, 6), ipsf_eval_rule_hit(plain, 6));
+  cr_assert_eq(hit->scale_level[0], plain->scale_level[0]); /* (update_support reads economic) */
+}
+
+/* update_support is `first`: rules 8 (lifetime), 9 and 10 (extended).  A
+ * hit of rule 10 first decides it: extended, by rule 10, whatever the
+ * cell; the cell's own hits are still recorded. */
+static void check_first(const IpsfEval *plain, const IpsfEval *hit) {
+  cr_assert_eq(hit->scale_level[2], 1u);
+  cr_assert_eq(hit->scale_rule[2], 10u);
+  cr_assert(ipsf_eval_rule_hit(hit, 10));
+  for (uint32_t r = 8; r < 10; r++)
+    cr_assert_eq(ipsf_eval_rule_hit(hit, r), ipsf_eval_rule_hit(plain, r));
+}
+
+Test(tables, rtable_after_a_hit_of_its_scale) {
+  IpsfPack *plain = bench_pack();
+  cr_assert_eq(plain->rules[7].scale, 1u);
+  cr_assert_eq(plain->rules[10].scale, 2u);
+  IpsfPack *hit = with_hit_before(IPSF_OP_HITW, 7, 3);
+  run_pairs(plain, hit, check_worst);
+  ipsf_pack_free(hit);
+  hit = with_hit_before(IPSF_OP_HITF, 10, 4);
+  run_pairs(plain, hit, check_first);
+  ipsf_pack_free(hit);
+  ipsf_pack_free(plain);
 }
