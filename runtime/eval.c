@@ -17,19 +17,10 @@
 
 #include "eval.h"
 #include "native.h"
+#include "util.h"
 
 static size_t words(uint32_t bits) { return ((size_t)bits + 63u) / 64u; }
 
-/* Index of the lowest set bit of a non-zero word. */
-static unsigned lowest_bit(uint64_t x) {
-#if defined(__GNUC__)
-  return (unsigned)__builtin_ctzll(x);
-#else
-  unsigned n = 0;
-  while (!(x & 1u)) x >>= 1, n++;
-  return n;
-#endif
-}
 
 /* Round n up to a multiple of a (a power of two). */
 static size_t align_up(size_t n, size_t a) { return (n + a - 1) & ~(a - 1); }
@@ -461,19 +452,19 @@ bool ipsf_eval_run(IpsfEval *ev, IpsfError *err) {
     if (w == nw - 1 && p->fact_count % 64) unset &= (UINT64_C(1) << (p->fact_count % 64)) - 1;
     uint64_t missing = unset & ev->fact_required[w];
     if (missing) {
-      const IpsfFact *f = &p->facts[w * 64 + lowest_bit(missing)];
+      const IpsfFact *f = &p->facts[w * 64 + ipsf_lowest_bit(missing)];
       return ipsf_fail(err, IPSF_ERR_MISSING_FACT, "required fact '%s' is missing",
                        p->strings[f->name]);
     }
     const IpsfValue *dflt = ev->slot_reset;
     if (ev->facts_in_order)
       for (; unset; unset &= unset - 1) {
-        uint32_t f = (uint32_t)(w * 64 + lowest_bit(unset));
+        uint32_t f = (uint32_t)(w * 64 + ipsf_lowest_bit(unset));
         ev->slots[f] = dflt[f];
       }
     else
       for (; unset; unset &= unset - 1) {
-        uint32_t slot = p->facts[w * 64 + lowest_bit(unset)].slot;
+        uint32_t slot = p->facts[w * 64 + ipsf_lowest_bit(unset)].slot;
         ev->slots[slot] = dflt[slot];
       }
   }

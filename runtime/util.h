@@ -19,6 +19,17 @@
 
 /* ---- UTF-8 (RFC 3629, strict) --------------------------------------------- */
 
+/* The index of the lowest set bit of m (m != 0). */
+static inline unsigned ipsf_lowest_bit(uint64_t m) {
+#if defined(__GNUC__)
+  return (unsigned)__builtin_ctzll(m);
+#else
+  unsigned k = 0;
+  while (!(m & 1u)) m >>= 1, k++;
+  return k;
+#endif
+}
+
 /* Length of the valid UTF-8 sequence at s, of at most `avail` bytes (avail
  * >= 1), or 0 if the bytes there are not one: overlong forms, surrogates and
  * code points above U+10FFFF are invalid, as in jansson.  An ASCII byte,

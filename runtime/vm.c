@@ -72,6 +72,7 @@
 #include "arith.h"
 #include "eval.h"
 #include "native.h"
+#include "util.h"
 
 /* ---- scratch ------------------------------------------------------------ */
 
@@ -301,16 +302,6 @@ static int popcount64(uint64_t m) {
 #endif
 }
 
-/* The index of m's lowest set bit (m != 0). */
-static uint32_t ctz64(uint64_t m) {
-#if defined(__GNUC__)
-  return (uint32_t)__builtin_ctzll(m);
-#else
-  uint32_t k = 0;
-  while (!(m & 1u)) m >>= 1, k++;
-  return k;
-#endif
-}
 
 /* Is confirm a stronger than confirm b (same requirement)? */
 static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
@@ -318,6 +309,23 @@ static bool stronger(const IpsfConfirm *a, const IpsfConfirm *b) {
 }
 
 /* ---- the loop ----------------------------------------------------------- */
+
+/* SCALE s at pc: its level so far, or its otherwise when no rule hit it
+ * (none: the gap error), into the scale's slot.  RTABLE ends with it. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline bool settle(const IpsfPack *p, uint32_t *scale_level, IpsfValue *slots, uint32_t s,
+                          uint32_t pc, IpsfError *err) {
+  uint32_t level = scale_level[s];
+  if (level == IPSF_NONE) {
+    level = p->scales[s].otherwise;
+    if (level == IPSF_NONE) return no_rule_matched(p, pc, s, err);
+    scale_level[s] = level;
+  }
+  slots[p->scales[s].slot].i = level;
+  return true;
+}
 
 /* Fused compare-and-act (SKA, SA): when the condition holds, the action:
  * a rule's hit by its scale's policy, or a confirm line.  The same bodies
@@ -718,14 +726,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         vmbreak;
       }
       vmcase(SCALE) {
-        const IpsfScale *s = &p->scales[A];
-        uint32_t level = scale_level[A];
-        if (level == IPSF_NONE) {
-          if (s->otherwise == IPSF_NONE) return no_rule_matched(p, pc - 1, A, err);
-          level = s->otherwise;
-          scale_level[A] = level;
-        }
-        slots[s->slot].i = level;
+        if (!settle(p, scale_level, slots, A, pc - 1, err)) return false;
         vmbreak;
       }
       /* requirements */
@@ -932,7 +933,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
             (tc->winner == IPSF_NONE || scale_level[s] != IPSF_NONE)) {
           /* a conflict, or hits before the table (not from the compiler):
            * hit by hit, as the chain */
-          for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ctz64(m))
+          for (uint32_t base = t->first_rule; m; m &= m - 1) ACT_HITU(base + ipsf_lowest_bit(m))
         } else if (m) {
           /* every rule's hit bit at once, then the one hit that decides
            * (pack.h IpsfTableCell): applying the others in order would
@@ -947,15 +948,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
             scale_rule[s] = tc->winner;
           }
         }
-        /* then SCALE s */
-        uint32_t level = scale_level[s];
-        if (level == IPSF_NONE) {
-          const IpsfScale *sc = &p->scales[s];
-          if (sc->otherwise == IPSF_NONE) return no_rule_matched(p, pc - 1, s, err);
-          level = sc->otherwise;
-          scale_level[s] = level;
-        }
-        slots[t->scale_slot].i = level;
+        if (!settle(p, scale_level, slots, s, pc - 1, err)) return false; /* then SCALE s */
         vmbreak;
       }
       /* a bool let by its table: the cell's value (0 or 1), stored */
@@ -991,7 +984,7 @@ bool ipsf_vm_run(IpsfEval *ev, IpsfError *err) {
         }
         /* only the requirements that apply (pack.h IpsfTable.applies) */
         for (uint64_t b = applies; b; b &= b - 1) {
-          uint32_t k = ctz64(b), q = t->owner + k;
+          uint32_t k = ipsf_lowest_bit(b), q = t->owner + k;
           req_applies[q] = 1;
           vp_used[t->vps[k]] = 1;
           if (tc[k].winner == IPSF_NONE) return unconfirmed(p, q, err);
